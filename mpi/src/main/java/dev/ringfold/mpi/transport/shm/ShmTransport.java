@@ -1,0 +1,236 @@
+package dev.ringfold.mpi.transport.shm;
+
+import dev.ringfold.mpi.transport.Channel;
+import dev.ringfold.mpi.transport.FrameHandler;
+import dev.ringfold.mpi.transport.Transport;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Shared memory inside a node: every rank owns one {@link RingFile} holding one single-producer ring per rank of
+ * the node; it writes into ring {@code myLocalIndex} of each peer's file and reads all rings of its own.
+ * Set up in three steps matched to the bootstrap's rounds: {@link #create} before the first exchange,
+ * {@link #mapPeers} once every file exists, {@link #unlinkOwn} once every peer has mapped: from then on nothing
+ * of the job remains in /dev/shm, whatever way it ends.
+ */
+public final class ShmTransport implements Transport
+{
+    private static final int MSG_TYPE = 1;
+
+    private final int[] localRanks;
+    private final int myIndex;
+    private final int capacity;
+    private final RingFile own;
+    private final RingFile[] peerFiles;
+    private final OneToOneRingBuffer[] inbound;
+    private final RingChannel[] outboundByWorldRank;
+    private final Delivery[] deliveries;
+    private final ProcessHandle[] processes;
+    private final String[] failed;
+    private FrameHandler handler;
+    private int pollStart;
+
+    private ShmTransport(final int worldSize, final int[] localRanks, final int myIndex, final int capacity,
+        final RingFile own)
+    {
+        this.localRanks = localRanks;
+        this.myIndex = myIndex;
+        this.capacity = capacity;
+        this.own = own;
+        this.peerFiles = new RingFile[localRanks.length];
+        this.inbound = new OneToOneRingBuffer[localRanks.length];
+        this.outboundByWorldRank = new RingChannel[worldSize];
+        this.deliveries = new Delivery[localRanks.length];
+        this.processes = new ProcessHandle[localRanks.length];
+        this.failed = new String[localRanks.length];
+        for (int i = 0; i < localRanks.length; i++)
+        {
+            inbound[i] = own.ring(i);
+            deliveries[i] = new Delivery(localRanks[i]);
+        }
+    }
+
+    /**
+     * Creates this rank's inbound file.
+     *
+     * @param localRanks the world ranks of this node that talk through shared memory, ascending, this rank included.
+     */
+    public static ShmTransport create(final Path dir, final String jobId, final int worldRank, final int worldSize,
+        final int[] localRanks, final int ringCapacity)
+    {
+        int myIndex = -1;
+        for (int i = 0; i < localRanks.length; i++)
+        {
+            if (localRanks[i] == worldRank)
+            {
+                myIndex = i;
+            }
+        }
+        if (myIndex < 0)
+        {
+            throw new IllegalArgumentException("rank " + worldRank + " is not among the node's ranks");
+        }
+        if (Integer.bitCount(ringCapacity) != 1)
+        {
+            throw new IllegalArgumentException("ring capacity must be a power of two, got " + ringCapacity);
+        }
+        CrossMemory.allowPeers();
+        final RingFile own = RingFile.create(RingFile.pathFor(dir, jobId, worldRank), localRanks.length, ringCapacity);
+        return new ShmTransport(worldSize, localRanks, myIndex, ringCapacity, own);
+    }
+
+    /** Maps every peer's file; call once all of them exist. */
+    public void mapPeers(final Path dir, final String jobId, final long[] pidsByWorldRank)
+    {
+        for (int i = 0; i < localRanks.length; i++)
+        {
+            final int peer = localRanks[i];
+            final RingFile file = i == myIndex ? own :
+                RingFile.map(RingFile.pathFor(dir, jobId, peer), localRanks.length, capacity);
+            peerFiles[i] = file;
+            outboundByWorldRank[peer] = new RingChannel(file.ring(myIndex));
+            if (i != myIndex)
+            {
+                final Optional<ProcessHandle> handle = ProcessHandle.of(pidsByWorldRank[peer]);
+                processes[i] = handle.orElse(null);
+            }
+        }
+    }
+
+    public void unlinkOwn()
+    {
+        own.unlink();
+    }
+
+    @Override
+    public Channel channel(final int peer)
+    {
+        return peer < outboundByWorldRank.length ? outboundByWorldRank[peer] : null;
+    }
+
+    @Override
+    public int poll(final FrameHandler handler, final int limit)
+    {
+        this.handler = handler;
+        final int n = inbound.length;
+        int frames = 0;
+        // rotate the starting ring so no peer can starve the others
+        final int start = pollStart;
+        pollStart = start + 1 == n ? 0 : start + 1;
+        for (int k = 0; k < n; k++)
+        {
+            int i = start + k;
+            if (i >= n)
+            {
+                i -= n;
+            }
+            frames += inbound[i].read(deliveries[i], limit);
+        }
+        return frames;
+    }
+
+    @Override
+    public void checkLiveness(final FrameHandler handler)
+    {
+        for (int i = 0; i < processes.length; i++)
+        {
+            if (i != myIndex && failed[i] == null && (processes[i] == null || !processes[i].isAlive()))
+            {
+                // drain what it wrote before it died: those messages were sent
+                inbound[i].read(deliveries[i], Integer.MAX_VALUE);
+                failed[i] = "process " + (processes[i] == null ? "?" : processes[i].pid()) + " has exited";
+                handler.onPeerFailure(localRanks[i], failed[i]);
+            }
+        }
+    }
+
+    public int localIndex()
+    {
+        return myIndex;
+    }
+
+    @Override
+    public void close()
+    {
+        own.unlink();
+        for (int i = 0; i < peerFiles.length; i++)
+        {
+            if (peerFiles[i] != null && i != myIndex)
+            {
+                peerFiles[i].close();
+            }
+        }
+        own.close();
+    }
+
+    private final class Delivery implements MessageHandler
+    {
+        private final int peer;
+
+        Delivery(final int peer)
+        {
+            this.peer = peer;
+        }
+
+        @Override
+        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        {
+            handler.onFrame(peer, buffer, index, length);
+        }
+    }
+
+    private static final class RingChannel implements Channel
+    {
+        private final OneToOneRingBuffer ring;
+        private final int maxFrame;
+
+        RingChannel(final OneToOneRingBuffer ring)
+        {
+            this.ring = ring;
+            this.maxFrame = ring.maxMsgLength();
+        }
+
+        @Override
+        public int tryClaim(final int length)
+        {
+            final int index = ring.tryClaim(MSG_TYPE, length);
+            return index == RingBuffer.INSUFFICIENT_CAPACITY ? NO_ROOM : index;
+        }
+
+        @Override
+        public MutableDirectBuffer buffer()
+        {
+            return ring.buffer();
+        }
+
+        @Override
+        public void commit(final int offset)
+        {
+            ring.commit(offset);
+        }
+
+        @Override
+        public int maxFrameLength()
+        {
+            return maxFrame;
+        }
+
+        @Override
+        public int flush()
+        {
+            return 0;
+        }
+
+        @Override
+        public String kind()
+        {
+            return "shm";
+        }
+    }
+
+}
