@@ -39,9 +39,8 @@ public final class CrossMemory implements AutoCloseable
         {
             readv = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("process_vm_readv").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
                 Linker.Option.captureCallState("errno"));
             prctl = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("prctl").orElseThrow(),

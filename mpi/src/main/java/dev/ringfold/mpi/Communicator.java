@@ -1,0 +1,712 @@
+package dev.ringfold.mpi;
+
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
+import org.apache.arrow.memory.ArrowBuf;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * A group of ranks with a private communication context, in the spirit of an MPI communicator.
+ * Point-to-point messages on one communicator never match receives on another; between a pair of ranks, with one
+ * tag, they are non-overtaking. Payloads are byte regions: off-heap buffers (Agrona, ByteBuffer, MemorySegment,
+ * ArrowBuf) or Java primitive arrays with element offset and count. Not thread-safe (see {@link Engine}).
+ *
+ * <p>Blocking calls return a {@link Status} owned by the communicator, overwritten by its next blocking call.
+ */
+public final class Communicator implements AutoCloseable
+{
+    public static final int ANY_SOURCE = Engine.ANY;
+    public static final int ANY_TAG = Engine.ANY;
+    /** The color that leaves a rank out of every communicator {@link #split} makes (split returns null). */
+    public static final int UNDEFINED = -32766;
+
+    private static final int BARRIER_TAG = 1;
+    private static final int SPLIT_TAG = 2;
+    private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
+    private static final long INT_BASE = UnsafeApi.arrayBaseOffset(int[].class);
+    private static final long LONG_BASE = UnsafeApi.arrayBaseOffset(long[].class);
+    private static final long FLOAT_BASE = UnsafeApi.arrayBaseOffset(float[].class);
+    private static final long DOUBLE_BASE = UnsafeApi.arrayBaseOffset(double[].class);
+
+    private final Engine engine;
+    private final String name;
+    private final int context;
+    private final int[] worldOfRank;
+    private final int[] rankOfWorld;
+    private final int rank;
+    private final Request sendRequest = new Request();
+    private final Request recvRequest = new Request();
+    private final Status probeStatus = new Status();
+    private int children;
+    private boolean closed;
+
+    Communicator(final Engine engine, final String name, final int context, final int[] worldOfRank)
+    {
+        this.engine = engine;
+        this.name = name;
+        this.context = context;
+        this.worldOfRank = worldOfRank;
+        this.rankOfWorld = new int[engine.worldSize()];
+        Arrays.fill(rankOfWorld, -1);
+        for (int r = 0; r < worldOfRank.length; r++)
+        {
+            rankOfWorld[worldOfRank[r]] = r;
+        }
+        this.rank = rankOfWorld[engine.worldRank()];
+    }
+
+    public int rank()
+    {
+        return rank;
+    }
+
+    public int size()
+    {
+        return worldOfRank.length;
+    }
+
+    /** For messages: "WORLD", "WORLD.dup1", "WORLD.split2(color 0)". */
+    public String name()
+    {
+        return name;
+    }
+
+    /** The world rank of a rank of this communicator. */
+    public int worldRank(final int rank)
+    {
+        checkRank(rank, "rank", false);
+        return worldOfRank[rank];
+    }
+
+    /** The transport between this rank and another: "shm" or "tcp". */
+    public String transportTo(final int rank)
+    {
+        return engine.transportTo(worldRank(rank));
+    }
+
+    Engine engine()
+    {
+        return engine;
+    }
+
+    int rankOfWorld(final int worldRank)
+    {
+        return worldRank < 0 ? worldRank : rankOfWorld[worldRank];
+    }
+
+    // ------------------------------------------------------------------------------ off-heap: Agrona buffers
+
+    public void send(final DirectBuffer buffer, final int offset, final int length, final int dest, final int tag)
+    {
+        await(isend(buffer, offset, length, dest, tag, sendRequest));
+    }
+
+    public Status recv(final MutableDirectBuffer buffer, final int offset, final int length, final int source,
+        final int tag)
+    {
+        return await(irecv(buffer, offset, length, source, tag, recvRequest));
+    }
+
+    public Request isend(final DirectBuffer buffer, final int offset, final int length, final int dest, final int tag)
+    {
+        return isend(buffer, offset, length, dest, tag, new Request());
+    }
+
+    /** As {@link #isend(DirectBuffer, int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request isend(final DirectBuffer buffer, final int offset, final int length, final int dest, final int tag,
+        final Request into)
+    {
+        checkRegion(buffer, offset, length, "send");
+        return startSend(buffer.byteArray(), buffer.addressOffset() + offset, length, dest, tag, into);
+    }
+
+    public Request irecv(final MutableDirectBuffer buffer, final int offset, final int length, final int source,
+        final int tag)
+    {
+        return irecv(buffer, offset, length, source, tag, new Request());
+    }
+
+    /** As {@link #irecv(MutableDirectBuffer, int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request irecv(final MutableDirectBuffer buffer, final int offset, final int length, final int source,
+        final int tag, final Request into)
+    {
+        checkRegion(buffer, offset, length, "receive");
+        return startRecv(buffer.byteArray(), buffer.addressOffset() + offset, length, source, tag, into);
+    }
+
+    // ------------------------------------------------------------------- off-heap: ByteBuffer, MemorySegment, ArrowBuf
+
+    /** Sends the bytes between the buffer's position and limit (the position does not move). */
+    public void send(final ByteBuffer buffer, final int dest, final int tag)
+    {
+        await(isend(buffer, dest, tag));
+    }
+
+    /** Receives into the bytes between the buffer's position and limit (the position does not move). */
+    public Status recv(final ByteBuffer buffer, final int source, final int tag)
+    {
+        return await(irecv(buffer, source, tag));
+    }
+
+    public Request isend(final ByteBuffer buffer, final int dest, final int tag)
+    {
+        checkNotNull(buffer, "send");
+        return buffer.isDirect() ?
+            startSend(null, BufferUtil.address(buffer) + buffer.position(), buffer.remaining(), dest, tag, new Request()) :
+            startSend(buffer.array(), BYTE_BASE + buffer.arrayOffset() + buffer.position(), buffer.remaining(), dest, tag, new Request());
+    }
+
+    public Request irecv(final ByteBuffer buffer, final int source, final int tag)
+    {
+        checkNotNull(buffer, "receive");
+        if (buffer.isReadOnly())
+        {
+            throw new IllegalArgumentException(where("receive") + ": the receive buffer is read-only");
+        }
+        return buffer.isDirect() ?
+            startRecv(null, BufferUtil.address(buffer) + buffer.position(), buffer.remaining(), source, tag, new Request()) :
+            startRecv(buffer.array(), BYTE_BASE + buffer.arrayOffset() + buffer.position(), buffer.remaining(), source, tag, new Request());
+    }
+
+    public void send(final MemorySegment segment, final int dest, final int tag)
+    {
+        await(isend(segment, dest, tag));
+    }
+
+    public Status recv(final MemorySegment segment, final int source, final int tag)
+    {
+        return await(irecv(segment, source, tag));
+    }
+
+    public Request isend(final MemorySegment segment, final int dest, final int tag)
+    {
+        checkNotNull(segment, "send");
+        final int length = segmentLength(segment, "send");
+        return startSend(segmentBase(segment), segmentAddress(segment), length, dest, tag, new Request());
+    }
+
+    public Request irecv(final MemorySegment segment, final int source, final int tag)
+    {
+        checkNotNull(segment, "receive");
+        if (segment.isReadOnly())
+        {
+            throw new IllegalArgumentException(where("receive") + ": the receive segment is read-only");
+        }
+        final int length = segmentLength(segment, "receive");
+        return startRecv(segmentBase(segment), segmentAddress(segment), length, source, tag, new Request());
+    }
+
+    public void send(final ArrowBuf buffer, final long offset, final int length, final int dest, final int tag)
+    {
+        await(isend(buffer, offset, length, dest, tag));
+    }
+
+    public Status recv(final ArrowBuf buffer, final long offset, final int length, final int source, final int tag)
+    {
+        return await(irecv(buffer, offset, length, source, tag));
+    }
+
+    public Request isend(final ArrowBuf buffer, final long offset, final int length, final int dest, final int tag)
+    {
+        checkArrow(buffer, offset, length, "send");
+        return startSend(null, buffer.memoryAddress() + offset, length, dest, tag, new Request());
+    }
+
+    public Request irecv(final ArrowBuf buffer, final long offset, final int length, final int source, final int tag)
+    {
+        checkArrow(buffer, offset, length, "receive");
+        return startRecv(null, buffer.memoryAddress() + offset, length, source, tag, new Request());
+    }
+
+    // --------------------------------------------------------------------------------------- primitive arrays
+
+    public void send(final byte[] data, final int offset, final int count, final int dest, final int tag)
+    {
+        await(isend(data, offset, count, dest, tag));
+    }
+
+    public void send(final int[] data, final int offset, final int count, final int dest, final int tag)
+    {
+        await(isend(data, offset, count, dest, tag));
+    }
+
+    public void send(final long[] data, final int offset, final int count, final int dest, final int tag)
+    {
+        await(isend(data, offset, count, dest, tag));
+    }
+
+    public void send(final float[] data, final int offset, final int count, final int dest, final int tag)
+    {
+        await(isend(data, offset, count, dest, tag));
+    }
+
+    public void send(final double[] data, final int offset, final int count, final int dest, final int tag)
+    {
+        await(isend(data, offset, count, dest, tag));
+    }
+
+    public Status recv(final byte[] data, final int offset, final int count, final int source, final int tag)
+    {
+        return await(irecv(data, offset, count, source, tag));
+    }
+
+    public Status recv(final int[] data, final int offset, final int count, final int source, final int tag)
+    {
+        return await(irecv(data, offset, count, source, tag));
+    }
+
+    public Status recv(final long[] data, final int offset, final int count, final int source, final int tag)
+    {
+        return await(irecv(data, offset, count, source, tag));
+    }
+
+    public Status recv(final float[] data, final int offset, final int count, final int source, final int tag)
+    {
+        return await(irecv(data, offset, count, source, tag));
+    }
+
+    public Status recv(final double[] data, final int offset, final int count, final int source, final int tag)
+    {
+        return await(irecv(data, offset, count, source, tag));
+    }
+
+    public Request isend(final byte[] data, final int offset, final int count, final int dest, final int tag)
+    {
+        checkArray(data, data == null ? 0 : data.length, offset, count, "send");
+        return startSend(data, BYTE_BASE + offset, count, dest, tag, new Request());
+    }
+
+    public Request isend(final int[] data, final int offset, final int count, final int dest, final int tag)
+    {
+        checkArray(data, data == null ? 0 : data.length, offset, count, "send");
+        return startSend(data, INT_BASE + (long)offset * Integer.BYTES, bytes(count, Integer.BYTES), dest, tag, new Request());
+    }
+
+    public Request isend(final long[] data, final int offset, final int count, final int dest, final int tag)
+    {
+        checkArray(data, data == null ? 0 : data.length, offset, count, "send");
+        return startSend(data, LONG_BASE + (long)offset * Long.BYTES, bytes(count, Long.BYTES), dest, tag, new Request());
+    }
+
+    public Request isend(final float[] data, final int offset, final int count, final int dest, final int tag)
+    {
+        checkArray(data, data == null ? 0 : data.length, offset, count, "send");
+        return startSend(data, FLOAT_BASE + (long)offset * Float.BYTES, bytes(count, Float.BYTES), dest, tag, new Request());
+    }
+
+    public Request isend(final double[] data, final int offset, final int count, final int dest, final int tag)
+    {
+        checkArray(data, data == null ? 0 : data.length, offset, count, "send");
+        return startSend(data, DOUBLE_BASE + (long)offset * Double.BYTES, bytes(count, Double.BYTES), dest, tag, new Request());
+    }
+
+    public Request irecv(final byte[] data, final int offset, final int count, final int source, final int tag)
+    {
+        checkArray(data, data == null ? 0 : data.length, offset, count, "receive");
+        return startRecv(data, BYTE_BASE + offset, count, source, tag, new Request());
+    }
+
+    public Request irecv(final int[] data, final int offset, final int count, final int source, final int tag)
+    {
+        checkArray(data, data == null ? 0 : data.length, offset, count, "receive");
+        return startRecv(data, INT_BASE + (long)offset * Integer.BYTES, bytes(count, Integer.BYTES), source, tag, new Request());
+    }
+
+    public Request irecv(final long[] data, final int offset, final int count, final int source, final int tag)
+    {
+        checkArray(data, data == null ? 0 : data.length, offset, count, "receive");
+        return startRecv(data, LONG_BASE + (long)offset * Long.BYTES, bytes(count, Long.BYTES), source, tag, new Request());
+    }
+
+    public Request irecv(final float[] data, final int offset, final int count, final int source, final int tag)
+    {
+        checkArray(data, data == null ? 0 : data.length, offset, count, "receive");
+        return startRecv(data, FLOAT_BASE + (long)offset * Float.BYTES, bytes(count, Float.BYTES), source, tag, new Request());
+    }
+
+    public Request irecv(final double[] data, final int offset, final int count, final int source, final int tag)
+    {
+        checkArray(data, data == null ? 0 : data.length, offset, count, "receive");
+        return startRecv(data, DOUBLE_BASE + (long)offset * Double.BYTES, bytes(count, Double.BYTES), source, tag, new Request());
+    }
+
+    // ----------------------------------------------------------------------------------- combined and probing
+
+    /** Sends and receives at once (no deadlock when every rank calls it); returns the receive's status. */
+    public Status sendRecv(final DirectBuffer sendBuffer, final int sendOffset, final int sendLength, final int dest,
+        final int sendTag, final MutableDirectBuffer recvBuffer, final int recvOffset, final int recvLength,
+        final int source, final int recvTag)
+    {
+        checkRegion(recvBuffer, recvOffset, recvLength, "receive");
+        checkRegion(sendBuffer, sendOffset, sendLength, "send");
+        startRecv(recvBuffer.byteArray(), recvBuffer.addressOffset() + recvOffset, recvLength, source, recvTag, recvRequest);
+        try
+        {
+            startSend(sendBuffer.byteArray(), sendBuffer.addressOffset() + sendOffset, sendLength, dest, sendTag, sendRequest);
+        }
+        catch (final RuntimeException ex)
+        {
+            engine.await(recvRequest); // a rejected send leaves no receive behind half-done
+            throw ex;
+        }
+        Request.waitAll(sendRequest, recvRequest);
+        return recvRequest.status;
+    }
+
+    public Status sendRecv(final byte[] sendData, final int sendOffset, final int sendCount, final int dest,
+        final int sendTag, final byte[] recvData, final int recvOffset, final int recvCount, final int source,
+        final int recvTag)
+    {
+        checkArray(recvData, recvData == null ? 0 : recvData.length, recvOffset, recvCount, "receive");
+        checkArray(sendData, sendData == null ? 0 : sendData.length, sendOffset, sendCount, "send");
+        checkPeer(dest, "dest");
+        checkTag(sendTag, false);
+        startRecv(recvData, BYTE_BASE + recvOffset, recvCount, source, recvTag, recvRequest);
+        startSend(sendData, BYTE_BASE + sendOffset, sendCount, dest, sendTag, sendRequest);
+        Request.waitAll(sendRequest, recvRequest);
+        return recvRequest.status;
+    }
+
+    /** Waits until a matching message can be received; returns its source, tag and size without receiving it. */
+    public Status probe(final int source, final int tag)
+    {
+        checkOpen();
+        checkSource(source);
+        checkTag(tag, true);
+        engine.probe(context, worldOf(source), tag, this, probeStatus);
+        return probeStatus;
+    }
+
+    /** As {@link #probe} without waiting: the status, or null if no matching message has arrived. */
+    public Status iprobe(final int source, final int tag)
+    {
+        checkOpen();
+        checkSource(source);
+        checkTag(tag, true);
+        return engine.iprobe(context, worldOf(source), tag, this, probeStatus) ? probeStatus : null;
+    }
+
+    // ---------------------------------------------------------------------------- groups and synchronisation
+
+    /** Returns when every rank of the communicator has entered it (dissemination: ceil(log2 n) rounds). */
+    public void barrier()
+    {
+        checkOpen();
+        final int n = size();
+        for (int distance = 1; distance < n; distance <<= 1)
+        {
+            final int to = worldOfRank[(rank + distance) % n];
+            final int from = worldOfRank[(rank - distance + n) % n];
+            internalRecv(null, 0, 0, from, BARRIER_TAG, recvRequest);
+            internalSend(null, 0, 0, to, BARRIER_TAG, sendRequest);
+            Request.waitAll(sendRequest, recvRequest);
+        }
+    }
+
+    /** A communicator with the same ranks and a separate context. Collective. */
+    public Communicator dup()
+    {
+        return split(0, rank);
+    }
+
+    /**
+     * Splits into one communicator per color, ranks ordered by key then by rank here. Collective.
+     * A rank whose color is {@link #UNDEFINED} takes part but gets null.
+     */
+    public Communicator split(final int color, final int key)
+    {
+        checkOpen();
+        if (color < 0 && color != UNDEFINED)
+        {
+            throw new IllegalArgumentException(where("split") + ": color " + color + " must be >= 0 or UNDEFINED");
+        }
+        final int n = size();
+        final int[] mine = {color, key, engine.nextContext()};
+        final int[] all = new int[3 * n];
+        final Request[] sends = new Request[n];
+        for (int r = 0; r < n; r++)
+        {
+            if (r != rank)
+            {
+                sends[r] = internalSend(mine, INT_BASE, 12, worldOfRank[r], SPLIT_TAG, new Request());
+            }
+        }
+        System.arraycopy(mine, 0, all, 3 * rank, 3);
+        for (int r = 0; r < n; r++)
+        {
+            if (r != rank)
+            {
+                await(internalRecv(all, INT_BASE + 12L * r, 12, worldOfRank[r], SPLIT_TAG, recvRequest));
+            }
+        }
+        Request.waitAll(sends);
+        int ctx = 0;
+        for (int r = 0; r < n; r++)
+        {
+            ctx = Math.max(ctx, all[3 * r + 2]);
+        }
+        engine.contextTaken(ctx);
+        final int childNumber = ++children;
+        if (color == UNDEFINED)
+        {
+            return null;
+        }
+        final Integer[] members = java.util.stream.IntStream.range(0, n).filter(r -> all[3 * r] == color)
+            .boxed().toArray(Integer[]::new);
+        Arrays.sort(members, (a, b) -> all[3 * a + 1] != all[3 * b + 1] ?
+            Integer.compare(all[3 * a + 1], all[3 * b + 1]) : Integer.compare(a, b));
+        final int[] world = new int[members.length];
+        for (int i = 0; i < members.length; i++)
+        {
+            world[i] = worldOfRank[members[i]];
+        }
+        return new Communicator(engine, name + ".split" + childNumber + "(color " + color + ")", ctx, world);
+    }
+
+    /** Frees this communicator; further calls on it fail. Closing the world communicator is done by Ringfold.close(). */
+    @Override
+    public void close()
+    {
+        closed = true;
+    }
+
+    public boolean isClosed()
+    {
+        return closed || engine.isClosed();
+    }
+
+    // -------------------------------------------------------------------------------------------- internals
+
+    private Request startSend(final Object base, final long address, final int length, final int dest, final int tag,
+        final Request r)
+    {
+        checkOpen();
+        checkPeer(dest, "dest");
+        checkTag(tag, false);
+        checkReusable(r);
+        return internalSend(base, address, length, worldOfRank[dest], tag, context, r);
+    }
+
+    private Request startRecv(final Object base, final long address, final int length, final int source, final int tag,
+        final Request r)
+    {
+        checkOpen();
+        checkSource(source);
+        checkTag(tag, true);
+        checkReusable(r);
+        return internalRecv(base, address, length, worldOf(source), tag, context, r);
+    }
+
+    private Request internalSend(final Object base, final long address, final int length, final int worldDest,
+        final int tag, final Request r)
+    {
+        return internalSend(base, address, length, worldDest, tag, context + 1, r);
+    }
+
+    private Request internalRecv(final Object base, final long address, final int length, final int worldSource,
+        final int tag, final Request r)
+    {
+        return internalRecv(base, address, length, worldSource, tag, context + 1, r);
+    }
+
+    private Request internalSend(final Object base, final long address, final int length, final int worldDest,
+        final int tag, final int ctx, final Request r)
+    {
+        r.isSend = true;
+        r.comm = this;
+        r.ctx = ctx;
+        r.peer = worldDest;
+        r.tag = tag;
+        r.base = base;
+        r.address = address;
+        r.length = length;
+        engine.startSend(r);
+        return r;
+    }
+
+    private Request internalRecv(final Object base, final long address, final int length, final int worldSource,
+        final int tag, final int ctx, final Request r)
+    {
+        r.isSend = false;
+        r.comm = this;
+        r.ctx = ctx;
+        r.peer = worldSource;
+        r.tag = tag;
+        r.base = base;
+        r.address = address;
+        r.length = length;
+        engine.startRecv(r);
+        return r;
+    }
+
+    private Status await(final Request r)
+    {
+        if (r.state == Request.PENDING)
+        {
+            engine.await(r);
+        }
+        r.state = Request.IDLE;
+        r.throwIfFailed();
+        return r.status;
+    }
+
+    private int worldOf(final int source)
+    {
+        return source == ANY_SOURCE ? Engine.ANY : worldOfRank[source];
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new CommunicatorClosedException("rank " + rank + ": communicator " + name + " has been closed");
+        }
+        if (engine.isClosed())
+        {
+            throw new CommunicatorClosedException("rank " + rank + ": the Ringfold runtime has been closed; " + name +
+                " can no longer be used");
+        }
+    }
+
+    private String where(final String op)
+    {
+        return "rank " + rank + " of " + name + ": " + op;
+    }
+
+    private void checkPeer(final int dest, final String argument)
+    {
+        checkRank(dest, argument, false);
+    }
+
+    private void checkSource(final int source)
+    {
+        checkRank(source, "source", true);
+    }
+
+    private void checkRank(final int r, final String argument, final boolean anyAllowed)
+    {
+        if ((r < 0 || r >= worldOfRank.length) && !(anyAllowed && r == ANY_SOURCE))
+        {
+            throw new IllegalArgumentException("rank " + rank + " of " + name + ": " + argument + "=" + r +
+                " is outside [0, " + worldOfRank.length + ")" + (anyAllowed ? " and is not ANY_SOURCE" : ""));
+        }
+    }
+
+    private void checkTag(final int tag, final boolean anyAllowed)
+    {
+        if (tag < 0 && !(anyAllowed && tag == ANY_TAG))
+        {
+            throw new IllegalArgumentException("rank " + rank + " of " + name + ": tag=" + tag + " must be >= 0" +
+                (anyAllowed ? " or ANY_TAG" : ""));
+        }
+    }
+
+    private void checkReusable(final Request r)
+    {
+        if (r.state == Request.PENDING)
+        {
+            throw new IllegalStateException(where("reuse") + ": the request " + r + " is still in flight");
+        }
+    }
+
+    private void checkNotNull(final Object buffer, final String op)
+    {
+        if (buffer == null)
+        {
+            throw new NullPointerException(where(op) + ": the buffer is null");
+        }
+    }
+
+    private void checkRegion(final DirectBuffer buffer, final int offset, final int length, final String op)
+    {
+        checkNotNull(buffer, op);
+        if (length < 0)
+        {
+            throw new IllegalArgumentException(where(op) + ": length=" + length + " must be >= 0");
+        }
+        if (offset < 0 || (long)offset + length > buffer.capacity())
+        {
+            throw new IndexOutOfBoundsException(where(op) + ": offset=" + offset + " length=" + length +
+                " does not fit a buffer of capacity " + buffer.capacity());
+        }
+    }
+
+    private void checkArray(final Object array, final int arrayLength, final int offset, final int count, final String op)
+    {
+        checkNotNull(array, op);
+        if (count < 0)
+        {
+            throw new IllegalArgumentException(where(op) + ": count=" + count + " must be >= 0");
+        }
+        if (offset < 0 || (long)offset + count > arrayLength)
+        {
+            throw new IndexOutOfBoundsException(where(op) + ": offset=" + offset + " count=" + count +
+                " does not fit an array of length " + arrayLength);
+        }
+    }
+
+    private void checkArrow(final ArrowBuf buffer, final long offset, final int length, final String op)
+    {
+        checkNotNull(buffer, op);
+        if (length < 0)
+        {
+            throw new IllegalArgumentException(where(op) + ": length=" + length + " must be >= 0");
+        }
+        if (buffer.refCnt() <= 0)
+        {
+            throw new IllegalStateException(where(op) + ": the ArrowBuf has been released");
+        }
+        if (offset < 0 || offset + length > buffer.capacity())
+        {
+            throw new IndexOutOfBoundsException(where(op) + ": offset=" + offset + " length=" + length +
+                " does not fit an ArrowBuf of capacity " + buffer.capacity());
+        }
+    }
+
+    private int segmentLength(final MemorySegment segment, final String op)
+    {
+        if (segment.byteSize() > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException(where(op) + ": segment of " + segment.byteSize() +
+                " bytes exceeds the largest message (" + Integer.MAX_VALUE + " bytes)");
+        }
+        return (int)segment.byteSize();
+    }
+
+    private static Object segmentBase(final MemorySegment segment)
+    {
+        return segment.isNative() ? null : segment.heapBase().orElseThrow();
+    }
+
+    private static long segmentAddress(final MemorySegment segment)
+    {
+        if (segment.isNative())
+        {
+            return segment.address();
+        }
+        final Object base = segment.heapBase().orElseThrow();
+        return UnsafeApi.arrayBaseOffset(base.getClass()) + segment.address();
+    }
+
+    private int bytes(final int count, final int elementBytes)
+    {
+        final long bytes = (long)count * elementBytes;
+        if (bytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException(where("message") + ": " + count + " elements are " + bytes +
+                " bytes, more than the largest message (" + Integer.MAX_VALUE + " bytes)");
+        }
+        return (int)bytes;
+    }
+
+    @Override
+    public String toString()
+    {
+        return name + "{rank=" + rank + ", size=" + size() + "}";
+    }
+}

@@ -1,0 +1,913 @@
+package dev.ringfold.mpi;
+
+import dev.ringfold.mpi.transport.Channel;
+import dev.ringfold.mpi.transport.FrameHandler;
+import dev.ringfold.mpi.transport.Transport;
+import dev.ringfold.mpi.transport.shm.CrossMemory;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.IdleStrategy;
+
+import org.agrona.collections.LongArrayQueue;
+
+/**
+ * One per rank: the matching engine and the message protocol above the transports, and the only thing that
+ * drives them. Threading model: caller-driven progress. Every wait, test and blocking call of the rank's
+ * communicators runs {@link #progress()} on the calling thread; there is no background thread. A rank's
+ * communicators must be used by one thread at a time (MPI_THREAD_SERIALIZED).
+ *
+ * <p>Protocol (frames in {@link Frames}): a message of at most the eager limit goes in one EAGER frame and the
+ * send completes at once. A larger one sends an RTS; when the receiver matches it, it either pulls the bytes
+ * with one cross-memory copy and answers FIN (shared memory, both buffers off-heap) or answers CTS, and the
+ * sender streams DATA fragments into the posted buffer. Either way no staging area as big as the message exists.
+ *
+ * <p>Matching follows MPI: (context, source, tag) with wildcards, in arrival order per peer; each peer's frames
+ * arrive in order on one channel, and a peer's sends leave in the order they were started.
+ */
+final class Engine implements FrameHandler
+{
+    static final int ANY = -1;
+    private static final long LIVENESS_PERIOD_NS = 100_000_000L;
+
+    private final int worldRank;
+    private final int worldSize;
+    private final Transport[] transports;
+    private final Channel[] channels;
+    private final int[] eagerLimit;
+    private final long[] pids;
+    private final boolean[] cmaDenied;
+    private final String[] failed;
+    private final CrossMemory cma;
+    private final IdleStrategy idle;
+    private final int fragmentLimit;
+    private final long timeoutNs;
+
+    // per-peer outbound queues: requests in start order, then control frames (CTS/FIN) that found no room
+    private final Request[] queueHead;
+    private final Request[] queueTail;
+    private final LongArrayQueue[] controlQueue;
+    private int peersWithQueues;
+    private final boolean[] queued;
+
+    private Request postedHead;
+    private Request postedTail;
+    private Envelope unexpectedHead;
+    private Envelope unexpectedTail;
+    private Envelope freeEnvelopes;
+    private final BufferPool pool;
+
+    private Request[] slots = new Request[64];
+    private int[] freeSlots = new int[64];
+    private int freeTop;
+
+    private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
+    private long nextLivenessCheck;
+    private boolean closed;
+
+    Engine(final int worldRank, final int worldSize, final Transport[] transports, final Channel[] channels,
+        final long[] pids, final RuntimeSettings settings)
+    {
+        this.worldRank = worldRank;
+        this.worldSize = worldSize;
+        this.transports = transports;
+        this.channels = channels;
+        this.pids = pids;
+        this.eagerLimit = new int[worldSize];
+        this.cmaDenied = new boolean[worldSize];
+        this.failed = new String[worldSize];
+        this.queueHead = new Request[worldSize];
+        this.queueTail = new Request[worldSize];
+        this.queued = new boolean[worldSize];
+        this.controlQueue = new LongArrayQueue[worldSize];
+        int maxEager = 0;
+        for (int p = 0; p < worldSize; p++)
+        {
+            final Channel ch = channels[p];
+            eagerLimit[p] = Math.min(settings.eagerLimit(), ch.maxFrameLength() - Frames.EAGER_HEADER);
+            maxEager = Math.max(maxEager, eagerLimit[p]);
+            controlQueue[p] = new LongArrayQueue(16, Long.MIN_VALUE);
+        }
+        this.fragmentLimit = settings.fragmentBytes();
+        this.pool = new BufferPool(Math.max(64, maxEager));
+        this.cma = CrossMemory.supported() && settings.crossMemory() ? new CrossMemory() : null;
+        this.idle = settings.idleStrategy();
+        this.timeoutNs = settings.timeoutNs();
+        for (int i = 0; i < freeSlots.length; i++)
+        {
+            freeSlots[i] = freeSlots.length - 1 - i;
+        }
+        freeTop = freeSlots.length;
+    }
+
+    int worldRank()
+    {
+        return worldRank;
+    }
+
+    int worldSize()
+    {
+        return worldSize;
+    }
+
+    String transportTo(final int peer)
+    {
+        return channels[peer].kind();
+    }
+
+    // ------------------------------------------------------------------------------------------------ sending
+
+    void startSend(final Request r)
+    {
+        checkOpen();
+        final int peer = r.peer;
+        if (failed[peer] != null)
+        {
+            throw peerFailed(peer, "send to");
+        }
+        r.state = Request.PENDING;
+        r.phase = Request.QUEUED;
+        r.error = null;
+        r.transferred = 0;
+        r.status.set(r.comm == null ? peer : r.comm.rankOfWorld(peer), r.tag, r.length);
+        if (queueHead[peer] != null || !trySend(r))
+        {
+            enqueue(peer, r);
+        }
+    }
+
+    /** Puts the request's first frame on the wire if there is room; true when it no longer needs the queue. */
+    private boolean trySend(final Request r)
+    {
+        final int peer = r.peer;
+        final Channel ch = channels[peer];
+        if (r.phase == Request.STREAMING)
+        {
+            return stream(r, ch);
+        }
+        if (r.length <= eagerLimit[peer])
+        {
+            final int at = ch.tryClaim(Frames.EAGER_HEADER + r.length);
+            if (at == Channel.NO_ROOM)
+            {
+                return false;
+            }
+            final MutableDirectBuffer b = ch.buffer();
+            b.putInt(at + Frames.TYPE_OFFSET, Frames.EAGER);
+            b.putInt(at + Frames.CTX_OFFSET, r.ctx);
+            b.putInt(at + Frames.TAG_OFFSET, r.tag);
+            b.putInt(at + Frames.LENGTH_OFFSET, r.length);
+            UnsafeApi.copyMemory(r.base, r.address, b.byteArray(), b.addressOffset() + at + Frames.EAGER_HEADER, r.length);
+            ch.commit(at);
+            complete(r);
+            return true;
+        }
+        final int at = ch.tryClaim(Frames.RTS_LENGTH);
+        if (at == Channel.NO_ROOM)
+        {
+            return false;
+        }
+        if (r.slot < 0)
+        {
+            r.slot = takeSlot(r);
+        }
+        final boolean pullable = r.base == null && cma != null && "shm".equals(ch.kind()) && !cmaDenied[peer];
+        final MutableDirectBuffer b = ch.buffer();
+        b.putInt(at + Frames.TYPE_OFFSET, Frames.RTS);
+        b.putInt(at + Frames.CTX_OFFSET, r.ctx);
+        b.putInt(at + Frames.TAG_OFFSET, r.tag);
+        b.putInt(at + Frames.LENGTH_OFFSET, r.length);
+        b.putInt(at + Frames.SEND_ID_OFFSET, r.slot);
+        b.putLong(at + Frames.ADDRESS_OFFSET, pullable ? r.address : 0L);
+        ch.commit(at);
+        r.phase = Request.AWAIT_CTS;
+        return true;
+    }
+
+    private boolean stream(final Request r, final Channel ch)
+    {
+        final int maxPayload = Math.min(fragmentLimit, ch.maxFrameLength() - Frames.DATA_HEADER);
+        while (r.transferred < r.length)
+        {
+            final int n = Math.min(maxPayload, r.length - r.transferred);
+            final int at = ch.tryClaim(Frames.DATA_HEADER + n);
+            if (at == Channel.NO_ROOM)
+            {
+                return false;
+            }
+            final MutableDirectBuffer b = ch.buffer();
+            b.putInt(at + Frames.TYPE_OFFSET, Frames.DATA);
+            b.putInt(at + Frames.DATA_RECV_ID_OFFSET, r.remoteSlot);
+            b.putInt(at + Frames.DATA_OFFSET_OFFSET, r.transferred);
+            UnsafeApi.copyMemory(r.base, r.address + r.transferred, b.byteArray(),
+                b.addressOffset() + at + Frames.DATA_HEADER, n);
+            ch.commit(at);
+            r.transferred += n;
+        }
+        releaseSlot(r);
+        complete(r);
+        return true;
+    }
+
+    private void enqueue(final int peer, final Request r)
+    {
+        r.next = null;
+        if (queueTail[peer] == null)
+        {
+            queueHead[peer] = r;
+        }
+        else
+        {
+            queueTail[peer].next = r;
+        }
+        queueTail[peer] = r;
+        markQueued(peer);
+    }
+
+    private void markQueued(final int peer)
+    {
+        if (!queued[peer])
+        {
+            queued[peer] = true;
+            peersWithQueues++;
+        }
+    }
+
+    private int flushQueues()
+    {
+        int work = 0;
+        for (int peer = 0; peer < worldSize; peer++)
+        {
+            if (!queued[peer])
+            {
+                continue;
+            }
+            final LongArrayQueue control = controlQueue[peer];
+            while (!control.isEmpty())
+            {
+                final long entry = control.peekLong();
+                if (!tryControl(peer, (int)(entry >>> 56), (int)(entry >>> 28) & 0xFFFFFFF, (int)entry & 0xFFFFFFF))
+                {
+                    break;
+                }
+                control.pollLong();
+                work++;
+            }
+            Request r = queueHead[peer];
+            while (r != null && trySend(r))
+            {
+                work++;
+                final Request next = r.next;
+                r.next = null;
+                r = next;
+            }
+            queueHead[peer] = r;
+            if (r == null)
+            {
+                queueTail[peer] = null;
+            }
+            if (r == null && control.isEmpty())
+            {
+                queued[peer] = false;
+                peersWithQueues--;
+            }
+        }
+        return work;
+    }
+
+    private void sendControl(final int peer, final int type, final int a, final int b)
+    {
+        if (!controlQueue[peer].isEmpty() || !tryControl(peer, type, a, b))
+        {
+            // ids stay below 2^28 (slot tables never grow that far)
+            controlQueue[peer].addLong(((long)type << 56) | ((long)a << 28) | b);
+            markQueued(peer);
+        }
+    }
+
+    private boolean tryControl(final int peer, final int type, final int a, final int b)
+    {
+        final Channel ch = channels[peer];
+        if (type == Frames.CTS)
+        {
+            final int at = ch.tryClaim(Frames.CTS_LENGTH);
+            if (at == Channel.NO_ROOM)
+            {
+                return false;
+            }
+            final MutableDirectBuffer buf = ch.buffer();
+            buf.putInt(at + Frames.TYPE_OFFSET, Frames.CTS);
+            buf.putInt(at + Frames.CTS_SEND_ID_OFFSET, a);
+            buf.putInt(at + Frames.CTS_RECV_ID_OFFSET, b);
+            ch.commit(at);
+            return true;
+        }
+        final int at = ch.tryClaim(Frames.FIN_LENGTH);
+        if (at == Channel.NO_ROOM)
+        {
+            return false;
+        }
+        final MutableDirectBuffer buf = ch.buffer();
+        buf.putInt(at + Frames.TYPE_OFFSET, Frames.FIN);
+        buf.putInt(at + Frames.FIN_SEND_ID_OFFSET, a);
+        ch.commit(at);
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------- receiving
+
+    void startRecv(final Request r)
+    {
+        checkOpen();
+        r.state = Request.PENDING;
+        r.phase = Request.QUEUED;
+        r.error = null;
+        r.transferred = 0;
+        r.sourceWorld = -1;
+        final Envelope e = findUnexpected(r.ctx, r.peer, r.tag);
+        if (e != null)
+        {
+            removeUnexpected(e);
+            deliverUnexpected(r, e);
+            return;
+        }
+        if (r.peer != ANY && failed[r.peer] != null)
+        {
+            r.state = Request.IDLE;
+            throw peerFailed(r.peer, "receive from");
+        }
+        r.next = null;
+        r.prev = postedTail;
+        if (postedTail == null)
+        {
+            postedHead = r;
+        }
+        else
+        {
+            postedTail.next = r;
+        }
+        postedTail = r;
+    }
+
+    private void deliverUnexpected(final Request r, final Envelope e)
+    {
+        r.sourceWorld = e.source;
+        if (e.rendezvous)
+        {
+            pull(r, e.source, e.tag, e.length, e.remoteSlot, e.remoteAddress);
+        }
+        else
+        {
+            if (e.length > r.length)
+            {
+                fail(r, truncated(r, e.source, e.tag, e.length));
+            }
+            else
+            {
+                UnsafeApi.copyMemory(e.data.byteArray(), e.data.addressOffset(), r.base, r.address, e.length);
+                setStatus(r, e.source, e.tag, e.length);
+                complete(r);
+            }
+            pool.release(e.data);
+        }
+        releaseEnvelope(e);
+    }
+
+    @Override
+    public void onFrame(final int peer, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int type = buffer.getInt(offset + Frames.TYPE_OFFSET);
+        switch (type)
+        {
+            case Frames.EAGER -> onEager(peer, buffer, offset);
+            case Frames.RTS -> onRts(peer, buffer, offset);
+            case Frames.CTS -> onCts(buffer, offset);
+            case Frames.DATA -> onData(buffer, offset, length);
+            case Frames.FIN -> onFin(buffer, offset);
+            case Frames.BYE -> peerLost(peer, "it has closed its Ringfold runtime", false);
+            default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
+        }
+    }
+
+    private void onEager(final int peer, final DirectBuffer buffer, final int offset)
+    {
+        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET);
+        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET);
+        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET);
+        final long src = buffer.addressOffset() + offset + Frames.EAGER_HEADER;
+        final Request r = findPosted(ctx, peer, tag);
+        if (r != null)
+        {
+            removePosted(r);
+            r.sourceWorld = peer;
+            if (length > r.length)
+            {
+                fail(r, truncated(r, peer, tag, length));
+                return;
+            }
+            UnsafeApi.copyMemory(buffer.byteArray(), src, r.base, r.address, length);
+            setStatus(r, peer, tag, length);
+            complete(r);
+            return;
+        }
+        final Envelope e = takeEnvelope(ctx, peer, tag, length);
+        e.data = pool.acquire(length);
+        UnsafeApi.copyMemory(buffer.byteArray(), src, e.data.byteArray(), e.data.addressOffset(), length);
+    }
+
+    private void onRts(final int peer, final DirectBuffer buffer, final int offset)
+    {
+        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET);
+        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET);
+        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET);
+        final int sendSlot = buffer.getInt(offset + Frames.SEND_ID_OFFSET);
+        final long address = buffer.getLong(offset + Frames.ADDRESS_OFFSET);
+        final Request r = findPosted(ctx, peer, tag);
+        if (r != null)
+        {
+            removePosted(r);
+            r.sourceWorld = peer;
+            pull(r, peer, tag, length, sendSlot, address);
+            return;
+        }
+        final Envelope e = takeEnvelope(ctx, peer, tag, length);
+        e.rendezvous = true;
+        e.remoteSlot = sendSlot;
+        e.remoteAddress = address;
+    }
+
+    /** The receive has matched an RTS: take the bytes, by one cross-memory copy where possible. */
+    private void pull(final Request r, final int peer, final int tag, final int length, final int sendSlot,
+        final long address)
+    {
+        if (failed[peer] != null)
+        {
+            fail(r, peerFailed(peer, "receive from"));
+            return;
+        }
+        if (length > r.length)
+        {
+            sendControl(peer, Frames.FIN, sendSlot, 0); // the sender is done; only this receive fails
+            fail(r, truncated(r, peer, tag, length));
+            return;
+        }
+        setStatus(r, peer, tag, length);
+        if (address != 0 && r.base == null && cma != null && !cmaDenied[peer])
+        {
+            final int errno = cma.read(pids[peer], r.address, address, length);
+            if (errno == 0)
+            {
+                sendControl(peer, Frames.FIN, sendSlot, 0);
+                complete(r);
+                return;
+            }
+            if (CrossMemory.isGoneError(errno))
+            {
+                onPeerFailure(peer, "process " + pids[peer] + " is gone");
+                return;
+            }
+            cmaDenied[peer] = true; // not permitted here: stream through the ring from now on
+        }
+        r.phase = Request.STREAMING;
+        r.slot = takeSlot(r);
+        sendControl(peer, Frames.CTS, sendSlot, r.slot);
+    }
+
+    private void onCts(final DirectBuffer buffer, final int offset)
+    {
+        final Request r = slots[buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET)];
+        r.remoteSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET);
+        r.phase = Request.STREAMING;
+        r.transferred = 0;
+        if (queueHead[r.peer] != null || !trySend(r))
+        {
+            enqueue(r.peer, r);
+        }
+    }
+
+    private void onData(final DirectBuffer buffer, final int offset, final int frameLength)
+    {
+        final Request r = slots[buffer.getInt(offset + Frames.DATA_RECV_ID_OFFSET)];
+        final int at = buffer.getInt(offset + Frames.DATA_OFFSET_OFFSET);
+        final int n = frameLength - Frames.DATA_HEADER;
+        UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + offset + Frames.DATA_HEADER,
+            r.base, r.address + at, n);
+        r.transferred += n;
+        if (r.transferred == r.status.count)
+        {
+            releaseSlot(r);
+            complete(r);
+        }
+    }
+
+    private void onFin(final DirectBuffer buffer, final int offset)
+    {
+        final Request r = slots[buffer.getInt(offset + Frames.FIN_SEND_ID_OFFSET)];
+        releaseSlot(r);
+        complete(r);
+    }
+
+    // ----------------------------------------------------------------------------------------------- matching
+
+    private static boolean matches(final int wantCtx, final int wantSource, final int wantTag, final int ctx,
+        final int source, final int tag)
+    {
+        return wantCtx == ctx && (wantSource == ANY || wantSource == source) && (wantTag == ANY || wantTag == tag);
+    }
+
+    private Request findPosted(final int ctx, final int source, final int tag)
+    {
+        for (Request r = postedHead; r != null; r = r.next)
+        {
+            if (matches(r.ctx, r.peer, r.tag, ctx, source, tag))
+            {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private void removePosted(final Request r)
+    {
+        if (r.prev == null)
+        {
+            postedHead = r.next;
+        }
+        else
+        {
+            r.prev.next = r.next;
+        }
+        if (r.next == null)
+        {
+            postedTail = r.prev;
+        }
+        else
+        {
+            r.next.prev = r.prev;
+        }
+        r.next = null;
+        r.prev = null;
+    }
+
+    Envelope findUnexpected(final int ctx, final int source, final int tag)
+    {
+        for (Envelope e = unexpectedHead; e != null; e = e.next)
+        {
+            if (matches(ctx, source, tag, e.ctx, e.source, e.tag))
+            {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private Envelope takeEnvelope(final int ctx, final int source, final int tag, final int length)
+    {
+        Envelope e = freeEnvelopes;
+        if (e != null)
+        {
+            freeEnvelopes = e.next;
+        }
+        else
+        {
+            e = new Envelope();
+        }
+        e.ctx = ctx;
+        e.source = source;
+        e.tag = tag;
+        e.length = length;
+        e.rendezvous = false;
+        e.data = null;
+        e.next = null;
+        e.prev = unexpectedTail;
+        if (unexpectedTail == null)
+        {
+            unexpectedHead = e;
+        }
+        else
+        {
+            unexpectedTail.next = e;
+        }
+        unexpectedTail = e;
+        return e;
+    }
+
+    private void removeUnexpected(final Envelope e)
+    {
+        if (e.prev == null)
+        {
+            unexpectedHead = e.next;
+        }
+        else
+        {
+            e.prev.next = e.next;
+        }
+        if (e.next == null)
+        {
+            unexpectedTail = e.prev;
+        }
+        else
+        {
+            e.next.prev = e.prev;
+        }
+    }
+
+    private void releaseEnvelope(final Envelope e)
+    {
+        e.data = null;
+        e.prev = null;
+        e.next = freeEnvelopes;
+        freeEnvelopes = e;
+    }
+
+    // ------------------------------------------------------------------------------------------------ probing
+
+    /** Looks for a matching message that has arrived but not been received; fills status and returns true. */
+    boolean iprobe(final int ctx, final int source, final int tag, final Communicator comm, final Status status)
+    {
+        checkOpen();
+        Envelope e = findUnexpected(ctx, source, tag);
+        if (e == null)
+        {
+            progress();
+            e = findUnexpected(ctx, source, tag);
+        }
+        if (e == null)
+        {
+            if (source != ANY && failed[source] != null)
+            {
+                throw peerFailed(source, "probe for a message from");
+            }
+            return false;
+        }
+        status.set(comm.rankOfWorld(e.source), e.tag, e.length);
+        return true;
+    }
+
+    void probe(final int ctx, final int source, final int tag, final Communicator comm, final Status status)
+    {
+        idle.reset();
+        final long start = System.nanoTime();
+        while (!iprobe(ctx, source, tag, comm, status))
+        {
+            idleOnce(0, start, "probe", source, tag);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ waiting
+
+    int progress()
+    {
+        int work = 0;
+        if (peersWithQueues > 0)
+        {
+            work += flushQueues();
+        }
+        for (final Transport t : transports)
+        {
+            work += t.poll(this, 64);
+        }
+        return work;
+    }
+
+    void await(final Request r)
+    {
+        idle.reset();
+        final long start = System.nanoTime();
+        while (r.state == Request.PENDING)
+        {
+            final int work = progress();
+            if (r.state != Request.PENDING)
+            {
+                return;
+            }
+            idleOnce(work, start, r.isSend ? "send to" : "receive from", r.peer, r.tag);
+        }
+    }
+
+    int awaitAny(final Request[] requests)
+    {
+        idle.reset();
+        final long start = System.nanoTime();
+        while (true)
+        {
+            final int work = progress();
+            boolean active = false;
+            for (int i = 0; i < requests.length; i++)
+            {
+                final Request r = requests[i];
+                if (r != null && r.state == Request.DONE)
+                {
+                    return Request.retire(r, i);
+                }
+                active |= r != null && r.state == Request.PENDING;
+            }
+            if (!active)
+            {
+                return -1;
+            }
+            idleOnce(work, start, "waitAny", ANY, ANY);
+        }
+    }
+
+    private void idleOnce(final int work, final long start, final String what, final int peer, final int tag)
+    {
+        idle.idle(work);
+        if (work == 0)
+        {
+            final long now = System.nanoTime();
+            if (now - nextLivenessCheck >= 0)
+            {
+                nextLivenessCheck = now + LIVENESS_PERIOD_NS;
+                for (final Transport t : transports)
+                {
+                    t.checkLiveness(this);
+                }
+                if (timeoutNs > 0 && now - start > timeoutNs)
+                {
+                    throw new RingfoldException("rank " + worldRank + ": timed out after " + (timeoutNs / 1_000_000) +
+                        " ms waiting on " + what + (peer == ANY ? " any rank" : " world rank " + peer) +
+                        (tag == ANY ? "" : " (tag " + tag + ")") + "; set RINGFOLD_TIMEOUT_MS to wait longer");
+                }
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- completion
+
+    private void setStatus(final Request r, final int source, final int tag, final int length)
+    {
+        r.status.set(r.comm.rankOfWorld(source), tag, length);
+    }
+
+    private static void complete(final Request r)
+    {
+        r.state = Request.DONE;
+    }
+
+    private void fail(final Request r, final RuntimeException error)
+    {
+        r.error = error;
+        r.state = Request.DONE;
+    }
+
+    private TruncationException truncated(final Request r, final int source, final int tag, final int length)
+    {
+        return new TruncationException("rank " + r.comm.rank() + " of " + r.comm.name() + ": message from rank " +
+            r.comm.rankOfWorld(source) + " (tag " + tag + ") has " + length + " bytes but the receive buffer holds " +
+            r.length + "; the message was discarded");
+    }
+
+    private PeerFailedException peerFailed(final int peer, final String what)
+    {
+        return new PeerFailedException(peer, "rank " + worldRank + ": cannot " + what + " world rank " + peer +
+            ": it has failed (" + failed[peer] + ")");
+    }
+
+    @Override
+    public void onPeerFailure(final int peer, final String reason)
+    {
+        peerLost(peer, reason, true);
+    }
+
+    /**
+     * A peer is gone. Everything waiting on it fails; a receive from any source fails too when the peer died
+     * (it may have been the one meant to send), but not when it closed in good order.
+     */
+    private void peerLost(final int peer, final String reason, final boolean died)
+    {
+        if (failed[peer] != null)
+        {
+            return;
+        }
+        failed[peer] = reason;
+        for (Request r = postedHead; r != null; )
+        {
+            final Request next = r.next;
+            if (r.peer == peer || (died && r.peer == ANY))
+            {
+                removePosted(r);
+                fail(r, peerFailed(peer, "receive from"));
+            }
+            r = next;
+        }
+        for (Request r = queueHead[peer]; r != null; r = r.next)
+        {
+            fail(r, peerFailed(peer, "send to"));
+        }
+        queueHead[peer] = null;
+        queueTail[peer] = null;
+        controlQueue[peer].clear();
+        for (int i = 0; i < slots.length; i++)
+        {
+            final Request r = slots[i];
+            if (r != null && r.state == Request.PENDING && (r.isSend ? r.peer : r.sourceWorld) == peer)
+            {
+                releaseSlot(r);
+                fail(r, peerFailed(peer, r.isSend ? "send to" : "receive from"));
+            }
+        }
+    }
+
+    /** The lowest context id this rank has not used; communicators take two (point-to-point, collective). */
+    int nextContext()
+    {
+        return nextContext;
+    }
+
+    void contextTaken(final int context)
+    {
+        nextContext = Math.max(nextContext, context + 2);
+    }
+
+    String failure(final int peer)
+    {
+        return failed[peer];
+    }
+
+    // ------------------------------------------------------------------------------------------------- slots
+
+    private int takeSlot(final Request r)
+    {
+        if (freeTop == 0)
+        {
+            final int old = slots.length;
+            slots = java.util.Arrays.copyOf(slots, old * 2);
+            freeSlots = new int[old * 2];
+            for (int i = 0; i < old; i++)
+            {
+                freeSlots[i] = old * 2 - 1 - i;
+            }
+            freeTop = old;
+        }
+        final int slot = freeSlots[--freeTop];
+        slots[slot] = r;
+        return slot;
+    }
+
+    private void releaseSlot(final Request r)
+    {
+        if (r.slot >= 0)
+        {
+            slots[r.slot] = null;
+            freeSlots[freeTop++] = r.slot;
+            r.slot = -1;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ closing
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new CommunicatorClosedException("rank " + worldRank + ": the Ringfold runtime has been closed");
+        }
+    }
+
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Local, not collective: pushes out what is still queued (for at most a second), says BYE to every peer so
+     * that anything still waiting on this rank fails at once instead of hanging, and releases the transports.
+     */
+    void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final long giveUp = System.nanoTime() + 1_000_000_000L;
+        while (peersWithQueues > 0 && System.nanoTime() - giveUp < 0)
+        {
+            idle.idle(progress());
+        }
+        for (int peer = 0; peer < worldSize; peer++)
+        {
+            if (peer != worldRank && failed[peer] == null)
+            {
+                final Channel ch = channels[peer];
+                final int at = ch.tryClaim(Frames.BYE_LENGTH);
+                if (at != Channel.NO_ROOM)
+                {
+                    ch.buffer().putInt(at + Frames.TYPE_OFFSET, Frames.BYE);
+                    ch.commit(at);
+                    ch.flush();
+                }
+            }
+        }
+        closed = true;
+        for (final Transport t : transports)
+        {
+            t.close();
+        }
+        if (cma != null)
+        {
+            cma.close();
+        }
+    }
+
+}

@@ -1,0 +1,65 @@
+package dev.ringfold.mpi;
+
+/**
+ * The frame layouts shared by every transport. All fields are native-order ints and longs; payloads start
+ * on an 8-byte boundary so that copies run aligned.
+ *
+ * <pre>
+ * EAGER  type ctx tag -        | payload          message small enough to go at once
+ * RTS    type ctx tag length   | sendId - address ready to send: the receiver matches it, then pulls
+ * CTS    type sendId recvId -  |                  clear to send: stream DATA frames for recvId
+ * DATA   type recvId offset -  | payload          a fragment of a rendezvous message
+ * FIN    type sendId           |                  the receiver has pulled the bytes itself (CMA)
+ * BYE    type                  |                  the sender has closed its runtime: nothing more will come
+ * </pre>
+ */
+final class Frames
+{
+    static final int EAGER = 1;
+    static final int RTS = 2;
+    static final int CTS = 3;
+    static final int DATA = 4;
+    static final int FIN = 5;
+    static final int BYE = 6;
+
+    static final int TYPE_OFFSET = 0;
+
+    static final int CTX_OFFSET = 4;
+    static final int TAG_OFFSET = 8;
+    static final int EAGER_HEADER = 16;
+
+    static final int LENGTH_OFFSET = 12;
+    static final int SEND_ID_OFFSET = 16;
+    static final int ADDRESS_OFFSET = 24;
+    static final int RTS_LENGTH = 32;
+
+    static final int CTS_SEND_ID_OFFSET = 4;
+    static final int CTS_RECV_ID_OFFSET = 8;
+    static final int CTS_LENGTH = 16;
+
+    static final int DATA_RECV_ID_OFFSET = 4;
+    static final int DATA_OFFSET_OFFSET = 8;
+    static final int DATA_HEADER = 16;
+
+    static final int FIN_SEND_ID_OFFSET = 4;
+    static final int FIN_LENGTH = 8;
+    static final int BYE_LENGTH = 8;
+
+    private Frames()
+    {
+    }
+
+    static String typeName(final int type)
+    {
+        return switch (type)
+        {
+            case EAGER -> "EAGER";
+            case RTS -> "RTS";
+            case CTS -> "CTS";
+            case DATA -> "DATA";
+            case FIN -> "FIN";
+            case BYE -> "BYE";
+            default -> "UNKNOWN(" + type + ")";
+        };
+    }
+}

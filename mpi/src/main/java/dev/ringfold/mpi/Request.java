@@ -1,0 +1,151 @@
+package dev.ringfold.mpi;
+
+/**
+ * A non-blocking send or receive in flight. Completes while the rank drives progress (any wait, test or blocking
+ * call); {@link #await()} drives it with the runtime's idle strategy. A request may be passed back into
+ * {@code isend/irecv(..., Request)} once complete, so a steady loop allocates nothing.
+ */
+public final class Request
+{
+    static final byte IDLE = 0;
+    static final byte PENDING = 1;
+    static final byte DONE = 2;
+
+    // where the request stands in the protocol
+    static final byte QUEUED = 0;      // send: not yet on the wire; recv: posted, unmatched
+    static final byte AWAIT_CTS = 1;   // send: RTS sent, waiting for the receiver
+    static final byte STREAMING = 2;   // send: pushing DATA frames; recv: taking them
+
+    byte state = IDLE;
+    byte phase;
+    boolean isSend;
+    Communicator comm;
+    int ctx;
+    int peer;            // world rank: destination, or the source asked for (ANY_SOURCE allowed)
+    int tag;
+    Object base;         // the array for heap memory, null off-heap
+    long address;        // absolute address off-heap, or the array offset of the first byte
+    int length;
+    int transferred;
+    int slot = -1;       // index in the engine's table while a rendezvous is in flight
+    int remoteSlot;
+    int sourceWorld = -1;
+    Request next;
+    Request prev;
+    RuntimeException error;
+    final Status status = new Status();
+
+    /** Drives progress once and says whether the request has completed; throws its error if it failed. */
+    public boolean test()
+    {
+        if (state == PENDING)
+        {
+            comm.engine().progress();
+        }
+        if (state == PENDING)
+        {
+            return false;
+        }
+        throwIfFailed();
+        return state == DONE;
+    }
+
+    /** Waits (driving progress) until the request completes; returns its status, or throws its error. */
+    public Status await()
+    {
+        if (state == PENDING)
+        {
+            comm.engine().await(this);
+        }
+        throwIfFailed();
+        return status;
+    }
+
+    public boolean isComplete()
+    {
+        return state != PENDING;
+    }
+
+    /** Whether this request was started and not yet handed out by {@link #waitAny}. */
+    public boolean isActive()
+    {
+        return state != IDLE;
+    }
+
+    /** Source, tag and byte count of a completed receive (for a send: the destination, tag and bytes sent). */
+    public Status status()
+    {
+        return status;
+    }
+
+    void throwIfFailed()
+    {
+        if (error != null)
+        {
+            throw error;
+        }
+    }
+
+    /** Waits for all of them; throws the first error after all have completed or failed. */
+    public static void waitAll(final Request... requests)
+    {
+        RuntimeException first = null;
+        for (final Request r : requests)
+        {
+            if (r == null)
+            {
+                continue;
+            }
+            if (r.state == PENDING)
+            {
+                r.comm.engine().await(r);
+            }
+            if (first == null)
+            {
+                first = r.error;
+            }
+        }
+        if (first != null)
+        {
+            throw first;
+        }
+    }
+
+    /** Waits until one of them completes; returns its index (-1 if none is active). Throws that request's error. */
+    public static int waitAny(final Request... requests)
+    {
+        Engine engine = null;
+        for (int i = 0; i < requests.length; i++)
+        {
+            final Request r = requests[i];
+            if (r != null && r.state != IDLE)
+            {
+                engine = r.comm.engine();
+                if (r.state == DONE)
+                {
+                    return retire(r, i);
+                }
+            }
+        }
+        if (engine == null)
+        {
+            return -1;
+        }
+        return engine.awaitAny(requests);
+    }
+
+    /** waitAny hands each completed request out once: it goes inactive, as MPI_Waitany sets it to null. */
+    static int retire(final Request r, final int index)
+    {
+        r.state = IDLE;
+        r.throwIfFailed();
+        return index;
+    }
+
+    @Override
+    public String toString()
+    {
+        return (isSend ? "send" : "recv") + "{peer=" + peer + ", tag=" + tag + ", bytes=" + length +
+            ", state=" + (state == PENDING ? "pending" : state == DONE ? "done" : "idle") + "}";
+    }
+}

@@ -1,0 +1,244 @@
+package dev.ringfold.mpi;
+
+import dev.ringfold.mpi.bootstrap.EndpointCard;
+import dev.ringfold.mpi.bootstrap.JobInfo;
+import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
+import dev.ringfold.mpi.bootstrap.NodeIdentity;
+import dev.ringfold.mpi.bootstrap.RendezvousClient;
+import dev.ringfold.mpi.bootstrap.RendezvousServer;
+import dev.ringfold.mpi.transport.Channel;
+import dev.ringfold.mpi.transport.Transport;
+import dev.ringfold.mpi.transport.shm.ShmTransport;
+import dev.ringfold.mpi.transport.tcp.TcpTransport;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The runtime of one rank: {@code try (Ringfold rf = Ringfold.init()) { Communicator world = rf.world(); ... }}.
+ * {@link #init()} reads the launch environment (Ringfold's launcher, Slurm, Open MPI, torchrun, or none: a world
+ * of one), meets the other ranks, and connects them: shared memory with ranks on the same node, TCP with the
+ * others. {@link #close()} is the collective finalize.
+ */
+public final class Ringfold implements AutoCloseable
+{
+    private static Ringfold current;
+
+    private final JobInfo job;
+    private final Engine engine;
+    private final Communicator world;
+    private final int localRank;
+    private final int localSize;
+    private final String[] hosts;
+
+    private Ringfold(final JobInfo job, final Engine engine, final int localRank, final int localSize,
+        final String[] hosts)
+    {
+        this.job = job;
+        this.engine = engine;
+        this.localRank = localRank;
+        this.localSize = localSize;
+        this.hosts = hosts;
+        final int[] all = new int[job.size()];
+        for (int r = 0; r < all.length; r++)
+        {
+            all[r] = r;
+        }
+        this.world = new Communicator(engine, "WORLD", 0, all);
+    }
+
+    /** Starts the runtime from this process's environment. Once per process. */
+    public static synchronized Ringfold init()
+    {
+        return init(System.getenv());
+    }
+
+    static synchronized Ringfold init(final Map<String, String> env)
+    {
+        if (current != null && !current.engine.isClosed())
+        {
+            throw new IllegalStateException("Ringfold is already initialised in this process (rank " +
+                current.job.rank() + "); use the existing instance");
+        }
+        current = bootstrap(LaunchEnvironment.detect(env), RuntimeSettings.from(env));
+        return current;
+    }
+
+    public Communicator world()
+    {
+        return world;
+    }
+
+    /** This rank's index among the ranks of its node. */
+    public int localRank()
+    {
+        return localRank;
+    }
+
+    /** How many ranks of the job share this rank's node. */
+    public int localSize()
+    {
+        return localSize;
+    }
+
+    /** The host name of a world rank. */
+    public String host(final int worldRank)
+    {
+        return hosts[worldRank];
+    }
+
+    public String jobId()
+    {
+        return job.jobId();
+    }
+
+    /** Who started the job: "ringfold", "slurm", "openmpi", "torchrun" or "singleton". */
+    public String launcher()
+    {
+        return job.launcher();
+    }
+
+    /**
+     * Finalize, local: releases this rank's transports and mappings after pushing out what it has queued, and
+     * tells the peers, so that any of their operations still waiting on this rank fail at once rather than hang.
+     * It does not wait for the other ranks; call {@code world().barrier()} first where the program needs that.
+     */
+    @Override
+    public void close()
+    {
+        engine.close();
+    }
+
+    private static Ringfold bootstrap(final JobInfo job, final RuntimeSettings settings)
+    {
+        final int rank = job.rank();
+        final int size = job.size();
+        final long deadline = System.currentTimeMillis() + settings.bootstrapTimeoutMs();
+        final String node = NodeIdentity.current(settings.nodeOverride());
+        final String hostName = NodeIdentity.hostName();
+        final long pid = ProcessHandle.current().pid();
+        final List<AutoCloseable> opened = new ArrayList<>();
+        try
+        {
+            EndpointCard[] cards = {new EndpointCard(0, pid, node, hostName, "", 0)};
+            TcpTransport tcp = null;
+            RendezvousClient rendezvous = null;
+            if (size > 1)
+            {
+                final boolean loopback = isLoopback(job.rendezvousHost());
+                if (job.hostsRendezvous())
+                {
+                    opened.add(RendezvousServer.start(loopback ? job.rendezvousHost() : "0.0.0.0",
+                        job.rendezvousPort(), size, job.jobId(), settings.bootstrapTimeoutMs()));
+                }
+                final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
+                    loopback ? "127.0.0.1" : InetAddress.getLocalHost().getHostAddress();
+                tcp = TcpTransport.listen(tcpHost, tcpHost, rank, size);
+                opened.add(tcp);
+                rendezvous = RendezvousClient.connect(job.rendezvousHost(), job.rendezvousPort(), rank, size,
+                    job.jobId(), deadline);
+                opened.add(rendezvous);
+                final byte[][] blobs = rendezvous.allGather(
+                    new EndpointCard(rank, pid, node, hostName, tcpHost, tcp.port()).encode());
+                cards = new EndpointCard[size];
+                for (int r = 0; r < size; r++)
+                {
+                    cards[r] = EndpointCard.decode(blobs[r]);
+                }
+            }
+
+            final long[] pids = new long[size];
+            final String[] hosts = new String[size];
+            final List<Integer> sameNode = new ArrayList<>();
+            final List<Integer> remote = new ArrayList<>();
+            for (int r = 0; r < size; r++)
+            {
+                pids[r] = cards[r].pid();
+                hosts[r] = cards[r].host();
+                if (cards[r].node().equals(node))
+                {
+                    sameNode.add(r);
+                }
+                if (r != rank && (!cards[r].node().equals(node) || job.device().equals("tcp")))
+                {
+                    remote.add(r);
+                }
+            }
+            if (job.device().equals("shm") && !remote.isEmpty())
+            {
+                throw new RingfoldException("rank " + rank + ": RINGFOLD_DEV=shm, but ranks " + remote +
+                    " are on other nodes (" + hosts[remote.get(0)] + "); use auto or tcp");
+            }
+            final int[] shmRanks = job.device().equals("tcp") ? new int[] {rank} :
+                sameNode.stream().mapToInt(Integer::intValue).toArray();
+            final ShmTransport shm = ShmTransport.create(settings.shmDir(), job.jobId(), rank, size, shmRanks,
+                settings.ringBytes());
+            opened.add(shm);
+            if (tcp != null)
+            {
+                if (remote.isEmpty())
+                {
+                    opened.remove(tcp);
+                    tcp.close();
+                    tcp = null;
+                }
+                else
+                {
+                    final String[] tcpHosts = new String[size];
+                    final int[] tcpPorts = new int[size];
+                    for (int r = 0; r < size; r++)
+                    {
+                        tcpHosts[r] = cards[r].tcpHost();
+                        tcpPorts[r] = cards[r].tcpPort();
+                    }
+                    tcp.connect(remote.stream().mapToInt(Integer::intValue).toArray(), tcpHosts, tcpPorts,
+                        job.jobId(), deadline);
+                }
+            }
+            if (rendezvous != null)
+            {
+                rendezvous.barrier(); // every ring file exists, every TCP connection is made
+            }
+            shm.mapPeers(settings.shmDir(), job.jobId(), pids);
+            if (rendezvous != null)
+            {
+                rendezvous.barrier(); // every peer has mapped: the names can go
+                rendezvous.close();
+            }
+            shm.unlinkOwn();
+
+            final Channel[] channels = new Channel[size];
+            for (int r = 0; r < size; r++)
+            {
+                channels[r] = shm.channel(r) != null ? shm.channel(r) : tcp.channel(r);
+            }
+            final Transport[] transports = tcp == null ? new Transport[] {shm} : new Transport[] {shm, tcp};
+            final Engine engine = new Engine(rank, size, transports, channels, pids,
+                settings.withLocalRanks(sameNode.size()));
+            return new Ringfold(job, engine, sameNode.indexOf(rank), sameNode.size(), hosts);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            for (int i = opened.size() - 1; i >= 0; i--)
+            {
+                try
+                {
+                    opened.get(i).close();
+                }
+                catch (final Exception ignore)
+                {
+                }
+            }
+            throw new RingfoldException("rank " + rank + " of " + size + " (" + job.launcher() + " launch, job " +
+                job.jobId() + "): start-up failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static boolean isLoopback(final String host)
+    {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+}

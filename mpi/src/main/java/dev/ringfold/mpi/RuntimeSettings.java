@@ -1,0 +1,93 @@
+package dev.ringfold.mpi;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The runtime's knobs, read once from the environment (every rank of a job sees the same launcher environment).
+ *
+ * <table>
+ * <tr><td>RINGFOLD_EAGER_LIMIT</td><td>largest message sent at once, bytes (default 32768)</td></tr>
+ * <tr><td>RINGFOLD_FRAGMENT_BYTES</td><td>DATA fragment size when streaming a large message (default 65536)</td></tr>
+ * <tr><td>RINGFOLD_SHM_RING_BYTES</td><td>ring per pair of ranks on a node, power of two (default 1 MiB)</td></tr>
+ * <tr><td>RINGFOLD_SHM_DIR</td><td>where ring files are made (default /dev/shm)</td></tr>
+ * <tr><td>RINGFOLD_CMA</td><td>0 to never pull large messages with process_vm_readv (default 1)</td></tr>
+ * <tr><td>RINGFOLD_IDLE</td><td>spin, yield or backoff (default: spin-then-yield-then-park, shorter spins when
+ *     the node has more ranks than cores)</td></tr>
+ * <tr><td>RINGFOLD_TIMEOUT_MS</td><td>deadline of any single blocking wait, 0 for none (default 0)</td></tr>
+ * <tr><td>RINGFOLD_BOOTSTRAP_TIMEOUT_MS</td><td>deadline for all ranks to meet at start (default 120000)</td></tr>
+ * <tr><td>RINGFOLD_TCP_HOST</td><td>address this rank listens on and advertises for TCP (default: loopback when
+ *     the rendezvous is on loopback, else this host's name)</td></tr>
+ * <tr><td>RINGFOLD_NODE</td><td>overrides the node identity (ranks with equal identity share memory)</td></tr>
+ * </table>
+ */
+record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path shmDir, boolean crossMemory,
+    String idle, long timeoutNs, long bootstrapTimeoutMs, String tcpHost, String nodeOverride, int localRanksHint)
+{
+    static RuntimeSettings from(final Map<String, String> env)
+    {
+        return new RuntimeSettings(
+            (int)longVar(env, "RINGFOLD_EAGER_LIMIT", 32 * 1024, 0, 1 << 20),
+            (int)longVar(env, "RINGFOLD_FRAGMENT_BYTES", 64 * 1024, 1024, 1 << 24),
+            (int)longVar(env, "RINGFOLD_SHM_RING_BYTES", 1 << 20, 1 << 16, 1 << 30),
+            Path.of(env.getOrDefault("RINGFOLD_SHM_DIR", "/dev/shm")),
+            longVar(env, "RINGFOLD_CMA", 1, 0, 1) == 1,
+            env.getOrDefault("RINGFOLD_IDLE", "auto").toLowerCase(Locale.ROOT),
+            longVar(env, "RINGFOLD_TIMEOUT_MS", 0, 0, Long.MAX_VALUE / 1_000_000) * 1_000_000L,
+            longVar(env, "RINGFOLD_BOOTSTRAP_TIMEOUT_MS", 120_000, 1, Long.MAX_VALUE),
+            env.get("RINGFOLD_TCP_HOST"),
+            env.get("RINGFOLD_NODE"),
+            1);
+    }
+
+    RuntimeSettings withLocalRanks(final int localRanks)
+    {
+        return new RuntimeSettings(eagerLimit, fragmentBytes, ringBytes, shmDir, crossMemory, idle, timeoutNs,
+            bootstrapTimeoutMs, tcpHost, nodeOverride, localRanks);
+    }
+
+    IdleStrategy idleStrategy()
+    {
+        return switch (idle)
+        {
+            case "spin" -> new BusySpinIdleStrategy();
+            case "yield" -> new YieldingIdleStrategy();
+            case "backoff" -> new BackoffIdleStrategy(100, 100, 1_000, 100_000);
+            case "auto" -> localRanksHint > Runtime.getRuntime().availableProcessors() ?
+                // more ranks than cores: a spinning rank steals the core its peer needs to answer
+                new BackoffIdleStrategy(20, 50, 1_000, 50_000) :
+                new BackoffIdleStrategy(20_000, 200, 1_000, 200_000);
+            default -> throw new IllegalArgumentException("RINGFOLD_IDLE='" + idle + "' is not one of spin, yield, backoff, auto");
+        };
+    }
+
+    private static long longVar(final Map<String, String> env, final String name, final long dflt, final long min,
+        final long max)
+    {
+        final String v = env.get(name);
+        if (v == null || v.isBlank())
+        {
+            return dflt;
+        }
+        final long value;
+        try
+        {
+            value = Long.parseLong(v.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(name + "='" + v + "' is not an integer");
+        }
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(name + "=" + value + " is outside [" + min + ", " + max + "]");
+        }
+        return value;
+    }
+}

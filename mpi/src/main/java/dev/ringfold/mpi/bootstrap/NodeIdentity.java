@@ -1,0 +1,64 @@
+package dev.ringfold.mpi.bootstrap;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Which node this process is on, as far as shared memory goes: the same kernel (boot id), the same network
+ * namespace and the same host name. Two ranks in different network namespaces of one machine count as different
+ * nodes, which is how tests stand up several "hosts" on one machine.
+ */
+public final class NodeIdentity
+{
+    private NodeIdentity()
+    {
+    }
+
+    public static String current(final String override)
+    {
+        if (override != null && !override.isBlank())
+        {
+            return override.trim();
+        }
+        return hostName() + "/" + read("/proc/sys/kernel/random/boot_id") + "/" + link("/proc/self/ns/net");
+    }
+
+    public static String hostName()
+    {
+        try
+        {
+            return InetAddress.getLocalHost().getHostName();
+        }
+        catch (final IOException ex)
+        {
+            final String env = System.getenv("HOSTNAME");
+            return env != null ? env : "localhost";
+        }
+    }
+
+    private static String read(final String file)
+    {
+        try
+        {
+            return Files.readString(Path.of(file)).trim();
+        }
+        catch (final IOException ex)
+        {
+            return "?";
+        }
+    }
+
+    private static String link(final String file)
+    {
+        try
+        {
+            return Files.readSymbolicLink(Path.of(file)).toString();
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            return "?";
+        }
+    }
+}
