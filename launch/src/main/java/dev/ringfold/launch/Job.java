@@ -128,11 +128,11 @@ final class Job
 
     private int supervise(final long startedNanos) throws InterruptedException
     {
-        final long deadline = timeoutMs > 0 ? startedNanos + timeoutMs * 1_000_000L : Long.MAX_VALUE;
+        final long deadline = startedNanos + timeoutMs * 1_000_000L;
         boolean rendezvousFailureSeen = false;
         while (running > 0 && !stopping)
         {
-            final long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
+            final long leftMs = timeoutMs > 0 ? (deadline - System.nanoTime()) / 1_000_000L : POLL_MS;
             final RankProcess ended = exits.poll(Math.max(1, Math.min(POLL_MS, leftMs)), TimeUnit.MILLISECONDS);
             if (ended != null)
             {
@@ -143,7 +143,7 @@ final class Job
                 }
                 continue;
             }
-            if (System.nanoTime() - deadline >= 0)
+            if (timeoutMs > 0 && System.nanoTime() - deadline >= 0)
             {
                 console.message("job timed out after " + seconds(timeoutMs) + " s; stopping all ranks");
                 stopAll();

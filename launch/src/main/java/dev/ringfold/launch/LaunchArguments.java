@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,9 @@ final class LaunchArguments
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
     private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
         "-np", "-dev", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env");
+
+    /** Far beyond any job, and small enough to count in nanoseconds. */
+    private static final double MAX_TIMEOUT_SECONDS = 1e9;
 
     private static final Set<String> DEVICES = Set.of("auto", "shm", "tcp");
 
@@ -171,7 +175,7 @@ final class LaunchArguments
             userClassPath.addAll(absoluteEntries(classPath == null ? "." : classPath, cwd));
         }
         return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
-            tagOutput, extraEnv, dryRun, mainClass, programArgs);
+            tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs);
     }
 
     private static String value(final String[] args, final int at, final String option) throws UsageException
@@ -233,7 +237,7 @@ final class LaunchArguments
         try
         {
             final double seconds = Double.parseDouble(value.trim());
-            if (seconds > 0 && seconds <= Long.MAX_VALUE / 1000.0)
+            if (seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)
             {
                 return Math.max(1, Math.round(seconds * 1000));
             }
