@@ -1,0 +1,263 @@
+package dev.ringfold.launch;
+
+import dev.ringfold.mpi.bootstrap.RendezvousServer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the ranks of one job and watches them: the job succeeds when every rank exits 0, and fails as a whole,
+ * all ranks stopped, as soon as one rank fails, the time limit passes, or the rendezvous sees a rank misbehave.
+ * <p>
+ * A rendezvous that merely times out does not stop the job: programs that never call into Ringfold never join,
+ * and a Ringfold rank left waiting fails by itself when the rendezvous gives up, which is then reported as that
+ * rank's failure. The timeout is mentioned only in the summary of a job that fails.
+ */
+final class Job
+{
+    private static final long POLL_MS = 100;
+    private static final long STOP_GRACE_MS = 2_000;
+    private static final long KILL_WAIT_MS = 2_000;
+    private static final long REAP_WAIT_MS = 5_000;
+    private static final long OUTPUT_DRAIN_MS = 2_000;
+    /** A rank that crashes closes its rendezvous socket as it dies; wait this long to report the crash instead. */
+    private static final long RENDEZVOUS_GRACE_MS = 1_000;
+    static final int EXIT_TIMEOUT = 124;
+
+    private final String jobId;
+    private final List<RankCommand> commands;
+    private final RankLauncher launcher;
+    private final RendezvousServer rendezvous;
+    private final long rendezvousTimeoutMs;
+    private final long timeoutMs;
+    private final boolean tagOutput;
+    private final Console console;
+    private final List<RankProcess> ranks = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<RankProcess> exits = new LinkedBlockingQueue<>();
+    private final Object stopLock = new Object();
+    private volatile boolean stopping;
+    private volatile boolean finished;
+    private int running;
+    private String rendezvousNote;
+
+    /**
+     * @param timeoutMs how long the job may run, 0 for no limit.
+     */
+    Job(final String jobId, final List<RankCommand> commands, final RankLauncher launcher,
+        final RendezvousServer rendezvous, final long rendezvousTimeoutMs, final long timeoutMs,
+        final boolean tagOutput, final Console console)
+    {
+        this.jobId = jobId;
+        this.commands = commands;
+        this.launcher = launcher;
+        this.rendezvous = rendezvous;
+        this.rendezvousTimeoutMs = rendezvousTimeoutMs;
+        this.timeoutMs = timeoutMs;
+        this.tagOutput = tagOutput;
+        this.console = console;
+    }
+
+    /** Starts the ranks, waits for the job to end and cleans up after it; returns mpjrun's exit code. */
+    int run() throws InterruptedException
+    {
+        final long startedNanos = System.nanoTime();
+        int exitCode = startRanks();
+        if (exitCode == 0)
+        {
+            exitCode = supervise(startedNanos);
+        }
+        finish(exitCode);
+        return exitCode;
+    }
+
+    /** Stops the job from outside, for a launcher that is being terminated itself (its shutdown hook). */
+    void abort(final String reason)
+    {
+        if (finished)
+        {
+            return;
+        }
+        if (!stopping)
+        {
+            console.message(reason);
+        }
+        stopAll();
+        // the JVM halts once the hooks are done, maybe before the main thread gets to clean up
+        rendezvous.close();
+        ShmFiles.removeLeftovers(ShmFiles.SHM, jobId);
+    }
+
+    private int startRanks()
+    {
+        for (final RankCommand command : commands)
+        {
+            synchronized (stopLock)
+            {
+                if (stopping)
+                {
+                    return 1;
+                }
+                final Process process;
+                try
+                {
+                    process = launcher.start(command);
+                }
+                catch (final IOException ex)
+                {
+                    console.message("cannot start rank " + command.rank() + ": " + ex.getMessage());
+                    stopAll(); // the lock is held: no rank can be started meanwhile
+                    return 1;
+                }
+                final String tag = tagOutput ? "[" + command.rank() + "] " : "";
+                final String name = "rank-" + command.rank();
+                final RankProcess rank = new RankProcess(command.rank(), process,
+                    LinePump.start(process.getInputStream(), tag, console, false, name + "-stdout"),
+                    LinePump.start(process.getErrorStream(), tag, console, true, name + "-stderr"));
+                ranks.add(rank);
+                running++;
+                process.onExit().thenRun(() -> exits.add(rank));
+            }
+        }
+        return 0;
+    }
+
+    private int supervise(final long startedNanos) throws InterruptedException
+    {
+        final long deadline = startedNanos + timeoutMs * 1_000_000L;
+        boolean rendezvousFailureSeen = false;
+        while (running > 0 && !stopping)
+        {
+            final long leftMs = timeoutMs > 0 ? (deadline - System.nanoTime()) / 1_000_000L : POLL_MS;
+            final RankProcess ended = exits.poll(Math.max(1, Math.min(POLL_MS, leftMs)), TimeUnit.MILLISECONDS);
+            if (ended != null)
+            {
+                running--;
+                if (ended.recordExit() != 0)
+                {
+                    return rankFailed(ended);
+                }
+                continue;
+            }
+            if (timeoutMs > 0 && System.nanoTime() - deadline >= 0)
+            {
+                console.message("job timed out after " + seconds(timeoutMs) + " s; stopping all ranks");
+                stopAll();
+                return EXIT_TIMEOUT;
+            }
+            final String failure = rendezvous.failure();
+            if (failure != null && !rendezvousFailureSeen)
+            {
+                rendezvousFailureSeen = true;
+                if (failure.endsWith(" within " + rendezvousTimeoutMs + " ms"))
+                {
+                    rendezvousNote = failure;
+                }
+                else
+                {
+                    return rendezvousFailed(failure);
+                }
+            }
+        }
+        return stopping ? 1 : 0;
+    }
+
+    private int rankFailed(final RankProcess rank)
+    {
+        console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()));
+        stopAll();
+        return rank.exitValue();
+    }
+
+    private int rendezvousFailed(final String failure) throws InterruptedException
+    {
+        final long graceEnd = System.nanoTime() + RENDEZVOUS_GRACE_MS * 1_000_000L;
+        long leftNanos;
+        while (running > 0 && (leftNanos = graceEnd - System.nanoTime()) > 0)
+        {
+            final RankProcess ended = exits.poll(leftNanos, TimeUnit.NANOSECONDS);
+            if (ended != null)
+            {
+                running--;
+                if (ended.recordExit() != 0)
+                {
+                    rendezvousNote = failure;
+                    return rankFailed(ended);
+                }
+            }
+        }
+        console.message("rendezvous failed: " + failure + "; stopping all ranks");
+        stopAll();
+        return 1;
+    }
+
+    /** Stops every rank still running, with its descendants; idempotent and safe from any thread. */
+    private void stopAll()
+    {
+        synchronized (stopLock)
+        {
+            if (stopping)
+            {
+                return;
+            }
+            stopping = true;
+            final List<ProcessHandle> roots = new ArrayList<>();
+            for (final RankProcess rank : ranks)
+            {
+                if (rank.process().isAlive())
+                {
+                    rank.markStoppedByLauncher();
+                    roots.add(rank.process().toHandle());
+                }
+            }
+            final List<ProcessHandle> survivors = ProcessTrees.stop(roots, STOP_GRACE_MS, KILL_WAIT_MS);
+            for (final ProcessHandle survivor : survivors)
+            {
+                console.message("pid " + survivor.pid() + " did not die even from SIGKILL");
+            }
+        }
+    }
+
+    private void finish(final int exitCode) throws InterruptedException
+    {
+        final long reapDeadline = System.nanoTime() + REAP_WAIT_MS * 1_000_000L;
+        long leftNanos;
+        while (running > 0 && (leftNanos = reapDeadline - System.nanoTime()) > 0)
+        {
+            final RankProcess ended = exits.poll(leftNanos, TimeUnit.NANOSECONDS);
+            if (ended != null)
+            {
+                running--;
+                ended.recordExit();
+            }
+        }
+        final long drainDeadline = System.nanoTime() + OUTPUT_DRAIN_MS * 1_000_000L;
+        for (final RankProcess rank : ranks)
+        {
+            rank.awaitOutput(drainDeadline);
+        }
+        rendezvous.close();
+        ShmFiles.removeLeftovers(ShmFiles.SHM, jobId);
+        if (exitCode != 0)
+        {
+            for (final RankProcess rank : ranks)
+            {
+                console.message(rank.label() + " " + rank.outcome());
+            }
+            if (rendezvousNote != null)
+            {
+                console.message("note: the rendezvous reported: " + rendezvousNote);
+            }
+        }
+        finished = true;
+    }
+
+    static String seconds(final long millis)
+    {
+        return millis % 1000 == 0 ? Long.toString(millis / 1000) : Double.toString(millis / 1000.0);
+    }
+}

@@ -1,0 +1,316 @@
+package dev.ringfold.launch;
+
+import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads mpjrun's command line the way MPJ Express's mpjrun and {@code java} do: options first (mpjrun's own and
+ * JVM options, in any order), then the main class, or {@code -jar JAR}; everything after that belongs to the
+ * program. JVM options are recognised by their form rather than passed on blindly, so that a mistyped or
+ * unsupported mpjrun option (say {@code -machinesfile hosts}) is reported instead of turning "hosts" into the
+ * main class.
+ */
+final class LaunchArguments
+{
+    static final String USAGE = "usage: mpjrun -np N [-dev auto|shm|tcp] [-cp CLASSPATH | -jar JAR] [-wdir DIR] " +
+        "[JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--dry-run] MainClass [args...]";
+
+    static final String HELP = USAGE + """
+
+          -np N               number of ranks to start on this node
+          -dev auto|shm|tcp   transport between ranks (RINGFOLD_DEV, default auto)
+          -cp, -classpath CP  the program's class path (default: the current directory)
+          -jar JAR            run JAR's Main-Class; arguments after JAR go to the program
+          -wdir DIR           working directory of the ranks
+          -Xmx1g -Dk=v -ea    JVM options (-X..., -D..., -ea/-da, -verbose..., -agent..., --add-opens=... etc.)
+          --timeout SECONDS   stop the whole job after this long and exit with 124
+          --no-tag-output     do not prefix output lines with "[rank] "
+          --env K=V           add K=V to every rank's environment (repeatable)
+          --dry-run           print the commands that would be started and exit
+        """;
+
+    /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
+    private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
+        "-np", "-dev", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env");
+
+    /** Far beyond any job, and small enough to count in nanoseconds. */
+    private static final double MAX_TIMEOUT_SECONDS = 1e9;
+
+    private static final Set<String> DEVICES = Set.of("auto", "shm", "tcp");
+
+    /** Long JVM options accepted before the main class; only in their one-token "--name=value" form. */
+    private static final List<String> JVM_LONG_OPTION_PREFIXES = List.of(
+        "--add-opens=", "--add-exports=", "--add-reads=", "--add-modules=", "--enable-native-access=",
+        "--sun-misc-unsafe-memory-access=", "--patch-module=", "--limit-modules=", "--upgrade-module-path=");
+
+    private static final List<String> JVM_SHORT_OPTION_PREFIXES = List.of(
+        "-X", "-D", "-verbose", "-agentlib:", "-agentpath:", "-javaagent:", "-ea:", "-da:", "-enableassertions:",
+        "-disableassertions:");
+
+    private static final Set<String> JVM_SHORT_OPTIONS = Set.of(
+        "-ea", "-da", "-esa", "-dsa", "-enableassertions", "-disableassertions", "-enablesystemassertions",
+        "-disablesystemassertions", "-server", "-client", "--enable-preview");
+
+    /** Variables mpjrun sets itself: --env may not change a rank's identity. */
+    private static final Set<String> RESERVED_ENV = Set.of(
+        LaunchEnvironment.RANK, LaunchEnvironment.SIZE, LaunchEnvironment.JOB_ID, LaunchEnvironment.RENDEZVOUS,
+        LaunchEnvironment.DEV, LaunchEnvironment.LOCAL_RANK);
+
+    private LaunchArguments()
+    {
+    }
+
+    /** Whether the user asked for help before naming a program (after it, -h is the program's). */
+    static boolean wantsHelp(final String[] args)
+    {
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            if (arg.equals("-h") || arg.equals("-help") || arg.equals("--help"))
+            {
+                return true;
+            }
+            if (!arg.startsWith("-") || arg.equals("-jar"))
+            {
+                return false;
+            }
+            if (OPTIONS_WITH_VALUE.contains(arg))
+            {
+                i++;
+            }
+        }
+        return false;
+    }
+
+    static LaunchOptions parse(final String[] args, final Path cwd) throws UsageException
+    {
+        int np = -1;
+        String device = "auto";
+        String classPath = null;
+        Path jar = null;
+        Path workDir = null;
+        final List<String> jvmOptions = new ArrayList<>();
+        long timeoutMs = 0;
+        boolean tagOutput = true;
+        final Map<String, String> extraEnv = new LinkedHashMap<>();
+        boolean dryRun = false;
+        String mainClass = null;
+        List<String> programArgs = List.of();
+
+        int i = 0;
+        while (i < args.length)
+        {
+            final String arg = args[i];
+            if (!arg.startsWith("-") || arg.length() == 1)
+            {
+                mainClass = arg;
+                programArgs = List.copyOf(Arrays.asList(args).subList(i + 1, args.length));
+                break;
+            }
+            final String name = arg.startsWith("--") && arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            final String inlineValue = name.equals(arg) ? null : arg.substring(name.length() + 1);
+            switch (name)
+            {
+                case "-np" -> np = positiveInt(value(args, i++, arg), "-np");
+                case "-dev" -> device = device(value(args, i++, arg));
+                case "-cp", "-classpath", "--class-path" ->
+                    classPath = inlineValue != null ? inlineValue : value(args, i++, arg);
+                case "-wdir" -> workDir = directory(cwd.resolve(value(args, i++, arg)).normalize());
+                case "-jar" ->
+                {
+                    jar = cwd.resolve(value(args, i++, arg)).normalize();
+                    mainClass = JarMainClass.of(jar);
+                    programArgs = List.copyOf(Arrays.asList(args).subList(i + 1, args.length));
+                    i = args.length;
+                }
+                case "--timeout" -> timeoutMs = timeoutMs(inlineValue != null ? inlineValue : value(args, i++, arg));
+                case "--env" -> addEnv(extraEnv, inlineValue != null ? inlineValue : value(args, i++, arg));
+                case "--no-tag-output" ->
+                {
+                    rejectValue(inlineValue, name);
+                    tagOutput = false;
+                }
+                case "--dry-run" ->
+                {
+                    rejectValue(inlineValue, name);
+                    dryRun = true;
+                }
+                default ->
+                {
+                    if (!isJvmOption(arg))
+                    {
+                        throw new UsageException("unknown option " + arg + hint(arg));
+                    }
+                    jvmOptions.add(arg);
+                }
+            }
+            i++;
+        }
+
+        if (np < 0)
+        {
+            throw new UsageException("missing -np N (how many ranks to start)");
+        }
+        if (mainClass == null)
+        {
+            throw new UsageException("no main class given (name it after the options, or use -jar JAR)");
+        }
+        final List<String> userClassPath = new ArrayList<>();
+        if (jar != null)
+        {
+            userClassPath.add(jar.toString());
+        }
+        if (classPath != null || jar == null)
+        {
+            userClassPath.addAll(absoluteEntries(classPath == null ? "." : classPath, cwd));
+        }
+        return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
+            tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs);
+    }
+
+    private static String value(final String[] args, final int at, final String option) throws UsageException
+    {
+        if (at + 1 >= args.length)
+        {
+            throw new UsageException("missing value after " + option);
+        }
+        return args[at + 1];
+    }
+
+    private static void rejectValue(final String inlineValue, final String option) throws UsageException
+    {
+        if (inlineValue != null)
+        {
+            throw new UsageException(option + " takes no value");
+        }
+    }
+
+    private static int positiveInt(final String value, final String option) throws UsageException
+    {
+        try
+        {
+            final int n = Integer.parseInt(value.trim());
+            if (n > 0)
+            {
+                return n;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below, with the other bad values
+        }
+        throw new UsageException(option + " needs a positive whole number, not '" + value + "'");
+    }
+
+    private static String device(final String value) throws UsageException
+    {
+        final String device = value.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!DEVICES.contains(device))
+        {
+            throw new UsageException("unknown -dev '" + value + "': use auto, shm or tcp" +
+                " (MPJ Express's niodev corresponds to tcp, multicore to shm)");
+        }
+        return device;
+    }
+
+    private static Path directory(final Path dir) throws UsageException
+    {
+        if (!Files.isDirectory(dir))
+        {
+            throw new UsageException("-wdir " + dir + " is not a directory");
+        }
+        return dir;
+    }
+
+    private static long timeoutMs(final String value) throws UsageException
+    {
+        try
+        {
+            final double seconds = Double.parseDouble(value.trim());
+            if (seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)
+            {
+                return Math.max(1, Math.round(seconds * 1000));
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below, with the other bad values
+        }
+        throw new UsageException("--timeout needs a positive number of seconds, not '" + value + "'");
+    }
+
+    private static void addEnv(final Map<String, String> env, final String assignment) throws UsageException
+    {
+        final int eq = assignment.indexOf('=');
+        final String name = eq < 0 ? assignment : assignment.substring(0, eq);
+        if (eq < 0 || !name.matches("[A-Za-z_][A-Za-z0-9_]*"))
+        {
+            throw new UsageException("--env needs NAME=VALUE with NAME made of letters, digits and '_', not '" +
+                assignment + "'");
+        }
+        if (RESERVED_ENV.contains(name))
+        {
+            throw new UsageException("--env " + name + " is set by mpjrun itself" +
+                (name.equals(LaunchEnvironment.DEV) ? " (use -dev)" : ""));
+        }
+        env.put(name, assignment.substring(eq + 1));
+    }
+
+    private static boolean isJvmOption(final String arg)
+    {
+        if (JVM_SHORT_OPTIONS.contains(arg))
+        {
+            return true;
+        }
+        final List<String> prefixes = arg.startsWith("--") ? JVM_LONG_OPTION_PREFIXES : JVM_SHORT_OPTION_PREFIXES;
+        for (final String prefix : prefixes)
+        {
+            if (arg.startsWith(prefix) && arg.length() > prefix.length())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String hint(final String arg)
+    {
+        for (final String prefix : JVM_LONG_OPTION_PREFIXES)
+        {
+            if (prefix.equals(arg + "="))
+            {
+                return " (give JVM options that take a value in one word: " + arg + "=VALUE)";
+            }
+        }
+        return switch (arg)
+        {
+            case "-machinesfile", "-hostfile", "--hostfile" -> " (only this node is supported so far)";
+            case "-n", "--np" -> " (did you mean -np?)";
+            default -> "";
+        };
+    }
+
+    /** The entries of a class path made absolute; a "dir/*" wildcard stays a wildcard. */
+    private static List<String> absoluteEntries(final String classPath, final Path cwd)
+    {
+        final List<String> entries = new ArrayList<>();
+        for (final String entry : classPath.split(File.pathSeparator))
+        {
+            if (!entry.isEmpty())
+            {
+                entries.add(cwd.resolve(entry).normalize().toString());
+            }
+        }
+        return entries;
+    }
+}

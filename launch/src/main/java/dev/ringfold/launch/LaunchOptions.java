@@ -1,0 +1,26 @@
+package dev.ringfold.launch;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed mpjrun command line, with paths already made absolute against the directory mpjrun was started in.
+ *
+ * @param np            how many ranks to start.
+ * @param device        "auto", "shm" or "tcp", passed to the ranks as RINGFOLD_DEV.
+ * @param userClassPath the user's class path entries (the -jar jar first), before Ringfold's own.
+ * @param workDir       the ranks' working directory, or null for mpjrun's own.
+ * @param jvmOptions    options for the rank JVMs, in the order given.
+ * @param timeoutMs     how long the whole job may run, or 0 for no limit.
+ * @param tagOutput     whether each output line is prefixed with "[rank] ".
+ * @param extraEnv      variables added to every rank's environment.
+ * @param dryRun        print the commands instead of running them.
+ * @param mainClass     the class whose main the ranks run.
+ * @param programArgs   the arguments passed to that main.
+ */
+record LaunchOptions(int np, String device, List<String> userClassPath, Path workDir, List<String> jvmOptions,
+    long timeoutMs, boolean tagOutput, Map<String, String> extraEnv, boolean dryRun, String mainClass,
+    List<String> programArgs)
+{
+}

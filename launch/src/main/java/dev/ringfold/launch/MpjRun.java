@@ -1,0 +1,141 @@
+package dev.ringfold.launch;
+
+import dev.ringfold.mpi.bootstrap.RendezvousServer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * mpjrun: starts the ranks of a Ringfold job and supervises them, in the manner of MPJ Express's mpjrun and
+ * mpirun. Run through bin/mpjrun; the options are in {@link LaunchArguments#HELP}.
+ * <p>
+ * Exit codes: 0 when every rank exited 0; the exit value of the first rank that failed (128 + N for a rank
+ * killed by signal N); 124 after --timeout; 2 for a bad command line; 1 for other failures of the job.
+ * The launcher's rendezvous gives up after {@code -Dringfold.rendezvous.timeout.ms} (default 120000) given to
+ * the launcher's own JVM.
+ */
+public final class MpjRun
+{
+    static final int EXIT_USAGE = 2;
+    static final String RENDEZVOUS_TIMEOUT_PROPERTY = "ringfold.rendezvous.timeout.ms";
+    static final long DEFAULT_RENDEZVOUS_TIMEOUT_MS = 120_000;
+    /** Shown where --dry-run cannot know the port: the rendezvous is not opened. */
+    static final String UNKNOWN_PORT = "<port>";
+
+    private MpjRun()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final int exitCode = run(args, Path.of("").toAbsolutePath(), System.out, System.err);
+        System.out.flush();
+        System.exit(exitCode);
+    }
+
+    static int run(final String[] args, final Path cwd, final PrintStream out, final PrintStream err)
+    {
+        if (LaunchArguments.wantsHelp(args))
+        {
+            out.print(LaunchArguments.HELP);
+            return 0;
+        }
+        final LaunchOptions options;
+        try
+        {
+            options = LaunchArguments.parse(args, cwd);
+        }
+        catch (final UsageException ex)
+        {
+            err.println("mpjrun: " + ex.getMessage());
+            err.println(LaunchArguments.USAGE);
+            return EXIT_USAGE;
+        }
+
+        final Placement placement = new LocalPlacement();
+        final RankLauncher launcher = new LocalRankLauncher();
+        final String jobId = JobIds.next();
+        final List<RankSlot> slots = placement.place(options.np());
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final String ringfoldClassPath = RingfoldClassPath.forRanks();
+
+        if (options.dryRun())
+        {
+            final String rendezvous = placement.rendezvousHost() + ":" + UNKNOWN_PORT;
+            for (final RankCommand command :
+                RankCommands.build(options, slots, jobId, rendezvous, java, ringfoldClassPath))
+            {
+                out.println(launcher.describe(command));
+            }
+            return 0;
+        }
+
+        final long rendezvousTimeoutMs = rendezvousTimeoutMs();
+        try (RendezvousServer server = RendezvousServer.start(
+            placement.rendezvousBindHost(), 0, options.np(), jobId, rendezvousTimeoutMs))
+        {
+            final String rendezvous = placement.rendezvousHost() + ":" + server.port();
+            final Job job = new Job(jobId, RankCommands.build(options, slots, jobId, rendezvous, java, ringfoldClassPath),
+                launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), new Console(out, err));
+            final Thread hook = new Thread(() -> job.abort("mpjrun was told to stop; stopping all ranks"), "mpjrun-abort");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try
+            {
+                return job.run();
+            }
+            finally
+            {
+                removeHook(hook);
+            }
+        }
+        catch (final IOException ex)
+        {
+            err.println("mpjrun: cannot open the rendezvous on " + placement.rendezvousBindHost() + ": " + ex.getMessage());
+            return 1;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            err.println("mpjrun: interrupted");
+            return 1;
+        }
+    }
+
+    private static long rendezvousTimeoutMs()
+    {
+        final String value = System.getProperty(RENDEZVOUS_TIMEOUT_PROPERTY);
+        if (value == null)
+        {
+            return DEFAULT_RENDEZVOUS_TIMEOUT_MS;
+        }
+        try
+        {
+            final long ms = Long.parseLong(value.trim());
+            if (ms > 0)
+            {
+                return ms;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // fall through to the default, with a word about it
+        }
+        System.err.println("mpjrun: ignoring -D" + RENDEZVOUS_TIMEOUT_PROPERTY + "=" + value +
+            " (not a positive number of milliseconds)");
+        return DEFAULT_RENDEZVOUS_TIMEOUT_MS;
+    }
+
+    private static void removeHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException ignore)
+        {
+            // the JVM is already shutting down and the hook is running or has run
+        }
+    }
+}

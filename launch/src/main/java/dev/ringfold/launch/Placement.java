@@ -1,0 +1,19 @@
+package dev.ringfold.launch;
+
+import java.util.List;
+
+/**
+ * Decides where the ranks of a job run and where they meet. This node only for now; a hostfile or a Slurm
+ * allocation are other placements, each paired with a {@link RankLauncher} that can reach its hosts.
+ */
+interface Placement
+{
+    /** One slot per rank, in rank order. */
+    List<RankSlot> place(int size);
+
+    /** The address the launcher's rendezvous listens on. */
+    String rendezvousBindHost();
+
+    /** The address the ranks dial to reach that rendezvous. */
+    String rendezvousHost();
+}

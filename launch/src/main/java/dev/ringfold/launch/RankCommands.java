@@ -1,0 +1,55 @@
+package dev.ringfold.launch;
+
+import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns the options of a job into one {@link RankCommand} per placed rank. */
+final class RankCommands
+{
+    private RankCommands()
+    {
+    }
+
+    /**
+     * @param javaExecutable  the java the ranks run (the launcher's own, so that every rank runs the same JDK).
+     * @param ringfoldClassPath Ringfold's jars, appended after the user's class path.
+     * @param rendezvous      host:port of the job's rendezvous.
+     */
+    static List<RankCommand> build(final LaunchOptions options, final List<RankSlot> slots, final String jobId,
+        final String rendezvous, final String javaExecutable, final String ringfoldClassPath)
+    {
+        final List<String> classPath = new ArrayList<>(options.userClassPath());
+        classPath.add(ringfoldClassPath);
+
+        final List<String> argv = new ArrayList<>();
+        argv.add(javaExecutable);
+        argv.addAll(JvmFlags.REQUIRED);
+        argv.addAll(options.jvmOptions());
+        argv.add("-cp");
+        argv.add(String.join(File.pathSeparator, classPath));
+        argv.add(options.mainClass());
+        argv.addAll(options.programArgs());
+        final List<String> sharedArgv = List.copyOf(argv);
+
+        final List<RankCommand> commands = new ArrayList<>(slots.size());
+        for (final RankSlot slot : slots)
+        {
+            final Map<String, String> env = new LinkedHashMap<>();
+            env.put(LaunchEnvironment.RANK, Integer.toString(slot.rank()));
+            env.put(LaunchEnvironment.SIZE, Integer.toString(slots.size()));
+            env.put(LaunchEnvironment.JOB_ID, jobId);
+            env.put(LaunchEnvironment.RENDEZVOUS, rendezvous);
+            env.put(LaunchEnvironment.DEV, options.device());
+            env.put(LaunchEnvironment.LOCAL_RANK, Integer.toString(slot.localRank()));
+            env.putAll(options.extraEnv());
+            commands.add(new RankCommand(slot, Collections.unmodifiableMap(env), sharedArgv, options.workDir()));
+        }
+        return commands;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.ringfold.launch;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where the ranks find Ringfold itself: the jar folder that bin/mpjrun names in {@code ringfold.lib}, else
+ * whatever the launcher was started with, which is what happens when it runs from an IDE or Maven's class path.
+ * Made absolute, because the ranks may run in another directory (-wdir).
+ */
+final class RingfoldClassPath
+{
+    static final String LIB_PROPERTY = "ringfold.lib";
+
+    private RingfoldClassPath()
+    {
+    }
+
+    static String forRanks()
+    {
+        final String lib = System.getProperty(LIB_PROPERTY);
+        if (lib != null && !lib.isBlank())
+        {
+            return Path.of(lib).toAbsolutePath().normalize() + File.separator + "*";
+        }
+        final List<String> entries = new ArrayList<>();
+        for (final String entry : System.getProperty("java.class.path").split(File.pathSeparator))
+        {
+            if (!entry.isEmpty())
+            {
+                entries.add(Path.of(entry).toAbsolutePath().normalize().toString());
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+}

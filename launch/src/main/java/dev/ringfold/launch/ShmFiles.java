@@ -1,0 +1,46 @@
+package dev.ringfold.launch;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Removes what a job left in /dev/shm. Ranks unlink their ring files as soon as every peer has mapped them, so
+ * this only finds something when a rank died during bootstrap; but /dev/shm is memory, and nobody else would
+ * ever free it.
+ */
+final class ShmFiles
+{
+    static final Path SHM = Path.of("/dev/shm");
+
+    private ShmFiles()
+    {
+    }
+
+    /** Returns how many files were removed. */
+    static int removeLeftovers(final Path dir, final String jobId)
+    {
+        if (!Files.isDirectory(dir))
+        {
+            return 0;
+        }
+        int removed = 0;
+        // job ids are [A-Za-z0-9_.-], none of which is special in a glob
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "ringfold-" + jobId + "-*"))
+        {
+            for (final Path file : files)
+            {
+                if (Files.deleteIfExists(file))
+                {
+                    removed++;
+                }
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: a file another process removed meanwhile, or a directory we may not list
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.ringfold.launch;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(30)
+final class DryRunTest
+{
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void printsOneShellLinePerRankAndStartsNothing()
+    {
+        final long childrenBefore = ProcessHandle.current().children().count();
+        final int exit = run("-np", "3", "-dev", "tcp", "-wdir", tmp.toString(), "-cp", "/opt/app/classes", "-Xmx1g",
+            "-Dgreeting=hello world", "--env", "OMP_NUM_THREADS=1", "--dry-run", "app.Main", "it's", "b");
+        assertEquals(0, exit, err());
+        assertEquals(childrenBefore, ProcessHandle.current().children().count(), "dry run started a process");
+
+        final List<String> lines = out().lines().toList();
+        assertEquals(3, lines.size(), out());
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Pattern shape = Pattern.compile("^cd (\\S+) && env RINGFOLD_RANK=(\\d) RINGFOLD_SIZE=3 " +
+            "RINGFOLD_JOB_ID=(j\\d+-[0-9a-f]{6}) 'RINGFOLD_RENDEZVOUS=127\\.0\\.0\\.1:<port>' RINGFOLD_DEV=tcp " +
+            "RINGFOLD_LOCAL_RANK=(\\d) OMP_NUM_THREADS=1 (.*)$");
+        String jobId = null;
+        for (int rank = 0; rank < 3; rank++)
+        {
+            final Matcher m = shape.matcher(lines.get(rank));
+            assertTrue(m.matches(), lines.get(rank));
+            assertEquals(tmp.toString(), m.group(1));
+            assertEquals(Integer.toString(rank), m.group(2));
+            assertEquals(Integer.toString(rank), m.group(4));
+            jobId = jobId == null ? m.group(3) : jobId;
+            assertEquals(jobId, m.group(3), "every rank has the same job id");
+            final String expectedCommand = java + " " + String.join(" ", JvmFlags.REQUIRED) +
+                " -Xmx1g '-Dgreeting=hello world' -cp " +
+                ShellQuoting.quote("/opt/app/classes:" + RingfoldClassPath.forRanks()) + " app.Main 'it'\\''s' b";
+            assertEquals(expectedCommand, m.group(5));
+        }
+    }
+
+    @Test
+    void theRingfoldLibFolderGoesAfterTheUserClassPath()
+    {
+        final String previous = System.setProperty(RingfoldClassPath.LIB_PROPERTY, "/opt/ringfold/lib");
+        try
+        {
+            assertEquals(0, run("-np", "1", "-cp", "/app", "--dry-run", "Main"), err());
+            assertTrue(out().contains(" -cp '/app:/opt/ringfold/lib/*' Main"), out());
+        }
+        finally
+        {
+            if (previous == null)
+            {
+                System.clearProperty(RingfoldClassPath.LIB_PROPERTY);
+            }
+            else
+            {
+                System.setProperty(RingfoldClassPath.LIB_PROPERTY, previous);
+            }
+        }
+    }
+
+    @Test
+    void badInputExitsWithTwoAndTheUsageLine()
+    {
+        assertEquals(2, run("-np", "two", "--dry-run", "Main"));
+        assertEquals("", out());
+        final List<String> lines = err().lines().toList();
+        assertEquals(List.of("mpjrun: -np needs a positive whole number, not 'two'", LaunchArguments.USAGE), lines);
+    }
+
+    @Test
+    void helpGoesToStdoutAndExitsZero()
+    {
+        assertEquals(0, run("--help"));
+        assertTrue(out().startsWith(LaunchArguments.USAGE), out());
+        assertEquals("", err());
+    }
+
+    private int run(final String... args)
+    {
+        return MpjRun.run(args, tmp, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out()
+    {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err()
+    {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}
