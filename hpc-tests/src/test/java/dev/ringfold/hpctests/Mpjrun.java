@@ -1,0 +1,95 @@
+package dev.ringfold.hpctests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Runs a job the way a user does: {@code bin/mpjrun -np N ... Main args}, as a real child process. */
+public final class Mpjrun
+{
+    public static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    public static final Path TEST_CLASSES = Path.of("target/test-classes").toAbsolutePath();
+
+    private Mpjrun()
+    {
+    }
+
+    /** The test classes, plus the test-only logging binding so Arrow stays quiet in ranks. */
+    private static String rankClassPath()
+    {
+        final StringBuilder cp = new StringBuilder(TEST_CLASSES.toString());
+        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        {
+            if (entry.contains("slf4j-nop"))
+            {
+                cp.append(java.io.File.pathSeparator).append(entry);
+            }
+        }
+        return cp.toString();
+    }
+
+    public record Result(int exitCode, String stdout, String stderr, long millis)
+    {
+        public List<String> lines()
+        {
+            return stdout.lines().toList();
+        }
+
+        public long count(final String fragment)
+        {
+            return stdout.lines().filter(l -> l.contains(fragment)).count();
+        }
+
+        @Override
+        public String toString()
+        {
+            return "exit " + exitCode + " after " + millis + " ms\n--- stdout\n" + tail(stdout) + "\n--- stderr\n" + tail(stderr);
+        }
+
+        private static String tail(final String s)
+        {
+            return s.length() > 6000 ? "…" + s.substring(s.length() - 6000) : s;
+        }
+    }
+
+    public static Result run(final int np, final String dev, final List<String> env, final long timeoutSeconds,
+        final Class<?> main, final String... args) throws IOException, InterruptedException
+    {
+        final Path launcher = ROOT.resolve("bin/mpjrun");
+        try (var jars = Files.list(ROOT.resolve("build/lib")))
+        {
+            assumeTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")),
+                "build/lib has no jars: run 'make' (or 'mvn verify') so bin/mpjrun can start ranks");
+        }
+        final List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "-np", String.valueOf(np), "-dev", dev,
+            "--timeout", String.valueOf(timeoutSeconds)));
+        for (final String e : env)
+        {
+            cmd.add("--env");
+            cmd.add(e);
+        }
+        cmd.addAll(List.of("-cp", rankClassPath(), main.getName()));
+        cmd.addAll(List.of(args));
+        final Path out = Files.createTempFile("mpjrun", ".out");
+        final Path err = Files.createTempFile("mpjrun", ".err");
+        final long start = System.nanoTime();
+        final Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(timeoutSeconds + 30, TimeUnit.SECONDS))
+        {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError("mpjrun did not stop within " + (timeoutSeconds + 30) + " s: " + cmd);
+        }
+        final Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+        return r;
+    }
+}

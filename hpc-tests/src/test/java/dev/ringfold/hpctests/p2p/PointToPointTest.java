@@ -1,0 +1,32 @@
+package dev.ringfold.hpctests.p2p;
+
+import dev.ringfold.hpctests.Mpjrun;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The point-to-point suite across real processes, both transports, np = 1, 2, 3, 4 and 8 (oversubscribed). */
+class PointToPointTest
+{
+    private static final String[] SCENARIOS = {"pingpong", "sizes", "allpairs", "fanin", "ordering", "types", "probe",
+        "contexts", "errors"};
+
+    @ParameterizedTest(name = "np={0} dev={1}")
+    @CsvSource({"1,shm", "2,shm", "3,shm", "4,shm", "8,shm", "1,tcp", "2,tcp", "3,tcp", "4,tcp", "8,tcp"})
+    @Timeout(300)
+    void suitePassesOnEveryRank(final int np, final String dev) throws Exception
+    {
+        // 100k ordered messages where the machine has a core per rank; fewer when 8 ranks share 2 cores
+        final String messages = "messages=" + (np <= 4 ? 100_000 : 20_000);
+        final Mpjrun.Result r = Mpjrun.run(np, dev, List.of(), 240, PointToPointRanks.class, messages);
+        assertEquals(0, r.exitCode(), r::toString);
+        for (final String s : SCENARIOS)
+        {
+            assertEquals(np, r.count("ok " + s + " rank"), () -> "every rank passes " + s + "\n" + r);
+        }
+    }
+}
