@@ -30,8 +30,6 @@ public final class Communicator implements AutoCloseable
     private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
     private static final long INT_BASE = UnsafeApi.arrayBaseOffset(int[].class);
     private static final long LONG_BASE = UnsafeApi.arrayBaseOffset(long[].class);
-    private static final long FLOAT_BASE = UnsafeApi.arrayBaseOffset(float[].class);
-    private static final long DOUBLE_BASE = UnsafeApi.arrayBaseOffset(double[].class);
 
     private final Engine engine;
     private final String name;
@@ -144,71 +142,55 @@ public final class Communicator implements AutoCloseable
     /** Sends the bytes between the buffer's position and limit (the position does not move). */
     public void send(final ByteBuffer buffer, final int dest, final int tag)
     {
-        await(isend(buffer, dest, tag));
+        await(sendByteBuffer(buffer, dest, tag, sendRequest));
     }
 
     /** Receives into the bytes between the buffer's position and limit (the position does not move). */
     public Status recv(final ByteBuffer buffer, final int source, final int tag)
     {
-        return await(irecv(buffer, source, tag));
+        return await(recvByteBuffer(buffer, source, tag, recvRequest));
     }
 
     public Request isend(final ByteBuffer buffer, final int dest, final int tag)
     {
-        checkNotNull(buffer, "send");
-        return buffer.isDirect() ?
-            startSend(null, BufferUtil.address(buffer) + buffer.position(), buffer.remaining(), dest, tag, new Request()) :
-            startSend(buffer.array(), BYTE_BASE + buffer.arrayOffset() + buffer.position(), buffer.remaining(), dest, tag, new Request());
+        return sendByteBuffer(buffer, dest, tag, new Request());
     }
 
     public Request irecv(final ByteBuffer buffer, final int source, final int tag)
     {
-        checkNotNull(buffer, "receive");
-        if (buffer.isReadOnly())
-        {
-            throw new IllegalArgumentException(where("receive") + ": the receive buffer is read-only");
-        }
-        return buffer.isDirect() ?
-            startRecv(null, BufferUtil.address(buffer) + buffer.position(), buffer.remaining(), source, tag, new Request()) :
-            startRecv(buffer.array(), BYTE_BASE + buffer.arrayOffset() + buffer.position(), buffer.remaining(), source, tag, new Request());
+        return recvByteBuffer(buffer, source, tag, new Request());
     }
 
     public void send(final MemorySegment segment, final int dest, final int tag)
     {
-        await(isend(segment, dest, tag));
+        await(sendSegment(segment, dest, tag, sendRequest));
     }
 
     public Status recv(final MemorySegment segment, final int source, final int tag)
     {
-        return await(irecv(segment, source, tag));
+        return await(recvSegment(segment, source, tag, recvRequest));
     }
 
     public Request isend(final MemorySegment segment, final int dest, final int tag)
     {
-        checkNotNull(segment, "send");
-        final int length = segmentLength(segment, "send");
-        return startSend(segmentBase(segment), segmentAddress(segment), length, dest, tag, new Request());
+        return sendSegment(segment, dest, tag, new Request());
     }
 
     public Request irecv(final MemorySegment segment, final int source, final int tag)
     {
-        checkNotNull(segment, "receive");
-        if (segment.isReadOnly())
-        {
-            throw new IllegalArgumentException(where("receive") + ": the receive segment is read-only");
-        }
-        final int length = segmentLength(segment, "receive");
-        return startRecv(segmentBase(segment), segmentAddress(segment), length, source, tag, new Request());
+        return recvSegment(segment, source, tag, new Request());
     }
 
     public void send(final ArrowBuf buffer, final long offset, final int length, final int dest, final int tag)
     {
-        await(isend(buffer, offset, length, dest, tag));
+        checkArrow(buffer, offset, length, "send");
+        await(startSend(null, buffer.memoryAddress() + offset, length, dest, tag, sendRequest));
     }
 
     public Status recv(final ArrowBuf buffer, final long offset, final int length, final int source, final int tag)
     {
-        return await(irecv(buffer, offset, length, source, tag));
+        checkArrow(buffer, offset, length, "receive");
+        return await(startRecv(null, buffer.memoryAddress() + offset, length, source, tag, recvRequest));
     }
 
     public Request isend(final ArrowBuf buffer, final long offset, final int length, final int dest, final int tag)
@@ -223,116 +205,171 @@ public final class Communicator implements AutoCloseable
         return startRecv(null, buffer.memoryAddress() + offset, length, source, tag, new Request());
     }
 
+    private Request sendByteBuffer(final ByteBuffer buffer, final int dest, final int tag, final Request r)
+    {
+        checkNotNull(buffer, "send");
+        return buffer.isDirect() ?
+            startSend(null, BufferUtil.address(buffer) + buffer.position(), buffer.remaining(), dest, tag, r) :
+            startSend(buffer.array(), BYTE_BASE + buffer.arrayOffset() + buffer.position(), buffer.remaining(), dest, tag, r);
+    }
+
+    private Request recvByteBuffer(final ByteBuffer buffer, final int source, final int tag, final Request r)
+    {
+        checkNotNull(buffer, "receive");
+        if (buffer.isReadOnly())
+        {
+            throw new IllegalArgumentException(where("receive") + ": the receive buffer is read-only");
+        }
+        return buffer.isDirect() ?
+            startRecv(null, BufferUtil.address(buffer) + buffer.position(), buffer.remaining(), source, tag, r) :
+            startRecv(buffer.array(), BYTE_BASE + buffer.arrayOffset() + buffer.position(), buffer.remaining(), source, tag, r);
+    }
+
+    private Request sendSegment(final MemorySegment segment, final int dest, final int tag, final Request r)
+    {
+        checkNotNull(segment, "send");
+        final int length = segmentLength(segment, "send");
+        return startSend(segmentBase(segment), segmentAddress(segment), length, dest, tag, r);
+    }
+
+    private Request recvSegment(final MemorySegment segment, final int source, final int tag, final Request r)
+    {
+        checkNotNull(segment, "receive");
+        if (segment.isReadOnly())
+        {
+            throw new IllegalArgumentException(where("receive") + ": the receive segment is read-only");
+        }
+        final int length = segmentLength(segment, "receive");
+        return startRecv(segmentBase(segment), segmentAddress(segment), length, source, tag, r);
+    }
+
     // --------------------------------------------------------------------------------------- primitive arrays
 
     public void send(final byte[] data, final int offset, final int count, final int dest, final int tag)
     {
-        await(isend(data, offset, count, dest, tag));
+        await(sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, sendRequest));
     }
 
     public void send(final int[] data, final int offset, final int count, final int dest, final int tag)
     {
-        await(isend(data, offset, count, dest, tag));
+        await(sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, sendRequest));
     }
 
     public void send(final long[] data, final int offset, final int count, final int dest, final int tag)
     {
-        await(isend(data, offset, count, dest, tag));
+        await(sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, sendRequest));
     }
 
     public void send(final float[] data, final int offset, final int count, final int dest, final int tag)
     {
-        await(isend(data, offset, count, dest, tag));
+        await(sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, sendRequest));
     }
 
     public void send(final double[] data, final int offset, final int count, final int dest, final int tag)
     {
-        await(isend(data, offset, count, dest, tag));
+        await(sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, sendRequest));
     }
 
     public Status recv(final byte[] data, final int offset, final int count, final int source, final int tag)
     {
-        return await(irecv(data, offset, count, source, tag));
+        return await(recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, recvRequest));
     }
 
     public Status recv(final int[] data, final int offset, final int count, final int source, final int tag)
     {
-        return await(irecv(data, offset, count, source, tag));
+        return await(recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, recvRequest));
     }
 
     public Status recv(final long[] data, final int offset, final int count, final int source, final int tag)
     {
-        return await(irecv(data, offset, count, source, tag));
+        return await(recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, recvRequest));
     }
 
     public Status recv(final float[] data, final int offset, final int count, final int source, final int tag)
     {
-        return await(irecv(data, offset, count, source, tag));
+        return await(recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, recvRequest));
     }
 
     public Status recv(final double[] data, final int offset, final int count, final int source, final int tag)
     {
-        return await(irecv(data, offset, count, source, tag));
+        return await(recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, recvRequest));
     }
 
     public Request isend(final byte[] data, final int offset, final int count, final int dest, final int tag)
     {
-        checkArray(data, data == null ? 0 : data.length, offset, count, "send");
-        return startSend(data, BYTE_BASE + offset, count, dest, tag, new Request());
+        return sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, new Request());
     }
 
     public Request isend(final int[] data, final int offset, final int count, final int dest, final int tag)
     {
-        checkArray(data, data == null ? 0 : data.length, offset, count, "send");
-        return startSend(data, INT_BASE + (long)offset * Integer.BYTES, bytes(count, Integer.BYTES), dest, tag, new Request());
+        return sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, new Request());
     }
 
     public Request isend(final long[] data, final int offset, final int count, final int dest, final int tag)
     {
-        checkArray(data, data == null ? 0 : data.length, offset, count, "send");
-        return startSend(data, LONG_BASE + (long)offset * Long.BYTES, bytes(count, Long.BYTES), dest, tag, new Request());
+        return sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, new Request());
     }
 
     public Request isend(final float[] data, final int offset, final int count, final int dest, final int tag)
     {
-        checkArray(data, data == null ? 0 : data.length, offset, count, "send");
-        return startSend(data, FLOAT_BASE + (long)offset * Float.BYTES, bytes(count, Float.BYTES), dest, tag, new Request());
+        return sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, new Request());
     }
 
     public Request isend(final double[] data, final int offset, final int count, final int dest, final int tag)
     {
-        checkArray(data, data == null ? 0 : data.length, offset, count, "send");
-        return startSend(data, DOUBLE_BASE + (long)offset * Double.BYTES, bytes(count, Double.BYTES), dest, tag, new Request());
+        return sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, new Request());
     }
 
     public Request irecv(final byte[] data, final int offset, final int count, final int source, final int tag)
     {
-        checkArray(data, data == null ? 0 : data.length, offset, count, "receive");
-        return startRecv(data, BYTE_BASE + offset, count, source, tag, new Request());
+        return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, new Request());
     }
 
     public Request irecv(final int[] data, final int offset, final int count, final int source, final int tag)
     {
-        checkArray(data, data == null ? 0 : data.length, offset, count, "receive");
-        return startRecv(data, INT_BASE + (long)offset * Integer.BYTES, bytes(count, Integer.BYTES), source, tag, new Request());
+        return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, new Request());
     }
 
     public Request irecv(final long[] data, final int offset, final int count, final int source, final int tag)
     {
-        checkArray(data, data == null ? 0 : data.length, offset, count, "receive");
-        return startRecv(data, LONG_BASE + (long)offset * Long.BYTES, bytes(count, Long.BYTES), source, tag, new Request());
+        return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, new Request());
     }
 
     public Request irecv(final float[] data, final int offset, final int count, final int source, final int tag)
     {
-        checkArray(data, data == null ? 0 : data.length, offset, count, "receive");
-        return startRecv(data, FLOAT_BASE + (long)offset * Float.BYTES, bytes(count, Float.BYTES), source, tag, new Request());
+        return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, new Request());
     }
 
     public Request irecv(final double[] data, final int offset, final int count, final int source, final int tag)
     {
-        checkArray(data, data == null ? 0 : data.length, offset, count, "receive");
-        return startRecv(data, DOUBLE_BASE + (long)offset * Double.BYTES, bytes(count, Double.BYTES), source, tag, new Request());
+        return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, new Request());
+    }
+
+    private Request sendArray(final Object array, final int arrayLength, final int offset, final int count,
+        final int dest, final int tag, final Request r)
+    {
+        checkArray(array, arrayLength, offset, count, "send");
+        final int shift = elementShift(array);
+        return startSend(array, arrayBase(shift) + ((long)offset << shift), bytes(count, shift), dest, tag, r);
+    }
+
+    private Request recvArray(final Object array, final int arrayLength, final int offset, final int count,
+        final int source, final int tag, final Request r)
+    {
+        checkArray(array, arrayLength, offset, count, "receive");
+        final int shift = elementShift(array);
+        return startRecv(array, arrayBase(shift) + ((long)offset << shift), bytes(count, shift), source, tag, r);
+    }
+
+    private static int elementShift(final Object array)
+    {
+        return array instanceof byte[] ? 0 : array instanceof int[] || array instanceof float[] ? 2 : 3;
+    }
+
+    private static long arrayBase(final int shift)
+    {
+        // every primitive array type has the same base offset on HotSpot; keep them apart in case one day not
+        return shift == 0 ? BYTE_BASE : shift == 2 ? INT_BASE : LONG_BASE;
     }
 
     // ----------------------------------------------------------------------------------- combined and probing
@@ -693,9 +730,9 @@ public final class Communicator implements AutoCloseable
         return UnsafeApi.arrayBaseOffset(base.getClass()) + segment.address();
     }
 
-    private int bytes(final int count, final int elementBytes)
+    private int bytes(final int count, final int shift)
     {
-        final long bytes = (long)count * elementBytes;
+        final long bytes = (long)count << shift;
         if (bytes > Integer.MAX_VALUE)
         {
             throw new IllegalArgumentException(where("message") + ": " + count + " elements are " + bytes +

@@ -86,6 +86,21 @@ public final class Request
         }
     }
 
+    /** Waits for both (the common send-and-receive pair, without a varargs array); throws the first error. */
+    public static void waitAll(final Request first, final Request second)
+    {
+        if (first.state == PENDING)
+        {
+            first.comm.engine().await(first);
+        }
+        if (second.state == PENDING)
+        {
+            second.comm.engine().await(second);
+        }
+        first.throwIfFailed();
+        second.throwIfFailed();
+    }
+
     /** Waits for all of them; throws the first error after all have completed or failed. */
     public static void waitAll(final Request... requests)
     {

@@ -95,19 +95,29 @@ public final class RendezvousServer implements AutoCloseable
                     throw new IOException(missing(clients) + " did not reach the rendezvous within " + timeoutMs + " ms");
                 }
                 client.setTcpNoDelay(true);
-                client.setSoTimeout(wait);
+                // a client has a few seconds to say who it is; strangers and garbage are dropped, not fatal
+                client.setSoTimeout((int)Math.min(wait, 5_000));
                 final DataInputStream din = new DataInputStream(new BufferedInputStream(client.getInputStream()));
-                final int magic = din.readInt();
-                final int version = din.readInt();
-                final int rank = din.readInt();
-                final int claimedSize = din.readInt();
-                final String claimedJob = din.readUTF();
-                if (magic != MAGIC || version != VERSION)
+                final int rank;
+                final int claimedSize;
+                final String claimedJob;
+                try
                 {
-                    client.close();
-                    joined--;
-                    continue; // not one of ours: ignore it and keep waiting for the ranks
+                    if (din.readInt() != MAGIC || din.readInt() != VERSION)
+                    {
+                        throw new IOException("not a Ringfold rank");
+                    }
+                    rank = din.readInt();
+                    claimedSize = din.readInt();
+                    claimedJob = din.readUTF();
                 }
+                catch (final IOException ex)
+                {
+                    closeQuietly(client);
+                    joined--;
+                    continue;
+                }
+                client.setSoTimeout(wait);
                 if (claimedSize != size || !jobId.equals(claimedJob) || rank < 0 || rank >= size || clients[rank] != null)
                 {
                     throw new IOException("rank " + rank + " joined with job '" + claimedJob + "' and size " + claimedSize +

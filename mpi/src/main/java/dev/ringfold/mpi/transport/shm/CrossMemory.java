@@ -1,5 +1,7 @@
 package dev.ringfold.mpi.transport.shm;
 
+import org.agrona.UnsafeApi;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -59,6 +61,8 @@ public final class CrossMemory implements AutoCloseable
     private final MemorySegment localIov = arena.allocate(16, 8);
     private final MemorySegment remoteIov = arena.allocate(16, 8);
     private final MemorySegment callState = arena.allocate(CAPTURE);
+    private final long localIovAddress = localIov.address();
+    private final long remoteIovAddress = remoteIov.address();
 
     public static boolean supported()
     {
@@ -90,10 +94,11 @@ public final class CrossMemory implements AutoCloseable
         long done = 0;
         while (done < length)
         {
-            localIov.set(ValueLayout.JAVA_LONG, 0, localAddress + done);
-            localIov.set(ValueLayout.JAVA_LONG, 8, length - done);
-            remoteIov.set(ValueLayout.JAVA_LONG, 0, remoteAddress + done);
-            remoteIov.set(ValueLayout.JAVA_LONG, 8, length - done);
+            // plain stores: VarHandle access allocates until the JIT has compiled it
+            UnsafeApi.putLong(localIovAddress, localAddress + done);
+            UnsafeApi.putLong(localIovAddress + 8, length - done);
+            UnsafeApi.putLong(remoteIovAddress, remoteAddress + done);
+            UnsafeApi.putLong(remoteIovAddress + 8, length - done);
             final long n;
             try
             {

@@ -9,7 +9,6 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * Shared memory inside a node: every rank owns one {@link RingFile} holding one single-producer ring per rank of
@@ -30,7 +29,7 @@ public final class ShmTransport implements Transport
     private final OneToOneRingBuffer[] inbound;
     private final RingChannel[] outboundByWorldRank;
     private final Delivery[] deliveries;
-    private final ProcessHandle[] processes;
+    private final long[] pids;
     private final String[] failed;
     private FrameHandler handler;
     private int pollStart;
@@ -46,7 +45,7 @@ public final class ShmTransport implements Transport
         this.inbound = new OneToOneRingBuffer[localRanks.length];
         this.outboundByWorldRank = new RingChannel[worldSize];
         this.deliveries = new Delivery[localRanks.length];
-        this.processes = new ProcessHandle[localRanks.length];
+        this.pids = new long[localRanks.length];
         this.failed = new String[localRanks.length];
         for (int i = 0; i < localRanks.length; i++)
         {
@@ -94,11 +93,7 @@ public final class ShmTransport implements Transport
                 RingFile.map(RingFile.pathFor(dir, jobId, peer), localRanks.length, capacity);
             peerFiles[i] = file;
             outboundByWorldRank[peer] = new RingChannel(file.ring(myIndex));
-            if (i != myIndex)
-            {
-                final Optional<ProcessHandle> handle = ProcessHandle.of(pidsByWorldRank[peer]);
-                processes[i] = handle.orElse(null);
-            }
+            pids[i] = pidsByWorldRank[peer];
         }
     }
 
@@ -137,13 +132,13 @@ public final class ShmTransport implements Transport
     @Override
     public void checkLiveness(final FrameHandler handler)
     {
-        for (int i = 0; i < processes.length; i++)
+        for (int i = 0; i < pids.length; i++)
         {
-            if (i != myIndex && failed[i] == null && (processes[i] == null || !processes[i].isAlive()))
+            if (i != myIndex && failed[i] == null && !PeerProcesses.isAlive(pids[i]))
             {
                 // drain what it wrote before it died: those messages were sent
                 inbound[i].read(deliveries[i], Integer.MAX_VALUE);
-                failed[i] = "process " + (processes[i] == null ? "?" : processes[i].pid()) + " has exited";
+                failed[i] = "process " + pids[i] + " has exited";
                 handler.onPeerFailure(localRanks[i], failed[i]);
             }
         }
