@@ -48,7 +48,7 @@ public final class PointToPointRanks
         if (scenarios.isEmpty())
         {
             scenarios = java.util.List.of("pingpong", "sizes", "allpairs", "fanin", "ordering", "types", "probe",
-                "contexts", "errors");
+                "requests", "contexts", "errors");
         }
         try (Ringfold rf = Ringfold.init())
         {
@@ -66,6 +66,7 @@ public final class PointToPointRanks
                     case "ordering" -> ordering(orderingMessages);
                     case "types" -> payloadTypes();
                     case "probe" -> probe();
+                    case "requests" -> requests();
                     case "contexts" -> contexts();
                     case "errors" -> errors();
                     default -> throw new IllegalArgumentException("unknown scenario " + s);
@@ -75,6 +76,11 @@ public final class PointToPointRanks
             }
             world.barrier();
         }
+        // after close (finalize), every call fails clearly
+        final String msg = Check.raises(dev.ringfold.mpi.CommunicatorClosedException.class,
+            () -> world.send(new byte[1], 0, 1, 0, 0), "send after close").getMessage();
+        Check.that(msg.contains("closed"), "message says the runtime is closed: " + msg);
+        System.out.println("ok closed rank " + me + " of " + n);
     }
 
     private static UnsafeBuffer offHeap(final int bytes)
@@ -412,6 +418,42 @@ public final class PointToPointRanks
             verify(b, 4321, 9, "probed message");
             Check.equal(100, world.recv(b, 0, 5000, 1, 50).count(), "tag 50 after tag 51");
         }
+    }
+
+    /** test() polls without blocking; waitAny hands out each completed request once; isActive tracks it. */
+    private static void requests()
+    {
+        final UnsafeBuffer[] in = new UnsafeBuffer[n];
+        final Request[] reqs = new Request[n];
+        for (int p = 0; p < n; p++)
+        {
+            in[p] = offHeap(100_000);
+            reqs[p] = world.irecv(in[p], 0, 100_000, p, 80);
+        }
+        final UnsafeBuffer out = offHeap(100_000);
+        final Request[] sends = new Request[n];
+        for (int p = 0; p < n; p++)
+        {
+            final int size = p % 2 == 0 ? 64 : 100_000; // eager and rendezvous
+            fill(out, size, me);
+            sends[p] = world.isend(out, 0, size, p, 80);
+            while (!sends[p].test())
+            {
+                Thread.onSpinWait(); // test() drives progress itself
+            }
+        }
+        final boolean[] seen = new boolean[n];
+        for (int k = 0; k < n; k++)
+        {
+            final int i = Request.waitAny(reqs);
+            Check.that(i >= 0 && !seen[i], "waitAny returns each request once, got " + i);
+            seen[i] = true;
+            Check.that(!reqs[i].isActive(), "a request waitAny returned is inactive");
+            Check.equal(i, reqs[i].status().source(), "waitAny status source");
+            Check.equal(me % 2 == 0 ? 64 : 100_000, reqs[i].status().count(), "waitAny status count");
+            verify(in[i], reqs[i].status().count(), i, "waitAny message from " + i);
+        }
+        Check.equal(-1, Request.waitAny(reqs), "waitAny with nothing active");
     }
 
     /** Messages on dup'd and split communicators never match receives on another communicator. */

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class PointToPointTest
 {
     private static final String[] SCENARIOS = {"pingpong", "sizes", "allpairs", "fanin", "ordering", "types", "probe",
-        "contexts", "errors"};
+        "requests", "contexts", "errors", "closed"};
 
     @ParameterizedTest(name = "np={0} dev={1}")
     @CsvSource({"1,shm", "2,shm", "3,shm", "4,shm", "8,shm", "1,tcp", "2,tcp", "3,tcp", "4,tcp", "8,tcp"})
@@ -22,7 +22,21 @@ class PointToPointTest
     {
         // 100k ordered messages where the machine has a core per rank; fewer when 8 ranks share 2 cores
         final String messages = "messages=" + (np <= 4 ? 100_000 : 20_000);
-        final Mpjrun.Result r = Mpjrun.run(np, dev, List.of(), 240, PointToPointRanks.class, messages);
+        assertSuitePasses(np, Mpjrun.run(np, dev, List.of(), 240, PointToPointRanks.class, messages));
+    }
+
+    /** Where cross-memory attach is not allowed, large messages stream through the rings instead. */
+    @ParameterizedTest(name = "np={0}")
+    @CsvSource({"2", "3"})
+    @Timeout(300)
+    void suitePassesWithoutCrossMemoryAttach(final int np) throws Exception
+    {
+        assertSuitePasses(np, Mpjrun.run(np, "shm", List.of("RINGFOLD_CMA=0"), 240, PointToPointRanks.class,
+            "messages=20000"));
+    }
+
+    private static void assertSuitePasses(final int np, final Mpjrun.Result r)
+    {
         assertEquals(0, r.exitCode(), r::toString);
         for (final String s : SCENARIOS)
         {
