@@ -35,7 +35,10 @@ public final class Request
     RuntimeException error;
     final Status status = new Status();
 
-    /** Drives progress once and says whether the request has completed; throws its error if it failed. */
+    /**
+     * Drives progress once and says whether the request has completed (true for an inactive request, as MPI_Test
+     * says of a null one); throws its error if it failed.
+     */
     public boolean test()
     {
         if (state == PENDING)
@@ -47,7 +50,7 @@ public final class Request
             return false;
         }
         throwIfFailed();
-        return state == DONE;
+        return true;
     }
 
     /** Waits (driving progress) until the request completes; returns its status, or throws its error. */
