@@ -88,8 +88,7 @@ public final class PointToPointTour
             out.putLong(0, i * 2L + world.rank());
             world.irecv(in, 0, 8, other, 20, recv); // post the receive first,
             world.isend(out, 0, 8, other, 20, send); // then send; both reuse their Request
-            recv.await();
-            send.await();
+            Request.waitAll(recv, send);
             if (in.getLong(0) != i * 2L + other)
             {
                 throw new IllegalStateException("exchange: round " + i + " got " + in.getLong(0));
