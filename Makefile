@@ -18,7 +18,8 @@ build:
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 	@echo "built: $$(ls build/lib/*.jar | wc -l) jars in build/lib; run ranks with bin/mpjrun"
 
-test:
+# build first: the multi-process tests of every module start ranks with bin/mpjrun, which runs from build/lib
+test: build
 	$(MVN) $(MVN_FLAGS) verify
 
 demo: build

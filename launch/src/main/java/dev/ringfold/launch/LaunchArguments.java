@@ -95,7 +95,8 @@ final class LaunchArguments
     static LaunchOptions parse(final String[] args, final Path cwd) throws UsageException
     {
         int np = -1;
-        String device = "auto";
+        // the environment's RINGFOLD_DEV is the default; -dev overrides it
+        String device = device(System.getenv().getOrDefault("RINGFOLD_DEV", "auto"));
         String classPath = null;
         Path jar = null;
         Path workDir = null;

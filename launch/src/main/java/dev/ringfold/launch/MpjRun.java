@@ -13,13 +13,15 @@ import java.util.List;
  * <p>
  * Exit codes: 0 when every rank exited 0; the exit value of the first rank that failed (128 + N for a rank
  * killed by signal N); 124 after --timeout; 2 for a bad command line; 1 for other failures of the job.
- * The launcher's rendezvous gives up after {@code -Dringfold.rendezvous.timeout.ms} (default 120000) given to
- * the launcher's own JVM.
+ * The launcher's rendezvous gives up after {@code RINGFOLD_BOOTSTRAP_TIMEOUT_MS} (default 120000), the variable
+ * the ranks read for their own side of the bootstrap; {@code -Dringfold.rendezvous.timeout.ms} on the launcher's
+ * JVM overrides it.
  */
 public final class MpjRun
 {
     static final int EXIT_USAGE = 2;
     static final String RENDEZVOUS_TIMEOUT_PROPERTY = "ringfold.rendezvous.timeout.ms";
+    static final String RENDEZVOUS_TIMEOUT_VARIABLE = "RINGFOLD_BOOTSTRAP_TIMEOUT_MS";
     static final long DEFAULT_RENDEZVOUS_TIMEOUT_MS = 120_000;
     /** Shown where --dry-run cannot know the port: the rendezvous is not opened. */
     static final String UNKNOWN_PORT = "<port>";
@@ -105,7 +107,7 @@ public final class MpjRun
 
     private static long rendezvousTimeoutMs()
     {
-        final String value = System.getProperty(RENDEZVOUS_TIMEOUT_PROPERTY);
+        final String value = System.getProperty(RENDEZVOUS_TIMEOUT_PROPERTY, System.getenv(RENDEZVOUS_TIMEOUT_VARIABLE));
         if (value == null)
         {
             return DEFAULT_RENDEZVOUS_TIMEOUT_MS;
@@ -122,7 +124,7 @@ public final class MpjRun
         {
             // fall through to the default, with a word about it
         }
-        System.err.println("mpjrun: ignoring -D" + RENDEZVOUS_TIMEOUT_PROPERTY + "=" + value +
+        System.err.println("mpjrun: ignoring rendezvous timeout '" + value + "' (" + RENDEZVOUS_TIMEOUT_VARIABLE + ")" +
             " (not a positive number of milliseconds)");
         return DEFAULT_RENDEZVOUS_TIMEOUT_MS;
     }

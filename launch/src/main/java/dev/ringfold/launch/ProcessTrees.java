@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * Ends processes together with everything they started. SIGTERM first, so that JVMs run their shutdown hooks
- * (a rank unlinks its /dev/shm files there), then SIGKILL for whatever is left after the grace period.
+ * (the program's own; a rank's ring files are already unlinked once bootstrap ends), then SIGKILL for whatever is
+ * left after the grace period.
  * Descendants are looked up before anything is signalled: once a parent dies, its children are re-parented and
  * can no longer be found through it.
  */

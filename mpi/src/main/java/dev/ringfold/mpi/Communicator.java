@@ -37,8 +37,9 @@ public final class Communicator implements AutoCloseable
     private final int[] worldOfRank;
     private final int[] rankOfWorld;
     private final int rank;
-    private final Request sendRequest = new Request();
-    private final Request recvRequest = new Request();
+    // the requests of blocking calls; replaced, never reused, if a failed call leaves one still moving
+    private Request sendRequest = new Request();
+    private Request recvRequest = new Request();
     private final Status probeStatus = new Status();
     private int children;
     private boolean closed;
@@ -210,7 +211,8 @@ public final class Communicator implements AutoCloseable
         checkNotNull(buffer, "send");
         return buffer.isDirect() ?
             startSend(null, BufferUtil.address(buffer) + buffer.position(), buffer.remaining(), dest, tag, r) :
-            startSend(buffer.array(), BYTE_BASE + buffer.arrayOffset() + buffer.position(), buffer.remaining(), dest, tag, r);
+            startSend(BufferUtil.array(buffer), BYTE_BASE + BufferUtil.arrayOffset(buffer) + buffer.position(),
+                buffer.remaining(), dest, tag, r); // works for read-only heap buffers too
     }
 
     private Request recvByteBuffer(final ByteBuffer buffer, final int source, final int tag, final Request r)
@@ -345,6 +347,76 @@ public final class Communicator implements AutoCloseable
         return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, new Request());
     }
 
+    /** As {@link #isend(byte[], int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request isend(final byte[] data, final int offset, final int count, final int dest, final int tag,
+        final Request into)
+    {
+        return sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, into);
+    }
+
+    /** As {@link #irecv(byte[], int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request irecv(final byte[] data, final int offset, final int count, final int source, final int tag,
+        final Request into)
+    {
+        return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, into);
+    }
+
+    /** As {@link #isend(int[], int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request isend(final int[] data, final int offset, final int count, final int dest, final int tag,
+        final Request into)
+    {
+        return sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, into);
+    }
+
+    /** As {@link #irecv(int[], int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request irecv(final int[] data, final int offset, final int count, final int source, final int tag,
+        final Request into)
+    {
+        return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, into);
+    }
+
+    /** As {@link #isend(long[], int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request isend(final long[] data, final int offset, final int count, final int dest, final int tag,
+        final Request into)
+    {
+        return sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, into);
+    }
+
+    /** As {@link #irecv(long[], int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request irecv(final long[] data, final int offset, final int count, final int source, final int tag,
+        final Request into)
+    {
+        return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, into);
+    }
+
+    /** As {@link #isend(float[], int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request isend(final float[] data, final int offset, final int count, final int dest, final int tag,
+        final Request into)
+    {
+        return sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, into);
+    }
+
+    /** As {@link #irecv(float[], int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request irecv(final float[] data, final int offset, final int count, final int source, final int tag,
+        final Request into)
+    {
+        return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, into);
+    }
+
+    /** As {@link #isend(double[], int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request isend(final double[] data, final int offset, final int count, final int dest, final int tag,
+        final Request into)
+    {
+        return sendArray(data, data == null ? 0 : data.length, offset, count, dest, tag, into);
+    }
+
+    /** As {@link #irecv(double[], int, int, int, int)}, reusing a completed request: allocates nothing. */
+    public Request irecv(final double[] data, final int offset, final int count, final int source, final int tag,
+        final Request into)
+    {
+        return recvArray(data, data == null ? 0 : data.length, offset, count, source, tag, into);
+    }
+
     private Request sendArray(final Object array, final int arrayLength, final int offset, final int count,
         final int dest, final int tag, final Request r)
     {
@@ -381,18 +453,8 @@ public final class Communicator implements AutoCloseable
     {
         checkRegion(recvBuffer, recvOffset, recvLength, "receive");
         checkRegion(sendBuffer, sendOffset, sendLength, "send");
-        startRecv(recvBuffer.byteArray(), recvBuffer.addressOffset() + recvOffset, recvLength, source, recvTag, recvRequest);
-        try
-        {
-            startSend(sendBuffer.byteArray(), sendBuffer.addressOffset() + sendOffset, sendLength, dest, sendTag, sendRequest);
-        }
-        catch (final RuntimeException ex)
-        {
-            engine.await(recvRequest); // a rejected send leaves no receive behind half-done
-            throw ex;
-        }
-        Request.waitAll(sendRequest, recvRequest);
-        return recvRequest.status;
+        return sendRecv(sendBuffer.byteArray(), sendBuffer.addressOffset() + sendOffset, sendLength, dest, sendTag,
+            recvBuffer.byteArray(), recvBuffer.addressOffset() + recvOffset, recvLength, source, recvTag);
     }
 
     public Status sendRecv(final byte[] sendData, final int sendOffset, final int sendCount, final int dest,
@@ -401,11 +463,28 @@ public final class Communicator implements AutoCloseable
     {
         checkArray(recvData, recvData == null ? 0 : recvData.length, recvOffset, recvCount, "receive");
         checkArray(sendData, sendData == null ? 0 : sendData.length, sendOffset, sendCount, "send");
+        return sendRecv(sendData, BYTE_BASE + sendOffset, sendCount, dest, sendTag, recvData, BYTE_BASE + recvOffset,
+            recvCount, source, recvTag);
+    }
+
+    private Status sendRecv(final Object sendBase, final long sendAddress, final int sendLength, final int dest,
+        final int sendTag, final Object recvBase, final long recvAddress, final int recvLength, final int source,
+        final int recvTag)
+    {
+        checkOpen();
         checkPeer(dest, "dest");
         checkTag(sendTag, false);
-        startRecv(recvData, BYTE_BASE + recvOffset, recvCount, source, recvTag, recvRequest);
-        startSend(sendData, BYTE_BASE + sendOffset, sendCount, dest, sendTag, sendRequest);
-        Request.waitAll(sendRequest, recvRequest);
+        startRecv(recvBase, recvAddress, recvLength, source, recvTag, recvRequest);
+        try
+        {
+            startSend(sendBase, sendAddress, sendLength, dest, sendTag, sendRequest);
+        }
+        catch (final RuntimeException ex)
+        {
+            withdraw(recvRequest); // a rejected send leaves no receive behind
+            throw ex;
+        }
+        awaitBoth();
         return recvRequest.status;
     }
 
@@ -440,15 +519,23 @@ public final class Communicator implements AutoCloseable
             final int to = worldOfRank[(rank + distance) % n];
             final int from = worldOfRank[(rank - distance + n) % n];
             internalRecv(null, 0, 0, from, BARRIER_TAG, recvRequest);
-            internalSend(null, 0, 0, to, BARRIER_TAG, sendRequest);
-            Request.waitAll(sendRequest, recvRequest);
+            try
+            {
+                internalSend(null, 0, 0, to, BARRIER_TAG, sendRequest);
+            }
+            catch (final RuntimeException ex)
+            {
+                withdraw(recvRequest);
+                throw ex;
+            }
+            awaitBoth();
         }
     }
 
     /** A communicator with the same ranks and a separate context. Collective. */
     public Communicator dup()
     {
-        return split(0, rank);
+        return split(0, rank, ".dup");
     }
 
     /**
@@ -456,6 +543,11 @@ public final class Communicator implements AutoCloseable
      * A rank whose color is {@link #UNDEFINED} takes part but gets null.
      */
     public Communicator split(final int color, final int key)
+    {
+        return split(color, key, ".split");
+    }
+
+    private Communicator split(final int color, final int key, final String kind)
     {
         checkOpen();
         if (color < 0 && color != UNDEFINED)
@@ -502,7 +594,8 @@ public final class Communicator implements AutoCloseable
         {
             world[i] = worldOfRank[members[i]];
         }
-        return new Communicator(engine, name + ".split" + childNumber + "(color " + color + ")", ctx, world);
+        return new Communicator(engine, name + kind + childNumber + (kind.equals(".dup") ? "" : "(color " + color + ")"),
+            ctx, world);
     }
 
     /** Frees this communicator; further calls on it fail. Closing the world communicator is done by Ringfold.close(). */
@@ -583,13 +676,53 @@ public final class Communicator implements AutoCloseable
 
     private Status await(final Request r)
     {
-        if (r.state == Request.PENDING)
+        try
         {
-            engine.await(r);
+            if (r.state == Request.PENDING)
+            {
+                engine.await(r);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            withdraw(r);
+            throw ex;
         }
         r.state = Request.IDLE;
         r.throwIfFailed();
         return r.status;
+    }
+
+    private void awaitBoth()
+    {
+        try
+        {
+            Request.waitAll(sendRequest, recvRequest);
+        }
+        catch (final RuntimeException ex)
+        {
+            withdraw(sendRequest);
+            withdraw(recvRequest);
+            throw ex;
+        }
+        sendRequest.state = Request.IDLE;
+        recvRequest.state = Request.IDLE;
+    }
+
+    /** After a failed blocking call: withdraw its request, or, if it is already moving, stop reusing it. */
+    private void withdraw(final Request r)
+    {
+        if (r.state == Request.PENDING && !engine.cancel(r))
+        {
+            if (r == sendRequest)
+            {
+                sendRequest = new Request();
+            }
+            else if (r == recvRequest)
+            {
+                recvRequest = new Request();
+            }
+        }
     }
 
     private int worldOf(final int source)
@@ -715,19 +848,23 @@ public final class Communicator implements AutoCloseable
         return (int)segment.byteSize();
     }
 
-    private static Object segmentBase(final MemorySegment segment)
+    private Object segmentBase(final MemorySegment segment)
     {
-        return segment.isNative() ? null : segment.heapBase().orElseThrow();
+        if (segment.isNative())
+        {
+            return null;
+        }
+        return segment.heapBase().orElseThrow(() -> new IllegalArgumentException(where("send") +
+            ": a read-only heap MemorySegment hides its array; send a writable or a native segment"));
     }
 
-    private static long segmentAddress(final MemorySegment segment)
+    private long segmentAddress(final MemorySegment segment)
     {
         if (segment.isNative())
         {
             return segment.address();
         }
-        final Object base = segment.heapBase().orElseThrow();
-        return UnsafeApi.arrayBaseOffset(base.getClass()) + segment.address();
+        return UnsafeApi.arrayBaseOffset(segmentBase(segment).getClass()) + segment.address();
     }
 
     private int bytes(final int count, final int shift)

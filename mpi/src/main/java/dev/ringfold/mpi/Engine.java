@@ -674,15 +674,65 @@ final class Engine implements FrameHandler
     {
         idle.reset();
         final long start = System.nanoTime();
-        while (r.state == Request.PENDING)
+        try
         {
-            final int work = progress();
-            if (r.state != Request.PENDING)
+            while (r.state == Request.PENDING)
             {
-                return;
+                final int work = progress();
+                if (r.state != Request.PENDING)
+                {
+                    return;
+                }
+                idleOnce(work, start, r.isSend ? "send to" : "receive from", r.peer, r.tag);
             }
-            idleOnce(work, start, r.isSend ? "send to" : "receive from", r.peer, r.tag);
         }
+        catch (final DeadlineExceededException ex)
+        {
+            cancel(r);
+            throw ex;
+        }
+    }
+
+    /**
+     * Withdraws a request that has not started to move: a receive still waiting for its match, a send still in
+     * its peer's queue. Returns whether it was withdrawn (it is then inactive); a request already moving bytes
+     * cannot be, and completes or fails on its own.
+     */
+    boolean cancel(final Request r)
+    {
+        if (r.state != Request.PENDING || r.phase != Request.QUEUED)
+        {
+            return false;
+        }
+        if (!r.isSend)
+        {
+            removePosted(r);
+            r.state = Request.IDLE;
+            return true;
+        }
+        Request prev = null;
+        for (Request q = queueHead[r.peer]; q != null; prev = q, q = q.next)
+        {
+            if (q == r)
+            {
+                if (prev == null)
+                {
+                    queueHead[r.peer] = r.next;
+                }
+                else
+                {
+                    prev.next = r.next;
+                }
+                if (queueTail[r.peer] == r)
+                {
+                    queueTail[r.peer] = prev;
+                }
+                r.next = null;
+                r.state = Request.IDLE;
+                return true;
+            }
+        }
+        return false;
     }
 
     int awaitAny(final Request[] requests)
@@ -725,7 +775,7 @@ final class Engine implements FrameHandler
                 }
                 if (timeoutNs > 0 && now - start > timeoutNs)
                 {
-                    throw new RingfoldException("rank " + worldRank + ": timed out after " + (timeoutNs / 1_000_000) +
+                    throw new DeadlineExceededException("rank " + worldRank + ": timed out after " + (timeoutNs / 1_000_000) +
                         " ms waiting on " + what + (peer == ANY ? " any rank" : " world rank " + peer) +
                         (tag == ANY ? "" : " (tag " + tag + ")") + "; set RINGFOLD_TIMEOUT_MS to wait longer");
                 }

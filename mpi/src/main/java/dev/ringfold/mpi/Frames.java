@@ -5,7 +5,7 @@ package dev.ringfold.mpi;
  * on an 8-byte boundary so that copies run aligned.
  *
  * <pre>
- * EAGER  type ctx tag -        | payload          message small enough to go at once
+ * EAGER  type ctx tag length   | payload          message small enough to go at once
  * RTS    type ctx tag length   | sendId - address ready to send: the receiver matches it, then pulls
  * CTS    type sendId recvId -  |                  clear to send: stream DATA frames for recvId
  * DATA   type recvId offset -  | payload          a fragment of a rendezvous message

@@ -23,7 +23,7 @@ import java.util.Map;
  * <tr><td>RINGFOLD_TIMEOUT_MS</td><td>deadline of any single blocking wait, 0 for none (default 0)</td></tr>
  * <tr><td>RINGFOLD_BOOTSTRAP_TIMEOUT_MS</td><td>deadline for all ranks to meet at start (default 120000)</td></tr>
  * <tr><td>RINGFOLD_TCP_HOST</td><td>address this rank listens on and advertises for TCP (default: loopback when
- *     the rendezvous is on loopback, else this host's name)</td></tr>
+ *     the rendezvous is on loopback, else the address this host's name resolves to)</td></tr>
  * <tr><td>RINGFOLD_NODE</td><td>overrides the node identity (ranks with equal identity share memory)</td></tr>
  * </table>
  */

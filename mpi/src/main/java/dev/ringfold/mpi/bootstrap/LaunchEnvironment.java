@@ -91,6 +91,11 @@ public final class LaunchEnvironment
             final int port = env.containsKey("TORCHELASTIC_RUN_ID") ? masterPort + 1 : masterPort;
             final String jobId = env.containsKey("TORCHELASTIC_RUN_ID") ?
                 "torch" + env.get("TORCHELASTIC_RUN_ID").replaceAll("[^A-Za-z0-9]", "") : "torch" + masterPort;
+            if (env.containsKey(RENDEZVOUS))
+            {
+                final String[] hp = hostPort(env.get(RENDEZVOUS), RENDEZVOUS);
+                return new JobInfo(rank, size, jobId, hp[0], Integer.parseInt(hp[1]), rank == 0, device, "torchrun");
+            }
             return new JobInfo(rank, size, jobId, env.get("MASTER_ADDR"), port, rank == 0, device, "torchrun");
         }
         return new JobInfo(0, 1, "single" + ProcessHandle.current().pid(), "127.0.0.1", 0, true, device, "singleton");

@@ -13,7 +13,8 @@ import java.nio.file.Path;
 /**
  * Shared memory inside a node: every rank owns one {@link RingFile} holding one single-producer ring per rank of
  * the node; it writes into ring {@code myLocalIndex} of each peer's file and reads all rings of its own.
- * Set up in three steps matched to the bootstrap's rounds: {@link #create} before the first exchange,
+ * Set up in three steps matched to the bootstrap's rounds: {@link #create} once the first exchange has told who
+ * shares the node,
  * {@link #mapPeers} once every file exists, {@link #unlinkOwn} once every peer has mapped: from then on nothing
  * of the job remains in /dev/shm, whatever way it ends.
  */
