@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 /**
  * OSU-style micro-benchmarks of Ringfold, run by {@code bin/ringfold-bench OP -np N [-dev shm|tcp] [options]}: every
  * rank runs this main; rank 0 prints the table (or {@code --json} lines) on stdout, diagnostics go to stderr.
+ * Before the sizes asked for, the smallest of them runs once unreported, as a JIT warm-up.
  * Exit status: 0, 1 when a payload check failed or the job could not run, 2 for a bad command line.
  * Operations are listed in {@link #OPS}; adding one is a {@link BenchOp} and a line there.
  */
@@ -70,9 +71,11 @@ public final class OsuBench
         }
         final int[] sizes = options.sizes() != null ? options.sizes() : Sizes.parseList(op.defaultSizes());
         int maxBytes = 1;
+        int minBytes = Integer.MAX_VALUE;
         for (final int n : sizes)
         {
             maxBytes = Math.max(maxBytes, n);
+            minBytes = Math.min(minBytes, n);
         }
 
         try (Ringfold rf = Ringfold.init())
@@ -90,6 +93,9 @@ public final class OsuBench
             final ResultPrinter printer = new ResultPrinter(out, options.json());
             final String title = op.summary() + "; np=" + ctx.np() + ", dev=" + ctx.dev() + ", payloads checked";
             op.setUp(ctx, maxBytes);
+            // JIT warm-up: the smallest size once, checked but not reported, so that the first size reported is
+            // not measured while the JVM still interprets or compiles the loop (the per-size warm-up is short)
+            op.measure(ctx, minBytes);
             for (final int n : sizes)
             {
                 final Measurement m = op.measure(ctx, n);
