@@ -3,10 +3,10 @@ package dev.ringfold.hpctests.bench;
 import java.util.Locale;
 
 /**
- * The command line of {@link OsuBench}: {@code OP [--sizes 8,1K,1M] [--iters N] [--min-iters N] [--json]}, and the
- * iteration policy of the C anchors: {@code iters} timed iterations for messages up to {@link #SCALE_BYTES}, then
- * about {@code iters * SCALE_BYTES / bytes}, never fewer than {@code minIters}; warm-up iterations (not timed)
- * {@code max(2, iters / 10)}.
+ * The command line of {@link OsuBench}, {@code OP [--sizes 8,1K,1M] [--iters N] [--min-iters N] [--json]} in any
+ * order, and the iteration policy of the C anchors: {@code iters} timed iterations for messages up to
+ * {@link #SCALE_BYTES}, then about {@code iters * SCALE_BYTES / bytes}, never fewer than {@code minIters}; before
+ * them, a tenth as many untimed warm-up iterations (at least 2).
  *
  * @param op       the operation's name.
  * @param sizes    message sizes in bytes, in the order given; null for the operation's default.
@@ -44,21 +44,26 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
         return String.format(Locale.ROOT, USAGE, opSummary, DEFAULT_ITERS, DEFAULT_MIN_ITERS);
     }
 
-    /** Parses the arguments after the launcher's: the operation's name first, then options in any order. */
+    /** Parses the arguments after the launcher's: the operation's name and options, in any order. */
     public static BenchOptions parse(final String... args)
     {
-        if (args.length == 0 || args[0].startsWith("-"))
-        {
-            throw new UsageException("the first argument must name the operation");
-        }
-        final String op = args[0];
+        String op = null;
         int[] sizes = null;
         int iters = DEFAULT_ITERS;
         int minIters = DEFAULT_MIN_ITERS;
         boolean json = false;
-        for (int i = 1; i < args.length; i++)
+        for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
+            if (!arg.startsWith("-"))
+            {
+                if (op != null)
+                {
+                    throw new UsageException("unexpected argument '" + arg + "' (the operation is '" + op + "')");
+                }
+                op = arg;
+                continue;
+            }
             final int eq = arg.indexOf('=');
             final String name = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
             final String inline = arg.startsWith("--") && eq > 0 ? arg.substring(eq + 1) : null;
@@ -81,6 +86,10 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
                 case "--min-iters" -> minIters = positive(inline != null ? inline : value(args, i++, name), name);
                 default -> throw new UsageException("unknown option '" + arg + "'");
             }
+        }
+        if (op == null)
+        {
+            throw new UsageException("name the operation");
         }
         return new BenchOptions(op, sizes, iters, minIters, json);
     }

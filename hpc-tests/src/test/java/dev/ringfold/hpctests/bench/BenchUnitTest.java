@@ -67,6 +67,10 @@ class BenchUnitTest
         assertEquals(7, o.minIters());
         assertTrue(o.json());
         assertArrayEquals(new int[] {64}, BenchOptions.parse("bw", "--sizes=64").sizes());
+        final BenchOptions late = BenchOptions.parse("--json", "--iters", "5", "latency");
+        assertEquals("latency", late.op());
+        assertEquals(5, late.iters());
+        assertTrue(late.json());
     }
 
     @Test
