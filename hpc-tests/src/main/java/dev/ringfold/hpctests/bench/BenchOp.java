@@ -1,0 +1,39 @@
+package dev.ringfold.hpctests.bench;
+
+/**
+ * One operation of {@link OsuBench} ("latency", "bw", ...). Every rank of the job makes its own instance and
+ * calls it in the same order: {@link #setUp} once, then {@link #measure} once per size, all ranks together.
+ * Implementations time on rank 0, check every message they receive (a stamp per iteration at least) and count
+ * mismatches through {@link BenchContext#verdict}, so that a run cannot be fast and wrong.
+ */
+public interface BenchOp
+{
+    /** The name on the command line. */
+    String name();
+
+    /** One line for the usage text. */
+    String summary();
+
+    /** The fewest ranks the operation can run with. */
+    default int minRanks()
+    {
+        return 2;
+    }
+
+    /** Sizes used when {@code --sizes} is not given. */
+    default String defaultSizes()
+    {
+        return "8,1K,64K,1M,16M";
+    }
+
+    /** Allocates what the sizes need (off-heap buffers, requests), up to {@code maxBytes} per message. */
+    void setUp(BenchContext ctx, int maxBytes);
+
+    /**
+     * Measures one size, on every rank together.
+     *
+     * @return the measurement on rank 0, null on the other ranks.
+     * @throws BenchFailure on every rank when any rank saw a wrong payload.
+     */
+    Measurement measure(BenchContext ctx, int bytes);
+}

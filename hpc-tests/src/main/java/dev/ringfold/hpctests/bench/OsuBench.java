@@ -1,0 +1,127 @@
+package dev.ringfold.hpctests.bench;
+
+import dev.ringfold.mpi.Ringfold;
+import dev.ringfold.mpi.RingfoldException;
+import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * OSU-style micro-benchmarks of Ringfold, run by {@code bin/ringfold-bench OP -np N [-dev shm|tcp] [options]}: every
+ * rank runs this main; rank 0 prints the table (or {@code --json} lines) on stdout, diagnostics go to stderr.
+ * Before the sizes asked for, the smallest of them runs once unreported, as a JIT warm-up.
+ * Exit status: 0, 1 when a payload check failed or the job could not run, 2 for a bad command line.
+ * Operations are listed in {@link #OPS}; adding one is a {@link BenchOp} and a line there.
+ */
+public final class OsuBench
+{
+    static final Map<String, Supplier<BenchOp>> OPS = new LinkedHashMap<>();
+
+    static
+    {
+        OPS.put("latency", LatencyOp::new);
+        OPS.put("bw", BandwidthOp::new);
+    }
+
+    private OsuBench()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static String usage()
+    {
+        return BenchOptions.usage(OPS.keySet().stream().collect(Collectors.joining(" | ")) + "\n" +
+            OPS.values().stream().map(s -> "                   " + s.get().summary())
+                .collect(Collectors.joining("\n")));
+    }
+
+    static int run(final String[] args, final PrintStream out, final PrintStream err)
+    {
+        // every rank parses the same line; only the first rank (or a rank started by hand) says what is wrong
+        final String envRank = System.getenv(LaunchEnvironment.RANK);
+        final boolean speaks = envRank == null || envRank.equals("0");
+        final BenchOptions options;
+        final BenchOp op;
+        try
+        {
+            options = BenchOptions.parse(args);
+            final Supplier<BenchOp> factory = OPS.get(options.op());
+            if (factory == null)
+            {
+                throw new BenchOptions.UsageException("unknown operation '" + options.op() + "'");
+            }
+            op = factory.get();
+        }
+        catch (final BenchOptions.UsageException ex)
+        {
+            if (speaks)
+            {
+                err.println("ringfold-bench: " + ex.getMessage());
+                err.print(usage());
+            }
+            return 2;
+        }
+        final int[] sizes = options.sizes() != null ? options.sizes() : Sizes.parseList(op.defaultSizes());
+        int maxBytes = 1;
+        int minBytes = Integer.MAX_VALUE;
+        for (final int n : sizes)
+        {
+            maxBytes = Math.max(maxBytes, n);
+            minBytes = Math.min(minBytes, n);
+        }
+
+        try (Ringfold rf = Ringfold.init())
+        {
+            final BenchContext ctx = new BenchContext(rf.world(), options);
+            if (ctx.np() < op.minRanks())
+            {
+                if (ctx.rank() == 0)
+                {
+                    err.println("ringfold-bench: " + op.name() + " needs at least " + op.minRanks() +
+                        " ranks, this job has " + ctx.np() + " (use -np " + op.minRanks() + ")");
+                }
+                return 2;
+            }
+            final ResultPrinter printer = new ResultPrinter(out, options.json());
+            final String title = op.summary() + "; np=" + ctx.np() + ", dev=" + ctx.dev() + ", payloads checked";
+            op.setUp(ctx, maxBytes);
+            // JIT warm-up: the smallest size once, checked but not reported, so that the first size reported is
+            // not measured while the JVM still interprets or compiles the loop (the per-size warm-up is short)
+            op.measure(ctx, minBytes);
+            for (final int n : sizes)
+            {
+                final Measurement m = op.measure(ctx, n);
+                if (m != null)
+                {
+                    printer.print(m, title);
+                }
+            }
+            ctx.world().barrier(); // close is local: let every rank finish before any leaves
+            return 0;
+        }
+        catch (final BenchFailure ex)
+        {
+            err.println("ringfold-bench: FAIL: " + ex.getMessage());
+            return 1;
+        }
+        catch (final RingfoldException ex)
+        {
+            err.println("ringfold-bench: " + ex.getMessage());
+            return 1;
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            err.println("ringfold-bench: out of memory for messages of up to " + Sizes.label(maxBytes) +
+                " (bw holds " + BandwidthOp.WINDOW + " receive buffers on rank 1): " + ex.getMessage());
+            return 1;
+        }
+    }
+}
