@@ -3,7 +3,9 @@ package dev.ringfold.mpi;
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
 import dev.ringfold.mpi.transport.Transport;
+import dev.ringfold.mpi.transport.shm.CooperativeCopy;
 import dev.ringfold.mpi.transport.shm.CrossMemory;
+import dev.ringfold.mpi.transport.shm.ShmTransport;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
@@ -37,6 +39,10 @@ final class Engine implements FrameHandler
     private final int[] eagerLimit;
     private final long[] pids;
     private final boolean[] cmaDenied;
+    private final boolean[] cmaVerified;
+    private final int[] copyGeneration;
+    private final ShmTransport shm;
+    private final long cooperativeMin;
     private final String[] failed;
     private final CrossMemory cma;
     private final IdleStrategy idle;
@@ -75,6 +81,18 @@ final class Engine implements FrameHandler
         this.pids = pids;
         this.eagerLimit = new int[worldSize];
         this.cmaDenied = new boolean[worldSize];
+        this.cmaVerified = new boolean[worldSize];
+        this.copyGeneration = new int[worldSize];
+        ShmTransport shmTransport = null;
+        for (final Transport t : transports)
+        {
+            if (t instanceof ShmTransport s)
+            {
+                shmTransport = s;
+            }
+        }
+        this.shm = shmTransport;
+        this.cooperativeMin = settings.cooperativeCopyFrom();
         this.failed = new String[worldSize];
         this.queueHead = new Request[worldSize];
         this.queueTail = new Request[worldSize];
@@ -385,6 +403,7 @@ final class Engine implements FrameHandler
             case Frames.DATA -> onData(buffer, offset, length);
             case Frames.FIN -> onFin(buffer, offset);
             case Frames.BYE -> peerLost(peer, "it has closed its Ringfold runtime", false);
+            case Frames.HELP -> onHelp(peer, buffer, offset);
             default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
         }
     }
@@ -454,9 +473,13 @@ final class Engine implements FrameHandler
         setStatus(r, peer, tag, length);
         if (address != 0 && r.base == null && cma != null && !cmaDenied[peer])
         {
-            final int errno = cma.read(pids[peer], r.address, address, length);
+            final int errno = cmaVerified[peer] && length >= cooperativeMin && peer != worldRank &&
+                shm.pairSlotFrom(peer) != null ?
+                copyTogether(peer, r.address, address, length, sendSlot) :
+                cma.read(pids[peer], r.address, address, length);
             if (errno == 0)
             {
+                cmaVerified[peer] = true;
                 sendControl(peer, Frames.FIN, sendSlot, 0);
                 complete(r);
                 return;
@@ -471,6 +494,96 @@ final class Engine implements FrameHandler
         r.phase = Request.STREAMING;
         r.slot = takeSlot(r);
         sendControl(peer, Frames.CTS, sendSlot, r.slot);
+    }
+
+    /**
+     * Receiver: copies a large message together with its sender (see {@link CooperativeCopy}). Asks for help with
+     * a HELP frame if the ring has room (else copies alone), copies every chunk it can claim, then waits for the
+     * chunks the sender claimed. Returns 0, or the errno that stopped it.
+     */
+    private int copyTogether(final int peer, final long localAddress, final long remoteAddress, final int length,
+        final int sendSlot)
+    {
+        final org.agrona.concurrent.UnsafeBuffer slot = shm.pairSlotFrom(peer);
+        int generation = ++copyGeneration[peer];
+        if (generation == 0)
+        {
+            generation = ++copyGeneration[peer]; // 0 is what a fresh slot holds
+        }
+        final int chunk = CooperativeCopy.chunkBytes(length);
+        final int chunks = CooperativeCopy.chunks(length, chunk);
+        CooperativeCopy.open(slot, generation);
+        final Channel ch = channels[peer];
+        final int at = ch.tryClaim(Frames.HELP_LENGTH);
+        if (at != Channel.NO_ROOM)
+        {
+            final MutableDirectBuffer b = ch.buffer();
+            b.putInt(at + Frames.TYPE_OFFSET, Frames.HELP);
+            b.putInt(at + Frames.HELP_GENERATION_OFFSET, generation);
+            b.putInt(at + Frames.HELP_SEND_ID_OFFSET, sendSlot);
+            b.putInt(at + Frames.HELP_LENGTH_OFFSET, length);
+            b.putLong(at + Frames.HELP_ADDRESS_OFFSET, localAddress);
+            b.putInt(at + Frames.HELP_CHUNK_OFFSET, chunk);
+            ch.commit(at);
+        }
+        int k;
+        while ((k = CooperativeCopy.claim(slot, generation, chunks)) >= 0)
+        {
+            final long offset = (long)k * chunk;
+            final int errno = cma.read(pids[peer], localAddress + offset, remoteAddress + offset,
+                Math.min(chunk, length - offset));
+            if (errno != 0)
+            {
+                return errno;
+            }
+            CooperativeCopy.copied(slot);
+        }
+        for (int spins = 0; CooperativeCopy.done(slot) < chunks; spins++)
+        {
+            if ((spins & 1023) == 1023)
+            {
+                if (!shm.isAlive(pids[peer]))
+                {
+                    return 3; // ESRCH: it died holding a chunk
+                }
+                Thread.yield(); // the sender may have been descheduled mid-chunk
+            }
+            Thread.onSpinWait();
+        }
+        final int returned = CooperativeCopy.returned(slot);
+        if (returned >= 0)
+        {
+            final long offset = (long)returned * chunk;
+            return cma.read(pids[peer], localAddress + offset, remoteAddress + offset, Math.min(chunk, length - offset));
+        }
+        return 0;
+    }
+
+    /** Sender: the receiver asks for help with a transfer; push every chunk still unclaimed. */
+    private void onHelp(final int peer, final DirectBuffer buffer, final int offset)
+    {
+        final int generation = buffer.getInt(offset + Frames.HELP_GENERATION_OFFSET);
+        final Request r = slots[buffer.getInt(offset + Frames.HELP_SEND_ID_OFFSET)];
+        final int length = buffer.getInt(offset + Frames.HELP_LENGTH_OFFSET);
+        final long remoteAddress = buffer.getLong(offset + Frames.HELP_ADDRESS_OFFSET);
+        final int chunk = buffer.getInt(offset + Frames.HELP_CHUNK_OFFSET);
+        final org.agrona.concurrent.UnsafeBuffer slot = shm == null ? null : shm.pairSlotTo(peer);
+        if (r == null || !r.isSend || r.state != Request.PENDING || r.base != null || slot == null || cma == null)
+        {
+            return; // nothing of ours to push: the receiver copies alone
+        }
+        final int chunks = CooperativeCopy.chunks(length, chunk);
+        int k;
+        while ((k = CooperativeCopy.claim(slot, generation, chunks)) >= 0)
+        {
+            final long at = (long)k * chunk;
+            if (cma.write(pids[peer], r.address + at, remoteAddress + at, Math.min(chunk, length - at)) != 0)
+            {
+                CooperativeCopy.giveBack(slot, k);
+                return;
+            }
+            CooperativeCopy.copied(slot);
+        }
     }
 
     private void onCts(final DirectBuffer buffer, final int offset)

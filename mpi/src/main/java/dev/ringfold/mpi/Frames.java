@@ -11,6 +11,7 @@ package dev.ringfold.mpi;
  * DATA   type recvId offset -  | payload          a fragment of a rendezvous message
  * FIN    type sendId           |                  the receiver has pulled the bytes itself (CMA)
  * BYE    type                  |                  the sender has closed its runtime: nothing more will come
+ * HELP   type gen sendId length | address chunk   the receiver asks the sender to push chunks too (CMA)
  * </pre>
  */
 final class Frames
@@ -21,6 +22,7 @@ final class Frames
     static final int DATA = 4;
     static final int FIN = 5;
     static final int BYE = 6;
+    static final int HELP = 7;
 
     static final int TYPE_OFFSET = 0;
 
@@ -45,6 +47,13 @@ final class Frames
     static final int FIN_LENGTH = 8;
     static final int BYE_LENGTH = 8;
 
+    static final int HELP_GENERATION_OFFSET = 4;
+    static final int HELP_SEND_ID_OFFSET = 8;
+    static final int HELP_LENGTH_OFFSET = 12;
+    static final int HELP_ADDRESS_OFFSET = 16;
+    static final int HELP_CHUNK_OFFSET = 24;
+    static final int HELP_LENGTH = 32;
+
     private Frames()
     {
     }
@@ -59,6 +68,7 @@ final class Frames
             case DATA -> "DATA";
             case FIN -> "FIN";
             case BYE -> "BYE";
+            case HELP -> "HELP";
             default -> "UNKNOWN(" + type + ")";
         };
     }

@@ -18,6 +18,9 @@ import java.util.Map;
  * <tr><td>RINGFOLD_SHM_RING_BYTES</td><td>ring per pair of ranks on a node, power of two (default 1 MiB)</td></tr>
  * <tr><td>RINGFOLD_SHM_DIR</td><td>where ring files are made (default /dev/shm)</td></tr>
  * <tr><td>RINGFOLD_CMA</td><td>0 to never pull large messages with process_vm_readv (default 1)</td></tr>
+ * <tr><td>RINGFOLD_CMA_SPLIT_MIN</td><td>messages from this size up are copied by sender and receiver together
+ *     (default 1 MiB, and off where the node has more ranks than cores: a descheduled sender would hold up its
+ *     receiver; setting it turns it on regardless)</td></tr>
  * <tr><td>RINGFOLD_IDLE</td><td>spin, yield or backoff (default: spin-then-yield-then-park, shorter spins when
  *     the node has more ranks than cores)</td></tr>
  * <tr><td>RINGFOLD_TIMEOUT_MS</td><td>deadline of any single blocking wait, 0 for none (default 0)</td></tr>
@@ -28,7 +31,7 @@ import java.util.Map;
  * </table>
  */
 record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path shmDir, boolean crossMemory,
-    String idle, long timeoutNs, long bootstrapTimeoutMs, String tcpHost, String nodeOverride, int localRanksHint)
+    long cooperativeCopyMin, String idle, long timeoutNs, long bootstrapTimeoutMs, String tcpHost, String nodeOverride, int localRanksHint)
 {
     static RuntimeSettings from(final Map<String, String> env)
     {
@@ -38,6 +41,7 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
             (int)longVar(env, "RINGFOLD_SHM_RING_BYTES", 1 << 20, 1 << 16, 1 << 30),
             Path.of(env.getOrDefault("RINGFOLD_SHM_DIR", "/dev/shm")),
             longVar(env, "RINGFOLD_CMA", 1, 0, 1) == 1,
+            longVar(env, "RINGFOLD_CMA_SPLIT_MIN", -1, 0, Long.MAX_VALUE),
             env.getOrDefault("RINGFOLD_IDLE", "auto").toLowerCase(Locale.ROOT),
             longVar(env, "RINGFOLD_TIMEOUT_MS", 0, 0, Long.MAX_VALUE / 1_000_000) * 1_000_000L,
             longVar(env, "RINGFOLD_BOOTSTRAP_TIMEOUT_MS", 120_000, 1, Long.MAX_VALUE),
@@ -48,8 +52,23 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
 
     RuntimeSettings withLocalRanks(final int localRanks)
     {
-        return new RuntimeSettings(eagerLimit, fragmentBytes, ringBytes, shmDir, crossMemory, idle, timeoutNs,
+        return new RuntimeSettings(eagerLimit, fragmentBytes, ringBytes, shmDir, crossMemory, cooperativeCopyMin, idle, timeoutNs,
             bootstrapTimeoutMs, tcpHost, nodeOverride, localRanks);
+    }
+
+    /** The smallest message copied by sender and receiver together (see RINGFOLD_CMA_SPLIT_MIN). */
+    long cooperativeCopyFrom()
+    {
+        if (cooperativeCopyMin >= 0)
+        {
+            return cooperativeCopyMin;
+        }
+        return oversubscribed() ? Long.MAX_VALUE : 1 << 20;
+    }
+
+    private boolean oversubscribed()
+    {
+        return localRanksHint > Runtime.getRuntime().availableProcessors();
     }
 
     IdleStrategy idleStrategy()
@@ -59,7 +78,7 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
             case "spin" -> new BusySpinIdleStrategy();
             case "yield" -> new YieldingIdleStrategy();
             case "backoff" -> new BackoffIdleStrategy(100, 100, 1_000, 100_000);
-            case "auto" -> localRanksHint > Runtime.getRuntime().availableProcessors() ?
+            case "auto" -> oversubscribed() ?
                 // more ranks than cores: a spinning rank steals the core its peer needs to answer
                 new BackoffIdleStrategy(20, 50, 1_000, 50_000) :
                 new BackoffIdleStrategy(20_000, 200, 1_000, 200_000);

@@ -35,6 +35,19 @@ class PointToPointTest
             "messages=20000"));
     }
 
+    /**
+     * Sender and receiver copying large messages together, forced on where it is off by default: more ranks than
+     * cores, so helpers get descheduled holding chunks, and from 64 KiB so that most messages are split.
+     */
+    @ParameterizedTest(name = "np={0}")
+    @CsvSource({"2", "4"})
+    @Timeout(300)
+    void suitePassesWithCooperativeCopyEverywhere(final int np) throws Exception
+    {
+        assertSuitePasses(np, Mpjrun.run(np, "shm", List.of("RINGFOLD_CMA_SPLIT_MIN=65536"), 240,
+            PointToPointRanks.class, "messages=20000"));
+    }
+
     private static void assertSuitePasses(final int np, final Mpjrun.Result r)
     {
         assertEquals(0, r.exitCode(), r::toString);

@@ -31,18 +31,21 @@ public final class CrossMemory implements AutoCloseable
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle READV;
+    private static final MethodHandle WRITEV;
     private static final MethodHandle PRCTL;
 
     static
     {
         MethodHandle readv = null;
+        MethodHandle writev = null;
         MethodHandle prctl = null;
         try
         {
-            readv = LINKER.downcallHandle(
-                LINKER.defaultLookup().find("process_vm_readv").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            final FunctionDescriptor vm = FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
+            readv = LINKER.downcallHandle(LINKER.defaultLookup().find("process_vm_readv").orElseThrow(), vm,
+                Linker.Option.captureCallState("errno"));
+            writev = LINKER.downcallHandle(LINKER.defaultLookup().find("process_vm_writev").orElseThrow(), vm,
                 Linker.Option.captureCallState("errno"));
             prctl = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("prctl").orElseThrow(),
@@ -54,6 +57,7 @@ public final class CrossMemory implements AutoCloseable
             // no CMA on this platform: the engine streams fragments instead
         }
         READV = readv;
+        WRITEV = writev;
         PRCTL = prctl;
     }
 
@@ -66,7 +70,7 @@ public final class CrossMemory implements AutoCloseable
 
     public static boolean supported()
     {
-        return READV != null;
+        return READV != null && WRITEV != null;
     }
 
     /** Lets processes of the same user read this one where Yama restricts ptrace; harmless elsewhere. */
@@ -91,6 +95,22 @@ public final class CrossMemory implements AutoCloseable
      */
     public int read(final long pid, final long localAddress, final long remoteAddress, final long length)
     {
+        return copy(READV, pid, localAddress, remoteAddress, length);
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code localAddress} to {@code remoteAddress} in process {@code pid}.
+     *
+     * @return 0 on success, else the errno that stopped it.
+     */
+    public int write(final long pid, final long localAddress, final long remoteAddress, final long length)
+    {
+        return copy(WRITEV, pid, localAddress, remoteAddress, length);
+    }
+
+    private int copy(final MethodHandle call, final long pid, final long localAddress, final long remoteAddress,
+        final long length)
+    {
         long done = 0;
         while (done < length)
         {
@@ -102,11 +122,11 @@ public final class CrossMemory implements AutoCloseable
             final long n;
             try
             {
-                n = (long)READV.invokeExact(callState, (int)pid, localIov, 1L, remoteIov, 1L, 0L);
+                n = (long)call.invokeExact(callState, (int)pid, localIov, 1L, remoteIov, 1L, 0L);
             }
             catch (final Throwable ex)
             {
-                throw new IllegalStateException("process_vm_readv failed", ex);
+                throw new IllegalStateException("process_vm_readv/writev failed", ex);
             }
             if (n <= 0)
             {

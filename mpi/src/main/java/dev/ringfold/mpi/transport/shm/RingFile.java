@@ -27,6 +27,9 @@ final class RingFile implements AutoCloseable
     private static final int MAGIC_OFFSET = 0;
     private static final int RINGS_OFFSET = 8;
     private static final int CAPACITY_OFFSET = 12;
+    /** One cache line per sending rank in the header page, for the pair's shared copy counters. */
+    static final int PAIR_SLOT_BYTES = 64;
+    static final int MAX_PAIR_SLOTS = HEADER_BYTES / PAIR_SLOT_BYTES - 1;
 
     private final Path path;
     private final MappedByteBuffer mapped;
@@ -127,6 +130,16 @@ final class RingFile implements AutoCloseable
         final long offset = HEADER_BYTES + (long)index * stride(capacity);
         return new OneToOneRingBuffer(
             new UnsafeBuffer(mapped, (int)offset, capacity + RingBufferDescriptor.TRAILER_LENGTH));
+    }
+
+    /** The shared counters of the pair (sender {@code index} → this file's owner), or null past the header's room. */
+    UnsafeBuffer pairSlot(final int index)
+    {
+        if (index < 0 || index >= Math.min(rings, MAX_PAIR_SLOTS))
+        {
+            return null;
+        }
+        return new UnsafeBuffer(header, PAIR_SLOT_BYTES * (index + 1), PAIR_SLOT_BYTES);
     }
 
     Path path()

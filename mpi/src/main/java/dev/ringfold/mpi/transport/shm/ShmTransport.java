@@ -30,6 +30,8 @@ public final class ShmTransport implements Transport
     private final OneToOneRingBuffer[] inbound;
     private final RingChannel[] outboundByWorldRank;
     private final Delivery[] deliveries;
+    private final org.agrona.concurrent.UnsafeBuffer[] pairSlotFrom;
+    private final org.agrona.concurrent.UnsafeBuffer[] pairSlotTo;
     private final long[] pids;
     private final String[] failed;
     private FrameHandler handler;
@@ -46,6 +48,8 @@ public final class ShmTransport implements Transport
         this.inbound = new OneToOneRingBuffer[localRanks.length];
         this.outboundByWorldRank = new RingChannel[worldSize];
         this.deliveries = new Delivery[localRanks.length];
+        this.pairSlotFrom = new org.agrona.concurrent.UnsafeBuffer[worldSize];
+        this.pairSlotTo = new org.agrona.concurrent.UnsafeBuffer[worldSize];
         this.pids = new long[localRanks.length];
         this.failed = new String[localRanks.length];
         for (int i = 0; i < localRanks.length; i++)
@@ -94,8 +98,31 @@ public final class ShmTransport implements Transport
                 RingFile.map(RingFile.pathFor(dir, jobId, peer), localRanks.length, capacity);
             peerFiles[i] = file;
             outboundByWorldRank[peer] = new RingChannel(file.ring(myIndex));
+            pairSlotFrom[peer] = own.pairSlot(i);
+            pairSlotTo[peer] = file.pairSlot(myIndex);
             pids[i] = pidsByWorldRank[peer];
         }
+    }
+
+    /**
+     * The cache line that this rank and {@code peer} share for messages from {@code peer} to this rank (it lives in
+     * this rank's file), or null where there is none.
+     */
+    public org.agrona.concurrent.UnsafeBuffer pairSlotFrom(final int peer)
+    {
+        return pairSlotFrom[peer];
+    }
+
+    /** The cache line shared for messages from this rank to {@code peer} (it lives in the peer's file), or null. */
+    public org.agrona.concurrent.UnsafeBuffer pairSlotTo(final int peer)
+    {
+        return pairSlotTo[peer];
+    }
+
+    /** Whether the peer's process still exists. */
+    public boolean isAlive(final long pid)
+    {
+        return PeerProcesses.isAlive(pid);
     }
 
     public void unlinkOwn()
