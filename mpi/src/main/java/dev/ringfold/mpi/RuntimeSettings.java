@@ -14,7 +14,8 @@ import java.util.Map;
  *
  * <table>
  * <tr><td>RINGFOLD_EAGER_LIMIT</td><td>largest message sent at once, bytes (default 32768)</td></tr>
- * <tr><td>RINGFOLD_FRAGMENT_BYTES</td><td>DATA fragment size when streaming a large message (default 65536)</td></tr>
+ * <tr><td>RINGFOLD_FRAGMENT_BYTES</td><td>DATA fragment size when streaming a large message (default 256 KiB;
+ *     capped by what a path carries: 128 KiB on the default shared-memory rings)</td></tr>
  * <tr><td>RINGFOLD_SHM_RING_BYTES</td><td>ring per pair of ranks on a node, power of two (default 1 MiB)</td></tr>
  * <tr><td>RINGFOLD_SHM_DIR</td><td>where ring files are made (default /dev/shm)</td></tr>
  * <tr><td>RINGFOLD_CMA</td><td>0 to never pull large messages with process_vm_readv (default 1)</td></tr>
@@ -37,7 +38,7 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
     {
         return new RuntimeSettings(
             (int)longVar(env, "RINGFOLD_EAGER_LIMIT", 32 * 1024, 0, 1 << 20),
-            (int)longVar(env, "RINGFOLD_FRAGMENT_BYTES", 64 * 1024, 1024, 1 << 24),
+            (int)longVar(env, "RINGFOLD_FRAGMENT_BYTES", 256 * 1024, 1024, 1 << 24),
             (int)longVar(env, "RINGFOLD_SHM_RING_BYTES", 1 << 20, 1 << 16, 1 << 30),
             Path.of(env.getOrDefault("RINGFOLD_SHM_DIR", "/dev/shm")),
             longVar(env, "RINGFOLD_CMA", 1, 0, 1) == 1,
@@ -81,7 +82,9 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
             case "auto" -> oversubscribed() ?
                 // more ranks than cores: a spinning rank steals the core its peer needs to answer
                 new BackoffIdleStrategy(20, 50, 1_000, 50_000) :
-                new BackoffIdleStrategy(20_000, 200, 1_000, 200_000);
+                // spin long enough for a ping-pong's answer, then give the core away: under outside load a long
+                // spin burns the time slice the peer needs
+                new BackoffIdleStrategy(2_000, 500, 1_000, 100_000);
             default -> throw new IllegalArgumentException("RINGFOLD_IDLE='" + idle + "' is not one of spin, yield, backoff, auto");
         };
     }

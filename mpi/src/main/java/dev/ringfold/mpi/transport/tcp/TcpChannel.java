@@ -60,7 +60,8 @@ final class TcpChannel implements Channel
         if (writeEnd + need > send.capacity())
         {
             flush();
-            if (writeStart > 0)
+            // move the unsent tail to the front only when that is cheap: never a few MiB after every partial write
+            if (writeStart > 0 && writeEnd - writeStart <= send.capacity() / 4)
             {
                 send.putBytes(0, send, writeStart, writeEnd - writeStart);
                 writeEnd -= writeStart;
