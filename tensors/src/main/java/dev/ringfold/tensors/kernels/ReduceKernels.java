@@ -1,0 +1,190 @@
+package dev.ringfold.tensors.kernels;
+
+import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.ReduceOp;
+
+import static dev.ringfold.tensors.kernels.Memory.checkCount;
+
+/**
+ * Element-wise reductions over raw off-heap regions: absolute addresses and element counts, any alignment, data
+ * in the platform's byte order. The collectives call these chunk by chunk; a tensor is just its whole region.
+ *
+ * <p>Numeric rules (docs/kernels.md has the full account):
+ * <ul>
+ *   <li>Every result element depends only on the same element of the inputs, combined in a fixed order: in place
+ *       {@code dst = dst op src}; out of place {@code dst = a op b}; {@link #reduceAll} {@code ((s0 op s1) op s2)
+ *       ...}, source 0 first. Vector lanes and the scalar tail do the same arithmetic (no FMA, no reassociation),
+ *       so results are bit-identical to a plain scalar loop, F32/F64 SUM included.</li>
+ *   <li>Integers wrap (two's complement). MIN/MAX of floats follow {@link Math#min}/{@link Math#max}: NaN wins,
+ *       -0.0 is below +0.0. U8 compares and divides unsigned.</li>
+ *   <li>AVG is SUM here: the kernels sum and the caller, who knows how many contributions there were, calls
+ *       {@link #divide} once at the end (floats: a true division; integers: truncated toward zero, applied to
+ *       the wrapped sum).</li>
+ *   <li>BF16/F16 are widened to F32 (exact), combined in F32 and rounded to nearest even once per call. Across
+ *       several calls use {@link #reduceAll}, which rounds once for all its sources, or an F32 accumulator:
+ *       {@link #widenToF32}, {@link #accumulateToF32} per contribution, {@link #roundFromF32} once.</li>
+ * </ul>
+ * Regions may be the same (dst == a, dst == one of the sources) but must not otherwise overlap. Nothing here
+ * allocates.
+ */
+public final class ReduceKernels
+{
+    private ReduceKernels()
+    {
+    }
+
+    /** In place: {@code dst[i] = dst[i] op src[i]} for {@code count} elements of {@code dtype}. */
+    public static void reduce(
+        final ReduceOp op, final DType dtype, final long dst, final long src, final long count)
+    {
+        reduce(op, dtype, dst, dst, src, count);
+    }
+
+    /** Out of place: {@code dst[i] = a[i] op b[i]}; dst may be a or b. */
+    public static void reduce(
+        final ReduceOp op, final DType dtype, final long dst, final long a, final long b, final long count)
+    {
+        check(op, dtype, count);
+        switch (dtype)
+        {
+            case F32 -> ReduceF32.binary(op, dst, a, b, count);
+            case F64 -> ReduceF64.binary(op, dst, a, b, count);
+            case I32 -> ReduceI32.binary(op, dst, a, b, count);
+            case I64 -> ReduceI64.binary(op, dst, a, b, count);
+            case I8 -> ReduceI8.binary(op, false, dst, a, b, count);
+            case U8 -> ReduceI8.binary(op, true, dst, a, b, count);
+            case BF16 -> ReduceHalf.binaryBf16(op, dst, a, b, count);
+            case F16 -> ReduceHalf.binaryF16(op, dst, a, b, count);
+        }
+    }
+
+    /** In place over a byte range: {@code bytes} must be a whole number of elements. */
+    public static void reduceBytes(
+        final ReduceOp op, final DType dtype, final long dst, final long src, final long bytes)
+    {
+        reduce(op, dtype, dst, dst, src, elements(dtype, bytes));
+    }
+
+    /**
+     * {@code dst[i] = ((srcs[0][i] op srcs[1][i]) op srcs[2][i]) ...}: reads every source once and writes dst once,
+     * which is what a shared-memory all-reduce over k mapped buffers needs. BF16/F16 accumulate in F32 across all
+     * the sources and round once. dst may be one of the sources.
+     */
+    public static void reduceAll(
+        final ReduceOp op, final DType dtype, final long dst, final long[] srcs, final long count)
+    {
+        check(op, dtype, count);
+        if (srcs.length == 0)
+        {
+            throw new IllegalArgumentException("reduceAll needs at least one source");
+        }
+        switch (dtype)
+        {
+            case F32 -> ReduceF32.multi(op, dst, srcs, count);
+            case F64 -> ReduceF64.multi(op, dst, srcs, count);
+            case I32 -> ReduceI32.multi(op, dst, srcs, count);
+            case I64 -> ReduceI64.multi(op, dst, srcs, count);
+            case I8 -> ReduceI8.multi(op, false, dst, srcs, count);
+            case U8 -> ReduceI8.multi(op, true, dst, srcs, count);
+            case BF16 -> ReduceHalf.multiBf16(op, dst, srcs, count);
+            case F16 -> ReduceHalf.multiF16(op, dst, srcs, count);
+        }
+    }
+
+    /** {@code f32Dst[i] = (float)src[i]}, exact, for F32, BF16 or F16 sources: starts an F32 accumulator. */
+    public static void widenToF32(final DType dtype, final long f32Dst, final long src, final long count)
+    {
+        checkCount(count);
+        switch (dtype)
+        {
+            case F32 -> Memory.copy(src, f32Dst, count * Float.BYTES);
+            case BF16 -> ReduceHalf.toF32Bf16(f32Dst, src, count);
+            case F16 -> ReduceHalf.toF32F16(f32Dst, src, count);
+            default -> throw new IllegalArgumentException("no F32 accumulation for " + dtype);
+        }
+    }
+
+    /** {@code f32Acc[i] = f32Acc[i] op (float)src[i]}: no rounding to the source's type. */
+    public static void accumulateToF32(
+        final ReduceOp op, final DType dtype, final long f32Acc, final long src, final long count)
+    {
+        check(op, dtype, count);
+        switch (dtype)
+        {
+            case F32 -> ReduceF32.binary(op, f32Acc, f32Acc, src, count);
+            case BF16 -> ReduceHalf.accumulateBf16(op, f32Acc, src, count);
+            case F16 -> ReduceHalf.accumulateF16(op, f32Acc, src, count);
+            default -> throw new IllegalArgumentException("no F32 accumulation for " + dtype);
+        }
+    }
+
+    /** {@code dst[i] = round(f32Src[i])} to nearest even: the one rounding of an F32 accumulation. */
+    public static void roundFromF32(final DType dtype, final long dst, final long f32Src, final long count)
+    {
+        checkCount(count);
+        switch (dtype)
+        {
+            case F32 -> Memory.copy(f32Src, dst, count * Float.BYTES);
+            case BF16 -> ReduceHalf.fromF32Bf16(dst, f32Src, count);
+            case F16 -> ReduceHalf.fromF32F16(dst, f32Src, count);
+            default -> throw new IllegalArgumentException("no F32 accumulation for " + dtype);
+        }
+    }
+
+    /**
+     * {@code x[i] = x[i] / divisor}: the step that turns an AVG's sum into the average. Floats divide (BF16/F16 in
+     * F32, rounded once); integers truncate toward zero (U8 unsigned).
+     */
+    public static void divide(final DType dtype, final long x, final long count, final long divisor)
+    {
+        checkCount(count);
+        if (divisor <= 0)
+        {
+            throw new IllegalArgumentException("divisor must be positive: " + divisor);
+        }
+        switch (dtype)
+        {
+            case F32 -> ReduceF32.divide(x, count, (float)divisor);
+            case F64 -> ReduceF64.divide(x, count, (double)divisor);
+            case I32 -> ReduceI32.divide(x, count, divisor);
+            case I64 -> ReduceI64.divide(x, count, divisor);
+            case I8 -> ReduceI8.divide(false, x, count, divisor);
+            case U8 -> ReduceI8.divide(true, x, count, divisor);
+            case BF16 -> ReduceHalf.divideBf16(x, count, (float)divisor);
+            case F16 -> ReduceHalf.divideF16(x, count, (float)divisor);
+        }
+    }
+
+    /** {@code x[i] = x[i] * factor} for floating-point types (F32, BF16 and F16 multiply by {@code (float)factor}). */
+    public static void scale(final DType dtype, final long x, final long count, final double factor)
+    {
+        checkCount(count);
+        switch (dtype)
+        {
+            case F32 -> ReduceF32.scale(x, count, (float)factor);
+            case F64 -> ReduceF64.scale(x, count, factor);
+            case BF16 -> ReduceHalf.scaleBf16(x, count, (float)factor);
+            case F16 -> ReduceHalf.scaleF16(x, count, (float)factor);
+            default -> throw new IllegalArgumentException("scale is for floating-point types, not " + dtype);
+        }
+    }
+
+    /** Elements in {@code bytes} of {@code dtype}; a partial element is an error (the collectives chunk by elements). */
+    public static long elements(final DType dtype, final long bytes)
+    {
+        if (bytes < 0 || bytes % dtype.bytes() != 0)
+        {
+            throw new IllegalArgumentException(bytes + " bytes is not a whole number of " + dtype + " elements");
+        }
+        return bytes / dtype.bytes();
+    }
+
+    private static void check(final ReduceOp op, final DType dtype, final long count)
+    {
+        checkCount(count);
+        if (!op.supports(dtype))
+        {
+            throw new IllegalArgumentException(op + " is not defined for " + dtype);
+        }
+    }
+}
