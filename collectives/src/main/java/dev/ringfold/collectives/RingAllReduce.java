@@ -2,225 +2,275 @@ package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Request;
-import dev.ringfold.mpi.Status;
+import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.ReduceOp;
+import dev.ringfold.tensors.kernels.ReduceKernels;
+import org.agrona.UnsafeApi;
 
 /**
- * In-place all-reduce with SUM over a ring of the communicator's ranks: after {@code sum(data)} on every rank,
- * every rank's {@code data} holds the element-wise sum of all ranks' inputs.
+ * Ring all-reduce, bandwidth-optimal: a reduce-scatter (n-1 steps, each rank sends one block to its right
+ * neighbour and reduces the block from its left into its own) then an all-gather (n-1 steps passing the finished
+ * blocks on). Each rank sends 2(n-1)/n of the data. Blocks travel in chunks, and the next chunk is in flight
+ * while the last one is reduced. Also serves as the reduce-scatter collective (the first half alone).
  *
- * <h2>Algorithm</h2>
- * The {@code count} elements are cut into {@code n} chunks (n = communicator size), chunk {@code c} starting at
- * {@link #chunkStart chunkStart(count, n, c)}; the first {@code count % n} chunks are one element longer, so any
- * count works, including 0 and counts smaller than n. Then two phases of {@code n - 1} steps each, every rank
- * sending to its right neighbour {@code (rank + 1) % n} and receiving from its left {@code (rank - 1 + n) % n}:
- * <ol>
- * <li>reduce-scatter: in step {@code s} rank {@code r} sends chunk {@code (r - s) mod n} and receives chunk
- *     {@code (r - s - 1) mod n} into a staging array, which it adds into its own copy of that chunk; afterwards
- *     rank {@code r} holds the complete sum of chunk {@code (r + 1) mod n};</li>
- * <li>all-gather: in step {@code s} rank {@code r} sends chunk {@code (r + 1 - s) mod n} and receives chunk
- *     {@code (r - s) mod n} straight into {@code data}.</li>
- * </ol>
- * Each rank sends (and receives) {@code 2 (n - 1) / n} of the data. Every step posts its receive before its send
- * and waits for both ({@link Communicator#irecv}, {@link Communicator#isend}, {@link Request#waitAll}); the
- * staging array (one chunk) is kept by this object and reused by later calls.
- *
- * <h2>Reduction order: results are bit-identical on every rank</h2>
- * Let {@code x[r]} be rank r's input. An element of chunk {@code c} is summed in ring order starting at rank
- * {@code c}: {@code ((x[c] + x[c+1]) + x[c+2]) + ... + x[c+n-1]}, rank indices mod n, in the element type's own
- * precision. The all-gather phase only copies, so every rank ends with the bits of that one computation; the
- * result depends on n and count only, never on timing, and is the same from run to run. (It is not the order
- * {@code x[0] + x[1] + ...} for chunks other than 0, so it may differ in the last bits from a naive loop.)
- *
- * <h2>Rules for callers</h2>
- * <ul>
- * <li>Collective: every rank of the communicator calls it with the same count, in the same order with respect
- *     to its other collective calls. A rank that receives a chunk of the wrong length fails with
- *     {@link IllegalStateException}; the other ranks may then wait for it (set {@code RINGFOLD_TIMEOUT_MS}).</li>
- * <li>Messages use the fixed tag {@link #TAG} in the communicator's point-to-point context, so a receive with
- *     {@code ANY_TAG} posted on the same communicator during the call could take one of them. A later collectives
- *     issue moves collectives to the communicator's collective context, where user messages cannot interfere.</li>
- * <li>Like the communicator, not thread-safe: one call at a time per object.</li>
- * <li>Each step allocates two {@link Request}s (the primitive-array {@code isend/irecv} have no overload that
- *     reuses a request); the data itself is never copied into a temporary other than the staging chunk.</li>
- * </ul>
+ * <p>Reduction order, the same on every rank and every run for a given n: block k is finished on rank k as
+ * {@code x[k] op (x[k-1] op (... op (x[k+2] op x[k+1])))}, indices mod n, then copied to everyone, so all ranks
+ * hold the same bits. AVG divides the sum by n once, on the block's owner.
  */
-public final class RingAllReduce
+final class RingAllReduce extends Operation
 {
-    /** The tag of every message this class sends; user code should not use it on the same communicator. */
-    public static final int TAG = 0x52_41_00_01;
+    static final long CHUNK_BYTES = 256 * 1024;
 
-    private final Communicator comm;
-    private float[] floatStaging = new float[0];
-    private double[] doubleStaging = new double[0];
+    private final Request[] recvs = requests(2);
+    private Request[] sends = requests(4);
+    private boolean scatterOnly;
+    private long src;
+    private long dst;
+    private long count;
+    private DType dtype;
+    private ReduceOp op;
+    private DType working;
+    private long work;
+    private long tmp;
+    private int phase;
+    private int step;
+    private long chunkElements;
+    private int recvChunks;
+    private int recvPosted;
+    private int recvDone;
+    private int sendChunks;
+    private int blockOfRecv;
 
-    public RingAllReduce(final Communicator comm)
+    RingAllReduce(final Communicator comm)
     {
-        if (comm == null)
-        {
-            throw new NullPointerException("RingAllReduce: the communicator is null");
-        }
-        this.comm = comm;
+        super(comm);
     }
 
-    public Communicator communicator()
+    /** All-reduce of {@code count} elements from src into dst (the same address for in place). */
+    RingAllReduce allReduce(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
     {
-        return comm;
+        this.scatterOnly = false;
+        return prepare(src, dst, count, dtype, op);
     }
 
-    /**
-     * The first element of chunk {@code chunk} when {@code count} elements are cut into {@code parts} chunks:
-     * {@code chunk * (count / parts) + min(chunk, count % parts)}; {@code chunkStart(count, parts, parts) == count}.
-     */
-    public static int chunkStart(final int count, final int parts, final int chunk)
+    /** Reduce-scatter: src holds n blocks of {@code blockCount}; block {@code rank} of the result goes to dst. */
+    RingAllReduce reduceScatter(final long src, final long dst, final long blockCount, final DType dtype,
+        final ReduceOp op)
     {
-        return chunk * (count / parts) + Math.min(chunk, count % parts);
+        this.scatterOnly = true;
+        return prepare(src, dst, blockCount * size, dtype, op);
     }
 
-    /** Sums {@code data} over all ranks, in place. */
-    public void sum(final float[] data)
+    private RingAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op)
     {
-        sum(data, 0, data == null ? 0 : data.length);
+        this.src = src;
+        this.dst = dst;
+        this.count = count;
+        this.dtype = dtype;
+        this.op = op;
+        return this;
     }
 
-    /** Sums {@code data[offset, offset + count)} over all ranks, in place; the rest of the array is untouched. */
-    public void sum(final float[] data, final int offset, final int count)
+    @Override
+    public String describe()
     {
-        checkArgs(data, data == null ? 0 : data.length, offset, count);
-        final int n = comm.size();
-        if (n == 1)
-        {
-            return;
-        }
-        final int rank = comm.rank();
-        final int right = (rank + 1) % n;
-        final int left = (rank - 1 + n) % n;
-        final int maxChunk = (count + n - 1) / n;
-        if (floatStaging.length < maxChunk)
-        {
-            floatStaging = new float[maxChunk];
-        }
-        final float[] staging = floatStaging;
+        return (scatterOnly ? "reduceScatter" : "allReduce") + " (ring) of " + count + " " + dtype + " on " +
+            comm.name() + ", phase " + phase + " step " + step;
+    }
 
-        for (int s = 0; s < n - 1; s++)
+    @Override
+    void begin()
+    {
+        working = Precision.working(dtype, op);
+        final long bytes = count * working.bytes();
+        final boolean ownCopy = scatterOnly || working != dtype;
+        chunkElements = Math.max(1, CHUNK_BYTES / working.bytes());
+        final long tmpBytes = 2 * chunkElements * working.bytes();
+        final long base = scratch((ownCopy ? bytes : 0) + tmpBytes);
+        tmp = base;
+        if (ownCopy)
         {
-            final int sendChunk = Math.floorMod(rank - s, n);
-            final int recvChunk = Math.floorMod(rank - s - 1, n);
-            final int sendAt = chunkStart(count, n, sendChunk);
-            final int recvAt = chunkStart(count, n, recvChunk);
-            final int recvLength = chunkStart(count, n, recvChunk + 1) - recvAt;
-            final Request recv = comm.irecv(staging, 0, recvLength, left, TAG);
-            final Request send = comm.isend(data, offset + sendAt, chunkStart(count, n, sendChunk + 1) - sendAt,
-                right, TAG);
-            Request.waitAll(recv, send);
-            checkReceived(recv.status(), recvLength, Float.BYTES, recvChunk);
-            final int base = offset + recvAt;
-            for (int i = 0; i < recvLength; i++)
+            work = base + tmpBytes;
+            if (working != dtype)
             {
-                data[base + i] = staging[i] + data[base + i]; // the running sum from the left, plus this rank's
+                ReduceKernels.widenToF32(dtype, work, src, count);
+            }
+            else
+            {
+                UnsafeApi.copyMemory(src, work, bytes);
             }
         }
-        for (int s = 0; s < n - 1; s++)
+        else
         {
-            final int sendChunk = Math.floorMod(rank + 1 - s, n);
-            final int recvChunk = Math.floorMod(rank - s, n);
-            final int sendAt = chunkStart(count, n, sendChunk);
-            final int recvAt = chunkStart(count, n, recvChunk);
-            final int recvLength = chunkStart(count, n, recvChunk + 1) - recvAt;
-            final Request recv = comm.irecv(data, offset + recvAt, recvLength, left, TAG);
-            final Request send = comm.isend(data, offset + sendAt, chunkStart(count, n, sendChunk + 1) - sendAt,
-                right, TAG);
-            Request.waitAll(recv, send);
-            checkReceived(recv.status(), recvLength, Float.BYTES, recvChunk);
-        }
-    }
-
-    /** Sums {@code data} over all ranks, in place. */
-    public void sum(final double[] data)
-    {
-        sum(data, 0, data == null ? 0 : data.length);
-    }
-
-    /** Sums {@code data[offset, offset + count)} over all ranks, in place; the rest of the array is untouched. */
-    public void sum(final double[] data, final int offset, final int count)
-    {
-        checkArgs(data, data == null ? 0 : data.length, offset, count);
-        final int n = comm.size();
-        if (n == 1)
-        {
-            return;
-        }
-        final int rank = comm.rank();
-        final int right = (rank + 1) % n;
-        final int left = (rank - 1 + n) % n;
-        final int maxChunk = (count + n - 1) / n;
-        if (doubleStaging.length < maxChunk)
-        {
-            doubleStaging = new double[maxChunk];
-        }
-        final double[] staging = doubleStaging;
-
-        for (int s = 0; s < n - 1; s++)
-        {
-            final int sendChunk = Math.floorMod(rank - s, n);
-            final int recvChunk = Math.floorMod(rank - s - 1, n);
-            final int sendAt = chunkStart(count, n, sendChunk);
-            final int recvAt = chunkStart(count, n, recvChunk);
-            final int recvLength = chunkStart(count, n, recvChunk + 1) - recvAt;
-            final Request recv = comm.irecv(staging, 0, recvLength, left, TAG);
-            final Request send = comm.isend(data, offset + sendAt, chunkStart(count, n, sendChunk + 1) - sendAt,
-                right, TAG);
-            Request.waitAll(recv, send);
-            checkReceived(recv.status(), recvLength, Double.BYTES, recvChunk);
-            final int base = offset + recvAt;
-            for (int i = 0; i < recvLength; i++)
+            work = dst;
+            if (src != dst)
             {
-                data[base + i] = staging[i] + data[base + i]; // the running sum from the left, plus this rank's
+                UnsafeApi.copyMemory(src, dst, bytes);
             }
         }
-        for (int s = 0; s < n - 1; s++)
+        phase = 0;
+        step = 0;
+        if (size == 1 || count == 0)
         {
-            final int sendChunk = Math.floorMod(rank + 1 - s, n);
-            final int recvChunk = Math.floorMod(rank - s, n);
-            final int sendAt = chunkStart(count, n, sendChunk);
-            final int recvAt = chunkStart(count, n, recvChunk);
-            final int recvLength = chunkStart(count, n, recvChunk + 1) - recvAt;
-            final Request recv = comm.irecv(data, offset + recvAt, recvLength, left, TAG);
-            final Request send = comm.isend(data, offset + sendAt, chunkStart(count, n, sendChunk + 1) - sendAt,
-                right, TAG);
-            Request.waitAll(recv, send);
-            checkReceived(recv.status(), recvLength, Double.BYTES, recvChunk);
+            finishReduceScatter();
+            done();
+            return;
+        }
+        startReduceStep();
+    }
+
+    private long blockStart(final int block)
+    {
+        return Blocks.start(count, size, block);
+    }
+
+    private long blockLength(final int block)
+    {
+        return Blocks.length(count, size, block);
+    }
+
+    private int chunks(final long elements)
+    {
+        return (int)((elements + chunkElements - 1) / chunkElements);
+    }
+
+    private void startReduceStep()
+    {
+        final int right = Blocks.mod(rank + 1, size);
+        final int blockToSend = Blocks.mod(rank - step - 1, size);
+        blockOfRecv = Blocks.mod(rank - step - 2, size);
+        final int es = working.bytes();
+        sendChunks = chunks(blockLength(blockToSend));
+        if (sends.length < sendChunks)
+        {
+            sends = requests(sendChunks);
+        }
+        for (int c = 0; c < sendChunks; c++)
+        {
+            final long first = blockStart(blockToSend) + c * chunkElements;
+            final long n = Math.min(chunkElements, blockStart(blockToSend) + blockLength(blockToSend) - first);
+            send(work + first * es, n * es, right, sends[c]);
+        }
+        recvChunks = chunks(blockLength(blockOfRecv));
+        recvPosted = 0;
+        recvDone = 0;
+        while (recvPosted < Math.min(2, recvChunks))
+        {
+            postRecv();
         }
     }
 
-    private void checkArgs(final Object data, final int length, final int offset, final int count)
+    private void postRecv()
     {
-        if (data == null)
+        final int left = Blocks.mod(rank - 1, size);
+        final int es = working.bytes();
+        final long first = blockStart(blockOfRecv) + recvPosted * chunkElements;
+        final long n = Math.min(chunkElements, blockStart(blockOfRecv) + blockLength(blockOfRecv) - first);
+        recv(tmp + (recvPosted & 1) * chunkElements * es, n * es, left, recvs[recvPosted & 1]);
+        recvPosted++;
+    }
+
+    @Override
+    int advance()
+    {
+        int work = 0;
+        if (phase == 0)
         {
-            throw new NullPointerException(where() + ": the array is null");
+            while (recvDone < recvChunks && finished(recvs[recvDone & 1]))
+            {
+                final int es = working.bytes();
+                final long first = blockStart(blockOfRecv) + recvDone * chunkElements;
+                final long n = Math.min(chunkElements, blockStart(blockOfRecv) + blockLength(blockOfRecv) - first);
+                final long into = this.work + first * es;
+                // the block's running value arrives from the left: ours first, then it (see the class comment)
+                ReduceKernels.reduce(op, working, into, into, tmp + (recvDone & 1) * chunkElements * es, n);
+                recvDone++;
+                work++;
+                if (recvPosted < recvChunks)
+                {
+                    postRecv();
+                }
+            }
+            if (recvDone < recvChunks || !allFinished(sends, sendChunks))
+            {
+                return work;
+            }
+            if (++step < size - 1)
+            {
+                startReduceStep();
+                return work + 1;
+            }
+            finishReduceScatter();
+            if (scatterOnly)
+            {
+                done();
+                return work + 1;
+            }
+            phase = 1;
+            step = 0;
+            startGatherStep();
+            return work + 1;
         }
-        if (count < 0)
+        if (!finished(recvs[0]) || !finished(sends[0]))
         {
-            throw new IllegalArgumentException(where() + ": count=" + count + " must be >= 0");
+            return work;
         }
-        if (offset < 0 || (long)offset + count > length)
+        if (++step < size - 1)
         {
-            throw new IndexOutOfBoundsException(where() + ": offset=" + offset + " count=" + count +
-                " does not fit an array of length " + length);
+            startGatherStep();
+            return 1;
+        }
+        done();
+        return 1;
+    }
+
+    private static boolean allFinished(final Request[] requests, final int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            if (!finished(requests[i]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** This rank's block is complete: average it, and bring it back to the caller's type and buffer. */
+    private void finishReduceScatter()
+    {
+        final long first = blockStart(rank);
+        final long n = blockLength(rank);
+        final long at = work + first * working.bytes();
+        if (op == ReduceOp.AVG && size > 1)
+        {
+            ReduceKernels.divide(working, at, n, size);
+        }
+        final long into = scatterOnly ? dst : dst + first * dtype.bytes();
+        if (working != dtype)
+        {
+            // in place all-reduce of the whole vector: the other blocks come back in the all-gather
+            ReduceKernels.roundFromF32(dtype, into, at, n);
+            if (size == 1 || count == 0)
+            {
+                return;
+            }
+        }
+        else if (into != at)
+        {
+            UnsafeApi.copyMemory(at, into, n * dtype.bytes());
         }
     }
 
-    private void checkReceived(final Status status, final int expectedElements, final int elementBytes, final int chunk)
+    private void startGatherStep()
     {
-        if (status.count() != expectedElements * elementBytes)
-        {
-            throw new IllegalStateException(where() + ": chunk " + chunk + " from rank " + status.source() + " has " +
-                status.count() / elementBytes + " elements, expected " + expectedElements +
-                "; did every rank pass the same count?");
-        }
-    }
-
-    private String where()
-    {
-        return "rank " + comm.rank() + " of " + comm.name() + ": RingAllReduce.sum";
+        final int right = Blocks.mod(rank + 1, size);
+        final int left = Blocks.mod(rank - 1, size);
+        final int out = Blocks.mod(rank - step, size);
+        final int in = Blocks.mod(rank - step - 1, size);
+        final int es = dtype.bytes();
+        recv(dst + blockStart(in) * es, blockLength(in) * es, left, recvs[0]);
+        send(dst + blockStart(out) * es, blockLength(out) * es, right, sends[0]);
     }
 }

@@ -1,8 +1,9 @@
 package dev.ringfold.examples;
 
-import dev.ringfold.collectives.RingAllReduce;
+import dev.ringfold.collectives.Collectives;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
+import dev.ringfold.tensors.ReduceOp;
 
 import java.util.Set;
 import java.util.TreeSet;
@@ -10,7 +11,7 @@ import java.util.TreeSet;
 /**
  * The program {@code make demo} runs: every rank says which transport reaches its two neighbours; a token goes
  * once round the ring of ranks, each adding its rank and printing a line as it passes it on; then the ranks
- * all-reduce a vector of a million doubles with {@link RingAllReduce} and check every sum, and rank 0 prints one
+ * all-reduce a vector of a million doubles with {@link Collectives} and check every sum, and rank 0 prints one
  * summary line, {@code ring ok: token=6, allreduce ok on 4 ranks (shm)}. Exits non-zero (an exception on rank 0)
  * when anything is wrong.
  */
@@ -58,8 +59,8 @@ public final class RingDemo
             {
                 v[i] = rank + i;
             }
-            final RingAllReduce allReduce = new RingAllReduce(world);
-            allReduce.sum(v);
+            final Collectives collectives = Collectives.of(world);
+            collectives.allReduce(v, 0, v.length, ReduceOp.SUM);
             final double[] wrong = {0};
             for (int i = 0; i < v.length; i++)
             {
@@ -68,7 +69,8 @@ public final class RingDemo
                     wrong[0]++;
                 }
             }
-            allReduce.sum(wrong); // every rank learns how many elements were wrong anywhere
+            // every rank learns how many elements were wrong anywhere
+            collectives.allReduce(wrong, 0, wrong.length, ReduceOp.SUM);
 
             if (rank == 0)
             {

@@ -27,6 +27,8 @@ public final class Communicator implements AutoCloseable
 
     private static final int BARRIER_TAG = 1;
     private static final int SPLIT_TAG = 2;
+    /** Tags from here up on the collective context belong to collective algorithms; below, to the runtime. */
+    public static final int FIRST_COLLECTIVE_TAG = 16;
     private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
     private static final long INT_BASE = UnsafeApi.arrayBaseOffset(int[].class);
     private static final long LONG_BASE = UnsafeApi.arrayBaseOffset(long[].class);
@@ -505,6 +507,70 @@ public final class Communicator implements AutoCloseable
         checkSource(source);
         checkTag(tag, true);
         return engine.iprobe(context, worldOf(source), tag, this, probeStatus) ? probeStatus : null;
+    }
+
+    // -------------------------------------------------------------------------- for collective algorithms
+
+    /**
+     * A send of off-heap memory on this communicator's collective context, which no user receive can match: the
+     * building block of collective algorithms. Tags from {@link #FIRST_COLLECTIVE_TAG} up.
+     */
+    public Request isendCollective(final long address, final int length, final int dest, final int tag,
+        final Request into)
+    {
+        checkCollective(length, dest, "dest", tag, into);
+        return internalSend(null, address, length, worldOfRank[dest], tag, into);
+    }
+
+    /** The receive matching {@link #isendCollective}. */
+    public Request irecvCollective(final long address, final int length, final int source, final int tag,
+        final Request into)
+    {
+        checkCollective(length, source, "source", tag, into);
+        return internalRecv(null, address, length, worldOfRank[source], tag, into);
+    }
+
+    private void checkCollective(final int length, final int peer, final String argument, final int tag,
+        final Request into)
+    {
+        checkOpen();
+        checkRank(peer, argument, false);
+        if (tag < FIRST_COLLECTIVE_TAG)
+        {
+            throw new IllegalArgumentException(where("collective message") + ": tag=" + tag + " is below " +
+                FIRST_COLLECTIVE_TAG + " (reserved for the runtime)");
+        }
+        if (length < 0)
+        {
+            throw new IllegalArgumentException(where("collective message") + ": length=" + length + " must be >= 0");
+        }
+        checkReusable(into);
+    }
+
+    /** Registers work to advance on every progress of this rank (see {@link Progressable}). */
+    public void addProgressHook(final Progressable hook)
+    {
+        checkOpen();
+        engine.addHook(hook);
+    }
+
+    public void removeProgressHook(final Progressable hook)
+    {
+        engine.removeHook(hook);
+    }
+
+    /** Waits, driving progress with the runtime's idle strategy and deadline, until the completion is complete. */
+    public void await(final Completion completion)
+    {
+        checkOpen();
+        engine.await(completion);
+    }
+
+    /** Drives progress once without waiting (what {@link Request#test()} does). */
+    public int progress()
+    {
+        checkOpen();
+        return engine.progress();
     }
 
     // ---------------------------------------------------------------------------- groups and synchronisation

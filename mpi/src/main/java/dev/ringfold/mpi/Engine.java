@@ -67,6 +67,8 @@ final class Engine implements FrameHandler
     private int[] freeSlots = new int[64];
     private int freeTop;
 
+    private Progressable[] hooks = new Progressable[8];
+    private int hookCount;
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
     private long nextLivenessCheck;
     private boolean closed;
@@ -780,7 +782,52 @@ final class Engine implements FrameHandler
         {
             work += t.poll(this, 64);
         }
+        // backwards, so that a hook may remove itself while it runs
+        for (int i = hookCount - 1; i >= 0; i--)
+        {
+            if (i < hookCount)
+            {
+                work += hooks[i].doWork();
+            }
+        }
         return work;
+    }
+
+    void addHook(final Progressable hook)
+    {
+        if (hookCount == hooks.length)
+        {
+            hooks = java.util.Arrays.copyOf(hooks, hooks.length * 2);
+        }
+        hooks[hookCount++] = hook;
+    }
+
+    void removeHook(final Progressable hook)
+    {
+        for (int i = 0; i < hookCount; i++)
+        {
+            if (hooks[i] == hook)
+            {
+                System.arraycopy(hooks, i + 1, hooks, i, hookCount - i - 1); // keeps the others in start order
+                hooks[--hookCount] = null;
+                return;
+            }
+        }
+    }
+
+    void await(final Completion c)
+    {
+        idle.reset();
+        final long start = System.nanoTime();
+        while (!c.isComplete())
+        {
+            final int work = progress();
+            if (c.isComplete())
+            {
+                return;
+            }
+            idleOnceFor(work, start, c);
+        }
     }
 
     void await(final Request r)
@@ -870,6 +917,28 @@ final class Engine implements FrameHandler
                 return -1;
             }
             idleOnce(work, start, "waitAny", ANY, ANY);
+        }
+    }
+
+    private void idleOnceFor(final int work, final long start, final Completion c)
+    {
+        idle.idle(work);
+        if (work == 0)
+        {
+            final long now = System.nanoTime();
+            if (now - nextLivenessCheck >= 0)
+            {
+                nextLivenessCheck = now + LIVENESS_PERIOD_NS;
+                for (final Transport t : transports)
+                {
+                    t.checkLiveness(this);
+                }
+                if (timeoutNs > 0 && now - start > timeoutNs)
+                {
+                    throw new DeadlineExceededException("rank " + worldRank + ": timed out after " +
+                        (timeoutNs / 1_000_000) + " ms waiting on " + c.describe() + "; set RINGFOLD_TIMEOUT_MS to wait longer");
+                }
+            }
         }
     }
 

@@ -69,6 +69,12 @@ public final class Request
         return state != PENDING;
     }
 
+    /** The error this request completed with, or null; unlike {@link #test()}, drives no progress. */
+    public RuntimeException failure()
+    {
+        return state == PENDING ? null : error;
+    }
+
     /** Whether this request was started and not yet handed out by {@link #waitAny}. */
     public boolean isActive()
     {

@@ -1,0 +1,141 @@
+package dev.ringfold.collectives;
+
+import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.Request;
+import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.ReduceOp;
+import dev.ringfold.tensors.kernels.ReduceKernels;
+import org.agrona.UnsafeApi;
+
+/**
+ * Reduce to a root up a binomial tree: log2(n) rounds; each rank folds in its children's partial results (in the
+ * virtual numbering relative to the root, the lower rank's operand first) and passes the result to its parent.
+ * The order is fixed for a given n and root.
+ */
+final class BinomialReduce extends Operation
+{
+    private final Request in = new Request();
+    private final Request out = new Request();
+    private long src;
+    private long dst;
+    private long count;
+    private DType dtype;
+    private ReduceOp op;
+    private int root;
+    private DType working;
+    private long work;
+    private long tmp;
+    private long bytes;
+    private int mask;
+    private boolean sending;
+
+    BinomialReduce(final Communicator comm)
+    {
+        super(comm);
+    }
+
+    BinomialReduce prepare(final long src, final long dst, final long count, final DType dtype, final ReduceOp op,
+        final int root)
+    {
+        this.src = src;
+        this.dst = dst;
+        this.count = count;
+        this.dtype = dtype;
+        this.op = op;
+        this.root = root;
+        return this;
+    }
+
+    @Override
+    public String describe()
+    {
+        return "reduce (binomial) of " + count + " " + dtype + " to rank " + root + " on " + comm.name();
+    }
+
+    private int virtualRank()
+    {
+        return Blocks.mod(rank - root, size);
+    }
+
+    @Override
+    void begin()
+    {
+        working = Precision.working(dtype, op);
+        bytes = count * working.bytes();
+        final long base = scratch(2 * Math.max(8, bytes));
+        work = base;
+        tmp = base + Math.max(8, bytes);
+        if (working != dtype)
+        {
+            ReduceKernels.widenToF32(dtype, work, src, count);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(src, work, bytes);
+        }
+        mask = 1;
+        sending = false;
+        next();
+    }
+
+    /** Posts the next receive from a child, or the send to the parent once all children are in. */
+    private void next()
+    {
+        final int vr = virtualRank();
+        while (mask < size)
+        {
+            if ((vr & mask) != 0)
+            {
+                send(work, bytes, Blocks.mod(vr - mask + root, size), out);
+                sending = true;
+                return;
+            }
+            if (vr + mask < size)
+            {
+                recv(tmp, bytes, Blocks.mod(vr + mask + root, size), in);
+                return;
+            }
+            mask <<= 1;
+        }
+        finishAtRoot();
+    }
+
+    @Override
+    int advance()
+    {
+        if (sending)
+        {
+            if (!finished(out))
+            {
+                return 0;
+            }
+            done();
+            return 1;
+        }
+        if (!finished(in))
+        {
+            return 0;
+        }
+        ReduceKernels.reduce(op, working, work, work, tmp, count); // ours (the lower virtual rank) first
+        mask <<= 1;
+        next();
+        return 1;
+    }
+
+    private void finishAtRoot()
+    {
+        if (op == ReduceOp.AVG && size > 1)
+        {
+            ReduceKernels.divide(working, work, count, size);
+        }
+        if (working != dtype)
+        {
+            ReduceKernels.roundFromF32(dtype, dst, work, count);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(work, dst, count * dtype.bytes());
+        }
+        done();
+    }
+}

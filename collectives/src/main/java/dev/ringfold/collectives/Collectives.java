@@ -1,0 +1,599 @@
+package dev.ringfold.collectives;
+
+import dev.ringfold.mpi.Communicator;
+import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.ReduceOp;
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * The collectives of one communicator: {@code Collectives.of(comm).allReduce(...)}. Every operation exists
+ * blocking and non-blocking ({@code i…}, returning a {@link CollectiveRequest}); both run the same algorithm
+ * state machines. Buffers are off-heap addresses with element counts of a {@link DType}; {@code float[]},
+ * {@code double[]}, {@code int[]} and {@code long[]} forms of all-reduce and broadcast copy through an off-heap
+ * staging area. Like MPI, every rank of the communicator must call the same collectives in the same order.
+ *
+ * <p>Algorithm selection ({@link #algorithmFor}): all-reduce of at most {@value #SMALL_ALLREDUCE_BYTES} bytes, or
+ * fewer elements than ranks, uses recursive doubling (fewest rounds), larger ones the ring (fewest bytes per
+ * rank); broadcast under {@value #SMALL_BROADCAST_BYTES} bytes uses a binomial tree, larger ones a pipelined chain.
+ * {@code RINGFOLD_ALLREDUCE_ALGORITHM=ring|recursive_doubling} and {@code RINGFOLD_BROADCAST_ALGORITHM=binomial|chain},
+ * or {@link #forceAllReduce}/{@link #forceBroadcast}, override the table (for benchmarking).
+ */
+public final class Collectives
+{
+    static final long SMALL_ALLREDUCE_BYTES = 32 * 1024;
+    static final long SMALL_BROADCAST_BYTES = 64 * 1024;
+
+    public enum AllReduceAlgorithm
+    {
+        AUTO, RING, RECURSIVE_DOUBLING
+    }
+
+    public enum BroadcastAlgorithm
+    {
+        AUTO, BINOMIAL, CHAIN
+    }
+
+    private static final Map<Communicator, Collectives> INSTANCES = new WeakHashMap<>();
+
+    private final Communicator comm;
+    private int sequence;
+    private AllReduceAlgorithm allReduceAlgorithm;
+    private BroadcastAlgorithm broadcastAlgorithm;
+    private RingAllReduce ring;
+    private RecursiveDoublingAllReduce doubling;
+    private BinomialBroadcast binomial;
+    private ChainBroadcast chain;
+    private BinomialReduce reduce;
+    private RingAllGather gather;
+    private LinearGather linear;
+    private PairwiseAllToAll allToAll;
+    private DisseminationBarrier barrier;
+    private LinearScan scan;
+    private UnsafeBuffer staging;
+
+    private Collectives(final Communicator comm)
+    {
+        this.comm = comm;
+        this.allReduceAlgorithm = AllReduceAlgorithm.valueOf(
+            System.getenv().getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto").toUpperCase(Locale.ROOT));
+        this.broadcastAlgorithm = BroadcastAlgorithm.valueOf(
+            System.getenv().getOrDefault("RINGFOLD_BROADCAST_ALGORITHM", "auto").toUpperCase(Locale.ROOT));
+    }
+
+    /** The collectives of a communicator (one instance per communicator: it numbers the calls). */
+    public static synchronized Collectives of(final Communicator comm)
+    {
+        return INSTANCES.computeIfAbsent(comm, Collectives::new);
+    }
+
+    public Communicator communicator()
+    {
+        return comm;
+    }
+
+    /** Forces an all-reduce algorithm (AUTO restores the table); every rank must force the same. */
+    public Collectives forceAllReduce(final AllReduceAlgorithm algorithm)
+    {
+        this.allReduceAlgorithm = algorithm;
+        return this;
+    }
+
+    public Collectives forceBroadcast(final BroadcastAlgorithm algorithm)
+    {
+        this.broadcastAlgorithm = algorithm;
+        return this;
+    }
+
+    /** The all-reduce algorithm used for this many elements of this type (the selection table). */
+    public AllReduceAlgorithm algorithmFor(final long count, final DType dtype)
+    {
+        if (allReduceAlgorithm != AllReduceAlgorithm.AUTO)
+        {
+            return allReduceAlgorithm;
+        }
+        return count * dtype.bytes() <= SMALL_ALLREDUCE_BYTES || count < comm.size() ?
+            AllReduceAlgorithm.RECURSIVE_DOUBLING : AllReduceAlgorithm.RING;
+    }
+
+    public BroadcastAlgorithm broadcastAlgorithmFor(final long bytes)
+    {
+        if (broadcastAlgorithm != BroadcastAlgorithm.AUTO)
+        {
+            return broadcastAlgorithm;
+        }
+        return bytes < SMALL_BROADCAST_BYTES || comm.size() <= 2 ? BroadcastAlgorithm.BINOMIAL : BroadcastAlgorithm.CHAIN;
+    }
+
+    // -------------------------------------------------------------------------------------------- all-reduce
+
+    /** {@code dst = src[0] op src[1] op …} over all ranks, element-wise; {@code src == dst} for in place. */
+    public void allReduce(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
+    {
+        run(allReduceOperation(src, dst, count, dtype, op, true));
+    }
+
+    public CollectiveRequest iallReduce(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op)
+    {
+        return start(allReduceOperation(src, dst, count, dtype, op, false));
+    }
+
+    private Operation allReduceOperation(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op, final boolean cached)
+    {
+        checkReduce("allReduce", count, dtype, op);
+        if (algorithmFor(count, dtype) == AllReduceAlgorithm.RING)
+        {
+            final RingAllReduce o = cached && ring != null && !ring.isActive() ? ring : new RingAllReduce(comm);
+            if (cached)
+            {
+                ring = o;
+            }
+            return o.allReduce(src, dst, count, dtype, op);
+        }
+        final RecursiveDoublingAllReduce o = cached && doubling != null && !doubling.isActive() ? doubling :
+            new RecursiveDoublingAllReduce(comm);
+        if (cached)
+        {
+            doubling = o;
+        }
+        return o.prepare(src, dst, count, dtype, op);
+    }
+
+    public void allReduce(final float[] data, final int offset, final int count, final ReduceOp op)
+    {
+        checkArray("allReduce", data.length, offset, count);
+        final long at = stage(data, offset, (long)count * Float.BYTES, Float.BYTES);
+        allReduce(at, at, count, DType.F32, op);
+        unstage(data, offset, (long)count * Float.BYTES, Float.BYTES);
+    }
+
+    public void allReduce(final double[] data, final int offset, final int count, final ReduceOp op)
+    {
+        checkArray("allReduce", data.length, offset, count);
+        final long at = stage(data, offset, (long)count * Double.BYTES, Double.BYTES);
+        allReduce(at, at, count, DType.F64, op);
+        unstage(data, offset, (long)count * Double.BYTES, Double.BYTES);
+    }
+
+    public void allReduce(final int[] data, final int offset, final int count, final ReduceOp op)
+    {
+        checkArray("allReduce", data.length, offset, count);
+        final long at = stage(data, offset, (long)count * Integer.BYTES, Integer.BYTES);
+        allReduce(at, at, count, DType.I32, op);
+        unstage(data, offset, (long)count * Integer.BYTES, Integer.BYTES);
+    }
+
+    public void allReduce(final long[] data, final int offset, final int count, final ReduceOp op)
+    {
+        checkArray("allReduce", data.length, offset, count);
+        final long at = stage(data, offset, (long)count * Long.BYTES, Long.BYTES);
+        allReduce(at, at, count, DType.I64, op);
+        unstage(data, offset, (long)count * Long.BYTES, Long.BYTES);
+    }
+
+    // --------------------------------------------------------------------------------------------- broadcast
+
+    /** Copies {@code count} elements at {@code address} on {@code root} to {@code address} on every rank. */
+    public void broadcast(final long address, final long count, final DType dtype, final int root)
+    {
+        run(broadcastOperation(address, count, dtype, root, true));
+    }
+
+    public CollectiveRequest ibroadcast(final long address, final long count, final DType dtype, final int root)
+    {
+        return start(broadcastOperation(address, count, dtype, root, false));
+    }
+
+    private Operation broadcastOperation(final long address, final long count, final DType dtype, final int root,
+        final boolean cached)
+    {
+        checkCount("broadcast", count, dtype);
+        checkRoot("broadcast", root);
+        final long bytes = count * dtype.bytes();
+        if (broadcastAlgorithmFor(bytes) == BroadcastAlgorithm.CHAIN)
+        {
+            final ChainBroadcast o = cached && chain != null && !chain.isActive() ? chain : new ChainBroadcast(comm);
+            if (cached)
+            {
+                chain = o;
+            }
+            return o.prepare(address, bytes, root);
+        }
+        final BinomialBroadcast o = cached && binomial != null && !binomial.isActive() ? binomial :
+            new BinomialBroadcast(comm);
+        if (cached)
+        {
+            binomial = o;
+        }
+        return o.prepare(address, bytes, root);
+    }
+
+    public void broadcast(final float[] data, final int offset, final int count, final int root)
+    {
+        checkArray("broadcast", data.length, offset, count);
+        final long at = stage(data, offset, (long)count * Float.BYTES, Float.BYTES);
+        broadcast(at, count, DType.F32, root);
+        unstage(data, offset, (long)count * Float.BYTES, Float.BYTES);
+    }
+
+    public void broadcast(final double[] data, final int offset, final int count, final int root)
+    {
+        checkArray("broadcast", data.length, offset, count);
+        final long at = stage(data, offset, (long)count * Double.BYTES, Double.BYTES);
+        broadcast(at, count, DType.F64, root);
+        unstage(data, offset, (long)count * Double.BYTES, Double.BYTES);
+    }
+
+    public void broadcast(final int[] data, final int offset, final int count, final int root)
+    {
+        checkArray("broadcast", data.length, offset, count);
+        final long at = stage(data, offset, (long)count * Integer.BYTES, Integer.BYTES);
+        broadcast(at, count, DType.I32, root);
+        unstage(data, offset, (long)count * Integer.BYTES, Integer.BYTES);
+    }
+
+    public void broadcast(final long[] data, final int offset, final int count, final int root)
+    {
+        checkArray("broadcast", data.length, offset, count);
+        final long at = stage(data, offset, (long)count * Long.BYTES, Long.BYTES);
+        broadcast(at, count, DType.I64, root);
+        unstage(data, offset, (long)count * Long.BYTES, Long.BYTES);
+    }
+
+    // ------------------------------------------------------------------------------------------ the others
+
+    /** {@code dst} on {@code root} = the reduction over all ranks of {@code src}; dst is not touched elsewhere. */
+    public void reduce(final long src, final long dst, final long count, final DType dtype, final ReduceOp op,
+        final int root)
+    {
+        run(reduceOperation(src, dst, count, dtype, op, root, true));
+    }
+
+    public CollectiveRequest ireduce(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op, final int root)
+    {
+        return start(reduceOperation(src, dst, count, dtype, op, root, false));
+    }
+
+    private Operation reduceOperation(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op, final int root, final boolean cached)
+    {
+        checkReduce("reduce", count, dtype, op);
+        checkRoot("reduce", root);
+        final BinomialReduce o = cached && reduce != null && !reduce.isActive() ? reduce : new BinomialReduce(comm);
+        if (cached)
+        {
+            reduce = o;
+        }
+        return o.prepare(src, dst, count, dtype, op, root);
+    }
+
+    /** Rank r's {@code count} elements land at element {@code r * count} of every rank's {@code dst}. */
+    public void allGather(final long src, final long dst, final long count, final DType dtype)
+    {
+        run(iallGatherOperation(src, dst, uniform(count, dtype), offsets(count, dtype), true));
+    }
+
+    public CollectiveRequest iallGather(final long src, final long dst, final long count, final DType dtype)
+    {
+        return start(iallGatherOperation(src, dst, uniform(count, dtype), offsets(count, dtype), false));
+    }
+
+    /** Rank r's {@code counts[r]} elements land at element {@code displacements[r]} of every rank's dst. */
+    public void allGatherv(final long src, final long dst, final long[] counts, final long[] displacements,
+        final DType dtype)
+    {
+        run(iallGatherOperation(src, dst, bytes("allGatherv", counts, dtype), bytes("allGatherv", displacements, dtype), true));
+    }
+
+    public CollectiveRequest iallGatherv(final long src, final long dst, final long[] counts,
+        final long[] displacements, final DType dtype)
+    {
+        return start(iallGatherOperation(src, dst, bytes("allGatherv", counts, dtype),
+            bytes("allGatherv", displacements, dtype), false));
+    }
+
+    private Operation iallGatherOperation(final long src, final long dst, final long[] bytes, final long[] offsets,
+        final boolean cached)
+    {
+        final RingAllGather o = cached && gather != null && !gather.isActive() ? gather : new RingAllGather(comm);
+        if (cached)
+        {
+            gather = o;
+        }
+        return o.prepare(src, dst, bytes, offsets);
+    }
+
+    /** {@code src} holds n blocks of {@code blockCount}; rank r gets the reduction of block r in {@code dst}. */
+    public void reduceScatter(final long src, final long dst, final long blockCount, final DType dtype,
+        final ReduceOp op)
+    {
+        checkReduce("reduceScatter", blockCount * comm.size(), dtype, op);
+        final RingAllReduce o = ring != null && !ring.isActive() ? ring : new RingAllReduce(comm);
+        ring = o;
+        run(o.reduceScatter(src, dst, blockCount, dtype, op));
+    }
+
+    public CollectiveRequest ireduceScatter(final long src, final long dst, final long blockCount, final DType dtype,
+        final ReduceOp op)
+    {
+        checkReduce("reduceScatter", blockCount * comm.size(), dtype, op);
+        return start(new RingAllReduce(comm).reduceScatter(src, dst, blockCount, dtype, op));
+    }
+
+    /** Every rank's {@code count} elements land at element {@code r * count} of the root's {@code dst}. */
+    public void gather(final long src, final long dst, final long count, final DType dtype, final int root)
+    {
+        checkRoot("gather", root);
+        run(linear(true).gather(src, dst, uniform(count, dtype), offsets(count, dtype), root));
+    }
+
+    public CollectiveRequest igather(final long src, final long dst, final long count, final DType dtype,
+        final int root)
+    {
+        checkRoot("gather", root);
+        return start(linear(false).gather(src, dst, uniform(count, dtype), offsets(count, dtype), root));
+    }
+
+    public void gatherv(final long src, final long dst, final long[] counts, final long[] displacements,
+        final DType dtype, final int root)
+    {
+        checkRoot("gatherv", root);
+        run(linear(true).gather(src, dst, bytes("gatherv", counts, dtype), bytes("gatherv", displacements, dtype), root));
+    }
+
+    /** Block r ({@code count} elements at element {@code r * count}) of the root's {@code src} goes to rank r. */
+    public void scatter(final long src, final long dst, final long count, final DType dtype, final int root)
+    {
+        checkRoot("scatter", root);
+        run(linear(true).scatter(src, dst, uniform(count, dtype), offsets(count, dtype), root));
+    }
+
+    public CollectiveRequest iscatter(final long src, final long dst, final long count, final DType dtype,
+        final int root)
+    {
+        checkRoot("scatter", root);
+        return start(linear(false).scatter(src, dst, uniform(count, dtype), offsets(count, dtype), root));
+    }
+
+    public void scatterv(final long src, final long[] counts, final long[] displacements, final long dst,
+        final DType dtype, final int root)
+    {
+        checkRoot("scatterv", root);
+        run(linear(true).scatter(src, dst, bytes("scatterv", counts, dtype), bytes("scatterv", displacements, dtype), root));
+    }
+
+    private LinearGather linear(final boolean cached)
+    {
+        final LinearGather o = cached && linear != null && !linear.isActive() ? linear : new LinearGather(comm);
+        if (cached)
+        {
+            linear = o;
+        }
+        return o;
+    }
+
+    /** Block r of every rank's {@code src} goes to rank r, where it lands as block (sender) of {@code dst}. */
+    public void allToAll(final long src, final long dst, final long count, final DType dtype)
+    {
+        final long[] b = uniform(count, dtype);
+        final long[] o = offsets(count, dtype);
+        run(allToAll(true).prepare(src, b, o, dst, b, o));
+    }
+
+    public CollectiveRequest iallToAll(final long src, final long dst, final long count, final DType dtype)
+    {
+        final long[] b = uniform(count, dtype);
+        final long[] o = offsets(count, dtype);
+        return start(allToAll(false).prepare(src, b, o, dst, b, o));
+    }
+
+    public void allToAllv(final long src, final long[] sendCounts, final long[] sendDisplacements, final long dst,
+        final long[] recvCounts, final long[] recvDisplacements, final DType dtype)
+    {
+        run(allToAll(true).prepare(src, bytes("allToAllv", sendCounts, dtype), bytes("allToAllv", sendDisplacements, dtype),
+            dst, bytes("allToAllv", recvCounts, dtype), bytes("allToAllv", recvDisplacements, dtype)));
+    }
+
+    private PairwiseAllToAll allToAll(final boolean cached)
+    {
+        final PairwiseAllToAll o = cached && allToAll != null && !allToAll.isActive() ? allToAll :
+            new PairwiseAllToAll(comm);
+        if (cached)
+        {
+            allToAll = o;
+        }
+        return o;
+    }
+
+    public void barrier()
+    {
+        final DisseminationBarrier o = barrier != null && !barrier.isActive() ? barrier : new DisseminationBarrier(comm);
+        barrier = o;
+        run(o);
+    }
+
+    public CollectiveRequest ibarrier()
+    {
+        return start(new DisseminationBarrier(comm));
+    }
+
+    /** Inclusive prefix: rank r gets {@code src[0] op … op src[r]}. */
+    public void scan(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
+    {
+        run(scanOperation(false, src, dst, count, dtype, op, true));
+    }
+
+    /** Exclusive prefix: rank r gets {@code src[0] op … op src[r-1]}; rank 0's dst is left as it was. */
+    public void exscan(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
+    {
+        run(scanOperation(true, src, dst, count, dtype, op, true));
+    }
+
+    public CollectiveRequest iscan(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op)
+    {
+        return start(scanOperation(false, src, dst, count, dtype, op, false));
+    }
+
+    private Operation scanOperation(final boolean exclusive, final long src, final long dst, final long count,
+        final DType dtype, final ReduceOp op, final boolean cached)
+    {
+        checkReduce(exclusive ? "exscan" : "scan", count, dtype, op);
+        if (op == ReduceOp.AVG)
+        {
+            throw new IllegalArgumentException(where(exclusive ? "exscan" : "scan") + ": AVG is not a prefix operation");
+        }
+        final LinearScan o = cached && scan != null && !scan.isActive() ? scan : new LinearScan(comm);
+        if (cached)
+        {
+            scan = o;
+        }
+        return o.prepare(exclusive, src, dst, count, dtype, op);
+    }
+
+    // ---------------------------------------------------------------------------------------------- running
+
+    private void run(final Operation op)
+    {
+        op.start(nextTag());
+        if (!op.isComplete())
+        {
+            comm.await(op);
+        }
+        final RuntimeException error = op.error();
+        if (error != null)
+        {
+            throw error;
+        }
+    }
+
+    private CollectiveRequest start(final Operation op)
+    {
+        op.start(nextTag());
+        return new CollectiveRequest(op, comm);
+    }
+
+    private int nextTag()
+    {
+        return Communicator.FIRST_COLLECTIVE_TAG + (sequence++ & 0x3FFF_FFFF);
+    }
+
+    // ---------------------------------------------------------------------------------------------- checks
+
+    private String where(final String op)
+    {
+        return "rank " + comm.rank() + " of " + comm.name() + ": " + op;
+    }
+
+    private void checkCount(final String op, final long count, final DType dtype)
+    {
+        if (dtype == null)
+        {
+            throw new NullPointerException(where(op) + ": dtype is null");
+        }
+        if (count < 0)
+        {
+            throw new IllegalArgumentException(where(op) + ": count=" + count + " must be >= 0");
+        }
+        if (count * dtype.bytes() > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException(where(op) + ": " + count + " " + dtype + " elements are more than " +
+                Integer.MAX_VALUE + " bytes");
+        }
+    }
+
+    private void checkReduce(final String op, final long count, final DType dtype, final ReduceOp reduceOp)
+    {
+        checkCount(op, count, dtype);
+        if (reduceOp == null)
+        {
+            throw new NullPointerException(where(op) + ": op is null");
+        }
+        if (!reduceOp.supports(dtype))
+        {
+            throw new IllegalArgumentException(where(op) + ": " + reduceOp + " is not defined for " + dtype +
+                " (bitwise ops need an integer type)");
+        }
+    }
+
+    private void checkRoot(final String op, final int root)
+    {
+        if (root < 0 || root >= comm.size())
+        {
+            throw new IllegalArgumentException(where(op) + ": root=" + root + " is outside [0, " + comm.size() + ")");
+        }
+    }
+
+    private void checkArray(final String op, final int length, final int offset, final int count)
+    {
+        if (count < 0 || offset < 0 || (long)offset + count > length)
+        {
+            throw new IndexOutOfBoundsException(where(op) + ": offset=" + offset + " count=" + count +
+                " does not fit an array of length " + length);
+        }
+    }
+
+    private long[] uniform(final long count, final DType dtype)
+    {
+        checkCount("collective", count, dtype);
+        final long[] b = new long[comm.size()];
+        java.util.Arrays.fill(b, count * dtype.bytes());
+        return b;
+    }
+
+    private long[] offsets(final long count, final DType dtype)
+    {
+        final long[] o = new long[comm.size()];
+        for (int r = 0; r < o.length; r++)
+        {
+            o[r] = r * count * dtype.bytes();
+        }
+        return o;
+    }
+
+    private long[] bytes(final String op, final long[] elements, final DType dtype)
+    {
+        if (elements == null || elements.length != comm.size())
+        {
+            throw new IllegalArgumentException(where(op) + ": counts and displacements need one entry per rank (" +
+                comm.size() + "), got " + (elements == null ? "null" : String.valueOf(elements.length)));
+        }
+        final long[] b = new long[elements.length];
+        for (int r = 0; r < b.length; r++)
+        {
+            if (elements[r] < 0)
+            {
+                throw new IllegalArgumentException(where(op) + ": entry " + r + " is " + elements[r] + ", must be >= 0");
+            }
+            b[r] = elements[r] * dtype.bytes();
+        }
+        return b;
+    }
+
+    // --------------------------------------------------------------------------------------------- staging
+
+    private long stage(final Object array, final int offset, final long bytes, final int elementBytes)
+    {
+        if (staging == null || staging.capacity() < bytes)
+        {
+            staging = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int)Math.max(64, bytes), 64));
+        }
+        UnsafeApi.copyMemory(array, UnsafeApi.arrayBaseOffset(array.getClass()) + (long)offset * elementBytes, null,
+            staging.addressOffset(), bytes);
+        return staging.addressOffset();
+    }
+
+    private void unstage(final Object array, final int offset, final long bytes, final int elementBytes)
+    {
+        UnsafeApi.copyMemory(null, staging.addressOffset(), array,
+            UnsafeApi.arrayBaseOffset(array.getClass()) + (long)offset * elementBytes, bytes);
+    }
+}

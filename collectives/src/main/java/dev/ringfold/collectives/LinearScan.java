@@ -1,0 +1,139 @@
+package dev.ringfold.collectives;
+
+import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.Request;
+import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.ReduceOp;
+import dev.ringfold.tensors.kernels.ReduceKernels;
+import org.agrona.UnsafeApi;
+
+/**
+ * Inclusive (scan) or exclusive (exscan) prefix reduction along the chain of ranks: rank r receives the prefix of
+ * ranks 0..r-1, combines it with its own (the prefix first), and passes the result on. n-1 hops; the order of
+ * every prefix is the rank order. Exscan leaves rank 0's destination untouched, as MPI leaves it undefined.
+ * AVG is not a prefix operation and is refused by the caller.
+ */
+final class LinearScan extends Operation
+{
+    private final Request in = new Request();
+    private final Request out = new Request();
+    private boolean exclusive;
+    private long src;
+    private long dst;
+    private long count;
+    private DType dtype;
+    private ReduceOp op;
+    private DType working;
+    private long mine;
+    private long prefix;
+    private long bytes;
+    private boolean sending;
+
+    LinearScan(final Communicator comm)
+    {
+        super(comm);
+    }
+
+    LinearScan prepare(final boolean exclusive, final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op)
+    {
+        this.exclusive = exclusive;
+        this.src = src;
+        this.dst = dst;
+        this.count = count;
+        this.dtype = dtype;
+        this.op = op;
+        return this;
+    }
+
+    @Override
+    public String describe()
+    {
+        return (exclusive ? "exscan" : "scan") + " (linear) of " + count + " " + dtype + " on " + comm.name();
+    }
+
+    @Override
+    void begin()
+    {
+        working = Precision.working(dtype, op);
+        bytes = count * working.bytes();
+        final long base = scratch(2 * Math.max(8, bytes));
+        mine = base;
+        prefix = base + Math.max(8, bytes);
+        if (working != dtype)
+        {
+            ReduceKernels.widenToF32(dtype, mine, src, count);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(src, mine, bytes);
+        }
+        sending = false;
+        if (rank == 0)
+        {
+            if (!exclusive)
+            {
+                write(mine);
+            }
+            forward(mine);
+        }
+        else
+        {
+            recv(prefix, bytes, rank - 1, in);
+        }
+    }
+
+    private void forward(final long inclusive)
+    {
+        if (rank + 1 < size)
+        {
+            send(inclusive, bytes, rank + 1, out);
+            sending = true;
+        }
+        else
+        {
+            done();
+        }
+    }
+
+    private void write(final long value)
+    {
+        if (working != dtype)
+        {
+            ReduceKernels.roundFromF32(dtype, dst, value, count);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(value, dst, count * dtype.bytes());
+        }
+    }
+
+    @Override
+    int advance()
+    {
+        if (sending)
+        {
+            if (!finished(out))
+            {
+                return 0;
+            }
+            done();
+            return 1;
+        }
+        if (!finished(in))
+        {
+            return 0;
+        }
+        if (exclusive)
+        {
+            write(prefix);
+        }
+        ReduceKernels.reduce(op, working, mine, prefix, mine, count); // the prefix (lower ranks) first
+        if (!exclusive)
+        {
+            write(mine);
+        }
+        forward(mine);
+        return 1;
+    }
+}

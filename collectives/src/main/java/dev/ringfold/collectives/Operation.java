@@ -1,0 +1,156 @@
+package dev.ringfold.collectives;
+
+import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.Completion;
+import dev.ringfold.mpi.Progressable;
+import dev.ringfold.mpi.Request;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One collective in flight on one rank: a state machine over non-blocking point-to-point on the communicator's
+ * collective context. While active it is a progress hook, so it advances whenever the rank waits on anything;
+ * the blocking and non-blocking forms of a collective are the same code. Instances are reused for blocking calls,
+ * so that after warm-up a collective allocates nothing.
+ */
+abstract class Operation implements Progressable, Completion
+{
+    protected final Communicator comm;
+    protected final int rank;
+    protected final int size;
+    protected int tag;
+    private boolean active;
+    private boolean complete = true;
+    private RuntimeException error;
+    private UnsafeBuffer scratch;
+
+    Operation(final Communicator comm)
+    {
+        this.comm = comm;
+        this.rank = comm.rank();
+        this.size = comm.size();
+    }
+
+    final boolean isActive()
+    {
+        return active;
+    }
+
+    /** Starts the prepared collective with the tag its sequence number gives. */
+    final void start(final int tag)
+    {
+        this.tag = tag;
+        complete = false;
+        error = null;
+        active = true;
+        try
+        {
+            begin();
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(ex);
+            return;
+        }
+        if (!complete) // an operation with nothing to exchange finished inside begin()
+        {
+            comm.addProgressHook(this);
+            doWork();
+        }
+    }
+
+    @Override
+    public final int doWork()
+    {
+        if (complete)
+        {
+            return 0;
+        }
+        try
+        {
+            return advance();
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(ex);
+            return 1;
+        }
+    }
+
+    /** Sets up and posts what can be posted at once. */
+    abstract void begin();
+
+    /** Advances without waiting; calls {@link #done()} when finished. Returns the work done. */
+    abstract int advance();
+
+    protected final void done()
+    {
+        complete = true;
+        active = false;
+        comm.removeProgressHook(this);
+    }
+
+    private void fail(final RuntimeException ex)
+    {
+        error = ex;
+        complete = true;
+        active = false;
+        comm.removeProgressHook(this);
+    }
+
+    @Override
+    public final boolean isComplete()
+    {
+        return complete;
+    }
+
+    final RuntimeException error()
+    {
+        return error;
+    }
+
+    /** Whether a request has finished; rethrows its failure (a dead peer, say) so the collective fails with it. */
+    protected static boolean finished(final Request r)
+    {
+        if (!r.isComplete())
+        {
+            return false;
+        }
+        final RuntimeException failure = r.failure();
+        if (failure != null)
+        {
+            throw failure;
+        }
+        return true;
+    }
+
+    protected final Request send(final long address, final long bytes, final int dest, final Request into)
+    {
+        return comm.isendCollective(address, (int)bytes, dest, tag, into);
+    }
+
+    protected final Request recv(final long address, final long bytes, final int source, final Request into)
+    {
+        return comm.irecvCollective(address, (int)bytes, source, tag, into);
+    }
+
+    /** Off-heap scratch of at least {@code bytes}, kept between calls (grown, never shrunk). */
+    protected final long scratch(final long bytes)
+    {
+        if (scratch == null || scratch.capacity() < bytes)
+        {
+            scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int)Math.max(64, bytes), 64));
+        }
+        return scratch.addressOffset();
+    }
+
+    protected static Request[] requests(final int n)
+    {
+        final Request[] r = new Request[n];
+        for (int i = 0; i < n; i++)
+        {
+            r[i] = new Request();
+        }
+        return r;
+    }
+}

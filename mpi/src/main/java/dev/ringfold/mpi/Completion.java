@@ -1,0 +1,10 @@
+package dev.ringfold.mpi;
+
+/** Something a rank can wait for with {@link Communicator#await(Completion)}: a collective in flight, say. */
+public interface Completion
+{
+    boolean isComplete();
+
+    /** What is being waited for, for the message when a deadline passes: "allReduce of 4096 bytes", say. */
+    String describe();
+}
