@@ -29,7 +29,12 @@ final class Seeds
     {
         @Override
         public void handleTestExecutionException(final ExtensionContext context, final Throwable failure)
+            throws Throwable
         {
+            if (!context.getDisplayName().startsWith("seed "))
+            {
+                throw failure; // not a seeded case
+            }
             throw new AssertionError(context.getDisplayName() + " (rerun: -Dringfold.seed=N -Dringfold.tries=1): " +
                 failure, failure);
         }
