@@ -39,6 +39,7 @@ public final class Tensor implements AutoCloseable
     private final long elementCount;
     private final boolean contiguous;
     private final MemorySegment span;
+    private final SharedFile shared;
     private String name;
     private boolean closed;
 
@@ -48,6 +49,14 @@ public final class Tensor implements AutoCloseable
      */
     Tensor(final BufferAllocator allocator, final ArrowBuf buffer, final long byteOffset, final DType dtype,
         final long[] shape, final long[] strides, final String name)
+    {
+        this(allocator, buffer, byteOffset, dtype, shape, strides, name, null);
+    }
+
+    /** As above, over a node-shared file's mapping (the buffer is that whole file). */
+    @SuppressWarnings("restricted") // reinterpret: the JVM flags grant native access (--enable-native-access)
+    Tensor(final BufferAllocator allocator, final ArrowBuf buffer, final long byteOffset, final DType dtype,
+        final long[] shape, final long[] strides, final String name, final SharedFile shared)
     {
         this.allocator = allocator;
         this.buffer = buffer;
@@ -60,6 +69,7 @@ public final class Tensor implements AutoCloseable
         // a view of raw memory whose lifetime Arrow manages, not the segment API: checkOpen() guards its use
         this.span = MemorySegment.ofAddress(buffer.memoryAddress() + byteOffset).reinterpret(spanBytes(shape, strides, dtype.bytes()));
         this.name = name;
+        this.shared = shared;
     }
 
     /** Bytes from the first element to the end of the last one: where a strided view reaches. */
@@ -164,6 +174,17 @@ public final class Tensor implements AutoCloseable
         return closed;
     }
 
+    /** Whether the bytes live in a node-shared file that node peers can map ({@link NodeSharedAllocator}). */
+    public boolean isNodeShared()
+    {
+        return shared != null;
+    }
+
+    SharedFile sharedFile()
+    {
+        return shared;
+    }
+
     // -------------------------------------------------------------------------------------- zero-copy views
 
     /** The address of element [0,...,0]. */
@@ -257,7 +278,7 @@ public final class Tensor implements AutoCloseable
     private Tensor derive(final long offset, final long[] newShape, final long[] newStrides, final String newName)
     {
         buffer.getReferenceManager().retain();
-        return new Tensor(allocator, buffer, offset, dtype, newShape, newStrides, newName);
+        return new Tensor(allocator, buffer, offset, dtype, newShape, newStrides, newName, shared);
     }
 
     // ----------------------------------------------------------------------------------------------- copies
