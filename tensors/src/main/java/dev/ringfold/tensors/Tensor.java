@@ -306,8 +306,9 @@ public final class Tensor implements AutoCloseable
     }
 
     /**
-     * Copies {@code source}'s elements into this tensor: same dtype, same shape. Dense runs copy as one memmove
-     * (overlap is safe); strided views go element by element. On a mismatch nothing is written.
+     * Copies {@code source}'s elements into this tensor: same dtype, same shape. Two dense tensors copy as one
+     * memmove (overlap is safe); otherwise element by element in row-major order, so strided views of one buffer
+     * that overlap may see elements already overwritten. On a mismatch nothing is written.
      */
     public Tensor copyFrom(final Tensor source)
     {
