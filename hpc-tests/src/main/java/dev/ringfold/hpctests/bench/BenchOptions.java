@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param minIters the floor for large messages.
  * @param json     one JSON object per line instead of a table.
  */
-public record BenchOptions(String op, int[] sizes, int iters, int minIters, boolean json)
+public record BenchOptions(String op, int[] sizes, int iters, int minIters, boolean json, String algo)
 {
     /** Above this many bytes per iteration, iterations fall as 1/size. */
     public static final long SCALE_BYTES = 64 * 1024;
@@ -27,7 +27,10 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
           --sizes LIST   message sizes, e.g. 8,1K,64K,1M,16M (K/M/G = 2^10/2^20/2^30 bytes); default 8,1K,64K,1M,16M
           --iters N      timed iterations for messages up to 64 KiB, fewer (~N*64KiB/size) above; default %d
           --min-iters N  at least this many timed iterations at any size; default %d
-          --json         one JSON object per size on stdout: {"op","np","dev","bytes","usec","gbps"}
+          --algo NAME    collectives: force the algorithm (allreduce: ring | recursive_doubling;
+                         bcast: binomial | chain); default: the selection table
+          --json         one JSON object per size on stdout: {"op","np","dev","bytes","usec","gbps"}, for the
+                         collectives {"op","np","dev","algo","bytes","usec","algbw_gbps","busbw_gbps"}
         """;
 
     /** Thrown for a command line that cannot be run; the message says why. */
@@ -52,6 +55,7 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
         int iters = DEFAULT_ITERS;
         int minIters = DEFAULT_MIN_ITERS;
         boolean json = false;
+        String algo = null;
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
@@ -84,6 +88,7 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
                 }
                 case "--iters" -> iters = positive(inline != null ? inline : value(args, i++, name), name);
                 case "--min-iters" -> minIters = positive(inline != null ? inline : value(args, i++, name), name);
+                case "--algo" -> algo = (inline != null ? inline : value(args, i++, name)).toLowerCase(Locale.ROOT);
                 default -> throw new UsageException("unknown option '" + arg + "'");
             }
         }
@@ -91,7 +96,7 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
         {
             throw new UsageException("name the operation");
         }
-        return new BenchOptions(op, sizes, iters, minIters, json);
+        return new BenchOptions(op, sizes, iters, minIters, json, algo);
     }
 
     /** Timed iterations for a step that moves this many bytes (a message, or a window of messages). */

@@ -13,8 +13,27 @@ package dev.ringfold.hpctests.bench;
  * @param p99Usec 99th percentile iteration, same unit.
  */
 public record Measurement(String op, int np, String dev, long bytes, int iters, double usec, double minUsec,
-    double p99Usec)
+    double p99Usec, String algo, double busFactor)
 {
+    /** A point-to-point row: no algorithm, bus bandwidth = bandwidth. */
+    public Measurement(final String op, final int np, final String dev, final long bytes, final int iters,
+        final double usec, final double minUsec, final double p99Usec)
+    {
+        this(op, np, dev, bytes, iters, usec, minUsec, p99Usec, null, 1.0);
+    }
+
+    /** Whether this row is a collective's (printed with algorithm, algbw and busbw, nccl-tests style). */
+    public boolean isCollective()
+    {
+        return algo != null;
+    }
+
+    /** nccl-tests' bus bandwidth: algbw times the operation's factor (2(n-1)/n for all-reduce, ...). */
+    public double busGbps()
+    {
+        return gbps() * busFactor;
+    }
+
     /** Decimal GB/s (1e9 bytes per second) at the median: bytes / usec / 1000. */
     public double gbps()
     {
@@ -33,5 +52,14 @@ public record Measurement(String op, int np, String dev, long bytes, int iters, 
         final double toUsec = 1e-3 / perIterationDivisor;
         return new Measurement(op, np, dev, bytes, samples.count(), samples.medianNs() * toUsec,
             samples.minNs() * toUsec, samples.percentileNs(99) * toUsec);
+    }
+
+    /** A collective's row: per-iteration times are already the slowest rank's. */
+    public static Measurement ofCollective(final String op, final int np, final String dev, final String algo,
+        final long bytes, final Samples samples, final double busFactor)
+    {
+        samples.sort();
+        return new Measurement(op, np, dev, bytes, samples.count(), samples.medianNs() * 1e-3,
+            samples.minNs() * 1e-3, samples.percentileNs(99) * 1e-3, algo, busFactor);
     }
 }

@@ -25,6 +25,10 @@ public final class OsuBench
     {
         OPS.put("latency", LatencyOp::new);
         OPS.put("bw", BandwidthOp::new);
+        for (final CollectiveOp.Kind kind : CollectiveOp.Kind.values())
+        {
+            OPS.put(kind.label(), () -> new CollectiveOp(kind));
+        }
     }
 
     private OsuBench()

@@ -35,8 +35,16 @@ public final class ResultPrinter
             {
                 headerDone = true;
                 out.println("# " + title);
-                out.printf(Locale.ROOT, "%-10s %8s %12s %12s %12s %10s%n",
-                    "size", "iters", "usec", "min usec", "p99 usec", "GB/s");
+                if (m.isCollective())
+                {
+                    out.printf(Locale.ROOT, "%-10s %-20s %8s %12s %12s %12s %10s %10s%n",
+                        "size", "algo", "iters", "usec", "min usec", "p99 usec", "algbw", "busbw");
+                }
+                else
+                {
+                    out.printf(Locale.ROOT, "%-10s %8s %12s %12s %12s %10s%n",
+                        "size", "iters", "usec", "min usec", "p99 usec", "GB/s");
+                }
             }
             out.println(tableRow(m));
         }
@@ -46,6 +54,12 @@ public final class ResultPrinter
     /** The JSON line of one measurement. */
     public static String json(final Measurement m)
     {
+        if (m.isCollective())
+        {
+            return "{\"op\":" + string(m.op()) + ",\"np\":" + m.np() + ",\"dev\":" + string(m.dev()) +
+                ",\"algo\":" + string(m.algo()) + ",\"bytes\":" + m.bytes() + ",\"usec\":" + number(m.usec()) +
+                ",\"algbw_gbps\":" + number(m.gbps()) + ",\"busbw_gbps\":" + number(m.busGbps()) + "}";
+        }
         return "{\"op\":" + string(m.op()) + ",\"np\":" + m.np() + ",\"dev\":" + string(m.dev()) +
             ",\"bytes\":" + m.bytes() + ",\"usec\":" + number(m.usec()) + ",\"gbps\":" + number(m.gbps()) + "}";
     }
@@ -53,6 +67,11 @@ public final class ResultPrinter
     /** The table row of one measurement: size, iterations, median, min and p99 microseconds, GB/s at the median. */
     public static String tableRow(final Measurement m)
     {
+        if (m.isCollective())
+        {
+            return String.format(Locale.ROOT, "%-10s %-20s %8d %12.3f %12.3f %12.3f %10.3f %10.3f",
+                Sizes.label(m.bytes()), m.algo(), m.iters(), m.usec(), m.minUsec(), m.p99Usec(), m.gbps(), m.busGbps());
+        }
         return String.format(Locale.ROOT, "%-10s %8d %12.3f %12.3f %12.3f %10.3f",
             Sizes.label(m.bytes()), m.iters(), m.usec(), m.minUsec(), m.p99Usec(), m.gbps());
     }

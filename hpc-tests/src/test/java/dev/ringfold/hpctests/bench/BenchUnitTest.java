@@ -91,12 +91,12 @@ class BenchUnitTest
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         final PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        assertEquals(2, OsuBench.run(new String[] {"allgather"}, o, e));
+        assertEquals(2, OsuBench.run(new String[] {"allgatherz"}, o, e));
         assertEquals(2, OsuBench.run(new String[] {"latency", "--sizes", "0"}, o, e));
         assertEquals("", out.toString(StandardCharsets.UTF_8));
         final String message = err.toString(StandardCharsets.UTF_8);
-        assertTrue(message.contains("unknown operation 'allgather'"), message);
-        assertTrue(message.contains("latency | bw"), message);
+        assertTrue(message.contains("unknown operation 'allgatherz'"), message);
+        assertTrue(message.contains("latency | bw | allreduce | bcast"), message);
     }
 
     @Test

@@ -42,11 +42,12 @@ public final class ZeroAllocationRanks
             };
             final String[] names = {"blocking-8B", "blocking-200KB", "heap-array-200KB", "nonblocking-8B",
                 "nonblocking-300KB"};
-            final int[] iterations = {50_000, 10_000, 5_000, 50_000, 10_000};
+            // enough for the JIT to compile each path in the warm-up; small enough for a loaded 2-core machine
+            final int[] iterations = {20_000, 2_000, 1_000, 20_000, 2_000};
             long worst = 0;
             for (int p = 0; p < paths.length; p++)
             {
-                for (int i = 0; i < 10_000; i++)
+                for (int i = 0; i < Math.max(iterations[p], 5_000); i++)
                 {
                     paths[p].run(); // warm-up: pools fill, the JIT compiles the path
                 }

@@ -14,10 +14,10 @@ class ZeroAllocationTest
 {
     @ParameterizedTest(name = "dev={0}")
     @ValueSource(strings = {"shm", "tcp"})
-    @Timeout(180)
+    @Timeout(330)
     void steadyStateAllocatesNothingPerMessage(final String dev) throws Exception
     {
-        final Mpjrun.Result r = Mpjrun.run(2, dev, List.of(), 150, ZeroAllocationRanks.class);
+        final Mpjrun.Result r = Mpjrun.run(2, dev, List.of(), 300, ZeroAllocationRanks.class);
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals(10, r.count("allocated "), r::toString);
         System.out.println(r.stdout());
