@@ -34,12 +34,11 @@ public final class HalfFloats
     /** Bytes of 16-bit data one vector step covers. */
     static final long HALF_STEP = HALF.vectorByteSize();
 
-    // Constants of the F16 conversions (F. Giesen, "half to float done quic", the round-to-nearest-even forms).
-    private static final int F16_EXP_SHIFTED = 0x7c00 << 13;
-    private static final int F16_EXP_ADJUST = (127 - 15) << 23;
-    private static final int F16_INF_ADJUST = (128 - 16) << 23;
+    // Constants of the F16 conversions (F. Giesen, "half to float done quic": half_to_float_fast2 and
+    // float_to_half_fast3_rtne).
+    private static final float F16_REBIAS = Float.intBitsToFloat((254 - 15) << 23);
+    private static final float F16_WAS_INF_NAN = Float.intBitsToFloat((127 + 16) << 23);
     private static final int F16_MIN_NORMAL_AS_F32 = 113 << 23;
-    private static final float F16_MIN_NORMAL = Float.intBitsToFloat(F16_MIN_NORMAL_AS_F32);
     private static final int F32_INF = 0x7f80_0000;
     private static final int F16_OVERFLOW = (127 + 16) << 23;
     private static final int DENORM_MAGIC = ((127 - 15) + (23 - 10) + 1) << 23;
@@ -71,19 +70,14 @@ public final class HalfFloats
     public static float f16ToFloat(final short bits)
     {
         final int h = bits & 0xffff;
-        int o = (h & 0x7fff) << 13;
-        final int exp = o & F16_EXP_SHIFTED;
-        o += F16_EXP_ADJUST;
-        if (exp == F16_EXP_SHIFTED)
+        // Exponent and mantissa moved into place; multiplying by 2^112 rebiases the exponent, and turns F16
+        // subnormals into F32 normals, exactly (a power of two). Infinity and NaN then get the all-ones exponent.
+        float magnitude = Float.intBitsToFloat((h & 0x7fff) << 13) * F16_REBIAS;
+        if (magnitude >= F16_WAS_INF_NAN)
         {
-            o += F16_INF_ADJUST;
+            magnitude = Float.intBitsToFloat(Float.floatToRawIntBits(magnitude) | F32_INF);
         }
-        else if (exp == 0)
-        {
-            // Subnormal or zero: let the FPU renormalise (exact: the result is a multiple of 2^-24).
-            o = Float.floatToRawIntBits(Float.intBitsToFloat(o + (1 << 23)) - F16_MIN_NORMAL);
-        }
-        return Float.intBitsToFloat(o | ((h & 0x8000) << 16));
+        return Float.intBitsToFloat(Float.floatToRawIntBits(magnitude) | ((h & 0x8000) << 16));
     }
 
     /** F16 bits of {@code value}, rounded to nearest even (same as {@link Float#floatToFloat16} but for NaN). */
@@ -129,15 +123,11 @@ public final class HalfFloats
     {
         final IntVector h = (IntVector)ShortVector.fromMemorySegment(HALF, ALL, address, ORDER)
             .convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0);
-        final IntVector shifted = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        final IntVector exp = shifted.and(F16_EXP_SHIFTED);
-        final IntVector o = shifted.add(F16_EXP_ADJUST);
-        final IntVector special = o.add(F16_INF_ADJUST);
-        final IntVector subnormal = o.add(1 << 23).reinterpretAsFloats().sub(F16_MIN_NORMAL).reinterpretAsInts();
-        final IntVector magnitude = o
-            .blend(special, exp.compare(VectorOperators.EQ, F16_EXP_SHIFTED))
-            .blend(subnormal, exp.compare(VectorOperators.EQ, 0));
-        return magnitude.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+        final FloatVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats()
+            .mul(F16_REBIAS);
+        final IntVector bits = magnitude.reinterpretAsInts();
+        return bits.lanewise(VectorOperators.OR, F32_INF, magnitude.compare(VectorOperators.GE, F16_WAS_INF_NAN).cast(INTS))
+            .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
     static void storeF16(final FloatVector value, final long address)

@@ -44,8 +44,20 @@ public final class Init
         final double u1 = ((bits(seed, pair) >>> 11) + 1) * 0x1.0p-53; // (0, 1]: log never sees 0
         final double u2 = (bits(seed, pair + 1) >>> 11) * 0x1.0p-53;
         final double r = StrictMath.sqrt(-2.0 * StrictMath.log(u1));
-        final double theta = TWO_PI * u2;
-        return r * ((index & 1) == 0 ? StrictMath.cos(theta) : StrictMath.sin(theta));
+        // The angle 2 pi u2 as a quarter turn q plus phi in [-pi/4, pi/4] (u2 - q/4 is exact): StrictMath's sin and
+        // cos allocate a scratch array for arguments beyond pi/4, and init should allocate nothing.
+        final long quarter = Math.round(4.0 * u2);
+        final double phi = TWO_PI * (u2 - quarter * 0.25);
+        final double sin = StrictMath.sin(phi);
+        final double cos = StrictMath.cos(phi);
+        final boolean even = (index & 1) == 0;
+        return r * switch ((int)(quarter & 3))
+        {
+            case 0 -> even ? cos : sin;
+            case 1 -> even ? -sin : cos;
+            case 2 -> even ? -cos : -sin;
+            default -> even ? sin : -cos;
+        };
     }
 
     /** dst[i] = low + (high - low) * u, u uniform in [0, 1), for logical elements firstIndex .. firstIndex+count-1. */

@@ -10,8 +10,12 @@ import static dev.ringfold.tensors.kernels.Memory.getFloat;
 import static dev.ringfold.tensors.kernels.Memory.putFloat;
 
 /**
- * F32 loops. One loop per op, with the op fixed in the loop's text: the Vector API compiles an operation to
- * instructions only when its operator is a constant, so the switch sits outside the loops, never inside.
+ * F32 loops. MIN/MAX follow {@link Math#min}/{@link Math#max} in the vector lanes and in the tail alike.
+ * Each (op) has its own loop method, reached through a table of method references rather than a switch: C2
+ * expands the Vector API into instructions only while a compilation unit stays under its size budget, and a
+ * dispatcher that inlined the loops of every op it had seen would exceed it and fall back to allocating Java
+ * code. A call site through the table inlines at most two loops (bimorphic) and calls the rest, each compiled on
+ * its own. KernelAllocationTest runs every op of every type to keep it so.
  */
 final class ReduceF32
 {
@@ -19,20 +23,27 @@ final class ReduceF32
     private static final long STEP = S.vectorByteSize();
     private static final long SIZE = Float.BYTES;
 
-    private ReduceF32()
+    /** dst = a op b per element, by {@code ReduceOp.ordinal()}; null where the op is not defined. */
+    static final Loops.Binary[] BINARY = new Loops.Binary[ReduceOp.values().length];
+    /** dst = ((s0 op s1) op s2) ... per element, by {@code ReduceOp.ordinal()}. */
+    static final Loops.Multi[] MULTI = new Loops.Multi[ReduceOp.values().length];
+
+    static
     {
+        BINARY[ReduceOp.SUM.ordinal()] = ReduceF32::binarySum;
+        MULTI[ReduceOp.SUM.ordinal()] = ReduceF32::multiSum;
+        BINARY[ReduceOp.AVG.ordinal()] = ReduceF32::binarySum;
+        MULTI[ReduceOp.AVG.ordinal()] = ReduceF32::multiSum;
+        BINARY[ReduceOp.PROD.ordinal()] = ReduceF32::binaryProd;
+        MULTI[ReduceOp.PROD.ordinal()] = ReduceF32::multiProd;
+        BINARY[ReduceOp.MIN.ordinal()] = ReduceF32::binaryMin;
+        MULTI[ReduceOp.MIN.ordinal()] = ReduceF32::multiMin;
+        BINARY[ReduceOp.MAX.ordinal()] = ReduceF32::binaryMax;
+        MULTI[ReduceOp.MAX.ordinal()] = ReduceF32::multiMax;
     }
 
-    static float apply(final ReduceOp op, final float x, final float y)
+    private ReduceF32()
     {
-        return switch (op)
-        {
-            case SUM, AVG -> x + y;
-            case PROD -> x * y;
-            case MIN -> Math.min(x, y);
-            case MAX -> Math.max(x, y);
-            default -> throw new IllegalArgumentException(op + " is not defined for F32");
-        };
     }
 
     private static FloatVector load(final long address)
@@ -40,113 +51,157 @@ final class ReduceF32
         return FloatVector.fromMemorySegment(S, ALL, address, ORDER);
     }
 
-    /** dst[i] = a[i] op b[i]; dst may be a or b. */
-    static void binary(final ReduceOp op, final long dst, final long a, final long b, final long count)
+    private static void binarySum(final long dst, final long a, final long b, final long count)
     {
         final long bytes = count * SIZE;
         final long vectorBytes = bytes - bytes % STEP;
-        switch (op)
+        for (long o = 0; o < vectorBytes; o += STEP)
         {
-            case SUM, AVG ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case PROD ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MIN ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MAX ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            default -> throw new IllegalArgumentException(op + " is not defined for F32");
+            load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
         for (long o = vectorBytes; o < bytes; o += SIZE)
         {
-            putFloat(dst + o, apply(op, getFloat(a + o), getFloat(b + o)));
+            putFloat(dst + o, getFloat(a + o) + getFloat(b + o));
         }
     }
 
-    /** dst[i] = ((src0[i] op src1[i]) op src2[i]) ...; dst may be one of the sources. */
-    static void multi(final ReduceOp op, final long dst, final long[] srcs, final long count)
+    private static void multiSum(final long dst, final long[] srcs, final long count)
     {
         final int k = srcs.length;
         final long bytes = count * SIZE;
         final long vectorBytes = bytes - bytes % STEP;
-        switch (op)
+        for (long o = 0; o < vectorBytes; o += STEP)
         {
-            case SUM, AVG ->
+            FloatVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
             {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    FloatVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.add(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
+                acc = acc.add(load(srcs[j] + o));
             }
-            case PROD ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    FloatVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.mul(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MIN ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    FloatVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.min(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MAX ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    FloatVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.max(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            default -> throw new IllegalArgumentException(op + " is not defined for F32");
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
         for (long o = vectorBytes; o < bytes; o += SIZE)
         {
             float acc = getFloat(srcs[0] + o);
             for (int j = 1; j < k; j++)
             {
-                acc = apply(op, acc, getFloat(srcs[j] + o));
+                acc = acc + getFloat(srcs[j] + o);
+            }
+            putFloat(dst + o, acc);
+        }
+    }
+
+    private static void binaryProd(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putFloat(dst + o, getFloat(a + o) * getFloat(b + o));
+        }
+    }
+
+    private static void multiProd(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            FloatVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.mul(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            float acc = getFloat(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc * getFloat(srcs[j] + o);
+            }
+            putFloat(dst + o, acc);
+        }
+    }
+
+    private static void binaryMin(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putFloat(dst + o, Math.min(getFloat(a + o), getFloat(b + o)));
+        }
+    }
+
+    private static void multiMin(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            FloatVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.min(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            float acc = getFloat(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = Math.min(acc, getFloat(srcs[j] + o));
+            }
+            putFloat(dst + o, acc);
+        }
+    }
+
+    private static void binaryMax(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putFloat(dst + o, Math.max(getFloat(a + o), getFloat(b + o)));
+        }
+    }
+
+    private static void multiMax(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            FloatVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.max(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            float acc = getFloat(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = Math.max(acc, getFloat(srcs[j] + o));
             }
             putFloat(dst + o, acc);
         }
@@ -181,4 +236,5 @@ final class ReduceF32
             putFloat(x + o, getFloat(x + o) * factor);
         }
     }
+
 }

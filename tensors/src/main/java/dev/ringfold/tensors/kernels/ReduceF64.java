@@ -10,8 +10,12 @@ import static dev.ringfold.tensors.kernels.Memory.getDouble;
 import static dev.ringfold.tensors.kernels.Memory.putDouble;
 
 /**
- * F64 loops. One loop per op, with the op fixed in the loop's text: the Vector API compiles an operation to
- * instructions only when its operator is a constant, so the switch sits outside the loops, never inside.
+ * F64 loops, as {@link ReduceF32}.
+ * Each (op) has its own loop method, reached through a table of method references rather than a switch: C2
+ * expands the Vector API into instructions only while a compilation unit stays under its size budget, and a
+ * dispatcher that inlined the loops of every op it had seen would exceed it and fall back to allocating Java
+ * code. A call site through the table inlines at most two loops (bimorphic) and calls the rest, each compiled on
+ * its own. KernelAllocationTest runs every op of every type to keep it so.
  */
 final class ReduceF64
 {
@@ -19,20 +23,27 @@ final class ReduceF64
     private static final long STEP = S.vectorByteSize();
     private static final long SIZE = Double.BYTES;
 
-    private ReduceF64()
+    /** dst = a op b per element, by {@code ReduceOp.ordinal()}; null where the op is not defined. */
+    static final Loops.Binary[] BINARY = new Loops.Binary[ReduceOp.values().length];
+    /** dst = ((s0 op s1) op s2) ... per element, by {@code ReduceOp.ordinal()}. */
+    static final Loops.Multi[] MULTI = new Loops.Multi[ReduceOp.values().length];
+
+    static
     {
+        BINARY[ReduceOp.SUM.ordinal()] = ReduceF64::binarySum;
+        MULTI[ReduceOp.SUM.ordinal()] = ReduceF64::multiSum;
+        BINARY[ReduceOp.AVG.ordinal()] = ReduceF64::binarySum;
+        MULTI[ReduceOp.AVG.ordinal()] = ReduceF64::multiSum;
+        BINARY[ReduceOp.PROD.ordinal()] = ReduceF64::binaryProd;
+        MULTI[ReduceOp.PROD.ordinal()] = ReduceF64::multiProd;
+        BINARY[ReduceOp.MIN.ordinal()] = ReduceF64::binaryMin;
+        MULTI[ReduceOp.MIN.ordinal()] = ReduceF64::multiMin;
+        BINARY[ReduceOp.MAX.ordinal()] = ReduceF64::binaryMax;
+        MULTI[ReduceOp.MAX.ordinal()] = ReduceF64::multiMax;
     }
 
-    static double apply(final ReduceOp op, final double x, final double y)
+    private ReduceF64()
     {
-        return switch (op)
-        {
-            case SUM, AVG -> x + y;
-            case PROD -> x * y;
-            case MIN -> Math.min(x, y);
-            case MAX -> Math.max(x, y);
-            default -> throw new IllegalArgumentException(op + " is not defined for F64");
-        };
     }
 
     private static DoubleVector load(final long address)
@@ -40,113 +51,157 @@ final class ReduceF64
         return DoubleVector.fromMemorySegment(S, ALL, address, ORDER);
     }
 
-    /** dst[i] = a[i] op b[i]; dst may be a or b. */
-    static void binary(final ReduceOp op, final long dst, final long a, final long b, final long count)
+    private static void binarySum(final long dst, final long a, final long b, final long count)
     {
         final long bytes = count * SIZE;
         final long vectorBytes = bytes - bytes % STEP;
-        switch (op)
+        for (long o = 0; o < vectorBytes; o += STEP)
         {
-            case SUM, AVG ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case PROD ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MIN ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MAX ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            default -> throw new IllegalArgumentException(op + " is not defined for F64");
+            load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
         for (long o = vectorBytes; o < bytes; o += SIZE)
         {
-            putDouble(dst + o, apply(op, getDouble(a + o), getDouble(b + o)));
+            putDouble(dst + o, getDouble(a + o) + getDouble(b + o));
         }
     }
 
-    /** dst[i] = ((src0[i] op src1[i]) op src2[i]) ...; dst may be one of the sources. */
-    static void multi(final ReduceOp op, final long dst, final long[] srcs, final long count)
+    private static void multiSum(final long dst, final long[] srcs, final long count)
     {
         final int k = srcs.length;
         final long bytes = count * SIZE;
         final long vectorBytes = bytes - bytes % STEP;
-        switch (op)
+        for (long o = 0; o < vectorBytes; o += STEP)
         {
-            case SUM, AVG ->
+            DoubleVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
             {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    DoubleVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.add(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
+                acc = acc.add(load(srcs[j] + o));
             }
-            case PROD ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    DoubleVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.mul(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MIN ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    DoubleVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.min(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MAX ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    DoubleVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.max(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            default -> throw new IllegalArgumentException(op + " is not defined for F64");
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
         for (long o = vectorBytes; o < bytes; o += SIZE)
         {
             double acc = getDouble(srcs[0] + o);
             for (int j = 1; j < k; j++)
             {
-                acc = apply(op, acc, getDouble(srcs[j] + o));
+                acc = acc + getDouble(srcs[j] + o);
+            }
+            putDouble(dst + o, acc);
+        }
+    }
+
+    private static void binaryProd(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putDouble(dst + o, getDouble(a + o) * getDouble(b + o));
+        }
+    }
+
+    private static void multiProd(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            DoubleVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.mul(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            double acc = getDouble(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc * getDouble(srcs[j] + o);
+            }
+            putDouble(dst + o, acc);
+        }
+    }
+
+    private static void binaryMin(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putDouble(dst + o, Math.min(getDouble(a + o), getDouble(b + o)));
+        }
+    }
+
+    private static void multiMin(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            DoubleVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.min(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            double acc = getDouble(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = Math.min(acc, getDouble(srcs[j] + o));
+            }
+            putDouble(dst + o, acc);
+        }
+    }
+
+    private static void binaryMax(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putDouble(dst + o, Math.max(getDouble(a + o), getDouble(b + o)));
+        }
+    }
+
+    private static void multiMax(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            DoubleVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.max(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            double acc = getDouble(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = Math.max(acc, getDouble(srcs[j] + o));
             }
             putDouble(dst + o, acc);
         }
@@ -181,4 +236,5 @@ final class ReduceF64
             putDouble(x + o, getDouble(x + o) * factor);
         }
     }
+
 }

@@ -11,9 +11,12 @@ import static dev.ringfold.tensors.kernels.Memory.getInt;
 import static dev.ringfold.tensors.kernels.Memory.putInt;
 
 /**
- * I32 loops.
- * Integer arithmetic wraps (two's complement), as in Java and C; the switch on the op sits outside the loops so
- * that each loop's Vector API operator is a constant (see {@link ReduceF32}).
+ * I32 loops. Integer arithmetic wraps (two's complement), as in Java and C.
+ * Each (op) has its own loop method, reached through a table of method references rather than a switch: C2
+ * expands the Vector API into instructions only while a compilation unit stays under its size budget, and a
+ * dispatcher that inlined the loops of every op it had seen would exceed it and fall back to allocating Java
+ * code. A call site through the table inlines at most two loops (bimorphic) and calls the rest, each compiled on
+ * its own. KernelAllocationTest runs every op of every type to keep it so.
  */
 final class ReduceI32
 {
@@ -21,22 +24,33 @@ final class ReduceI32
     private static final long STEP = S.vectorByteSize();
     private static final long SIZE = Integer.BYTES;
 
-    private ReduceI32()
+    /** dst = a op b per element, by {@code ReduceOp.ordinal()}; null where the op is not defined. */
+    static final Loops.Binary[] BINARY = new Loops.Binary[ReduceOp.values().length];
+    /** dst = ((s0 op s1) op s2) ... per element, by {@code ReduceOp.ordinal()}. */
+    static final Loops.Multi[] MULTI = new Loops.Multi[ReduceOp.values().length];
+
+    static
     {
+        BINARY[ReduceOp.SUM.ordinal()] = ReduceI32::binarySum;
+        MULTI[ReduceOp.SUM.ordinal()] = ReduceI32::multiSum;
+        BINARY[ReduceOp.AVG.ordinal()] = ReduceI32::binarySum;
+        MULTI[ReduceOp.AVG.ordinal()] = ReduceI32::multiSum;
+        BINARY[ReduceOp.PROD.ordinal()] = ReduceI32::binaryProd;
+        MULTI[ReduceOp.PROD.ordinal()] = ReduceI32::multiProd;
+        BINARY[ReduceOp.MIN.ordinal()] = ReduceI32::binaryMin;
+        MULTI[ReduceOp.MIN.ordinal()] = ReduceI32::multiMin;
+        BINARY[ReduceOp.MAX.ordinal()] = ReduceI32::binaryMax;
+        MULTI[ReduceOp.MAX.ordinal()] = ReduceI32::multiMax;
+        BINARY[ReduceOp.BAND.ordinal()] = ReduceI32::binaryAnd;
+        MULTI[ReduceOp.BAND.ordinal()] = ReduceI32::multiAnd;
+        BINARY[ReduceOp.BOR.ordinal()] = ReduceI32::binaryOr;
+        MULTI[ReduceOp.BOR.ordinal()] = ReduceI32::multiOr;
+        BINARY[ReduceOp.BXOR.ordinal()] = ReduceI32::binaryXor;
+        MULTI[ReduceOp.BXOR.ordinal()] = ReduceI32::multiXor;
     }
 
-    static int apply(final ReduceOp op, final int x, final int y)
+    private ReduceI32()
     {
-        return switch (op)
-        {
-            case SUM, AVG -> x + y;
-            case PROD -> x * y;
-            case MIN -> Math.min(x, y);
-            case MAX -> Math.max(x, y);
-            case BAND -> x & y;
-            case BOR -> x | y;
-            case BXOR -> x ^ y;
-        };
     }
 
     private static IntVector load(final long address)
@@ -44,168 +58,274 @@ final class ReduceI32
         return IntVector.fromMemorySegment(S, ALL, address, ORDER);
     }
 
-    /** dst[i] = a[i] op b[i]; dst may be a or b. */
-    static void binary(final ReduceOp op, final long dst, final long a, final long b, final long count)
+    private static void binarySum(final long dst, final long a, final long b, final long count)
     {
         final long bytes = count * SIZE;
         final long vectorBytes = bytes - bytes % STEP;
-        switch (op)
+        for (long o = 0; o < vectorBytes; o += STEP)
         {
-            case SUM, AVG ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case PROD ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MIN ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MAX ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case BAND ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).and(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case BOR ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).or(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case BXOR ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).lanewise(VectorOperators.XOR, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
+            load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
         for (long o = vectorBytes; o < bytes; o += SIZE)
         {
-            putInt(dst + o, apply(op, getInt(a + o), getInt(b + o)));
+            putInt(dst + o, getInt(a + o) + getInt(b + o));
         }
     }
 
-    /** dst[i] = ((src0[i] op src1[i]) op src2[i]) ...; dst may be one of the sources. */
-    static void multi(final ReduceOp op, final long dst, final long[] srcs, final long count)
+    private static void multiSum(final long dst, final long[] srcs, final long count)
     {
         final int k = srcs.length;
         final long bytes = count * SIZE;
         final long vectorBytes = bytes - bytes % STEP;
-        switch (op)
+        for (long o = 0; o < vectorBytes; o += STEP)
         {
-            case SUM, AVG ->
+            IntVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
             {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    IntVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.add(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
+                acc = acc.add(load(srcs[j] + o));
             }
-            case PROD ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    IntVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.mul(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MIN ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    IntVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.min(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MAX ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    IntVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.max(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case BAND ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    IntVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.and(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case BOR ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    IntVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.or(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case BXOR ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    IntVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.lanewise(VectorOperators.XOR, load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
         for (long o = vectorBytes; o < bytes; o += SIZE)
         {
             int acc = getInt(srcs[0] + o);
             for (int j = 1; j < k; j++)
             {
-                acc = apply(op, acc, getInt(srcs[j] + o));
+                acc = acc + getInt(srcs[j] + o);
+            }
+            putInt(dst + o, acc);
+        }
+    }
+
+    private static void binaryProd(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putInt(dst + o, getInt(a + o) * getInt(b + o));
+        }
+    }
+
+    private static void multiProd(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            IntVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.mul(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            int acc = getInt(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc * getInt(srcs[j] + o);
+            }
+            putInt(dst + o, acc);
+        }
+    }
+
+    private static void binaryMin(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putInt(dst + o, Math.min(getInt(a + o), getInt(b + o)));
+        }
+    }
+
+    private static void multiMin(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            IntVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.min(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            int acc = getInt(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = Math.min(acc, getInt(srcs[j] + o));
+            }
+            putInt(dst + o, acc);
+        }
+    }
+
+    private static void binaryMax(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putInt(dst + o, Math.max(getInt(a + o), getInt(b + o)));
+        }
+    }
+
+    private static void multiMax(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            IntVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.max(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            int acc = getInt(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = Math.max(acc, getInt(srcs[j] + o));
+            }
+            putInt(dst + o, acc);
+        }
+    }
+
+    private static void binaryAnd(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).and(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putInt(dst + o, getInt(a + o) & getInt(b + o));
+        }
+    }
+
+    private static void multiAnd(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            IntVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.and(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            int acc = getInt(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc & getInt(srcs[j] + o);
+            }
+            putInt(dst + o, acc);
+        }
+    }
+
+    private static void binaryOr(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).or(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putInt(dst + o, getInt(a + o) | getInt(b + o));
+        }
+    }
+
+    private static void multiOr(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            IntVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.or(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            int acc = getInt(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc | getInt(srcs[j] + o);
+            }
+            putInt(dst + o, acc);
+        }
+    }
+
+    private static void binaryXor(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).lanewise(VectorOperators.XOR, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putInt(dst + o, getInt(a + o) ^ getInt(b + o));
+        }
+    }
+
+    private static void multiXor(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            IntVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.lanewise(VectorOperators.XOR, load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            int acc = getInt(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc ^ getInt(srcs[j] + o);
             }
             putInt(dst + o, acc);
         }
@@ -214,11 +334,11 @@ final class ReduceI32
     /** x[i] = x[i] / divisor, truncated toward zero (Java's and C's integer division). */
     static void divide(final long x, final long count, final long divisor)
     {
-        // Integer vector division has no x86 instruction; the Vector API would fall back to Java code per lane.
-        final int d = (int)divisor;
+        // x86 has no integer vector division; the Vector API would fall back to Java code per lane.
         for (long o = 0, bytes = count * SIZE; o < bytes; o += SIZE)
         {
-            putInt(x + o, getInt(x + o) / d);
+            putInt(x + o, getInt(x + o) / (int)divisor);
         }
     }
+
 }

@@ -11,9 +11,13 @@ import static dev.ringfold.tensors.kernels.Memory.getByte;
 import static dev.ringfold.tensors.kernels.Memory.putByte;
 
 /**
- * I8 and U8 loops: the same bits but for MIN, MAX and division, which compare or divide unsigned for U8.
- * Integer arithmetic wraps (two's complement), as in Java and C; the switch on the op sits outside the loops so
- * that each loop's Vector API operator is a constant (see {@link ReduceF32}).
+ * I8 and U8 loops: the same bits for every op but MIN, MAX and division, which are unsigned for U8.
+ * Integer arithmetic wraps (two's complement), as in Java and C.
+ * Each (op) has its own loop method, reached through a table of method references rather than a switch: C2
+ * expands the Vector API into instructions only while a compilation unit stays under its size budget, and a
+ * dispatcher that inlined the loops of every op it had seen would exceed it and fall back to allocating Java
+ * code. A call site through the table inlines at most two loops (bimorphic) and calls the rest, each compiled on
+ * its own. KernelAllocationTest runs every op of every type to keep it so.
  */
 final class ReduceI8
 {
@@ -21,22 +25,53 @@ final class ReduceI8
     private static final long STEP = S.vectorByteSize();
     private static final long SIZE = Byte.BYTES;
 
-    private ReduceI8()
+    /** dst = a op b per element, by {@code ReduceOp.ordinal()}; null where the op is not defined. */
+    static final Loops.Binary[] I8_BINARY = new Loops.Binary[ReduceOp.values().length];
+    /** dst = ((s0 op s1) op s2) ... per element, by {@code ReduceOp.ordinal()}. */
+    static final Loops.Multi[] I8_MULTI = new Loops.Multi[ReduceOp.values().length];
+    /** dst = a op b per element, by {@code ReduceOp.ordinal()}; null where the op is not defined. */
+    static final Loops.Binary[] U8_BINARY = new Loops.Binary[ReduceOp.values().length];
+    /** dst = ((s0 op s1) op s2) ... per element, by {@code ReduceOp.ordinal()}. */
+    static final Loops.Multi[] U8_MULTI = new Loops.Multi[ReduceOp.values().length];
+
+    static
     {
+        I8_BINARY[ReduceOp.SUM.ordinal()] = ReduceI8::binarySum;
+        I8_MULTI[ReduceOp.SUM.ordinal()] = ReduceI8::multiSum;
+        I8_BINARY[ReduceOp.AVG.ordinal()] = ReduceI8::binarySum;
+        I8_MULTI[ReduceOp.AVG.ordinal()] = ReduceI8::multiSum;
+        I8_BINARY[ReduceOp.PROD.ordinal()] = ReduceI8::binaryProd;
+        I8_MULTI[ReduceOp.PROD.ordinal()] = ReduceI8::multiProd;
+        I8_BINARY[ReduceOp.MIN.ordinal()] = ReduceI8::binaryMin;
+        I8_MULTI[ReduceOp.MIN.ordinal()] = ReduceI8::multiMin;
+        I8_BINARY[ReduceOp.MAX.ordinal()] = ReduceI8::binaryMax;
+        I8_MULTI[ReduceOp.MAX.ordinal()] = ReduceI8::multiMax;
+        I8_BINARY[ReduceOp.BAND.ordinal()] = ReduceI8::binaryAnd;
+        I8_MULTI[ReduceOp.BAND.ordinal()] = ReduceI8::multiAnd;
+        I8_BINARY[ReduceOp.BOR.ordinal()] = ReduceI8::binaryOr;
+        I8_MULTI[ReduceOp.BOR.ordinal()] = ReduceI8::multiOr;
+        I8_BINARY[ReduceOp.BXOR.ordinal()] = ReduceI8::binaryXor;
+        I8_MULTI[ReduceOp.BXOR.ordinal()] = ReduceI8::multiXor;
+        U8_BINARY[ReduceOp.SUM.ordinal()] = ReduceI8::binarySum;
+        U8_MULTI[ReduceOp.SUM.ordinal()] = ReduceI8::multiSum;
+        U8_BINARY[ReduceOp.AVG.ordinal()] = ReduceI8::binarySum;
+        U8_MULTI[ReduceOp.AVG.ordinal()] = ReduceI8::multiSum;
+        U8_BINARY[ReduceOp.PROD.ordinal()] = ReduceI8::binaryProd;
+        U8_MULTI[ReduceOp.PROD.ordinal()] = ReduceI8::multiProd;
+        U8_BINARY[ReduceOp.MIN.ordinal()] = ReduceI8::binaryUnsignedMin;
+        U8_MULTI[ReduceOp.MIN.ordinal()] = ReduceI8::multiUnsignedMin;
+        U8_BINARY[ReduceOp.MAX.ordinal()] = ReduceI8::binaryUnsignedMax;
+        U8_MULTI[ReduceOp.MAX.ordinal()] = ReduceI8::multiUnsignedMax;
+        U8_BINARY[ReduceOp.BAND.ordinal()] = ReduceI8::binaryAnd;
+        U8_MULTI[ReduceOp.BAND.ordinal()] = ReduceI8::multiAnd;
+        U8_BINARY[ReduceOp.BOR.ordinal()] = ReduceI8::binaryOr;
+        U8_MULTI[ReduceOp.BOR.ordinal()] = ReduceI8::multiOr;
+        U8_BINARY[ReduceOp.BXOR.ordinal()] = ReduceI8::binaryXor;
+        U8_MULTI[ReduceOp.BXOR.ordinal()] = ReduceI8::multiXor;
     }
 
-    static byte apply(final ReduceOp op, final boolean unsigned, final byte x, final byte y)
+    private ReduceI8()
     {
-        return switch (op)
-        {
-            case SUM, AVG -> (byte)(x + y);
-            case PROD -> (byte)(x * y);
-            case MIN -> unsigned ? ((x & 0xff) <= (y & 0xff) ? x : y) : (byte)Math.min(x, y);
-            case MAX -> unsigned ? ((x & 0xff) >= (y & 0xff) ? x : y) : (byte)Math.max(x, y);
-            case BAND -> (byte)(x & y);
-            case BOR -> (byte)(x | y);
-            case BXOR -> (byte)(x ^ y);
-        };
     }
 
     private static ByteVector load(final long address)
@@ -44,232 +79,364 @@ final class ReduceI8
         return ByteVector.fromMemorySegment(S, ALL, address, ORDER);
     }
 
-    /** dst[i] = a[i] op b[i]; dst may be a or b. */
-    static void binary(
-        final ReduceOp op, final boolean unsigned, final long dst, final long a, final long b, final long count)
+    private static void binarySum(final long dst, final long a, final long b, final long count)
     {
         final long bytes = count * SIZE;
         final long vectorBytes = bytes - bytes % STEP;
-        switch (op)
+        for (long o = 0; o < vectorBytes; o += STEP)
         {
-            case SUM, AVG ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case PROD ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MIN ->
-            {
-                if (unsigned)
-                {
-                    for (long o = 0; o < vectorBytes; o += STEP)
-                    {
-                        load(a + o).lanewise(VectorOperators.UMIN, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                    }
-                }
-                else
-                {
-                    for (long o = 0; o < vectorBytes; o += STEP)
-                    {
-                        load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                    }
-                }
-            }
-            case MAX ->
-            {
-                if (unsigned)
-                {
-                    for (long o = 0; o < vectorBytes; o += STEP)
-                    {
-                        load(a + o).lanewise(VectorOperators.UMAX, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                    }
-                }
-                else
-                {
-                    for (long o = 0; o < vectorBytes; o += STEP)
-                    {
-                        load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                    }
-                }
-            }
-            case BAND ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).and(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case BOR ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).or(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case BXOR ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    load(a + o).lanewise(VectorOperators.XOR, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
+            load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
         for (long o = vectorBytes; o < bytes; o += SIZE)
         {
-            putByte(dst + o, apply(op, unsigned, getByte(a + o), getByte(b + o)));
+            putByte(dst + o, (byte)(getByte(a + o) + getByte(b + o)));
         }
     }
 
-    /** dst[i] = ((src0[i] op src1[i]) op src2[i]) ...; dst may be one of the sources. */
-    static void multi(
-        final ReduceOp op, final boolean unsigned, final long dst, final long[] srcs, final long count)
+    private static void multiSum(final long dst, final long[] srcs, final long count)
     {
         final int k = srcs.length;
         final long bytes = count * SIZE;
         final long vectorBytes = bytes - bytes % STEP;
-        switch (op)
+        for (long o = 0; o < vectorBytes; o += STEP)
         {
-            case SUM, AVG ->
+            ByteVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
             {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    ByteVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.add(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
+                acc = acc.add(load(srcs[j] + o));
             }
-            case PROD ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    ByteVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.mul(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case MIN ->
-            {
-                if (unsigned)
-                {
-                    for (long o = 0; o < vectorBytes; o += STEP)
-                    {
-                        ByteVector acc = load(srcs[0] + o);
-                        for (int j = 1; j < k; j++)
-                        {
-                            acc = acc.lanewise(VectorOperators.UMIN, load(srcs[j] + o));
-                        }
-                        acc.intoMemorySegment(ALL, dst + o, ORDER);
-                    }
-                }
-                else
-                {
-                    for (long o = 0; o < vectorBytes; o += STEP)
-                    {
-                        ByteVector acc = load(srcs[0] + o);
-                        for (int j = 1; j < k; j++)
-                        {
-                            acc = acc.min(load(srcs[j] + o));
-                        }
-                        acc.intoMemorySegment(ALL, dst + o, ORDER);
-                    }
-                }
-            }
-            case MAX ->
-            {
-                if (unsigned)
-                {
-                    for (long o = 0; o < vectorBytes; o += STEP)
-                    {
-                        ByteVector acc = load(srcs[0] + o);
-                        for (int j = 1; j < k; j++)
-                        {
-                            acc = acc.lanewise(VectorOperators.UMAX, load(srcs[j] + o));
-                        }
-                        acc.intoMemorySegment(ALL, dst + o, ORDER);
-                    }
-                }
-                else
-                {
-                    for (long o = 0; o < vectorBytes; o += STEP)
-                    {
-                        ByteVector acc = load(srcs[0] + o);
-                        for (int j = 1; j < k; j++)
-                        {
-                            acc = acc.max(load(srcs[j] + o));
-                        }
-                        acc.intoMemorySegment(ALL, dst + o, ORDER);
-                    }
-                }
-            }
-            case BAND ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    ByteVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.and(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case BOR ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    ByteVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.or(load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
-            case BXOR ->
-            {
-                for (long o = 0; o < vectorBytes; o += STEP)
-                {
-                    ByteVector acc = load(srcs[0] + o);
-                    for (int j = 1; j < k; j++)
-                    {
-                        acc = acc.lanewise(VectorOperators.XOR, load(srcs[j] + o));
-                    }
-                    acc.intoMemorySegment(ALL, dst + o, ORDER);
-                }
-            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
         for (long o = vectorBytes; o < bytes; o += SIZE)
         {
             byte acc = getByte(srcs[0] + o);
             for (int j = 1; j < k; j++)
             {
-                acc = apply(op, unsigned, acc, getByte(srcs[j] + o));
+                acc = (byte)(acc + getByte(srcs[j] + o));
+            }
+            putByte(dst + o, acc);
+        }
+    }
+
+    private static void binaryProd(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putByte(dst + o, (byte)(getByte(a + o) * getByte(b + o)));
+        }
+    }
+
+    private static void multiProd(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            ByteVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.mul(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            byte acc = getByte(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = (byte)(acc * getByte(srcs[j] + o));
+            }
+            putByte(dst + o, acc);
+        }
+    }
+
+    private static void binaryMin(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putByte(dst + o, (byte)Math.min(getByte(a + o), getByte(b + o)));
+        }
+    }
+
+    private static void multiMin(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            ByteVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.min(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            byte acc = getByte(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = (byte)Math.min(acc, getByte(srcs[j] + o));
+            }
+            putByte(dst + o, acc);
+        }
+    }
+
+    private static void binaryMax(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putByte(dst + o, (byte)Math.max(getByte(a + o), getByte(b + o)));
+        }
+    }
+
+    private static void multiMax(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            ByteVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.max(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            byte acc = getByte(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = (byte)Math.max(acc, getByte(srcs[j] + o));
+            }
+            putByte(dst + o, acc);
+        }
+    }
+
+    private static void binaryUnsignedMin(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).lanewise(VectorOperators.UMIN, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putByte(dst + o, (byte)Math.min(getByte(a + o) & 0xff, getByte(b + o) & 0xff));
+        }
+    }
+
+    private static void multiUnsignedMin(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            ByteVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.lanewise(VectorOperators.UMIN, load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            byte acc = getByte(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = (byte)Math.min(acc & 0xff, getByte(srcs[j] + o) & 0xff);
+            }
+            putByte(dst + o, acc);
+        }
+    }
+
+    private static void binaryUnsignedMax(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).lanewise(VectorOperators.UMAX, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putByte(dst + o, (byte)Math.max(getByte(a + o) & 0xff, getByte(b + o) & 0xff));
+        }
+    }
+
+    private static void multiUnsignedMax(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            ByteVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.lanewise(VectorOperators.UMAX, load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            byte acc = getByte(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = (byte)Math.max(acc & 0xff, getByte(srcs[j] + o) & 0xff);
+            }
+            putByte(dst + o, acc);
+        }
+    }
+
+    private static void binaryAnd(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).and(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putByte(dst + o, (byte)(getByte(a + o) & getByte(b + o)));
+        }
+    }
+
+    private static void multiAnd(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            ByteVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.and(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            byte acc = getByte(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = (byte)(acc & getByte(srcs[j] + o));
+            }
+            putByte(dst + o, acc);
+        }
+    }
+
+    private static void binaryOr(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).or(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putByte(dst + o, (byte)(getByte(a + o) | getByte(b + o)));
+        }
+    }
+
+    private static void multiOr(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            ByteVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.or(load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            byte acc = getByte(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = (byte)(acc | getByte(srcs[j] + o));
+            }
+            putByte(dst + o, acc);
+        }
+    }
+
+    private static void binaryXor(final long dst, final long a, final long b, final long count)
+    {
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            load(a + o).lanewise(VectorOperators.XOR, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            putByte(dst + o, (byte)(getByte(a + o) ^ getByte(b + o)));
+        }
+    }
+
+    private static void multiXor(final long dst, final long[] srcs, final long count)
+    {
+        final int k = srcs.length;
+        final long bytes = count * SIZE;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            ByteVector acc = load(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = acc.lanewise(VectorOperators.XOR, load(srcs[j] + o));
+            }
+            acc.intoMemorySegment(ALL, dst + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += SIZE)
+        {
+            byte acc = getByte(srcs[0] + o);
+            for (int j = 1; j < k; j++)
+            {
+                acc = (byte)(acc ^ getByte(srcs[j] + o));
             }
             putByte(dst + o, acc);
         }
     }
 
     /**
-     * x[i] = x[i] / divisor, truncated toward zero; U8 divides the unsigned value. The wrapped sum is divided: an
-     * average of bytes that overflowed a byte in the sum is not the true average (widen first if that matters).
+     * x[i] = x[i] / divisor, truncated toward zero; U8 divides the unsigned value. It is the wrapped sum that is
+     * divided: an average of bytes whose sum overflowed a byte is not the true average (widen first if it matters).
      */
     static void divide(final boolean unsigned, final long x, final long count, final long divisor)
     {
-        // Integer vector division has no x86 instruction; the Vector API would fall back to Java code per lane.
+        // x86 has no integer vector division; the Vector API would fall back to Java code per lane.
         final int d = (int)divisor;
         for (long o = 0; o < count; o++)
         {
@@ -277,4 +444,5 @@ final class ReduceI8
             putByte(x + o, (byte)(unsigned ? (v & 0xff) / d : v / d));
         }
     }
+
 }

@@ -29,8 +29,68 @@ import static dev.ringfold.tensors.kernels.Memory.checkCount;
  */
 public final class ReduceKernels
 {
+    // Tables by DType.ordinal() (then ReduceOp.ordinal()); null where not defined. One call site per kind of
+    // kernel: whatever a program uses, C2 inlines at most two loops into it and calls the others (see ReduceF32).
+    private static final Loops.Binary[][] BINARY = new Loops.Binary[DType.values().length][];
+    private static final Loops.Multi[][] MULTI = new Loops.Multi[DType.values().length][];
+    private static final Loops.Binary[][] ACCUMULATE = new Loops.Binary[DType.values().length][];
+    private static final Loops.Convert[] WIDEN = new Loops.Convert[DType.values().length];
+    private static final Loops.Convert[] ROUND = new Loops.Convert[DType.values().length];
+    private static final Loops.Unary[] DIVIDE = new Loops.Unary[DType.values().length];
+    private static final Loops.Unary[] SCALE = new Loops.Unary[DType.values().length];
+
+    static
+    {
+        table(DType.F32, ReduceF32.BINARY, ReduceF32.MULTI);
+        table(DType.F64, ReduceF64.BINARY, ReduceF64.MULTI);
+        table(DType.I32, ReduceI32.BINARY, ReduceI32.MULTI);
+        table(DType.I64, ReduceI64.BINARY, ReduceI64.MULTI);
+        table(DType.I8, ReduceI8.I8_BINARY, ReduceI8.I8_MULTI);
+        table(DType.U8, ReduceI8.U8_BINARY, ReduceI8.U8_MULTI);
+        table(DType.BF16, ReduceHalf.BF16_BINARY, ReduceHalf.BF16_MULTI);
+        table(DType.F16, ReduceHalf.F16_BINARY, ReduceHalf.F16_MULTI);
+
+        // F32 accumulates into itself: acc = acc op src is the in-place reduce.
+        final Loops.Binary[] f32Accumulate = new Loops.Binary[ReduceOp.values().length];
+        for (final ReduceOp op : ReduceOp.values())
+        {
+            final Loops.Binary loop = ReduceF32.BINARY[op.ordinal()];
+            f32Accumulate[op.ordinal()] = loop == null ? null : (acc, unused, src, n) -> loop.run(acc, acc, src, n);
+        }
+        ACCUMULATE[DType.F32.ordinal()] = f32Accumulate;
+        ACCUMULATE[DType.BF16.ordinal()] = ReduceHalf.BF16_ACCUMULATE;
+        ACCUMULATE[DType.F16.ordinal()] = ReduceHalf.F16_ACCUMULATE;
+
+        WIDEN[DType.F32.ordinal()] = (dst, src, n) -> Memory.copy(src, dst, n * Float.BYTES);
+        WIDEN[DType.BF16.ordinal()] = ReduceHalf::toF32Bf16;
+        WIDEN[DType.F16.ordinal()] = ReduceHalf::toF32F16;
+        ROUND[DType.F32.ordinal()] = (dst, src, n) -> Memory.copy(src, dst, n * Float.BYTES);
+        ROUND[DType.BF16.ordinal()] = ReduceHalf::fromF32Bf16;
+        ROUND[DType.F16.ordinal()] = ReduceHalf::fromF32F16;
+
+        DIVIDE[DType.F32.ordinal()] = (x, n, d) -> ReduceF32.divide(x, n, (float)d);
+        DIVIDE[DType.F64.ordinal()] = ReduceF64::divide;
+        DIVIDE[DType.I32.ordinal()] = (x, n, d) -> ReduceI32.divide(x, n, (long)d);
+        DIVIDE[DType.I64.ordinal()] = (x, n, d) -> ReduceI64.divide(x, n, (long)d);
+        DIVIDE[DType.I8.ordinal()] = (x, n, d) -> ReduceI8.divide(false, x, n, (long)d);
+        DIVIDE[DType.U8.ordinal()] = (x, n, d) -> ReduceI8.divide(true, x, n, (long)d);
+        DIVIDE[DType.BF16.ordinal()] = (x, n, d) -> ReduceHalf.divideBf16(x, n, (float)d);
+        DIVIDE[DType.F16.ordinal()] = (x, n, d) -> ReduceHalf.divideF16(x, n, (float)d);
+
+        SCALE[DType.F32.ordinal()] = (x, n, f) -> ReduceF32.scale(x, n, (float)f);
+        SCALE[DType.F64.ordinal()] = ReduceF64::scale;
+        SCALE[DType.BF16.ordinal()] = (x, n, f) -> ReduceHalf.scaleBf16(x, n, (float)f);
+        SCALE[DType.F16.ordinal()] = (x, n, f) -> ReduceHalf.scaleF16(x, n, (float)f);
+    }
+
     private ReduceKernels()
     {
+    }
+
+    private static void table(final DType dtype, final Loops.Binary[] binary, final Loops.Multi[] multi)
+    {
+        BINARY[dtype.ordinal()] = binary;
+        MULTI[dtype.ordinal()] = multi;
     }
 
     /** In place: {@code dst[i] = dst[i] op src[i]} for {@code count} elements of {@code dtype}. */
@@ -45,17 +105,7 @@ public final class ReduceKernels
         final ReduceOp op, final DType dtype, final long dst, final long a, final long b, final long count)
     {
         check(op, dtype, count);
-        switch (dtype)
-        {
-            case F32 -> ReduceF32.binary(op, dst, a, b, count);
-            case F64 -> ReduceF64.binary(op, dst, a, b, count);
-            case I32 -> ReduceI32.binary(op, dst, a, b, count);
-            case I64 -> ReduceI64.binary(op, dst, a, b, count);
-            case I8 -> ReduceI8.binary(op, false, dst, a, b, count);
-            case U8 -> ReduceI8.binary(op, true, dst, a, b, count);
-            case BF16 -> ReduceHalf.binaryBf16(op, dst, a, b, count);
-            case F16 -> ReduceHalf.binaryF16(op, dst, a, b, count);
-        }
+        BINARY[dtype.ordinal()][op.ordinal()].run(dst, a, b, count);
     }
 
     /** In place over a byte range: {@code bytes} must be a whole number of elements. */
@@ -78,30 +128,15 @@ public final class ReduceKernels
         {
             throw new IllegalArgumentException("reduceAll needs at least one source");
         }
-        switch (dtype)
-        {
-            case F32 -> ReduceF32.multi(op, dst, srcs, count);
-            case F64 -> ReduceF64.multi(op, dst, srcs, count);
-            case I32 -> ReduceI32.multi(op, dst, srcs, count);
-            case I64 -> ReduceI64.multi(op, dst, srcs, count);
-            case I8 -> ReduceI8.multi(op, false, dst, srcs, count);
-            case U8 -> ReduceI8.multi(op, true, dst, srcs, count);
-            case BF16 -> ReduceHalf.multiBf16(op, dst, srcs, count);
-            case F16 -> ReduceHalf.multiF16(op, dst, srcs, count);
-        }
+        MULTI[dtype.ordinal()][op.ordinal()].run(dst, srcs, count);
     }
 
     /** {@code f32Dst[i] = (float)src[i]}, exact, for F32, BF16 or F16 sources: starts an F32 accumulator. */
     public static void widenToF32(final DType dtype, final long f32Dst, final long src, final long count)
     {
         checkCount(count);
-        switch (dtype)
-        {
-            case F32 -> Memory.copy(src, f32Dst, count * Float.BYTES);
-            case BF16 -> ReduceHalf.toF32Bf16(f32Dst, src, count);
-            case F16 -> ReduceHalf.toF32F16(f32Dst, src, count);
-            default -> throw new IllegalArgumentException("no F32 accumulation for " + dtype);
-        }
+        accumulationType(dtype);
+        WIDEN[dtype.ordinal()].run(f32Dst, src, count);
     }
 
     /** {@code f32Acc[i] = f32Acc[i] op (float)src[i]}: no rounding to the source's type. */
@@ -109,26 +144,16 @@ public final class ReduceKernels
         final ReduceOp op, final DType dtype, final long f32Acc, final long src, final long count)
     {
         check(op, dtype, count);
-        switch (dtype)
-        {
-            case F32 -> ReduceF32.binary(op, f32Acc, f32Acc, src, count);
-            case BF16 -> ReduceHalf.accumulateBf16(op, f32Acc, src, count);
-            case F16 -> ReduceHalf.accumulateF16(op, f32Acc, src, count);
-            default -> throw new IllegalArgumentException("no F32 accumulation for " + dtype);
-        }
+        accumulationType(dtype);
+        ACCUMULATE[dtype.ordinal()][op.ordinal()].run(f32Acc, 0, src, count);
     }
 
     /** {@code dst[i] = round(f32Src[i])} to nearest even: the one rounding of an F32 accumulation. */
     public static void roundFromF32(final DType dtype, final long dst, final long f32Src, final long count)
     {
         checkCount(count);
-        switch (dtype)
-        {
-            case F32 -> Memory.copy(f32Src, dst, count * Float.BYTES);
-            case BF16 -> ReduceHalf.fromF32Bf16(dst, f32Src, count);
-            case F16 -> ReduceHalf.fromF32F16(dst, f32Src, count);
-            default -> throw new IllegalArgumentException("no F32 accumulation for " + dtype);
-        }
+        accumulationType(dtype);
+        ROUND[dtype.ordinal()].run(dst, f32Src, count);
     }
 
     /**
@@ -142,31 +167,18 @@ public final class ReduceKernels
         {
             throw new IllegalArgumentException("divisor must be positive: " + divisor);
         }
-        switch (dtype)
-        {
-            case F32 -> ReduceF32.divide(x, count, (float)divisor);
-            case F64 -> ReduceF64.divide(x, count, (double)divisor);
-            case I32 -> ReduceI32.divide(x, count, divisor);
-            case I64 -> ReduceI64.divide(x, count, divisor);
-            case I8 -> ReduceI8.divide(false, x, count, divisor);
-            case U8 -> ReduceI8.divide(true, x, count, divisor);
-            case BF16 -> ReduceHalf.divideBf16(x, count, (float)divisor);
-            case F16 -> ReduceHalf.divideF16(x, count, (float)divisor);
-        }
+        DIVIDE[dtype.ordinal()].run(x, count, divisor);
     }
 
     /** {@code x[i] = x[i] * factor} for floating-point types (F32, BF16 and F16 multiply by {@code (float)factor}). */
     public static void scale(final DType dtype, final long x, final long count, final double factor)
     {
         checkCount(count);
-        switch (dtype)
+        if (dtype.isInteger())
         {
-            case F32 -> ReduceF32.scale(x, count, (float)factor);
-            case F64 -> ReduceF64.scale(x, count, factor);
-            case BF16 -> ReduceHalf.scaleBf16(x, count, (float)factor);
-            case F16 -> ReduceHalf.scaleF16(x, count, (float)factor);
-            default -> throw new IllegalArgumentException("scale is for floating-point types, not " + dtype);
+            throw new IllegalArgumentException("scale is for floating-point types, not " + dtype);
         }
+        SCALE[dtype.ordinal()].run(x, count, factor);
     }
 
     /** Elements in {@code bytes} of {@code dtype}; a partial element is an error (the collectives chunk by elements). */
@@ -177,6 +189,14 @@ public final class ReduceKernels
             throw new IllegalArgumentException(bytes + " bytes is not a whole number of " + dtype + " elements");
         }
         return bytes / dtype.bytes();
+    }
+
+    private static void accumulationType(final DType dtype)
+    {
+        if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F16)
+        {
+            throw new IllegalArgumentException("no F32 accumulation for " + dtype);
+        }
     }
 
     private static void check(final ReduceOp op, final DType dtype, final long count)

@@ -1,0 +1,111 @@
+package dev.ringfold.tensors.kernels;
+
+import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.ReduceOp;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Once compiled, the kernels allocate nothing. Until C2 has compiled them the Vector API runs its Java fallback,
+ * which allocates a lot, so each check repeats a batch of calls until one allocates nothing (or a minute passes:
+ * then the last batch's count is the failure).
+ */
+final class KernelAllocationTest
+{
+    private static final int N = 4099;
+
+    @Test
+    void reduceKernels()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final long a = Scalar.allocate(arena, 8L * N, 1);
+            final long b = Scalar.allocate(arena, 8L * N, 2);
+            final long acc = Scalar.allocate(arena, 4L * N, 3);
+            final long[] srcs = { a, b, b };
+            // values() clones its array: take the arrays once, outside the measured batch.
+            final DType[] dtypes = DType.values();
+            final ReduceOp[] ops = ReduceOp.values();
+            final DType[] accumulating = { DType.F32, DType.BF16, DType.F16 };
+            final ReduceOp[] floatOps = { ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MIN, ReduceOp.MAX };
+            assertEventuallyAllocationFree("reduce", () ->
+            {
+                for (final DType dtype : dtypes)
+                {
+                    for (final ReduceOp op : ops)
+                    {
+                        if (op.supports(dtype))
+                        {
+                            ReduceKernels.reduce(op, dtype, a, b, N);
+                            ReduceKernels.reduce(op, dtype, b, a, b, N);
+                            ReduceKernels.reduceAll(op, dtype, a, srcs, N);
+                        }
+                    }
+                    ReduceKernels.divide(dtype, a, N, 3);
+                }
+                for (final DType dtype : accumulating)
+                {
+                    ReduceKernels.widenToF32(dtype, acc, b, N);
+                    for (final ReduceOp op : floatOps)
+                    {
+                        ReduceKernels.accumulateToF32(op, dtype, acc, b, N);
+                    }
+                    ReduceKernels.roundFromF32(dtype, a, acc, N);
+                    ReduceKernels.scale(dtype, a, N, 0.5);
+                }
+            });
+        }
+    }
+
+    @Test
+    void gemmAndNn()
+    {
+        final int m = 45;
+        final int n = 70;
+        final int k = 300;
+        try (Arena arena = Arena.ofConfined())
+        {
+            final long a = Scalar.allocate(arena, 4L * m * k, 0);
+            final long b = Scalar.allocate(arena, 4L * k * n, 0);
+            final long c = Scalar.allocate(arena, 4L * m * n, 0);
+            final long bias = Scalar.allocate(arena, 4L * n, 0);
+            final long labels = Scalar.allocate(arena, 4L * m, 0);
+            Init.uniform(1, 0, a, (long)m * k, -1, 1);
+            Init.uniform(2, 0, b, (long)k * n, -1, 1);
+            assertEventuallyAllocationFree("gemm and nn", () ->
+            {
+                Gemm.sgemm(false, false, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
+                Gemm.sgemm(true, true, m, n, k, 0.5f, a, m, b, k, 1.0f, c, n);
+                Nn.biasAdd(m, n, c, n, bias);
+                Nn.biasBackward(m, n, c, n, bias);
+                Nn.relu(c, c, (long)m * n);
+                Nn.reluBackward(c, c, c, (long)m * n);
+                Nn.softmaxCrossEntropy(m, n, c, labels, c);
+                Nn.softmaxCrossEntropyBackward(m, n, c, labels, c);
+                Nn.axpy((long)m * n, -0.1f, c, c);
+                Init.he(3, 0, bias, n, 10);
+            });
+        }
+    }
+
+    private static void assertEventuallyAllocationFree(final String what, final Runnable batch)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        long allocated;
+        do
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            batch.run();
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        while (allocated != 0 && System.nanoTime() < deadline);
+        assertEquals(0, allocated, what + ": bytes allocated by the last batch");
+    }
+}
