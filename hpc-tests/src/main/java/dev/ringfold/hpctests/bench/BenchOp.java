@@ -36,4 +36,11 @@ public interface BenchOp
      * @throws BenchFailure on every rank when any rank saw a wrong payload.
      */
     Measurement measure(BenchContext ctx, int bytes);
+
+    /** The rows of one size: by default the one measurement (none on ranks other than 0). */
+    default java.util.List<Measurement> measureAll(final BenchContext ctx, final int bytes)
+    {
+        final Measurement m = measure(ctx, bytes);
+        return m == null ? java.util.List.of() : java.util.List.of(m);
+    }
 }

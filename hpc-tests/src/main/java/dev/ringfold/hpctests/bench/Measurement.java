@@ -13,8 +13,26 @@ package dev.ringfold.hpctests.bench;
  * @param p99Usec 99th percentile iteration, same unit.
  */
 public record Measurement(String op, int np, String dev, long bytes, int iters, double usec, double minUsec,
-    double p99Usec, String algo, double busFactor)
+    double p99Usec, String algo, double busFactor, double gflops)
 {
+    public Measurement(final String op, final int np, final String dev, final long bytes, final int iters,
+        final double usec, final double minUsec, final double p99Usec, final String algo, final double busFactor)
+    {
+        this(op, np, dev, bytes, iters, usec, minUsec, p99Usec, algo, busFactor, Double.NaN);
+    }
+
+    /** A compute row (GEMM): {@code n} is the matrix size, the rate is GFLOP/s. */
+    public static Measurement ofCompute(final String op, final long n, final int iters, final double usec,
+        final double minUsec, final double gflops)
+    {
+        return new Measurement(op, 1, "cpu", n, iters, usec, minUsec, usec, null, 1.0, gflops);
+    }
+
+    public boolean isCompute()
+    {
+        return !Double.isNaN(gflops);
+    }
+
     /** A point-to-point row: no algorithm, bus bandwidth = bandwidth. */
     public Measurement(final String op, final int np, final String dev, final long bytes, final int iters,
         final double usec, final double minUsec, final double p99Usec)

@@ -25,6 +25,7 @@ public final class OsuBench
     {
         OPS.put("latency", LatencyOp::new);
         OPS.put("bw", BandwidthOp::new);
+        OPS.put("kernels", KernelsOp::new);
         for (final CollectiveOp.Kind kind : CollectiveOp.Kind.values())
         {
             OPS.put(kind.label(), () -> new CollectiveOp(kind));
@@ -99,11 +100,10 @@ public final class OsuBench
             op.setUp(ctx, maxBytes);
             // JIT warm-up: the smallest size once, checked but not reported, so that the first size reported is
             // not measured while the JVM still interprets or compiles the loop (the per-size warm-up is short)
-            op.measure(ctx, minBytes);
+            op.measureAll(ctx, minBytes);
             for (final int n : sizes)
             {
-                final Measurement m = op.measure(ctx, n);
-                if (m != null)
+                for (final Measurement m : op.measureAll(ctx, n))
                 {
                     printer.print(m, title);
                 }

@@ -54,6 +54,11 @@ public final class ResultPrinter
     /** The JSON line of one measurement. */
     public static String json(final Measurement m)
     {
+        if (m.isCompute())
+        {
+            return "{\"op\":" + string(m.op()) + ",\"n\":" + m.bytes() + ",\"usec\":" + number(m.usec()) +
+                ",\"gflops\":" + number(m.gflops()) + "}";
+        }
         if (m.isCollective())
         {
             return "{\"op\":" + string(m.op()) + ",\"np\":" + m.np() + ",\"dev\":" + string(m.dev()) +
@@ -67,13 +72,19 @@ public final class ResultPrinter
     /** The table row of one measurement: size, iterations, median, min and p99 microseconds, GB/s at the median. */
     public static String tableRow(final Measurement m)
     {
+        if (m.isCompute())
+        {
+            return String.format(Locale.ROOT, "%-10s %8d %12.3f %12.3f %12s %10.1f GFLOP/s (%s)",
+                "n=" + m.bytes(), m.iters(), m.usec(), m.minUsec(), "-", m.gflops(), m.op());
+        }
         if (m.isCollective())
         {
             return String.format(Locale.ROOT, "%-10s %-20s %8d %12.3f %12.3f %12.3f %10.3f %10.3f",
                 Sizes.label(m.bytes()), m.algo(), m.iters(), m.usec(), m.minUsec(), m.p99Usec(), m.gbps(), m.busGbps());
         }
-        return String.format(Locale.ROOT, "%-10s %8d %12.3f %12.3f %12.3f %10.3f",
+        final String row = String.format(Locale.ROOT, "%-10s %8d %12.3f %12.3f %12.3f %10.3f",
             Sizes.label(m.bytes()), m.iters(), m.usec(), m.minUsec(), m.p99Usec(), m.gbps());
+        return m.op().equals("latency") || m.op().equals("bw") ? row : row + " (" + m.op() + ")";
     }
 
     /**
