@@ -96,7 +96,7 @@ class BenchUnitTest
         assertEquals("", out.toString(StandardCharsets.UTF_8));
         final String message = err.toString(StandardCharsets.UTF_8);
         assertTrue(message.contains("unknown operation 'allgatherz'"), message);
-        assertTrue(message.contains("latency | bw | allreduce | bcast"), message);
+        assertTrue(message.contains("latency | bw | kernels | allreduce | bcast"), message);
     }
 
     @Test
