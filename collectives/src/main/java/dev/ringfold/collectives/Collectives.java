@@ -3,6 +3,7 @@ package dev.ringfold.collectives;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
+import dev.ringfold.tensors.Tensor;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -144,6 +145,39 @@ public final class Collectives
             doubling = o;
         }
         return o.prepare(src, dst, count, dtype, op);
+    }
+
+    /** In place on a contiguous tensor of any dtype: every rank's tensor ends as the reduction. */
+    public void allReduce(final Tensor tensor, final ReduceOp op)
+    {
+        final long address = contiguous("allReduce", tensor);
+        allReduce(address, address, tensor.elementCount(), tensor.dtype(), op);
+    }
+
+    public CollectiveRequest iallReduce(final Tensor tensor, final ReduceOp op)
+    {
+        final long address = contiguous("allReduce", tensor);
+        return iallReduce(address, address, tensor.elementCount(), tensor.dtype(), op);
+    }
+
+    /** The root's tensor into every rank's (same dtype and element count expected on every rank). */
+    public void broadcast(final Tensor tensor, final int root)
+    {
+        broadcast(contiguous("broadcast", tensor), tensor.elementCount(), tensor.dtype(), root);
+    }
+
+    private long contiguous(final String op, final Tensor tensor)
+    {
+        if (tensor == null)
+        {
+            throw new NullPointerException(where(op) + ": the tensor is null");
+        }
+        if (!tensor.isContiguous())
+        {
+            throw new IllegalArgumentException(where(op) + ": tensor " + tensor.describe() +
+                " is not contiguous; reduce a contiguous copy (Tensor.copy())");
+        }
+        return tensor.address(); // throws if the tensor is closed
     }
 
     public void allReduce(final float[] data, final int offset, final int count, final ReduceOp op)
