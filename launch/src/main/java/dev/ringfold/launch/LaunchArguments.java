@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
 
 import java.io.File;
@@ -64,7 +65,7 @@ final class LaunchArguments
     /** Variables mpjrun sets itself: --env may not change a rank's identity. */
     private static final Set<String> RESERVED_ENV = Set.of(
         LaunchEnvironment.RANK, LaunchEnvironment.SIZE, LaunchEnvironment.JOB_ID, LaunchEnvironment.RENDEZVOUS,
-        LaunchEnvironment.DEV, LaunchEnvironment.LOCAL_RANK);
+        LaunchEnvironment.DEV, LaunchEnvironment.LOCAL_RANK, JobSecret.FILE_VARIABLE);
 
     private LaunchArguments()
     {

@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.RendezvousServer;
 
 import java.io.IOException;
@@ -67,7 +68,7 @@ public final class MpjRun
         {
             final String rendezvous = placement.rendezvousHost() + ":" + UNKNOWN_PORT;
             for (final RankCommand command :
-                RankCommands.build(options, slots, jobId, rendezvous, java, ringfoldClassPath))
+                RankCommands.build(options, slots, jobId, rendezvous, SecretFile.DRY_RUN_PATH, java, ringfoldClassPath))
             {
                 out.println(launcher.describe(command));
             }
@@ -75,13 +76,30 @@ public final class MpjRun
         }
 
         final long rendezvousTimeoutMs = rendezvousTimeoutMs();
-        try (RendezvousServer server = RendezvousServer.start(
-            placement.rendezvousBindHost(), 0, options.np(), jobId, rendezvousTimeoutMs))
+        final JobSecret secret = JobSecret.generate();
+        final SecretFile secretFile;
+        try
+        {
+            secretFile = SecretFile.write(Path.of(System.getProperty("java.io.tmpdir")), jobId, secret);
+        }
+        catch (final IOException ex)
+        {
+            err.println("mpjrun: cannot write the job's secret file under " + System.getProperty("java.io.tmpdir") +
+                ": " + ex.getMessage());
+            return 1;
+        }
+        try (secretFile; RendezvousServer server = RendezvousServer.start(
+            placement.rendezvousBindHost(), 0, options.np(), jobId, secret, rendezvousTimeoutMs))
         {
             final String rendezvous = placement.rendezvousHost() + ":" + server.port();
-            final Job job = new Job(jobId, RankCommands.build(options, slots, jobId, rendezvous, java, ringfoldClassPath),
+            final Job job = new Job(jobId, RankCommands.build(options, slots, jobId, rendezvous,
+                secretFile.path().toString(), java, ringfoldClassPath),
                 launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), new Console(out, err));
-            final Thread hook = new Thread(() -> job.abort("mpjrun was told to stop; stopping all ranks"), "mpjrun-abort");
+            final Thread hook = new Thread(() ->
+            {
+                job.abort("mpjrun was told to stop; stopping all ranks");
+                secretFile.close(); // the JVM may halt before the main thread's try-with-resources gets to it
+            }, "mpjrun-abort");
             Runtime.getRuntime().addShutdownHook(hook);
             try
             {

@@ -38,7 +38,7 @@ final class DryRunTest
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final Pattern shape = Pattern.compile("^cd (\\S+) && env RINGFOLD_RANK=(\\d) RINGFOLD_SIZE=3 " +
             "RINGFOLD_JOB_ID=(j\\d+-[0-9a-f]{6}) 'RINGFOLD_RENDEZVOUS=127\\.0\\.0\\.1:<port>' RINGFOLD_DEV=tcp " +
-            "RINGFOLD_LOCAL_RANK=(\\d) OMP_NUM_THREADS=1 (.*)$");
+            "RINGFOLD_LOCAL_RANK=(\\d) 'RINGFOLD_SECRET_FILE=<private 0600 file>' OMP_NUM_THREADS=1 (.*)$");
         String jobId = null;
         for (int rank = 0; rank < 3; rank++)
         {

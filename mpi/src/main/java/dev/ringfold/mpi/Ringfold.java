@@ -1,5 +1,6 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.EndpointCard;
 import dev.ringfold.mpi.bootstrap.JobInfo;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
@@ -33,11 +34,13 @@ public final class Ringfold implements AutoCloseable
     private final int localRank;
     private final int localSize;
     private final String[] hosts;
+    private final int tcpPort;
 
     private Ringfold(final JobInfo job, final Engine engine, final int localRank, final int localSize,
-        final String[] hosts)
+        final String[] hosts, final int tcpPort)
     {
         this.job = job;
+        this.tcpPort = tcpPort;
         this.engine = engine;
         this.localRank = localRank;
         this.localSize = localSize;
@@ -63,7 +66,8 @@ public final class Ringfold implements AutoCloseable
             throw new IllegalStateException("Ringfold is already initialised in this process (rank " +
                 current.job.rank() + "); use the existing instance");
         }
-        current = bootstrap(LaunchEnvironment.detect(env), RuntimeSettings.from(env));
+        final JobInfo job = LaunchEnvironment.detect(env);
+        current = bootstrap(job, RuntimeSettings.from(env), JobSecret.fromEnvironment(env, job.jobId()));
         return current;
     }
 
@@ -95,6 +99,15 @@ public final class Ringfold implements AutoCloseable
         return job.jobId();
     }
 
+    /**
+     * The port this rank's TCP transport listens on, or 0 when it has no TCP peers (then it listens nowhere).
+     * For tools and tests that need to know what this rank exposes.
+     */
+    public int tcpPort()
+    {
+        return tcpPort;
+    }
+
     /** Who started the job: "ringfold", "slurm", "openmpi", "torchrun" or "singleton". */
     public String launcher()
     {
@@ -112,7 +125,7 @@ public final class Ringfold implements AutoCloseable
         engine.close();
     }
 
-    private static Ringfold bootstrap(final JobInfo job, final RuntimeSettings settings)
+    private static Ringfold bootstrap(final JobInfo job, final RuntimeSettings settings, final JobSecret secret)
     {
         final int rank = job.rank();
         final int size = job.size();
@@ -132,14 +145,20 @@ public final class Ringfold implements AutoCloseable
                 if (job.hostsRendezvous())
                 {
                     opened.add(RendezvousServer.start(loopback ? job.rendezvousHost() : "0.0.0.0",
-                        job.rendezvousPort(), size, job.jobId(), settings.bootstrapTimeoutMs()));
+                        job.rendezvousPort(), size, job.jobId(), secret, settings.bootstrapTimeoutMs()));
                 }
                 final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
                     loopback ? "127.0.0.1" : InetAddress.getLocalHost().getHostAddress();
-                tcp = TcpTransport.listen(tcpHost, tcpHost, rank, size);
+                if (!secret.authenticated() && rank == 0)
+                {
+                    System.err.println("ringfold: job " + job.jobId() + " has no secret (" + JobSecret.FILE_VARIABLE +
+                        " or " + JobSecret.VARIABLE + "): its connections are checked against a key derived from the" +
+                        " job id, which keeps other jobs out but is not authentication");
+                }
+                tcp = TcpTransport.listen(tcpHost, tcpHost, rank, size, secret, job.jobId());
                 opened.add(tcp);
                 rendezvous = RendezvousClient.connect(job.rendezvousHost(), job.rendezvousPort(), rank, size,
-                    job.jobId(), deadline);
+                    job.jobId(), secret, deadline);
                 opened.add(rendezvous);
                 final byte[][] blobs = rendezvous.allGather(
                     new EndpointCard(rank, pid, node, hostName, tcpHost, tcp.port()).encode());
@@ -194,8 +213,7 @@ public final class Ringfold implements AutoCloseable
                         tcpHosts[r] = cards[r].tcpHost();
                         tcpPorts[r] = cards[r].tcpPort();
                     }
-                    tcp.connect(remote.stream().mapToInt(Integer::intValue).toArray(), tcpHosts, tcpPorts,
-                        job.jobId(), deadline);
+                    tcp.connect(remote.stream().mapToInt(Integer::intValue).toArray(), tcpHosts, tcpPorts, deadline);
                 }
             }
             if (rendezvous != null)
@@ -218,7 +236,8 @@ public final class Ringfold implements AutoCloseable
             final Transport[] transports = tcp == null ? new Transport[] {shm} : new Transport[] {shm, tcp};
             final Engine engine = new Engine(rank, size, transports, channels, pids,
                 settings.withLocalRanks(sameNode.size()));
-            return new Ringfold(job, engine, sameNode.indexOf(rank), sameNode.size(), hosts);
+            return new Ringfold(job, engine, sameNode.indexOf(rank), sameNode.size(), hosts,
+                tcp == null ? 0 : tcp.port());
         }
         catch (final IOException | RuntimeException ex)
         {
