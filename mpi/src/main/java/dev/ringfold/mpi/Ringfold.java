@@ -67,7 +67,8 @@ public final class Ringfold implements AutoCloseable
                 current.job.rank() + "); use the existing instance");
         }
         final JobInfo job = LaunchEnvironment.detect(env);
-        current = bootstrap(job, RuntimeSettings.from(env), JobSecret.fromEnvironment(env, job.jobId()));
+        current = bootstrap(job, RuntimeSettings.from(env), JobSecret.fromEnvironment(env, job.jobId()),
+            LaunchEnvironment.nodeName(env, job));
         return current;
     }
 
@@ -125,7 +126,12 @@ public final class Ringfold implements AutoCloseable
         engine.close();
     }
 
-    private static Ringfold bootstrap(final JobInfo job, final RuntimeSettings settings, final JobSecret secret)
+    /**
+     * @param nodeName the launcher's name for this node (Slurm's SLURMD_NODENAME), or null; where it resolves, its
+     *                 address is the one to advertise for TCP, as it is the one the launcher itself reaches the node on.
+     */
+    private static Ringfold bootstrap(final JobInfo job, final RuntimeSettings settings, final JobSecret secret,
+        final String nodeName)
     {
         final int rank = job.rank();
         final int size = job.size();
@@ -148,7 +154,7 @@ public final class Ringfold implements AutoCloseable
                         job.rendezvousPort(), size, job.jobId(), secret, settings.bootstrapTimeoutMs()));
                 }
                 final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
-                    loopback ? "127.0.0.1" : InetAddress.getLocalHost().getHostAddress();
+                    loopback ? "127.0.0.1" : advertisedAddress(nodeName);
                 if (!secret.authenticated() && rank == 0)
                 {
                     System.err.println("ringfold: job " + job.jobId() + " has no secret (" + JobSecret.FILE_VARIABLE +
@@ -253,6 +259,31 @@ public final class Ringfold implements AutoCloseable
             }
             throw new RingfoldException("rank " + rank + " of " + size + " (" + job.launcher() + " launch, job " +
                 job.jobId() + "): start-up failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String advertisedAddress(final String nodeName) throws IOException
+    {
+        if (nodeName != null)
+        {
+            try
+            {
+                return InetAddress.getByName(nodeName).getHostAddress();
+            }
+            catch (final IOException ex)
+            {
+                // not resolvable here: this host's own name is the next best guess
+            }
+        }
+        try
+        {
+            return InetAddress.getLocalHost().getHostAddress();
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("cannot tell which address to listen on for TCP: neither " +
+                (nodeName == null ? "" : "the node name '" + nodeName + "' nor ") + "this host's name resolves (" +
+                ex.getMessage() + "); set RINGFOLD_TCP_HOST", ex);
         }
     }
 

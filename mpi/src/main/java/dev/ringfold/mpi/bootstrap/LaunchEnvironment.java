@@ -101,6 +101,13 @@ public final class LaunchEnvironment
         return new JobInfo(0, 1, "single" + ProcessHandle.current().pid(), "127.0.0.1", 0, true, device, "singleton");
     }
 
+    /** The launcher's name for this node (Slurm's {@code SLURMD_NODENAME}), or null when it gives none. */
+    public static String nodeName(final Map<String, String> env, final JobInfo job)
+    {
+        final String name = job.launcher().equals("slurm") ? env.get("SLURMD_NODENAME") : null;
+        return name == null || name.isBlank() ? null : name.trim();
+    }
+
     /** A port in [20000, 40000) derived from a job's identity, so that every rank computes the same one. */
     static int derivedPort(final long key)
     {
