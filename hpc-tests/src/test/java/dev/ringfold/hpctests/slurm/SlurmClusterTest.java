@@ -31,8 +31,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class SlurmClusterTest
 {
     private static final Path SCRIPTS = Mpjrun.ROOT.resolve("hpc-tests/slurm");
-    /** One cluster per checkout: its namespaces and daemons are named after this directory. */
-    private static final Path DIR = Path.of("/tmp/ringfold-slurm-" + Integer.toHexString(Mpjrun.ROOT.toString().hashCode()));
+    /**
+     * The cluster's directory; its namespaces are named after it, so two checkouts never share a cluster. CI sets
+     * RINGFOLD_SLURM_DIR so that it can tear down exactly this cluster whatever happens to the test JVM.
+     */
+    private static final Path DIR = Path.of(System.getenv().getOrDefault("RINGFOLD_SLURM_DIR",
+        "/tmp/ringfold-slurm-" + Integer.toHexString(Mpjrun.ROOT.toString().hashCode())));
     private static final Pattern LINE = Pattern.compile(
         "^rank (\\d) of (\\d) on (n\\d) \\(slurm launch\\): transports((?: \\d=(?:shm|tcp))+); all-reduce ok .*$");
     private static final long JOB_LIMIT_S = 240;
