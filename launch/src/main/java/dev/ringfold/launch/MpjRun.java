@@ -57,8 +57,10 @@ public final class MpjRun
             return EXIT_USAGE;
         }
 
-        final Placement placement = new LocalPlacement();
-        final RankLauncher launcher = new LocalRankLauncher();
+        final JobSecret secret = JobSecret.generate();
+        final Placement placement = options.hosts() == null ? new LocalPlacement() :
+            new HostfilePlacement(options.hosts(), launchHost());
+        final RankLauncher launcher = options.hosts() == null ? new LocalRankLauncher() : new SshRankLauncher(secret);
         final String jobId = JobIds.next();
         final List<RankSlot> slots = placement.place(options.np());
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -76,7 +78,6 @@ public final class MpjRun
         }
 
         final long rendezvousTimeoutMs = rendezvousTimeoutMs();
-        final JobSecret secret = JobSecret.generate();
         final SecretFile secretFile;
         try
         {
@@ -120,6 +121,19 @@ public final class MpjRun
             Thread.currentThread().interrupt();
             err.println("mpjrun: interrupted");
             return 1;
+        }
+    }
+
+    /** How the hosts of a machines file reach this one: its name, which is how ssh users name it too. */
+    private static String launchHost()
+    {
+        try
+        {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        }
+        catch (final IOException ex)
+        {
+            return "localhost"; // then only loopback hosts can join; the ranks say so when they cannot
         }
     }
 
