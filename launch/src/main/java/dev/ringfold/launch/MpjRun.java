@@ -124,16 +124,28 @@ public final class MpjRun
         }
     }
 
-    /** How the hosts of a machines file reach this one: its name, which is how ssh users name it too. */
+    /** Where the hosts of a machines file dial the rendezvous, when this host's name does not reach it there. */
+    static final String RENDEZVOUS_HOST_VARIABLE = "RINGFOLD_RENDEZVOUS_HOST";
+
+    /**
+     * How the hosts of a machines file reach this one: {@code RINGFOLD_RENDEZVOUS_HOST}, else this host's name
+     * (not its canonical name, which a loopback entry in /etc/hosts can turn into "localhost").
+     */
     private static String launchHost()
     {
+        final String given = System.getenv(RENDEZVOUS_HOST_VARIABLE);
+        if (given != null && !given.isBlank())
+        {
+            return given.trim();
+        }
         try
         {
-            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+            return java.net.InetAddress.getLocalHost().getHostName();
         }
         catch (final IOException ex)
         {
-            return "localhost"; // then only loopback hosts can join; the ranks say so when they cannot
+            final String env = System.getenv("HOSTNAME");
+            return env != null && !env.isBlank() ? env : "localhost";
         }
     }
 
