@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * mpjrun: starts the ranks of a Ringfold job and supervises them, in the manner of MPJ Express's mpjrun and
@@ -40,6 +41,13 @@ public final class MpjRun
 
     static int run(final String[] args, final Path cwd, final PrintStream out, final PrintStream err)
     {
+        return run(args, cwd, System.getenv(), out, err);
+    }
+
+    /** @param env mpjrun's environment, where it looks for a Slurm allocation to place the ranks in. */
+    static int run(final String[] args, final Path cwd, final Map<String, String> env, final PrintStream out,
+        final PrintStream err)
+    {
         if (LaunchArguments.wantsHelp(args))
         {
             out.print(LaunchArguments.HELP);
@@ -58,9 +66,34 @@ public final class MpjRun
         }
 
         final JobSecret secret = JobSecret.generate();
-        final Placement placement = options.hosts() == null ? new LocalPlacement() :
-            new HostfilePlacement(options.hosts(), launchHost());
-        final RankLauncher launcher = options.hosts() == null ? new LocalRankLauncher() : new SshRankLauncher(secret);
+        final SlurmAllocation allocation;
+        try
+        {
+            // a machines file wins: the user named the hosts
+            allocation = options.hosts() == null ? SlurmAllocation.detect(env) : null;
+        }
+        catch (final UsageException ex)
+        {
+            err.println("mpjrun: " + ex.getMessage());
+            return EXIT_USAGE;
+        }
+        final Placement placement;
+        final RankLauncher launcher;
+        if (options.hosts() != null)
+        {
+            placement = new HostfilePlacement(options.hosts(), launchHost());
+            launcher = new SshRankLauncher(secret);
+        }
+        else if (allocation != null)
+        {
+            placement = new SlurmPlacement(allocation);
+            launcher = new SrunRankLauncher(secret);
+        }
+        else
+        {
+            placement = new LocalPlacement();
+            launcher = new LocalRankLauncher();
+        }
         final String jobId = JobIds.next();
         final List<RankSlot> slots = placement.place(options.np());
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

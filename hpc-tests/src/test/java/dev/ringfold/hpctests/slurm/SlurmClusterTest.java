@@ -38,7 +38,7 @@ class SlurmClusterTest
     private static final Path DIR = Path.of(System.getenv().getOrDefault("RINGFOLD_SLURM_DIR",
         "/tmp/ringfold-slurm-" + Integer.toHexString(Mpjrun.ROOT.toString().hashCode())));
     private static final Pattern LINE = Pattern.compile(
-        "^rank (\\d) of (\\d) on (n\\d) \\(slurm launch\\): transports((?: \\d=(?:shm|tcp))+); all-reduce ok .*$");
+        "^rank (\\d) of (\\d) on (n\\d) \\((\\w+) launch\\): transports((?: \\d=(?:shm|tcp))+); all-reduce ok .*$");
     private static final long JOB_LIMIT_S = 240;
 
     @BeforeAll
@@ -77,31 +77,8 @@ class SlurmClusterTest
             final String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output file)";
             assertEquals("COMPLETED", state, "job " + jobId + " output:\n" + text);
 
-            final Map<Integer, String> nodeOf = new HashMap<>();
-            final Map<Integer, String> transports = new HashMap<>();
-            for (final String line : text.lines().toList())
-            {
-                final Matcher m = LINE.matcher(line);
-                if (m.matches())
-                {
-                    assertEquals("6", m.group(2), line);
-                    nodeOf.put(Integer.parseInt(m.group(1)), m.group(3));
-                    transports.put(Integer.parseInt(m.group(1)), m.group(4).trim());
-                }
-            }
-            assertEquals(6, nodeOf.size(), "every rank must report a right sum:\n" + text);
-            assertEquals(3, nodeOf.values().stream().distinct().count(), "ranks on 3 nodes: " + nodeOf);
             assertTrue(text.lines().noneMatch(l -> l.contains("has no secret")), "the sbatch script sets a secret:\n" + text);
-            for (int r = 0; r < 6; r++)
-            {
-                final List<String> expected = new ArrayList<>();
-                for (int p = 0; p < 6; p++)
-                {
-                    expected.add(p + "=" + (nodeOf.get(p).equals(nodeOf.get(r)) ? "shm" : "tcp"));
-                }
-                assertEquals(String.join(" ", expected), transports.get(r),
-                    "rank " + r + " on " + nodeOf.get(r) + " (nodes " + nodeOf + ")");
-            }
+            assertShmInsideNodesTcpAcross(text, "slurm");
         }
         finally
         {
@@ -113,6 +90,77 @@ class SlurmClusterTest
                 }
             }
             Files.delete(out);
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void mpjrunInsideAnAllocationPlacesTheRanksWithSrun() throws Exception
+    {
+        final Path out = Files.createTempDirectory("ringfold-sbatch");
+        try
+        {
+            final Path script = out.resolve("mpjrun.sbatch");
+            Files.writeString(script, """
+                #!/bin/bash
+                #SBATCH --nodes=3
+                #SBATCH --ntasks-per-node=2
+                #SBATCH --time=4
+                # the batch script is no rank: mpjrun sees the allocation and starts one srun step per rank
+                exec "$RINGFOLD_HOME/bin/mpjrun" -np 6 --no-tag-output --timeout 200 \\
+                  -cp "$RINGFOLD_HOME/build/lib/*" dev.ringfold.examples.AllReduceCheck 20000
+                """);
+            final Result submit = onHead(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out"),
+                "--export=ALL,JAVA_TOOL_OPTIONS=-Djdk.net.hosts.file=" + DIR.resolve("hosts"), script.toString()), 60);
+            assertEquals(0, submit.exit, "sbatch failed:\n" + submit.output);
+            final String jobId = submit.output.strip().split(";")[0];
+            final String state = awaitEnd(jobId);
+            final Path log = out.resolve(jobId + ".out");
+            final String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output file)";
+            assertEquals("COMPLETED", state, "job " + jobId + " output:\n" + text);
+            assertTrue(text.lines().noneMatch(l -> l.contains("has no secret")), "mpjrun hands srun a secret:\n" + text);
+            assertShmInsideNodesTcpAcross(text, "ringfold");
+        }
+        finally
+        {
+            try (var files = Files.list(out))
+            {
+                for (final Path f : files.toList())
+                {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(out);
+        }
+    }
+
+    /** Six ranks, two on each of three nodes, each with a right sum, shm to its node's other rank, tcp to the rest. */
+    private static void assertShmInsideNodesTcpAcross(final String text, final String launcher)
+    {
+        final Map<Integer, String> nodeOf = new HashMap<>();
+        final Map<Integer, String> transports = new HashMap<>();
+        for (final String line : text.lines().toList())
+        {
+            final Matcher m = LINE.matcher(line);
+            if (m.matches())
+            {
+                assertEquals("6", m.group(2), line);
+                assertEquals(launcher, m.group(4), line);
+                nodeOf.put(Integer.parseInt(m.group(1)), m.group(3));
+                transports.put(Integer.parseInt(m.group(1)), m.group(5).trim());
+            }
+        }
+        assertEquals(6, nodeOf.size(), "every rank must report a right sum:\n" + text);
+        assertEquals(3, nodeOf.values().stream().distinct().count(), "ranks on 3 nodes: " + nodeOf);
+        for (int r = 0; r < 6; r++)
+        {
+            final List<String> expected = new ArrayList<>();
+            for (int p = 0; p < 6; p++)
+            {
+                expected.add(p + "=" + (nodeOf.get(p).equals(nodeOf.get(r)) ? "shm" : "tcp"));
+            }
+            assertEquals(String.join(" ", expected), transports.get(r),
+                "rank " + r + " on " + nodeOf.get(r) + " (nodes " + nodeOf + ")");
         }
     }
 

@@ -101,10 +101,13 @@ public final class LaunchEnvironment
         return new JobInfo(0, 1, "single" + ProcessHandle.current().pid(), "127.0.0.1", 0, true, device, "singleton");
     }
 
-    /** The launcher's name for this node (Slurm's {@code SLURMD_NODENAME}), or null when it gives none. */
+    /**
+     * Slurm's name for this node ({@code SLURMD_NODENAME}), or null outside Slurm. Set in every Slurm task, also
+     * of ranks that mpjrun started through srun, whatever launch path the rank then takes.
+     */
     public static String nodeName(final Map<String, String> env, final JobInfo job)
     {
-        final String name = job.launcher().equals("slurm") ? env.get("SLURMD_NODENAME") : null;
+        final String name = env.get("SLURMD_NODENAME");
         return name == null || name.isBlank() ? null : name.trim();
     }
 
