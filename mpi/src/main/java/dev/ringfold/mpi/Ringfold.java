@@ -153,19 +153,20 @@ public final class Ringfold implements AutoCloseable
                     opened.add(RendezvousServer.start(loopback ? job.rendezvousHost() : "0.0.0.0",
                         job.rendezvousPort(), size, job.jobId(), secret, settings.bootstrapTimeoutMs()));
                 }
-                final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
-                    loopback ? "127.0.0.1" : advertisedAddress(nodeName);
                 if (!secret.authenticated() && rank == 0)
                 {
                     System.err.println("ringfold: job " + job.jobId() + " has no secret (" + JobSecret.FILE_VARIABLE +
                         " or " + JobSecret.VARIABLE + "): its connections are checked against a key derived from the" +
                         " job id, which keeps other jobs out but is not authentication");
                 }
-                tcp = TcpTransport.listen(tcpHost, tcpHost, rank, size, secret, job.jobId());
-                opened.add(tcp);
                 rendezvous = RendezvousClient.connect(job.rendezvousHost(), job.rendezvousPort(), rank, size,
                     job.jobId(), secret, deadline);
                 opened.add(rendezvous);
+                // listening only now: the address this rank reached the rendezvous from is one the network routes
+                final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
+                    loopback ? "127.0.0.1" : advertisedAddress(nodeName, rendezvous.localAddress());
+                tcp = TcpTransport.listen(tcpHost, tcpHost, rank, size, secret, job.jobId());
+                opened.add(tcp);
                 final byte[][] blobs = rendezvous.allGather(
                     new EndpointCard(rank, pid, node, hostName, tcpHost, tcp.port()).encode());
                 cards = new EndpointCard[size];
@@ -262,7 +263,13 @@ public final class Ringfold implements AutoCloseable
         }
     }
 
-    private static String advertisedAddress(final String nodeName) throws IOException
+    /**
+     * The address to listen on and advertise for TCP: that of the Slurm node name where it resolves (the address
+     * Slurm itself uses for the node), else the local address of this rank's connection to the rendezvous, which
+     * the network routes towards the other hosts (unlike this host's name, which Debian-style /etc/hosts files
+     * map to 127.0.1.1).
+     */
+    private static String advertisedAddress(final String nodeName, final String rendezvousLocalAddress)
     {
         if (nodeName != null)
         {
@@ -272,19 +279,10 @@ public final class Ringfold implements AutoCloseable
             }
             catch (final IOException ex)
             {
-                // not resolvable here: this host's own name is the next best guess
+                // not resolvable here: the rendezvous connection's address is as good
             }
         }
-        try
-        {
-            return InetAddress.getLocalHost().getHostAddress();
-        }
-        catch (final IOException ex)
-        {
-            throw new IOException("cannot tell which address to listen on for TCP: neither " +
-                (nodeName == null ? "" : "the node name '" + nodeName + "' nor ") + "this host's name resolves (" +
-                ex.getMessage() + "); set RINGFOLD_TCP_HOST", ex);
-        }
+        return rendezvousLocalAddress;
     }
 
     private static boolean isLoopback(final String host)

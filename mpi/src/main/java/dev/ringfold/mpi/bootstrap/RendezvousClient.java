@@ -104,6 +104,12 @@ public final class RendezvousClient implements AutoCloseable
         }
     }
 
+    /** This end's address of the connection: an address of this host that the network routes to the rendezvous. */
+    public String localAddress()
+    {
+        return socket.getLocalAddress().getHostAddress();
+    }
+
     public void barrier() throws IOException
     {
         allGather(new byte[0]);
