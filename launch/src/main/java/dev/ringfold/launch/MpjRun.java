@@ -81,8 +81,8 @@ public final class MpjRun
         final RankLauncher launcher;
         if (options.hosts() != null)
         {
-            placement = new HostfilePlacement(options.hosts(), launchHost());
-            launcher = new SshRankLauncher(secret);
+            placement = new HostfilePlacement(options.hosts(), launchHost(env));
+            launcher = new SshRankLauncher(secret, SshRankLauncher.sshCommand(env));
         }
         else if (allocation != null)
         {
@@ -164,9 +164,9 @@ public final class MpjRun
      * How the hosts of a machines file reach this one: {@code RINGFOLD_RENDEZVOUS_HOST}, else this host's name
      * (not its canonical name, which a loopback entry in /etc/hosts can turn into "localhost").
      */
-    private static String launchHost()
+    private static String launchHost(final Map<String, String> env)
     {
-        final String given = System.getenv(RENDEZVOUS_HOST_VARIABLE);
+        final String given = env.get(RENDEZVOUS_HOST_VARIABLE);
         if (given != null && !given.isBlank())
         {
             return given.trim();
@@ -177,8 +177,8 @@ public final class MpjRun
         }
         catch (final IOException ex)
         {
-            final String env = System.getenv("HOSTNAME");
-            return env != null && !env.isBlank() ? env : "localhost";
+            final String name = env.get("HOSTNAME");
+            return name != null && !name.isBlank() ? name : "localhost";
         }
     }
 

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * Starts each rank with {@code ssh HOST 'command'}, or as a child process when HOST is this machine's loopback
  * name. The remote host must have the same JDK and Ringfold jars at the same paths (a shared file system, as for
- * MPJ Express and mpirun), and ssh must log in without a prompt (BatchMode).
+ * MPJ Express and mpirun), and ssh must log in without a prompt (BatchMode). {@code RINGFOLD_SSH} replaces the
+ * ssh command and its options (split on blanks), as Open MPI's plm_rsh_agent does, e.g. for another key or port.
  * <p>
  * The job secret never appears on a command line, where every user of the remote host could read it ({@code ps});
  * it is the first line ssh writes to the remote shell's stdin, which reads it into {@code RINGFOLD_SECRET} before
@@ -22,13 +23,24 @@ import java.util.Map;
 final class SshRankLauncher implements RankLauncher
 {
     static final List<String> SSH = List.of("ssh", "-o", "BatchMode=yes", "-T");
+    static final String SSH_VARIABLE = "RINGFOLD_SSH";
 
     private final LocalRankLauncher local = new LocalRankLauncher();
     private final JobSecret secret;
+    private final List<String> ssh;
 
-    SshRankLauncher(final JobSecret secret)
+    /** @param ssh the ssh command and its options, before the host. */
+    SshRankLauncher(final JobSecret secret, final List<String> ssh)
     {
         this.secret = secret;
+        this.ssh = List.copyOf(ssh);
+    }
+
+    /** The ssh command from {@code RINGFOLD_SSH}, else {@link #SSH}. */
+    static List<String> sshCommand(final java.util.Map<String, String> env)
+    {
+        final String given = env.get(SSH_VARIABLE);
+        return given == null || given.isBlank() ? SSH : List.of(given.trim().split("\\s+"));
     }
 
     static boolean isLocal(final String host)
@@ -43,7 +55,7 @@ final class SshRankLauncher implements RankLauncher
         {
             return local.start(command);
         }
-        final Process process = new ProcessBuilder(argv(command)).start();
+        final Process process = new ProcessBuilder(argv(command, ssh)).start();
         try (OutputStream in = process.getOutputStream())
         {
             in.write((secret.toHex() + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -62,7 +74,7 @@ final class SshRankLauncher implements RankLauncher
         {
             return local.describe(command);
         }
-        final List<String> argv = argv(command);
+        final List<String> argv = argv(command, ssh);
         final StringBuilder line = new StringBuilder();
         for (final String arg : argv)
         {
@@ -72,7 +84,7 @@ final class SshRankLauncher implements RankLauncher
     }
 
     /** ssh's argv: the remote command is one word, a shell line quoted for the remote shell. */
-    static List<String> argv(final RankCommand command)
+    static List<String> argv(final RankCommand command, final List<String> ssh)
     {
         final StringBuilder remote = new StringBuilder();
         if (command.workDir() != null)
@@ -92,7 +104,7 @@ final class SshRankLauncher implements RankLauncher
         {
             remote.append(' ').append(ShellQuoting.quote(arg));
         }
-        final List<String> argv = new ArrayList<>(SSH);
+        final List<String> argv = new ArrayList<>(ssh);
         argv.add(command.slot().host());
         argv.add(remote.toString());
         return argv;
