@@ -68,7 +68,7 @@ final class LaunchArguments
     /** Variables mpjrun sets itself: --env may not change a rank's identity. */
     private static final Set<String> RESERVED_ENV = Set.of(
         LaunchEnvironment.RANK, LaunchEnvironment.SIZE, LaunchEnvironment.JOB_ID, LaunchEnvironment.RENDEZVOUS,
-        LaunchEnvironment.DEV, LaunchEnvironment.LOCAL_RANK, JobSecret.FILE_VARIABLE);
+        LaunchEnvironment.DEV, LaunchEnvironment.LOCAL_RANK, JobSecret.FILE_VARIABLE, JobSecret.VARIABLE);
 
     private LaunchArguments()
     {
@@ -279,7 +279,8 @@ final class LaunchArguments
         if (RESERVED_ENV.contains(name))
         {
             throw new UsageException("--env " + name + " is set by mpjrun itself" +
-                (name.equals(LaunchEnvironment.DEV) ? " (use -dev)" : ""));
+                (name.equals(LaunchEnvironment.DEV) ? " (use -dev)" : "") +
+                (name.startsWith(JobSecret.VARIABLE) ? " (a fresh secret for every job)" : ""));
         }
         env.put(name, assignment.substring(eq + 1));
     }

@@ -104,6 +104,8 @@ final class LaunchArgumentsTest
         assertRejected("--env needs NAME=VALUE", "-np", "2", "--env", "NOVALUE", "Main");
         assertRejected("--env needs NAME=VALUE", "-np", "2", "--env", "1X=2", "Main");
         assertRejected("RINGFOLD_RANK is set by mpjrun", "-np", "2", "--env", "RINGFOLD_RANK=5", "Main");
+        assertRejected("--env RINGFOLD_SECRET is set by mpjrun itself (a fresh secret for every job)", "-np", "2",
+            "--env", "RINGFOLD_SECRET=00112233445566778899aabbccddeeff", "Main");
         assertRejected("is not a directory", "-np", "2", "-wdir", tmp.resolve("nowhere").toString(), "Main");
     }
 
