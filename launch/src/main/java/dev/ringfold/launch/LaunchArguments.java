@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
 
 import java.io.File;
@@ -17,17 +18,19 @@ import java.util.Set;
  * Reads mpjrun's command line the way MPJ Express's mpjrun and {@code java} do: options first (mpjrun's own and
  * JVM options, in any order), then the main class, or {@code -jar JAR}; everything after that belongs to the
  * program. JVM options are recognised by their form rather than passed on blindly, so that a mistyped or
- * unsupported mpjrun option (say {@code -machinesfile hosts}) is reported instead of turning "hosts" into the
+ * unsupported mpjrun option (say {@code -hosts h1,h2}) is reported instead of turning "hosts" into the
  * main class.
  */
 final class LaunchArguments
 {
-    static final String USAGE = "usage: mpjrun -np N [-dev auto|shm|tcp] [-cp CLASSPATH | -jar JAR] [-wdir DIR] " +
-        "[JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--dry-run] MainClass [args...]";
+    static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp] [-cp CLASSPATH | -jar JAR] " +
+        "[-wdir DIR] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--dry-run] MainClass [args...]";
 
     static final String HELP = USAGE + """
 
-          -np N               number of ranks to start on this node
+          -np N               number of ranks to start
+          -machinesfile FILE  start them over ssh on FILE's hosts ('host', 'host slots=N' or 'host:N' lines);
+                              also -hostfile, --hostfile. Without it, every rank runs on this node
           -dev auto|shm|tcp   transport between ranks (RINGFOLD_DEV, default auto)
           -cp, -classpath CP  the program's class path (default: the current directory)
           -jar JAR            run JAR's Main-Class; arguments after JAR go to the program
@@ -41,7 +44,8 @@ final class LaunchArguments
 
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
     private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
-        "-np", "-dev", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env");
+        "-np", "-dev", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env", "-machinesfile",
+        "-hostfile", "--hostfile");
 
     /** Far beyond any job, and small enough to count in nanoseconds. */
     private static final double MAX_TIMEOUT_SECONDS = 1e9;
@@ -64,7 +68,7 @@ final class LaunchArguments
     /** Variables mpjrun sets itself: --env may not change a rank's identity. */
     private static final Set<String> RESERVED_ENV = Set.of(
         LaunchEnvironment.RANK, LaunchEnvironment.SIZE, LaunchEnvironment.JOB_ID, LaunchEnvironment.RENDEZVOUS,
-        LaunchEnvironment.DEV, LaunchEnvironment.LOCAL_RANK);
+        LaunchEnvironment.DEV, LaunchEnvironment.LOCAL_RANK, JobSecret.FILE_VARIABLE, JobSecret.VARIABLE);
 
     private LaunchArguments()
     {
@@ -107,6 +111,7 @@ final class LaunchArguments
         boolean dryRun = false;
         String mainClass = null;
         List<String> programArgs = List.of();
+        Path hostfile = null;
 
         int i = 0;
         while (i < args.length)
@@ -126,6 +131,8 @@ final class LaunchArguments
                 case "-dev" -> device = device(value(args, i++, arg));
                 case "-cp", "-classpath", "--class-path" ->
                     classPath = inlineValue != null ? inlineValue : value(args, i++, arg);
+                case "-machinesfile", "-hostfile", "--hostfile" ->
+                    hostfile = cwd.resolve(inlineValue != null ? inlineValue : value(args, i++, arg)).normalize();
                 case "-wdir" -> workDir = directory(cwd.resolve(value(args, i++, arg)).normalize());
                 case "-jar" ->
                 {
@@ -166,6 +173,16 @@ final class LaunchArguments
         {
             throw new UsageException("no main class given (name it after the options, or use -jar JAR)");
         }
+        List<Hostfile.Host> hosts = null;
+        if (hostfile != null)
+        {
+            hosts = Hostfile.read(hostfile);
+            if (np > HostfilePlacement.totalSlots(hosts))
+            {
+                throw new UsageException("-np " + np + " is more than the " + HostfilePlacement.totalSlots(hosts) +
+                    " slots of " + hostfile + " (give hosts more slots: 'host slots=N')");
+            }
+        }
         final List<String> userClassPath = new ArrayList<>();
         if (jar != null)
         {
@@ -176,7 +193,7 @@ final class LaunchArguments
             userClassPath.addAll(absoluteEntries(classPath == null ? "." : classPath, cwd));
         }
         return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
-            tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs);
+            tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs, hosts);
     }
 
     private static String value(final String[] args, final int at, final String option) throws UsageException
@@ -262,7 +279,8 @@ final class LaunchArguments
         if (RESERVED_ENV.contains(name))
         {
             throw new UsageException("--env " + name + " is set by mpjrun itself" +
-                (name.equals(LaunchEnvironment.DEV) ? " (use -dev)" : ""));
+                (name.equals(LaunchEnvironment.DEV) ? " (use -dev)" : "") +
+                (name.startsWith(JobSecret.VARIABLE) ? " (a fresh secret for every job)" : ""));
         }
         env.put(name, assignment.substring(eq + 1));
     }
@@ -295,7 +313,7 @@ final class LaunchArguments
         }
         return switch (arg)
         {
-            case "-machinesfile", "-hostfile", "--hostfile" -> " (only this node is supported so far)";
+            case "-hosts", "--host", "-host" -> " (list the hosts in a file and use -machinesfile FILE)";
             case "-n", "--np" -> " (did you mean -np?)";
             default -> "";
         };

@@ -18,9 +18,10 @@ import java.util.Map;
  * @param dryRun        print the commands instead of running them.
  * @param mainClass     the class whose main the ranks run.
  * @param programArgs   the arguments passed to that main.
+ * @param hosts         the hosts of -machinesfile, in file order, or null to run every rank on this node.
  */
 record LaunchOptions(int np, String device, List<String> userClassPath, Path workDir, List<String> jvmOptions,
     long timeoutMs, boolean tagOutput, Map<String, String> extraEnv, boolean dryRun, String mainClass,
-    List<String> programArgs)
+    List<String> programArgs, List<Hostfile.Host> hosts)
 {
 }

@@ -1,11 +1,13 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.RendezvousServer;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * mpjrun: starts the ranks of a Ringfold job and supervises them, in the manner of MPJ Express's mpjrun and
@@ -39,6 +41,13 @@ public final class MpjRun
 
     static int run(final String[] args, final Path cwd, final PrintStream out, final PrintStream err)
     {
+        return run(args, cwd, System.getenv(), out, err);
+    }
+
+    /** @param env mpjrun's environment, where it looks for a Slurm allocation to place the ranks in. */
+    static int run(final String[] args, final Path cwd, final Map<String, String> env, final PrintStream out,
+        final PrintStream err)
+    {
         if (LaunchArguments.wantsHelp(args))
         {
             out.print(LaunchArguments.HELP);
@@ -56,8 +65,35 @@ public final class MpjRun
             return EXIT_USAGE;
         }
 
-        final Placement placement = new LocalPlacement();
-        final RankLauncher launcher = new LocalRankLauncher();
+        final JobSecret secret = JobSecret.generate();
+        final SlurmAllocation allocation;
+        try
+        {
+            // a machines file wins: the user named the hosts
+            allocation = options.hosts() == null ? SlurmAllocation.detect(env) : null;
+        }
+        catch (final UsageException ex)
+        {
+            err.println("mpjrun: " + ex.getMessage());
+            return EXIT_USAGE;
+        }
+        final Placement placement;
+        final RankLauncher launcher;
+        if (options.hosts() != null)
+        {
+            placement = new HostfilePlacement(options.hosts(), launchHost(env));
+            launcher = new SshRankLauncher(secret, SshRankLauncher.sshCommand(env));
+        }
+        else if (allocation != null)
+        {
+            placement = new SlurmPlacement(allocation);
+            launcher = new SrunRankLauncher(secret);
+        }
+        else
+        {
+            placement = new LocalPlacement();
+            launcher = new LocalRankLauncher();
+        }
         final String jobId = JobIds.next();
         final List<RankSlot> slots = placement.place(options.np());
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -67,7 +103,7 @@ public final class MpjRun
         {
             final String rendezvous = placement.rendezvousHost() + ":" + UNKNOWN_PORT;
             for (final RankCommand command :
-                RankCommands.build(options, slots, jobId, rendezvous, java, ringfoldClassPath))
+                RankCommands.build(options, slots, jobId, rendezvous, SecretFile.DRY_RUN_PATH, java, ringfoldClassPath))
             {
                 out.println(launcher.describe(command));
             }
@@ -75,13 +111,29 @@ public final class MpjRun
         }
 
         final long rendezvousTimeoutMs = rendezvousTimeoutMs();
-        try (RendezvousServer server = RendezvousServer.start(
-            placement.rendezvousBindHost(), 0, options.np(), jobId, rendezvousTimeoutMs))
+        final SecretFile secretFile;
+        try
+        {
+            secretFile = SecretFile.write(Path.of(System.getProperty("java.io.tmpdir")), jobId, secret);
+        }
+        catch (final IOException ex)
+        {
+            err.println("mpjrun: cannot write the job's secret file under " + System.getProperty("java.io.tmpdir") +
+                ": " + ex.getMessage());
+            return 1;
+        }
+        try (secretFile; RendezvousServer server = RendezvousServer.start(
+            placement.rendezvousBindHost(), 0, options.np(), jobId, secret, rendezvousTimeoutMs))
         {
             final String rendezvous = placement.rendezvousHost() + ":" + server.port();
-            final Job job = new Job(jobId, RankCommands.build(options, slots, jobId, rendezvous, java, ringfoldClassPath),
+            final Job job = new Job(jobId, RankCommands.build(options, slots, jobId, rendezvous,
+                secretFile.path().toString(), java, ringfoldClassPath),
                 launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), new Console(out, err));
-            final Thread hook = new Thread(() -> job.abort("mpjrun was told to stop; stopping all ranks"), "mpjrun-abort");
+            final Thread hook = new Thread(() ->
+            {
+                job.abort("mpjrun was told to stop; stopping all ranks");
+                secretFile.close(); // the JVM may halt before the main thread's try-with-resources gets to it
+            }, "mpjrun-abort");
             Runtime.getRuntime().addShutdownHook(hook);
             try
             {
@@ -102,6 +154,31 @@ public final class MpjRun
             Thread.currentThread().interrupt();
             err.println("mpjrun: interrupted");
             return 1;
+        }
+    }
+
+    /** Where the hosts of a machines file dial the rendezvous, when this host's name does not reach it there. */
+    static final String RENDEZVOUS_HOST_VARIABLE = "RINGFOLD_RENDEZVOUS_HOST";
+
+    /**
+     * How the hosts of a machines file reach this one: {@code RINGFOLD_RENDEZVOUS_HOST}, else this host's name
+     * (not its canonical name, which a loopback entry in /etc/hosts can turn into "localhost").
+     */
+    private static String launchHost(final Map<String, String> env)
+    {
+        final String given = env.get(RENDEZVOUS_HOST_VARIABLE);
+        if (given != null && !given.isBlank())
+        {
+            return given.trim();
+        }
+        try
+        {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        }
+        catch (final IOException ex)
+        {
+            final String name = env.get("HOSTNAME");
+            return name != null && !name.isBlank() ? name : "localhost";
         }
     }
 

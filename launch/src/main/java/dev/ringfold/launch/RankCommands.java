@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
 
 import java.io.File;
@@ -20,9 +21,10 @@ final class RankCommands
      * @param javaExecutable  the java the ranks run (the launcher's own, so that every rank runs the same JDK).
      * @param ringfoldClassPath Ringfold's jars, appended after the user's class path.
      * @param rendezvous      host:port of the job's rendezvous.
+     * @param secretFile      where the ranks read the job's secret (RINGFOLD_SECRET_FILE).
      */
     static List<RankCommand> build(final LaunchOptions options, final List<RankSlot> slots, final String jobId,
-        final String rendezvous, final String javaExecutable, final String ringfoldClassPath)
+        final String rendezvous, final String secretFile, final String javaExecutable, final String ringfoldClassPath)
     {
         final List<String> classPath = new ArrayList<>(options.userClassPath());
         classPath.add(ringfoldClassPath);
@@ -47,6 +49,7 @@ final class RankCommands
             env.put(LaunchEnvironment.RENDEZVOUS, rendezvous);
             env.put(LaunchEnvironment.DEV, options.device());
             env.put(LaunchEnvironment.LOCAL_RANK, Integer.toString(slot.localRank()));
+            env.put(JobSecret.FILE_VARIABLE, secretFile);
             env.putAll(options.extraEnv());
             commands.add(new RankCommand(slot, Collections.unmodifiableMap(env), sharedArgv, options.workDir()));
         }

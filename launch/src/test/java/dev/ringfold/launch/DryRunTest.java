@@ -38,7 +38,7 @@ final class DryRunTest
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final Pattern shape = Pattern.compile("^cd (\\S+) && env RINGFOLD_RANK=(\\d) RINGFOLD_SIZE=3 " +
             "RINGFOLD_JOB_ID=(j\\d+-[0-9a-f]{6}) 'RINGFOLD_RENDEZVOUS=127\\.0\\.0\\.1:<port>' RINGFOLD_DEV=tcp " +
-            "RINGFOLD_LOCAL_RANK=(\\d) OMP_NUM_THREADS=1 (.*)$");
+            "RINGFOLD_LOCAL_RANK=(\\d) 'RINGFOLD_SECRET_FILE=<private 0600 file>' OMP_NUM_THREADS=1 (.*)$");
         String jobId = null;
         for (int rank = 0; rank < 3; rank++)
         {
@@ -54,6 +54,58 @@ final class DryRunTest
                 ShellQuoting.quote("/opt/app/classes:" + RingfoldClassPath.forRanks()) + " app.Main 'it'\\''s' b";
             assertEquals(expectedCommand, m.group(5));
         }
+    }
+
+    @Test
+    void withAMachinesFileEachRankIsShownWithTheHostItStartsOn() throws Exception
+    {
+        final Path hosts = tmp.resolve("hosts");
+        java.nio.file.Files.writeString(hosts, "# two nodes and this one\nnodeA slots=2\nnodeB:1\nlocalhost\n");
+        final int exit = run("-np", "4", "-machinesfile", hosts.toString(), "-cp", "/opt/app", "--dry-run", "app.Main",
+            "x y");
+        assertEquals(0, exit, err());
+        final List<String> lines = out().lines().toList();
+        assertEquals(4, lines.size(), out());
+        final String[] host = {"nodeA", "nodeA", "nodeB"};
+        for (int rank = 0; rank < 3; rank++)
+        {
+            final String line = lines.get(rank);
+            final String comment = "   # the job secret goes to ssh's stdin";
+            assertTrue(line.endsWith(comment), line);
+            // what a shell makes of the line: ssh's own words, then the remote command as one word
+            final List<String> words = shellWords(line.substring(0, line.length() - comment.length()));
+            assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-T", host[rank]), words.subList(0, 5), line);
+            assertEquals(6, words.size(), line);
+            final String remote = words.get(5);
+            assertTrue(remote.startsWith("IFS= read -r RINGFOLD_SECRET && export RINGFOLD_SECRET && exec env " +
+                "RINGFOLD_RANK=" + rank + " RINGFOLD_SIZE=4 RINGFOLD_JOB_ID=j"), remote);
+            assertTrue(remote.contains(" RINGFOLD_LOCAL_RANK=" + (rank == 1 ? 1 : 0) + " "), remote);
+            assertTrue(!remote.contains("SECRET_FILE") && !remote.matches(".*[0-9a-f]{64}.*"),
+                "no secret and no local secret file on a remote command line: " + remote);
+            assertTrue(remote.endsWith(" app.Main 'x y'"), remote);
+            // the rendezvous listens on every interface and is dialled at this machine's name
+            assertTrue(!remote.contains("RINGFOLD_RENDEZVOUS=127.0.0.1"), remote);
+        }
+        assertTrue(lines.get(3).startsWith("env RINGFOLD_RANK=3 RINGFOLD_SIZE=4 "), "localhost runs locally: " + lines.get(3));
+        assertTrue(lines.get(3).contains("'RINGFOLD_SECRET_FILE=<private 0600 file>'"), lines.get(3));
+    }
+
+    @Test
+    void moreRanksThanSlotsIsAUsageError() throws Exception
+    {
+        final Path hosts = tmp.resolve("hosts");
+        java.nio.file.Files.writeString(hosts, "nodeA:2\n");
+        assertEquals(MpjRun.EXIT_USAGE, run("-np", "3", "-machinesfile", hosts.toString(), "--dry-run", "Main"));
+        assertTrue(err().startsWith("mpjrun: -np 3 is more than the 2 slots of " + hosts), err());
+    }
+
+    private static List<String> shellWords(final String line) throws Exception
+    {
+        final Process bash = new ProcessBuilder("bash", "-c", "for w in " + line + "; do printf '%s\\0' \"$w\"; done")
+            .redirectErrorStream(true).start();
+        final String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, bash.waitFor(), out);
+        return List.of(out.split("\0"));
     }
 
     @Test

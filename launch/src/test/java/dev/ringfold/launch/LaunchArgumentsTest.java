@@ -94,7 +94,9 @@ final class LaunchArgumentsTest
         assertRejected("no Main-Class", "-np", "2", "-jar", noMain.toString());
         assertRejected("no such file", "-np", "2", "-jar", tmp.resolve("missing.jar").toString());
         assertRejected("unknown option --verbose-launch", "-np", "2", "--verbose-launch", "Main");
-        assertRejected("unknown option -machinesfile", "-np", "2", "-machinesfile", "hosts", "Main");
+        assertRejected("cannot read the machines file", "-np", "2", "-machinesfile", "no-such-hosts", "Main");
+        assertRejected("unknown option -hosts (list the hosts in a file and use -machinesfile FILE)", "-np", "2",
+            "-hosts", "a,b", "Main");
         assertRejected("--add-opens=VALUE", "-np", "2", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "Main");
         assertRejected("--dry-run takes no value", "-np", "2", "--dry-run=yes", "Main");
         assertRejected("--timeout needs a positive number", "-np", "2", "--timeout", "0", "Main");
@@ -102,6 +104,8 @@ final class LaunchArgumentsTest
         assertRejected("--env needs NAME=VALUE", "-np", "2", "--env", "NOVALUE", "Main");
         assertRejected("--env needs NAME=VALUE", "-np", "2", "--env", "1X=2", "Main");
         assertRejected("RINGFOLD_RANK is set by mpjrun", "-np", "2", "--env", "RINGFOLD_RANK=5", "Main");
+        assertRejected("--env RINGFOLD_SECRET is set by mpjrun itself (a fresh secret for every job)", "-np", "2",
+            "--env", "RINGFOLD_SECRET=00112233445566778899aabbccddeeff", "Main");
         assertRejected("is not a directory", "-np", "2", "-wdir", tmp.resolve("nowhere").toString(), "Main");
     }
 

@@ -1,5 +1,6 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.EndpointCard;
 import dev.ringfold.mpi.bootstrap.JobInfo;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
@@ -33,11 +34,13 @@ public final class Ringfold implements AutoCloseable
     private final int localRank;
     private final int localSize;
     private final String[] hosts;
+    private final int tcpPort;
 
     private Ringfold(final JobInfo job, final Engine engine, final int localRank, final int localSize,
-        final String[] hosts)
+        final String[] hosts, final int tcpPort)
     {
         this.job = job;
+        this.tcpPort = tcpPort;
         this.engine = engine;
         this.localRank = localRank;
         this.localSize = localSize;
@@ -63,7 +66,9 @@ public final class Ringfold implements AutoCloseable
             throw new IllegalStateException("Ringfold is already initialised in this process (rank " +
                 current.job.rank() + "); use the existing instance");
         }
-        current = bootstrap(LaunchEnvironment.detect(env), RuntimeSettings.from(env));
+        final JobInfo job = LaunchEnvironment.detect(env);
+        current = bootstrap(job, RuntimeSettings.from(env), JobSecret.fromEnvironment(env, job.jobId()),
+            LaunchEnvironment.nodeName(env, job));
         return current;
     }
 
@@ -95,6 +100,15 @@ public final class Ringfold implements AutoCloseable
         return job.jobId();
     }
 
+    /**
+     * The port this rank's TCP transport listens on, or 0 when it has no TCP peers (then it listens nowhere).
+     * For tools and tests that need to know what this rank exposes.
+     */
+    public int tcpPort()
+    {
+        return tcpPort;
+    }
+
     /** Who started the job: "ringfold", "slurm", "openmpi", "torchrun" or "singleton". */
     public String launcher()
     {
@@ -112,7 +126,12 @@ public final class Ringfold implements AutoCloseable
         engine.close();
     }
 
-    private static Ringfold bootstrap(final JobInfo job, final RuntimeSettings settings)
+    /**
+     * @param nodeName the launcher's name for this node (Slurm's SLURMD_NODENAME), or null; where it resolves, its
+     *                 address is the one to advertise for TCP, as it is the one the launcher itself reaches the node on.
+     */
+    private static Ringfold bootstrap(final JobInfo job, final RuntimeSettings settings, final JobSecret secret,
+        final String nodeName)
     {
         final int rank = job.rank();
         final int size = job.size();
@@ -132,15 +151,22 @@ public final class Ringfold implements AutoCloseable
                 if (job.hostsRendezvous())
                 {
                     opened.add(RendezvousServer.start(loopback ? job.rendezvousHost() : "0.0.0.0",
-                        job.rendezvousPort(), size, job.jobId(), settings.bootstrapTimeoutMs()));
+                        job.rendezvousPort(), size, job.jobId(), secret, settings.bootstrapTimeoutMs()));
                 }
-                final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
-                    loopback ? "127.0.0.1" : InetAddress.getLocalHost().getHostAddress();
-                tcp = TcpTransport.listen(tcpHost, tcpHost, rank, size);
-                opened.add(tcp);
+                if (!secret.authenticated() && rank == 0)
+                {
+                    System.err.println("ringfold: job " + job.jobId() + " has no secret (" + JobSecret.FILE_VARIABLE +
+                        " or " + JobSecret.VARIABLE + "): its connections are checked against a key derived from the" +
+                        " job id, which keeps other jobs out but is not authentication");
+                }
                 rendezvous = RendezvousClient.connect(job.rendezvousHost(), job.rendezvousPort(), rank, size,
-                    job.jobId(), deadline);
+                    job.jobId(), secret, deadline);
                 opened.add(rendezvous);
+                // listening only now: the address this rank reached the rendezvous from is one the network routes
+                final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
+                    loopback ? "127.0.0.1" : advertisedAddress(nodeName, rendezvous.localAddress());
+                tcp = TcpTransport.listen(tcpHost, tcpHost, rank, size, secret, job.jobId());
+                opened.add(tcp);
                 final byte[][] blobs = rendezvous.allGather(
                     new EndpointCard(rank, pid, node, hostName, tcpHost, tcp.port()).encode());
                 cards = new EndpointCard[size];
@@ -194,8 +220,7 @@ public final class Ringfold implements AutoCloseable
                         tcpHosts[r] = cards[r].tcpHost();
                         tcpPorts[r] = cards[r].tcpPort();
                     }
-                    tcp.connect(remote.stream().mapToInt(Integer::intValue).toArray(), tcpHosts, tcpPorts,
-                        job.jobId(), deadline);
+                    tcp.connect(remote.stream().mapToInt(Integer::intValue).toArray(), tcpHosts, tcpPorts, deadline);
                 }
             }
             if (rendezvous != null)
@@ -218,7 +243,8 @@ public final class Ringfold implements AutoCloseable
             final Transport[] transports = tcp == null ? new Transport[] {shm} : new Transport[] {shm, tcp};
             final Engine engine = new Engine(rank, size, transports, channels, pids,
                 settings.withLocalRanks(sameNode.size()));
-            return new Ringfold(job, engine, sameNode.indexOf(rank), sameNode.size(), hosts);
+            return new Ringfold(job, engine, sameNode.indexOf(rank), sameNode.size(), hosts,
+                tcp == null ? 0 : tcp.port());
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -235,6 +261,28 @@ public final class Ringfold implements AutoCloseable
             throw new RingfoldException("rank " + rank + " of " + size + " (" + job.launcher() + " launch, job " +
                 job.jobId() + "): start-up failed: " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * The address to listen on and advertise for TCP: that of the Slurm node name where it resolves (the address
+     * Slurm itself uses for the node), else the local address of this rank's connection to the rendezvous, which
+     * the network routes towards the other hosts (unlike this host's name, which Debian-style /etc/hosts files
+     * map to 127.0.1.1).
+     */
+    private static String advertisedAddress(final String nodeName, final String rendezvousLocalAddress)
+    {
+        if (nodeName != null)
+        {
+            try
+            {
+                return InetAddress.getByName(nodeName).getHostAddress();
+            }
+            catch (final IOException ex)
+            {
+                // not resolvable here: the rendezvous connection's address is as good
+            }
+        }
+        return rendezvousLocalAddress;
     }
 
     private static boolean isLoopback(final String host)

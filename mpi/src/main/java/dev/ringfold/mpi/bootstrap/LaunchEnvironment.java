@@ -101,6 +101,16 @@ public final class LaunchEnvironment
         return new JobInfo(0, 1, "single" + ProcessHandle.current().pid(), "127.0.0.1", 0, true, device, "singleton");
     }
 
+    /**
+     * Slurm's name for this node ({@code SLURMD_NODENAME}), or null outside Slurm. Set in every Slurm task, also
+     * of ranks that mpjrun started through srun, whatever launch path the rank then takes.
+     */
+    public static String nodeName(final Map<String, String> env, final JobInfo job)
+    {
+        final String name = env.get("SLURMD_NODENAME");
+        return name == null || name.isBlank() ? null : name.trim();
+    }
+
     /** A port in [20000, 40000) derived from a job's identity, so that every rank computes the same one. */
     static int derivedPort(final long key)
     {

@@ -1,5 +1,9 @@
 package dev.ringfold.mpi.bootstrap;
 
+import dev.ringfold.mpi.auth.Handshake;
+import dev.ringfold.mpi.auth.HandshakeException;
+import dev.ringfold.mpi.auth.JobSecret;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -8,7 +12,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
-/** A rank's side of the {@link RendezvousServer}: connect (retrying until the deadline), then rounds. */
+/**
+ * A rank's side of the {@link RendezvousServer}: connect (retrying until the deadline while nobody listens), prove
+ * the job secret and check the server's proof ({@link Handshake}), then rounds. A server that answers with a wrong
+ * proof is not retried: it is another job's, or the secrets differ, and waiting would not change that.
+ */
 public final class RendezvousClient implements AutoCloseable
 {
     private final Socket socket;
@@ -26,7 +34,7 @@ public final class RendezvousClient implements AutoCloseable
     }
 
     public static RendezvousClient connect(final String host, final int port, final int rank, final int size,
-        final String jobId, final long deadlineMs) throws IOException
+        final String jobId, final JobSecret secret, final long deadlineMs) throws IOException
     {
         IOException last = null;
         while (System.currentTimeMillis() < deadlineMs)
@@ -36,6 +44,7 @@ public final class RendezvousClient implements AutoCloseable
             {
                 socket.setTcpNoDelay(true);
                 socket.connect(new InetSocketAddress(host, port), (int)Math.max(1, Math.min(5_000, deadlineMs - System.currentTimeMillis())));
+                Handshake.connect(socket, secret, Handshake.RENDEZVOUS);
                 socket.setSoTimeout((int)Math.max(1, deadlineMs - System.currentTimeMillis()));
                 final RendezvousClient client = new RendezvousClient(socket, rank);
                 client.out.writeInt(RendezvousServer.MAGIC);
@@ -45,6 +54,12 @@ public final class RendezvousClient implements AutoCloseable
                 client.out.writeUTF(jobId);
                 client.out.flush();
                 return client;
+            }
+            catch (final HandshakeException ex)
+            {
+                socket.close();
+                throw new IOException("rank " + rank + ": the rendezvous at " + host + ":" + port +
+                    " failed the secret handshake: " + ex.getMessage(), ex);
             }
             catch (final IOException ex)
             {
@@ -87,6 +102,12 @@ public final class RendezvousClient implements AutoCloseable
             throw new IOException("rank " + rank + ": rendezvous round " + (round - 1) + " failed (" + ex.getMessage() +
                 "); another rank failed to start or the launcher stopped the job", ex);
         }
+    }
+
+    /** This end's address of the connection: an address of this host that the network routes to the rendezvous. */
+    public String localAddress()
+    {
+        return socket.getLocalAddress().getHostAddress();
     }
 
     public void barrier() throws IOException

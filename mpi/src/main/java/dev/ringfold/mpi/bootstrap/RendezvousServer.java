@@ -1,5 +1,10 @@
 package dev.ringfold.mpi.bootstrap;
 
+import dev.ringfold.mpi.auth.Handshake;
+import dev.ringfold.mpi.auth.HandshakeException;
+import dev.ringfold.mpi.auth.JobSecret;
+import dev.ringfold.mpi.auth.RejectLog;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -16,6 +21,9 @@ import java.net.SocketTimeoutException;
  * round every rank sends one blob and receives the blobs of all ranks (an all-gather), which doubles as a barrier.
  * Hosted by the launcher when there is one, else by rank 0 in a thread of its own. Everything has a deadline:
  * a rank that does not come, or goes away, fails the bootstrap of every rank with a message naming it.
+ * <p>
+ * Every connection first proves the job secret ({@link Handshake}); one that does not is logged and dropped
+ * without anything of it being read, and the rendezvous goes on waiting for the real ranks.
  */
 public final class RendezvousServer implements AutoCloseable
 {
@@ -25,16 +33,19 @@ public final class RendezvousServer implements AutoCloseable
     private final ServerSocket socket;
     private final int size;
     private final String jobId;
+    private final JobSecret secret;
     private final long timeoutMs;
     private final Thread thread;
     private volatile String failure;
     private volatile boolean finished;
 
-    private RendezvousServer(final ServerSocket socket, final int size, final String jobId, final long timeoutMs)
+    private RendezvousServer(final ServerSocket socket, final int size, final String jobId, final JobSecret secret,
+        final long timeoutMs)
     {
         this.socket = socket;
         this.size = size;
         this.jobId = jobId;
+        this.secret = secret;
         this.timeoutMs = timeoutMs;
         this.thread = Thread.ofPlatform().daemon().name("ringfold-rendezvous").unstarted(this::serve);
     }
@@ -44,15 +55,16 @@ public final class RendezvousServer implements AutoCloseable
      *
      * @param bindHost  the address to listen on ("0.0.0.0" for all), port 0 for any free port.
      * @param size      how many ranks will come.
+     * @param secret    the key every rank proves before it is heard.
      * @param timeoutMs how long the whole bootstrap may take.
      */
     public static RendezvousServer start(final String bindHost, final int port, final int size, final String jobId,
-        final long timeoutMs) throws IOException
+        final JobSecret secret, final long timeoutMs) throws IOException
     {
         final ServerSocket socket = new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(bindHost, port), Math.max(50, size));
-        final RendezvousServer server = new RendezvousServer(socket, size, jobId, timeoutMs);
+        final RendezvousServer server = new RendezvousServer(socket, size, jobId, secret, timeoutMs);
         server.thread.start();
         return server;
     }
@@ -95,8 +107,19 @@ public final class RendezvousServer implements AutoCloseable
                     throw new IOException(missing(clients) + " did not reach the rendezvous within " + timeoutMs + " ms");
                 }
                 client.setTcpNoDelay(true);
-                // a client has a few seconds to say who it is; strangers and garbage are dropped, not fatal
-                client.setSoTimeout((int)Math.min(wait, 5_000));
+                try
+                {
+                    Handshake.accept(client, secret, Handshake.RENDEZVOUS);
+                }
+                catch (final HandshakeException ex)
+                {
+                    RejectLog.stderr().reject("rendezvous of job " + jobId, client.getRemoteSocketAddress(), ex.getMessage());
+                    closeQuietly(client);
+                    joined--;
+                    continue;
+                }
+                // an authenticated client has a few seconds to say which rank it is
+                client.setSoTimeout((int)Math.max(1, Math.min(deadline - System.currentTimeMillis(), 5_000)));
                 final DataInputStream din = new DataInputStream(new BufferedInputStream(client.getInputStream()));
                 final int rank;
                 final int claimedSize;
@@ -105,7 +128,7 @@ public final class RendezvousServer implements AutoCloseable
                 {
                     if (din.readInt() != MAGIC || din.readInt() != VERSION)
                     {
-                        throw new IOException("not a Ringfold rank");
+                        throw new IOException("knows the secret but sent no rank hello");
                     }
                     rank = din.readInt();
                     claimedSize = din.readInt();
@@ -113,13 +136,17 @@ public final class RendezvousServer implements AutoCloseable
                 }
                 catch (final IOException ex)
                 {
+                    // a rank that gave up waiting behind a stranger and dialled again also ends here, harmlessly
+                    RejectLog.stderr().reject("rendezvous of job " + jobId, client.getRemoteSocketAddress(),
+                        "authenticated, but no rank hello followed (" + ex + ")");
                     closeQuietly(client);
                     joined--;
                     continue;
                 }
-                client.setSoTimeout(wait);
+                client.setSoTimeout((int)Math.max(1, deadline - System.currentTimeMillis()));
                 if (claimedSize != size || !jobId.equals(claimedJob) || rank < 0 || rank >= size || clients[rank] != null)
                 {
+                    closeQuietly(client); // not in clients[] yet: closed here so that its rank fails now, not at a timeout
                     throw new IOException("rank " + rank + " joined with job '" + claimedJob + "' and size " + claimedSize +
                         " but this rendezvous serves job '" + jobId + "' of size " + size +
                         (rank >= 0 && rank < size && clients[rank] != null ? " and already has that rank" : ""));

@@ -1,5 +1,6 @@
 package dev.ringfold.mpi.bootstrap;
 
+import dev.ringfold.mpi.auth.JobSecret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,11 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RendezvousTest
 {
+    private static final JobSecret SECRET = JobSecret.generate();
+
     @Test
     @Timeout(30)
     void everyRankGetsEveryBlobInRankOrderAndStraysAreIgnored() throws Exception
     {
-        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 3, "job1", 10_000);
+        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 3, "job1", SECRET, 10_000);
              ExecutorService pool = Executors.newFixedThreadPool(3))
         {
             try (Socket stray = new Socket("127.0.0.1", server.port()))
@@ -34,7 +37,7 @@ class RendezvousTest
                 final int rank = r;
                 ranks[r] = pool.submit(() ->
                 {
-                    try (RendezvousClient c = RendezvousClient.connect("127.0.0.1", server.port(), rank, 3, "job1",
+                    try (RendezvousClient c = RendezvousClient.connect("127.0.0.1", server.port(), rank, 3, "job1", SECRET,
                         System.currentTimeMillis() + 10_000))
                     {
                         final byte[][] all = c.allGather(new byte[] {(byte)rank, (byte)(rank * 2)});
@@ -58,9 +61,9 @@ class RendezvousTest
     @Timeout(30)
     void aRankOfAnotherJobFailsTheRendezvousWithAReason() throws Exception
     {
-        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 2, "jobA", 10_000))
+        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 2, "jobA", SECRET, 10_000))
         {
-            final RendezvousClient wrong = RendezvousClient.connect("127.0.0.1", server.port(), 0, 2, "jobB",
+            final RendezvousClient wrong = RendezvousClient.connect("127.0.0.1", server.port(), 0, 2, "jobB", SECRET,
                 System.currentTimeMillis() + 5_000);
             final IOException ex = assertThrows(IOException.class, () -> wrong.allGather(new byte[0]));
             assertTrue(ex.getMessage().contains("rendezvous round 0 failed"), ex.getMessage());
@@ -78,9 +81,9 @@ class RendezvousTest
     @Timeout(30)
     void aMissingRankIsNamedWhenTheDeadlinePasses() throws Exception
     {
-        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 2, "jobC", 500))
+        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 2, "jobC", SECRET, 500))
         {
-            final RendezvousClient only = RendezvousClient.connect("127.0.0.1", server.port(), 0, 2, "jobC",
+            final RendezvousClient only = RendezvousClient.connect("127.0.0.1", server.port(), 0, 2, "jobC", SECRET,
                 System.currentTimeMillis() + 5_000);
             assertThrows(IOException.class, () -> only.allGather(new byte[0]));
             only.close();

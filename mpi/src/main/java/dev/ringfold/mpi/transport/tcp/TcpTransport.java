@@ -1,27 +1,47 @@
 package dev.ringfold.mpi.transport.tcp;
 
+import dev.ringfold.mpi.auth.Handshake;
+import dev.ringfold.mpi.auth.HandshakeException;
+import dev.ringfold.mpi.auth.JobSecret;
+import dev.ringfold.mpi.auth.RejectLog;
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
 import dev.ringfold.mpi.transport.Transport;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * TCP between ranks on different nodes (or anywhere, when forced): one connection per pair, non-blocking NIO,
  * frames length-prefixed in direct buffers that live as long as the connection, so moving a message allocates
  * nothing. The higher rank of a pair connects, the lower one accepts; connections are made at start-up.
+ * <p>
+ * Every connection proves the job secret ({@link Handshake}) before a byte of it is taken as a hello or a frame.
+ * Incoming connections are handled by a gate thread that lives as long as the transport, so that a stranger can
+ * neither stall start-up for longer than one handshake's time limit nor, later, sit unnoticed in the backlog:
+ * after start-up every peer is connected, and whatever knocks is checked, logged and closed.
  */
 public final class TcpTransport implements Transport
 {
     private static final int HELLO_MAGIC = 0x5446524C; // "TFRL"
     static final int DEFAULT_BUFFER_BYTES = 4 << 20;
+    /** Handshakes that may run at once; more strangers than this are turned away without being heard. */
+    private static final int MAX_PENDING_HANDSHAKES = 16;
+    private static final int MAX_JOB_ID_BYTES = 256;
 
     private final int worldRank;
     private final ServerSocketChannel server;
@@ -29,6 +49,20 @@ public final class TcpTransport implements Transport
     private final TcpChannel[] byPeer;
     private TcpChannel[] active = new TcpChannel[0];
     private final int bufferBytes;
+    private final BlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
+    private final Semaphore handshakes = new Semaphore(MAX_PENDING_HANDSHAKES);
+    private volatile JobSecret secret;
+    private volatile byte[] jobId;
+    private volatile boolean[] expected;
+    /** Opened by {@link #connect}: a peer faster than this rank waits here instead of being turned away. */
+    private final CountDownLatch peersKnown = new CountDownLatch(1);
+    /** How long an authenticated peer may wait for this rank to reach {@link #connect}. */
+    private static final long PEERS_KNOWN_WAIT_MS = 60_000;
+
+    /** An authenticated peer that introduced itself, waiting for {@link #connect} to take it. */
+    private record Arrival(int rank, SocketChannel channel)
+    {
+    }
 
     private TcpTransport(final int worldRank, final int worldSize, final ServerSocketChannel server,
         final String advertisedHost, final int bufferBytes)
@@ -42,15 +76,20 @@ public final class TcpTransport implements Transport
 
     /** Listens on {@code bindHost} (any free port) so that peers can connect once they know the address. */
     public static TcpTransport listen(final String bindHost, final String advertisedHost, final int worldRank,
-        final int worldSize)
+        final int worldSize, final JobSecret secret, final String jobId)
     {
         try
         {
             final ServerSocketChannel server = ServerSocketChannel.open();
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             server.bind(new InetSocketAddress(bindHost, 0), Math.max(64, worldSize));
-            server.configureBlocking(false);
-            return new TcpTransport(worldRank, worldSize, server, advertisedHost, DEFAULT_BUFFER_BYTES);
+            final TcpTransport transport = new TcpTransport(worldRank, worldSize, server, advertisedHost,
+                DEFAULT_BUFFER_BYTES);
+            transport.secret = secret;
+            transport.jobId = jobId.getBytes(StandardCharsets.UTF_8);
+            transport.expected = new boolean[worldSize];
+            Thread.ofPlatform().daemon().name("ringfold-tcp-gate-r" + worldRank).start(transport::gate);
+            return transport;
         }
         catch (final IOException ex)
         {
@@ -73,60 +112,38 @@ public final class TcpTransport implements Transport
      *
      * @param hosts and {@code ports} are indexed by world rank; {@code peers} lists the ranks to connect.
      */
-    public void connect(final int[] peers, final String[] hosts, final int[] ports, final String jobId,
-        final long deadlineMs)
+    public void connect(final int[] peers, final String[] hosts, final int[] ports, final long deadlineMs)
     {
-        final byte[] job = jobId.getBytes(StandardCharsets.UTF_8);
         int toAccept = 0;
+        final boolean[] expecting = new boolean[byPeer.length];
+        for (final int peer : peers)
+        {
+            if (peer > worldRank)
+            {
+                expecting[peer] = true;
+                toAccept++;
+            }
+        }
+        expected = expecting; // from here on the gate hands these ranks over
+        peersKnown.countDown();
         try
         {
             for (final int peer : peers)
             {
                 if (peer < worldRank)
                 {
-                    final SocketChannel ch = SocketChannel.open();
-                    ch.connect(new InetSocketAddress(hosts[peer], ports[peer]));
-                    final ByteBuffer hello = ByteBuffer.allocate(12 + job.length);
-                    hello.putInt(HELLO_MAGIC).putInt(worldRank).putInt(job.length).put(job).flip();
-                    while (hello.hasRemaining())
-                    {
-                        ch.write(hello);
-                    }
-                    register(peer, ch);
-                }
-                else if (peer > worldRank)
-                {
-                    toAccept++;
+                    register(peer, dial(peer, hosts[peer], ports[peer], deadlineMs));
                 }
             }
             while (toAccept > 0)
             {
-                final SocketChannel ch = server.accept();
-                if (ch == null)
+                final Arrival arrival = arrivals.poll(Math.max(1, deadlineMs - System.currentTimeMillis()),
+                    TimeUnit.MILLISECONDS);
+                if (arrival == null)
                 {
-                    if (System.currentTimeMillis() > deadlineMs)
-                    {
-                        throw new IOException("rank " + worldRank + ": " + toAccept + " peers did not connect before the deadline");
-                    }
-                    Thread.onSpinWait();
-                    Thread.sleep(1);
-                    continue;
+                    throw new IOException("rank " + worldRank + ": " + toAccept + " peers did not connect before the deadline");
                 }
-                ch.configureBlocking(true);
-                ch.socket().setSoTimeout(5_000);
-                final ByteBuffer head = readFully(ch, 12);
-                final int magic = head.getInt();
-                final int rank = head.getInt();
-                final int jobLength = head.getInt();
-                final boolean ours = magic == HELLO_MAGIC && jobLength == job.length &&
-                    ByteBuffer.wrap(job).equals(readFully(ch, jobLength)) &&
-                    rank > worldRank && rank < byPeer.length && byPeer[rank] == null && contains(peers, rank);
-                if (!ours)
-                {
-                    ch.close(); // a stranger or a stray from another job
-                    continue;
-                }
-                register(rank, ch);
+                register(arrival.rank(), arrival.channel());
                 toAccept--;
             }
         }
@@ -141,33 +158,147 @@ public final class TcpTransport implements Transport
         }
     }
 
-    private static boolean contains(final int[] peers, final int rank)
+    private SocketChannel dial(final int peer, final String host, final int port, final long deadlineMs)
+        throws IOException
     {
-        for (final int p : peers)
+        final SocketChannel ch = SocketChannel.open();
+        try
         {
-            if (p == rank)
+            ch.socket().connect(new InetSocketAddress(host, port),
+                (int)Math.max(1, Math.min(Handshake.TIME_LIMIT_MS, deadlineMs - System.currentTimeMillis())));
+            try
             {
-                return true;
+                Handshake.connect(ch.socket(), secret, Handshake.PEER);
             }
+            catch (final HandshakeException ex)
+            {
+                throw new IOException("rank " + peer + " at " + host + ":" + port + " failed the secret handshake: " +
+                    ex.getMessage(), ex);
+            }
+            final ByteBuffer hello = ByteBuffer.allocate(12 + jobId.length);
+            hello.putInt(HELLO_MAGIC).putInt(worldRank).putInt(jobId.length).put(jobId).flip();
+            while (hello.hasRemaining())
+            {
+                ch.write(hello);
+            }
+            return ch;
         }
-        return false;
+        catch (final IOException ex)
+        {
+            ch.close();
+            throw ex;
+        }
     }
 
-    private static ByteBuffer readFully(final SocketChannel ch, final int bytes) throws IOException
+    /** The gate thread: accepts for as long as the transport is open, each handshake on a thread of its own. */
+    private void gate()
     {
-        if (bytes < 0 || bytes > 4096)
+        while (server.isOpen())
         {
-            throw new IOException("bad hello length " + bytes);
-        }
-        final ByteBuffer b = ByteBuffer.allocate(bytes);
-        while (b.hasRemaining())
-        {
-            if (ch.read(b) < 0)
+            final SocketChannel ch;
+            try
             {
-                throw new IOException("connection closed during hello");
+                ch = server.accept();
             }
+            catch (final ClosedChannelException ex)
+            {
+                return; // the transport is closed
+            }
+            catch (final IOException ex)
+            {
+                RejectLog.stderr().reject("rank " + worldRank + " TCP", "(accept)", ex.toString());
+                continue;
+            }
+            if (!handshakes.tryAcquire())
+            {
+                RejectLog.stderr().reject("rank " + worldRank + " TCP", remote(ch),
+                    MAX_PENDING_HANDSHAKES + " handshakes already in progress");
+                closeQuietly(ch);
+                continue;
+            }
+            Thread.ofVirtual().name("ringfold-tcp-handshake-r" + worldRank).start(() ->
+            {
+                try
+                {
+                    admit(ch);
+                }
+                finally
+                {
+                    handshakes.release();
+                }
+            });
         }
-        return b.flip();
+    }
+
+    /** Authenticates one incoming connection and hands it to {@link #connect}, or logs why not and closes it. */
+    private void admit(final SocketChannel ch)
+    {
+        final SocketAddress from = remote(ch);
+        try
+        {
+            Handshake.accept(ch.socket(), secret, Handshake.PEER);
+            ch.socket().setSoTimeout((int)Handshake.TIME_LIMIT_MS);
+            final DataInputStream in = new DataInputStream(ch.socket().getInputStream());
+            final int magic = in.readInt();
+            final int rank = in.readInt();
+            final int jobLength = in.readInt();
+            if (magic != HELLO_MAGIC || jobLength < 0 || jobLength > MAX_JOB_ID_BYTES)
+            {
+                throw new IOException("authenticated, but no rank hello followed");
+            }
+            final byte[] job = in.readNBytes(jobLength);
+            if (!java.util.Arrays.equals(job, jobId))
+            {
+                throw new IOException("authenticated, but of job '" + new String(job, StandardCharsets.UTF_8) + "'");
+            }
+            if (!peersKnown.await(PEERS_KNOWN_WAIT_MS, TimeUnit.MILLISECONDS))
+            {
+                throw new IOException("authenticated as rank " + rank + ", but this rank did not get to connecting");
+            }
+            final boolean[] expecting = expected;
+            synchronized (this)
+            {
+                if (rank < 0 || rank >= expecting.length || !expecting[rank])
+                {
+                    throw new IOException("authenticated as rank " + rank + ", which this rank does not expect" +
+                        " (or is already connected)");
+                }
+                expecting[rank] = false;
+            }
+            arrivals.add(new Arrival(rank, ch));
+        }
+        catch (final IOException ex)
+        {
+            RejectLog.stderr().reject("rank " + worldRank + " TCP", from, ex.getMessage());
+            closeQuietly(ch);
+        }
+        catch (final InterruptedException ex)
+        {
+            closeQuietly(ch);
+        }
+    }
+
+    private static SocketAddress remote(final SocketChannel ch)
+    {
+        try
+        {
+            return ch.getRemoteAddress();
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(final SocketChannel ch)
+    {
+        try
+        {
+            ch.close();
+        }
+        catch (final IOException ignore)
+        {
+        }
     }
 
     private void register(final int peer, final SocketChannel ch) throws IOException
@@ -215,6 +346,11 @@ public final class TcpTransport implements Transport
         for (final TcpChannel ch : active)
         {
             ch.close();
+        }
+        Arrival late;
+        while ((late = arrivals.poll()) != null)
+        {
+            closeQuietly(late.channel());
         }
         try
         {

@@ -1,0 +1,247 @@
+package dev.ringfold.hpctests.slurm;
+
+import dev.ringfold.hpctests.Mpjrun;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Ringfold under a real Slurm: three nodes, each a slurmd in a network namespace of its own
+ * ({@code hpc-tests/slurm/cluster-up.sh}), jobs submitted from a fourth ("head") namespace. Checks the shipped
+ * {@code examples/slurm/allreduce.sbatch} (3 nodes x 2 tasks: ranks of one node on shared memory, of different
+ * nodes on TCP, the sum right, the job COMPLETED) and a bare {@code srun -n 4 java ...}.
+ */
+class SlurmClusterTest
+{
+    private static final Path SCRIPTS = Mpjrun.ROOT.resolve("hpc-tests/slurm");
+    /**
+     * The cluster's directory; its namespaces are named after it, so two checkouts never share a cluster. CI sets
+     * RINGFOLD_SLURM_DIR so that it can tear down exactly this cluster whatever happens to the test JVM.
+     */
+    private static final Path DIR = Path.of(System.getenv().getOrDefault("RINGFOLD_SLURM_DIR",
+        "/tmp/ringfold-slurm-" + Integer.toHexString(Mpjrun.ROOT.toString().hashCode())));
+    private static final Pattern LINE = Pattern.compile(
+        "^rank (\\d) of (\\d) on (n\\d) \\((\\w+) launch\\): transports((?: \\d=(?:shm|tcp))+); all-reduce ok .*$");
+    private static final long JOB_LIMIT_S = 240;
+
+    @BeforeAll
+    static void clusterUp() throws Exception
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+            "the Slurm test cluster needs root (network namespaces, daemons); .ci/run runs as root");
+        final Result up = run(List.of("bash", SCRIPTS.resolve("cluster-up.sh").toString()), Map.of(), 900);
+        assertEquals(0, up.exit, "cluster-up.sh failed:\n" + up.output);
+    }
+
+    @AfterAll
+    static void clusterDown() throws Exception
+    {
+        if ("root".equals(System.getProperty("user.name")))
+        {
+            final Result down = run(List.of("bash", SCRIPTS.resolve("cluster-down.sh").toString()), Map.of(), 120);
+            assertEquals(0, down.exit, "cluster-down.sh failed:\n" + down.output);
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void sbatchAllReduceAcrossThreeNodesCompletesWithShmInsideAndTcpAcrossNodes() throws Exception
+    {
+        final Path out = Files.createTempDirectory("ringfold-sbatch");
+        try
+        {
+            final Result submit = onHead(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out"),
+                Mpjrun.ROOT.resolve("examples/slurm/allreduce.sbatch").toString(), "20000"), 60);
+            assertEquals(0, submit.exit, "sbatch failed:\n" + submit.output);
+            final String jobId = submit.output.strip().split(";")[0];
+            assertTrue(jobId.matches("\\d+"), "sbatch --parsable said: " + submit.output);
+            final String state = awaitEnd(jobId);
+            final Path log = out.resolve(jobId + ".out");
+            final String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output file)";
+            assertEquals("COMPLETED", state, "job " + jobId + " output:\n" + text);
+
+            assertTrue(text.lines().noneMatch(l -> l.contains("has no secret")), "the sbatch script sets a secret:\n" + text);
+            assertShmInsideNodesTcpAcross(text, "slurm");
+        }
+        finally
+        {
+            try (var files = Files.list(out))
+            {
+                for (final Path f : files.toList())
+                {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(out);
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void mpjrunInsideAnAllocationPlacesTheRanksWithSrun() throws Exception
+    {
+        final Path out = Files.createTempDirectory("ringfold-sbatch");
+        try
+        {
+            final Path script = out.resolve("mpjrun.sbatch");
+            Files.writeString(script, """
+                #!/bin/bash
+                #SBATCH --nodes=3
+                #SBATCH --ntasks-per-node=2
+                #SBATCH --time=4
+                # the batch script is no rank: mpjrun sees the allocation and starts one srun step per rank
+                exec "$RINGFOLD_HOME/bin/mpjrun" -np 6 --no-tag-output --timeout 200 \\
+                  -cp "$RINGFOLD_HOME/build/lib/*" dev.ringfold.examples.AllReduceCheck 20000
+                """);
+            final Result submit = onHead(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out"),
+                "--export=ALL,JAVA_TOOL_OPTIONS=-Djdk.net.hosts.file=" + DIR.resolve("hosts"), script.toString()), 60);
+            assertEquals(0, submit.exit, "sbatch failed:\n" + submit.output);
+            final String jobId = submit.output.strip().split(";")[0];
+            final String state = awaitEnd(jobId);
+            final Path log = out.resolve(jobId + ".out");
+            final String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output file)";
+            assertEquals("COMPLETED", state, "job " + jobId + " output:\n" + text);
+            assertTrue(text.lines().noneMatch(l -> l.contains("has no secret")), "mpjrun hands srun a secret:\n" + text);
+            assertShmInsideNodesTcpAcross(text, "ringfold");
+        }
+        finally
+        {
+            try (var files = Files.list(out))
+            {
+                for (final Path f : files.toList())
+                {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(out);
+        }
+    }
+
+    /** Six ranks, two on each of three nodes, each with a right sum, shm to its node's other rank, tcp to the rest. */
+    private static void assertShmInsideNodesTcpAcross(final String text, final String launcher)
+    {
+        final Map<Integer, String> nodeOf = new HashMap<>();
+        final Map<Integer, String> transports = new HashMap<>();
+        for (final String line : text.lines().toList())
+        {
+            final Matcher m = LINE.matcher(line);
+            if (m.matches())
+            {
+                assertEquals("6", m.group(2), line);
+                assertEquals(launcher, m.group(4), line);
+                nodeOf.put(Integer.parseInt(m.group(1)), m.group(3));
+                transports.put(Integer.parseInt(m.group(1)), m.group(5).trim());
+            }
+        }
+        assertEquals(6, nodeOf.size(), "every rank must report a right sum:\n" + text);
+        assertEquals(3, nodeOf.values().stream().distinct().count(), "ranks on 3 nodes: " + nodeOf);
+        for (int r = 0; r < 6; r++)
+        {
+            final List<String> expected = new ArrayList<>();
+            for (int p = 0; p < 6; p++)
+            {
+                expected.add(p + "=" + (nodeOf.get(p).equals(nodeOf.get(r)) ? "shm" : "tcp"));
+            }
+            assertEquals(String.join(" ", expected), transports.get(r),
+                "rank " + r + " on " + nodeOf.get(r) + " (nodes " + nodeOf + ")");
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void srunStartsRingfoldRanksDirectly() throws Exception
+    {
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final List<String> cmd = new ArrayList<>(List.of("srun", "--nodes=2", "--ntasks=4", "--kill-on-bad-exit=1",
+            "--time=4", java));
+        cmd.addAll(List.of(Files.readString(Mpjrun.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
+        cmd.addAll(List.of("-Djdk.net.hosts.file=" + DIR.resolve("hosts"), "-cp", Mpjrun.ROOT.resolve("build/lib") + "/*",
+            "dev.ringfold.examples.AllReduceCheck", "1000"));
+        final Result srun = onHead(cmd, JOB_LIMIT_S);
+        assertEquals(0, srun.exit, "srun failed:\n" + srun.output);
+        final List<String> ok = srun.output.lines().filter(l -> LINE.matcher(l).matches()).toList();
+        assertEquals(4, ok.size(), srun.output);
+        // no RINGFOLD_SECRET here: the ranks fall back to the job-id key, and rank 0 says that this is not authentication
+        assertTrue(srun.output.contains("is not authentication"), srun.output);
+    }
+
+    private static String awaitEnd(final String jobId) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(JOB_LIMIT_S);
+        String state = "?";
+        while (System.nanoTime() < deadline)
+        {
+            final Result show = onHead(List.of("scontrol", "show", "job", jobId, "-o"), 30);
+            final Matcher m = Pattern.compile("JobState=(\\w+)").matcher(show.output);
+            if (m.find())
+            {
+                state = m.group(1);
+                if (!List.of("PENDING", "CONFIGURING", "RUNNING", "COMPLETING").contains(state))
+                {
+                    return state;
+                }
+            }
+            Thread.sleep(200); // squeue/scontrol polling ends ~10x sooner than sbatch --wait (its back-off)
+        }
+        onHead(List.of("scancel", jobId), 30);
+        throw new AssertionError("job " + jobId + " still " + state + " after " + JOB_LIMIT_S + " s; cancelled");
+    }
+
+    private record Result(int exit, String output)
+    {
+    }
+
+    private static Result onHead(final List<String> cmd, final long limitS) throws Exception
+    {
+        final List<String> full = new ArrayList<>();
+        full.add(DIR.resolve("bin/on-head").toString());
+        full.addAll(cmd);
+        return run(full, Map.of("RINGFOLD_HOME", Mpjrun.ROOT.toString(),
+            "JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "RINGFOLD_JAVA_OPTS", "-Djdk.net.hosts.file=" + DIR.resolve("hosts")), limitS);
+    }
+
+    /** Runs a command with a limit, output and errors together; stops it (and its children) by pid when over. */
+    private static Result run(final List<String> cmd, final Map<String, String> env, final long limitS)
+        throws IOException, InterruptedException
+    {
+        final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(Mpjrun.ROOT.toFile());
+        pb.environment().putAll(env);
+        pb.environment().put("RINGFOLD_SLURM_DIR", DIR.toString());
+        final Path out = Files.createTempFile("ringfold-slurm", ".out");
+        pb.redirectOutput(out.toFile());
+        final Process p = pb.start();
+        try
+        {
+            if (!p.waitFor(limitS, TimeUnit.SECONDS))
+            {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError(cmd + " did not end within " + limitS + " s:\n" + Files.readString(out));
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        }
+        finally
+        {
+            Files.deleteIfExists(out);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.ringfold.launch;
+
+import dev.ringfold.mpi.auth.JobSecret;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts each rank as a one-task job step on its node: {@code srun --nodes=1 --ntasks=1 --nodelist=NODE
+ * --overlap ... java ...}, so that Slurm accounts for it, can signal it, and cleans up after it. Steps overlap:
+ * the ranks are started one step each, and without {@code --overlap} a step waits for the CPUs the previous ones
+ * hold. The rank's variables travel in srun's environment ({@code --export=ALL}), which Slurm hands to the task
+ * over its own munge-authenticated protocol; among them the job secret, as {@code RINGFOLD_SECRET}: a secret file
+ * under this node's /tmp would not exist on the others, and a command line is readable by every user.
+ */
+final class SrunRankLauncher implements RankLauncher
+{
+    static final String HIDDEN = "<job secret>";
+
+    private final JobSecret secret;
+
+    SrunRankLauncher(final JobSecret secret)
+    {
+        this.secret = secret;
+    }
+
+    @Override
+    public Process start(final RankCommand command) throws IOException
+    {
+        final ProcessBuilder builder = new ProcessBuilder(argv(command));
+        builder.environment().putAll(env(command, secret.toHex()));
+        if (command.workDir() != null)
+        {
+            builder.directory(command.workDir().toFile());
+        }
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return builder.start();
+    }
+
+    @Override
+    public String describe(final RankCommand command)
+    {
+        final StringBuilder line = new StringBuilder();
+        if (command.workDir() != null)
+        {
+            line.append("cd ").append(ShellQuoting.quote(command.workDir().toString())).append(" && ");
+        }
+        line.append("env");
+        for (final Map.Entry<String, String> var : env(command, HIDDEN).entrySet())
+        {
+            line.append(' ').append(ShellQuoting.quote(var.getKey() + "=" + var.getValue()));
+        }
+        for (final String arg : argv(command))
+        {
+            line.append(' ').append(ShellQuoting.quote(arg));
+        }
+        return line.toString();
+    }
+
+    private static Map<String, String> env(final RankCommand command, final String secretHex)
+    {
+        final Map<String, String> env = new java.util.LinkedHashMap<>(command.env());
+        env.remove(JobSecret.FILE_VARIABLE);
+        env.put(JobSecret.VARIABLE, secretHex);
+        return env;
+    }
+
+    static List<String> argv(final RankCommand command)
+    {
+        final List<String> argv = new ArrayList<>(List.of("srun", "--nodes=1", "--ntasks=1",
+            "--nodelist=" + command.slot().host(), "--overlap", "--kill-on-bad-exit=1", "--export=ALL",
+            "--job-name=ringfold-rank-" + command.rank()));
+        argv.addAll(command.argv());
+        return argv;
+    }
+}
