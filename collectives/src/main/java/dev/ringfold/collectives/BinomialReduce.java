@@ -5,7 +5,6 @@ import dev.ringfold.mpi.Request;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.kernels.ReduceKernels;
-import org.agrona.UnsafeApi;
 
 /**
  * Reduce to a root up a binomial tree: log2(n) rounds; each rank folds in its children's partial results (in the
@@ -65,14 +64,7 @@ final class BinomialReduce extends Operation
         final long base = scratch(2 * Math.max(8, bytes));
         work = base;
         tmp = base + Math.max(8, bytes);
-        if (working != dtype)
-        {
-            ReduceKernels.widenToF32(dtype, work, src, count);
-        }
-        else
-        {
-            UnsafeApi.copyMemory(src, work, bytes);
-        }
+        Precision.load(dtype, working, work, src, count);
         mask = 1;
         sending = false;
         next();
@@ -124,18 +116,7 @@ final class BinomialReduce extends Operation
 
     private void finishAtRoot()
     {
-        if (op == ReduceOp.AVG && size > 1)
-        {
-            ReduceKernels.divide(working, work, count, size);
-        }
-        if (working != dtype)
-        {
-            ReduceKernels.roundFromF32(dtype, dst, work, count);
-        }
-        else
-        {
-            UnsafeApi.copyMemory(work, dst, count * dtype.bytes());
-        }
+        Precision.store(op, size, dtype, working, dst, work, count);
         done();
     }
 }

@@ -5,7 +5,6 @@ import dev.ringfold.mpi.Request;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.kernels.ReduceKernels;
-import org.agrona.UnsafeApi;
 
 /**
  * Inclusive (scan) or exclusive (exscan) prefix reduction along the chain of ranks: rank r receives the prefix of
@@ -60,14 +59,7 @@ final class LinearScan extends Operation
         final long base = scratch(2 * Math.max(8, bytes));
         mine = base;
         prefix = base + Math.max(8, bytes);
-        if (working != dtype)
-        {
-            ReduceKernels.widenToF32(dtype, mine, src, count);
-        }
-        else
-        {
-            UnsafeApi.copyMemory(src, mine, bytes);
-        }
+        Precision.load(dtype, working, mine, src, count);
         sending = false;
         if (rank == 0)
         {
@@ -98,14 +90,7 @@ final class LinearScan extends Operation
 
     private void write(final long value)
     {
-        if (working != dtype)
-        {
-            ReduceKernels.roundFromF32(dtype, dst, value, count);
-        }
-        else
-        {
-            UnsafeApi.copyMemory(value, dst, count * dtype.bytes());
-        }
+        Precision.store(op, 1, dtype, working, dst, value, count);
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.ringfold.collectives;
 
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
+import dev.ringfold.tensors.kernels.ReduceKernels;
+import org.agrona.UnsafeApi;
 
 /**
  * The type partial results travel in. BF16 and F16 sums and products are carried in F32 and rounded once at the
@@ -18,5 +20,39 @@ final class Precision
     {
         final boolean lowPrecision = dtype == DType.BF16 || dtype == DType.F16;
         return lowPrecision && (op == ReduceOp.SUM || op == ReduceOp.AVG || op == ReduceOp.PROD) ? DType.F32 : dtype;
+    }
+
+    /** The caller's {@code count} elements into the working buffer: widened to F32, or copied. */
+    static void load(final DType dtype, final DType working, final long work, final long src, final long count)
+    {
+        if (working != dtype)
+        {
+            ReduceKernels.widenToF32(dtype, work, src, count);
+        }
+        else if (work != src)
+        {
+            UnsafeApi.copyMemory(src, work, count * dtype.bytes());
+        }
+    }
+
+    /**
+     * A finished reduction back to the caller: AVG divided by the number of contributions (once), then rounded into
+     * the caller's type, or copied.
+     */
+    static void store(final ReduceOp op, final int contributions, final DType dtype, final DType working,
+        final long dst, final long work, final long count)
+    {
+        if (op == ReduceOp.AVG && contributions > 1)
+        {
+            ReduceKernels.divide(working, work, count, contributions);
+        }
+        if (working != dtype)
+        {
+            ReduceKernels.roundFromF32(dtype, dst, work, count);
+        }
+        else if (dst != work)
+        {
+            UnsafeApi.copyMemory(work, dst, count * dtype.bytes());
+        }
     }
 }

@@ -70,14 +70,7 @@ final class RecursiveDoublingAllReduce extends Operation
         final long base = scratch(2 * Math.max(8, bytes));
         work = base;
         tmp = base + Math.max(8, bytes);
-        if (working != dtype)
-        {
-            ReduceKernels.widenToF32(dtype, work, src, count);
-        }
-        else
-        {
-            UnsafeApi.copyMemory(src, work, bytes);
-        }
+        Precision.load(dtype, working, work, src, count);
         pow2 = Integer.highestOneBit(size);
         extra = size - pow2;
         mask = 1;
@@ -187,18 +180,7 @@ final class RecursiveDoublingAllReduce extends Operation
 
     private void finish()
     {
-        if (op == ReduceOp.AVG && size > 1)
-        {
-            ReduceKernels.divide(working, work, count, size);
-        }
-        if (working != dtype)
-        {
-            ReduceKernels.roundFromF32(dtype, dst, work, count);
-        }
-        else
-        {
-            UnsafeApi.copyMemory(work, dst, count * dtype.bytes());
-        }
+        Precision.store(op, size, dtype, working, dst, work, count);
         done();
     }
 }

@@ -92,14 +92,7 @@ final class RingAllReduce extends Operation
         if (ownCopy)
         {
             work = base + tmpBytes;
-            if (working != dtype)
-            {
-                ReduceKernels.widenToF32(dtype, work, src, count);
-            }
-            else
-            {
-                UnsafeApi.copyMemory(src, work, bytes);
-            }
+            Precision.load(dtype, working, work, src, count);
         }
         else
         {
@@ -242,25 +235,9 @@ final class RingAllReduce extends Operation
     {
         final long first = blockStart(rank);
         final long n = blockLength(rank);
-        final long at = work + first * working.bytes();
-        if (op == ReduceOp.AVG && size > 1)
-        {
-            ReduceKernels.divide(working, at, n, size);
-        }
-        final long into = scatterOnly ? dst : dst + first * dtype.bytes();
-        if (working != dtype)
-        {
-            // in place all-reduce of the whole vector: the other blocks come back in the all-gather
-            ReduceKernels.roundFromF32(dtype, into, at, n);
-            if (size == 1 || count == 0)
-            {
-                return;
-            }
-        }
-        else if (into != at)
-        {
-            UnsafeApi.copyMemory(at, into, n * dtype.bytes());
-        }
+        // into the caller's buffer; the other blocks come back in the all-gather
+        Precision.store(op, size, dtype, working, scatterOnly ? dst : dst + first * dtype.bytes(),
+            work + first * working.bytes(), n);
     }
 
     private void startGatherStep()

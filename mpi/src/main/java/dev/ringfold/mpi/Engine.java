@@ -759,13 +759,42 @@ final class Engine implements FrameHandler
         return true;
     }
 
+    /** What a probe waits for, for the deadline message; reused, so probing allocates nothing. */
+    private final ProbeTarget probing = new ProbeTarget();
+
+    private static final class ProbeTarget implements Completion
+    {
+        private int source;
+        private int tag;
+
+        ProbeTarget of(final int source, final int tag)
+        {
+            this.source = source;
+            this.tag = tag;
+            return this;
+        }
+
+        @Override
+        public boolean isComplete()
+        {
+            return false;
+        }
+
+        @Override
+        public String describe()
+        {
+            return "probe for" + (source == ANY ? " any rank" : " world rank " + source) +
+                (tag == ANY ? "" : " (tag " + tag + ")");
+        }
+    }
+
     void probe(final int ctx, final int source, final int tag, final Communicator comm, final Status status)
     {
         idle.reset();
         final long start = System.nanoTime();
         while (!iprobe(ctx, source, tag, comm, status))
         {
-            idleOnce(0, start, "probe", source, tag);
+            idleOnce(0, start, probing.of(source, tag));
         }
     }
 
@@ -826,7 +855,7 @@ final class Engine implements FrameHandler
             {
                 return;
             }
-            idleOnceFor(work, start, c);
+            idleOnce(work, start, c);
         }
     }
 
@@ -843,7 +872,7 @@ final class Engine implements FrameHandler
                 {
                     return;
                 }
-                idleOnce(work, start, r.isSend ? "send to" : "receive from", r.peer, r.tag);
+                idleOnce(work, start, r);
             }
         }
         catch (final DeadlineExceededException ex)
@@ -916,11 +945,27 @@ final class Engine implements FrameHandler
             {
                 return -1;
             }
-            idleOnce(work, start, "waitAny", ANY, ANY);
+            idleOnce(work, start, ANY_OF);
         }
     }
 
-    private void idleOnceFor(final int work, final long start, final Completion c)
+    /** What waitAny waits for, for the deadline message. */
+    private static final Completion ANY_OF = new Completion()
+    {
+        @Override
+        public boolean isComplete()
+        {
+            return false;
+        }
+
+        @Override
+        public String describe()
+        {
+            return "waitAny";
+        }
+    };
+
+    private void idleOnce(final int work, final long start, final Completion waitingFor)
     {
         idle.idle(work);
         if (work == 0)
@@ -936,30 +981,8 @@ final class Engine implements FrameHandler
                 if (timeoutNs > 0 && now - start > timeoutNs)
                 {
                     throw new DeadlineExceededException("rank " + worldRank + ": timed out after " +
-                        (timeoutNs / 1_000_000) + " ms waiting on " + c.describe() + "; set RINGFOLD_TIMEOUT_MS to wait longer");
-                }
-            }
-        }
-    }
-
-    private void idleOnce(final int work, final long start, final String what, final int peer, final int tag)
-    {
-        idle.idle(work);
-        if (work == 0)
-        {
-            final long now = System.nanoTime();
-            if (now - nextLivenessCheck >= 0)
-            {
-                nextLivenessCheck = now + LIVENESS_PERIOD_NS;
-                for (final Transport t : transports)
-                {
-                    t.checkLiveness(this);
-                }
-                if (timeoutNs > 0 && now - start > timeoutNs)
-                {
-                    throw new DeadlineExceededException("rank " + worldRank + ": timed out after " + (timeoutNs / 1_000_000) +
-                        " ms waiting on " + what + (peer == ANY ? " any rank" : " world rank " + peer) +
-                        (tag == ANY ? "" : " (tag " + tag + ")") + "; set RINGFOLD_TIMEOUT_MS to wait longer");
+                        (timeoutNs / 1_000_000) + " ms waiting on " + waitingFor.describe() +
+                        "; set RINGFOLD_TIMEOUT_MS to wait longer");
                 }
             }
         }

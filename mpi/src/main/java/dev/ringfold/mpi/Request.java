@@ -5,7 +5,7 @@ package dev.ringfold.mpi;
  * call); {@link #await()} drives it with the runtime's idle strategy. A request may be passed back into
  * {@code isend/irecv(..., Request)} once complete, so a steady loop allocates nothing.
  */
-public final class Request
+public final class Request implements Completion
 {
     static final byte IDLE = 0;
     static final byte PENDING = 1;
@@ -64,9 +64,18 @@ public final class Request
         return status;
     }
 
+    @Override
     public boolean isComplete()
     {
         return state != PENDING;
+    }
+
+    /** "receive from world rank 1 (tag 5)", for the message when a deadline passes. */
+    @Override
+    public String describe()
+    {
+        return (isSend ? "send to" : "receive from") + (peer == Engine.ANY ? " any rank" : " world rank " + peer) +
+            (tag == Engine.ANY ? "" : " (tag " + tag + ")");
     }
 
     /** The error this request completed with, or null; unlike {@link #test()}, drives no progress. */
