@@ -19,29 +19,33 @@ final class RankCommands
 
     /**
      * @param javaExecutable  the java the ranks run (the launcher's own, so that every rank runs the same JDK).
-     * @param ringfoldClassPath Ringfold's jars, appended after the user's class path.
+     * @param ringfoldClassPath Ringfold's jars, put before the user's class path (the start-up archive of
+     *                          {@link ClassDataSharing} holds them as the start of the class path).
      * @param rendezvous      host:port of the job's rendezvous.
      * @param secretFile      where the ranks read the job's secret (RINGFOLD_SECRET_FILE).
      */
     static List<RankCommand> build(final LaunchOptions options, final List<RankSlot> slots, final String jobId,
         final String rendezvous, final String secretFile, final String javaExecutable, final String ringfoldClassPath)
     {
-        final List<String> classPath = new ArrayList<>(options.userClassPath());
+        final List<String> classPath = new ArrayList<>();
         classPath.add(ringfoldClassPath);
-
-        final List<String> argv = new ArrayList<>();
-        argv.add(javaExecutable);
-        argv.addAll(JvmFlags.REQUIRED);
-        argv.addAll(options.jvmOptions());
-        argv.add("-cp");
-        argv.add(String.join(File.pathSeparator, classPath));
-        argv.add(options.mainClass());
-        argv.addAll(options.programArgs());
-        final List<String> sharedArgv = List.copyOf(argv);
+        classPath.addAll(options.userClassPath());
+        final String lib = System.getProperty(RingfoldClassPath.LIB_PROPERTY);
 
         final List<RankCommand> commands = new ArrayList<>(slots.size());
         for (final RankSlot slot : slots)
         {
+            final List<String> argv = new ArrayList<>();
+            argv.add(javaExecutable);
+            argv.addAll(JvmFlags.REQUIRED);
+            argv.addAll(ClassDataSharing.rankOptions(lib == null || lib.isBlank() ? null :
+                java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank()));
+            argv.addAll(options.jvmOptions());
+            argv.add("-cp");
+            argv.add(String.join(File.pathSeparator, classPath));
+            argv.add(options.mainClass());
+            argv.addAll(options.programArgs());
+            final List<String> sharedArgv = List.copyOf(argv);
             final Map<String, String> env = new LinkedHashMap<>();
             env.put(LaunchEnvironment.RANK, Integer.toString(slot.rank()));
             env.put(LaunchEnvironment.SIZE, Integer.toString(slots.size()));
