@@ -51,7 +51,7 @@ final class DryRunTest
             assertEquals(jobId, m.group(3), "every rank has the same job id");
             final String expectedCommand = java + " " + String.join(" ", JvmFlags.REQUIRED) +
                 " -Xmx1g '-Dgreeting=hello world' -cp " +
-                ShellQuoting.quote("/opt/app/classes:" + RingfoldClassPath.forRanks()) + " app.Main 'it'\\''s' b";
+                ShellQuoting.quote(RingfoldClassPath.forRanks() + ":/opt/app/classes") + " app.Main 'it'\\''s' b";
             assertEquals(expectedCommand, m.group(5));
         }
     }
@@ -109,13 +109,14 @@ final class DryRunTest
     }
 
     @Test
-    void theRingfoldLibFolderGoesAfterTheUserClassPath()
+    void theRingfoldLibFolderComesBeforeTheUserClassPath()
     {
         final String previous = System.setProperty(RingfoldClassPath.LIB_PROPERTY, "/opt/ringfold/lib");
         try
         {
             assertEquals(0, run("-np", "1", "-cp", "/app", "--dry-run", "Main"), err());
-            assertTrue(out().contains(" -cp '/app:/opt/ringfold/lib/*' Main"), out());
+            // first, so that the start-up archive (ClassDataSharing) matches the start of every rank's class path
+            assertTrue(out().contains(" -cp '/opt/ringfold/lib/*:/app' Main"), out());
         }
         finally
         {
