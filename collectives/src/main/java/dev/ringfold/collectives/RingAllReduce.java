@@ -19,7 +19,11 @@ import org.agrona.UnsafeApi;
  */
 final class RingAllReduce extends Operation
 {
-    static final long CHUNK_BYTES = 256 * 1024;
+    /**
+     * 1 MiB: on shared memory a chunk this large is copied by sender and receiver together; measured against 256 KiB
+     * and 64 KiB chunks (np = 2, 256 KiB–64 MiB), it was as fast or faster at every size.
+     */
+    static final long CHUNK_BYTES = 1024 * 1024;
 
     private final Request[] recvs = requests(2);
     private Request[] sends = requests(4);
