@@ -8,7 +8,7 @@ OUT=${1:-$ROOT/docs/img/allreduce-busbw.svg}
 SIZES=${SIZES:-8,1K,16K,64K,256K,1M,4M,16M,64M}
 ANCHORS=${ANCHORS:-$ROOT/../shared/anchors/ompi}
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 cp "$ANCHORS/allreduce.c" "$ANCHORS/common.h" "$WORK/"
 mpicc -O2 "$WORK/allreduce.c" -o "$WORK/allreduce"
 cd "$ROOT"
