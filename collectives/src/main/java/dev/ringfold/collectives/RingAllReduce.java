@@ -20,10 +20,11 @@ import org.agrona.UnsafeApi;
 final class RingAllReduce extends Operation
 {
     /**
-     * 1 MiB: on shared memory a chunk this large is copied by sender and receiver together; measured against 256 KiB
-     * and 64 KiB chunks (np = 2, 256 KiB–64 MiB), it was as fast or faster at every size.
+     * 256 KiB. 1 MiB chunks were up to 1.3 GB/s busbw faster at 1–4 MiB (np = 2), but made the reduce kernel's
+     * calls twice as long, and then the JIT's code for them sometimes allocated in steady state (4 runs in 10 of
+     * AllReduceAllocationTest; none in 10 with 256 KiB).
      */
-    static final long CHUNK_BYTES = 1024 * 1024;
+    static final long CHUNK_BYTES = 256 * 1024;
 
     private final Request[] recvs = requests(2);
     private Request[] sends = requests(4);

@@ -540,11 +540,20 @@ final class Engine implements FrameHandler
             }
             CooperativeCopy.copied(slot);
         }
+        long waitingSince = 0;
         for (int spins = 0; CooperativeCopy.done(slot) < chunks; spins++)
         {
             if ((spins & 1023) == 1023)
             {
-                if (!shm.isAlive(pids[peer]))
+                // a chunk takes well under a millisecond: look for a dead sender only after a long wait, so that the
+                // check (a downcall the JIT never sees often enough to compile, and so allocating) stays off the
+                // steady path
+                final long now = System.nanoTime();
+                if (waitingSince == 0)
+                {
+                    waitingSince = now;
+                }
+                else if (now - waitingSince > LIVENESS_PERIOD_NS && !shm.isAlive(pids[peer]))
                 {
                     return 3; // ESRCH: it died holding a chunk
                 }
