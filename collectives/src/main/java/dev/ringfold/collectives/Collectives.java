@@ -383,6 +383,14 @@ public final class Collectives
         run(linear(true).gather(src, dst, bytes("gatherv", counts, dtype), bytes("gatherv", displacements, dtype), root));
     }
 
+    public CollectiveRequest igatherv(final long src, final long dst, final long[] counts, final long[] displacements,
+        final DType dtype, final int root)
+    {
+        checkRoot("gatherv", root);
+        return start(linear(false).gather(src, dst, bytes("gatherv", counts, dtype), bytes("gatherv", displacements, dtype),
+            root));
+    }
+
     /** Block r ({@code count} elements at element {@code r * count}) of the root's {@code src} goes to rank r. */
     public void scatter(final long src, final long dst, final long count, final DType dtype, final int root)
     {
@@ -402,6 +410,14 @@ public final class Collectives
     {
         checkRoot("scatterv", root);
         run(linear(true).scatter(src, dst, bytes("scatterv", counts, dtype), bytes("scatterv", displacements, dtype), root));
+    }
+
+    public CollectiveRequest iscatterv(final long src, final long[] counts, final long[] displacements, final long dst,
+        final DType dtype, final int root)
+    {
+        checkRoot("scatterv", root);
+        return start(linear(false).scatter(src, dst, bytes("scatterv", counts, dtype),
+            bytes("scatterv", displacements, dtype), root));
     }
 
     private LinearGather linear(final boolean cached)
@@ -434,6 +450,14 @@ public final class Collectives
     {
         run(allToAll(true).prepare(src, bytes("allToAllv", sendCounts, dtype), bytes("allToAllv", sendDisplacements, dtype),
             dst, bytes("allToAllv", recvCounts, dtype), bytes("allToAllv", recvDisplacements, dtype)));
+    }
+
+    public CollectiveRequest iallToAllv(final long src, final long[] sendCounts, final long[] sendDisplacements,
+        final long dst, final long[] recvCounts, final long[] recvDisplacements, final DType dtype)
+    {
+        return start(allToAll(false).prepare(src, bytes("allToAllv", sendCounts, dtype),
+            bytes("allToAllv", sendDisplacements, dtype), dst, bytes("allToAllv", recvCounts, dtype),
+            bytes("allToAllv", recvDisplacements, dtype)));
     }
 
     private PairwiseAllToAll allToAll(final boolean cached)
@@ -475,6 +499,12 @@ public final class Collectives
         final ReduceOp op)
     {
         return start(scanOperation(false, src, dst, count, dtype, op, false));
+    }
+
+    public CollectiveRequest iexscan(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op)
+    {
+        return start(scanOperation(true, src, dst, count, dtype, op, false));
     }
 
     private Operation scanOperation(final boolean exclusive, final long src, final long dst, final long count,

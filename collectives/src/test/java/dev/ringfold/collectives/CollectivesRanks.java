@@ -357,6 +357,45 @@ public final class CollectivesRanks
                 check(UnsafeApi.getInt(vr + 4 * (rd[s] + i)) == s * 1000 + rank * 10 + i, "allToAllv from " + s);
             }
         }
+        // the same allToAllv, gatherv and scatterv, non-blocking and in flight together
+        final long vr2 = alloc(rt * 4);
+        final long gv2 = alloc(total * 4);
+        final long sv2 = alloc(counts[rank] * 4);
+        final long root = size - 1;
+        if (rank == root)
+        {
+            for (long i = 0; i < total; i++)
+            {
+                UnsafeApi.putInt(gv2 + 4 * i, (int)(3 * i));
+            }
+        }
+        final CollectiveRequest a2av = c.iallToAllv(vs, sc, sd, vr2, rc, rd, DType.I32);
+        final CollectiveRequest scv = c.iscatterv(gv2, counts, displs, sv2, DType.I32, (int)root);
+        a2av.await();
+        scv.await();
+        final long gathered2 = alloc(total * 4);
+        c.igatherv(sv2, gathered2, counts, displs, DType.I32, (int)root).await();
+        for (int s = 0; s < size; s++)
+        {
+            for (long i = 0; i < rc[s]; i++)
+            {
+                check(UnsafeApi.getInt(vr2 + 4 * (rd[s] + i)) == s * 1000 + rank * 10 + i, "iallToAllv from " + s);
+            }
+        }
+        for (long i = 0; i < counts[rank]; i++)
+        {
+            check(UnsafeApi.getInt(sv2 + 4 * i) == 3 * (displs[rank] + i), "iscatterv element " + i);
+        }
+        if (rank == root)
+        {
+            for (int r = 0; r < size; r++)
+            {
+                for (long i = 0; i < counts[r]; i++)
+                {
+                    check(UnsafeApi.getInt(gathered2 + 4 * (displs[r] + i)) == 3 * (displs[r] + i), "igatherv block " + r);
+                }
+            }
+        }
         c.barrier();
         System.out.println("ok gathers rank " + me);
     }
@@ -373,7 +412,7 @@ public final class CollectivesRanks
             fill(ReduceOp.SUM, dt, rank, src, count);
             c.scan(src, dst, count, dt, ReduceOp.SUM);
             verify(ReduceOp.SUM, dt, rank + 1, dst, count, "scan " + dt);
-            c.exscan(src, dst, count, dt, ReduceOp.SUM);
+            c.iexscan(src, dst, count, dt, ReduceOp.SUM).await();
             if (rank > 0)
             {
                 verify(ReduceOp.SUM, dt, rank, dst, count, "exscan " + dt);
