@@ -11,20 +11,11 @@ import dev.ringfold.tensors.kernels.ReduceKernels;
  * virtual numbering relative to the root, the lower rank's operand first) and passes the result to its parent.
  * The order is fixed for a given n and root.
  */
-final class BinomialReduce extends Operation
+final class BinomialReduce extends ReducingOperation
 {
     private final Request in = new Request();
     private final Request out = new Request();
-    private long src;
-    private long dst;
-    private long count;
-    private DType dtype;
-    private ReduceOp op;
     private int root;
-    private DType working;
-    private long work;
-    private long tmp;
-    private long bytes;
     private int mask;
     private boolean sending;
 
@@ -36,11 +27,7 @@ final class BinomialReduce extends Operation
     BinomialReduce prepare(final long src, final long dst, final long count, final DType dtype, final ReduceOp op,
         final int root)
     {
-        this.src = src;
-        this.dst = dst;
-        this.count = count;
-        this.dtype = dtype;
-        this.op = op;
+        set(src, dst, count, dtype, op);
         this.root = root;
         return this;
     }
@@ -59,12 +46,7 @@ final class BinomialReduce extends Operation
     @Override
     void begin()
     {
-        working = Precision.working(dtype, op);
-        bytes = count * working.bytes();
-        final long base = scratch(2 * Math.max(8, bytes));
-        work = base;
-        tmp = base + Math.max(8, bytes);
-        Precision.load(dtype, working, work, src, count);
+        loadOperand();
         mask = 1;
         sending = false;
         next();

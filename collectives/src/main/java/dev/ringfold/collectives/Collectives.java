@@ -182,34 +182,22 @@ public final class Collectives
 
     public void allReduce(final float[] data, final int offset, final int count, final ReduceOp op)
     {
-        checkArray("allReduce", data.length, offset, count);
-        final long at = stage(data, offset, (long)count * Float.BYTES, Float.BYTES);
-        allReduce(at, at, count, DType.F32, op);
-        unstage(data, offset, (long)count * Float.BYTES, Float.BYTES);
+        allReduceArray(data, data.length, offset, count, DType.F32, op);
     }
 
     public void allReduce(final double[] data, final int offset, final int count, final ReduceOp op)
     {
-        checkArray("allReduce", data.length, offset, count);
-        final long at = stage(data, offset, (long)count * Double.BYTES, Double.BYTES);
-        allReduce(at, at, count, DType.F64, op);
-        unstage(data, offset, (long)count * Double.BYTES, Double.BYTES);
+        allReduceArray(data, data.length, offset, count, DType.F64, op);
     }
 
     public void allReduce(final int[] data, final int offset, final int count, final ReduceOp op)
     {
-        checkArray("allReduce", data.length, offset, count);
-        final long at = stage(data, offset, (long)count * Integer.BYTES, Integer.BYTES);
-        allReduce(at, at, count, DType.I32, op);
-        unstage(data, offset, (long)count * Integer.BYTES, Integer.BYTES);
+        allReduceArray(data, data.length, offset, count, DType.I32, op);
     }
 
     public void allReduce(final long[] data, final int offset, final int count, final ReduceOp op)
     {
-        checkArray("allReduce", data.length, offset, count);
-        final long at = stage(data, offset, (long)count * Long.BYTES, Long.BYTES);
-        allReduce(at, at, count, DType.I64, op);
-        unstage(data, offset, (long)count * Long.BYTES, Long.BYTES);
+        allReduceArray(data, data.length, offset, count, DType.I64, op);
     }
 
     // --------------------------------------------------------------------------------------------- broadcast
@@ -251,34 +239,22 @@ public final class Collectives
 
     public void broadcast(final float[] data, final int offset, final int count, final int root)
     {
-        checkArray("broadcast", data.length, offset, count);
-        final long at = stage(data, offset, (long)count * Float.BYTES, Float.BYTES);
-        broadcast(at, count, DType.F32, root);
-        unstage(data, offset, (long)count * Float.BYTES, Float.BYTES);
+        broadcastArray(data, data.length, offset, count, DType.F32, root);
     }
 
     public void broadcast(final double[] data, final int offset, final int count, final int root)
     {
-        checkArray("broadcast", data.length, offset, count);
-        final long at = stage(data, offset, (long)count * Double.BYTES, Double.BYTES);
-        broadcast(at, count, DType.F64, root);
-        unstage(data, offset, (long)count * Double.BYTES, Double.BYTES);
+        broadcastArray(data, data.length, offset, count, DType.F64, root);
     }
 
     public void broadcast(final int[] data, final int offset, final int count, final int root)
     {
-        checkArray("broadcast", data.length, offset, count);
-        final long at = stage(data, offset, (long)count * Integer.BYTES, Integer.BYTES);
-        broadcast(at, count, DType.I32, root);
-        unstage(data, offset, (long)count * Integer.BYTES, Integer.BYTES);
+        broadcastArray(data, data.length, offset, count, DType.I32, root);
     }
 
     public void broadcast(final long[] data, final int offset, final int count, final int root)
     {
-        checkArray("broadcast", data.length, offset, count);
-        final long at = stage(data, offset, (long)count * Long.BYTES, Long.BYTES);
-        broadcast(at, count, DType.I64, root);
-        unstage(data, offset, (long)count * Long.BYTES, Long.BYTES);
+        broadcastArray(data, data.length, offset, count, DType.I64, root);
     }
 
     // ------------------------------------------------------------------------------------------ the others
@@ -640,6 +616,25 @@ public final class Collectives
             b[r] = elements[r] * dtype.bytes();
         }
         return b;
+    }
+
+    /** Arrays go through the off-heap staging area: copied in, reduced in place there, copied back. */
+    private void allReduceArray(final Object array, final int length, final int offset, final int count,
+        final DType dtype, final ReduceOp op)
+    {
+        checkArray("allReduce", length, offset, count);
+        final long at = stage(array, offset, (long)count * dtype.bytes(), dtype.bytes());
+        allReduce(at, at, count, dtype, op);
+        unstage(array, offset, (long)count * dtype.bytes(), dtype.bytes());
+    }
+
+    private void broadcastArray(final Object array, final int length, final int offset, final int count,
+        final DType dtype, final int root)
+    {
+        checkArray("broadcast", length, offset, count);
+        final long at = stage(array, offset, (long)count * dtype.bytes(), dtype.bytes());
+        broadcast(at, count, dtype, root);
+        unstage(array, offset, (long)count * dtype.bytes(), dtype.bytes());
     }
 
     // --------------------------------------------------------------------------------------------- staging

@@ -12,20 +12,11 @@ import dev.ringfold.tensors.kernels.ReduceKernels;
  * every prefix is the rank order. Exscan leaves rank 0's destination untouched, as MPI leaves it undefined.
  * AVG is not a prefix operation and is refused by the caller.
  */
-final class LinearScan extends Operation
+final class LinearScan extends ReducingOperation
 {
     private final Request in = new Request();
     private final Request out = new Request();
     private boolean exclusive;
-    private long src;
-    private long dst;
-    private long count;
-    private DType dtype;
-    private ReduceOp op;
-    private DType working;
-    private long mine;
-    private long prefix;
-    private long bytes;
     private boolean sending;
 
     LinearScan(final Communicator comm)
@@ -37,11 +28,7 @@ final class LinearScan extends Operation
         final ReduceOp op)
     {
         this.exclusive = exclusive;
-        this.src = src;
-        this.dst = dst;
-        this.count = count;
-        this.dtype = dtype;
-        this.op = op;
+        set(src, dst, count, dtype, op);
         return this;
     }
 
@@ -54,24 +41,19 @@ final class LinearScan extends Operation
     @Override
     void begin()
     {
-        working = Precision.working(dtype, op);
-        bytes = count * working.bytes();
-        final long base = scratch(2 * Math.max(8, bytes));
-        mine = base;
-        prefix = base + Math.max(8, bytes);
-        Precision.load(dtype, working, mine, src, count);
+        loadOperand(); // work: this rank's value, then its inclusive prefix; tmp: the prefix from the left
         sending = false;
         if (rank == 0)
         {
             if (!exclusive)
             {
-                write(mine);
+                write(work);
             }
-            forward(mine);
+            forward(work);
         }
         else
         {
-            recv(prefix, bytes, rank - 1, in);
+            recv(tmp, bytes, rank - 1, in);
         }
     }
 
@@ -111,14 +93,14 @@ final class LinearScan extends Operation
         }
         if (exclusive)
         {
-            write(prefix);
+            write(tmp);
         }
-        ReduceKernels.reduce(op, working, mine, prefix, mine, count); // the prefix (lower ranks) first
+        ReduceKernels.reduce(op, working, work, tmp, work, count); // the prefix (lower ranks) first
         if (!exclusive)
         {
-            write(mine);
+            write(work);
         }
-        forward(mine);
+        forward(work);
         return 1;
     }
 }

@@ -15,19 +15,10 @@ import org.agrona.UnsafeApi;
  * <p>Reduction order: in every combination the operand from the lower-numbered group comes first, so partners
  * compute the same bits, and the result is the same on every rank and every run for a given n.
  */
-final class RecursiveDoublingAllReduce extends Operation
+final class RecursiveDoublingAllReduce extends ReducingOperation
 {
     private final Request out = new Request();
     private final Request in = new Request();
-    private long src;
-    private long dst;
-    private long count;
-    private DType dtype;
-    private ReduceOp op;
-    private DType working;
-    private long work;
-    private long tmp;
-    private long bytes;
     private int extra;
     private int pow2;
     private int virtualRank;
@@ -42,11 +33,7 @@ final class RecursiveDoublingAllReduce extends Operation
     RecursiveDoublingAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
-        this.src = src;
-        this.dst = dst;
-        this.count = count;
-        this.dtype = dtype;
-        this.op = op;
+        set(src, dst, count, dtype, op);
         return this;
     }
 
@@ -65,12 +52,7 @@ final class RecursiveDoublingAllReduce extends Operation
     @Override
     void begin()
     {
-        working = Precision.working(dtype, op);
-        bytes = count * working.bytes();
-        final long base = scratch(2 * Math.max(8, bytes));
-        work = base;
-        tmp = base + Math.max(8, bytes);
-        Precision.load(dtype, working, work, src, count);
+        loadOperand();
         pow2 = Integer.highestOneBit(size);
         extra = size - pow2;
         mask = 1;

@@ -17,7 +17,7 @@ import org.agrona.UnsafeApi;
  * {@code x[k] op (x[k-1] op (... op (x[k+2] op x[k+1])))}, indices mod n, then copied to everyone, so all ranks
  * hold the same bits. AVG divides the sum by n once, on the block's owner.
  */
-final class RingAllReduce extends Operation
+final class RingAllReduce extends ReducingOperation
 {
     /**
      * 256 KiB. 1 MiB chunks were up to 1.3 GB/s busbw faster at 1–4 MiB (np = 2), but made the reduce kernel's
@@ -29,14 +29,6 @@ final class RingAllReduce extends Operation
     private final Request[] recvs = requests(2);
     private Request[] sends = requests(4);
     private boolean scatterOnly;
-    private long src;
-    private long dst;
-    private long count;
-    private DType dtype;
-    private ReduceOp op;
-    private DType working;
-    private long work;
-    private long tmp;
     private int phase;
     private int step;
     private long chunkElements;
@@ -69,11 +61,7 @@ final class RingAllReduce extends Operation
     private RingAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
-        this.src = src;
-        this.dst = dst;
-        this.count = count;
-        this.dtype = dtype;
-        this.op = op;
+        set(src, dst, count, dtype, op);
         return this;
     }
 

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Start-up help for rank JVMs: a class-data-sharing archive of the classes a rank loads (Ringfold, Agrona, the
  * JDK's networking and crypto), made once by {@code make build} with a training job and mapped by every rank, so
- * a rank starts with those classes already parsed and verified (measured: 209 to 147 ms for a one-rank hello).
+ * a rank starts with those classes already parsed and verified ({@code NP=4 hpc-tests/timing/hello-world.sh}: a 4-rank
+ * hello took 0.67 s with the archives, 0.94 s without; docs/cluster.md).
  * The archive holds Ringfold's jars as the start of the class path, which is why ranks put them first. A stale or
  * mismatched archive is ignored by the JVM, silently. {@code RINGFOLD_CDS=off} turns it off;
  * {@code RINGFOLD_CDS=dump} makes rank 0 write it.

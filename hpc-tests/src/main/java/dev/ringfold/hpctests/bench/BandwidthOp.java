@@ -5,6 +5,8 @@ import dev.ringfold.mpi.Request;
 import dev.ringfold.mpi.Status;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.List;
+
 /**
  * Streaming uni-directional bandwidth rank 0 -> rank 1 (osu_bw; the anchors' pingpong.c streaming table): rank 0
  * starts a window of {@link #WINDOW} isends of the same off-heap buffer, rank 1 has as many irecvs posted into
@@ -64,7 +66,7 @@ public final class BandwidthOp implements BenchOp
     }
 
     @Override
-    public Measurement measure(final BenchContext ctx, final int n)
+    public List<Measurement> measure(final BenchContext ctx, final int n)
     {
         final Communicator w = ctx.world();
         final int timed = Math.max(5, ctx.options().timedIterations((long)n * WINDOW));
@@ -83,7 +85,7 @@ public final class BandwidthOp implements BenchOp
         }
         w.barrier();
         ctx.verdict(bad, name() + " " + Sizes.label(n));
-        return ctx.rank() == 0 ? Measurement.of(name(), ctx.np(), ctx.dev(), n, samples, WINDOW) : null;
+        return ctx.rank() == 0 ? List.of(Measurement.of(name(), ctx.np(), ctx.dev(), n, samples, WINDOW)) : List.of();
     }
 
     private void send(final Communicator w, final int n, final int warm, final int timed)

@@ -32,15 +32,8 @@ public interface BenchOp
     /**
      * Measures one size, on every rank together.
      *
-     * @return the measurement on rank 0, null on the other ranks.
+     * @return the rows to print, on rank 0 (one for most operations); empty on the other ranks.
      * @throws BenchFailure on every rank when any rank saw a wrong payload.
      */
-    Measurement measure(BenchContext ctx, int bytes);
-
-    /** The rows of one size: by default the one measurement (none on ranks other than 0). */
-    default java.util.List<Measurement> measureAll(final BenchContext ctx, final int bytes)
-    {
-        final Measurement m = measure(ctx, bytes);
-        return m == null ? java.util.List.of() : java.util.List.of(m);
-    }
+    java.util.List<Measurement> measure(BenchContext ctx, int bytes);
 }

@@ -6,6 +6,7 @@ import dev.ringfold.tensors.ReduceOp;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -131,7 +132,7 @@ final class CollectiveOp implements BenchOp
     }
 
     @Override
-    public Measurement measure(final BenchContext ctx, final int requested)
+    public List<Measurement> measure(final BenchContext ctx, final int requested)
     {
         final int n = ctx.np();
         final int rank = ctx.rank();
@@ -165,14 +166,15 @@ final class CollectiveOp implements BenchOp
         ctx.verdict(bad, kind.label() + " of " + Sizes.label(bytes));
         if (rank != 0)
         {
-            return null;
+            return List.of();
         }
         samples.reset(timed);
         for (int it = total - timed; it < total; it++)
         {
             samples.add((long)times.getDouble(8 * it));
         }
-        return Measurement.ofCollective(kind.label(), n, ctx.dev(), algorithm(elements), bytes, samples, busFactor(n));
+        return List.of(Measurement.ofCollective(kind.label(), n, ctx.dev(), algorithm(elements), bytes, samples,
+            busFactor(n)));
     }
 
     private void run(final int elements, final int n)

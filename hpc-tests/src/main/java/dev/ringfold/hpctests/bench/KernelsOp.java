@@ -61,13 +61,7 @@ final class KernelsOp implements BenchOp
     }
 
     @Override
-    public Measurement measure(final BenchContext ctx, final int bytes)
-    {
-        throw new UnsupportedOperationException("kernels reports several rows: use measureAll");
-    }
-
-    @Override
-    public List<Measurement> measureAll(final BenchContext ctx, final int bytes)
+    public List<Measurement> measure(final BenchContext ctx, final int bytes)
     {
         if (ctx.rank() != 0)
         {

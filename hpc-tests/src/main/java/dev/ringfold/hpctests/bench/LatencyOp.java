@@ -4,6 +4,8 @@ import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Status;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.List;
+
 /**
  * Ping-pong between ranks 0 and 1 (osu_latency; the anchors' pingpong.c): rank 0 sends, rank 1 receives and sends
  * the message back into rank 0's buffer. Every round trip is timed on rank 0; one-way latency = round trip / 2,
@@ -41,7 +43,7 @@ public final class LatencyOp implements BenchOp
     }
 
     @Override
-    public Measurement measure(final BenchContext ctx, final int n)
+    public List<Measurement> measure(final BenchContext ctx, final int n)
     {
         final Communicator w = ctx.world();
         final int timed = ctx.options().timedIterations(n);
@@ -60,7 +62,7 @@ public final class LatencyOp implements BenchOp
         }
         w.barrier();
         ctx.verdict(bad, name() + " " + Sizes.label(n));
-        return ctx.rank() == 0 ? Measurement.of(name(), ctx.np(), ctx.dev(), n, samples, 2.0) : null;
+        return ctx.rank() == 0 ? List.of(Measurement.of(name(), ctx.np(), ctx.dev(), n, samples, 2.0)) : List.of();
     }
 
     private long ping(final Communicator w, final int n, final int warm, final int timed)

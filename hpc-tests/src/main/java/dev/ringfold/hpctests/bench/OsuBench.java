@@ -100,10 +100,10 @@ public final class OsuBench
             op.setUp(ctx, maxBytes);
             // JIT warm-up: the smallest size once, checked but not reported, so that the first size reported is
             // not measured while the JVM still interprets or compiles the loop (the per-size warm-up is short)
-            op.measureAll(ctx, minBytes);
+            op.measure(ctx, minBytes);
             for (final int n : sizes)
             {
-                for (final Measurement m : op.measureAll(ctx, n))
+                for (final Measurement m : op.measure(ctx, n))
                 {
                     printer.print(m, title);
                 }
