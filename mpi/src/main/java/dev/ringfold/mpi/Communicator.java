@@ -8,6 +8,7 @@ import org.apache.arrow.memory.ArrowBuf;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -45,6 +46,7 @@ public final class Communicator implements AutoCloseable
     private final Status probeStatus = new Status();
     private int children;
     private boolean closed;
+    private long timeoutNs;
 
     Communicator(final Engine engine, final String name, final int context, final int[] worldOfRank)
     {
@@ -59,6 +61,7 @@ public final class Communicator implements AutoCloseable
             rankOfWorld[worldOfRank[r]] = r;
         }
         this.rank = rankOfWorld[engine.worldRank()];
+        this.timeoutNs = engine.defaultTimeoutNanos();
     }
 
     public int rank()
@@ -563,7 +566,48 @@ public final class Communicator implements AutoCloseable
     public void await(final Completion completion)
     {
         checkOpen();
-        engine.await(completion);
+        engine.await(completion, timeoutNs);
+    }
+
+    /** As {@link #await(Completion)} with a deadline for this wait alone (zero: none). */
+    public void await(final Completion completion, final Duration timeout)
+    {
+        checkOpen();
+        engine.await(completion, nanos(timeout, "timeout"));
+    }
+
+    // ------------------------------------------------------------------------------------------- deadlines
+
+    /**
+     * Sets the deadline of every blocking wait on this communicator (and on those split or duplicated from it
+     * afterwards); zero for none. The default is RINGFOLD_TIMEOUT_MS. A wait that passes it throws
+     * {@link DeadlineExceededException} saying what it waited for, and withdraws what had not started to move.
+     */
+    public Communicator timeout(final Duration timeout)
+    {
+        checkOpen();
+        timeoutNs = nanos(timeout, "timeout");
+        return this;
+    }
+
+    /** The deadline of a blocking wait on this communicator; zero for none. */
+    public Duration timeout()
+    {
+        return Duration.ofNanos(timeoutNs);
+    }
+
+    long timeoutNanos()
+    {
+        return timeoutNs;
+    }
+
+    static long nanos(final Duration timeout, final String argument)
+    {
+        if (timeout == null || timeout.isNegative())
+        {
+            throw new IllegalArgumentException(argument + "=" + timeout + " must be a duration >= 0 (zero for none)");
+        }
+        return timeout.compareTo(Duration.ofDays(365)) > 0 ? 0 : timeout.toNanos();
     }
 
     /** Drives progress once without waiting (what {@link Request#test()} does). */
@@ -660,8 +704,10 @@ public final class Communicator implements AutoCloseable
         {
             world[i] = worldOfRank[members[i]];
         }
-        return new Communicator(engine, name + kind + childNumber + (kind.equals(".dup") ? "" : "(color " + color + ")"),
-            ctx, world);
+        final Communicator child = new Communicator(engine,
+            name + kind + childNumber + (kind.equals(".dup") ? "" : "(color " + color + ")"), ctx, world);
+        child.timeoutNs = timeoutNs;
+        return child;
     }
 
     /** Frees this communicator; further calls on it fail. Closing the world communicator is done by Ringfold.close(). */
@@ -746,7 +792,7 @@ public final class Communicator implements AutoCloseable
         {
             if (r.state == Request.PENDING)
             {
-                engine.await(r);
+                engine.await(r, timeoutNs);
             }
         }
         catch (final RuntimeException ex)

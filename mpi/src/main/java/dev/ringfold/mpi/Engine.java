@@ -47,7 +47,8 @@ final class Engine implements FrameHandler
     private final CrossMemory cma;
     private final IdleStrategy idle;
     private final int fragmentLimit;
-    private final long timeoutNs;
+    private final long defaultTimeoutNs;
+    private final long stallNs;
 
     // per-peer outbound queues: requests in start order, then control frames (CTS/FIN) that found no room
     private final Request[] queueHead;
@@ -71,6 +72,7 @@ final class Engine implements FrameHandler
     private int hookCount;
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
     private long nextLivenessCheck;
+    private boolean stallReported;
     private boolean closed;
 
     Engine(final int worldRank, final int worldSize, final Transport[] transports, final Channel[] channels,
@@ -112,7 +114,8 @@ final class Engine implements FrameHandler
         this.pool = new BufferPool(Math.max(64, maxEager));
         this.cma = CrossMemory.supported() && settings.crossMemory() ? new CrossMemory() : null;
         this.idle = settings.idleStrategy();
-        this.timeoutNs = settings.timeoutNs();
+        this.defaultTimeoutNs = settings.timeoutNs();
+        this.stallNs = settings.stallNs();
         for (int i = 0; i < freeSlots.length; i++)
         {
             freeSlots[i] = freeSlots.length - 1 - i;
@@ -801,9 +804,10 @@ final class Engine implements FrameHandler
     {
         idle.reset();
         final long start = System.nanoTime();
+        final long timeoutNs = comm.timeoutNanos();
         while (!iprobe(ctx, source, tag, comm, status))
         {
-            idleOnce(0, start, probing.of(source, tag));
+            idleOnce(0, start, probing.of(source, tag), timeoutNs);
         }
     }
 
@@ -853,10 +857,17 @@ final class Engine implements FrameHandler
         }
     }
 
-    void await(final Completion c)
+    /** The deadline of a wait when its communicator sets none: RINGFOLD_TIMEOUT_MS. */
+    long defaultTimeoutNanos()
+    {
+        return defaultTimeoutNs;
+    }
+
+    void await(final Completion c, final long timeoutNs)
     {
         idle.reset();
         final long start = System.nanoTime();
+        stallReported = false;
         while (!c.isComplete())
         {
             final int work = progress();
@@ -864,14 +875,15 @@ final class Engine implements FrameHandler
             {
                 return;
             }
-            idleOnce(work, start, c);
+            idleOnce(work, start, c, timeoutNs);
         }
     }
 
-    void await(final Request r)
+    void await(final Request r, final long timeoutNs)
     {
         idle.reset();
         final long start = System.nanoTime();
+        stallReported = false;
         try
         {
             while (r.state == Request.PENDING)
@@ -881,7 +893,7 @@ final class Engine implements FrameHandler
                 {
                     return;
                 }
-                idleOnce(work, start, r);
+                idleOnce(work, start, r, timeoutNs);
             }
         }
         catch (final DeadlineExceededException ex)
@@ -937,6 +949,16 @@ final class Engine implements FrameHandler
     {
         idle.reset();
         final long start = System.nanoTime();
+        stallReported = false;
+        long timeoutNs = defaultTimeoutNs;
+        for (final Request r : requests)
+        {
+            if (r != null && r.comm != null)
+            {
+                timeoutNs = r.comm.timeoutNanos();
+                break;
+            }
+        }
         while (true)
         {
             final int work = progress();
@@ -954,7 +976,7 @@ final class Engine implements FrameHandler
             {
                 return -1;
             }
-            idleOnce(work, start, ANY_OF);
+            idleOnce(work, start, ANY_OF, timeoutNs);
         }
     }
 
@@ -974,7 +996,7 @@ final class Engine implements FrameHandler
         }
     };
 
-    private void idleOnce(final int work, final long start, final Completion waitingFor)
+    private void idleOnce(final int work, final long start, final Completion waitingFor, final long timeoutNs)
     {
         idle.idle(work);
         if (work == 0)
@@ -987,14 +1009,30 @@ final class Engine implements FrameHandler
                 {
                     t.checkLiveness(this);
                 }
-                if (timeoutNs > 0 && now - start > timeoutNs)
+                final long waited = now - start;
+                if (timeoutNs > 0 && waited > timeoutNs)
                 {
                     throw new DeadlineExceededException("rank " + worldRank + ": timed out after " +
                         (timeoutNs / 1_000_000) + " ms waiting on " + waitingFor.describe() +
-                        "; set RINGFOLD_TIMEOUT_MS to wait longer");
+                        "; allow longer with Communicator.timeout(Duration), Request.await(Duration) or " +
+                        "RINGFOLD_TIMEOUT_MS (0 for no deadline)");
+                }
+                if (stallNs > 0 && waited > stallNs && !stallReported)
+                {
+                    stallReported = true;
+                    reportStall(waitingFor, waited);
                 }
             }
         }
+    }
+
+    /** Once per wait, without stopping it: a rank stuck somewhere says where, before any deadline passes. */
+    private void reportStall(final Completion waitingFor, final long waitedNs)
+    {
+        final String detail = waitingFor.stallDetail();
+        System.err.println("ringfold: stall: rank " + worldRank + " has waited " +
+            String.format(java.util.Locale.ROOT, "%.1f", waitedNs / 1e9) + " s on " + waitingFor.describe() + (detail == null ? "" : "; " + detail) +
+            " (reported once; RINGFOLD_STALL_MS sets when)");
     }
 
     // -------------------------------------------------------------------------------------------- completion

@@ -58,7 +58,21 @@ public final class Request implements Completion
     {
         if (state == PENDING)
         {
-            comm.engine().await(this);
+            comm.engine().await(this, comm.timeoutNanos());
+        }
+        throwIfFailed();
+        return status;
+    }
+
+    /**
+     * As {@link #await()} with a deadline for this wait alone; when it passes, a request that has not started to
+     * move is withdrawn and {@link DeadlineExceededException} says what it waited for. Zero waits without limit.
+     */
+    public Status await(final java.time.Duration timeout)
+    {
+        if (state == PENDING)
+        {
+            comm.engine().await(this, Communicator.nanos(timeout, "timeout"));
         }
         throwIfFailed();
         return status;
@@ -74,8 +88,9 @@ public final class Request implements Completion
     @Override
     public String describe()
     {
-        return (isSend ? "send to" : "receive from") + (peer == Engine.ANY ? " any rank" : " world rank " + peer) +
-            (tag == Engine.ANY ? "" : " (tag " + tag + ")");
+        return (isSend ? "send of " + length + " bytes to" : "receive of up to " + length + " bytes from") +
+            (peer == Engine.ANY ? " any rank" : " world rank " + peer) + (tag == Engine.ANY ? "" : " (tag " + tag + ")") +
+            (comm == null ? "" : " on " + comm.name());
     }
 
     /** The error this request completed with, or null; unlike {@link #test()}, drives no progress. */
@@ -109,11 +124,11 @@ public final class Request implements Completion
     {
         if (first.state == PENDING)
         {
-            first.comm.engine().await(first);
+            first.comm.engine().await(first, first.comm.timeoutNanos());
         }
         if (second.state == PENDING)
         {
-            second.comm.engine().await(second);
+            second.comm.engine().await(second, second.comm.timeoutNanos());
         }
         first.throwIfFailed();
         second.throwIfFailed();
@@ -131,7 +146,7 @@ public final class Request implements Completion
             }
             if (r.state == PENDING)
             {
-                r.comm.engine().await(r);
+                r.comm.engine().await(r, r.comm.timeoutNanos());
             }
             if (first == null)
             {

@@ -17,9 +17,13 @@ class DeadlineTest
     @Timeout(120)
     void timedOutReceiveIsWithdrawn(final String dev) throws Exception
     {
-        final Mpjrun.Result r = Mpjrun.run(2, dev, List.of("RINGFOLD_TIMEOUT_MS=1000"), 60, DeadlineRanks.class);
+        final Mpjrun.Result r = Mpjrun.run(2, dev, List.of("RINGFOLD_TIMEOUT_MS=1000", "RINGFOLD_STALL_MS=400"), 60,
+            DeadlineRanks.class);
         assertEquals(0, r.exitCode(), r::toString);
-        assertEquals(1, r.count("deadline: rank 0: timed out after 1000 ms waiting on receive from world rank 1 (tag 5)"), r::toString);
+        assertEquals(1, r.count("deadline: rank 0: timed out after 1000 ms waiting on receive of up to 8 bytes from " +
+            "world rank 1 (tag 5) on WORLD"), r::toString);
+        assertEquals(1, r.stderr().lines().filter(l -> l.contains("ringfold: stall: rank 0 has waited") &&
+            l.contains("receive of up to 8 bytes from world rank 1 (tag 5)")).count(), r::toString);
         assertEquals(2, r.count("ok deadline rank"), r::toString);
     }
 }
