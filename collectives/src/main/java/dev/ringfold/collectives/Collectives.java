@@ -29,6 +29,8 @@ public final class Collectives
 {
     static final long SMALL_ALLREDUCE_BYTES = 32 * 1024;
     static final long SMALL_BROADCAST_BYTES = 64 * 1024;
+    /** The tag a checked call's own operation starts with; its messages use {@link CheckedOperation#FINGERPRINT_TAG}. */
+    private static final int CHECKED_START = CheckedOperation.FINGERPRINT_TAG;
 
     public enum AllReduceAlgorithm
     {
@@ -57,6 +59,9 @@ public final class Collectives
     private DisseminationBarrier barrier;
     private LinearScan scan;
     private UnsafeBuffer staging;
+    private boolean checkCalls;
+    private CheckedOperation checked;
+    private final Call next = new Call();
 
     private Collectives(final Communicator comm)
     {
@@ -65,6 +70,7 @@ public final class Collectives
             System.getenv().getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto").toUpperCase(Locale.ROOT));
         this.broadcastAlgorithm = BroadcastAlgorithm.valueOf(
             System.getenv().getOrDefault("RINGFOLD_BROADCAST_ALGORITHM", "auto").toUpperCase(Locale.ROOT));
+        this.checkCalls = "1".equals(System.getenv("RINGFOLD_CHECK_COLLECTIVES"));
     }
 
     /** The collectives of a communicator (one instance per communicator: it numbers the calls). */
@@ -76,6 +82,24 @@ public final class Collectives
     public Communicator communicator()
     {
         return comm;
+    }
+
+    /**
+     * Checks every collective call against the other ranks' before it moves data (off by default; on with
+     * RINGFOLD_CHECK_COLLECTIVES=1): a fingerprint of the call (sequence number, operation, dtype, count, root,
+     * reduce op, algorithm) goes to every rank, and a difference raises {@link CollectiveMismatchException} on every
+     * rank, naming both calls. It also lets a stalled call report which ranks have entered it. Costs one small
+     * message to and from every rank per call. Every rank must set the same.
+     */
+    public Collectives checkCalls(final boolean check)
+    {
+        this.checkCalls = check;
+        return this;
+    }
+
+    public boolean checksCalls()
+    {
+        return checkCalls;
     }
 
     /** Forces an all-reduce algorithm (AUTO restores the table); every rank must force the same. */
@@ -129,6 +153,7 @@ public final class Collectives
         final ReduceOp op, final boolean cached)
     {
         checkReduce("allReduce", count, dtype, op);
+        next.set(Call.Kind.ALL_REDUCE, count, dtype, Call.NONE, op);
         if (algorithmFor(count, dtype) == AllReduceAlgorithm.RING)
         {
             final RingAllReduce o = cached && ring != null && !ring.isActive() ? ring : new RingAllReduce(comm);
@@ -218,6 +243,7 @@ public final class Collectives
     {
         checkCount("broadcast", count, dtype);
         checkRoot("broadcast", root);
+        next.set(Call.Kind.BROADCAST, count, dtype, root, null);
         final long bytes = count * dtype.bytes();
         if (broadcastAlgorithmFor(bytes) == BroadcastAlgorithm.CHAIN)
         {
@@ -277,6 +303,7 @@ public final class Collectives
     {
         checkReduce("reduce", count, dtype, op);
         checkRoot("reduce", root);
+        next.set(Call.Kind.REDUCE, count, dtype, root, op);
         final BinomialReduce o = cached && reduce != null && !reduce.isActive() ? reduce : new BinomialReduce(comm);
         if (cached)
         {
@@ -288,11 +315,13 @@ public final class Collectives
     /** Rank r's {@code count} elements land at element {@code r * count} of every rank's {@code dst}. */
     public void allGather(final long src, final long dst, final long count, final DType dtype)
     {
+        next.set(Call.Kind.ALL_GATHER, count, dtype, Call.NONE, null);
         run(iallGatherOperation(src, dst, uniform(count, dtype), offsets(count, dtype), true));
     }
 
     public CollectiveRequest iallGather(final long src, final long dst, final long count, final DType dtype)
     {
+        next.set(Call.Kind.ALL_GATHER, count, dtype, Call.NONE, null);
         return start(iallGatherOperation(src, dst, uniform(count, dtype), offsets(count, dtype), false));
     }
 
@@ -300,12 +329,14 @@ public final class Collectives
     public void allGatherv(final long src, final long dst, final long[] counts, final long[] displacements,
         final DType dtype)
     {
+        next.set(Call.Kind.ALL_GATHERV, Call.NONE, dtype, Call.NONE, null);
         run(iallGatherOperation(src, dst, bytes("allGatherv", counts, dtype), bytes("allGatherv", displacements, dtype), true));
     }
 
     public CollectiveRequest iallGatherv(final long src, final long dst, final long[] counts,
         final long[] displacements, final DType dtype)
     {
+        next.set(Call.Kind.ALL_GATHERV, Call.NONE, dtype, Call.NONE, null);
         return start(iallGatherOperation(src, dst, bytes("allGatherv", counts, dtype),
             bytes("allGatherv", displacements, dtype), false));
     }
@@ -326,6 +357,7 @@ public final class Collectives
         final ReduceOp op)
     {
         checkReduce("reduceScatter", blockCount * comm.size(), dtype, op);
+        next.set(Call.Kind.REDUCE_SCATTER, blockCount, dtype, Call.NONE, op);
         final RingAllReduce o = ring != null && !ring.isActive() ? ring : new RingAllReduce(comm);
         ring = o;
         run(o.reduceScatter(src, dst, blockCount, dtype, op));
@@ -335,6 +367,7 @@ public final class Collectives
         final ReduceOp op)
     {
         checkReduce("reduceScatter", blockCount * comm.size(), dtype, op);
+        next.set(Call.Kind.REDUCE_SCATTER, blockCount, dtype, Call.NONE, op);
         return start(new RingAllReduce(comm).reduceScatter(src, dst, blockCount, dtype, op));
     }
 
@@ -342,6 +375,7 @@ public final class Collectives
     public void gather(final long src, final long dst, final long count, final DType dtype, final int root)
     {
         checkRoot("gather", root);
+        next.set(Call.Kind.GATHER, count, dtype, root, null);
         run(linear(true).gather(src, dst, uniform(count, dtype), offsets(count, dtype), root));
     }
 
@@ -349,6 +383,7 @@ public final class Collectives
         final int root)
     {
         checkRoot("gather", root);
+        next.set(Call.Kind.GATHER, count, dtype, root, null);
         return start(linear(false).gather(src, dst, uniform(count, dtype), offsets(count, dtype), root));
     }
 
@@ -356,6 +391,7 @@ public final class Collectives
         final DType dtype, final int root)
     {
         checkRoot("gatherv", root);
+        next.set(Call.Kind.GATHERV, Call.NONE, dtype, root, null);
         run(linear(true).gather(src, dst, bytes("gatherv", counts, dtype), bytes("gatherv", displacements, dtype), root));
     }
 
@@ -363,6 +399,7 @@ public final class Collectives
         final DType dtype, final int root)
     {
         checkRoot("gatherv", root);
+        next.set(Call.Kind.GATHERV, Call.NONE, dtype, root, null);
         return start(linear(false).gather(src, dst, bytes("gatherv", counts, dtype), bytes("gatherv", displacements, dtype),
             root));
     }
@@ -371,6 +408,7 @@ public final class Collectives
     public void scatter(final long src, final long dst, final long count, final DType dtype, final int root)
     {
         checkRoot("scatter", root);
+        next.set(Call.Kind.SCATTER, count, dtype, root, null);
         run(linear(true).scatter(src, dst, uniform(count, dtype), offsets(count, dtype), root));
     }
 
@@ -378,6 +416,7 @@ public final class Collectives
         final int root)
     {
         checkRoot("scatter", root);
+        next.set(Call.Kind.SCATTER, count, dtype, root, null);
         return start(linear(false).scatter(src, dst, uniform(count, dtype), offsets(count, dtype), root));
     }
 
@@ -385,6 +424,7 @@ public final class Collectives
         final DType dtype, final int root)
     {
         checkRoot("scatterv", root);
+        next.set(Call.Kind.SCATTERV, Call.NONE, dtype, root, null);
         run(linear(true).scatter(src, dst, bytes("scatterv", counts, dtype), bytes("scatterv", displacements, dtype), root));
     }
 
@@ -392,6 +432,7 @@ public final class Collectives
         final DType dtype, final int root)
     {
         checkRoot("scatterv", root);
+        next.set(Call.Kind.SCATTERV, Call.NONE, dtype, root, null);
         return start(linear(false).scatter(src, dst, bytes("scatterv", counts, dtype),
             bytes("scatterv", displacements, dtype), root));
     }
@@ -411,6 +452,7 @@ public final class Collectives
     {
         final long[] b = uniform(count, dtype);
         final long[] o = offsets(count, dtype);
+        next.set(Call.Kind.ALL_TO_ALL, count, dtype, Call.NONE, null);
         run(allToAll(true).prepare(src, b, o, dst, b, o));
     }
 
@@ -418,12 +460,14 @@ public final class Collectives
     {
         final long[] b = uniform(count, dtype);
         final long[] o = offsets(count, dtype);
+        next.set(Call.Kind.ALL_TO_ALL, count, dtype, Call.NONE, null);
         return start(allToAll(false).prepare(src, b, o, dst, b, o));
     }
 
     public void allToAllv(final long src, final long[] sendCounts, final long[] sendDisplacements, final long dst,
         final long[] recvCounts, final long[] recvDisplacements, final DType dtype)
     {
+        next.set(Call.Kind.ALL_TO_ALLV, Call.NONE, dtype, Call.NONE, null);
         run(allToAll(true).prepare(src, bytes("allToAllv", sendCounts, dtype), bytes("allToAllv", sendDisplacements, dtype),
             dst, bytes("allToAllv", recvCounts, dtype), bytes("allToAllv", recvDisplacements, dtype)));
     }
@@ -431,6 +475,7 @@ public final class Collectives
     public CollectiveRequest iallToAllv(final long src, final long[] sendCounts, final long[] sendDisplacements,
         final long dst, final long[] recvCounts, final long[] recvDisplacements, final DType dtype)
     {
+        next.set(Call.Kind.ALL_TO_ALLV, Call.NONE, dtype, Call.NONE, null);
         return start(allToAll(false).prepare(src, bytes("allToAllv", sendCounts, dtype),
             bytes("allToAllv", sendDisplacements, dtype), dst, bytes("allToAllv", recvCounts, dtype),
             bytes("allToAllv", recvDisplacements, dtype)));
@@ -451,11 +496,13 @@ public final class Collectives
     {
         final DisseminationBarrier o = barrier != null && !barrier.isActive() ? barrier : new DisseminationBarrier(comm);
         barrier = o;
+        next.set(Call.Kind.BARRIER, Call.NONE, null, Call.NONE, null);
         run(o);
     }
 
     public CollectiveRequest ibarrier()
     {
+        next.set(Call.Kind.BARRIER, Call.NONE, null, Call.NONE, null);
         return start(new DisseminationBarrier(comm));
     }
 
@@ -487,6 +534,7 @@ public final class Collectives
         final DType dtype, final ReduceOp op, final boolean cached)
     {
         checkReduce(exclusive ? "exscan" : "scan", count, dtype, op);
+        next.set(exclusive ? Call.Kind.EXSCAN : Call.Kind.SCAN, count, dtype, Call.NONE, op);
         if (op == ReduceOp.AVG)
         {
             throw new IllegalArgumentException(where(exclusive ? "exscan" : "scan") + ": AVG is not a prefix operation");
@@ -503,12 +551,13 @@ public final class Collectives
 
     private void run(final Operation op)
     {
-        op.start(nextTag());
-        if (!op.isComplete())
+        final Operation o = checkCalls ? checked(op, true) : op;
+        o.start(checkCalls ? CHECKED_START : nextTag());
+        if (!o.isComplete())
         {
-            comm.await(op);
+            comm.await(o);
         }
-        final RuntimeException error = op.error();
+        final RuntimeException error = o.error();
         if (error != null)
         {
             throw error;
@@ -517,8 +566,22 @@ public final class Collectives
 
     private CollectiveRequest start(final Operation op)
     {
-        op.start(nextTag());
-        return new CollectiveRequest(op, comm);
+        final Operation o = checkCalls ? checked(op, false) : op;
+        o.start(checkCalls ? CHECKED_START : nextTag());
+        return new CollectiveRequest(o, comm);
+    }
+
+    /** The call wrapped in its check, with the tag and sequence number it would have had unchecked. */
+    private CheckedOperation checked(final Operation op, final boolean cached)
+    {
+        final CheckedOperation c = cached && checked != null && !checked.isActive() ? checked : new CheckedOperation(comm);
+        if (cached)
+        {
+            checked = c;
+        }
+        c.call().set(next.kind, next.count, next.dtype, next.root, next.op);
+        final int callNumber = sequence;
+        return c.wrap(op, callNumber, nextTag());
     }
 
     private int nextTag()

@@ -77,6 +77,12 @@ abstract class Operation implements Progressable, Completion
         }
     }
 
+    @Override
+    public String stallDetail()
+    {
+        return "to see which ranks have entered it, check calls (RINGFOLD_CHECK_COLLECTIVES=1)";
+    }
+
     /** Sets up and posts what can be posted at once. */
     abstract void begin();
 

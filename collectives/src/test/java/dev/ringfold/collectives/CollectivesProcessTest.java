@@ -3,6 +3,9 @@ package dev.ringfold.collectives;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -17,10 +20,29 @@ class CollectivesProcessTest
     @Timeout(400)
     void everyCollectiveMatchesTheReference(final int np, final String dev) throws Exception
     {
-        final String text = Job.run(np, dev, 360, CollectivesRanks.class);
+        // calls checked on half the runs: cheap enough to leave on, and the results must not change
+        final String text = Job.run(np, dev, 360, List.of("RINGFOLD_CHECK_COLLECTIVES=" + (np % 2)),
+            CollectivesRanks.class);
         for (final String section : SECTIONS)
         {
             assertEquals(np, Job.count(text, section), section + "\n" + text);
         }
+    }
+
+    @ParameterizedTest(name = "dev={0}")
+    @ValueSource(strings = {"shm", "tcp"})
+    @Timeout(120)
+    void mismatchedCallsRaiseOnEveryRankAndLateRanksAreNamed(final String dev) throws Exception
+    {
+        final String text = Job.run(3, dev, 90, List.of("RINGFOLD_CHECK_COLLECTIVES=1", "RINGFOLD_STALL_MS=400"),
+            CallCheckRanks.class);
+        assertEquals(3, Job.count(text, "ok call-check rank"), text);
+        assertEquals(12, Job.count(text, "collective calls do not match"), text);
+        assertEquals(1, Job.count(text, "[0] mismatch rank 0: rank 0 of WORLD: collective calls do not match: " +
+            "this rank called #1 allReduce(count=8, F32, SUM; RecursiveDoublingAllReduce) but rank 1 called " +
+            "#1 allReduce(count=16, F32, SUM; RecursiveDoublingAllReduce)"), text);
+        // ranks 0 and 1 wait for rank 2, which sleeps before its call
+        assertEquals(2, text.lines().filter(l -> l.contains("ringfold: stall: rank") &&
+            l.contains("ranks that have entered it: [0,1], not yet: [2]")).count(), text);
     }
 }

@@ -21,15 +21,29 @@ final class Job
     /** Starts {@code main} on {@code np} ranks, fails the test unless every rank exits 0, returns stdout+stderr. */
     static String run(final int np, final String dev, final int timeoutSeconds, final Class<?> main) throws Exception
     {
+        return run(np, dev, timeoutSeconds, List.of(), main);
+    }
+
+    /** As {@link #run(int, String, int, Class)} with {@code K=V} environment entries for the ranks. */
+    static String run(final int np, final String dev, final int timeoutSeconds, final List<String> env,
+        final Class<?> main) throws Exception
+    {
         try (var jars = Files.list(ROOT.resolve("build/lib")))
         {
             assumeTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")), "run 'make' first: bin/mpjrun needs build/lib");
         }
         final Path out = Files.createTempFile("collectives-job", ".out");
-        final Process p = new ProcessBuilder(List.of(ROOT.resolve("bin/mpjrun").toString(), "-np", String.valueOf(np),
-            "-dev", dev, "--timeout", String.valueOf(timeoutSeconds), "-cp",
+        final List<String> cmd = new java.util.ArrayList<>(List.of(ROOT.resolve("bin/mpjrun").toString(), "-np",
+            String.valueOf(np), "-dev", dev, "--timeout", String.valueOf(timeoutSeconds)));
+        for (final String e : env)
+        {
+            cmd.add("--env");
+            cmd.add(e);
+        }
+        cmd.addAll(List.of("-cp",
             Path.of("target/test-classes").toAbsolutePath() + ":" + Path.of("target/classes").toAbsolutePath(),
-            main.getName())).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            main.getName()));
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try
         {
             assertTrue(p.waitFor(timeoutSeconds + 30, TimeUnit.SECONDS), "mpjrun finished");
