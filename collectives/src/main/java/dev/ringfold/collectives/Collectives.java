@@ -199,7 +199,7 @@ public final class Collectives
         }
         if (!tensor.isContiguous())
         {
-            throw new IllegalArgumentException(where(op) + ": tensor " + tensor.describe() +
+            throw new IllegalArgumentException(where(op) + ": " + tensor.describe() +
                 " is not contiguous; reduce a contiguous copy (Tensor.copy())");
         }
         return tensor.address(); // throws if the tensor is closed

@@ -573,7 +573,7 @@ public final class Communicator implements AutoCloseable
     public void await(final Completion completion, final Duration timeout)
     {
         checkOpen();
-        engine.await(completion, nanos(timeout, "timeout"));
+        engine.await(completion, nanos(timeout));
     }
 
     // ------------------------------------------------------------------------------------------- deadlines
@@ -586,7 +586,7 @@ public final class Communicator implements AutoCloseable
     public Communicator timeout(final Duration timeout)
     {
         checkOpen();
-        timeoutNs = nanos(timeout, "timeout");
+        timeoutNs = nanos(timeout);
         return this;
     }
 
@@ -601,11 +601,11 @@ public final class Communicator implements AutoCloseable
         return timeoutNs;
     }
 
-    static long nanos(final Duration timeout, final String argument)
+    long nanos(final Duration timeout)
     {
         if (timeout == null || timeout.isNegative())
         {
-            throw new IllegalArgumentException(argument + "=" + timeout + " must be a duration >= 0 (zero for none)");
+            throw new IllegalArgumentException(where("timeout") + ": " + timeout + " must be a duration >= 0 (zero for none)");
         }
         return timeout.compareTo(Duration.ofDays(365)) > 0 ? 0 : timeout.toNanos();
     }

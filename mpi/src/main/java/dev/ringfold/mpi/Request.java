@@ -72,7 +72,7 @@ public final class Request implements Completion
     {
         if (state == PENDING)
         {
-            comm.engine().await(this, Communicator.nanos(timeout, "timeout"));
+            comm.engine().await(this, comm.nanos(timeout));
         }
         throwIfFailed();
         return status;

@@ -1,13 +1,13 @@
 package dev.ringfold.hpctests.p2p;
 
 /** Assertions inside rank programs: a failed check throws, the rank exits non-zero, the launcher names it. */
-final class Check
+public final class Check
 {
     private Check()
     {
     }
 
-    static void that(final boolean condition, final String what)
+    public static void that(final boolean condition, final String what)
     {
         if (!condition)
         {
@@ -15,7 +15,7 @@ final class Check
         }
     }
 
-    static void equal(final long expected, final long actual, final String what)
+    public static void equal(final long expected, final long actual, final String what)
     {
         if (expected != actual)
         {
@@ -24,7 +24,7 @@ final class Check
     }
 
     /** Runs the call and returns the exception it must throw, failing if it throws nothing or something else. */
-    static <T extends Throwable> T raises(final Class<T> type, final Runnable call, final String what)
+    public static <T extends Throwable> T raises(final Class<T> type, final Runnable call, final String what)
     {
         try
         {
