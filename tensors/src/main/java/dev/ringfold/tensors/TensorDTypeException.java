@@ -5,7 +5,7 @@ public final class TensorDTypeException extends IllegalArgumentException
 {
     private static final long serialVersionUID = 1L;
 
-    TensorDTypeException(final String message)
+    public TensorDTypeException(final String message)
     {
         super(message);
     }

@@ -8,7 +8,7 @@ public final class TensorNotContiguousException extends IllegalStateException
 {
     private static final long serialVersionUID = 1L;
 
-    TensorNotContiguousException(final String message)
+    public TensorNotContiguousException(final String message)
     {
         super(message);
     }

@@ -5,7 +5,7 @@ public final class TensorShapeException extends IllegalArgumentException
 {
     private static final long serialVersionUID = 1L;
 
-    TensorShapeException(final String message)
+    public TensorShapeException(final String message)
     {
         super(message);
     }

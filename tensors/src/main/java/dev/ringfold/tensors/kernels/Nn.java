@@ -145,8 +145,22 @@ public final class Nn
     public static void softmaxCrossEntropyBackward(
         final int rows, final int cols, final long probs, final long labels, final long dlogits)
     {
+        softmaxCrossEntropyBackward(rows, cols, probs, labels, dlogits, rows);
+    }
+
+    /**
+     * As above, divided by {@code meanOver} instead of rows: the gradient of a mean over a batch of which these
+     * rows are one micro-batch, the same bits as the whole batch's gradient gives those rows.
+     */
+    public static void softmaxCrossEntropyBackward(
+        final int rows, final int cols, final long probs, final long labels, final long dlogits, final int meanOver)
+    {
         checkMatrix(rows, cols, cols);
-        final float inverseRows = 1.0f / rows;
+        if (meanOver < 1)
+        {
+            throw new IllegalArgumentException("meanOver must be at least 1: " + meanOver);
+        }
+        final float inverseRows = 1.0f / meanOver;
         for (int i = 0; i < rows; i++)
         {
             final int label = label(labels, i, cols);
@@ -173,6 +187,30 @@ public final class Nn
         for (long o = vectorBytes; o < bytes; o += 4)
         {
             putFloat(y + o, getFloat(y + o) + alpha * getFloat(x + o));
+        }
+    }
+
+    /**
+     * One Adam update of {@code count} elements, as PyTorch computes it: {@code m = beta1 m + (1 - beta1) g},
+     * {@code v = beta2 v + (1 - beta2) g^2}, {@code p -= stepSize * m / (sqrt(v) / correction2 + epsilon)}, where
+     * the caller has folded the bias corrections into {@code stepSize = lr / (1 - beta1^t)} and
+     * {@code correction2 = sqrt(1 - beta2^t)}. Scalar, in float, in element order.
+     */
+    public static void adam(final long count, final long p, final long g, final long m, final long v,
+        final float beta1, final float beta2, final float stepSize, final float correction2, final float epsilon)
+    {
+        checkCount(count);
+        final float oneMinusBeta1 = 1.0f - beta1;
+        final float oneMinusBeta2 = 1.0f - beta2;
+        for (long o = 0; o < 4L * count; o += 4)
+        {
+            final float gi = getFloat(g + o);
+            final float mi = beta1 * getFloat(m + o) + oneMinusBeta1 * gi;
+            final float vi = beta2 * getFloat(v + o) + oneMinusBeta2 * (gi * gi);
+            putFloat(m + o, mi);
+            putFloat(v + o, vi);
+            final float denominator = (float)Math.sqrt(vi) / correction2 + epsilon;
+            putFloat(p + o, getFloat(p + o) - stepSize * (mi / denominator));
         }
     }
 

@@ -5,15 +5,9 @@ import dev.ringfold.tensors.ReduceOp;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Once compiled, the kernels allocate nothing. Until C2 has compiled them the Vector API runs its Java fallback,
- * which allocates a lot, so each check repeats a batch of calls until one allocates nothing (or a minute passes:
- * then the last batch's count is the failure).
+ * Once compiled, the kernels allocate nothing ({@link AllocationFree}).
  */
 final class KernelAllocationTest
 {
@@ -33,7 +27,7 @@ final class KernelAllocationTest
             final ReduceOp[] ops = ReduceOp.values();
             final DType[] accumulating = { DType.F32, DType.BF16, DType.F16 };
             final ReduceOp[] floatOps = { ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MIN, ReduceOp.MAX };
-            assertEventuallyAllocationFree("reduce", () ->
+            AllocationFree.assertEventually("reduce", () ->
             {
                 for (final DType dtype : dtypes)
                 {
@@ -77,7 +71,7 @@ final class KernelAllocationTest
             final long labels = Scalar.allocate(arena, 4L * m, 0);
             Init.uniform(1, 0, a, (long)m * k, -1, 1);
             Init.uniform(2, 0, b, (long)k * n, -1, 1);
-            assertEventuallyAllocationFree("gemm and nn", () ->
+            AllocationFree.assertEventually("gemm and nn", () ->
             {
                 Gemm.sgemm(false, false, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
                 Gemm.sgemm(true, true, m, n, k, 0.5f, a, m, b, k, 1.0f, c, n);
@@ -91,21 +85,5 @@ final class KernelAllocationTest
                 Init.he(3, 0, bias, n, 10);
             });
         }
-    }
-
-    private static void assertEventuallyAllocationFree(final String what, final Runnable batch)
-    {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        long allocated;
-        do
-        {
-            final long before = threads.getCurrentThreadAllocatedBytes();
-            batch.run();
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        }
-        while (allocated != 0 && System.nanoTime() < deadline);
-        assertEquals(0, allocated, what + ": bytes allocated by the last batch");
     }
 }
