@@ -6,30 +6,23 @@ import dev.ringfold.tensors.Tensors;
 import dev.ringfold.tensors.kernels.Nn;
 import org.apache.arrow.memory.BufferAllocator;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * Adam (Kingma and Ba), computed as PyTorch's {@code Adam} ({@link Nn#adam}), element by element in float with the
- * bias corrections in double ({@code StrictMath.pow}), so the bits do not depend on the JIT or the machine. State: {@code <parameter>.adam_m}, {@code <parameter>.adam_v} and the step count
- * {@code adam.step} (I64[1]).
+ * bias corrections in double ({@code StrictMath.pow}), so the bits do not depend on the JIT or the machine. State:
+ * {@code <parameter>.adam_m}, {@code <parameter>.adam_v} and the step count {@code adam.step} (I64[1]).
  */
-public final class Adam implements Optimizer
+public final class Adam extends ParameterOptimizer
 {
-    private final Tensor[] parameters;
-    private final Tensor[] gradients;
     private final Tensor[] firstMoments;
     private final Tensor[] secondMoments;
     private final Tensor step;
     private final float beta1;
     private final float beta2;
     private final float epsilon;
-    private final Map<String, Tensor> state;
-    private float learningRate;
 
     /** The usual betas (0.9, 0.999) and epsilon 1e-8. */
     public Adam(final BufferAllocator allocator, final List<Tensor> parameters, final List<Tensor> gradients,
@@ -41,44 +34,32 @@ public final class Adam implements Optimizer
     public Adam(final BufferAllocator allocator, final List<Tensor> parameters, final List<Tensor> gradients,
         final float learningRate, final float beta1, final float beta2, final float epsilon)
     {
-        this.parameters = ParameterPairs.check(parameters, gradients);
-        this.gradients = gradients.toArray(new Tensor[0]);
         checkBeta("beta1", beta1);
         checkBeta("beta2", beta2);
         if (!(epsilon > 0.0f))
         {
             throw new IllegalArgumentException("epsilon must be positive: " + epsilon);
         }
-        learningRate(learningRate);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
-        final int n = this.parameters.length;
-        this.firstMoments = new Tensor[n];
-        this.secondMoments = new Tensor[n];
-        final Map<String, Tensor> named = new LinkedHashMap<>();
-        Tensor count = null;
+        super(allocator, parameters, gradients, learningRate);
+        this.firstMoments = new Tensor[parameters.size()];
+        this.secondMoments = new Tensor[parameters.size()];
         try
         {
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < firstMoments.length; i++)
             {
-                final String name = ParameterPairs.name(this.parameters[i], i);
-                firstMoments[i] = Tensors.zeros(allocator, DType.F32, this.parameters[i].shape()).name(name + ".adam_m");
-                secondMoments[i] = Tensors.zeros(allocator, DType.F32, this.parameters[i].shape()).name(name + ".adam_v");
-                named.put(firstMoments[i].name(), firstMoments[i]);
-                named.put(secondMoments[i].name(), secondMoments[i]);
+                firstMoments[i] = zerosLike(i, ".adam_m");
+                secondMoments[i] = zerosLike(i, ".adam_v");
             }
-            count = Tensors.zeros(allocator, DType.I64, 1).name("adam.step");
-            named.put(count.name(), count);
+            this.step = add(Tensors.zeros(allocator, DType.I64, 1).name("adam.step"));
         }
         catch (final RuntimeException ex)
         {
-            ParameterPairs.closeAll(firstMoments);
-            ParameterPairs.closeAll(secondMoments);
+            close();
             throw ex;
         }
-        this.step = count;
-        this.state = Collections.unmodifiableMap(named);
     }
 
     @Override
@@ -87,7 +68,7 @@ public final class Adam implements Optimizer
         // read from the tensor each time: restoring a checkpoint writes there
         final long t = step.segment().get(JAVA_LONG_UNALIGNED, 0) + 1;
         step.segment().set(JAVA_LONG_UNALIGNED, 0, t);
-        final float stepSize = (float)(learningRate / (1.0 - StrictMath.pow(beta1, t)));
+        final float stepSize = (float)(learningRate() / (1.0 - StrictMath.pow(beta1, t)));
         final float correction2 = (float)StrictMath.sqrt(1.0 - StrictMath.pow(beta2, t));
         for (int i = 0; i < parameters.length; i++)
         {
@@ -100,32 +81,6 @@ public final class Adam implements Optimizer
     public long steps()
     {
         return step.segment().get(JAVA_LONG_UNALIGNED, 0);
-    }
-
-    @Override
-    public float learningRate()
-    {
-        return learningRate;
-    }
-
-    @Override
-    public void learningRate(final float learningRate)
-    {
-        this.learningRate = ParameterPairs.checkLearningRate(learningRate);
-    }
-
-    @Override
-    public Map<String, Tensor> state()
-    {
-        return state;
-    }
-
-    @Override
-    public void close()
-    {
-        ParameterPairs.closeAll(firstMoments);
-        ParameterPairs.closeAll(secondMoments);
-        step.close();
     }
 
     private static void checkBeta(final String what, final float beta)

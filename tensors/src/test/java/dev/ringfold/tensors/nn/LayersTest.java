@@ -132,6 +132,34 @@ final class LayersTest
     }
 
     @Test
+    void aSequentialNestedInAnotherBacksPropagatesAsTheFlatOne()
+    {
+        final int rows = 5;
+        try (Sequential flat = SMALL.build(allocator, 19);
+             Sequential nested = new Sequential(List.of(SMALL.build(allocator, 19, 0, 3),
+                 SMALL.build(allocator, 19, 3, SMALL.size())));
+             Activations flatActs = flat.newActivations(allocator, rows);
+             Activations nestedActs = nested.newActivations(allocator, rows);
+             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, CLASSES, rows);
+             Tensor x = randomInput(rows, 12);
+             Tensor y = labels(rows, 13))
+        {
+            flat.zeroGradients();
+            nested.zeroGradients();
+            loss.forward(flat.forward(flatActs, x, rows), y, rows);
+            final float[] flatInput = flat.backward(flatActs, loss.backward(), rows, true).toFloatArray();
+            loss.forward(nested.forward(nestedActs, x, rows), y, rows);
+            final float[] nestedInput = nested.backward(nestedActs, loss.backward(), rows, true).toFloatArray();
+            assertArrayEquals(flatInput, nestedInput, "input gradient");
+            for (int p = 0; p < flat.gradients().size(); p++)
+            {
+                assertArrayEquals(flat.gradients().get(p).toFloatArray(), nested.gradients().get(p).toFloatArray(),
+                    flat.gradients().get(p).name());
+            }
+        }
+    }
+
+    @Test
     void gradientsAccumulateUntilZeroed()
     {
         final int rows = 6;

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# One interleaved sitting of Ringfold's Fashion-MNIST trainer vs PyTorch DDP (gloo, CPU, one thread a rank), the MLP
+# 784-256-128-10 with SGD momentum and the same global batch, at np = 1 and 2, as quoted in BENCHMARKS.md.
+# Both report their last epoch (the JIT and the caches warm): samples/s, the step time, a compute-only step
+# (forward and backward without gradient synchronisation and without the update, PyTorch's no_sync) and the
+# difference, the communication overhead per step. Prints the load average before each run; compare ratios.
+# Needs `make build`, python3-torch and dataset-fashion-mnist. EPOCHS (default 3) and BATCH (default 128) apply to both.
+set -u
+ROOT=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
+TORCH=${TORCH:-$ROOT/../shared/anchors/torch/ddp_fashion_mnist.py}
+EPOCHS=${EPOCHS:-3}
+BATCH=${BATCH:-128}
+JAR=$ROOT/build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
+cd "$ROOT" || exit 1
+[ -f "$JAR" ] || { echo "no $JAR: run 'make build' first" >&2; exit 1; }
+[ -f "$TORCH" ] || { echo "no PyTorch anchor at $TORCH (set TORCH=...)" >&2; exit 1; }
+L() { echo "## load $(cut -d' ' -f1-3 /proc/loadavg) :: $*" >&2; }
+
+# "samples/s step_ms compute_ms overhead_ms" of the last epoch
+ours() {
+  bin/mpjrun -np "$1" --no-tag-output -cp "$JAR" dev.ringfold.examples.fashion.FashionMnistTraining \
+    --epochs "$EPOCHS" --batch-size "$BATCH" --optimizer sgd --schedule constant --timing 2>/dev/null |
+    tee -a "${LOG:-/dev/null}" |
+    awk '/^epoch .* 100% /{ for (i = 1; i <= NF; i++) if ($i == "samples/s") { s = $(i - 1); gsub(",", "", s) } }
+         /^timing:/{ step = $3; compute = $7; over = $10 }
+         END { printf "%s %s %s %s\n", s, step, compute, over }'
+}
+torch() {
+  /usr/bin/python3 "$TORCH" "$1" "$EPOCHS" "$BATCH" 2>/dev/null | tee -a "${LOG:-/dev/null}" |
+    awk '/samples\/s/{ s = $4; step = $7; compute = $11; over = $16 }
+         END { printf "%s %s %s %s\n", s, step, compute, over }'
+}
+
+declare -A R
+L start
+for np in 1 2; do
+  L "ringfold np=$np"; R[ours$np]=$(ours "$np")
+  L "torch ddp np=$np"; R[torch$np]=$(torch "$np")
+done
+L end
+
+echo "| np | Ringfold samples/s | DDP samples/s | Ringfold / DDP | Ringfold step, compute, overhead (ms) | DDP step, compute, overhead (ms) |"
+echo "|---:|---:|---:|---:|---|---|"
+for np in 1 2; do
+  read -r os ostep ocomp oover <<<"${R[ours$np]}"
+  read -r ts tstep tcomp tover <<<"${R[torch$np]}"
+  awk -v np="$np" -v os="$os" -v ts="$ts" -v a="$ostep" -v b="$ocomp" -v c="$oover" -v d="$tstep" -v e="$tcomp" -v f="$tover" \
+    'BEGIN { printf "| %d | %s | %s | %.2f | %s, %s, %s | %s, %s, %s |\n", np, os, ts, (ts > 0 ? os / ts : 0), a, b, c, d, e, f }'
+done
+awk -v a="${R[ours1]%% *}" -v b="${R[ours2]%% *}" -v c="${R[torch1]%% *}" -v d="${R[torch2]%% *}" \
+  'BEGIN { printf "scaling np=2 / np=1: Ringfold %.2f, DDP %.2f\n", (a > 0 ? b / a : 0), (c > 0 ? d / c : 0) }'
