@@ -93,6 +93,14 @@ public final class BucketTrace
         return total + (to == Long.MIN_VALUE ? 0 : to - from);
     }
 
+    /** Clears the totals (to leave out warm-up steps); the last step's timestamps stay. */
+    public void reset()
+    {
+        steps = 0;
+        communicationNanos = 0;
+        hiddenNanos = 0;
+    }
+
     public int buckets()
     {
         return started.length;

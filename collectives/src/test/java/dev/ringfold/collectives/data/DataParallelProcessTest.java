@@ -41,18 +41,10 @@ class DataParallelProcessTest
         return m.group(1);
     }
 
-    /** max |a - b| / max |a|. */
     static double relativeDifference(final float[] a, final float[] b)
     {
         assertEquals(a.length, b.length);
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < a.length; i++)
-        {
-            diff = Math.max(diff, Math.abs((double)a[i] - b[i]));
-            scale = Math.max(scale, Math.abs(a[i]));
-        }
-        return diff / scale;
+        return TinyClassifier.relativeDifference(a, b);
     }
 
     private static String train(final int np, final String... args) throws Exception

@@ -89,6 +89,19 @@ final class TinyClassifier implements AutoCloseable
         return (z >>> 40) / (float)(1 << 24) * 2 - 1;
     }
 
+    /** max |a - b| / max |a|: how the equivalence proofs compare parameter sets. */
+    static double relativeDifference(final float[] a, final float[] b)
+    {
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++)
+        {
+            diff = Math.max(diff, Math.abs((double)a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(a[i]));
+        }
+        return diff / scale;
+    }
+
     int samples()
     {
         return labels.length;
