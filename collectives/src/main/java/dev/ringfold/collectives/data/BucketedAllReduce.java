@@ -44,16 +44,16 @@ public final class BucketedAllReduce implements DataParallel
     private final int[] members;
     private final int[] pending;
     private final BucketTrace trace;
-    private final Scope scope = new Scope();
+    private final AccumulationScope scope;
     private int nextStart;
     private int nextFinish;
-    private boolean inNoSync;
     private boolean closed;
 
     BucketedAllReduce(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
         final List<Tensor> gradients, final DataParallelOptions options)
     {
         this.where = "rank " + world.rank() + " of " + world.name() + ": data-parallel (all-reduce)";
+        this.scope = new AccumulationScope(where);
         final DType gradientType = GradientSlots.validate(where, parameters, gradients, false);
         if (allocator == null)
         {
@@ -166,7 +166,7 @@ public final class BucketedAllReduce implements DataParallel
         {
             trace.ready(b, System.nanoTime());
         }
-        if (!inNoSync)
+        if (!scope.isOpen())
         {
             startFullBuckets();
         }
@@ -235,10 +235,7 @@ public final class BucketedAllReduce implements DataParallel
     public void synchronize()
     {
         checkOpen();
-        if (inNoSync)
-        {
-            throw new IllegalStateException(where + ": step() inside a noSync() scope; close the scope first");
-        }
+        scope.checkClosed();
         final int passes = slots.endWindow();
         while (nextStart < buckets.length)
         {
@@ -287,12 +284,7 @@ public final class BucketedAllReduce implements DataParallel
     public NoSync noSync()
     {
         checkOpen();
-        if (inNoSync)
-        {
-            throw new IllegalStateException(where + ": noSync() while a noSync() scope is open");
-        }
-        inNoSync = true;
-        return scope;
+        return scope.enter();
     }
 
     @Override
@@ -340,15 +332,6 @@ public final class BucketedAllReduce implements DataParallel
         if (closed)
         {
             throw new IllegalStateException(where + ": closed");
-        }
-    }
-
-    private final class Scope implements NoSync
-    {
-        @Override
-        public void close()
-        {
-            inNoSync = false;
         }
     }
 }

@@ -49,8 +49,7 @@ public final class ParameterServer implements DataParallel
     private final long[] prefix;
     private final long[] shardStart;
     private final List<Tensor> owned = new ArrayList<>();
-    private final Scope scope = new Scope();
-    private boolean inNoSync;
+    private final AccumulationScope scope;
     private boolean closed;
 
     // a worker's side
@@ -85,6 +84,7 @@ public final class ParameterServer implements DataParallel
         final DataParallelOptions.Mode mode = options.mode();
         this.where = "rank " + world.rank() + " of " + world.name() + ": data-parallel (" +
             (mode == DataParallelOptions.Mode.ASYNC_PARAMETER_SERVER ? "asynchronous " : "") + "parameter server)";
+        this.scope = new AccumulationScope(where);
         final DType gradientType = GradientSlots.validate(where, parameters, gradients, true);
         if (allocator == null)
         {
@@ -287,10 +287,7 @@ public final class ParameterServer implements DataParallel
     public void step()
     {
         checkWorker("step");
-        if (inNoSync)
-        {
-            throw new IllegalStateException(where + ": step() inside a noSync() scope; close the scope first");
-        }
+        scope.checkClosed();
         final int passes = slots.endWindow();
         if (passes > 1)
         {
@@ -319,12 +316,7 @@ public final class ParameterServer implements DataParallel
     public NoSync noSync()
     {
         checkWorker("noSync");
-        if (inNoSync)
-        {
-            throw new IllegalStateException(where + ": noSync() while a noSync() scope is open");
-        }
-        inNoSync = true;
-        return scope;
+        return scope.enter();
     }
 
     @Override
@@ -530,15 +522,6 @@ public final class ParameterServer implements DataParallel
         if (closed)
         {
             throw new IllegalStateException(where + ": closed");
-        }
-    }
-
-    private final class Scope implements NoSync
-    {
-        @Override
-        public void close()
-        {
-            inNoSync = false;
         }
     }
 }
