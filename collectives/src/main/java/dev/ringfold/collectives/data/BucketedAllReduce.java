@@ -160,6 +160,11 @@ public final class BucketedAllReduce implements DataParallel
     public void gradientReady(final int index)
     {
         checkOpen();
+        if (index >= 0 && index < bucketOf.length && bucketOf[index] < nextStart)
+        {
+            throw new IllegalStateException(where + ": gradientReady(" + index + ") after its bucket's all-reduce " +
+                "started this step; call step() first (noSync passes come before the synchronising one)");
+        }
         final boolean passDone = slots.ready(index);
         final int b = bucketOf[index];
         if (--pending[b] == 0 && trace != null)
@@ -308,12 +313,18 @@ public final class BucketedAllReduce implements DataParallel
             return;
         }
         closed = true;
-        for (int b = 0; b < nextStart; b++)
+        try
         {
-            requests[b].await(); // a bucket in flight still writes into its buffer
+            for (int b = 0; b < nextStart; b++)
+            {
+                requests[b].await(); // a bucket in flight still writes into its buffer
+            }
         }
-        releaseBuckets();
-        comm.close();
+        finally
+        {
+            releaseBuckets();
+            comm.close();
+        }
     }
 
     private void releaseBuckets()

@@ -48,6 +48,7 @@ public final class ChecksRanks
             bf16Accumulation(allocator, false, 0.25f);
             allocation(allocator, DataParallelOptions.Mode.ALL_REDUCE);
             allocation(allocator, DataParallelOptions.Mode.PARAMETER_SERVER);
+            persistentAllReduce(allocator);
             errors(allocator);
             checkpointErrors(allocator);
             world.barrier();
@@ -300,6 +301,61 @@ public final class ChecksRanks
         System.out.println("ok allocation-" + mode + " rank " + me);
     }
 
+    // ------------------------------------------------------------------------------------ persistent all-reduce
+
+    /**
+     * The collective the buckets are made of: one allReduceInit request restarted with new data gives each time's
+     * sum (ring-sized and small), and start() refuses a request in flight or one that is not persistent.
+     */
+    private static void persistentAllReduce(final BufferAllocator allocator)
+    {
+        final Collectives c = Collectives.of(world);
+        final int n = world.size();
+        for (final int count : new int[] {3, 100_000})
+        {
+            try (Tensor t = Tensors.zeros(allocator, DType.F32, count))
+            {
+                final dev.ringfold.collectives.CollectiveRequest r = c.allReduceInit(t, ReduceOp.SUM);
+                r.await(); // never started: nothing to wait for
+                for (int round = 1; round <= 4; round++)
+                {
+                    t.fill((double)(me + 1) * round);
+                    if (round == 2)
+                    {
+                        // the others start only when rank 0 says so: rank 0's request cannot finish before
+                        final byte[] token = new byte[1];
+                        if (me == 0)
+                        {
+                            r.start();
+                            expect(IllegalStateException.class, "still in flight", r::start);
+                            for (int peer = 1; peer < n; peer++)
+                            {
+                                world.send(token, 0, 1, peer, 7);
+                            }
+                        }
+                        else
+                        {
+                            world.recv(token, 0, 1, 0, 7);
+                            r.start();
+                        }
+                    }
+                    else
+                    {
+                        r.start();
+                    }
+                    r.await();
+                    final float want = round * n * (n + 1) / 2f;
+                    check(t.getFloat(0) == want && t.getFloat(count - 1) == want, "persistent allReduce of " +
+                        count + ", round " + round + ": " + t.getFloat(0) + " expected " + want);
+                }
+                final dev.ringfold.collectives.CollectiveRequest once = c.iallReduce(t, ReduceOp.SUM);
+                once.await();
+                expect(IllegalStateException.class, "is not persistent", once::start);
+            }
+        }
+        System.out.println("ok persistent rank " + me);
+    }
+
     // ------------------------------------------------------------------------------------------------ errors
 
     private interface Call
@@ -374,6 +430,10 @@ public final class ChecksRanks
                     dp.allGradientsReady();
                     expect(IllegalStateException.class, "inside a noSync() scope", dp::step);
                 }
+                model.backward(all, me * 32, 32, dp::gradientReady);
+                expect(IllegalStateException.class, "after its bucket's all-reduce started",
+                    () -> dp.gradientReady(3));
+                dp.step();
                 // still usable: a whole step after the errors
                 model.backward(all, me * 32, 32, dp::gradientReady);
                 dp.step();

@@ -70,6 +70,8 @@ class DataParallelProcessTest
         assertTrue(d14 <= BOUND, "np=1 vs np=4: " + d14);
         assertTrue(!Arrays.equals(one, new float[one.length]), "parameters are not all zero");
         assertEquals(bits(twoText), bits(train(2, "all_reduce", "16", "1")), "np=2 twice: bit-identical");
+        final String tcp = Job.run(2, "tcp", 240, TrainingRanks.class, "all_reduce", "16", "1");
+        assertEquals(bits(twoText), bits(tcp), "np=2 over TCP: the same bits as over shared memory");
     }
 
     @Test
@@ -87,6 +89,12 @@ class DataParallelProcessTest
         assertTrue(d1 <= BOUND, "1 server: " + d1);
         assertTrue(d2 <= BOUND, "2 servers: " + d2);
         assertEquals(1, Job.count(oneServerText, "updates 30 maxLead 0"), oneServerText);
+        // three workers: the server sums (a + b) + c, the ring another way; global batch 24
+        final float[] ring3 = parameters(train(3, "all_reduce", "24", "1"));
+        final float[] server3 = parameters(train(4, "parameter_server", "24", "1", "1"));
+        final double d3 = relativeDifference(ring3, server3);
+        System.out.printf("parameter server vs all-reduce, 3 workers, one epoch: %.3g%n", d3);
+        assertTrue(d3 <= BOUND, "3 workers: " + d3);
     }
 
     @Test
