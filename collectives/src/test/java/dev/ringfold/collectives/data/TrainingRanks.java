@@ -10,24 +10,28 @@ import java.util.Locale;
 
 /**
  * Trains {@link TinyClassifier} data-parallel: {@code TrainingRanks <all_reduce|parameter_server|async_parameter_server>
- * <global batch> <epochs> [servers] [staleness] [slow ms]}. Every rank starts from different random parameters
+ * <global batch> <epochs> [servers] [staleness] [gate]}. Every rank starts from different random parameters
  * (creation broadcasts rank 0's); worker 0 prints the final parameters' bits ({@code params ...}), servers print
  * their update count and the largest lead they allowed; every rank ends with {@code ok train rank r} once its
- * allocator is back to zero. With a slow time, worker 0 sleeps that long every step (for the staleness test).
+ * allocator is back to zero. With {@code gate} (the staleness test), worker 0 is made the slowest without timing:
+ * before each step it waits until worker 1 reports having finished {@code staleness} steps more than worker 0 has,
+ * so worker 1 is as far ahead as the bound allows whenever the server lets it; a server that held it too little
+ * would show a larger lead.
  */
 public final class TrainingRanks
 {
     static final int SAMPLES = 480;
     static final long SEED = 42;
+    private static final int GATE_TAG = 99;
 
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] args)
     {
         final DataParallelOptions.Mode mode = DataParallelOptions.Mode.valueOf(args[0].toUpperCase(Locale.ROOT));
         final int globalBatch = Integer.parseInt(args[1]);
         final int epochs = Integer.parseInt(args[2]);
         final int servers = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         final int staleness = args.length > 4 ? Integer.parseInt(args[4]) : 0;
-        final int slowMillis = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+        final boolean gate = args.length > 5 && args[5].equals("gate");
         try (Ringfold rf = Ringfold.init(); BufferAllocator allocator = new RootAllocator())
         {
             final Communicator world = rf.world();
@@ -48,7 +52,7 @@ public final class TrainingRanks
                     }
                     else
                     {
-                        train(dp, model, globalBatch, epochs, slowMillis);
+                        train(world, dp, model, globalBatch, epochs, gate ? staleness : -1);
                     }
                 }
             }
@@ -56,8 +60,8 @@ public final class TrainingRanks
         }
     }
 
-    private static void train(final DataParallel dp, final TinyClassifier model, final int globalBatch,
-        final int epochs, final int slowMillis) throws InterruptedException
+    private static void train(final Communicator world, final DataParallel dp, final TinyClassifier model,
+        final int globalBatch, final int epochs, final int gateLead)
     {
         final int local = globalBatch / dp.workers();
         if (local * dp.workers() != globalBatch)
@@ -70,6 +74,9 @@ public final class TrainingRanks
         final int[] indices = new int[sampler.size()];
         double first = Double.NaN;
         double last = 0;
+        final int[] peerDone = {0};
+        int done = 0;
+        final int total = epochs * (sampler.size() / local);
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             sampler.setEpoch(epoch);
@@ -78,11 +85,20 @@ public final class TrainingRanks
             {
                 last = model.backward(indices, s, local, dp::gradientReady);
                 first = Double.isNaN(first) ? last : first;
-                if (slowMillis > 0 && dp.workerIndex() == 0)
+                if (gateLead >= 0 && dp.workerIndex() == 0)
                 {
-                    Thread.sleep(slowMillis);
+                    while (peerDone[0] < Math.min(done + gateLead, total))
+                    {
+                        world.recv(peerDone, 0, 1, 1, GATE_TAG);
+                    }
                 }
                 dp.step();
+                done++;
+                if (gateLead >= 0 && dp.workerIndex() == 1)
+                {
+                    peerDone[0] = done;
+                    world.send(peerDone, 0, 1, 0, GATE_TAG);
+                }
             }
         }
         System.out.println("worker " + dp.workerIndex() + " loss " + first + " -> " + last);
