@@ -47,7 +47,7 @@ class DataParallelChecksTest
             assertEquals(2, Job.count(uninterrupted, "ok resume rank"), uninterrupted);
 
             final Path out = Files.createTempFile("dp-resume", ".out");
-            final Process job = Job.start(2, "shm", 240, ResumeRanks.class, out, killed.toString(), "fresh", "40");
+            final Process job = Job.start(2, "shm", 240, ResumeRanks.class, out, killed.toString(), "fresh", "100");
             try
             {
                 // a checkpoint in the middle of epoch 1 (step 35 = epoch 1, step 5 of it), then kill rank 1
