@@ -1,5 +1,6 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.trace.Tracer;
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
 import dev.ringfold.mpi.transport.Transport;
@@ -149,6 +150,10 @@ final class Engine implements FrameHandler
         r.phase = Request.QUEUED;
         r.error = null;
         r.transferred = 0;
+        if (Tracer.ON)
+        {
+            r.traceStart = Tracer.now();
+        }
         r.status.set(r.comm == null ? peer : r.comm.rankOfWorld(peer), r.tag, r.length);
         if (queueHead[peer] != null || !trySend(r))
         {
@@ -344,6 +349,10 @@ final class Engine implements FrameHandler
         r.error = null;
         r.transferred = 0;
         r.sourceWorld = -1;
+        if (Tracer.ON)
+        {
+            r.traceStart = Tracer.now();
+        }
         final Envelope e = findUnexpected(r.ctx, r.peer, r.tag);
         if (e != null)
         {
@@ -1007,12 +1016,26 @@ final class Engine implements FrameHandler
     private static void complete(final Request r)
     {
         r.state = Request.DONE;
+        if (Tracer.ON)
+        {
+            trace(r);
+        }
     }
 
     private void fail(final Request r, final RuntimeException error)
     {
         r.error = error;
         r.state = Request.DONE;
+        if (Tracer.ON)
+        {
+            trace(r);
+        }
+    }
+
+    private static void trace(final Request r)
+    {
+        Tracer.record(r.isSend ? Tracer.NAME_SEND : Tracer.NAME_RECEIVE, r.isSend ? Tracer.ROW_SEND : Tracer.ROW_RECEIVE,
+            r.isSend ? r.peer : r.sourceWorld, r.tag, r.error == null ? r.status.count() : 0, r.traceStart, Tracer.now());
     }
 
     private TruncationException truncated(final Request r, final int source, final int tag, final int length)
