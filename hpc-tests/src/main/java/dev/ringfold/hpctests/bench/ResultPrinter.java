@@ -51,6 +51,13 @@ public final class ResultPrinter
         out.flush();
     }
 
+    /** Prints a soak run's report: one JSON line, or the lines of {@link SoakReport#table()}. */
+    public void print(final SoakReport report)
+    {
+        out.print(json ? report.json() + System.lineSeparator() : report.table());
+        out.flush();
+    }
+
     /** The JSON line of one measurement. */
     public static String json(final Measurement m)
     {
