@@ -2,6 +2,7 @@ package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Completion;
+import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Progressable;
 import dev.ringfold.mpi.Request;
 import dev.ringfold.mpi.trace.Tracer;
@@ -78,7 +79,18 @@ abstract class Operation implements Progressable, Completion
         }
         try
         {
-            return advance();
+            final int work = advance();
+            if (work == 0 && !complete)
+            {
+                // stalled: if a member died, what it still owed may be owed to another member this rank waits on
+                final int dead = comm.deadMember();
+                if (dead >= 0)
+                {
+                    throw new PeerFailedException(dead, "rank " + rank + " of " + comm.name() + ": " + describe() +
+                        " cannot finish: world rank " + dead + " has failed (" + comm.failureOf(dead) + ")");
+                }
+            }
+            return work;
         }
         catch (final RuntimeException ex)
         {

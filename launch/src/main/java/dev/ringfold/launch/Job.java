@@ -33,7 +33,7 @@ final class Job
      * turns a dead peer into an exception naming it within a few hundred ms) and say so in their output, before
      * they are stopped.
      */
-    static final long PEER_NOTICE_MS = 3_000;
+    static final long PEER_NOTICE_MS = 5_000;
 
     private final String jobId;
     private final List<RankCommand> commands;

@@ -45,6 +45,7 @@ final class Engine implements FrameHandler
     private final ShmTransport shm;
     private final long cooperativeMin;
     private final String[] failed;
+    private final boolean[] died;    // failed without closing: whatever it still owed a collective never comes
     private final CrossMemory cma;
     private final IdleStrategy idle;
     private final int fragmentLimit;
@@ -97,6 +98,7 @@ final class Engine implements FrameHandler
         this.shm = shmTransport;
         this.cooperativeMin = settings.cooperativeCopyFrom();
         this.failed = new String[worldSize];
+        this.died = new boolean[worldSize];
         this.queueHead = new Request[worldSize];
         this.queueTail = new Request[worldSize];
         this.queued = new boolean[worldSize];
@@ -1068,6 +1070,7 @@ final class Engine implements FrameHandler
             return;
         }
         failed[peer] = reason;
+        this.died[peer] = died;
         for (Request r = postedHead; r != null; )
         {
             final Request next = r.next;
@@ -1110,6 +1113,11 @@ final class Engine implements FrameHandler
     String failure(final int peer)
     {
         return failed[peer];
+    }
+
+    boolean died(final int peer)
+    {
+        return died[peer];
     }
 
     // ------------------------------------------------------------------------------------------------- slots

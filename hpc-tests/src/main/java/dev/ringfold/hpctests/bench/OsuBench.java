@@ -62,6 +62,11 @@ public final class OsuBench
         soak.setUp(ctx, maxBytes);
         final long[] seed = {ctx.options().seed() != null ? ctx.options().seed() : System.nanoTime()};
         collectives.broadcast(seed, 0, 1, 0); // rank 0's choice, when none was given
+        if (ctx.rank() == 0)
+        {
+            printer.announce("# soak starting: np=" + ctx.np() + ", dev=" + ctx.dev() + ", seed=" + seed[0] + ", " +
+                ctx.options().seconds() + " s, messages up to " + Sizes.label(maxBytes) + " per rank");
+        }
         collectives.barrier();
         final ResourceSnapshot before = ResourceSnapshot.take(soak.allocator(), jobId);
         final long start = System.nanoTime();
@@ -164,7 +169,8 @@ public final class OsuBench
         }
         catch (final RingfoldException ex)
         {
-            err.println("ringfold-bench: " + ex.getMessage());
+            // the type says which kind of failure it was (PeerFailedException: a rank died)
+            err.println("ringfold-bench: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
             return 1;
         }
         catch (final OutOfMemoryError ex)
