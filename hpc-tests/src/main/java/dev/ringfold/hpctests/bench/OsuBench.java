@@ -28,11 +28,11 @@ public final class OsuBench
         OPS.put("latency", LatencyOp::new);
         OPS.put("bw", BandwidthOp::new);
         OPS.put("kernels", KernelsOp::new);
-        OPS.put("soak", SoakOp::new);
         for (final CollectiveOp.Kind kind : CollectiveOp.Kind.values())
         {
             OPS.put(kind.label(), () -> new CollectiveOp(kind));
         }
+        OPS.put("soak", SoakOp::new);
     }
 
     private OsuBench()
