@@ -2,8 +2,10 @@ package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Completion;
+import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Progressable;
 import dev.ringfold.mpi.Request;
+import dev.ringfold.mpi.trace.Tracer;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -23,12 +25,16 @@ abstract class Operation implements Progressable, Completion
     private boolean complete = true;
     private RuntimeException error;
     private UnsafeBuffer scratch;
+    private final int traceName;
+    private long traceStart;
+    private long tracedBytes;
 
     Operation(final Communicator comm)
     {
         this.comm = comm;
         this.rank = comm.rank();
         this.size = comm.size();
+        this.traceName = Tracer.ON ? Tracer.intern(getClass().getSimpleName()) : 0;
     }
 
     final boolean isActive()
@@ -43,6 +49,11 @@ abstract class Operation implements Progressable, Completion
         complete = false;
         error = null;
         active = true;
+        if (Tracer.ON)
+        {
+            traceStart = Tracer.now();
+            tracedBytes = 0;
+        }
         try
         {
             begin();
@@ -68,7 +79,18 @@ abstract class Operation implements Progressable, Completion
         }
         try
         {
-            return advance();
+            final int work = advance();
+            if (work == 0 && !complete)
+            {
+                // stalled: if a member died, what it still owed may be owed to another member this rank waits on
+                final int dead = comm.deadMember();
+                if (dead >= 0)
+                {
+                    throw new PeerFailedException(dead, "rank " + rank + " of " + comm.name() + ": " + describe() +
+                        " cannot finish: world rank " + dead + " has failed (" + comm.failureOf(dead) + ")");
+                }
+            }
+            return work;
         }
         catch (final RuntimeException ex)
         {
@@ -94,6 +116,10 @@ abstract class Operation implements Progressable, Completion
         complete = true;
         active = false;
         comm.removeProgressHook(this);
+        if (Tracer.ON)
+        {
+            trace();
+        }
     }
 
     private void fail(final RuntimeException ex)
@@ -102,6 +128,16 @@ abstract class Operation implements Progressable, Completion
         complete = true;
         active = false;
         comm.removeProgressHook(this);
+        if (Tracer.ON)
+        {
+            trace();
+        }
+    }
+
+    /** One timeline event: the algorithm's name, and the bytes this rank sent and received for it. */
+    private void trace()
+    {
+        Tracer.record(traceName, Tracer.ROW_COLLECTIVE, -1, tag, tracedBytes, traceStart, Tracer.now());
     }
 
     @Override
@@ -132,11 +168,13 @@ abstract class Operation implements Progressable, Completion
 
     protected final Request send(final long address, final long bytes, final int dest, final Request into)
     {
+        tracedBytes += bytes;
         return comm.isendCollective(address, (int)bytes, dest, tag, into);
     }
 
     protected final Request recv(final long address, final long bytes, final int source, final Request into)
     {
+        tracedBytes += bytes;
         return comm.irecvCollective(address, (int)bytes, source, tag, into);
     }
 

@@ -61,6 +61,17 @@ public final class Mpjrun
     public static Result run(final int np, final String dev, final List<String> env, final long timeoutSeconds,
         final Class<?> main, final String... args) throws IOException, InterruptedException
     {
+        return start(np, dev, env, List.of(), timeoutSeconds, main, args).await();
+    }
+
+    /**
+     * Starts {@code bin/mpjrun} without waiting for it: for tests that act on a running job (kill a rank) or pass
+     * more launcher options ({@code --trace FILE}, {@code --max-restarts K}).
+     */
+    public static Running start(final int np, final String dev, final List<String> env,
+        final List<String> launcherOptions, final long timeoutSeconds, final Class<?> main, final String... args)
+        throws IOException
+    {
         final Path launcher = ROOT.resolve("bin/mpjrun");
         try (var jars = Files.list(ROOT.resolve("build/lib")))
         {
@@ -74,22 +85,90 @@ public final class Mpjrun
             cmd.add("--env");
             cmd.add(e);
         }
+        cmd.addAll(launcherOptions);
         cmd.addAll(List.of("-cp", rankClassPath(), main.getName()));
         cmd.addAll(List.of(args));
-        final Path out = Files.createTempFile("mpjrun", ".out");
-        final Path err = Files.createTempFile("mpjrun", ".err");
-        final long start = System.nanoTime();
-        final Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(timeoutSeconds + 30, TimeUnit.SECONDS))
+        return new Running(cmd, timeoutSeconds);
+    }
+
+    /**
+     * The pid of a rank's JVM under a launcher (mpjrun, or a tool that runs it), found by the rank number mpjrun
+     * puts in its environment; waits for it to start.
+     */
+    public static long rankPid(final ProcessHandle launcherProcess, final int rank, final long waitSeconds)
+        throws InterruptedException
+    {
+        final String wanted = "RINGFOLD_RANK=" + rank;
+        final long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline)
         {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            throw new AssertionError("mpjrun did not stop within " + (timeoutSeconds + 30) + " s: " + cmd);
+            for (final ProcessHandle h : launcherProcess.descendants().toList())
+            {
+                try
+                {
+                    final String environ = Files.readString(Path.of("/proc/" + h.pid() + "/environ"),
+                        StandardCharsets.ISO_8859_1);
+                    if (List.of(environ.split("\0")).contains(wanted) &&
+                        h.info().command().orElse("").endsWith("java"))
+                    {
+                        return h.pid();
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // gone, or not ours to read: not the rank
+                }
+            }
+            Thread.sleep(50);
         }
-        final Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
-        Files.deleteIfExists(out);
-        Files.deleteIfExists(err);
-        return r;
+        throw new AssertionError("rank " + rank + " did not start within " + waitSeconds + " s under pid " +
+            launcherProcess.pid());
+    }
+
+    /** A job started by {@link #start}: its launcher process and where its output goes. */
+    public static final class Running
+    {
+        private final List<String> cmd;
+        private final long timeoutSeconds;
+        private final Path out;
+        private final Path err;
+        private final long start = System.nanoTime();
+        private final Process process;
+
+        Running(final List<String> cmd, final long timeoutSeconds) throws IOException
+        {
+            this.cmd = cmd;
+            this.timeoutSeconds = timeoutSeconds;
+            this.out = Files.createTempFile("mpjrun", ".out");
+            this.err = Files.createTempFile("mpjrun", ".err");
+            this.process = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        }
+
+        /** The pid of a rank's JVM; waits for it to start. */
+        public long rankPid(final int rank, final long waitSeconds) throws InterruptedException
+        {
+            return Mpjrun.rankPid(process.toHandle(), rank, waitSeconds);
+        }
+
+        /** So far written to stdout. */
+        public String stdoutSoFar() throws IOException
+        {
+            return Files.readString(out, StandardCharsets.UTF_8);
+        }
+
+        public Result await() throws IOException, InterruptedException
+        {
+            if (!process.waitFor(timeoutSeconds + 30, TimeUnit.SECONDS))
+            {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new AssertionError("mpjrun did not stop within " + (timeoutSeconds + 30) + " s: " + cmd);
+            }
+            final Result r = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return r;
+        }
     }
 }

@@ -28,6 +28,12 @@ final class Job
     /** A rank that crashes closes its rendezvous socket as it dies; wait this long to report the crash instead. */
     private static final long RENDEZVOUS_GRACE_MS = 1_000;
     static final int EXIT_TIMEOUT = 124;
+    /**
+     * After a rank fails, how long the others may take to notice it themselves (the runtime's liveness check
+     * turns a dead peer into an exception naming it within a few hundred ms) and say so in their output, before
+     * they are stopped.
+     */
+    static final long PEER_NOTICE_MS = 5_000;
 
     private final String jobId;
     private final List<RankCommand> commands;
@@ -44,6 +50,8 @@ final class Job
     private volatile boolean finished;
     private int running;
     private String rendezvousNote;
+    private volatile String failure;
+    private volatile boolean aborted;
 
     /**
      * @param timeoutMs how long the job may run, 0 for no limit.
@@ -75,9 +83,22 @@ final class Job
         return exitCode;
     }
 
+    /** Why the job failed, "rank 1 was killed by signal 9 (SIGKILL)" say; null while none failed. */
+    String failure()
+    {
+        return failure;
+    }
+
+    /** Whether mpjrun itself was told to stop (then the job is not started again). */
+    boolean aborted()
+    {
+        return aborted;
+    }
+
     /** Stops the job from outside, for a launcher that is being terminated itself (its shutdown hook). */
     void abort(final String reason)
     {
+        aborted = true;
         if (finished)
         {
             return;
@@ -145,6 +166,7 @@ final class Job
             }
             if (timeoutMs > 0 && System.nanoTime() - deadline >= 0)
             {
+                this.failure = "timed out after " + seconds(timeoutMs) + " s";
                 console.message("job timed out after " + seconds(timeoutMs) + " s; stopping all ranks");
                 stopAll();
                 return EXIT_TIMEOUT;
@@ -166,11 +188,29 @@ final class Job
         return stopping ? 1 : 0;
     }
 
-    private int rankFailed(final RankProcess rank)
+    private int rankFailed(final RankProcess rank) throws InterruptedException
     {
+        failure = "rank " + rank.rank() + " " + ExitStatus.describe(rank.exitValue());
         console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()));
+        letOthersNotice();
         stopAll();
         return rank.exitValue();
+    }
+
+    /** Gives the other ranks {@link #PEER_NOTICE_MS} to fail (or finish) by themselves, recording how they end. */
+    private void letOthersNotice() throws InterruptedException
+    {
+        final long end = System.nanoTime() + PEER_NOTICE_MS * 1_000_000L;
+        long leftNanos;
+        while (running > 0 && !stopping && (leftNanos = end - System.nanoTime()) > 0)
+        {
+            final RankProcess ended = exits.poll(leftNanos, TimeUnit.NANOSECONDS);
+            if (ended != null)
+            {
+                running--;
+                ended.recordExit();
+            }
+        }
     }
 
     private int rendezvousFailed(final String failure) throws InterruptedException
@@ -190,6 +230,7 @@ final class Job
                 }
             }
         }
+        this.failure = "rendezvous failed: " + failure;
         console.message("rendezvous failed: " + failure + "; stopping all ranks");
         stopAll();
         return 1;

@@ -24,7 +24,8 @@ import java.util.Set;
 final class LaunchArguments
 {
     static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp] [-cp CLASSPATH | -jar JAR] " +
-        "[-wdir DIR] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--dry-run] MainClass [args...]";
+        "[-wdir DIR] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] [--max-restarts K] [--dry-run] " +
+        "MainClass [args...]";
 
     static final String HELP = USAGE + """
 
@@ -39,13 +40,17 @@ final class LaunchArguments
           --timeout SECONDS   stop the whole job after this long and exit with 124
           --no-tag-output     do not prefix output lines with "[rank] "
           --env K=V           add K=V to every rank's environment (repeatable)
+          --trace FILE        record every rank's collectives and point-to-point operations (RINGFOLD_TRACE) and
+                              merge them into FILE, a Chrome trace for Perfetto or chrome://tracing
+          --max-restarts K    after a failure, stop all ranks and start the whole job again, up to K times; the
+                              ranks see RINGFOLD_RESTART=<n> (0 on the first run)
           --dry-run           print the commands that would be started and exit
         """;
 
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
     private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
         "-np", "-dev", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env", "-machinesfile",
-        "-hostfile", "--hostfile");
+        "-hostfile", "--hostfile", "--trace", "--max-restarts");
 
     /** Far beyond any job, and small enough to count in nanoseconds. */
     private static final double MAX_TIMEOUT_SECONDS = 1e9;
@@ -68,7 +73,8 @@ final class LaunchArguments
     /** Variables mpjrun sets itself: --env may not change a rank's identity. */
     private static final Set<String> RESERVED_ENV = Set.of(
         LaunchEnvironment.RANK, LaunchEnvironment.SIZE, LaunchEnvironment.JOB_ID, LaunchEnvironment.RENDEZVOUS,
-        LaunchEnvironment.DEV, LaunchEnvironment.LOCAL_RANK, JobSecret.FILE_VARIABLE, JobSecret.VARIABLE);
+        LaunchEnvironment.DEV, LaunchEnvironment.LOCAL_RANK, JobSecret.FILE_VARIABLE, JobSecret.VARIABLE,
+        RankCommands.RESTART_VARIABLE);
 
     private LaunchArguments()
     {
@@ -112,6 +118,8 @@ final class LaunchArguments
         String mainClass = null;
         List<String> programArgs = List.of();
         Path hostfile = null;
+        Path traceFile = null;
+        int maxRestarts = 0;
 
         int i = 0;
         while (i < args.length)
@@ -143,6 +151,10 @@ final class LaunchArguments
                 }
                 case "--timeout" -> timeoutMs = timeoutMs(inlineValue != null ? inlineValue : value(args, i++, arg));
                 case "--env" -> addEnv(extraEnv, inlineValue != null ? inlineValue : value(args, i++, arg));
+                case "--trace" -> traceFile = cwd.resolve(inlineValue != null ? inlineValue : value(args, i++, arg))
+                    .normalize();
+                case "--max-restarts" -> maxRestarts = nonNegativeInt(
+                    inlineValue != null ? inlineValue : value(args, i++, arg), "--max-restarts");
                 case "--no-tag-output" ->
                 {
                     rejectValue(inlineValue, name);
@@ -193,7 +205,8 @@ final class LaunchArguments
             userClassPath.addAll(absoluteEntries(classPath == null ? "." : classPath, cwd));
         }
         return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
-            tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs, hosts);
+            tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs, hosts, traceFile,
+            maxRestarts);
     }
 
     private static String value(final String[] args, final int at, final String option) throws UsageException
@@ -228,6 +241,23 @@ final class LaunchArguments
             // reported below, with the other bad values
         }
         throw new UsageException(option + " needs a positive whole number, not '" + value + "'");
+    }
+
+    private static int nonNegativeInt(final String value, final String option) throws UsageException
+    {
+        try
+        {
+            final int n = Integer.parseInt(value.trim());
+            if (n >= 0)
+            {
+                return n;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below, with the other bad values
+        }
+        throw new UsageException(option + " needs a whole number >= 0, not '" + value + "'");
     }
 
     private static String device(final String value) throws UsageException

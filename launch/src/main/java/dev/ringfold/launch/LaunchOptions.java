@@ -19,9 +19,19 @@ import java.util.Map;
  * @param mainClass     the class whose main the ranks run.
  * @param programArgs   the arguments passed to that main.
  * @param hosts         the hosts of -machinesfile, in file order, or null to run every rank on this node.
+ * @param traceFile     where --trace merges the ranks' timelines, or null for no trace.
+ * @param maxRestarts   how many times --max-restarts starts a failed job again (0: never).
  */
 record LaunchOptions(int np, String device, List<String> userClassPath, Path workDir, List<String> jvmOptions,
     long timeoutMs, boolean tagOutput, Map<String, String> extraEnv, boolean dryRun, String mainClass,
-    List<String> programArgs, List<Hostfile.Host> hosts)
+    List<String> programArgs, List<Hostfile.Host> hosts, Path traceFile, int maxRestarts)
 {
+    /** The same job with variables added to every rank's environment (a restart's number, the trace folder). */
+    LaunchOptions withEnv(final Map<String, String> more)
+    {
+        final Map<String, String> env = new java.util.LinkedHashMap<>(extraEnv);
+        env.putAll(more);
+        return new LaunchOptions(np, device, userClassPath, workDir, jvmOptions, timeoutMs, tagOutput,
+            java.util.Collections.unmodifiableMap(env), dryRun, mainClass, programArgs, hosts, traceFile, maxRestarts);
+    }
 }

@@ -111,6 +111,54 @@ public final class MpjRun
         }
 
         final long rendezvousTimeoutMs = rendezvousTimeoutMs();
+        final Console console = new Console(out, err);
+        final TraceFolder trace;
+        try
+        {
+            trace = options.traceFile() == null ? null : TraceFolder.create(jobId);
+        }
+        catch (final IOException ex)
+        {
+            err.println("mpjrun: cannot make a folder for the ranks' traces: " + ex.getMessage());
+            return 1;
+        }
+        int exitCode;
+        for (int restart = 0; ; restart++)
+        {
+            final Map<String, String> runEnv = new java.util.LinkedHashMap<>();
+            runEnv.put(RankCommands.RESTART_VARIABLE, Integer.toString(restart));
+            if (trace != null)
+            {
+                runEnv.put(TraceFolder.VARIABLE, trace.folder().toString());
+            }
+            // every run is a new job with its own id and rendezvous, so nothing of the failed one is reused
+            final String runId = restart == 0 ? jobId : JobIds.next();
+            final Run run = runOnce(options.withEnv(runEnv), slots, runId, secret, launcher, placement, java,
+                ringfoldClassPath, rendezvousTimeoutMs, console, err);
+            exitCode = run.exitCode();
+            if (exitCode == 0 || run.failure() == null || run.aborted() || restart >= options.maxRestarts())
+            {
+                break;
+            }
+            console.message("job failed (" + run.failure() + "); restart " + (restart + 1) + " of " +
+                options.maxRestarts());
+        }
+        if (trace != null)
+        {
+            exitCode = trace.mergeInto(options.traceFile(), console) ? exitCode : Math.max(exitCode, 1);
+        }
+        return exitCode;
+    }
+
+    /** How one run of the job ended: mpjrun's exit code, why it failed (null if it did not start), if aborted. */
+    private record Run(int exitCode, String failure, boolean aborted)
+    {
+    }
+
+    private static Run runOnce(final LaunchOptions options, final List<RankSlot> slots, final String jobId,
+        final JobSecret secret, final RankLauncher launcher, final Placement placement, final String java,
+        final String ringfoldClassPath, final long rendezvousTimeoutMs, final Console console, final PrintStream err)
+    {
         final SecretFile secretFile;
         try
         {
@@ -120,7 +168,7 @@ public final class MpjRun
         {
             err.println("mpjrun: cannot write the job's secret file under " + System.getProperty("java.io.tmpdir") +
                 ": " + ex.getMessage());
-            return 1;
+            return new Run(1, null, false);
         }
         try (secretFile; RendezvousServer server = RendezvousServer.start(
             placement.rendezvousBindHost(), 0, options.np(), jobId, secret, rendezvousTimeoutMs))
@@ -128,7 +176,7 @@ public final class MpjRun
             final String rendezvous = placement.rendezvousHost() + ":" + server.port();
             final Job job = new Job(jobId, RankCommands.build(options, slots, jobId, rendezvous,
                 secretFile.path().toString(), java, ringfoldClassPath),
-                launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), new Console(out, err));
+                launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), console);
             final Thread hook = new Thread(() ->
             {
                 job.abort("mpjrun was told to stop; stopping all ranks");
@@ -137,7 +185,8 @@ public final class MpjRun
             Runtime.getRuntime().addShutdownHook(hook);
             try
             {
-                return job.run();
+                final int exitCode = job.run();
+                return new Run(exitCode, job.failure(), job.aborted());
             }
             finally
             {
@@ -147,13 +196,13 @@ public final class MpjRun
         catch (final IOException ex)
         {
             err.println("mpjrun: cannot open the rendezvous on " + placement.rendezvousBindHost() + ": " + ex.getMessage());
-            return 1;
+            return new Run(1, null, false);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
             err.println("mpjrun: interrupted");
-            return 1;
+            return new Run(1, null, true);
         }
     }
 

@@ -13,6 +13,9 @@ import java.util.Map;
 /** Turns the options of a job into one {@link RankCommand} per placed rank. */
 final class RankCommands
 {
+    /** How many times mpjrun --max-restarts has started this job again: 0 on the first run. */
+    static final String RESTART_VARIABLE = "RINGFOLD_RESTART";
+
     private RankCommands()
     {
     }

@@ -107,6 +107,25 @@ final class LaunchArgumentsTest
         assertRejected("--env RINGFOLD_SECRET is set by mpjrun itself (a fresh secret for every job)", "-np", "2",
             "--env", "RINGFOLD_SECRET=00112233445566778899aabbccddeeff", "Main");
         assertRejected("is not a directory", "-np", "2", "-wdir", tmp.resolve("nowhere").toString(), "Main");
+        assertRejected("--max-restarts needs a whole number >= 0, not '-1'", "-np", "2", "--max-restarts", "-1", "Main");
+        assertRejected("--max-restarts needs a whole number >= 0, not 'many'", "-np", "2", "--max-restarts=many",
+            "Main");
+        assertRejected("missing value after --trace", "-np", "2", "--trace");
+        assertRejected("--env RINGFOLD_RESTART is set by mpjrun itself", "-np", "2", "--env", "RINGFOLD_RESTART=3",
+            "Main");
+    }
+
+    @Test
+    void readsTraceAndRestartOptions() throws Exception
+    {
+        final LaunchOptions o = parse("-np", "2", "--trace", "out/job.json", "--max-restarts", "3", "Main");
+        assertEquals(CWD.resolve("out/job.json"), o.traceFile());
+        assertEquals(3, o.maxRestarts());
+        final LaunchOptions plain = parse("-np", "2", "Main");
+        assertNull(plain.traceFile());
+        assertEquals(0, plain.maxRestarts());
+        assertEquals("2", plain.withEnv(java.util.Map.of(RankCommands.RESTART_VARIABLE, "2")).extraEnv()
+            .get(RankCommands.RESTART_VARIABLE));
     }
 
     @Test

@@ -821,6 +821,29 @@ public final class Communicator implements AutoCloseable
         recvRequest.state = Request.IDLE;
     }
 
+    /**
+     * For collectives, which depend on every member: the world rank of a member that died (failed without
+     * closing), or -1. Whatever a dead member still owed an operation never comes, even where nothing this rank
+     * waits on is addressed to it.
+     */
+    public int deadMember()
+    {
+        for (final int world : worldOfRank)
+        {
+            if (engine.died(world))
+            {
+                return world;
+            }
+        }
+        return -1;
+    }
+
+    /** Why a world rank is known to have failed ("process 123 has exited"), or null. */
+    public String failureOf(final int worldRank)
+    {
+        return engine.failure(worldRank);
+    }
+
     /** After a failed blocking call: withdraw its request, or, if it is already moving, stop reusing it. */
     private void withdraw(final Request r)
     {

@@ -1,5 +1,6 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.trace.Tracer;
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
 import dev.ringfold.mpi.transport.Transport;
@@ -44,6 +45,7 @@ final class Engine implements FrameHandler
     private final ShmTransport shm;
     private final long cooperativeMin;
     private final String[] failed;
+    private final boolean[] died;    // failed without closing: whatever it still owed a collective never comes
     private final CrossMemory cma;
     private final IdleStrategy idle;
     private final int fragmentLimit;
@@ -98,6 +100,7 @@ final class Engine implements FrameHandler
         this.shm = shmTransport;
         this.cooperativeMin = settings.cooperativeCopyFrom();
         this.failed = new String[worldSize];
+        this.died = new boolean[worldSize];
         this.queueHead = new Request[worldSize];
         this.queueTail = new Request[worldSize];
         this.queued = new boolean[worldSize];
@@ -152,6 +155,10 @@ final class Engine implements FrameHandler
         r.phase = Request.QUEUED;
         r.error = null;
         r.transferred = 0;
+        if (Tracer.ON)
+        {
+            r.traceStart = Tracer.now();
+        }
         r.status.set(r.comm == null ? peer : r.comm.rankOfWorld(peer), r.tag, r.length);
         if (queueHead[peer] != null || !trySend(r))
         {
@@ -347,6 +354,10 @@ final class Engine implements FrameHandler
         r.error = null;
         r.transferred = 0;
         r.sourceWorld = -1;
+        if (Tracer.ON)
+        {
+            r.traceStart = Tracer.now();
+        }
         final Envelope e = findUnexpected(r.ctx, r.peer, r.tag);
         if (e != null)
         {
@@ -1045,12 +1056,26 @@ final class Engine implements FrameHandler
     private static void complete(final Request r)
     {
         r.state = Request.DONE;
+        if (Tracer.ON)
+        {
+            trace(r);
+        }
     }
 
     private void fail(final Request r, final RuntimeException error)
     {
         r.error = error;
         r.state = Request.DONE;
+        if (Tracer.ON)
+        {
+            trace(r);
+        }
+    }
+
+    private static void trace(final Request r)
+    {
+        Tracer.record(r.isSend ? Tracer.NAME_SEND : Tracer.NAME_RECEIVE, r.isSend ? Tracer.ROW_SEND : Tracer.ROW_RECEIVE,
+            r.isSend ? r.peer : r.sourceWorld, r.tag, r.error == null ? r.status.count() : 0, r.traceStart, Tracer.now());
     }
 
     private TruncationException truncated(final Request r, final int source, final int tag, final int length)
@@ -1083,6 +1108,7 @@ final class Engine implements FrameHandler
             return;
         }
         failed[peer] = reason;
+        this.died[peer] = died;
         for (Request r = postedHead; r != null; )
         {
             final Request next = r.next;
@@ -1125,6 +1151,11 @@ final class Engine implements FrameHandler
     String failure(final int peer)
     {
         return failed[peer];
+    }
+
+    boolean died(final int peer)
+    {
+        return died[peer];
     }
 
     // ------------------------------------------------------------------------------------------------- slots

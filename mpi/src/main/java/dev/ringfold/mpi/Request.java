@@ -33,6 +33,7 @@ public final class Request implements Completion
     Request next;
     Request prev;
     RuntimeException error;
+    long traceStart;     // System.nanoTime() at start, kept only while tracing (RINGFOLD_TRACE)
     final Status status = new Status();
 
     /**

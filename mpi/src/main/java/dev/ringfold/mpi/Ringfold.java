@@ -7,6 +7,7 @@ import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
 import dev.ringfold.mpi.bootstrap.NodeIdentity;
 import dev.ringfold.mpi.bootstrap.RendezvousClient;
 import dev.ringfold.mpi.bootstrap.RendezvousServer;
+import dev.ringfold.mpi.trace.Tracer;
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.Transport;
 import dev.ringfold.mpi.transport.shm.ShmTransport;
@@ -124,6 +125,7 @@ public final class Ringfold implements AutoCloseable
     public void close()
     {
         engine.close();
+        Tracer.writeIfOn(job.rank());
     }
 
     /**

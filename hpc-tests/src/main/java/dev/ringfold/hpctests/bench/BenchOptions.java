@@ -13,9 +13,14 @@ import java.util.Locale;
  * @param iters    timed iterations for small messages.
  * @param minIters the floor for large messages.
  * @param json     one JSON object per line instead of a table.
+ * @param seconds  soak: how long to run.
+ * @param seed     soak: the seed every rank draws the operations from; null for one chosen by rank 0.
  */
-public record BenchOptions(String op, int[] sizes, int iters, int minIters, boolean json, String algo)
+public record BenchOptions(String op, int[] sizes, int iters, int minIters, boolean json, String algo,
+    double seconds, Long seed)
 {
+    public static final double DEFAULT_SOAK_SECONDS = 10;
+
     /** Above this many bytes per iteration, iterations fall as 1/size. */
     public static final long SCALE_BYTES = 64 * 1024;
     public static final int DEFAULT_ITERS = 10_000;
@@ -23,14 +28,17 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
 
     public static final String USAGE = """
         usage: ringfold-bench OP [-np N] [-dev shm|tcp|auto] [--sizes LIST] [--iters N] [--min-iters N] [--json]
+                             [--algo NAME] [--seconds S] [--seed N]
           OP             %s
           --sizes LIST   message sizes, e.g. 8,1K,64K,1M,16M (K/M/G = 2^10/2^20/2^30 bytes); default 8,1K,64K,1M,16M
           --iters N      timed iterations for messages up to 64 KiB, fewer (~N*64KiB/size) above; default %d
           --min-iters N  at least this many timed iterations at any size; default %d
           --algo NAME    collectives: force the algorithm (allreduce: ring | recursive_doubling;
                          bcast: binomial | chain); default: the selection table
+          --seconds S    soak: run for S seconds (default 10); --seed N: the operations' seed (default: drawn)
           --json         one JSON object per size on stdout: {"op","np","dev","bytes","usec","gbps"}, for the
-                         collectives {"op","np","dev","algo","bytes","usec","algbw_gbps","busbw_gbps"}
+                         collectives {"op","np","dev","algo","bytes","usec","algbw_gbps","busbw_gbps"}; soak: one
+                         object with operations, bytes, errors and resources before/after (docs/reliability.md)
         """;
 
     /** Thrown for a command line that cannot be run; the message says why. */
@@ -56,6 +64,8 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
         int minIters = DEFAULT_MIN_ITERS;
         boolean json = false;
         String algo = null;
+        double seconds = DEFAULT_SOAK_SECONDS;
+        Long seed = null;
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
@@ -88,6 +98,19 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
                 }
                 case "--iters" -> iters = positive(inline != null ? inline : value(args, i++, name), name);
                 case "--min-iters" -> minIters = positive(inline != null ? inline : value(args, i++, name), name);
+                case "--seconds" -> seconds = positiveSeconds(inline != null ? inline : value(args, i++, name));
+                case "--seed" ->
+                {
+                    final String text = inline != null ? inline : value(args, i++, name);
+                    try
+                    {
+                        seed = Long.parseLong(text.trim());
+                    }
+                    catch (final NumberFormatException ex)
+                    {
+                        throw new UsageException("--seed needs a whole number, not '" + text + "'");
+                    }
+                }
                 case "--algo" -> algo = (inline != null ? inline : value(args, i++, name)).toLowerCase(Locale.ROOT);
                 default -> throw new UsageException("unknown option '" + arg + "'");
             }
@@ -96,7 +119,7 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
         {
             throw new UsageException("name the operation");
         }
-        return new BenchOptions(op, sizes, iters, minIters, json, algo);
+        return new BenchOptions(op, sizes, iters, minIters, json, algo, seconds, seed);
     }
 
     /** Timed iterations for a step that moves this many bytes (a message, or a window of messages). */
@@ -123,6 +146,23 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
             throw new UsageException(name + " needs a value");
         }
         return args[at + 1];
+    }
+
+    private static double positiveSeconds(final String text)
+    {
+        try
+        {
+            final double s = Double.parseDouble(text.trim());
+            if (s > 0 && s < 1e7)
+            {
+                return s;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below
+        }
+        throw new UsageException("--seconds needs a positive number of seconds, not '" + text + "'");
     }
 
     private static int positive(final String text, final String name)

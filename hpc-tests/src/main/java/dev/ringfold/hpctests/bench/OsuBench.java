@@ -1,8 +1,10 @@
 package dev.ringfold.hpctests.bench;
 
+import dev.ringfold.collectives.Collectives;
 import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.mpi.RingfoldException;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
+import dev.ringfold.tensors.ReduceOp;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -30,6 +32,7 @@ public final class OsuBench
         {
             OPS.put(kind.label(), () -> new CollectiveOp(kind));
         }
+        OPS.put("soak", SoakOp::new);
     }
 
     private OsuBench()
@@ -46,6 +49,50 @@ public final class OsuBench
         return BenchOptions.usage(OPS.keySet().stream().collect(Collectors.joining(" | ")) + "\n" +
             OPS.values().stream().map(s -> "                   " + s.get().summary())
                 .collect(Collectors.joining("\n")));
+    }
+
+    /**
+     * The soak: not a table of sizes but one long run, bracketed by resource snapshots on every rank (taken after
+     * set-up, when the buffers exist, and before close) and ended by one report from rank 0.
+     */
+    private static int soak(final BenchContext ctx, final SoakOp soak, final String jobId, final int maxBytes,
+        final ResultPrinter printer)
+    {
+        final Collectives collectives = Collectives.of(ctx.world());
+        soak.setUp(ctx, maxBytes);
+        final long[] seed = {ctx.options().seed() != null ? ctx.options().seed() : System.nanoTime()};
+        collectives.broadcast(seed, 0, 1, 0); // rank 0's choice, when none was given
+        if (ctx.rank() == 0)
+        {
+            printer.announce("# soak starting: np=" + ctx.np() + ", dev=" + ctx.dev() + ", seed=" + seed[0] + ", " +
+                ctx.options().seconds() + " s, messages up to " + Sizes.label(maxBytes) + " per rank");
+        }
+        collectives.barrier();
+        final ResourceSnapshot before = ResourceSnapshot.take(soak.allocator(), jobId);
+        final long start = System.nanoTime();
+        soak.run(seed[0], ctx.options().seconds());
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        collectives.barrier();
+        final ResourceSnapshot after = ResourceSnapshot.take(soak.allocator(), jobId);
+        final long[] totals = {soak.bytes, soak.wrongElements};
+        collectives.allReduce(totals, 0, totals.length, ReduceOp.SUM);
+        final long[] growth = new long[ResourceSnapshot.FIELDS];
+        final long[] from = before.toArray();
+        final long[] to = after.toArray();
+        for (int i = 0; i < growth.length; i++)
+        {
+            growth[i] = to[i] - from[i];
+        }
+        collectives.allReduce(growth, 0, growth.length, ReduceOp.MAX);
+        soak.allocator().close(); // Arrow throws here if a tensor of the soak was left open
+        if (ctx.rank() == 0)
+        {
+            printer.print(new SoakReport(ctx.np(), ctx.dev(), seed[0], seconds, soak.operations, soak.nonBlocking,
+                soak.pointToPoint, totals[0], totals[1], before, after, ResourceSnapshot.of(growth, 0)));
+        }
+        ctx.verdict(soak.wrongElements, "soak");
+        collectives.barrier(); // close is local: let every rank finish before any leaves
+        return 0;
     }
 
     static int run(final String[] args, final PrintStream out, final PrintStream err)
@@ -96,6 +143,10 @@ public final class OsuBench
                 return 2;
             }
             final ResultPrinter printer = new ResultPrinter(out, options.json());
+            if (op instanceof SoakOp soak)
+            {
+                return soak(ctx, soak, rf.jobId(), maxBytes, printer);
+            }
             final String title = op.summary() + "; np=" + ctx.np() + ", dev=" + ctx.dev() + ", payloads checked";
             op.setUp(ctx, maxBytes);
             // JIT warm-up: the smallest size once, checked but not reported, so that the first size reported is
@@ -118,7 +169,8 @@ public final class OsuBench
         }
         catch (final RingfoldException ex)
         {
-            err.println("ringfold-bench: " + ex.getMessage());
+            // the type says which kind of failure it was (PeerFailedException: a rank died)
+            err.println("ringfold-bench: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
             return 1;
         }
         catch (final OutOfMemoryError ex)

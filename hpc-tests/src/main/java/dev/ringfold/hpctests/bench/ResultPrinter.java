@@ -51,6 +51,23 @@ public final class ResultPrinter
         out.flush();
     }
 
+    /** In table mode, a line before a long run (a soak), so that its seed is known even if it never ends. */
+    public void announce(final String line)
+    {
+        if (!json)
+        {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    /** Prints a soak run's report: one JSON line, or the lines of {@link SoakReport#table()}. */
+    public void print(final SoakReport report)
+    {
+        out.print(json ? report.json() + System.lineSeparator() : report.table());
+        out.flush();
+    }
+
     /** The JSON line of one measurement. */
     public static String json(final Measurement m)
     {

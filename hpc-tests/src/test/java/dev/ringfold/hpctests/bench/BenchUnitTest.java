@@ -41,6 +41,31 @@ class BenchUnitTest
     }
 
     @Test
+    void soakOptionsParseAndBadOnesAreRefused()
+    {
+        final BenchOptions o = BenchOptions.parse("soak", "--seconds", "2.5", "--seed=42");
+        assertEquals(2.5, o.seconds());
+        assertEquals(42L, o.seed());
+        assertEquals(BenchOptions.DEFAULT_SOAK_SECONDS, BenchOptions.parse("soak").seconds());
+        assertEquals(null, BenchOptions.parse("soak").seed());
+        assertThrows(BenchOptions.UsageException.class, () -> BenchOptions.parse("soak", "--seconds", "0"));
+        assertThrows(BenchOptions.UsageException.class, () -> BenchOptions.parse("soak", "--seed", "x"));
+    }
+
+    @Test
+    void soakValuesAreSmallNonZeroIntegersExactInEveryType()
+    {
+        for (int seq = 0; seq < 100; seq++)
+        {
+            for (int r = 0; r < 64; r++)
+            {
+                final long v = SoakOp.value(r, seq * 7919L, seq);
+                assertTrue(v >= 1 && v <= 61, "value " + v);
+            }
+        }
+    }
+
+    @Test
     void labelsSizesForTables()
     {
         assertEquals("8 B", Sizes.label(8));
