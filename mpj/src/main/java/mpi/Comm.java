@@ -1,6 +1,8 @@
 package mpi;
 
 import dev.ringfold.mpi.Communicator;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A communicator of the mpiJava API over a Ringfold {@link Communicator}: point-to-point in every mode, with the
@@ -21,7 +23,12 @@ public class Comm
 
     final Communicator p2p;
     final Communicator ctl;
-    private byte[] scratch = new byte[256];
+    /**
+     * Where blocking sends pack and blocking receives land: off-heap, so that Ringfold moves large messages with one
+     * cross-memory copy instead of streaming them through the shared-memory ring as it must for heap arrays.
+     */
+    private UnsafeBuffer sendScratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+    private UnsafeBuffer recvScratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private boolean freed;
 
     Comm(final Communicator p2p)
@@ -95,6 +102,12 @@ public class Comm
             return COLLECTIVE_TAG - 1;
         }
         return null;
+    }
+
+    /** No attributes are cached on communicators here, so there is nothing to delete. */
+    public void Attr_delete(final int keyval) throws MPIException
+    {
+        checkOpen("Attr_delete");
     }
 
     public Intercomm Create_intercomm(final Comm peerComm, final int localLeader, final int remoteLeader,
@@ -182,12 +195,10 @@ public class Comm
                 return delivered(m, got.count(), got.source(), got.tag(), buf, offset, count, datatype);
             }
             final int length = Request.HEADER + Packing.packedBytes(count, datatype);
-            if (scratch.length < length)
-            {
-                scratch = new byte[Math.max(length, scratch.length * 2)];
-            }
-            final dev.ringfold.mpi.Status got = p2p.recv(scratch, 0, length, src, t);
-            return delivered(scratch, got.count(), got.source(), got.tag(), buf, offset, count, datatype);
+            recvScratch = grown(recvScratch, length);
+            final dev.ringfold.mpi.Status got = p2p.recv(recvScratch, 0, length, src, t);
+            return delivered(null, recvScratch.addressOffset(), got.count(), got.source(), got.tag(), buf, offset,
+                count, datatype);
         }
         catch (final MPIException ex)
         {
@@ -292,7 +303,31 @@ public class Comm
     private void blockingSend(final Object buf, final int offset, final int count, final Datatype datatype,
         final int dest, final int tag, final int mode)
     {
-        startSend(new Request(), buf, offset, count, datatype, dest, tag, mode).Wait();
+        if (mode != STANDARD || datatype == null || datatype.isObject() || dest == MPI.PROC_NULL)
+        {
+            startSend(new Request(), buf, offset, count, datatype, dest, tag, mode).Wait();
+            return;
+        }
+        // a blocking standard send is done with its bytes when it returns: pack into a buffer kept for the next
+        checkOpen("Send");
+        Packing.check("Send", buf, offset, count, datatype);
+        final int t = tag(tag, false);
+        checkPeer(dest, "dest");
+        final int length = Request.HEADER + Packing.packedBytes(count, datatype);
+        sendScratch = grown(sendScratch, length);
+        sendScratch.putByte(0, (byte)0);
+        if (count > 0 && datatype.elements() > 0)
+        {
+            Packing.pack(buf, offset, count, datatype, null, sendScratch.addressOffset() + Request.HEADER);
+        }
+        try
+        {
+            p2p.send(sendScratch, 0, length, dest, t);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new MPIException(ex);
+        }
     }
 
     Request startSend(final Request r, final Object buf, final int offset, final int count, final Datatype datatype,
@@ -374,13 +409,32 @@ public class Comm
         return r;
     }
 
-    /** Unpacks a received message; acknowledges it if its sender waits (synchronous mode). */
+    private static UnsafeBuffer grown(final UnsafeBuffer b, final int length)
+    {
+        return b.capacity() >= length ? b :
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(length, 2 * b.capacity()), 64));
+    }
+
     Status delivered(final byte[] m, final int length, final int source, final int tag, final Object buf,
         final int offset, final int count, final Datatype datatype)
     {
+        return delivered(m, org.agrona.UnsafeApi.arrayBaseOffset(byte[].class), length, source, tag, buf, offset,
+            count, datatype);
+    }
+
+    /**
+     * Unpacks a received message at an address in base (a byte[]) or off-heap (base null); acknowledges it if its
+     * sender waits (synchronous mode).
+     */
+    Status delivered(final Object base, final long address, final int length, final int source, final int tag,
+        final Object buf, final int offset, final int count, final Datatype datatype)
+    {
         final int payload = length - Request.HEADER;
-        final int elements = Packing.deliver(m, Request.HEADER, payload, buf, offset, count, datatype);
-        if ((m[0] & Request.SYNC) != 0)
+        final int elements = datatype.isObject() ?
+            Packing.deliver((byte[])base, (int)(address - org.agrona.UnsafeApi.arrayBaseOffset(byte[].class)) +
+                Request.HEADER, payload, buf, offset, count, datatype) :
+            Packing.deliver(base, address + Request.HEADER, payload, buf, offset, count, datatype);
+        if ((org.agrona.UnsafeApi.getByte(base, address) & Request.SYNC) != 0)
         {
             ctl.send(NOTHING, 0, 0, source, tag);
         }

@@ -133,6 +133,12 @@ public class Datatype implements Freeable
         return basic && displacements.length == 1;
     }
 
+    /** Items follow each other without gaps: count items are one run of count * elements base elements. */
+    boolean isDense()
+    {
+        return runStart.length == 1 && runLength[0] == extent();
+    }
+
     boolean isObject()
     {
         return baseType == OBJECT_CODE;

@@ -20,6 +20,9 @@ public class MPI
     public static final int CONGRUENT = 3;
     public static final int SIMILAR = 1;
     public static final int UNEQUAL = 2;
+    public static final boolean DEBUG = false;
+    /** MPJ Express's switch to its older collectives; there is one implementation here. */
+    public static boolean isOldSelected = false;
     public static final int NUM_OF_PROCESSORS = Runtime.getRuntime().availableProcessors();
 
     public static Intracomm COMM_WORLD;

@@ -71,30 +71,51 @@ final class Packing
     static int pack(final Object buf, final int offset, final int count, final Datatype type, final byte[] dst,
         final int dstPosition)
     {
+        return pack(buf, offset, count, type, dst, BYTE_BASE + dstPosition);
+    }
+
+    /** Packs to an address: in dstBase (a byte[]), or off-heap when dstBase is null. */
+    static int pack(final Object buf, final int offset, final int count, final Datatype type, final Object dstBase,
+        final long dstAddress)
+    {
         final int es = type.baseBytes();
         final long base = UnsafeApi.arrayBaseOffset(buf.getClass());
-        long to = BYTE_BASE + dstPosition;
+        if (type.isDense())
+        {
+            final long bytes = (long)count * type.elements() * es;
+            UnsafeApi.copyMemory(buf, base + ((long)offset + type.runStart[0]) * es, dstBase, dstAddress, bytes);
+            return (int)bytes;
+        }
+        long to = dstAddress;
         for (int i = 0; i < count; i++)
         {
             final long item = offset + (long)i * type.extent();
             for (int r = 0; r < type.runStart.length; r++)
             {
                 final long bytes = (long)type.runLength[r] * es;
-                UnsafeApi.copyMemory(buf, base + (item + type.runStart[r]) * es, dst, to, bytes);
+                UnsafeApi.copyMemory(buf, base + (item + type.runStart[r]) * es, dstBase, to, bytes);
                 to += bytes;
             }
         }
-        return (int)(to - BYTE_BASE - dstPosition);
+        return (int)(to - dstAddress);
     }
 
-    /** Unpacks at most count items (fewer, and a partial last one, if fewer bytes came); returns elements. */
-    static int unpack(final byte[] src, final int srcPosition, final int bytes, final Object buf, final int offset,
-        final int count, final Datatype type)
+    /**
+     * Unpacks at most count items (fewer, and a partial last one, if fewer bytes came) from an address in srcBase
+     * (a byte[]) or off-heap (srcBase null); returns elements.
+     */
+    static int unpack(final Object srcBase, final long srcAddress, final int bytes, final Object buf,
+        final int offset, final int count, final Datatype type)
     {
         final int es = type.baseBytes();
         final long base = UnsafeApi.arrayBaseOffset(buf.getClass());
-        long from = BYTE_BASE + srcPosition;
         long left = Math.min(bytes, (long)count * type.elements() * es);
+        if (type.isDense())
+        {
+            UnsafeApi.copyMemory(srcBase, srcAddress, buf, base + ((long)offset + type.runStart[0]) * es, left);
+            return (int)(left / es);
+        }
+        long from = srcAddress;
         int elements = 0;
         for (int i = 0; i < count && left > 0; i++)
         {
@@ -102,7 +123,7 @@ final class Packing
             for (int r = 0; r < type.runStart.length && left > 0; r++)
             {
                 final long n = Math.min((long)type.runLength[r] * es, left);
-                UnsafeApi.copyMemory(src, from, buf, base + (item + type.runStart[r]) * es, n);
+                UnsafeApi.copyMemory(srcBase, from, buf, base + (item + type.runStart[r]) * es, n);
                 from += n;
                 left -= n;
                 elements += (int)(n / es);
@@ -202,12 +223,19 @@ final class Packing
         {
             return length == 0 ? 0 : deserialize(src, position, length, buf, offset, count, type);
         }
+        return deliver(src, BYTE_BASE + position, length, buf, offset, count, type);
+    }
+
+    /** As above for a payload at an address in srcBase (a byte[]) or off-heap (srcBase null); not OBJECT. */
+    static int deliver(final Object srcBase, final long srcAddress, final int length, final Object buf,
+        final int offset, final int count, final Datatype type)
+    {
         if (length > packedBytes(count, type))
         {
             throw new MPIException("message truncated: " + length + " bytes arrived for " + count + " items of " +
                 type + " (" + packedBytes(count, type) + " bytes)");
         }
-        return length == 0 ? 0 : unpack(src, position, length, buf, offset, count, type);
+        return length == 0 ? 0 : unpack(srcBase, srcAddress, length, buf, offset, count, type);
     }
 
     /** A local copy, as a send to oneself would make it. */

@@ -98,6 +98,30 @@ class MpjExpressDifferentialTest
         mpjExpress("StandardAnswers").ranked().stream().filter(l -> l.contains(" WRONG ")).forEach(System.out::println);
     }
 
+    @Test
+    void badArgumentsNameTheProblemAndTheCommunicatorStaysUsable() throws Exception
+    {
+        final Run ours = ringfold("BadInput", 2);
+        assertEquals(0, ours.exitCode, ours.toString());
+        final String out = ours.stdout;
+        assertTrue(!out.contains("NO ERROR"), ours.toString());
+        for (final String expected : List.of(
+            "wrong array: Send: datatype INT needs a int[] buffer, not double[]",
+            "past the end: Send: 2 items of INT at offset 1 reach elements [1, 2] of a buffer of 2",
+            "bad dest: rank 0 of WORLD: dest=7 is outside [0, 2) and not MPI.PROC_NULL",
+            "negative tag: rank 0 of WORLD: tag=-5 must be in [0, 1073741823]",
+            "bad root: Bcast on rank 0: root=2 is outside [0, 2)",
+            "mixed struct: Struct: block 1 has base type DOUBLE but earlier blocks have another",
+            "bsend without buffer: Bsend: a buffered send of 12 bytes (+8 overhead) does not fit: 0 of the attached 0 " +
+                "bytes are free (no buffer attached: MPI.Buffer_attach)",
+            "bsend too big: Bsend: a buffered send of 408 bytes (+8 overhead) does not fit: 16 of the attached 16",
+            "truncated: ",
+            "still usable 41 81"))
+        {
+            assertTrue(out.contains("R0 " + (expected.startsWith("still") ? "" : "error ") + expected), expected + "\n" + ours);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------- running
 
     private record Run(int exitCode, String stdout, String stderr)
@@ -123,7 +147,12 @@ class MpjExpressDifferentialTest
 
     private static Run ringfold(final String program) throws Exception
     {
-        return run(List.of(ROOT.resolve("bin/mpjrun").toString(), "-np", String.valueOf(NP), "-dev", "multicore",
+        return ringfold(program, NP);
+    }
+
+    private static Run ringfold(final String program, final int np) throws Exception
+    {
+        return run(List.of(ROOT.resolve("bin/mpjrun").toString(), "-np", String.valueOf(np), "-dev", "multicore",
             "--no-tag-output", "--timeout", String.valueOf(TIMEOUT_SECONDS), "-cp", CLASSES.toString(),
             "dev.ringfold.mpj.programs." + program), Map.of());
     }

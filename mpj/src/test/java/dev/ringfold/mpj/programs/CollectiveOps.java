@@ -7,15 +7,13 @@ import mpi.User_function;
 
 import java.util.Arrays;
 
+import static dev.ringfold.mpj.programs.Print.out;
+
 /** Every collective, the v-variants, Scan, Reduce_scatter, every op incl. MAXLOC/MINLOC and user ops (np = 4). */
 public class CollectiveOps
 {
     static int rank;
 
-    static void out(final String s)
-    {
-        System.out.println("R" + rank + " " + s);
-    }
 
     /** Not commutative: a 2x2 integer matrix product, so the order of ranks shows. */
     static final class MatrixProduct extends User_function

@@ -3,15 +3,13 @@ package dev.ringfold.mpj.programs;
 import mpi.MPI;
 import mpi.Request;
 
+import static dev.ringfold.mpj.programs.Print.out;
+
 /** Java Grande style kernels: Jacobi with halo exchange, Monte Carlo pi with a reduction, a ring pipeline. */
 public class Kernels
 {
     static int rank;
 
-    static void out(final String s)
-    {
-        System.out.println("R" + rank + " " + s);
-    }
 
     public static void main(final String[] args) throws Exception
     {

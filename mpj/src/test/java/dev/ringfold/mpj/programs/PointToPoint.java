@@ -9,15 +9,13 @@ import mpi.Status;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
+import static dev.ringfold.mpj.programs.Print.out;
+
 /** Point-to-point in every mode, every basic type, wildcards, probing, request sets, OBJECT messages (np = 4). */
 public class PointToPoint
 {
     static int rank;
 
-    static void out(final String s)
-    {
-        System.out.println("R" + rank + " " + s);
-    }
 
     public static void main(final String[] args) throws Exception
     {

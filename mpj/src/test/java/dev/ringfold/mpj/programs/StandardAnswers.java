@@ -10,6 +10,8 @@ import mpi.Status;
 
 import java.util.Arrays;
 
+import static dev.ringfold.mpj.programs.Print.out;
+
 /**
  * Checks where MPJ Express 0.44 departs from the MPI standard (docs/mpj.md lists them): every check computes the
  * standard's answer itself and prints "ok NAME" or "WRONG NAME: what came". Ringfold must print ok for all;
@@ -20,10 +22,6 @@ public class StandardAnswers
     static int rank;
     static int size;
 
-    static void out(final String s)
-    {
-        System.out.println("R" + rank + " " + s);
-    }
 
     interface Check
     {

@@ -13,15 +13,13 @@ import mpi.Status;
 
 import java.util.Arrays;
 
+import static dev.ringfold.mpj.programs.Print.out;
+
 /** Derived datatypes, groups, communicator management and topologies (np = 4). */
 public class TypesGroupsTopologies
 {
     static int rank;
 
-    static void out(final String s)
-    {
-        System.out.println("R" + rank + " " + s);
-    }
 
     static String describe(final Datatype t)
     {
