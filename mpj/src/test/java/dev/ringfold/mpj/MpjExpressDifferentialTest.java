@@ -85,6 +85,17 @@ class MpjExpressDifferentialTest
             "Ringfold's output (actual) against MPJ Express's (expected)");
     }
 
+    /** MPJ Express's own command line: niodev (our TCP), -psl, and mpj.jar itself still on the class path. */
+    @Test
+    void anMpjExpressCommandLineRunsUnchangedOverTcp() throws Exception
+    {
+        final Run ours = run(List.of(ROOT.resolve("bin/mpjrun").toString(), "-np", String.valueOf(NP), "-dev", "niodev",
+            "-psl", "65536", "--no-tag-output", "--timeout", String.valueOf(TIMEOUT_SECONDS), "-cp",
+            CLASSES + File.pathSeparator + MPJ_JAR, "dev.ringfold.mpj.programs.Kernels"), Map.of());
+        assertEquals(0, ours.exitCode, ours.toString());
+        assertEquals(String.join("\n", mpjExpress("Kernels").ranked()), String.join("\n", ours.ranked()));
+    }
+
     @Test
     void ringfoldGivesTheStandardsAnswerWhereMpjExpressDoesNot() throws Exception
     {
