@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One sitting of the same mpiJava program (mpj/src/test/java/dev/ringfold/mpj/bench/MpiJavaBench.java, compiled
 # once against MPJ Express's mpj.jar) on MPJ Express 0.44 (multicore device) and on Ringfold (bin/mpjrun -dev
-# multicore = shm), alternating, REPEAT times each; prints the median µs per (op, size) and Ringfold's speed-up.
+# multicore = shm), alternating, REPEAT times each; prints per (op, size) the median over runs of each run's µs,
+# the range over runs, and Ringfold's speed-up (MPJ Express's median / Ringfold's).
 # Needs `make build` and libmpj-java. Knobs: NP (2), SIZES (8,1M,16M,64M in bytes), REPEAT (3), JVM_OPTS (-Xmx6g).
 set -u
 ROOT=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
@@ -36,7 +37,12 @@ awk '
   /^RESULT/ { key = $2 " " $3; v[FILENAME ~ /mpj\./ ? "mpj" : "ours", key] = v[FILENAME ~ /mpj\./ ? "mpj" : "ours", key] " " $4; keys[key] = 1; order[++n] = key }
   function median(s,   a, k, i, j, t) { k = split(s, a, " "); for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
-  END { print "| operation | size (B) | MPJ Express µs | Ringfold µs | speed-up |"; print "|---|---:|---:|---:|---:|"
+  function range(s,   a, k, i, lo, hi) { k = split(s, a, " "); lo = a[1]; hi = a[1]
+    for (i = 2; i <= k; i++) { if (a[i] + 0 < lo + 0) lo = a[i]; if (a[i] + 0 > hi + 0) hi = a[i] }
+    return sprintf("%.1f-%.1f", lo, hi) }
+  END { print "| operation | size (B) | MPJ Express µs | (range) | Ringfold µs | (range) | speed-up |"
+    print "|---|---:|---:|---:|---:|---:|---:|"
     for (i = 1; i <= n; i++) { k = order[i]; if (seen[k]++) continue; split(k, p, " ")
-      m = median(v["mpj", k]); o = median(v["ours", k]); printf "| %s | %s | %.1f | %.1f | %.1fx |\n", p[1], p[2], m, o, m / o } }
+      m = median(v["mpj", k]); o = median(v["ours", k])
+      printf "| %s | %s | %.1f | %s | %.1f | %s | %.2fx |\n", p[1], p[2], m, range(v["mpj", k]), o, range(v["ours", k]), m / o } }
 ' "$WORK"/mpj.* "$WORK"/ours.*
