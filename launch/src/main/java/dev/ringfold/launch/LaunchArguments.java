@@ -24,18 +24,20 @@ import java.util.Set;
 final class LaunchArguments
 {
     static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp] [-cp CLASSPATH | -jar JAR] " +
-        "[-wdir DIR] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] [--max-restarts K] [--dry-run] " +
-        "MainClass [args...]";
+        "[-wdir DIR] [-psl BYTES] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] " +
+        "[--max-restarts K] [--dry-run] MainClass [args...]";
 
     static final String HELP = USAGE + """
 
           -np N               number of ranks to start
           -machinesfile FILE  start them over ssh on FILE's hosts ('host', 'host slots=N' or 'host:N' lines);
                               also -hostfile, --hostfile. Without it, every rank runs on this node
-          -dev auto|shm|tcp   transport between ranks (RINGFOLD_DEV, default auto)
+          -dev auto|shm|tcp   transport between ranks (RINGFOLD_DEV, default auto); MPJ Express's device names
+                              work too: multicore = shm, niodev = tcp, hybdev = auto
           -cp, -classpath CP  the program's class path (default: the current directory)
           -jar JAR            run JAR's Main-Class; arguments after JAR go to the program
           -wdir DIR           working directory of the ranks
+          -psl BYTES          MPJ Express's protocol switch limit: accepted for its command lines, no effect
           -Xmx1g -Dk=v -ea    JVM options (-X..., -D..., -ea/-da, -verbose..., -agent..., --add-opens=... etc.)
           --timeout SECONDS   stop the whole job after this long and exit with 124
           --no-tag-output     do not prefix output lines with "[rank] "
@@ -49,7 +51,7 @@ final class LaunchArguments
 
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
     private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
-        "-np", "-dev", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env", "-machinesfile",
+        "-np", "-dev", "-psl", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env", "-machinesfile",
         "-hostfile", "--hostfile", "--trace", "--max-restarts");
 
     /** Far beyond any job, and small enough to count in nanoseconds. */
@@ -137,6 +139,8 @@ final class LaunchArguments
             {
                 case "-np" -> np = positiveInt(value(args, i++, arg), "-np");
                 case "-dev" -> device = device(value(args, i++, arg));
+                // Ringfold picks eager or rendezvous per transport itself; the limit is read and checked only
+                case "-psl" -> positiveInt(value(args, i++, arg), "-psl");
                 case "-cp", "-classpath", "--class-path" ->
                     classPath = inlineValue != null ? inlineValue : value(args, i++, arg);
                 case "-machinesfile", "-hostfile", "--hostfile" ->
@@ -262,7 +266,16 @@ final class LaunchArguments
 
     private static String device(final String value) throws UsageException
     {
-        final String device = value.trim().toLowerCase(java.util.Locale.ROOT);
+        final String device = switch (value.trim().toLowerCase(java.util.Locale.ROOT))
+        {
+            // MPJ Express's devices: threads in one JVM, Java NIO sockets, both by locality
+            case "multicore", "smpdev" -> "shm";
+            case "niodev", "mxdev" -> "tcp";
+            case "hybdev" -> "auto";
+            case "native" -> throw new UsageException("-dev native: MPJ Express's native device runs over a C MPI " +
+                "library, which Ringfold does not use; use -dev shm (one node), tcp or auto");
+            default -> value.trim().toLowerCase(java.util.Locale.ROOT);
+        };
         if (!DEVICES.contains(device))
         {
             throw new UsageException("unknown -dev '" + value + "': use auto, shm or tcp" +

@@ -80,6 +80,17 @@ final class LaunchArgumentsTest
     }
 
     @Test
+    void acceptsMpjExpressDevicesAndProtocolSwitchLimit() throws Exception
+    {
+        assertEquals("shm", parse("-np", "2", "-dev", "multicore", "Main").device());
+        assertEquals("tcp", parse("-np", "2", "-dev", "niodev", "-psl", "65536", "Main").device());
+        final LaunchOptions hybrid = parse("-np", "2", "-dev", "hybdev", "-psl", "128000", "Main", "-psl");
+        assertEquals("auto", hybrid.device());
+        assertEquals("Main", hybrid.mainClass());
+        assertEquals(java.util.List.of("-psl"), hybrid.programArgs());
+    }
+
+    @Test
     void rejectsBadInputWithAMessageNamingTheProblem() throws Exception
     {
         final Path noMain = jar(null);
@@ -88,7 +99,10 @@ final class LaunchArgumentsTest
         assertRejected("positive whole number, not '-3'", "-np", "-3", "Main");
         assertRejected("positive whole number, not 'four'", "-np", "four", "Main");
         assertRejected("missing value after -np", "-np");
-        assertRejected("unknown -dev 'niodev'", "-np", "2", "-dev", "niodev", "Main");
+        assertRejected("unknown -dev 'ib'", "-np", "2", "-dev", "ib", "Main");
+        assertRejected("-dev native: MPJ Express's native device runs over a C MPI library", "-np", "2", "-dev",
+            "native", "Main");
+        assertRejected("-psl needs a positive whole number, not 'big'", "-np", "2", "-psl", "big", "Main");
         assertRejected("no main class", "-np", "2");
         assertRejected("no main class", "-np", "2", "-Xmx1g");
         assertRejected("no Main-Class", "-np", "2", "-jar", noMain.toString());

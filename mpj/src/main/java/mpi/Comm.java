@@ -1,0 +1,532 @@
+package mpi;
+
+import dev.ringfold.mpi.Communicator;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A communicator of the mpiJava API over a Ringfold {@link Communicator}: point-to-point in every mode, with the
+ * user's arrays packed at the API edge. A second Ringfold communicator (a dup, so a separate context) carries
+ * the acknowledgements of synchronous sends and the messages of the generic collective paths.
+ */
+public class Comm
+{
+    static final int STANDARD = 0;
+    static final int SYNCHRONOUS = 1;
+    static final int BUFFERED = 2;
+    static final int READY = 3;
+    static final int RECEIVE = 4;
+
+    /** Tags from here up on the control communicator belong to collectives; below, to acknowledgements. */
+    static final int COLLECTIVE_TAG = 1 << 30;
+    private static final byte[] NOTHING = new byte[0];
+
+    final Communicator p2p;
+    final Communicator ctl;
+    /**
+     * Where blocking sends pack and blocking receives land: off-heap, so that Ringfold moves large messages with one
+     * cross-memory copy instead of streaming them through the shared-memory ring as it must for heap arrays.
+     */
+    private UnsafeBuffer sendScratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+    private UnsafeBuffer recvScratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+    private boolean freed;
+
+    Comm(final Communicator p2p)
+    {
+        this.p2p = p2p;
+        this.ctl = p2p == null ? null : p2p.dup();
+    }
+
+    public int Size() throws MPIException
+    {
+        return p2p.size();
+    }
+
+    public int Rank() throws MPIException
+    {
+        return p2p.rank();
+    }
+
+    public Group Group() throws MPIException
+    {
+        final int[] world = new int[p2p.size()];
+        for (int r = 0; r < world.length; r++)
+        {
+            world[r] = p2p.worldRank(r);
+        }
+        return new Group(world);
+    }
+
+    public static int Compare(final Comm comm1, final Comm comm2) throws MPIException
+    {
+        if (comm1 == comm2)
+        {
+            return MPI.IDENT;
+        }
+        final int groups = mpi.Group.Compare(comm1.Group(), comm2.Group());
+        return groups == MPI.IDENT ? MPI.CONGRUENT : groups;
+    }
+
+    public void Free() throws MPIException
+    {
+        if (!freed && p2p != null)
+        {
+            freed = true;
+            ctl.close();
+            p2p.close();
+        }
+    }
+
+    public boolean Test_inter() throws MPIException
+    {
+        return false;
+    }
+
+    public int Topo_test() throws MPIException
+    {
+        return MPI.UNDEFINED;
+    }
+
+    /** MPJ Express 0.44 makes this an empty method; here it ends the job, as MPI says it should. */
+    public void Abort(final int errorcode) throws MPIException
+    {
+        System.err.println("MPI Abort on rank " + p2p.rank() + " with error code " + errorcode);
+        System.err.flush();
+        Runtime.getRuntime().halt(errorcode == 0 ? 1 : errorcode);
+    }
+
+    public Object Attr_get(final int keyval) throws MPIException
+    {
+        if (keyval == MPI.TAG_UB)
+        {
+            return COLLECTIVE_TAG - 1;
+        }
+        return null;
+    }
+
+    /** No attributes are cached on communicators here, so there is nothing to delete. */
+    public void Attr_delete(final int keyval) throws MPIException
+    {
+        checkOpen("Attr_delete");
+    }
+
+    public Intercomm Create_intercomm(final Comm peerComm, final int localLeader, final int remoteLeader,
+        final int tag) throws MPIException
+    {
+        return new Intercomm(this, peerComm, localLeader, remoteLeader, tag);
+    }
+
+    public Object clone() throws MPIException
+    {
+        return new Intracomm(p2p.dup());
+    }
+
+    // ------------------------------------------------------------------------------------- point-to-point
+
+    public void Send(final Object buf, final int offset, final int count, final Datatype datatype, final int dest,
+        final int tag) throws MPIException
+    {
+        blockingSend(buf, offset, count, datatype, dest, tag, STANDARD);
+    }
+
+    public void Ssend(final Object buf, final int offset, final int count, final Datatype datatype, final int dest,
+        final int tag) throws MPIException
+    {
+        blockingSend(buf, offset, count, datatype, dest, tag, SYNCHRONOUS);
+    }
+
+    public void Bsend(final Object buf, final int offset, final int count, final Datatype datatype, final int dest,
+        final int tag) throws MPIException
+    {
+        blockingSend(buf, offset, count, datatype, dest, tag, BUFFERED);
+    }
+
+    /** Ready mode: the receive must already be posted; sent as a standard send, which is always correct then. */
+    public void Rsend(final Object buf, final int offset, final int count, final Datatype datatype, final int dest,
+        final int tag) throws MPIException
+    {
+        blockingSend(buf, offset, count, datatype, dest, tag, READY);
+    }
+
+    public Request Isend(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int tag) throws MPIException
+    {
+        return startSend(new Request(), buf, offset, count, datatype, dest, tag, STANDARD);
+    }
+
+    public Request Ibsend(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int tag) throws MPIException
+    {
+        return startSend(new Request(), buf, offset, count, datatype, dest, tag, BUFFERED);
+    }
+
+    public Request Issend(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int tag) throws MPIException
+    {
+        return startSend(new Request(), buf, offset, count, datatype, dest, tag, SYNCHRONOUS);
+    }
+
+    public Request Irsend(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int tag) throws MPIException
+    {
+        return startSend(new Request(), buf, offset, count, datatype, dest, tag, READY);
+    }
+
+    public Status Recv(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int source, final int tag) throws MPIException
+    {
+        checkOpen("Recv");
+        Packing.check("Recv", buf, offset, count, datatype);
+        if (source == MPI.PROC_NULL)
+        {
+            return Status.empty(MPI.PROC_NULL);
+        }
+        final int src = source(source);
+        final int t = tag(tag, true);
+        try
+        {
+            if (datatype.isObject())
+            {
+                final dev.ringfold.mpi.Status found = p2p.probe(src, t);
+                final int foundSource = found.source();
+                final int foundTag = found.tag();
+                final byte[] m = new byte[found.count()];
+                final dev.ringfold.mpi.Status got = p2p.recv(m, 0, m.length, foundSource, foundTag);
+                return delivered(m, got.count(), got.source(), got.tag(), buf, offset, count, datatype);
+            }
+            final int length = Request.HEADER + Packing.packedBytes(count, datatype);
+            recvScratch = grown(recvScratch, length);
+            final dev.ringfold.mpi.Status got = p2p.recv(recvScratch, 0, length, src, t);
+            return delivered(null, recvScratch.addressOffset(), got.count(), got.source(), got.tag(), buf, offset,
+                count, datatype);
+        }
+        catch (final MPIException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new MPIException(ex);
+        }
+    }
+
+    public Request Irecv(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int source, final int tag) throws MPIException
+    {
+        return startRecv(new Request(), buf, offset, count, datatype, source, tag);
+    }
+
+    public Prequest Send_init(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int tag) throws MPIException
+    {
+        return new Prequest(buf, offset, count, datatype, dest, tag, STANDARD, this);
+    }
+
+    public Prequest Ssend_init(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int tag) throws MPIException
+    {
+        return new Prequest(buf, offset, count, datatype, dest, tag, SYNCHRONOUS, this);
+    }
+
+    public Prequest Bsend_init(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int tag) throws MPIException
+    {
+        return new Prequest(buf, offset, count, datatype, dest, tag, BUFFERED, this);
+    }
+
+    public Prequest Rsend_init(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int tag) throws MPIException
+    {
+        return new Prequest(buf, offset, count, datatype, dest, tag, READY, this);
+    }
+
+    public Prequest Recv_init(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int source, final int tag) throws MPIException
+    {
+        return new Prequest(buf, offset, count, datatype, source, tag, RECEIVE, this);
+    }
+
+    public Status Sendrecv(final Object sendbuf, final int sendoffset, final int sendcount, final Datatype sendtype,
+        final int dest, final int sendtag, final Object recvbuf, final int recvoffset, final int recvcount,
+        final Datatype recvtype, final int source, final int recvtag) throws MPIException
+    {
+        final Request recv = Irecv(recvbuf, recvoffset, recvcount, recvtype, source, recvtag);
+        final Request send = Isend(sendbuf, sendoffset, sendcount, sendtype, dest, sendtag);
+        final Status status = recv.Wait();
+        send.Wait();
+        return status;
+    }
+
+    public Status Sendrecv_replace(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int sendtag, final int source, final int recvtag) throws MPIException
+    {
+        // the send packs its copy before the receive may overwrite the buffer
+        final Request send = Isend(buf, offset, count, datatype, dest, sendtag);
+        final Status status = Recv(buf, offset, count, datatype, source, recvtag);
+        send.Wait();
+        return status;
+    }
+
+    public Status Probe(final int source, final int tag) throws MPIException
+    {
+        checkOpen("Probe");
+        if (source == MPI.PROC_NULL)
+        {
+            return Status.empty(MPI.PROC_NULL);
+        }
+        return probed(p2p.probe(source(source), tag(tag, true)));
+    }
+
+    public Status Iprobe(final int source, final int tag) throws MPIException
+    {
+        checkOpen("Iprobe");
+        if (source == MPI.PROC_NULL)
+        {
+            return Status.empty(MPI.PROC_NULL);
+        }
+        final dev.ringfold.mpi.Status found = p2p.iprobe(source(source), tag(tag, true));
+        return found == null ? null : probed(found);
+    }
+
+    private static Status probed(final dev.ringfold.mpi.Status found)
+    {
+        return new Status(found.source(), found.tag(), found.count() - Request.HEADER);
+    }
+
+    public int Pack_size(final int incount, final Datatype datatype) throws MPIException
+    {
+        return Packing.packedBytes(incount, datatype);
+    }
+
+    // ------------------------------------------------------------------------------------------- internals
+
+    private void blockingSend(final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int tag, final int mode)
+    {
+        if (mode != STANDARD || datatype == null || datatype.isObject() || dest == MPI.PROC_NULL)
+        {
+            startSend(new Request(), buf, offset, count, datatype, dest, tag, mode).Wait();
+            return;
+        }
+        // a blocking standard send is done with its bytes when it returns: pack into a buffer kept for the next
+        checkOpen("Send");
+        Packing.check("Send", buf, offset, count, datatype);
+        final int t = tag(tag, false);
+        checkPeer(dest, "dest");
+        final int length = Request.HEADER + Packing.packedBytes(count, datatype);
+        sendScratch = grown(sendScratch, length);
+        sendScratch.putByte(0, (byte)0);
+        if (count > 0 && datatype.elements() > 0)
+        {
+            Packing.pack(buf, offset, count, datatype, null, sendScratch.addressOffset() + Request.HEADER);
+        }
+        try
+        {
+            p2p.send(sendScratch, 0, length, dest, t);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new MPIException(ex);
+        }
+    }
+
+    Request startSend(final Request r, final Object buf, final int offset, final int count, final Datatype datatype,
+        final int dest, final int tag, final int mode)
+    {
+        checkOpen("send");
+        Packing.check("send", buf, offset, count, datatype);
+        final int t = tag(tag, false);
+        r.comm = this;
+        r.source = dest;
+        r.tag = tag;
+        if (dest == MPI.PROC_NULL)
+        {
+            r.finish(Status.empty(MPI.PROC_NULL));
+            return r;
+        }
+        checkPeer(dest, "dest");
+        final byte[] m = Packing.message(Request.HEADER, buf, offset, count, datatype,
+            mode == SYNCHRONOUS ? Request.SYNC : 0);
+        try
+        {
+            if (mode == BUFFERED)
+            {
+                MPI.reserveBuffered(m.length);
+                MPI.bufferedSend(m.length, p2p.isend(m, 0, m.length, dest, t));
+                r.finish(new Status(dest, tag, 0));
+                return r;
+            }
+            if (mode == SYNCHRONOUS)
+            {
+                r.ack = ctl.irecv(NOTHING, 0, 0, dest, t);
+            }
+            r.message = m;
+            r.data = p2p.isend(m, 0, m.length, dest, t);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex instanceof MPIException e ? e : new MPIException(ex);
+        }
+        return r;
+    }
+
+    Request startRecv(final Request r, final Object buf, final int offset, final int count, final Datatype datatype,
+        final int source, final int tag)
+    {
+        checkOpen("Irecv");
+        Packing.check("Irecv", buf, offset, count, datatype);
+        r.comm = this;
+        r.receive = true;
+        r.buf = buf;
+        r.offset = offset;
+        r.count = count;
+        r.type = datatype;
+        if (source == MPI.PROC_NULL)
+        {
+            r.finish(Status.empty(MPI.PROC_NULL));
+            return r;
+        }
+        r.source = source(source);
+        r.tag = tag(tag, true);
+        if (datatype.isObject())
+        {
+            r.lazyObject = true;
+        }
+        else
+        {
+            final int length = Request.HEADER + Packing.packedBytes(count, datatype);
+            r.message = new byte[length];
+            try
+            {
+                r.data = p2p.irecv(r.message, 0, length, r.source, r.tag);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new MPIException(ex);
+            }
+        }
+        r.open();
+        return r;
+    }
+
+    private static UnsafeBuffer grown(final UnsafeBuffer b, final int length)
+    {
+        return b.capacity() >= length ? b :
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(length, 2 * b.capacity()), 64));
+    }
+
+    Status delivered(final byte[] m, final int length, final int source, final int tag, final Object buf,
+        final int offset, final int count, final Datatype datatype)
+    {
+        return delivered(m, org.agrona.UnsafeApi.arrayBaseOffset(byte[].class), length, source, tag, buf, offset,
+            count, datatype);
+    }
+
+    /**
+     * Unpacks a received message at an address in base (a byte[]) or off-heap (base null); acknowledges it if its
+     * sender waits (synchronous mode).
+     */
+    Status delivered(final Object base, final long address, final int length, final int source, final int tag,
+        final Object buf, final int offset, final int count, final Datatype datatype)
+    {
+        final int payload = length - Request.HEADER;
+        final int elements = datatype.isObject() ?
+            Packing.deliver((byte[])base, (int)(address - org.agrona.UnsafeApi.arrayBaseOffset(byte[].class)) +
+                Request.HEADER, payload, buf, offset, count, datatype) :
+            Packing.deliver(base, address + Request.HEADER, payload, buf, offset, count, datatype);
+        if ((org.agrona.UnsafeApi.getByte(base, address) & Request.SYNC) != 0)
+        {
+            ctl.send(NOTHING, 0, 0, source, tag);
+        }
+        final Status s = new Status(source, tag, payload);
+        if (datatype.isObject())
+        {
+            s.objects = true;
+            s.count = elements;
+        }
+        return s;
+    }
+
+    int source(final int source)
+    {
+        if (source == MPI.ANY_SOURCE)
+        {
+            return Communicator.ANY_SOURCE;
+        }
+        checkPeer(source, "source");
+        return source;
+    }
+
+    void checkPeer(final int rank, final String what)
+    {
+        if (rank < 0 || rank >= p2p.size())
+        {
+            throw new MPIException("rank " + p2p.rank() + " of " + p2p.name() + ": " + what + "=" + rank +
+                " is outside [0, " + p2p.size() + ") and not MPI.PROC_NULL" +
+                (what.equals("source") ? " or MPI.ANY_SOURCE" : ""));
+        }
+    }
+
+    int tag(final int tag, final boolean anyAllowed)
+    {
+        if (anyAllowed && tag == MPI.ANY_TAG)
+        {
+            return Communicator.ANY_TAG;
+        }
+        if (tag < 0 || tag >= COLLECTIVE_TAG)
+        {
+            throw new MPIException("rank " + p2p.rank() + " of " + p2p.name() + ": tag=" + tag +
+                " must be in [0, " + (COLLECTIVE_TAG - 1) + "]" + (anyAllowed ? " or MPI.ANY_TAG" : ""));
+        }
+        return tag;
+    }
+
+    void checkOpen(final String what)
+    {
+        if (freed || p2p == null)
+        {
+            throw new MPIException(what + ": the communicator has been freed");
+        }
+    }
+
+    // --------------------------------------------------------------- packed messages of the generic collectives
+
+    void sendPacked(final Object buf, final int offset, final int count, final Datatype type, final int dest,
+        final int tag)
+    {
+        final byte[] m = Packing.message(0, buf, offset, count, type, 0);
+        ctl.send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
+    }
+
+    dev.ringfold.mpi.Request isendPacked(final Object buf, final int offset, final int count, final Datatype type,
+        final int dest, final int tag)
+    {
+        final byte[] m = Packing.message(0, buf, offset, count, type, 0);
+        return ctl.isend(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
+    }
+
+    void recvPacked(final Object buf, final int offset, final int count, final Datatype type, final int source,
+        final int tag)
+    {
+        final byte[] m = recvBytes(source, tag, type.isObject() ? -1 : Packing.packedBytes(count, type));
+        Packing.deliver(m, 0, m.length, buf, offset, count, type);
+    }
+
+    /** A whole packed message; length -1 when only the sender knows it (OBJECT). */
+    byte[] recvBytes(final int source, final int tag, final int length)
+    {
+        int n = length;
+        if (n < 0)
+        {
+            n = ctl.probe(source, COLLECTIVE_TAG + tag).count();
+        }
+        final byte[] m = new byte[n];
+        final int got = ctl.recv(m, 0, n, source, COLLECTIVE_TAG + tag).count();
+        return got == n ? m : java.util.Arrays.copyOf(m, got);
+    }
+
+    void sendBytes(final byte[] m, final int dest, final int tag)
+    {
+        ctl.send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
+    }
+}

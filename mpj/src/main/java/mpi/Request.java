@@ -1,0 +1,307 @@
+package mpi;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A send or receive in flight. A message on the wire is an 8-byte header (its first byte says whether the sender
+ * waits for a synchronous-mode acknowledgement) and the packed payload. A receive completes when its Ringfold
+ * receive has, and is then unpacked into the user's array; an OBJECT receive, whose size nobody knows in advance,
+ * matches when it is tested or waited for (probe, then receive).
+ */
+public class Request
+{
+    static final int HEADER = 8;
+    static final int SYNC = 1;
+
+    /** Receives not yet completed: a rank waiting for a synchronous send's acknowledgement advances them. */
+    private static final List<Request> OPEN_RECEIVES = new ArrayList<>();
+
+    Comm comm;
+    dev.ringfold.mpi.Request data;
+    dev.ringfold.mpi.Request ack;
+    boolean receive;
+    boolean lazyObject;
+    Object buf;
+    int offset;
+    int count;
+    Datatype type;
+    byte[] message;
+    int source;
+    int tag;
+    Status status;
+    boolean complete;
+    private final boolean isNull;
+
+    Request()
+    {
+        this(false);
+    }
+
+    Request(final boolean isNull)
+    {
+        this.isNull = isNull;
+        this.complete = isNull;
+        this.status = isNull ? Status.empty(MPI.PROC_NULL) : null;
+    }
+
+    /** A request already complete (sends to PROC_NULL, buffered sends). */
+    static Request completed(final Status status)
+    {
+        final Request r = new Request();
+        r.finish(status);
+        return r;
+    }
+
+    void reset()
+    {
+        data = null;
+        ack = null;
+        receive = false;
+        lazyObject = false;
+        message = null;
+        status = null;
+        complete = false;
+    }
+
+    void finish(final Status s)
+    {
+        status = s;
+        complete = true;
+        if (receive)
+        {
+            OPEN_RECEIVES.remove(this);
+        }
+    }
+
+    void open()
+    {
+        OPEN_RECEIVES.add(this);
+    }
+
+    /** Advances without blocking; true once complete. */
+    boolean advance()
+    {
+        if (complete)
+        {
+            return true;
+        }
+        try
+        {
+            if (lazyObject)
+            {
+                final dev.ringfold.mpi.Status found = comm.p2p.iprobe(source, tag);
+                if (found == null)
+                {
+                    return false;
+                }
+                final int src = found.source();
+                final int t = found.tag();
+                final byte[] m = new byte[found.count()];
+                final dev.ringfold.mpi.Status got = comm.p2p.recv(m, 0, m.length, src, t);
+                finish(comm.delivered(m, got.count(), got.source(), got.tag(), buf, offset, count, type));
+                return true;
+            }
+            if (data != null && !data.test())
+            {
+                return false;
+            }
+            if (ack != null && !ack.test())
+            {
+                return false;
+            }
+            if (receive)
+            {
+                final dev.ringfold.mpi.Status got = data.status();
+                finish(comm.delivered(message, got.count(), got.source(), got.tag(), buf, offset, count, type));
+            }
+            else
+            {
+                finish(new Status(source, tag, 0));
+            }
+            return true;
+        }
+        catch (final MPIException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new MPIException(ex);
+        }
+    }
+
+    /** Waits for completion; a wait for an acknowledgement keeps this rank's own receives moving meanwhile. */
+    public Status Wait() throws MPIException
+    {
+        if (complete)
+        {
+            return status;
+        }
+        if (!lazyObject && ack == null && data != null)
+        {
+            try
+            {
+                data.await();
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new MPIException(ex);
+            }
+            advance();
+            return status;
+        }
+        final IdleStrategy idle = new BackoffIdleStrategy();
+        while (!advance())
+        {
+            idle.idle(advanceOpenReceives(this));
+        }
+        return status;
+    }
+
+    static int advanceOpenReceives(final Request except)
+    {
+        int done = 0;
+        for (final Request r : OPEN_RECEIVES.toArray(new Request[0]))
+        {
+            if (r != except && r.advance())
+            {
+                done++;
+            }
+        }
+        return done;
+    }
+
+    public Status Test() throws MPIException
+    {
+        return advance() ? status : null;
+    }
+
+    public boolean Is_null() throws MPIException
+    {
+        return isNull;
+    }
+
+    /**
+     * Cancels a receive that has not matched yet where that can be done without Ringfold's help (OBJECT receives,
+     * which match only when tested); for others the request completes as usual and Test_cancelled says false.
+     */
+    public void Cancel() throws MPIException
+    {
+        if (!complete && lazyObject)
+        {
+            final Status s = Status.empty(MPI.ANY_SOURCE);
+            s.cancelled = true;
+            finish(s);
+        }
+    }
+
+    public void finalize() throws MPIException
+    {
+        // kept for the mpiJava signature
+    }
+
+    public static Status[] Waitall(final Request[] requests) throws MPIException
+    {
+        final Status[] statuses = new Status[requests.length];
+        for (int i = 0; i < requests.length; i++)
+        {
+            statuses[i] = requests[i] == null ? null : requests[i].Wait();
+        }
+        return statuses;
+    }
+
+    public static Status Waitany(final Request[] requests) throws MPIException
+    {
+        final IdleStrategy idle = new BackoffIdleStrategy();
+        while (true)
+        {
+            final Status s = Testany(requests);
+            if (s != null || allNull(requests))
+            {
+                return s != null ? s : Status.empty(MPI.PROC_NULL).withIndex(MPI.UNDEFINED);
+            }
+            idle.idle(advanceOpenReceives(null));
+        }
+    }
+
+    public static Status Testany(final Request[] requests) throws MPIException
+    {
+        for (int i = 0; i < requests.length; i++)
+        {
+            final Request r = requests[i];
+            if (r != null && !r.isNull && !r.consumed && r.advance())
+            {
+                r.consumed = true;
+                return r.status.withIndex(i);
+            }
+        }
+        return null;
+    }
+
+    /** Set once Waitany/Waitsome/Testany/Testsome reported this request (MPI turns it into a null request). */
+    boolean consumed;
+
+    private static boolean allNull(final Request[] requests)
+    {
+        for (final Request r : requests)
+        {
+            if (r != null && !r.isNull && !r.consumed)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static Status[] Testall(final Request[] requests) throws MPIException
+    {
+        boolean all = true;
+        for (final Request r : requests)
+        {
+            all &= r == null || r.advance();
+        }
+        if (!all)
+        {
+            return null;
+        }
+        final Status[] statuses = new Status[requests.length];
+        for (int i = 0; i < requests.length; i++)
+        {
+            statuses[i] = requests[i] == null ? null : requests[i].status;
+        }
+        return statuses;
+    }
+
+    public static Status[] Waitsome(final Request[] requests) throws MPIException
+    {
+        final IdleStrategy idle = new BackoffIdleStrategy();
+        while (true)
+        {
+            final Status[] some = Testsome(requests);
+            if (some.length > 0 || allNull(requests))
+            {
+                return some;
+            }
+            idle.idle(advanceOpenReceives(null));
+        }
+    }
+
+    public static Status[] Testsome(final Request[] requests) throws MPIException
+    {
+        final List<Status> done = new ArrayList<>();
+        for (int i = 0; i < requests.length; i++)
+        {
+            final Request r = requests[i];
+            if (r != null && !r.isNull && !r.consumed && r.advance())
+            {
+                r.consumed = true;
+                done.add(r.status.withIndex(i));
+            }
+        }
+        return done.toArray(new Status[0]);
+    }
+}
