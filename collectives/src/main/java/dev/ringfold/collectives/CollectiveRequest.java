@@ -4,17 +4,42 @@ import dev.ringfold.mpi.Communicator;
 
 /**
  * A non-blocking collective in flight. It advances whenever this rank drives progress (any wait or test, on any
- * request), so several may be in flight at once, on one communicator or several.
+ * request), so several may be in flight at once, on one communicator or several. A persistent one
+ * ({@link Collectives#allReduceInit}) is made inactive and run any number of times with {@link #start()}.
  */
 public final class CollectiveRequest
 {
     private final Operation operation;
     private final Communicator comm;
+    private final Collectives persistentOn;
 
     CollectiveRequest(final Operation operation, final Communicator comm)
     {
+        this(operation, comm, null);
+    }
+
+    CollectiveRequest(final Operation operation, final Communicator comm, final Collectives persistentOn)
+    {
         this.operation = operation;
         this.comm = comm;
+        this.persistentOn = persistentOn;
+    }
+
+    /** Starts a persistent request again (MPI_Start); it must be persistent and complete. */
+    public CollectiveRequest start()
+    {
+        if (persistentOn == null)
+        {
+            throw new IllegalStateException("rank " + comm.rank() + " of " + comm.name() + ": " +
+                operation.describe() + " is not persistent; only requests from allReduceInit can be started again");
+        }
+        if (!operation.isComplete())
+        {
+            throw new IllegalStateException("rank " + comm.rank() + " of " + comm.name() + ": " +
+                operation.describe() + " is still in flight; await it before starting it again");
+        }
+        persistentOn.restart(operation);
+        return this;
     }
 
     /** Waits until this rank's part is done; throws the error it failed with (a dead peer, a deadline). */

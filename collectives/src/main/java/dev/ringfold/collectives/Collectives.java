@@ -172,6 +172,29 @@ public final class Collectives
         return o.prepare(src, dst, count, dtype, op);
     }
 
+    /**
+     * A persistent all-reduce (MPI_Allreduce_init): the algorithm's state machine, its scratch and the request are
+     * made once; {@link CollectiveRequest#start()} runs it again over the same buffers, allocating nothing. Each
+     * start takes the next sequence number like any collective, so every rank starts its persistent requests in
+     * the same order relative to its other collectives on this communicator.
+     */
+    public CollectiveRequest allReduceInit(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op)
+    {
+        checkReduce("allReduceInit", count, dtype, op);
+        final Operation o = algorithmFor(count, dtype) == AllReduceAlgorithm.RING ?
+            new RingAllReduce(comm).allReduce(src, dst, count, dtype, op) :
+            new RecursiveDoublingAllReduce(comm).prepare(src, dst, count, dtype, op);
+        return new CollectiveRequest(o, comm, this);
+    }
+
+    /** {@link #allReduceInit(long, long, long, DType, ReduceOp)} in place on a contiguous tensor. */
+    public CollectiveRequest allReduceInit(final Tensor tensor, final ReduceOp op)
+    {
+        final long address = contiguous("allReduceInit", tensor);
+        return allReduceInit(address, address, tensor.elementCount(), tensor.dtype(), op);
+    }
+
     /** In place on a contiguous tensor of any dtype: every rank's tensor ends as the reduction. */
     public void allReduce(final Tensor tensor, final ReduceOp op)
     {
@@ -582,6 +605,12 @@ public final class Collectives
         c.call().set(next.kind, next.count, next.dtype, next.root, next.op);
         final int callNumber = sequence;
         return c.wrap(op, callNumber, nextTag());
+    }
+
+    /** Starts a persistent request's operation again (see {@link #allReduceInit}). */
+    void restart(final Operation op)
+    {
+        op.start(nextTag());
     }
 
     private int nextTag()

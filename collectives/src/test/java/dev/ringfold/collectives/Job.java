@@ -2,6 +2,7 @@ package dev.ringfold.collectives;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -10,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Runs this module's rank programs as a real job through {@code bin/mpjrun}; returns the tagged output. */
-final class Job
+public final class Job
 {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
@@ -19,31 +20,18 @@ final class Job
     }
 
     /** Starts {@code main} on {@code np} ranks, fails the test unless every rank exits 0, returns stdout+stderr. */
-    static String run(final int np, final String dev, final int timeoutSeconds, final Class<?> main) throws Exception
+    public static String run(final int np, final String dev, final int timeoutSeconds, final Class<?> main,
+        final String... args) throws Exception
     {
-        return run(np, dev, timeoutSeconds, List.of(), main);
+        return run(np, dev, timeoutSeconds, List.of(), main, args);
     }
 
-    /** As {@link #run(int, String, int, Class)} with {@code K=V} environment entries for the ranks. */
-    static String run(final int np, final String dev, final int timeoutSeconds, final List<String> env,
-        final Class<?> main) throws Exception
+    /** As {@link #run(int, String, int, Class, String...)} with {@code K=V} environment entries for the ranks. */
+    public static String run(final int np, final String dev, final int timeoutSeconds, final List<String> env,
+        final Class<?> main, final String... args) throws Exception
     {
-        try (var jars = Files.list(ROOT.resolve("build/lib")))
-        {
-            assumeTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")), "run 'make' first: bin/mpjrun needs build/lib");
-        }
         final Path out = Files.createTempFile("collectives-job", ".out");
-        final List<String> cmd = new java.util.ArrayList<>(List.of(ROOT.resolve("bin/mpjrun").toString(), "-np",
-            String.valueOf(np), "-dev", dev, "--timeout", String.valueOf(timeoutSeconds)));
-        for (final String e : env)
-        {
-            cmd.add("--env");
-            cmd.add(e);
-        }
-        cmd.addAll(List.of("-cp",
-            Path.of("target/test-classes").toAbsolutePath() + ":" + Path.of("target/classes").toAbsolutePath(),
-            main.getName()));
-        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        final Process p = start(np, dev, timeoutSeconds, env, main, out, args);
         try
         {
             assertTrue(p.waitFor(timeoutSeconds + 30, TimeUnit.SECONDS), "mpjrun finished");
@@ -60,7 +48,36 @@ final class Job
         }
     }
 
-    static long count(final String text, final String fragment)
+    /** Starts the job without waiting (for tests that kill a rank); stdout and stderr go to {@code out}. */
+    public static Process start(final int np, final String dev, final int timeoutSeconds, final Class<?> main,
+        final Path out, final String... args) throws Exception
+    {
+        return start(np, dev, timeoutSeconds, List.of(), main, out, args);
+    }
+
+    /** As {@link #start(int, String, int, Class, Path, String...)} with {@code K=V} environment entries. */
+    public static Process start(final int np, final String dev, final int timeoutSeconds, final List<String> env,
+        final Class<?> main, final Path out, final String... args) throws Exception
+    {
+        try (var jars = Files.list(ROOT.resolve("build/lib")))
+        {
+            assumeTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")), "run 'make' first: bin/mpjrun needs build/lib");
+        }
+        final List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/mpjrun").toString(), "-np",
+            String.valueOf(np), "-dev", dev, "--timeout", String.valueOf(timeoutSeconds)));
+        for (final String e : env)
+        {
+            command.add("--env");
+            command.add(e);
+        }
+        command.addAll(List.of("-cp",
+            Path.of("target/test-classes").toAbsolutePath() + ":" + Path.of("target/classes").toAbsolutePath(),
+            main.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    public static long count(final String text, final String fragment)
     {
         return text.lines().filter(l -> l.contains(fragment)).count();
     }
