@@ -66,7 +66,14 @@ class ExamplesProcessTest
     }
 
     /** Runs bin/mpjrun with the test class path (this module's current classes first); returns its output. */
-    private static String mpjrun(final Path dir, final String... args) throws IOException, InterruptedException
+    static String mpjrun(final Path dir, final String... args) throws IOException, InterruptedException
+    {
+        return mpjrun(dir, 0, args);
+    }
+
+    /** As above, expecting mpjrun to exit with {@code exitStatus}. */
+    static String mpjrun(final Path dir, final int exitStatus, final String... args)
+        throws IOException, InterruptedException
     {
         final Path lib = ROOT.resolve("build/lib");
         boolean hasJars = false;
@@ -95,7 +102,8 @@ class ExamplesProcessTest
                 fail("mpjrun did not finish within 110 s:\n" + Files.readString(out));
             }
             final String output = Files.readString(out);
-            assertEquals(0, process.exitValue(), "mpjrun " + String.join(" ", args) + " failed:\n" + output);
+            assertEquals(exitStatus, process.exitValue(), "mpjrun " + String.join(" ", args) + " exit status:\n" +
+                output);
             return output;
         }
         finally

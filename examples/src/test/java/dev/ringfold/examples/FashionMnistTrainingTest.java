@@ -1,0 +1,61 @@
+package dev.ringfold.examples;
+
+import dev.ringfold.examples.fashion.FashionMnistTraining;
+import dev.ringfold.examples.fashion.SyntheticFashion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Fashion-MNIST trainer on two real ranks, on a small synthetic data set in the same IDX files (so the test does
+ * not need the Debian package): it learns, prints its progress and ends with the line {@code make demo} promises.
+ */
+class FashionMnistTrainingTest
+{
+    private static final Pattern LAST_LINE = Pattern.compile("\ntest accuracy: ([01]\\.\\d{4})\n$");
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void twoRanksLearnAndEndWithTheTestAccuracy(@TempDir final Path dir) throws Exception
+    {
+        final Path data = Files.createDirectory(dir.resolve("data"));
+        SyntheticFashion.write(data, 1280, 320, 7);
+        final String out = ExamplesProcessTest.mpjrun(dir, "-np", "2", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", "3", "--batch-size", "64",
+            "--timing");
+        final Matcher last = LAST_LINE.matcher(out);
+        assertTrue(last.find(), "last line is 'test accuracy: 0.XXXX':\n" + out);
+        assertTrue(Double.parseDouble(last.group(1)) >= 0.9, "the bands are easy to learn:\n" + out);
+        assertTrue(out.contains("2 ranks data-parallel (allreduce)"), out);
+        assertTrue(out.contains("epoch 3/3 [==============================] 100% loss "), out);
+        assertTrue(out.contains("timing: step "), out);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aMissingDataSetStopsWithWhatToInstall(@TempDir final Path dir) throws Exception
+    {
+        final String out = ExamplesProcessTest.mpjrun(dir, 1, "-np", "2", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", dir.resolve("nothing-here").toString());
+        assertTrue(out.contains("apt-get install dataset-fashion-mnist") && out.contains("--data DIR"), out);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aGlobalBatchThatDoesNotDivideIsRefused(@TempDir final Path dir) throws Exception
+    {
+        final Path data = Files.createDirectory(dir.resolve("data"));
+        SyntheticFashion.write(data, 64, 16, 3);
+        final String out = ExamplesProcessTest.mpjrun(dir, 1, "-np", "2", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--batch-size", "33");
+        assertTrue(out.contains("--batch-size 33 (the global batch) does not divide over 2 ranks"), out);
+    }
+}
