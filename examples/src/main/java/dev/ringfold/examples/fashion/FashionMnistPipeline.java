@@ -58,7 +58,7 @@ public final class FashionMnistPipeline
         int stages = 2;
         int microBatches = 4;
         Schedule schedule = Schedule.ONE_F_ONE_B;
-        int width = 1024;
+        int width = 512;
         TrainingOptions training;
 
         static Options parse(final String[] args)
