@@ -10,23 +10,18 @@ import dev.ringfold.collectives.pipeline.PipelineGrid;
 import dev.ringfold.collectives.pipeline.PipelineStage;
 import dev.ringfold.collectives.pipeline.Schedule;
 import dev.ringfold.mpi.Communicator;
-import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
-import dev.ringfold.tensors.nn.Accuracy;
 import dev.ringfold.tensors.nn.Activations;
-import dev.ringfold.tensors.nn.Adam;
 import dev.ringfold.tensors.nn.Optimizer;
 import dev.ringfold.tensors.nn.Sequential;
-import dev.ringfold.tensors.nn.SgdMomentum;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-
 import java.util.List;
 
 /**
@@ -132,26 +127,7 @@ public final class FashionMnistPipeline
 
     public static void main(final String[] args)
     {
-        final Options options;
-        try
-        {
-            options = Options.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println(ex.getMessage());
-            System.exit(2);
-            return;
-        }
-        final int status;
-        try (Ringfold rf = Ringfold.init())
-        {
-            status = train(rf.world(), options, System.out);
-        }
-        if (status != 0)
-        {
-            System.exit(status);
-        }
+        FashionMnistTraining.run(args, Options::parse, FashionMnistPipeline::train);
     }
 
     /** Runs the training; returns the exit status (1: the data set is missing, the message printed by rank 0). */
@@ -171,35 +147,16 @@ public final class FashionMnistPipeline
             final int localBatch = training.batchSize / replicas;
             final Partition partition = Partitioner.byParameters(mlp, options.stages);
             final boolean reporter = grid.replica() == 0 && grid.stage() == options.stages - 1;
-            final FashionMnist trainSet;
-            final FashionMnist testSet;
-            try
+            final FashionMnist[] splits = FashionMnistTraining.load(training, allocator, world.rank());
+            if (splits == null)
             {
-                trainSet = FashionMnist.load(training.data, true, allocator);
-                try
-                {
-                    testSet = FashionMnist.load(training.data, false, allocator);
-                }
-                catch (final RuntimeException ex)
-                {
-                    trainSet.close();
-                    throw ex;
-                }
-            }
-            catch (final FashionMnist.MissingDataException ex)
-            {
-                if (world.rank() == 0)
-                {
-                    System.err.println(ex.getMessage());
-                }
                 return 1;
             }
-            try (FashionMnist train = trainSet;
-                 FashionMnist test = testSet;
+            try (FashionMnist train = splits[0];
+                 FashionMnist test = splits[1];
                  Sequential layers = partition.build(mlp, allocator, training.seed, grid.stage());
-                 Optimizer optimizer = training.adam ?
-                     new Adam(allocator, layers.parameters(), layers.gradients(), training.learningRate) :
-                     new SgdMomentum(allocator, layers.parameters(), layers.gradients(), training.learningRate, 0.9f);
+                 Optimizer optimizer = FashionMnistTraining.optimizer(training, allocator, layers.parameters(),
+                     layers.gradients());
                  DataParallel replicated = replicas == 1 ? null : DataParallel.create(grid.data(), allocator,
                      layers.parameters(), layers.gradients(),
                      new DataParallelOptions().update((parameters, gradients) -> optimizer.step()));
@@ -274,7 +231,7 @@ public final class FashionMnistPipeline
                     }
                     if (reporter)
                     {
-                        testAccuracy = evaluate(whole, evaluation, test, localBatch, scratchX, scratchY);
+                        testAccuracy = FashionMnistTraining.evaluate(whole, evaluation, test, localBatch, scratchX, scratchY);
                         bar.finish(epoch, steps, totals[0] / ((long)steps * replicas),
                             totals[1] / ((long)steps * training.batchSize), (double)steps * training.batchSize /
                             epochSeconds, epochSeconds, testAccuracy);
@@ -353,19 +310,4 @@ public final class FashionMnistPipeline
             }
         }
     }
-
-    /** The fraction of the test set the whole model classifies right. */
-    private static double evaluate(final Sequential model, final Activations activations, final FashionMnist test,
-        final int batch, final Tensor x, final Tensor y)
-    {
-        long correct = 0;
-        for (int first = 0; first < test.size(); first += batch)
-        {
-            final int rows = Math.min(batch, test.size() - first);
-            test.gather(null, first, rows, x, y);
-            correct += Accuracy.correct(model.forward(activations, x, rows), y, rows);
-        }
-        return (double)correct / test.size();
-    }
-
 }
