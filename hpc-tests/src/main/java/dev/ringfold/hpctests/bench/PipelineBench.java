@@ -26,10 +26,12 @@ import java.util.Locale;
 
 /**
  * {@code bin/ringfold-bench pipeline -np P [--width W] [--batch B] [--steps N] [--m 1,2,4,8,16]}: the pipeline on
- * the deep MLP 784-W-W-W-10 (the Fashion-MNIST pipeline example's model, random data), split by parameters into P
- * stages. First a baseline: the whole model trained on rank 0 alone (the other ranks wait in a barrier), then for
- * GPipe and 1F1B and each m: samples/s and, per stage, the measured idle fraction (1 - compute / step time) against
- * GPipe's theory (p-1)/(m+p-1), and the time per micro-batch spent waiting in point-to-point receives and sends.
+ * the deep MLP 784-W-W-W-10 (W = 1024 by default; random data), split by parameters into P stages. For GPipe and
+ * 1F1B and each m: first the baseline, the whole model trained on rank 0 alone with the full batch (the other
+ * ranks wait in a barrier), then the pipeline: samples/s of both and their ratio and, per stage, the measured idle
+ * fraction (1 - compute / step time) against GPipe's theory (p-1)/(m+p-1), and the time per micro-batch spent
+ * waiting in point-to-point receives and sends. The baseline runs right before each configuration so that the
+ * machine's load falls on both alike.
  * Means over N steps after N/4 + 1 warm-up steps; rank 0 prints the table.
  */
 public final class PipelineBench
@@ -74,24 +76,15 @@ public final class PipelineBench
         {
             out.printf(Locale.ROOT, "# pipeline: MLP 784-%d-%d-%d-10, global batch %d, %d steps after %d warm-up; %s%n",
                 width, width, width, batch, steps, warmUp, partition);
-            final double baseline = sequential(mlp, allocator, batch, steps, warmUp);
-            out.printf(Locale.ROOT, "%-6s %4s %6s %11s %9s %s%n", "sched", "m", "rows", "samples/s", "vs 1 rank",
-                "per stage: idle measured / GPipe theory, wait per micro-batch recv + send (ms)");
-            out.printf(Locale.ROOT, "%-6s %4d %6d %11.1f %9s whole model on rank 0%n", "1 rank", 1, batch, baseline,
-                "1.00");
-            world.barrier();
-            pipelines(world, allocator, mlp, partition, batch, steps, warmUp, ms, baseline, out);
+            out.printf(Locale.ROOT, "%-6s %4s %5s %10s %10s %6s %s%n", "sched", "m", "rows", "1 rank/s", "pipe/s",
+                "ratio", "per stage: idle measured / GPipe theory, wait per micro-batch recv + send (ms)");
         }
-        else
-        {
-            world.barrier();
-            pipelines(world, allocator, mlp, partition, batch, steps, warmUp, ms, 0, out);
-        }
+        pipelines(world, allocator, mlp, partition, batch, steps, warmUp, ms, out);
     }
 
     private static void pipelines(final Communicator world, final BufferAllocator allocator,
         final Sequential.Builder mlp, final Partition partition, final int batch, final int steps, final int warmUp,
-        final int[] ms, final double baseline, final PrintStream out)
+        final int[] ms, final PrintStream out)
     {
         final int p = world.size();
         final int stage = world.rank();
@@ -103,6 +96,8 @@ public final class PipelineBench
                 {
                     continue;
                 }
+                final double baseline = stage == 0 ? sequential(mlp, allocator, batch, steps, warmUp) : 0;
+                world.barrier();
                 final double[] stats = new double[4 * p];
                 double seconds = 0;
                 try (Sequential layers = partition.build(mlp, allocator, 1, stage);
@@ -149,8 +144,8 @@ public final class PipelineBench
                             stats[4 * s + 2] * 1e3));
                     }
                     final double rate = (double)steps * batch / slowest;
-                    out.printf(Locale.ROOT, "%-6s %4d %6d %11.1f %9.2f%s%n", schedule, m, batch / m, rate,
-                        rate / baseline, perStage);
+                    out.printf(Locale.ROOT, "%-6s %4d %5d %10.1f %10.1f %6.2f%s%n", schedule, m, batch / m,
+                        baseline, rate, rate / baseline, perStage);
                 }
             }
         }
