@@ -77,7 +77,7 @@ public final class PipelineBench
             out.printf(Locale.ROOT, "# pipeline: MLP 784-%d-%d-%d-10, global batch %d, %d steps after %d warm-up; %s%n",
                 width, width, width, batch, steps, warmUp, partition);
             out.printf(Locale.ROOT, "%-6s %4s %5s %10s %10s %6s %s%n", "sched", "m", "rows", "1 rank/s", "pipe/s",
-                "ratio", "per stage: idle measured / GPipe theory, wait per micro-batch recv + send (ms)");
+                "ratio", "per stage: compute ms/step, idle measured / GPipe theory, wait ms per micro-batch recv + send");
         }
         pipelines(world, allocator, mlp, partition, batch, steps, warmUp, ms, out);
     }
@@ -98,7 +98,7 @@ public final class PipelineBench
                 }
                 final double baseline = stage == 0 ? sequential(mlp, allocator, batch, steps, warmUp) : 0;
                 world.barrier();
-                final double[] stats = new double[4 * p];
+                final double[] stats = new double[5 * p];
                 double seconds = 0;
                 try (Sequential layers = partition.build(mlp, allocator, 1, stage);
                      PipelineStage pipeline = new PipelineStage(world, allocator, layers, schedule, m, batch / m);
@@ -126,10 +126,11 @@ public final class PipelineBench
                     }
                     seconds += System.nanoTime() * 1e-9;
                     final StageTimeline t = pipeline.timeline();
-                    stats[4 * stage] = t.idleFraction();
-                    stats[4 * stage + 1] = t.receiveWaitPerMicroBatchSeconds();
-                    stats[4 * stage + 2] = t.sendWaitPerMicroBatchSeconds();
-                    stats[4 * stage + 3] = seconds;
+                    stats[5 * stage] = t.idleFraction();
+                    stats[5 * stage + 1] = t.receiveWaitPerMicroBatchSeconds();
+                    stats[5 * stage + 2] = t.sendWaitPerMicroBatchSeconds();
+                    stats[5 * stage + 3] = seconds;
+                    stats[5 * stage + 4] = t.meanComputeSeconds();
                 }
                 Collectives.of(world).allReduce(stats, 0, stats.length, ReduceOp.SUM);
                 if (stage == 0)
@@ -138,10 +139,10 @@ public final class PipelineBench
                     final StringBuilder perStage = new StringBuilder();
                     for (int s = 0; s < p; s++)
                     {
-                        slowest = Math.max(slowest, stats[4 * s + 3]);
-                        perStage.append(String.format(Locale.ROOT, " | s%d %4.1f%% / %4.1f%%, %.3f + %.3f", s,
-                            stats[4 * s] * 100, StageTimeline.theoreticalBubble(p, m) * 100, stats[4 * s + 1] * 1e3,
-                            stats[4 * s + 2] * 1e3));
+                        slowest = Math.max(slowest, stats[5 * s + 3]);
+                        perStage.append(String.format(Locale.ROOT, " | s%d %6.1f %4.1f%% / %4.1f%% %6.3f + %.3f", s,
+                            stats[5 * s + 4] * 1e3, stats[5 * s] * 100, StageTimeline.theoreticalBubble(p, m) * 100,
+                            stats[5 * s + 1] * 1e3, stats[5 * s + 2] * 1e3));
                     }
                     final double rate = (double)steps * batch / slowest;
                     out.printf(Locale.ROOT, "%-6s %4d %5d %10.1f %10.1f %6.2f%s%n", schedule, m, batch / m,
