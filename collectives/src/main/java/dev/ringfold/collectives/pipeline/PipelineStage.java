@@ -34,7 +34,9 @@ import java.util.List;
  * computed and only waited for before their buffer is written again, so transfers overlap compute as far as the
  * engine's progress allows (it moves data while this rank is inside a Ringfold call). A step allocates nothing.
  *
- * <p>It runs on a duplicate of the communicator, so its messages never match the caller's. One thread.
+ * <p>It runs on a duplicate of the communicator, so its messages never match the caller's. It sets the model's
+ * {@link Sequential#gradientListener} (to drive progress between layers of a backward) until it is closed. One
+ * thread.
  */
 public final class PipelineStage implements AutoCloseable
 {
@@ -76,7 +78,7 @@ public final class PipelineStage implements AutoCloseable
     private final Tensor[] inputSlices;
     private final Tensor[] labelSlices;
     private final StageTimeline timeline;
-    private final GradientListener lastBackwardListener;
+    private final GradientListener betweenLayers;
     private DataParallel dataParallel;
     private boolean inLastBackward;
     private int live;
@@ -204,13 +206,17 @@ public final class PipelineStage implements AutoCloseable
             throw ex;
         }
         this.timeline = new StageTimeline(stage, stages, microBatches);
-        this.lastBackwardListener = (index, gradient) ->
+        // between layers of a backward: move what is in flight (a rendezvous send of an earlier micro-batch moves
+        // only while this rank is in a Ringfold call) and, in the step's last backward, hand gradients to the replicas
+        this.betweenLayers = (index, gradient) ->
         {
-            if (inLastBackward)
+            comm.progress();
+            if (inLastBackward && dataParallel != null)
             {
                 dataParallel.gradientReady(index);
             }
         };
+        model.gradientListener(betweenLayers);
     }
 
     /**
@@ -223,7 +229,6 @@ public final class PipelineStage implements AutoCloseable
     {
         checkOpen();
         this.dataParallel = replicas;
-        model.gradientListener(replicas == null ? null : lastBackwardListener);
         return this;
     }
 
@@ -512,10 +517,7 @@ public final class PipelineStage implements AutoCloseable
             return;
         }
         closed = true;
-        if (dataParallel != null)
-        {
-            model.gradientListener(null);
-        }
+        model.gradientListener(null);
         release();
     }
 

@@ -137,7 +137,19 @@ public final class PipelineRanks
                             "live activations " + peak + ", expected " + (schedule == Schedule.GPIPE ? "= m" :
                             "<= p - stage = " + (p - stage)));
                     }
-                    System.out.println("timeline " + pipeline.timeline().summary());
+                    final StageTimeline timeline = pipeline.timeline();
+                    for (int i = 0; i < m; i++)
+                    {
+                        if (timeline.forwardNanos(i) <= 0 || timeline.backwardNanos(i) <= 0)
+                        {
+                            throw new AssertionError("timeline of micro-batch " + i + " has no compute: " + timeline);
+                        }
+                    }
+                    if (timeline.steps() != STEPS || !(timeline.idleFraction() >= 0 && timeline.idleFraction() < 1))
+                    {
+                        throw new AssertionError("timeline totals: " + timeline);
+                    }
+                    System.out.println("timeline " + timeline.summary());
                 }
             }
         }
