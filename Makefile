@@ -13,10 +13,11 @@ NP ?= 4
 # make demo: ranks, epochs and where the Fashion-MNIST IDX files are (Debian's dataset-fashion-mnist by default)
 DEMO_NP ?= 2
 EPOCHS ?= 10
+PIPELINE_EPOCHS ?= 10
 FASHION_MNIST ?= /usr/share/datasets/fashion-mnist
 EXAMPLES_JAR := build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 
-.PHONY: all build test demo demo-ring fashion-mnist-data bench clean
+.PHONY: all build test demo demo-pipeline demo-ring fashion-mnist-data bench clean
 
 all: build
 
@@ -35,6 +36,13 @@ test: build
 demo: build fashion-mnist-data
 	bin/mpjrun -np $(DEMO_NP) --no-tag-output -cp $(EXAMPLES_JAR) dev.ringfold.examples.fashion.FashionMnistTraining \
 		--epochs $(EPOCHS) --data $(FASHION_MNIST)
+
+# The deep MLP pipelined: 2 stages (np=2), then 2 stages × 2 replicas (np=4); docs/pipeline.md
+demo-pipeline: build fashion-mnist-data
+	bin/mpjrun -np 2 --no-tag-output -cp $(EXAMPLES_JAR) dev.ringfold.examples.fashion.FashionMnistPipeline \
+		--stages 2 --epochs $(PIPELINE_EPOCHS) --data $(FASHION_MNIST)
+	bin/mpjrun -np 4 --no-tag-output -cp $(EXAMPLES_JAR) dev.ringfold.examples.fashion.FashionMnistPipeline \
+		--stages 2 --epochs $(PIPELINE_EPOCHS) --data $(FASHION_MNIST)
 
 demo-ring: build
 	bin/mpjrun -np $(NP) -cp $(EXAMPLES_JAR) dev.ringfold.examples.RingDemo

@@ -55,7 +55,8 @@ public final class Job
         return start(np, dev, timeoutSeconds, List.of(), main, out, args);
     }
 
-    private static Process start(final int np, final String dev, final int timeoutSeconds, final List<String> env,
+    /** As {@link #start(int, String, int, Class, Path, String...)} with {@code K=V} environment entries. */
+    public static Process start(final int np, final String dev, final int timeoutSeconds, final List<String> env,
         final Class<?> main, final Path out, final String... args) throws Exception
     {
         try (var jars = Files.list(ROOT.resolve("build/lib")))

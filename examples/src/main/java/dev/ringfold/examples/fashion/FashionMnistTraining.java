@@ -45,10 +45,24 @@ public final class FashionMnistTraining
 
     public static void main(final String[] args)
     {
-        final TrainingOptions options;
+        run(args, TrainingOptions::parse, FashionMnistTraining::train);
+    }
+
+    /** A trainer: runs on {@code world} and returns the exit status. */
+    @FunctionalInterface
+    interface Trainer<O>
+    {
+        int train(Communicator world, O options, PrintStream out);
+    }
+
+    /** Parses the options (exit 2 with the message when they are wrong), then trains on every rank. */
+    static <O> void run(final String[] args, final java.util.function.Function<String[], O> parse,
+        final Trainer<O> trainer)
+    {
+        final O options;
         try
         {
-            options = TrainingOptions.parse(args);
+            options = parse.apply(args);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -59,12 +73,50 @@ public final class FashionMnistTraining
         final int status;
         try (Ringfold rf = Ringfold.init())
         {
-            status = train(rf.world(), options, System.out);
+            status = trainer.train(rf.world(), options, System.out);
         }
         if (status != 0)
         {
             System.exit(status);
         }
+    }
+
+    /**
+     * The training and test splits, or null when the data set is missing (rank 0 has then printed what to
+     * install). The caller closes both.
+     */
+    static FashionMnist[] load(final TrainingOptions options, final BufferAllocator allocator, final int rank)
+    {
+        final FashionMnist trainSet;
+        try
+        {
+            trainSet = FashionMnist.load(options.data, true, allocator);
+            try
+            {
+                return new FashionMnist[] { trainSet, FashionMnist.load(options.data, false, allocator) };
+            }
+            catch (final RuntimeException ex)
+            {
+                trainSet.close();
+                throw ex;
+            }
+        }
+        catch (final FashionMnist.MissingDataException ex)
+        {
+            if (rank == 0)
+            {
+                System.err.println(ex.getMessage());
+            }
+            return null;
+        }
+    }
+
+    /** SGD with momentum 0.9 or Adam, as the options say, over the given parameters and gradients. */
+    static Optimizer optimizer(final TrainingOptions options, final BufferAllocator allocator,
+        final java.util.List<Tensor> parameters, final java.util.List<Tensor> gradients)
+    {
+        return options.adam ? new Adam(allocator, parameters, gradients, options.learningRate) :
+            new SgdMomentum(allocator, parameters, gradients, options.learningRate, 0.9f);
     }
 
     /** Runs the training; returns the exit status (1: the data set is missing, the message is printed by rank 0). */
@@ -86,37 +138,17 @@ public final class FashionMnistTraining
         final int localBatch = options.batchSize / world.size();
         try (BufferAllocator allocator = new RootAllocator())
         {
-            final FashionMnist trainSet;
-            final FashionMnist testSet;
-            try
+            final FashionMnist[] splits = load(options, allocator, rank);
+            if (splits == null)
             {
-                trainSet = FashionMnist.load(options.data, true, allocator);
-                try
-                {
-                    testSet = FashionMnist.load(options.data, false, allocator);
-                }
-                catch (final RuntimeException ex)
-                {
-                    trainSet.close();
-                    throw ex;
-                }
-            }
-            catch (final FashionMnist.MissingDataException ex)
-            {
-                if (rank == 0)
-                {
-                    System.err.println(ex.getMessage());
-                }
                 return 1;
             }
-            try (FashionMnist train = trainSet;
-                 FashionMnist test = testSet;
+            try (FashionMnist train = splits[0];
+                 FashionMnist test = splits[1];
                  Sequential model = MLP.build(allocator, options.seed);
                  Activations activations = model.newActivations(allocator, localBatch);
                  SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, FashionMnist.CLASSES, localBatch);
-                 Optimizer optimizer = options.adam ?
-                     new Adam(allocator, model.parameters(), model.gradients(), options.learningRate) :
-                     new SgdMomentum(allocator, model.parameters(), model.gradients(), options.learningRate, 0.9f);
+                 Optimizer optimizer = optimizer(options, allocator, model.parameters(), model.gradients());
                  // INTERIM: on merge of branch dp, DataParallel.create(world, allocator, model.parameters(),
                  // model.gradients(), options with the optimizer as its update) replaces InterimAllReduce.
                  InterimAllReduce replicas = new InterimAllReduce(world, model.gradients(), optimizer);
@@ -236,7 +268,7 @@ public final class FashionMnistTraining
     }
 
     /** The fraction of the test set classified right, in chunks of the training batch. */
-    private static double evaluate(final Sequential model, final Activations activations, final FashionMnist test,
+    static double evaluate(final Sequential model, final Activations activations, final FashionMnist test,
         final int batch, final Tensor x, final Tensor y)
     {
         long correct = 0;
