@@ -25,6 +25,8 @@ final class Job
         {
             assumeTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")), "run 'make' first: bin/mpjrun needs build/lib");
         }
+        assumeTrue(!dev.equals("native") || java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+            .anyMatch(d -> Files.isExecutable(Path.of(d, "mpirun"))), "-dev native needs Open MPI's mpirun on the PATH");
         final Path out = Files.createTempFile("collectives-job", ".out");
         final Process p = new ProcessBuilder(List.of(ROOT.resolve("bin/mpjrun").toString(), "-np", String.valueOf(np),
             "-dev", dev, "--timeout", String.valueOf(timeoutSeconds), "-cp",
