@@ -32,6 +32,8 @@ final class Mpi
     static final int STATUS_BYTES = 24;
     static final int STATUS_SOURCE_OFFSET = 0;
     static final int STATUS_TAG_OFFSET = 4;
+    /** MPI_IN_PLACE in Open MPI's mpi.h. */
+    static final long IN_PLACE = 1L;
 
     static final MemorySegment COMM_WORLD;
     static final long BYTE;
@@ -54,6 +56,12 @@ final class Mpi
     private static final MethodHandle REQUEST_FREE;
     private static final MethodHandle ALLGATHER;
     private static final MethodHandle ERROR_STRING;
+    private static final MethodHandle IALLREDUCE;
+    private static final MethodHandle IBCAST;
+    private static final MethodHandle COMM_GROUP;
+    private static final MethodHandle GROUP_INCL;
+    private static final MethodHandle GROUP_FREE;
+    private static final MethodHandle COMM_CREATE_GROUP;
 
     static
     {
@@ -84,6 +92,16 @@ final class Mpi
         ALLGATHER = bind(lib, "MPI_Allgather",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
         ERROR_STRING = bind(lib, "MPI_Error_string", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        IALLREDUCE = bind(lib, "MPI_Iallreduce",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            critical);
+        IBCAST = bind(lib, "MPI_Ibcast",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), critical);
+        COMM_GROUP = bind(lib, "MPI_Comm_group", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        GROUP_INCL = bind(lib, "MPI_Group_incl", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+        GROUP_FREE = bind(lib, "MPI_Group_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        COMM_CREATE_GROUP = bind(lib, "MPI_Comm_create_group",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
     }
 
     private Mpi()
@@ -319,6 +337,69 @@ final class Mpi
         try
         {
             check("MPI_Allgather", (int)ALLGATHER.invokeExact(send, blockBytes, BYTE, receive, blockBytes, BYTE, comm));
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code MPI_Iallreduce}; {@code src == IN_PLACE} for in place. */
+    static void iallReduce(final long src, final long dst, final int count, final long datatype, final long op,
+        final long comm, final long request)
+    {
+        final int rc;
+        try
+        {
+            rc = (int)IALLREDUCE.invokeExact(src, dst, count, datatype, op, comm, request);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+        if (rc != SUCCESS)
+        {
+            throw failed("MPI_Iallreduce of " + count + " elements", rc);
+        }
+    }
+
+    static void ibcast(final long address, final int bytes, final int root, final long comm, final long request)
+    {
+        final int rc;
+        try
+        {
+            rc = (int)IBCAST.invokeExact(address, bytes, BYTE, root, comm, request);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+        if (rc != SUCCESS)
+        {
+            throw failed("MPI_Ibcast of " + bytes + " bytes from " + root, rc);
+        }
+    }
+
+    /**
+     * A communicator of the given world ranks, in that order: {@code MPI_Comm_create_group}, collective over those
+     * ranks only.
+     */
+    static MemorySegment commOfWorldRanks(final int[] worldRanks)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment world = arena.allocate(ADDRESS);
+            final MemorySegment group = arena.allocate(ADDRESS);
+            final MemorySegment ranks = arena.allocateFrom(JAVA_INT, worldRanks);
+            final MemorySegment comm = arena.allocate(ADDRESS);
+            check("MPI_Comm_group", (int)COMM_GROUP.invokeExact(COMM_WORLD, world));
+            check("MPI_Group_incl", (int)GROUP_INCL.invokeExact(world.get(ADDRESS, 0), worldRanks.length, ranks,
+                group));
+            check("MPI_Comm_create_group", (int)COMM_CREATE_GROUP.invokeExact(COMM_WORLD, group.get(ADDRESS, 0), 0,
+                comm));
+            check("MPI_Group_free", (int)GROUP_FREE.invokeExact(group));
+            check("MPI_Group_free", (int)GROUP_FREE.invokeExact(world));
+            return comm.get(ADDRESS, 0);
         }
         catch (final Throwable t)
         {

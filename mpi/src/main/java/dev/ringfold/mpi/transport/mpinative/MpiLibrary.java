@@ -29,8 +29,11 @@ public final class MpiLibrary
         "/usr/lib/aarch64-linux-gnu/openmpi/lib/libmpi.so");
     private static final String[] REQUIRED_FUNCTIONS = {"MPI_Init_thread", "MPI_Finalize", "MPI_Finalized",
         "MPI_Comm_rank", "MPI_Comm_size", "MPI_Comm_dup", "MPI_Comm_free", "MPI_Isend", "MPI_Irecv", "MPI_Recv_init",
-        "MPI_Start", "MPI_Test", "MPI_Wait", "MPI_Cancel", "MPI_Request_free", "MPI_Allgather", "MPI_Error_string"};
-    private static final String[] OPEN_MPI_HANDLES = {"ompi_mpi_comm_world", "ompi_mpi_byte", "ompi_request_null"};
+        "MPI_Start", "MPI_Test", "MPI_Wait", "MPI_Cancel", "MPI_Request_free", "MPI_Allgather", "MPI_Error_string",
+        "MPI_Iallreduce", "MPI_Ibcast", "MPI_Comm_group", "MPI_Group_incl", "MPI_Group_free", "MPI_Comm_create_group"};
+    private static final String[] OPEN_MPI_HANDLES = {"ompi_mpi_comm_world", "ompi_mpi_byte", "ompi_request_null",
+        "ompi_mpi_float", "ompi_mpi_double", "ompi_mpi_int32_t", "ompi_mpi_int64_t", "ompi_mpi_op_sum",
+        "ompi_mpi_op_prod", "ompi_mpi_op_min", "ompi_mpi_op_max"};
 
     private static MpiLibrary loaded;
 
@@ -131,6 +134,12 @@ public final class MpiLibrary
         {
             return Optional.empty();
         }
+    }
+
+    /** The address of one of the library's predefined handles (a global symbol in Open MPI's ABI). */
+    long handle(final String symbol)
+    {
+        return symbols.find(symbol).orElseThrow().address();
     }
 
     public String name()
