@@ -212,28 +212,22 @@ final class Mpi
     static void isend(final long address, final int length, final int peer, final int tag, final long comm,
         final long request)
     {
-        final int rc;
-        try
-        {
-            rc = (int)ISEND.invokeExact(address, length, BYTE, peer, tag, comm, request);
-        }
-        catch (final Throwable t)
-        {
-            throw rethrow(t);
-        }
-        if (rc != SUCCESS)
-        {
-            throw failed("MPI_Isend of " + length + " bytes to rank " + peer, rc);
-        }
+        pointToPoint(ISEND, "MPI_Isend", address, length, peer, tag, comm, request);
     }
 
     static void irecv(final long address, final int length, final int peer, final int tag, final long comm,
         final long request)
     {
+        pointToPoint(IRECV, "MPI_Irecv", address, length, peer, tag, comm, request);
+    }
+
+    private static void pointToPoint(final MethodHandle call, final String name, final long address, final int length,
+        final int peer, final int tag, final long comm, final long request)
+    {
         final int rc;
         try
         {
-            rc = (int)IRECV.invokeExact(address, length, BYTE, peer, tag, comm, request);
+            rc = (int)call.invokeExact(address, length, BYTE, peer, tag, comm, request);
         }
         catch (final Throwable t)
         {
@@ -241,7 +235,8 @@ final class Mpi
         }
         if (rc != SUCCESS)
         {
-            throw failed("MPI_Irecv of " + length + " bytes from rank " + peer, rc);
+            // the message is built only here, so that the message path concatenates nothing
+            throw failed(name + " of " + length + " bytes, peer rank " + peer + ", tag " + tag, rc);
         }
     }
 
@@ -260,36 +255,26 @@ final class Mpi
 
     static void start(final long request)
     {
-        final int rc;
         try
         {
-            rc = (int)START.invokeExact(request);
+            check("MPI_Start", (int)START.invokeExact(request));
         }
         catch (final Throwable t)
         {
             throw rethrow(t);
-        }
-        if (rc != SUCCESS)
-        {
-            throw failed("MPI_Start", rc);
         }
     }
 
     /** Whether the request has completed; {@code flag} is scratch for the answer, {@code status} receives it. */
     static boolean test(final long request, final MemorySegment flag, final long status)
     {
-        final int rc;
         try
         {
-            rc = (int)TEST.invokeExact(request, flag.address(), status);
+            check("MPI_Test", (int)TEST.invokeExact(request, flag.address(), status));
         }
         catch (final Throwable t)
         {
             throw rethrow(t);
-        }
-        if (rc != SUCCESS)
-        {
-            throw failed("MPI_Test", rc);
         }
         return flag.get(JAVA_INT, 0) != 0;
     }
@@ -348,35 +333,25 @@ final class Mpi
     static void iallReduce(final long src, final long dst, final int count, final long datatype, final long op,
         final long comm, final long request)
     {
-        final int rc;
         try
         {
-            rc = (int)IALLREDUCE.invokeExact(src, dst, count, datatype, op, comm, request);
+            check("MPI_Iallreduce", (int)IALLREDUCE.invokeExact(src, dst, count, datatype, op, comm, request));
         }
         catch (final Throwable t)
         {
             throw rethrow(t);
-        }
-        if (rc != SUCCESS)
-        {
-            throw failed("MPI_Iallreduce of " + count + " elements", rc);
         }
     }
 
     static void ibcast(final long address, final int bytes, final int root, final long comm, final long request)
     {
-        final int rc;
         try
         {
-            rc = (int)IBCAST.invokeExact(address, bytes, BYTE, root, comm, request);
+            check("MPI_Ibcast", (int)IBCAST.invokeExact(address, bytes, BYTE, root, comm, request));
         }
         catch (final Throwable t)
         {
             throw rethrow(t);
-        }
-        if (rc != SUCCESS)
-        {
-            throw failed("MPI_Ibcast of " + bytes + " bytes from " + root, rc);
         }
     }
 
