@@ -33,6 +33,8 @@ public final class Collectives
 {
     static final long SMALL_ALLREDUCE_BYTES = 32 * 1024;
     static final long SMALL_BROADCAST_BYTES = 64 * 1024;
+    static final long NATIVE_MPI_ALLREDUCE_FROM = 64 * 1024;
+    static final long NATIVE_MPI_LARGE = 16 << 20;
 
     public enum AllReduceAlgorithm
     {
@@ -106,7 +108,28 @@ public final class Collectives
         {
             return allReduceAlgorithm;
         }
-        return allReduceTable(count, dtype);
+        return onNative && mpiAllReduceIsFaster(count * dtype.bytes()) ? AllReduceAlgorithm.MPI :
+            allReduceTable(count, dtype);
+    }
+
+    /**
+     * Where MPI's own all-reduce beat ours over its point-to-point on the native device in most of three sittings
+     * (Open MPI 4.1.4, 2 cores; BENCHMARKS.md, native device): with more than two ranks from 64 KiB up to (not
+     * including) 16 MiB, with two ranks from 16 MiB. Elsewhere ours won or the two were within the noise.
+     */
+    private boolean mpiAllReduceIsFaster(final long bytes)
+    {
+        return comm.size() > 2 ? bytes >= NATIVE_MPI_ALLREDUCE_FROM && bytes < NATIVE_MPI_LARGE :
+            bytes >= NATIVE_MPI_LARGE;
+    }
+
+    /**
+     * Where MPI's broadcast beat ours on the native device in both passes of the sitting: with more than two ranks
+     * below 16 MiB, with two ranks from 16 MiB.
+     */
+    private boolean mpiBroadcastIsFaster(final long bytes)
+    {
+        return comm.size() > 2 ? bytes < NATIVE_MPI_LARGE : bytes >= NATIVE_MPI_LARGE;
     }
 
     private AllReduceAlgorithm allReduceTable(final long count, final DType dtype)
@@ -121,7 +144,7 @@ public final class Collectives
         {
             return broadcastAlgorithm;
         }
-        return broadcastTable(bytes);
+        return onNative && mpiBroadcastIsFaster(bytes) ? BroadcastAlgorithm.MPI : broadcastTable(bytes);
     }
 
     private BroadcastAlgorithm broadcastTable(final long bytes)
