@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.transport.mpinative.MpiCollectives;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.Tensor;
@@ -22,8 +23,11 @@ import java.util.WeakHashMap;
  * <p>Algorithm selection ({@link #algorithmFor}): all-reduce of at most {@value #SMALL_ALLREDUCE_BYTES} bytes, or
  * fewer elements than ranks, uses recursive doubling (fewest rounds), larger ones the ring (fewest bytes per
  * rank); broadcast under {@value #SMALL_BROADCAST_BYTES} bytes uses a binomial tree, larger ones a pipelined chain.
- * {@code RINGFOLD_ALLREDUCE_ALGORITHM=ring|recursive_doubling} and {@code RINGFOLD_BROADCAST_ALGORITHM=binomial|chain},
- * or {@link #forceAllReduce}/{@link #forceBroadcast}, override the table (for benchmarking).
+ * {@code RINGFOLD_ALLREDUCE_ALGORITHM=ring|recursive_doubling|mpi} and
+ * {@code RINGFOLD_BROADCAST_ALGORITHM=binomial|chain|mpi}, or {@link #forceAllReduce}/{@link #forceBroadcast},
+ * override the table (for benchmarking). {@code MPI} is the MPI library's own collective, on communicators of the
+ * native device and for what MPI has (all-reduce: f32, f64, i32, i64 with sum, prod, min, max); elsewhere it
+ * falls back to the table.
  */
 public final class Collectives
 {
@@ -31,15 +35,17 @@ public final class Collectives
     static final long SMALL_BROADCAST_BYTES = 64 * 1024;
     /** The tag a checked call's own operation starts with; its messages use {@link CheckedOperation#FINGERPRINT_TAG}. */
     private static final int CHECKED_START = CheckedOperation.FINGERPRINT_TAG;
+    static final long NATIVE_MPI_ALLREDUCE_FROM = 64 * 1024;
+    static final long NATIVE_MPI_LARGE = 16 << 20;
 
     public enum AllReduceAlgorithm
     {
-        AUTO, RING, RECURSIVE_DOUBLING
+        AUTO, RING, RECURSIVE_DOUBLING, MPI
     }
 
     public enum BroadcastAlgorithm
     {
-        AUTO, BINOMIAL, CHAIN
+        AUTO, BINOMIAL, CHAIN, MPI
     }
 
     private static final Map<Communicator, Collectives> INSTANCES = new WeakHashMap<>();
@@ -62,10 +68,14 @@ public final class Collectives
     private boolean checkCalls;
     private CheckedOperation checked;
     private final Call next = new Call();
+    private final boolean onNative;
+    private MpiCollectives mpi;
+    private MpiCollective mpiOperation;
 
     private Collectives(final Communicator comm)
     {
         this.comm = comm;
+        this.onNative = MpiCollectives.available(comm);
         this.allReduceAlgorithm = AllReduceAlgorithm.valueOf(
             System.getenv().getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto").toUpperCase(Locale.ROOT));
         this.broadcastAlgorithm = BroadcastAlgorithm.valueOf(
@@ -118,20 +128,51 @@ public final class Collectives
     /** The all-reduce algorithm used for this many elements of this type (the selection table). */
     public AllReduceAlgorithm algorithmFor(final long count, final DType dtype)
     {
-        if (allReduceAlgorithm != AllReduceAlgorithm.AUTO)
+        if (allReduceAlgorithm != AllReduceAlgorithm.AUTO && (allReduceAlgorithm != AllReduceAlgorithm.MPI || onNative))
         {
             return allReduceAlgorithm;
         }
+        return onNative && mpiAllReduceIsFaster(count * dtype.bytes()) ? AllReduceAlgorithm.MPI :
+            allReduceTable(count, dtype);
+    }
+
+    /**
+     * Where MPI's own all-reduce beat ours over its point-to-point on the native device in most of three sittings
+     * (Open MPI 4.1.4, 2 cores; BENCHMARKS.md, native device): with more than two ranks from 64 KiB up to (not
+     * including) 16 MiB, with two ranks from 16 MiB. Elsewhere ours won or the two were within the noise.
+     */
+    private boolean mpiAllReduceIsFaster(final long bytes)
+    {
+        return comm.size() > 2 ? bytes >= NATIVE_MPI_ALLREDUCE_FROM && bytes < NATIVE_MPI_LARGE :
+            bytes >= NATIVE_MPI_LARGE;
+    }
+
+    /**
+     * Where MPI's broadcast beat ours on the native device in both passes of the sitting: with more than two ranks
+     * below 16 MiB, with two ranks from 16 MiB.
+     */
+    private boolean mpiBroadcastIsFaster(final long bytes)
+    {
+        return comm.size() > 2 ? bytes < NATIVE_MPI_LARGE : bytes >= NATIVE_MPI_LARGE;
+    }
+
+    private AllReduceAlgorithm allReduceTable(final long count, final DType dtype)
+    {
         return count * dtype.bytes() <= SMALL_ALLREDUCE_BYTES || count < comm.size() ?
             AllReduceAlgorithm.RECURSIVE_DOUBLING : AllReduceAlgorithm.RING;
     }
 
     public BroadcastAlgorithm broadcastAlgorithmFor(final long bytes)
     {
-        if (broadcastAlgorithm != BroadcastAlgorithm.AUTO)
+        if (broadcastAlgorithm != BroadcastAlgorithm.AUTO && (broadcastAlgorithm != BroadcastAlgorithm.MPI || onNative))
         {
             return broadcastAlgorithm;
         }
+        return onNative && mpiBroadcastIsFaster(bytes) ? BroadcastAlgorithm.MPI : broadcastTable(bytes);
+    }
+
+    private BroadcastAlgorithm broadcastTable(final long bytes)
+    {
         return bytes < SMALL_BROADCAST_BYTES || comm.size() <= 2 ? BroadcastAlgorithm.BINOMIAL : BroadcastAlgorithm.CHAIN;
     }
 
@@ -154,7 +195,16 @@ public final class Collectives
     {
         checkReduce("allReduce", count, dtype, op);
         next.set(Call.Kind.ALL_REDUCE, count, dtype, Call.NONE, op);
-        if (algorithmFor(count, dtype) == AllReduceAlgorithm.RING)
+        AllReduceAlgorithm algorithm = algorithmFor(count, dtype);
+        if (algorithm == AllReduceAlgorithm.MPI)
+        {
+            if (MpiCollective.supports(dtype, op, count))
+            {
+                return mpiOperation(cached).allReduce(src, dst, count, dtype, op);
+            }
+            algorithm = allReduceTable(count, dtype); // a type or op MPI lacks (bf16, avg, bitwise)
+        }
+        if (algorithm == AllReduceAlgorithm.RING)
         {
             final RingAllReduce o = cached && ring != null && !ring.isActive() ? ring : new RingAllReduce(comm);
             if (cached)
@@ -268,7 +318,16 @@ public final class Collectives
         checkRoot("broadcast", root);
         next.set(Call.Kind.BROADCAST, count, dtype, root, null);
         final long bytes = count * dtype.bytes();
-        if (broadcastAlgorithmFor(bytes) == BroadcastAlgorithm.CHAIN)
+        BroadcastAlgorithm algorithm = broadcastAlgorithmFor(bytes);
+        if (algorithm == BroadcastAlgorithm.MPI)
+        {
+            if (bytes <= Integer.MAX_VALUE)
+            {
+                return mpiOperation(cached).broadcast(address, bytes, root);
+            }
+            algorithm = broadcastTable(bytes); // beyond MPI's int count
+        }
+        if (algorithm == BroadcastAlgorithm.CHAIN)
         {
             final ChainBroadcast o = cached && chain != null && !chain.isActive() ? chain : new ChainBroadcast(comm);
             if (cached)
@@ -571,6 +630,22 @@ public final class Collectives
     }
 
     // ---------------------------------------------------------------------------------------------- running
+
+    /** The MPI collective, its MPI communicator made on first use (collective: every rank gets here together). */
+    private MpiCollective mpiOperation(final boolean cached)
+    {
+        if (mpi == null)
+        {
+            mpi = MpiCollectives.of(comm);
+        }
+        final MpiCollective o = cached && mpiOperation != null && !mpiOperation.isActive() ? mpiOperation :
+            new MpiCollective(comm, mpi);
+        if (cached)
+        {
+            mpiOperation = o;
+        }
+        return o;
+    }
 
     private void run(final Operation op)
     {

@@ -30,6 +30,12 @@ public final class Job
     public static String run(final int np, final String dev, final int timeoutSeconds, final List<String> env,
         final Class<?> main, final String... args) throws Exception
     {
+        try (var jars = Files.list(ROOT.resolve("build/lib")))
+        {
+            assumeTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")), "run 'make' first: bin/mpjrun needs build/lib");
+        }
+        assumeTrue(!dev.equals("native") || java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+            .anyMatch(d -> Files.isExecutable(Path.of(d, "mpirun"))), "-dev native needs Open MPI's mpirun on the PATH");
         final Path out = Files.createTempFile("collectives-job", ".out");
         final Process p = start(np, dev, timeoutSeconds, env, main, out, args);
         try

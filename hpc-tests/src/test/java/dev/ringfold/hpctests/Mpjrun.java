@@ -78,6 +78,8 @@ public final class Mpjrun
             assumeTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")),
                 "build/lib has no jars: run 'make' (or 'mvn verify') so bin/mpjrun can start ranks");
         }
+        assumeTrue(!dev.equals("native") || java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+            .anyMatch(d -> Files.isExecutable(Path.of(d, "mpirun"))), "-dev native needs Open MPI's mpirun on the PATH");
         final List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "-np", String.valueOf(np), "-dev", dev,
             "--timeout", String.valueOf(timeoutSeconds)));
         for (final String e : env)

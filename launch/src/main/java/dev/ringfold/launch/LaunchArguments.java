@@ -23,7 +23,7 @@ import java.util.Set;
  */
 final class LaunchArguments
 {
-    static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp] [-cp CLASSPATH | -jar JAR] " +
+    static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp|native] [-cp CLASSPATH | -jar JAR] " +
         "[-wdir DIR] [-psl BYTES] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] " +
         "[--max-restarts K] [--dry-run] MainClass [args...]";
 
@@ -32,7 +32,9 @@ final class LaunchArguments
           -np N               number of ranks to start
           -machinesfile FILE  start them over ssh on FILE's hosts ('host', 'host slots=N' or 'host:N' lines);
                               also -hostfile, --hostfile. Without it, every rank runs on this node
-          -dev auto|shm|tcp   transport between ranks (RINGFOLD_DEV, default auto); MPJ Express's device names
+          -dev auto|shm|tcp|native  transport between ranks (RINGFOLD_DEV, default auto); native: the site's
+                              MPI library carries everything, and mpirun (srun --mpi=pmix in Slurm) starts
+                              the ranks; MPJ Express's device names
                               work too: multicore = shm, niodev = tcp, hybdev = auto
           -cp, -classpath CP  the program's class path (default: the current directory)
           -jar JAR            run JAR's Main-Class; arguments after JAR go to the program
@@ -57,7 +59,7 @@ final class LaunchArguments
     /** Far beyond any job, and small enough to count in nanoseconds. */
     private static final double MAX_TIMEOUT_SECONDS = 1e9;
 
-    private static final Set<String> DEVICES = Set.of("auto", "shm", "tcp");
+    private static final Set<String> DEVICES = Set.of("auto", "shm", "tcp", "native");
 
     /** Long JVM options accepted before the main class; only in their one-token "--name=value" form. */
     private static final List<String> JVM_LONG_OPTION_PREFIXES = List.of(
@@ -272,13 +274,11 @@ final class LaunchArguments
             case "multicore", "smpdev" -> "shm";
             case "niodev", "mxdev" -> "tcp";
             case "hybdev" -> "auto";
-            case "native" -> throw new UsageException("-dev native: MPJ Express's native device runs over a C MPI " +
-                "library, which Ringfold does not use; use -dev shm (one node), tcp or auto");
             default -> value.trim().toLowerCase(java.util.Locale.ROOT);
         };
         if (!DEVICES.contains(device))
         {
-            throw new UsageException("unknown -dev '" + value + "': use auto, shm or tcp" +
+            throw new UsageException("unknown -dev '" + value + "': use auto, shm, tcp or native" +
                 " (MPJ Express's niodev corresponds to tcp, multicore to shm)");
         }
         return device;

@@ -77,6 +77,10 @@ public final class MpjRun
             err.println("mpjrun: " + ex.getMessage());
             return EXIT_USAGE;
         }
+        if (options.device().equals("native"))
+        {
+            return NativeRankLauncher.run(options, allocation != null, out, err);
+        }
         final Placement placement;
         final RankLauncher launcher;
         if (options.hosts() != null)

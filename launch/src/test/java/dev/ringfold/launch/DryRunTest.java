@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -138,6 +139,30 @@ final class DryRunTest
         assertEquals("", out());
         final List<String> lines = err().lines().toList();
         assertEquals(List.of("mpjrun: -np needs a positive whole number, not 'two'", LaunchArguments.USAGE), lines);
+    }
+
+    @Test
+    void nativeDeviceIsOneMpirunCommandThatPassesTheDeviceAndTheEnvironment()
+    {
+        final int exit = MpjRun.run(new String[] {"-np", "4", "-dev", "native", "--no-tag-output", "--env",
+            "OMP_NUM_THREADS=1", "-cp", "/opt/app/classes", "-Xmx1g", "--dry-run", "app.Main", "a b"}, tmp, Map.of(),
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, exit, err());
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        assertEquals(List.of("mpirun --allow-run-as-root --bind-to none --oversubscribe -np 4 -x RINGFOLD_DEV=native " +
+            "-x OMP_NUM_THREADS=1 " + java + " " + String.join(" ", JvmFlags.REQUIRED) + " -Xmx1g -cp " +
+            ShellQuoting.quote(RingfoldClassPath.forRanks() + ":/opt/app/classes") + " app.Main 'a b'"), out().lines().toList());
+    }
+
+    @Test
+    void nativeDeviceInsideASlurmAllocationStartsRanksWithSrunAndPmix()
+    {
+        final int exit = MpjRun.run(new String[] {"-np", "2", "-dev", "native", "-cp", "/opt/app/classes", "--dry-run",
+            "app.Main"}, tmp, Map.of("SLURM_JOB_ID", "7", "SLURM_JOB_NODELIST", "n1", "SLURM_TASKS_PER_NODE", "2"),
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, exit, err());
+        assertTrue(out().startsWith("srun --mpi=pmix --ntasks=2 --overlap --kill-on-bad-exit=1 --label " +
+            "--export=ALL,RINGFOLD_DEV=native "), out());
     }
 
     @Test

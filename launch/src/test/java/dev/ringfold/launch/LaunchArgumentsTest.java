@@ -100,8 +100,6 @@ final class LaunchArgumentsTest
         assertRejected("positive whole number, not 'four'", "-np", "four", "Main");
         assertRejected("missing value after -np", "-np");
         assertRejected("unknown -dev 'ib'", "-np", "2", "-dev", "ib", "Main");
-        assertRejected("-dev native: MPJ Express's native device runs over a C MPI library", "-np", "2", "-dev",
-            "native", "Main");
         assertRejected("-psl needs a positive whole number, not 'big'", "-np", "2", "-psl", "big", "Main");
         assertRejected("no main class", "-np", "2");
         assertRejected("no main class", "-np", "2", "-Xmx1g");

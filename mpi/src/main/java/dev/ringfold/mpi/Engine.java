@@ -201,7 +201,8 @@ final class Engine implements FrameHandler
         {
             r.slot = takeSlot(r);
         }
-        final boolean pullable = r.base == null && cma != null && "shm".equals(ch.kind()) && !cmaDenied[peer];
+        final boolean pullable = r.base == null &&
+            (ch.movesByAddress() || cma != null && "shm".equals(ch.kind()) && !cmaDenied[peer]);
         final MutableDirectBuffer b = ch.buffer();
         b.putInt(at + Frames.TYPE_OFFSET, Frames.RTS);
         b.putInt(at + Frames.CTX_OFFSET, r.ctx);
@@ -318,7 +319,7 @@ final class Engine implements FrameHandler
     private boolean tryControl(final int peer, final int type, final int a, final int b)
     {
         final Channel ch = channels[peer];
-        if (type == Frames.CTS)
+        if (type == Frames.CTS || type == Frames.CTS_BY_ADDRESS)
         {
             final int at = ch.tryClaim(Frames.CTS_LENGTH);
             if (at == Channel.NO_ROOM)
@@ -326,7 +327,7 @@ final class Engine implements FrameHandler
                 return false;
             }
             final MutableDirectBuffer buf = ch.buffer();
-            buf.putInt(at + Frames.TYPE_OFFSET, Frames.CTS);
+            buf.putInt(at + Frames.TYPE_OFFSET, type);
             buf.putInt(at + Frames.CTS_SEND_ID_OFFSET, a);
             buf.putInt(at + Frames.CTS_RECV_ID_OFFSET, b);
             ch.commit(at);
@@ -420,6 +421,7 @@ final class Engine implements FrameHandler
             case Frames.FIN -> onFin(buffer, offset);
             case Frames.BYE -> peerLost(peer, "it has closed its Ringfold runtime", false);
             case Frames.HELP -> onHelp(peer, buffer, offset);
+            case Frames.CTS_BY_ADDRESS -> onCtsByAddress(buffer, offset);
             default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
         }
     }
@@ -487,6 +489,15 @@ final class Engine implements FrameHandler
             return;
         }
         setStatus(r, peer, tag, length);
+        if (address != 0 && r.base == null && channels[peer].movesByAddress())
+        {
+            // both buffers off-heap and a path (MPI) that moves them itself: post the receive, then let the sender go
+            r.phase = Request.STREAMING;
+            r.slot = takeSlot(r);
+            channels[peer].receiveByAddress(r.address, length, r.slot, r.slot);
+            sendControl(peer, Frames.CTS_BY_ADDRESS, sendSlot, r.slot);
+            return;
+        }
         if (address != 0 && r.base == null && cma != null && !cmaDenied[peer])
         {
             final int errno = cmaVerified[peer] && length >= cooperativeMin && peer != worldRank &&
@@ -621,6 +632,23 @@ final class Engine implements FrameHandler
         {
             enqueue(r.peer, r);
         }
+    }
+
+    /** Sender: the receiver has posted its buffer; the path moves the bytes and reports the end. */
+    private void onCtsByAddress(final DirectBuffer buffer, final int offset)
+    {
+        final Request r = slots[buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET)];
+        r.remoteSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET);
+        r.phase = Request.STREAMING;
+        channels[r.peer].sendByAddress(r.address, r.length, r.remoteSlot, r.slot);
+    }
+
+    @Override
+    public void onMovedByAddress(final int id)
+    {
+        final Request r = slots[id];
+        releaseSlot(r);
+        complete(r);
     }
 
     private void onData(final DirectBuffer buffer, final int offset, final int frameLength)

@@ -12,6 +12,7 @@ package dev.ringfold.mpi;
  * FIN    type sendId           |                  the receiver has pulled the bytes itself (CMA)
  * BYE    type                  |                  the sender has closed its runtime: nothing more will come
  * HELP   type gen sendId length | address chunk   the receiver asks the sender to push chunks too (CMA)
+ * CTSA   type sendId recvId -  |                  clear to send by address: the path moves the bytes (native)
  * </pre>
  */
 final class Frames
@@ -23,6 +24,7 @@ final class Frames
     static final int FIN = 5;
     static final int BYE = 6;
     static final int HELP = 7;
+    static final int CTS_BY_ADDRESS = 8;
 
     static final int TYPE_OFFSET = 0;
 
@@ -69,6 +71,7 @@ final class Frames
             case FIN -> "FIN";
             case BYE -> "BYE";
             case HELP -> "HELP";
+            case CTS_BY_ADDRESS -> "CTSA";
             default -> "UNKNOWN(" + type + ")";
         };
     }

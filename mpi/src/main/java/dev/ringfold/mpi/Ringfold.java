@@ -10,6 +10,7 @@ import dev.ringfold.mpi.bootstrap.RendezvousServer;
 import dev.ringfold.mpi.trace.Tracer;
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.Transport;
+import dev.ringfold.mpi.transport.mpinative.NativeTransport;
 import dev.ringfold.mpi.transport.shm.ShmTransport;
 import dev.ringfold.mpi.transport.tcp.TcpTransport;
 
@@ -23,7 +24,8 @@ import java.util.Map;
  * The runtime of one rank: {@code try (Ringfold rf = Ringfold.init()) { Communicator world = rf.world(); ... }}.
  * {@link #init()} reads the launch environment (Ringfold's launcher, Slurm, Open MPI, torchrun, or none: a world
  * of one), meets the other ranks, and connects them: shared memory with ranks on the same node, TCP with the
- * others. {@link #close()} is the collective finalize.
+ * others; or, with {@code RINGFOLD_DEV=native}, lets the site's MPI library carry everything (see
+ * {@link NativeTransport}). {@link #close()} is the finalize.
  */
 public final class Ringfold implements AutoCloseable
 {
@@ -68,8 +70,9 @@ public final class Ringfold implements AutoCloseable
                 current.job.rank() + "); use the existing instance");
         }
         final JobInfo job = LaunchEnvironment.detect(env);
-        current = bootstrap(job, RuntimeSettings.from(env), JobSecret.fromEnvironment(env, job.jobId()),
-            LaunchEnvironment.nodeName(env, job));
+        current = job.device().equals("native") ? overMpi(job, RuntimeSettings.from(env), env) :
+            bootstrap(job, RuntimeSettings.from(env), JobSecret.fromEnvironment(env, job.jobId()),
+                LaunchEnvironment.nodeName(env, job));
         return current;
     }
 
@@ -262,6 +265,63 @@ public final class Ringfold implements AutoCloseable
             }
             throw new RingfoldException("rank " + rank + " of " + size + " (" + job.launcher() + " launch, job " +
                 job.jobId() + "): start-up failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The native device: the MPI library's launcher started the ranks and MPI carries every frame, so there is no
+     * rendezvous, no ring file and no socket; one all-gather over MPI tells each rank where the others run.
+     */
+    private static Ringfold overMpi(final JobInfo job, final RuntimeSettings settings, final Map<String, String> env)
+    {
+        final NativeTransport mpi;
+        try
+        {
+            mpi = NativeTransport.start(env);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new RingfoldException("rank " + job.rank() + " of " + job.size() + " (" + job.launcher() +
+                " launch, RINGFOLD_DEV=native): start-up failed: " + ex.getMessage(), ex);
+        }
+        try
+        {
+            if (mpi.rank() != job.rank() || mpi.size() != job.size())
+            {
+                throw new RingfoldException("MPI (" + mpi.library() + ") sees rank " + mpi.rank() + " of " +
+                    mpi.size() + " where the " + job.launcher() + " environment says rank " + job.rank() + " of " +
+                    job.size() + ": the native device needs ranks started by the MPI library's own launcher " +
+                    "(mpjrun -dev native, mpirun, or srun --mpi=pmix)");
+            }
+            final int rank = mpi.rank();
+            final int size = mpi.size();
+            final String node = NodeIdentity.current(settings.nodeOverride());
+            final byte[][] blobs = mpi.allGather(new EndpointCard(rank, ProcessHandle.current().pid(), node,
+                NodeIdentity.hostName(), "", 0).encode(), 1024);
+            final long[] pids = new long[size];
+            final String[] hosts = new String[size];
+            final Channel[] channels = new Channel[size];
+            final List<Integer> sameNode = new ArrayList<>();
+            for (int r = 0; r < size; r++)
+            {
+                final EndpointCard card = EndpointCard.decode(blobs[r]);
+                pids[r] = card.pid();
+                hosts[r] = card.host();
+                channels[r] = mpi.channel(r);
+                if (card.node().equals(node))
+                {
+                    sameNode.add(r);
+                }
+            }
+            final Engine engine = new Engine(rank, size, new Transport[] {mpi}, channels, pids,
+                settings.withLocalRanks(sameNode.size()));
+            return new Ringfold(job, engine, sameNode.indexOf(rank), sameNode.size(), hosts, 0);
+        }
+        catch (final RuntimeException ex)
+        {
+            mpi.close();
+            throw new RingfoldException("rank " + job.rank() + " of " + job.size() + " (" + job.launcher() +
+                " launch, RINGFOLD_DEV=native): start-up failed: " + ex.getMessage(), ex);
         }
     }
 

@@ -9,14 +9,17 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The point-to-point suite across real processes, both transports, np = 1, 2, 3, 4 and 8 (oversubscribed). */
+/**
+ * The point-to-point suite across real processes, np = 1, 2, 3, 4 and 8 (oversubscribed) on Ringfold's own
+ * transports, np = 2 and 4 on the native device (Open MPI underneath, started by mpirun).
+ */
 class PointToPointTest
 {
     private static final String[] SCENARIOS = {"pingpong", "sizes", "allpairs", "fanin", "ordering", "types", "probe",
         "requests", "contexts", "errors", "closed"};
 
     @ParameterizedTest(name = "np={0} dev={1}")
-    @CsvSource({"1,shm", "2,shm", "3,shm", "4,shm", "8,shm", "1,tcp", "2,tcp", "3,tcp", "4,tcp", "8,tcp"})
+    @CsvSource({"1,shm", "2,shm", "3,shm", "4,shm", "8,shm", "1,tcp", "2,tcp", "3,tcp", "4,tcp", "8,tcp", "2,native", "4,native"})
     @Timeout(300)
     void suitePassesOnEveryRank(final int np, final String dev) throws Exception
     {

@@ -9,7 +9,8 @@ package dev.ringfold.mpi.bootstrap;
  * @param rendezvousHost   where the rendezvous is served.
  * @param rendezvousPort   its port.
  * @param hostsRendezvous  whether this process must serve it (rank 0, when no launcher does).
- * @param device           "auto" (shared memory inside a node, TCP across), "shm" or "tcp".
+ * @param device           "auto" (shared memory inside a node, TCP across), "shm", "tcp" or "native" (the site's
+ *                         MPI library carries the frames; ranks started by its launcher).
  * @param launcher         who started the job: "ringfold", "slurm", "openmpi", "torchrun" or "singleton".
  */
 public record JobInfo(int rank, int size, String jobId, String rendezvousHost, int rendezvousPort,
@@ -25,9 +26,10 @@ public record JobInfo(int rank, int size, String jobId, String rendezvousHost, i
         {
             throw new IllegalArgumentException(launcher + " environment: rank " + rank + " is outside [0, " + size + ")");
         }
-        if (!device.equals("auto") && !device.equals("shm") && !device.equals("tcp"))
+        if (!device.equals("auto") && !device.equals("shm") && !device.equals("tcp") && !device.equals("native"))
         {
-            throw new IllegalArgumentException(launcher + " environment: device '" + device + "' is not one of auto, shm, tcp");
+            throw new IllegalArgumentException(launcher + " environment: device '" + device +
+                "' is not one of auto, shm, tcp, native");
         }
         if (jobId.isEmpty() || !jobId.matches("[A-Za-z0-9_.-]+"))
         {

@@ -30,6 +30,31 @@ public interface Channel
     /** Pushes whatever is buffered towards the peer; returns units of work done (0 if none). */
     int flush();
 
-    /** The transport's name, for messages: "shm" or "tcp". */
+    /** The transport's name, for messages: "shm", "tcp" or "native". */
     String kind();
+
+    /**
+     * Whether this path moves a large off-heap payload itself, by address and outside the frames (the native
+     * device hands it to MPI, which moves it without a copy through Ringfold's buffers).
+     */
+    default boolean movesByAddress()
+    {
+        return false;
+    }
+
+    /**
+     * Starts moving {@code length} bytes at {@code address} to the peer, where a {@link #receiveByAddress} with the
+     * same {@code tag} takes them; {@link FrameHandler#onMovedByAddress(int)} reports {@code id} when the bytes may
+     * be reused.
+     */
+    default void sendByAddress(final long address, final int length, final int tag, final int id)
+    {
+        throw new UnsupportedOperationException(kind() + " paths do not move bytes by address");
+    }
+
+    /** Starts receiving the peer's {@link #sendByAddress} of {@code tag} into {@code address}; reports {@code id}. */
+    default void receiveByAddress(final long address, final int length, final int tag, final int id)
+    {
+        throw new UnsupportedOperationException(kind() + " paths do not move bytes by address");
+    }
 }
