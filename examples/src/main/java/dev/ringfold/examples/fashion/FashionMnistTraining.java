@@ -126,7 +126,10 @@ public final class FashionMnistTraining
                 if (rank == 0)
                 {
                     System.err.println(ex.getMessage());
+                    System.err.flush();
                 }
+                // every rank sees the same files missing; none exits (and has mpjrun stop the job) before rank 0 said so
+                world.barrier();
                 return 1;
             }
             // shuffled per epoch from the seed, the tail that does not fill a whole share dropped
