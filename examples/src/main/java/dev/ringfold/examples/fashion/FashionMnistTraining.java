@@ -36,16 +36,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trains the MLP 784-256-128-10 (ReLU, softmax cross-entropy) on Fashion-MNIST, data-parallel over the ranks: every
- * rank holds the whole model and trains on its share of each global batch; gradients are averaged every step, so
- * all ranks keep the same parameters. Rank 0 prints a progress bar per epoch and, last, {@code test accuracy: 0.XXXX}.
+ * Trains the MLP 784-256-128-10 (ReLU, softmax cross-entropy) on Fashion-MNIST, data-parallel over the ranks with
+ * {@link DataParallel}: every worker holds the whole model and trains on its {@link DistributedSampler} share of each
+ * global batch; backward hands each gradient to the buckets as its layer finishes, and {@code step()} averages and
+ * applies the optimizer ({@link ScheduledOptimizer}), so all workers keep the same parameters. In {@code --mode ps}
+ * the last {@code --servers} ranks are parameter servers instead. Rank 0 prints a progress bar per epoch and, last,
+ * {@code test accuracy: 0.XXXX}.
  * <pre>
  * bin/mpjrun -np 2 --no-tag-output -cp build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar \
  *     dev.ringfold.examples.fashion.FashionMnistTraining --epochs 10
  * </pre>
  * Options: {@value TrainingOptions#USAGE}. {@code --timing} adds, per epoch, the step time, a compute-only step
  * (forward and backward without gradient synchronisation, measured as PyTorch's {@code no_sync}) and their
- * difference, the communication overhead per step.
+ * difference, the communication overhead per step. {@code --checkpoint DIR} with {@code --resume} continues a
+ * stopped run bit for bit; {@code --trace} prints how much of the communication backward hid.
  */
 public final class FashionMnistTraining
 {
