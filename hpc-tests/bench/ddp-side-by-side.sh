@@ -4,12 +4,17 @@
 # Both report their last epoch (the JIT and the caches warm): samples/s, the step time, a compute-only step
 # (forward and backward without gradient synchronisation and without the update, PyTorch's no_sync) and the
 # difference, the communication overhead per step. Prints the load average before each run; compare ratios.
-# Needs `make build`, python3-torch and dataset-fashion-mnist. EPOCHS (default 3) and BATCH (default 128) apply to both.
+# Needs `make build`, python3-torch and dataset-fashion-mnist. EPOCHS (default 3) and BATCH (default 128) apply to both;
+# ROUNDS (default 2) repeats the whole alternation (ours, DDP, ours, DDP ...) so load drifts hit both sides;
+# BUCKET_BYTES (default: the trainer's, 128 KiB) and OURS_ARGS (e.g. "--trace") go to the Ringfold trainer only.
 set -u
 ROOT=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
 TORCH=${TORCH:-$ROOT/../shared/anchors/torch/ddp_fashion_mnist.py}
 EPOCHS=${EPOCHS:-3}
 BATCH=${BATCH:-128}
+ROUNDS=${ROUNDS:-2}
+BUCKET_BYTES=${BUCKET_BYTES:-131072}
+OURS_ARGS=${OURS_ARGS:-}
 JAR=$ROOT/build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 cd "$ROOT" || exit 1
 [ -f "$JAR" ] || { echo "no $JAR: run 'make build' first" >&2; exit 1; }
@@ -19,7 +24,7 @@ L() { echo "## load $(cut -d' ' -f1-3 /proc/loadavg) :: $*" >&2; }
 # "samples/s step_ms compute_ms overhead_ms" of the last epoch
 ours() {
   bin/mpjrun -np "$1" --no-tag-output -cp "$JAR" dev.ringfold.examples.fashion.FashionMnistTraining \
-    --epochs "$EPOCHS" --batch-size "$BATCH" --optimizer sgd --schedule constant --timing 2>/dev/null |
+    --epochs "$EPOCHS" --batch-size "$BATCH" --optimizer sgd --schedule constant --bucket-bytes "$BUCKET_BYTES" --timing $OURS_ARGS 2>/dev/null |
     tee -a "${LOG:-/dev/null}" |
     awk '/^epoch .* 100% /{ for (i = 1; i <= NF; i++) if ($i == "samples/s") { s = $(i - 1); gsub(",", "", s) } }
          /^timing:/{ step = $3; compute = $7; over = $10 }
@@ -33,19 +38,23 @@ torch() {
 
 declare -A R
 L start
-for np in 1 2; do
-  L "ringfold np=$np"; R[ours$np]=$(ours "$np")
-  L "torch ddp np=$np"; R[torch$np]=$(torch "$np")
+for round in $(seq "$ROUNDS"); do
+  for np in 1 2; do
+    L "round $round ringfold np=$np"; R[ours$np.$round]=$(ours "$np")
+    L "round $round torch ddp np=$np"; R[torch$np.$round]=$(torch "$np")
+  done
 done
 L end
 
-echo "| np | Ringfold samples/s | DDP samples/s | Ringfold / DDP | Ringfold step, compute, overhead (ms) | DDP step, compute, overhead (ms) |"
-echo "|---:|---:|---:|---:|---|---|"
-for np in 1 2; do
-  read -r os ostep ocomp oover <<<"${R[ours$np]}"
-  read -r ts tstep tcomp tover <<<"${R[torch$np]}"
-  awk -v np="$np" -v os="$os" -v ts="$ts" -v a="$ostep" -v b="$ocomp" -v c="$oover" -v d="$tstep" -v e="$tcomp" -v f="$tover" \
-    'BEGIN { printf "| %d | %s | %s | %.2f | %s, %s, %s | %s, %s, %s |\n", np, os, ts, (ts > 0 ? os / ts : 0), a, b, c, d, e, f }'
+echo "| round | np | Ringfold samples/s | DDP samples/s | Ringfold / DDP | Ringfold step, compute, overhead (ms) | DDP step, compute, overhead (ms) |"
+echo "|---:|---:|---:|---:|---:|---|---|"
+for round in $(seq "$ROUNDS"); do
+  for np in 1 2; do
+    read -r os ostep ocomp oover <<<"${R[ours$np.$round]}"
+    read -r ts tstep tcomp tover <<<"${R[torch$np.$round]}"
+    awk -v r="$round" -v np="$np" -v os="$os" -v ts="$ts" -v a="$ostep" -v b="$ocomp" -v c="$oover" -v d="$tstep" -v e="$tcomp" -v f="$tover" \
+      'BEGIN { printf "| %d | %d | %s | %s | %.2f | %s, %s, %s | %s, %s, %s |\n", r, np, os, ts, (ts > 0 ? os / ts : 0), a, b, c, d, e, f }'
+  done
+  awk -v a="${R[ours1.$round]%% *}" -v b="${R[ours2.$round]%% *}" -v c="${R[torch1.$round]%% *}" -v d="${R[torch2.$round]%% *}" -v r="$round" \
+    'BEGIN { printf "round %d scaling np=2 / np=1: Ringfold %.2f, DDP %.2f\n", r, (a > 0 ? b / a : 0), (c > 0 ? d / c : 0) }'
 done
-awk -v a="${R[ours1]%% *}" -v b="${R[ours2]%% *}" -v c="${R[torch1]%% *}" -v d="${R[torch2]%% *}" \
-  'BEGIN { printf "scaling np=2 / np=1: Ringfold %.2f, DDP %.2f\n", (a > 0 ? b / a : 0), (c > 0 ? d / c : 0) }'

@@ -75,26 +75,8 @@ class ExamplesProcessTest
     static String mpjrun(final Path dir, final int exitStatus, final String... args)
         throws IOException, InterruptedException
     {
-        final Path lib = ROOT.resolve("build/lib");
-        boolean hasJars = false;
-        if (Files.isDirectory(lib))
-        {
-            try (var files = Files.list(lib))
-            {
-                hasJars = files.anyMatch(f -> f.getFileName().toString().endsWith(".jar"));
-            }
-        }
-        assumeTrue(hasJars, "skipped: " + lib + " has no jars, so bin/mpjrun cannot start; run 'make' at the " +
-            "repository root first");
-        final List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/mpjrun").toString(), "--timeout", "90",
-            "-cp", testClassPath()));
-        command.addAll(List.of(args));
         final Path out = dir.resolve("out.txt");
-        final Process process = new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
+        final Process process = start(out, args);
         try
         {
             if (!process.waitFor(110, TimeUnit.SECONDS))
@@ -111,6 +93,33 @@ class ExamplesProcessTest
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
+    }
+
+    /**
+     * Starts bin/mpjrun without waiting (for tests that kill a rank), its output into {@code out}; the caller waits
+     * and, finally, destroys the process and its descendants.
+     */
+    static Process start(final Path out, final String... args) throws IOException
+    {
+        final Path lib = ROOT.resolve("build/lib");
+        boolean hasJars = false;
+        if (Files.isDirectory(lib))
+        {
+            try (var files = Files.list(lib))
+            {
+                hasJars = files.anyMatch(f -> f.getFileName().toString().endsWith(".jar"));
+            }
+        }
+        assumeTrue(hasJars, "skipped: " + lib + " has no jars, so bin/mpjrun cannot start; run 'make' at the " +
+            "repository root first");
+        final List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/mpjrun").toString(), "--timeout", "90",
+            "-cp", testClassPath()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
     }
 
     private static String testClassPath()

@@ -58,4 +58,15 @@ class FashionMnistTrainingTest
             FashionMnistTraining.class.getName(), "--data", data.toString(), "--batch-size", "33");
         assertTrue(out.contains("--batch-size 33 (the global batch) does not divide over 2 ranks"), out);
     }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void parameterServersThatLeaveNoWorkerAreRefused(@TempDir final Path dir) throws Exception
+    {
+        final Path data = Files.createDirectory(dir.resolve("data"));
+        SyntheticFashion.write(data, 64, 16, 3);
+        final String out = ExamplesProcessTest.mpjrun(dir, 1, "-np", "2", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--mode", "ps", "--servers", "2");
+        assertTrue(out.contains("--servers 2 leaves no worker among 2 ranks"), out);
+    }
 }

@@ -5,6 +5,8 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +25,7 @@ import java.util.Map;
  *     (default 1 MiB, and off where the node has more ranks than cores: a descheduled sender would hold up its
  *     receiver; setting it turns it on regardless)</td></tr>
  * <tr><td>RINGFOLD_IDLE</td><td>spin, yield or backoff (default: spin-then-yield-then-park, shorter spins when
- *     the node has more ranks than cores)</td></tr>
+ *     the node has more ranks than cores or its load average at start exceeds cores + its ranks)</td></tr>
  * <tr><td>RINGFOLD_TIMEOUT_MS</td><td>default deadline of any single blocking wait, 0 for none (default 600000:
  *     ten minutes, generous on purpose; per communicator {@code Communicator.timeout(Duration)}, per call
  *     {@code Request.await(Duration)})</td></tr>
@@ -37,7 +39,8 @@ import java.util.Map;
  * </table>
  */
 record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path shmDir, boolean crossMemory,
-    long cooperativeCopyMin, String idle, long timeoutNs, long stallNs, long bootstrapTimeoutMs, String tcpHost, String nodeOverride, int localRanksHint)
+    long cooperativeCopyMin, String idle, long timeoutNs, long stallNs, long bootstrapTimeoutMs, String tcpHost, String nodeOverride, int localRanksHint,
+    double loadAverage)
 {
     static RuntimeSettings from(final Map<String, String> env)
     {
@@ -54,13 +57,14 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
             longVar(env, "RINGFOLD_BOOTSTRAP_TIMEOUT_MS", 120_000, 1, Long.MAX_VALUE),
             env.get("RINGFOLD_TCP_HOST"),
             env.get("RINGFOLD_NODE"),
-            1);
+            1,
+            loadAverage(Path.of("/proc/loadavg")));
     }
 
     RuntimeSettings withLocalRanks(final int localRanks)
     {
         return new RuntimeSettings(eagerLimit, fragmentBytes, ringBytes, shmDir, crossMemory, cooperativeCopyMin, idle, timeoutNs,
-            stallNs, bootstrapTimeoutMs, tcpHost, nodeOverride, localRanks);
+            stallNs, bootstrapTimeoutMs, tcpHost, nodeOverride, localRanks, loadAverage);
     }
 
     /** The smallest message copied by sender and receiver together (see RINGFOLD_CMA_SPLIT_MIN). */
@@ -78,6 +82,31 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
         return localRanksHint > Runtime.getRuntime().availableProcessors();
     }
 
+    /**
+     * Whether other work already keeps the node's CPUs busy: the 1-minute load average at start exceeds the CPUs
+     * plus this job's own ranks there (so a previous run of ours, still in the average, does not count). A rank
+     * that spins then burns the share of CPU time its peer needs to reach the same point.
+     */
+    boolean loaded()
+    {
+        return loadAverage > Runtime.getRuntime().availableProcessors() + localRanksHint;
+    }
+
+    /** The 1-minute load average from {@code /proc/loadavg}; 0 where there is none (not Linux). */
+    static double loadAverage(final Path file)
+    {
+        try
+        {
+            final String text = Files.readString(file).trim();
+            final int space = text.indexOf(' ');
+            return Double.parseDouble(space < 0 ? text : text.substring(0, space));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return 0;
+        }
+    }
+
     IdleStrategy idleStrategy()
     {
         return switch (idle)
@@ -85,8 +114,9 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
             case "spin" -> new BusySpinIdleStrategy();
             case "yield" -> new YieldingIdleStrategy();
             case "backoff" -> new BackoffIdleStrategy(100, 100, 1_000, 100_000);
-            case "auto" -> oversubscribed() ?
-                // more ranks than cores: a spinning rank steals the core its peer needs to answer
+            case "auto" -> oversubscribed() || loaded() ?
+                // more ranks than cores, or cores busy with other work: a spinning rank steals the core its peer
+                // needs to answer
                 new BackoffIdleStrategy(20, 50, 1_000, 50_000) :
                 // a core per rank: busy-poll like MPI (a yield here hands the core to whatever else is runnable,
                 // measured: 8 B latency 0.3 us spinning, 115 us once yields begin on a loaded machine)

@@ -147,7 +147,7 @@ public final class FashionMnistPipeline
             final int localBatch = training.batchSize / replicas;
             final Partition partition = Partitioner.byParameters(mlp, options.stages);
             final boolean reporter = grid.replica() == 0 && grid.stage() == options.stages - 1;
-            final FashionMnist[] splits = FashionMnistTraining.load(training, allocator, world.rank());
+            final FashionMnist[] splits = FashionMnistTraining.load(training, allocator, world);
             if (splits == null)
             {
                 return 1;

@@ -1,8 +1,15 @@
 package dev.ringfold.examples.fashion;
 
 import dev.ringfold.collectives.Collectives;
+import dev.ringfold.collectives.data.BucketTrace;
+import dev.ringfold.collectives.data.DataParallel;
+import dev.ringfold.collectives.data.DataParallelOptions;
+import dev.ringfold.collectives.data.DistributedSampler;
+import dev.ringfold.collectives.data.TrainingCheckpoint;
+import dev.ringfold.collectives.data.TrainingProgress;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
+import dev.ringfold.tensors.Checkpoint;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.Tensor;
@@ -18,19 +25,34 @@ import dev.ringfold.tensors.nn.SoftmaxCrossEntropy;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Trains the MLP 784-256-128-10 (ReLU, softmax cross-entropy) on Fashion-MNIST, data-parallel over the ranks: every
- * rank holds the whole model and trains on its share of each global batch; gradients are averaged every step, so
- * all ranks keep the same parameters. Rank 0 prints a progress bar per epoch and, last, {@code test accuracy: 0.XXXX}.
+ * Trains the MLP 784-256-128-10 (ReLU, softmax cross-entropy) on Fashion-MNIST, data-parallel over the ranks with
+ * {@link DataParallel}: every worker holds the whole model and trains on its {@link DistributedSampler} share of each
+ * global batch; backward hands each gradient to the buckets as its layer finishes, and {@code step()} averages and
+ * applies the optimizer ({@link ScheduledOptimizer}), so all workers keep the same parameters. In {@code --mode ps}
+ * the last {@code --servers} ranks are parameter servers instead. Rank 0 prints a progress bar per epoch and, last,
+ * {@code test accuracy: 0.XXXX}.
  * <pre>
  * bin/mpjrun -np 2 --no-tag-output -cp build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar \
  *     dev.ringfold.examples.fashion.FashionMnistTraining --epochs 10
  * </pre>
  * Options: {@value TrainingOptions#USAGE}. {@code --timing} adds, per epoch, the step time, a compute-only step
  * (forward and backward without gradient synchronisation, measured as PyTorch's {@code no_sync}) and their
- * difference, the communication overhead per step.
+ * difference, the communication overhead per step. {@code --checkpoint DIR} with {@code --resume} continues a
+ * stopped run bit for bit; {@code --trace} prints how much of the communication backward hid.
  */
 public final class FashionMnistTraining
 {
@@ -38,6 +60,8 @@ public final class FashionMnistTraining
     static final Sequential.Builder MLP = Sequential.builder(FashionMnist.PIXELS)
         .linear(256).relu().linear(128).relu().linear(FashionMnist.CLASSES);
     private static final int COMPUTE_ONLY_STEPS = 100;
+    /** The checkpoint's file name in the --checkpoint folder. */
+    static final String CHECKPOINT_FILE = "training.arrow";
 
     private FashionMnistTraining()
     {
@@ -83,9 +107,9 @@ public final class FashionMnistTraining
 
     /**
      * The training and test splits, or null when the data set is missing (rank 0 has then printed what to
-     * install). The caller closes both.
+     * install, and every rank has waited for that). Collective. The caller closes both.
      */
-    static FashionMnist[] load(final TrainingOptions options, final BufferAllocator allocator, final int rank)
+    static FashionMnist[] load(final TrainingOptions options, final BufferAllocator allocator, final Communicator world)
     {
         final FashionMnist trainSet;
         try
@@ -103,10 +127,13 @@ public final class FashionMnistTraining
         }
         catch (final FashionMnist.MissingDataException ex)
         {
-            if (rank == 0)
+            if (world.rank() == 0)
             {
                 System.err.println(ex.getMessage());
+                System.err.flush();
             }
+            // every rank sees the same files missing; none exits (and has mpjrun stop the job) before rank 0 said so
+            world.barrier();
             return null;
         }
     }
@@ -123,40 +150,103 @@ public final class FashionMnistTraining
     static int train(final Communicator world, final TrainingOptions options, final PrintStream out)
     {
         final int rank = world.rank();
-        if (options.mode == TrainingOptions.Mode.PS)
+        final boolean ps = options.mode == TrainingOptions.Mode.PS;
+        final int servers = ps ? options.servers : 0;
+        if (servers >= world.size())
         {
-            // INTERIM: the parameter server comes with dev.ringfold.collectives.data (branch dp); on merge,
-            // DataParallelOptions.mode(PARAMETER_SERVER) in the DataParallel.create call below replaces this.
-            throw new IllegalArgumentException("--mode ps: the parameter server is not in this build yet (it comes " +
-                "with the data-parallel library); use --mode allreduce");
+            throw new IllegalArgumentException("--servers " + servers + " leaves no worker among " + world.size() +
+                " ranks: in --mode ps the last --servers ranks serve, the others train; give at most " +
+                (world.size() - 1));
         }
-        if (options.batchSize % world.size() != 0)
+        final int workers = world.size() - servers;
+        final boolean worker = rank < workers;
+        if (options.batchSize % workers != 0)
         {
             throw new IllegalArgumentException("--batch-size " + options.batchSize + " (the global batch) does not " +
-                "divide over " + world.size() + " ranks: give a multiple of " + world.size());
+                "divide over " + workers + (ps ? " workers" : " ranks") + ": give a multiple of " + workers);
         }
-        final int localBatch = options.batchSize / world.size();
+        final int localBatch = options.batchSize / workers;
         try (BufferAllocator allocator = new RootAllocator())
         {
-            final FashionMnist[] splits = load(options, allocator, rank);
+            final FashionMnist[] splits = load(options, allocator, world);
             if (splits == null)
             {
                 return 1;
             }
-            try (FashionMnist train = splits[0];
-                 FashionMnist test = splits[1];
+            final FashionMnist trainSet = splits[0];
+            final FashionMnist testSet = splits[1];
+            // shuffled per epoch from the seed, the tail that does not fill a whole share dropped
+            final DistributedSampler sampler =
+                new DistributedSampler(trainSet.size(), workers, worker ? rank : 0, options.seed, true, true);
+            final int steps = sampler.size() / localBatch;
+            if (steps == 0)
+            {
+                trainSet.close();
+                testSet.close();
+                throw new IllegalArgumentException("--batch-size " + options.batchSize + " is larger than the " +
+                    trainSet.size() + " training samples");
+            }
+            try (FashionMnist train = trainSet;
+                 FashionMnist test = testSet;
                  Sequential model = MLP.build(allocator, options.seed);
                  Activations activations = model.newActivations(allocator, localBatch);
                  SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, FashionMnist.CLASSES, localBatch);
-                 Optimizer optimizer = optimizer(options, allocator, model.parameters(), model.gradients());
-                 // INTERIM: on merge of branch dp, DataParallel.create(world, allocator, model.parameters(),
-                 // model.gradients(), options with the optimizer as its update) replaces InterimAllReduce.
-                 InterimAllReduce replicas = new InterimAllReduce(world, model.gradients(), optimizer);
+                 ScheduledOptimizer optimizer = new ScheduledOptimizer(allocator, options, steps);
+                 Communicator workerComm = world.split(worker ? 0 : 1, rank);
+                 DataParallel replicas = DataParallel.create(world, allocator, model.parameters(), model.gradients(),
+                     new DataParallelOptions()
+                         .mode(ps ? DataParallelOptions.Mode.PARAMETER_SERVER : DataParallelOptions.Mode.ALL_REDUCE)
+                         .servers(Math.max(1, servers))
+                         .bucketBytes(options.bucketBytes)
+                         .trace(options.trace)
+                         .update(optimizer));
                  Tensor x = Tensors.zeros(allocator, DType.F32, localBatch, FashionMnist.PIXELS).name("x");
                  Tensor y = Tensors.zeros(allocator, DType.I32, localBatch).name("y"))
             {
+                if (!worker)
+                {
+                    replicas.serve(); // until every worker has closed
+                    return 0;
+                }
+                final Path checkpoint = options.checkpoint == null ? null :
+                    options.checkpoint.resolve(CHECKPOINT_FILE);
+                long firstStep = 0;
+                if (!ps)
+                {
+                    optimizer.init(model.parameters(), model.gradients());
+                }
+                if (checkpoint != null && rank == 0)
+                {
+                    createDirectories(options.checkpoint);
+                }
+                if (options.resume)
+                {
+                    if (Files.exists(checkpoint))
+                    {
+                        final TrainingProgress progress =
+                            TrainingCheckpoint.load(checkpoint, world, model.parameters(), optimizer.state());
+                        if (progress.seed() != options.seed || progress.step() > (long)steps * options.epochs)
+                        {
+                            throw new IllegalArgumentException("--resume: " + checkpoint + " is of a run with seed " +
+                                progress.seed() + " at step " + progress.step() + "; this run has seed " +
+                                options.seed + " and " + (long)steps * options.epochs + " steps");
+                        }
+                        firstStep = progress.step();
+                        optimizer.steps(firstStep);
+                        if (rank == 0)
+                        {
+                            out.printf("resumed from %s at step %d (epoch %d, step %d of %d)%n", checkpoint,
+                                firstStep, firstStep / steps + 1, firstStep % steps, steps);
+                        }
+                    }
+                    else if (rank == 0)
+                    {
+                        out.printf("no checkpoint %s yet: starting from the beginning%n", checkpoint);
+                    }
+                }
                 final long[] syncNanos = new long[1];
-                // the one place gradients are synchronised: each as backward finishes it, then in step()
+                // the one place gradients are handed over: each as backward finishes it (the buckets start as
+                // they fill, overlapping the rest of backward), then step() completes them and updates
                 final GradientListener synchronise = (index, gradient) ->
                 {
                     final long start = System.nanoTime();
@@ -164,37 +254,29 @@ public final class FashionMnistTraining
                     syncNanos[0] += System.nanoTime() - start;
                 };
                 model.gradientListener(synchronise);
-                // INTERIM: DistributedSampler (branch dp) replaces RankStridedSampler, same methods and deal
-                final RankStridedSampler sampler =
-                    new RankStridedSampler(train.size(), replicas.workers(), replicas.workerIndex(), options.seed);
                 final int[] samples = new int[sampler.size()];
-                final int steps = sampler.size() / localBatch;
-                if (steps == 0)
-                {
-                    throw new IllegalArgumentException("--batch-size " + options.batchSize + " is larger than the " +
-                        train.size() + " training samples");
-                }
-                final Collectives collectives = Collectives.of(world);
+                final Collectives collectives = Collectives.of(workerComm);
                 final ProgressBar bar = new ProgressBar(out, options.epochs, System.console() != null);
                 if (rank == 0)
                 {
                     out.printf("Fashion-MNIST, MLP 784-256-128-10 (%,d parameters), %d rank%s data-parallel " +
                         "(%s), %s%n", model.parameterCount(), world.size(), world.size() == 1 ? "" : "s",
-                        options.mode.name().toLowerCase(), options);
+                        ps ? workers + " workers + " + servers + " parameter server" + (servers == 1 ? "" : "s") :
+                        "allreduce", options);
                 }
                 final long trainStart = System.nanoTime();
-                double testAccuracy = 0;
-                for (int epoch = 1; epoch <= options.epochs; epoch++)
+                double testAccuracy = -1;
+                for (int epoch = (int)(firstStep / steps) + 1; epoch <= options.epochs; epoch++)
                 {
-                    optimizer.learningRate(options.learningRate(epoch));
                     sampler.setEpoch(epoch - 1);
                     sampler.indices(samples);
                     bar.start();
                     syncNanos[0] = 0;
                     double lossSum = 0;
                     long correct = 0;
+                    final int first = (long)(epoch - 1) * steps < firstStep ? (int)(firstStep % steps) : 0;
                     final long epochStart = System.nanoTime();
-                    for (int step = 0; step < steps; step++)
+                    for (int step = first; step < steps; step++)
                     {
                         train.gather(samples, step * localBatch, localBatch, x, y);
                         model.zeroGradients();
@@ -204,16 +286,31 @@ public final class FashionMnistTraining
                         final long syncStart = System.nanoTime();
                         replicas.step();
                         syncNanos[0] += System.nanoTime() - syncStart;
+                        final long done = (long)(epoch - 1) * steps + step + 1;
+                        if (checkpoint != null && options.checkpointEvery > 0 && done % options.checkpointEvery == 0 &&
+                            step + 1 < steps)
+                        {
+                            save(checkpoint, world, model, optimizer, done, epoch, options, out);
+                        }
+                        if (options.throttleMillis > 0)
+                        {
+                            sleep(options.throttleMillis);
+                        }
                         if (rank == 0)
                         {
+                            final int taken = step + 1 - first;
                             final double seconds = (System.nanoTime() - epochStart) * 1e-9;
-                            bar.update(epoch, step + 1, steps, lossSum / (step + 1),
-                                (double)correct / ((step + 1L) * localBatch),
-                                (step + 1.0) * options.batchSize / seconds);
+                            bar.update(epoch, step + 1, steps, lossSum / taken, (double)correct / ((long)taken * localBatch),
+                                (double)taken * options.batchSize / seconds);
                         }
                     }
                     final double epochSeconds = (System.nanoTime() - epochStart) * 1e-9;
-                    // the epoch's loss and accuracy over all ranks' samples
+                    final int taken = steps - first;
+                    if (checkpoint != null)
+                    {
+                        save(checkpoint, world, model, optimizer, (long)epoch * steps, epoch, options, out);
+                    }
+                    // the epoch's loss and accuracy over all workers' samples
                     final double[] totals = { lossSum, correct };
                     collectives.allReduce(totals, 0, totals.length, ReduceOp.SUM);
                     final double computeOnly = options.timing ?
@@ -221,27 +318,120 @@ public final class FashionMnistTraining
                     if (rank == 0)
                     {
                         testAccuracy = evaluate(model, activations, test, localBatch, x, y);
-                        bar.finish(epoch, steps, totals[0] / ((long)steps * world.size()),
-                            totals[1] / ((long)steps * options.batchSize), (double)steps * options.batchSize /
+                        bar.finish(epoch, steps, totals[0] / ((long)taken * workers),
+                            totals[1] / ((long)taken * options.batchSize), (double)taken * options.batchSize /
                             epochSeconds, epochSeconds, testAccuracy);
                         if (options.timing)
                         {
-                            final double step = epochSeconds * 1e3 / steps;
+                            final double step = epochSeconds * 1e3 / taken;
                             out.printf("timing: step %.3f ms, compute-only step %.3f ms, overhead %.3f ms (%.0f%%); " +
                                 "in gradient sync and update %.3f ms/step%n", step, computeOnly * 1e3,
                                 Math.max(0, step - computeOnly * 1e3),
-                                Math.max(0, step - computeOnly * 1e3) / step * 100, syncNanos[0] * 1e-6 / steps);
+                                Math.max(0, step - computeOnly * 1e3) / step * 100, syncNanos[0] * 1e-6 / taken);
                         }
                     }
                 }
                 if (rank == 0)
                 {
-                    out.printf("trained %d epochs in %.1f s%n", options.epochs, (System.nanoTime() - trainStart) * 1e-9);
-                    out.printf("test accuracy: %.4f%n", testAccuracy);
+                    report(options, model, replicas.trace(), trainStart, testAccuracy, out);
                 }
             }
         }
         return 0;
+    }
+
+    /** Rank 0 writes the run's state (atomically: the file is replaced by a rename); the others go on. */
+    private static void save(final Path checkpoint, final Communicator world, final Sequential model,
+        final ScheduledOptimizer optimizer, final long step, final int epoch, final TrainingOptions options,
+        final PrintStream out)
+    {
+        TrainingCheckpoint.save(checkpoint, world, model.parameters(), optimizer.state(),
+            new TrainingProgress(step, epoch, options.seed, 0));
+        if (world.rank() == 0)
+        {
+            out.printf("checkpoint: step %d (epoch %d) written to %s by rank 0, pid %d%n", step, epoch, checkpoint,
+                ProcessHandle.current().pid());
+        }
+    }
+
+    /** Rank 0's closing lines: the overlap trace, the digest, the saved parameters, the time, the accuracy. */
+    private static void report(final TrainingOptions options, final Sequential model, final BucketTrace trace,
+        final long trainStart, final double testAccuracy, final PrintStream out)
+    {
+        if (options.trace)
+        {
+            if (trace == null)
+            {
+                out.println("overlap trace: none in --mode ps (gradients are pushed in step(), after backward)");
+            }
+            else
+            {
+                out.println("overlap trace, last step (per bucket):");
+                out.println(trace.describeLastStep());
+                out.println("overlap summary: " + trace.summary());
+            }
+        }
+        if (options.printDigest)
+        {
+            out.println("parameter digest: " + digest(model.parameters()));
+        }
+        if (options.saveParameters != null)
+        {
+            final Map<String, Tensor> named = new LinkedHashMap<>();
+            for (int i = 0; i < model.parameters().size(); i++)
+            {
+                named.put(TrainingCheckpoint.PARAMETER + i, model.parameters().get(i));
+            }
+            Checkpoint.write(options.saveParameters, named);
+        }
+        out.printf("trained %d epochs in %.1f s%n", options.epochs, (System.nanoTime() - trainStart) * 1e-9);
+        if (testAccuracy >= 0)
+        {
+            out.printf("test accuracy: %.4f%n", testAccuracy);
+        }
+    }
+
+    /** SHA-256 of the parameters' bytes, in order: equal digests, bit-identical parameters. */
+    static String digest(final List<Tensor> parameters)
+    {
+        try
+        {
+            final MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (final Tensor p : parameters)
+            {
+                sha.update(p.segment().toArray(ValueLayout.JAVA_BYTE));
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+        }
+    }
+
+    private static void createDirectories(final Path dir)
+    {
+        try
+        {
+            Files.createDirectories(dir);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("--checkpoint " + dir + ": cannot create the folder", ex);
+        }
+    }
+
+    private static void sleep(final int millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while throttled", ex);
+        }
     }
 
     /**

@@ -6,7 +6,17 @@ import java.nio.file.Path;
 final class TrainingOptions
 {
     static final String USAGE = "usage: FashionMnistTraining [--epochs N] [--batch-size GLOBAL] [--lr RATE] " +
-        "[--optimizer sgd|adam] [--schedule cosine|constant] [--mode allreduce|ps] [--data DIR] [--seed N] [--timing]";
+        "[--optimizer sgd|adam] [--schedule cosine|constant] [--mode allreduce|ps] [--servers N] [--bucket-bytes N] " +
+        "[--data DIR] [--seed N] [--checkpoint DIR] [--checkpoint-every STEPS] [--resume] [--save-parameters FILE] " +
+        "[--print-digest] [--trace] [--timing]";
+    /**
+     * 128 KiB: this model's gradients are, last first, 40 B + 5 KiB (layer 3), 512 B + 128 KiB (layer 2) and 1 KiB +
+     * 784 KiB (layer 1). At 128 KiB they make four buckets, [layer 3 + layer 2's bias], [layer 2's weight],
+     * [layer 1's bias], [layer 1's weight]: the first two are all-reduced while layer 1's gradient, the largest
+     * part of backward, is computed. At 256 KiB layer 1's bias would join the first bucket and hold it back to the
+     * end of backward (no overlap at all); PyTorch's 25 MiB would make one bucket, likewise.
+     */
+    static final long DEFAULT_BUCKET_BYTES = 128 << 10;
 
     enum Mode
     {
@@ -24,6 +34,19 @@ final class TrainingOptions
     Path data = FashionMnist.DEBIAN_DIR;
     long seed = 42;
     boolean timing = false;
+    /** Parameter-server mode: the last this-many ranks serve, the others train. */
+    int servers = 1;
+    long bucketBytes = DEFAULT_BUCKET_BYTES;
+    /** Where the run's checkpoint (one Arrow IPC file, replaced atomically) goes; null: none. */
+    Path checkpoint;
+    /** Checkpoint also every this-many steps (0: only at the end of each epoch). */
+    int checkpointEvery = 0;
+    boolean resume = false;
+    Path saveParameters;
+    boolean printDigest = false;
+    boolean trace = false;
+    /** Sleep per step, for tests that must kill a run mid-epoch on any machine. */
+    int throttleMillis = 0;
 
     static TrainingOptions parse(final String[] args)
     {
@@ -31,9 +54,8 @@ final class TrainingOptions
         for (int i = 0; i < args.length; i++)
         {
             final String name = args[i];
-            if (name.equals("--timing"))
+            if (flag(options, name))
             {
-                options.timing = true;
                 continue;
             }
             if (i + 1 >= args.length)
@@ -67,14 +89,46 @@ final class TrainingOptions
                 };
                 case "--data" -> options.data = Path.of(value);
                 case "--seed" -> options.seed = parseLong(name, value);
+                case "--servers" -> options.servers = positive(name, value);
+                case "--bucket-bytes" -> options.bucketBytes = positive(name, value);
+                case "--checkpoint" -> options.checkpoint = Path.of(value);
+                case "--checkpoint-every" -> options.checkpointEvery = positive(name, value);
+                case "--save-parameters" -> options.saveParameters = Path.of(value);
+                case "--throttle-ms" -> options.throttleMillis = positive(name, value);
                 default -> throw new IllegalArgumentException("unknown option " + name + ". " + USAGE);
             }
+        }
+        if (options.resume && options.checkpoint == null)
+        {
+            throw new IllegalArgumentException("--resume needs --checkpoint DIR (where the run left its checkpoint)");
+        }
+        if (options.checkpoint != null && options.mode == Mode.PS)
+        {
+            throw new IllegalArgumentException("--checkpoint: only with --mode allreduce (in ps mode the optimizer " +
+                "state lives on the servers, which the checkpoint does not collect)");
         }
         if (Float.isNaN(options.learningRate))
         {
             options.learningRate = options.adam ? 1e-3f : 0.05f;
         }
         return options;
+    }
+
+    /** Sets the flag {@code name} names; false when it is not a flag. */
+    private static boolean flag(final TrainingOptions options, final String name)
+    {
+        switch (name)
+        {
+            case "--timing" -> options.timing = true;
+            case "--trace" -> options.trace = true;
+            case "--resume" -> options.resume = true;
+            case "--print-digest" -> options.printDigest = true;
+            default ->
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int positive(final String name, final String value)
@@ -129,6 +183,7 @@ final class TrainingOptions
     {
         return "epochs=" + epochs + " global-batch=" + batchSize + " optimizer=" + (adam ? "adam" : "sgd") +
             " lr=" + learningRate +
-            (cosine ? " (cosine)" : "") + " mode=" + mode.name().toLowerCase() + " seed=" + seed;
+            (cosine ? " (cosine)" : "") + " mode=" + mode.name().toLowerCase() +
+            (mode == Mode.PS ? " servers=" + servers : " bucket-bytes=" + bucketBytes) + " seed=" + seed;
     }
 }

@@ -109,8 +109,15 @@ final class IdxFileTest
         assertEquals(1e-3f, options.learningRate, "Adam's default rate");
         assertEquals(1e-3f, options.learningRate(1));
         assertTrue(options.learningRate(3) < options.learningRate(2), "cosine decay");
+        assertEquals(128 << 10, TrainingOptions.parse(new String[0]).bucketBytes, "buckets that overlap this model");
+        final TrainingOptions ps = TrainingOptions.parse(new String[]{ "--mode", "ps", "--servers", "2", "--trace",
+            "--print-digest" });
+        assertEquals(TrainingOptions.Mode.PS, ps.mode);
+        assertEquals(2, ps.servers);
+        assertTrue(ps.trace && ps.printDigest);
         for (final String[] bad : new String[][]{ { "--epochs", "0" }, { "--lr", "-1" }, { "--mode", "ring" },
-            { "--frobnicate", "1" }, { "--epochs" } })
+            { "--frobnicate", "1" }, { "--epochs" }, { "--resume" }, { "--servers", "0" }, { "--bucket-bytes", "-5" },
+            { "--checkpoint", "/tmp/x", "--mode", "ps" } })
         {
             final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                 () -> TrainingOptions.parse(bad));

@@ -1,0 +1,82 @@
+package dev.ringfold.examples.fashion;
+
+import dev.ringfold.collectives.data.ParameterUpdate;
+import dev.ringfold.tensors.Tensor;
+import dev.ringfold.tensors.nn.Optimizer;
+import org.apache.arrow.memory.BufferAllocator;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The trainer's optimizer as the {@link ParameterUpdate} that {@code DataParallel.step()} applies: SGD with momentum
+ * 0.9 or Adam, its learning rate following the epoch schedule of {@link TrainingOptions#learningRate(int)} by the
+ * number of updates applied. Counting updates instead of being told the epoch is what lets a parameter server, which
+ * sees only pushes, run the same schedule; in all-reduce mode it runs on every worker over the model's own tensors,
+ * on a server over that server's 1-D pieces of them (the optimizers are element-wise, so both compute the same).
+ */
+final class ScheduledOptimizer implements ParameterUpdate, AutoCloseable
+{
+    private final BufferAllocator allocator;
+    private final TrainingOptions options;
+    private final int stepsPerEpoch;
+    private Optimizer optimizer;
+    private long steps;
+
+    ScheduledOptimizer(final BufferAllocator allocator, final TrainingOptions options, final int stepsPerEpoch)
+    {
+        this.allocator = allocator;
+        this.options = options;
+        this.stepsPerEpoch = stepsPerEpoch;
+    }
+
+    /** Makes the optimizer over these lists now (before a checkpoint is loaded into its state); idempotent. */
+    ScheduledOptimizer init(final List<Tensor> parameters, final List<Tensor> gradients)
+    {
+        if (optimizer == null)
+        {
+            optimizer = FashionMnistTraining.optimizer(options, allocator, parameters, gradients);
+        }
+        return this;
+    }
+
+    @Override
+    public void apply(final List<Tensor> parameters, final List<Tensor> gradients)
+    {
+        init(parameters, gradients);
+        optimizer.learningRate(options.learningRate((int)(steps / stepsPerEpoch) + 1));
+        optimizer.step();
+        steps++;
+    }
+
+    /** Updates applied, the run's global step. */
+    long steps()
+    {
+        return steps;
+    }
+
+    /** A resumed run continues the schedule where the checkpoint left it. */
+    void steps(final long steps)
+    {
+        this.steps = steps;
+    }
+
+    /** The optimizer's live state tensors, for {@code TrainingCheckpoint} ({@link #init} first). */
+    Map<String, Tensor> state()
+    {
+        if (optimizer == null)
+        {
+            throw new IllegalStateException("ScheduledOptimizer: state() before init()");
+        }
+        return optimizer.state();
+    }
+
+    @Override
+    public void close()
+    {
+        if (optimizer != null)
+        {
+            optimizer.close();
+        }
+    }
+}
