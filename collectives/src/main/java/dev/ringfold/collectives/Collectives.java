@@ -32,12 +32,12 @@ public final class Collectives
 
     public enum AllReduceAlgorithm
     {
-        AUTO, RING, RECURSIVE_DOUBLING
+        AUTO, RING, RECURSIVE_DOUBLING, SHARED_MEMORY, HIERARCHICAL
     }
 
     public enum BroadcastAlgorithm
     {
-        AUTO, BINOMIAL, CHAIN
+        AUTO, BINOMIAL, CHAIN, SHARED_MEMORY, HIERARCHICAL
     }
 
     private static final Map<Communicator, Collectives> INSTANCES = new WeakHashMap<>();
@@ -48,6 +48,13 @@ public final class Collectives
     private BroadcastAlgorithm broadcastAlgorithm;
     private RingAllReduce ring;
     private RecursiveDoublingAllReduce doubling;
+    private SharedMemoryAllReduce sharedReduce;
+    private HierarchicalAllReduce hierarchicalReduce;
+    private SharedMemoryBroadcast sharedBroadcast;
+    private HierarchicalBroadcast hierarchicalBroadcast;
+    private NodeScratch nodeScratch;
+    private Hierarchy hierarchy;
+    private int oneNode; // 0 unknown, 1 yes, -1 no
     private BinomialBroadcast binomial;
     private ChainBroadcast chain;
     private BinomialReduce reduce;
@@ -98,8 +105,35 @@ public final class Collectives
         {
             return allReduceAlgorithm;
         }
-        return count * dtype.bytes() <= SMALL_ALLREDUCE_BYTES || count < comm.size() ?
-            AllReduceAlgorithm.RECURSIVE_DOUBLING : AllReduceAlgorithm.RING;
+        if (count * dtype.bytes() <= SMALL_ALLREDUCE_BYTES || count < comm.size())
+        {
+            return AllReduceAlgorithm.RECURSIVE_DOUBLING;
+        }
+        if (comm.size() == 1)
+        {
+            return AllReduceAlgorithm.RING;
+        }
+        return isOneNode() ? AllReduceAlgorithm.SHARED_MEMORY : AllReduceAlgorithm.HIERARCHICAL;
+    }
+
+    /**
+     * Whether every rank of the communicator shares this rank's memory. The same answer on every rank: sharing a
+     * node is an equivalence, so if one rank reaches all through shared memory, every rank does.
+     */
+    public boolean isOneNode()
+    {
+        if (oneNode == 0)
+        {
+            oneNode = 1;
+            for (int r = 0; r < comm.size(); r++)
+            {
+                if (r != comm.rank() && !comm.transportTo(r).equals("shm"))
+                {
+                    oneNode = -1;
+                }
+            }
+        }
+        return oneNode > 0;
     }
 
     public BroadcastAlgorithm broadcastAlgorithmFor(final long bytes)
@@ -108,7 +142,34 @@ public final class Collectives
         {
             return broadcastAlgorithm;
         }
-        return bytes < SMALL_BROADCAST_BYTES || comm.size() <= 2 ? BroadcastAlgorithm.BINOMIAL : BroadcastAlgorithm.CHAIN;
+        if (bytes < SMALL_BROADCAST_BYTES || comm.size() == 1)
+        {
+            return BroadcastAlgorithm.BINOMIAL;
+        }
+        return isOneNode() ? BroadcastAlgorithm.SHARED_MEMORY : BroadcastAlgorithm.HIERARCHICAL;
+    }
+
+    private NodeScratch nodeScratch(final String op, final String algorithm)
+    {
+        if (!isOneNode())
+        {
+            throw new IllegalArgumentException(where(op) + ": " + algorithm + " needs every rank of " + comm.name() +
+                " on one node (rank " + comm.rank() + " reaches some over tcp); use HIERARCHICAL");
+        }
+        if (nodeScratch == null && comm.size() > 1)
+        {
+            nodeScratch = NodeScratch.map(comm, nextTag());
+        }
+        return nodeScratch;
+    }
+
+    private Hierarchy hierarchy()
+    {
+        if (hierarchy == null)
+        {
+            hierarchy = Hierarchy.build(comm, this);
+        }
+        return hierarchy;
     }
 
     // -------------------------------------------------------------------------------------------- all-reduce
@@ -129,7 +190,30 @@ public final class Collectives
         final ReduceOp op, final boolean cached)
     {
         checkReduce("allReduce", count, dtype, op);
-        if (algorithmFor(count, dtype) == AllReduceAlgorithm.RING)
+        final AllReduceAlgorithm algorithm = algorithmFor(count, dtype);
+        if (algorithm == AllReduceAlgorithm.SHARED_MEMORY)
+        {
+            final NodeScratch scratch = nodeScratch("allReduce", "SHARED_MEMORY");
+            final SharedMemoryAllReduce o = cached && sharedReduce != null && !sharedReduce.isActive() ?
+                sharedReduce : new SharedMemoryAllReduce(comm, scratch);
+            if (cached)
+            {
+                sharedReduce = o;
+            }
+            return o.prepare(src, dst, count, dtype, op);
+        }
+        if (algorithm == AllReduceAlgorithm.HIERARCHICAL)
+        {
+            final Hierarchy h = hierarchy();
+            final HierarchicalAllReduce o = cached && hierarchicalReduce != null && !hierarchicalReduce.isActive() ?
+                hierarchicalReduce : new HierarchicalAllReduce(comm, h);
+            if (cached)
+            {
+                hierarchicalReduce = o;
+            }
+            return o.prepare(src, dst, count, dtype, op);
+        }
+        if (algorithm == AllReduceAlgorithm.RING)
         {
             final RingAllReduce o = cached && ring != null && !ring.isActive() ? ring : new RingAllReduce(comm);
             if (cached)
@@ -219,7 +303,30 @@ public final class Collectives
         checkCount("broadcast", count, dtype);
         checkRoot("broadcast", root);
         final long bytes = count * dtype.bytes();
-        if (broadcastAlgorithmFor(bytes) == BroadcastAlgorithm.CHAIN)
+        final BroadcastAlgorithm algorithm = broadcastAlgorithmFor(bytes);
+        if (algorithm == BroadcastAlgorithm.SHARED_MEMORY)
+        {
+            final NodeScratch scratch = nodeScratch("broadcast", "SHARED_MEMORY");
+            final SharedMemoryBroadcast o = cached && sharedBroadcast != null && !sharedBroadcast.isActive() ?
+                sharedBroadcast : new SharedMemoryBroadcast(comm, scratch);
+            if (cached)
+            {
+                sharedBroadcast = o;
+            }
+            return o.prepare(address, bytes, root);
+        }
+        if (algorithm == BroadcastAlgorithm.HIERARCHICAL)
+        {
+            final Hierarchy h = hierarchy();
+            final HierarchicalBroadcast o = cached && hierarchicalBroadcast != null &&
+                !hierarchicalBroadcast.isActive() ? hierarchicalBroadcast : new HierarchicalBroadcast(comm, h);
+            if (cached)
+            {
+                hierarchicalBroadcast = o;
+            }
+            return o.prepare(address, bytes, root);
+        }
+        if (algorithm == BroadcastAlgorithm.CHAIN)
         {
             final ChainBroadcast o = cached && chain != null && !chain.isActive() ? chain : new ChainBroadcast(comm);
             if (cached)

@@ -88,6 +88,7 @@ abstract class Operation implements Progressable, Completion
         complete = true;
         active = false;
         comm.removeProgressHook(this);
+        ended();
     }
 
     private void fail(final RuntimeException ex)
@@ -96,6 +97,12 @@ abstract class Operation implements Progressable, Completion
         complete = true;
         active = false;
         comm.removeProgressHook(this);
+        ended();
+    }
+
+    /** Gives back what the operation held while in flight (a turn on a shared region), done or failed. */
+    void ended()
+    {
     }
 
     @Override
