@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
 import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
@@ -62,6 +63,7 @@ final class NodeScratch
     private long issued;
     private long serving;
     private long nextChunk;
+    private RuntimeException broken;
 
     private NodeScratch(final Communicator comm, final MappedByteBuffer mapped, final long chunk)
     {
@@ -271,16 +273,18 @@ final class NodeScratch
         return false;
     }
 
+    /** Whether every other rank has finished the step; checks each one that has not for being alive. */
     boolean allReached(final int counter, final long g)
     {
+        boolean all = true;
         for (int r = 0; r < size; r++)
         {
-            if (r != rank && !reached(r, counter, g))
+            if (r != rank)
             {
-                return false;
+                all &= reached(r, counter, g); // on, past a rank behind: a dead one further on must still be seen
             }
         }
-        return true;
+        return all;
     }
 
     /** Whether this rank may write its buffer for chunk {@code g}: every rank is done with chunk g - 2. */
@@ -289,10 +293,35 @@ final class NodeScratch
         return g < 2 || allReached(RELEASED, g - 2);
     }
 
-    /** A place in the queue of collectives using the region, taken when a collective starts (call order). */
+    /**
+     * A place in the queue of collectives using the region, taken when a collective starts (call order). Throws once
+     * a collective on the region has failed: the ranks' counters are out of step, and waiting would hang.
+     */
     long takeTurn()
     {
+        checkUsable();
         return issued++;
+    }
+
+    /** Throws if a collective on the region has failed; called again when a queued collective's turn comes. */
+    void checkUsable()
+    {
+        if (broken != null)
+        {
+            final String message = "rank " + rank + " of " + comm.name() + ": the shared-memory collectives " +
+                "cannot be used after a failure: " + broken.getMessage();
+            throw broken instanceof PeerFailedException dead ? new PeerFailedException(dead.worldRank(), message) :
+                new IllegalStateException(message, broken);
+        }
+    }
+
+    /** A collective on the region failed: every later one fails at once (see {@link #takeTurn}). */
+    void failed(final RuntimeException cause)
+    {
+        if (broken == null)
+        {
+            broken = cause;
+        }
     }
 
     boolean isTurn(final long turn)

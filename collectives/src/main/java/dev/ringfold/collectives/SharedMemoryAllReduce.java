@@ -89,6 +89,7 @@ final class SharedMemoryAllReduce extends ReducingOperation
                 return 0;
             }
             hasTurn = true;
+            scratch.checkUsable();
             firstChunk = scratch.claimChunks(chunks);
         }
         int work = 0;
@@ -171,6 +172,10 @@ final class SharedMemoryAllReduce extends ReducingOperation
     @Override
     void ended()
     {
+        if (error() != null && scratch != null)
+        {
+            scratch.failed(error());
+        }
         if (hasTurn)
         {
             hasTurn = false;

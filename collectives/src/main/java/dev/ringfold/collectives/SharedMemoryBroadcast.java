@@ -66,6 +66,7 @@ final class SharedMemoryBroadcast extends Operation
                 return 0;
             }
             hasTurn = true;
+            scratch.checkUsable();
             firstChunk = scratch.claimChunks(chunks);
         }
         int work = 0;
@@ -102,6 +103,10 @@ final class SharedMemoryBroadcast extends Operation
     @Override
     void ended()
     {
+        if (error() != null && scratch != null)
+        {
+            scratch.failed(error());
+        }
         if (hasTurn)
         {
             hasTurn = false;

@@ -27,6 +27,16 @@ class CollectivesProcessTest
             "placement allreduce nodes rank"), text);
     }
 
+    /** A rank killed mid-job: the others' shared-memory collectives fail naming it; no region file is left. */
+    @org.junit.jupiter.api.Test
+    @Timeout(200)
+    void sharedMemoryCollectivesSurviveAPeersDeath() throws Exception
+    {
+        final String text = Job.run(3, "shm", 150, PeerDeathRanks.class);
+        assertEquals(3, Job.count(text, "ok region unlinked rank"), text);
+        assertEquals(4, Job.count(text, "ok peer death rank"), text);
+    }
+
     /**
      * Ranks of one machine made into two "nodes" (RINGFOLD_NODE): shared memory inside each, TCP between; the table
      * picks the hierarchical algorithms, and every collective still matches the reference, forced algorithms too.

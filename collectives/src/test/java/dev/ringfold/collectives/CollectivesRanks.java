@@ -96,7 +96,8 @@ public final class CollectivesRanks
             c.forceAllReduce(algorithm);
             if (algorithm == Collectives.AllReduceAlgorithm.SHARED_MEMORY && !c.isOneNode())
             {
-                expect(() -> c.allReduce(src, dst, 100, DType.F32, ReduceOp.SUM), "SHARED_MEMORY needs every rank");
+                expect(() -> c.allReduce(src, dst, 100, DType.F32, ReduceOp.SUM), "SHARED_MEMORY needs every rank",
+                    comm.rank());
                 continue;
             }
             for (final DType dt : DType.values())
@@ -194,7 +195,7 @@ public final class CollectivesRanks
             if (algorithm == Collectives.BroadcastAlgorithm.SHARED_MEMORY && !c.isOneNode())
             {
                 final long buf = alloc(64);
-                expect(() -> c.broadcast(buf, 64, DType.U8, 0), "SHARED_MEMORY needs every rank");
+                expect(() -> c.broadcast(buf, 64, DType.U8, 0), "SHARED_MEMORY needs every rank", rank);
                 continue;
             }
             for (final int root : new int[] {0, size - 1, size / 2})
@@ -513,13 +514,19 @@ public final class CollectivesRanks
 
     private static void expect(final Runnable call, final String fragment)
     {
+        expect(call, fragment, me);
+    }
+
+    /** {@code rank}: this rank's rank in the communicator the call is on, which the message names. */
+    private static void expect(final Runnable call, final String fragment, final int rank)
+    {
         try
         {
             call.run();
         }
         catch (final RuntimeException ex)
         {
-            check(ex.getMessage() != null && ex.getMessage().contains(fragment) && ex.getMessage().contains("rank " + me),
+            check(ex.getMessage() != null && ex.getMessage().contains(fragment) && ex.getMessage().contains("rank " + rank),
                 "message '" + ex.getMessage() + "' should contain '" + fragment + "' and the rank");
             return;
         }
