@@ -26,9 +26,7 @@ final class SharedMemoryAllReduce extends ReducingOperation
 
     private final NodeScratch scratch;
     private final long[] sources;
-    private long turn = -1;
-    private boolean hasTurn;
-    private long firstChunk;
+    private final RegionTurn turn;
     private long chunks;
     private long chunkElements;
     private long chunk;
@@ -38,6 +36,7 @@ final class SharedMemoryAllReduce extends ReducingOperation
     {
         super(comm);
         this.scratch = scratch;
+        this.turn = new RegionTurn(scratch);
         this.sources = new long[size];
     }
 
@@ -60,7 +59,6 @@ final class SharedMemoryAllReduce extends ReducingOperation
     void begin()
     {
         working = Precision.working(dtype, op);
-        hasTurn = false;
         chunk = 0;
         state = FREE;
         if (size == 1 || count == 0)
@@ -76,26 +74,20 @@ final class SharedMemoryAllReduce extends ReducingOperation
         }
         chunkElements = scratch.chunkBytes() / working.bytes();
         chunks = (count + chunkElements - 1) / chunkElements;
-        turn = scratch.takeTurn();
+        turn.take(chunks);
     }
 
     @Override
     int advance()
     {
-        if (!hasTurn)
+        if (!turn.acquire())
         {
-            if (!scratch.isTurn(turn))
-            {
-                return 0;
-            }
-            hasTurn = true;
-            scratch.checkUsable();
-            firstChunk = scratch.claimChunks(chunks);
+            return 0;
         }
         int work = 0;
         while (chunk < chunks)
         {
-            final long g = firstChunk + chunk;
+            final long g = turn.firstChunk() + chunk;
             final long first = chunk * chunkElements;
             final long n = Math.min(chunkElements, count - first);
             final int ws = working.bytes();
@@ -172,14 +164,6 @@ final class SharedMemoryAllReduce extends ReducingOperation
     @Override
     void ended()
     {
-        if (error() != null && scratch != null)
-        {
-            scratch.failed(error());
-        }
-        if (hasTurn)
-        {
-            hasTurn = false;
-            scratch.endTurn();
-        }
+        turn.release(error());
     }
 }

@@ -15,9 +15,7 @@ final class SharedMemoryBroadcast extends Operation
     private long address;
     private long bytes;
     private int root;
-    private long turn = -1;
-    private boolean hasTurn;
-    private long firstChunk;
+    private final RegionTurn turn;
     private long chunks;
     private long chunk;
 
@@ -25,6 +23,7 @@ final class SharedMemoryBroadcast extends Operation
     {
         super(comm);
         this.scratch = scratch;
+        this.turn = new RegionTurn(scratch);
     }
 
     SharedMemoryBroadcast prepare(final long address, final long bytes, final int root)
@@ -45,7 +44,6 @@ final class SharedMemoryBroadcast extends Operation
     @Override
     void begin()
     {
-        hasTurn = false;
         chunk = 0;
         if (size == 1 || bytes == 0)
         {
@@ -53,27 +51,21 @@ final class SharedMemoryBroadcast extends Operation
             return;
         }
         chunks = (bytes + scratch.chunkBytes() - 1) / scratch.chunkBytes();
-        turn = scratch.takeTurn();
+        turn.take(chunks);
     }
 
     @Override
     int advance()
     {
-        if (!hasTurn)
+        if (!turn.acquire())
         {
-            if (!scratch.isTurn(turn))
-            {
-                return 0;
-            }
-            hasTurn = true;
-            scratch.checkUsable();
-            firstChunk = scratch.claimChunks(chunks);
+            return 0;
         }
         int work = 0;
         final long chunkBytes = scratch.chunkBytes();
         while (chunk < chunks)
         {
-            final long g = firstChunk + chunk;
+            final long g = turn.firstChunk() + chunk;
             final long offset = chunk * chunkBytes;
             final long n = Math.min(chunkBytes, bytes - offset);
             if (rank == root)
@@ -103,14 +95,6 @@ final class SharedMemoryBroadcast extends Operation
     @Override
     void ended()
     {
-        if (error() != null && scratch != null)
-        {
-            scratch.failed(error());
-        }
-        if (hasTurn)
-        {
-            hasTurn = false;
-            scratch.endTurn();
-        }
+        turn.release(error());
     }
 }
