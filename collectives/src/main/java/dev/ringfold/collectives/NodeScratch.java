@@ -54,7 +54,7 @@ final class NodeScratch
     static final long CHUNK_BYTES = chunkFromEnvironment();
 
     private final Communicator comm;
-    private final MappedByteBuffer mapped;
+    private final MappedByteBuffer mapped; // held: unmapped when the region is collected, or at exit
     private final UnsafeBuffer control;
     private final long data;
     private final long chunk;
@@ -340,21 +340,5 @@ final class NodeScratch
     void endTurn()
     {
         serving++;
-    }
-
-    int rank()
-    {
-        return rank;
-    }
-
-    int size()
-    {
-        return size;
-    }
-
-    /** Unmaps (local): the collectives of this communicator must not be used any more. */
-    void close()
-    {
-        IoUtil.unmap(mapped);
     }
 }
