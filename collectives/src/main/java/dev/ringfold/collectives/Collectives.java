@@ -40,12 +40,12 @@ public final class Collectives
 
     public enum AllReduceAlgorithm
     {
-        AUTO, RING, RECURSIVE_DOUBLING, MPI
+        AUTO, RING, RECURSIVE_DOUBLING, SHARED_MEMORY, HIERARCHICAL, MPI
     }
 
     public enum BroadcastAlgorithm
     {
-        AUTO, BINOMIAL, CHAIN, MPI
+        AUTO, BINOMIAL, CHAIN, SHARED_MEMORY, HIERARCHICAL, MPI
     }
 
     private static final Map<Communicator, Collectives> INSTANCES = new WeakHashMap<>();
@@ -56,6 +56,13 @@ public final class Collectives
     private BroadcastAlgorithm broadcastAlgorithm;
     private RingAllReduce ring;
     private RecursiveDoublingAllReduce doubling;
+    private SharedMemoryAllReduce sharedReduce;
+    private HierarchicalAllReduce hierarchicalReduce;
+    private SharedMemoryBroadcast sharedBroadcast;
+    private HierarchicalBroadcast hierarchicalBroadcast;
+    private NodeScratch nodeScratch;
+    private Hierarchy hierarchy;
+    private int oneNode; // 0 unknown, 1 yes, -1 no
     private BinomialBroadcast binomial;
     private ChainBroadcast chain;
     private BinomialReduce reduce;
@@ -158,8 +165,40 @@ public final class Collectives
 
     private AllReduceAlgorithm allReduceTable(final long count, final DType dtype)
     {
-        return count * dtype.bytes() <= SMALL_ALLREDUCE_BYTES || count < comm.size() ?
-            AllReduceAlgorithm.RECURSIVE_DOUBLING : AllReduceAlgorithm.RING;
+        if (count * dtype.bytes() <= SMALL_ALLREDUCE_BYTES || count < comm.size())
+        {
+            return AllReduceAlgorithm.RECURSIVE_DOUBLING;
+        }
+        if (comm.size() == 1)
+        {
+            return AllReduceAlgorithm.RING;
+        }
+        if (isOneNode())
+        {
+            return AllReduceAlgorithm.SHARED_MEMORY;
+        }
+        // on the native device MPI carries every message (no shared memory between ranks): our ring over it
+        return onNative ? AllReduceAlgorithm.RING : AllReduceAlgorithm.HIERARCHICAL;
+    }
+
+    /**
+     * Whether every rank of the communicator shares this rank's memory. The same answer on every rank: sharing a
+     * node is an equivalence, so if one rank reaches all through shared memory, every rank does.
+     */
+    public boolean isOneNode()
+    {
+        if (oneNode == 0)
+        {
+            oneNode = 1;
+            for (int r = 0; r < comm.size(); r++)
+            {
+                if (r != comm.rank() && !comm.transportTo(r).equals("shm"))
+                {
+                    oneNode = -1;
+                }
+            }
+        }
+        return oneNode > 0;
     }
 
     public BroadcastAlgorithm broadcastAlgorithmFor(final long bytes)
@@ -173,7 +212,42 @@ public final class Collectives
 
     private BroadcastAlgorithm broadcastTable(final long bytes)
     {
-        return bytes < SMALL_BROADCAST_BYTES || comm.size() <= 2 ? BroadcastAlgorithm.BINOMIAL : BroadcastAlgorithm.CHAIN;
+        if (bytes < SMALL_BROADCAST_BYTES || comm.size() == 1)
+        {
+            return BroadcastAlgorithm.BINOMIAL;
+        }
+        if (isOneNode())
+        {
+            return BroadcastAlgorithm.SHARED_MEMORY;
+        }
+        if (onNative)
+        {
+            return comm.size() <= 2 ? BroadcastAlgorithm.BINOMIAL : BroadcastAlgorithm.CHAIN;
+        }
+        return BroadcastAlgorithm.HIERARCHICAL;
+    }
+
+    private NodeScratch nodeScratch(final String op, final String algorithm)
+    {
+        if (!isOneNode())
+        {
+            throw new IllegalArgumentException(where(op) + ": " + algorithm + " needs every rank of " + comm.name() +
+                " on one node (rank " + comm.rank() + " reaches some over tcp); use HIERARCHICAL");
+        }
+        if (nodeScratch == null && comm.size() > 1)
+        {
+            nodeScratch = NodeScratch.map(comm, nextTag());
+        }
+        return nodeScratch;
+    }
+
+    private Hierarchy hierarchy()
+    {
+        if (hierarchy == null)
+        {
+            hierarchy = Hierarchy.build(comm, this);
+        }
+        return hierarchy;
     }
 
     // -------------------------------------------------------------------------------------------- all-reduce
@@ -203,6 +277,28 @@ public final class Collectives
                 return mpiOperation(cached).allReduce(src, dst, count, dtype, op);
             }
             algorithm = allReduceTable(count, dtype); // a type or op MPI lacks (bf16, avg, bitwise)
+        }
+        if (algorithm == AllReduceAlgorithm.SHARED_MEMORY)
+        {
+            final NodeScratch scratch = nodeScratch("allReduce", "SHARED_MEMORY");
+            final SharedMemoryAllReduce o = cached && sharedReduce != null && !sharedReduce.isActive() ?
+                sharedReduce : new SharedMemoryAllReduce(comm, scratch);
+            if (cached)
+            {
+                sharedReduce = o;
+            }
+            return o.prepare(src, dst, count, dtype, op);
+        }
+        if (algorithm == AllReduceAlgorithm.HIERARCHICAL)
+        {
+            final Hierarchy h = hierarchy();
+            final HierarchicalAllReduce o = cached && hierarchicalReduce != null && !hierarchicalReduce.isActive() ?
+                hierarchicalReduce : new HierarchicalAllReduce(comm, h);
+            if (cached)
+            {
+                hierarchicalReduce = o;
+            }
+            return o.prepare(src, dst, count, dtype, op);
         }
         if (algorithm == AllReduceAlgorithm.RING)
         {
@@ -326,6 +422,28 @@ public final class Collectives
                 return mpiOperation(cached).broadcast(address, bytes, root);
             }
             algorithm = broadcastTable(bytes); // beyond MPI's int count
+        }
+        if (algorithm == BroadcastAlgorithm.SHARED_MEMORY)
+        {
+            final NodeScratch scratch = nodeScratch("broadcast", "SHARED_MEMORY");
+            final SharedMemoryBroadcast o = cached && sharedBroadcast != null && !sharedBroadcast.isActive() ?
+                sharedBroadcast : new SharedMemoryBroadcast(comm, scratch);
+            if (cached)
+            {
+                sharedBroadcast = o;
+            }
+            return o.prepare(address, bytes, root);
+        }
+        if (algorithm == BroadcastAlgorithm.HIERARCHICAL)
+        {
+            final Hierarchy h = hierarchy();
+            final HierarchicalBroadcast o = cached && hierarchicalBroadcast != null &&
+                !hierarchicalBroadcast.isActive() ? hierarchicalBroadcast : new HierarchicalBroadcast(comm, h);
+            if (cached)
+            {
+                hierarchicalBroadcast = o;
+            }
+            return o.prepare(address, bytes, root);
         }
         if (algorithm == BroadcastAlgorithm.CHAIN)
         {

@@ -116,6 +116,7 @@ abstract class Operation implements Progressable, Completion
         complete = true;
         active = false;
         comm.removeProgressHook(this);
+        ended();
         if (Tracer.ON)
         {
             trace();
@@ -128,6 +129,7 @@ abstract class Operation implements Progressable, Completion
         complete = true;
         active = false;
         comm.removeProgressHook(this);
+        ended();
         if (Tracer.ON)
         {
             trace();
@@ -138,6 +140,11 @@ abstract class Operation implements Progressable, Completion
     private void trace()
     {
         Tracer.record(traceName, Tracer.ROW_COLLECTIVE, -1, tag, tracedBytes, traceStart, Tracer.now());
+    }
+
+    /** Gives back what the operation held while in flight (a turn on a shared region), done or failed. */
+    void ended()
+    {
     }
 
     @Override

@@ -94,6 +94,12 @@ public final class CollectivesRanks
         for (final Collectives.AllReduceAlgorithm algorithm : Collectives.AllReduceAlgorithm.values())
         {
             c.forceAllReduce(algorithm);
+            if (algorithm == Collectives.AllReduceAlgorithm.SHARED_MEMORY && !c.isOneNode())
+            {
+                expect(() -> c.allReduce(src, dst, 100, DType.F32, ReduceOp.SUM), "SHARED_MEMORY needs every rank",
+                    comm.rank());
+                continue;
+            }
             for (final DType dt : DType.values())
             {
                 for (final ReduceOp op : ReduceOp.values())
@@ -113,14 +119,30 @@ public final class CollectivesRanks
                 }
             }
         }
-        // large enough for many ring chunks
-        c.forceAllReduce(Collectives.AllReduceAlgorithm.RING);
+        // large enough for many chunks, every algorithm for large messages, then what the table picks
         final long big = (1 << 20) + 5;
         final long b = alloc(big * 4);
-        fill(ReduceOp.SUM, DType.F32, comm.rank(), b, big);
-        c.allReduce(b, b, big, DType.F32, ReduceOp.SUM);
-        verify(ReduceOp.SUM, DType.F32, comm.size(), b, big, section + " large F32 SUM");
-        c.forceAllReduce(Collectives.AllReduceAlgorithm.AUTO);
+        for (final Collectives.AllReduceAlgorithm algorithm : new Collectives.AllReduceAlgorithm[] {
+            Collectives.AllReduceAlgorithm.RING, Collectives.AllReduceAlgorithm.SHARED_MEMORY,
+            Collectives.AllReduceAlgorithm.HIERARCHICAL, Collectives.AllReduceAlgorithm.AUTO})
+        {
+            if (algorithm == Collectives.AllReduceAlgorithm.SHARED_MEMORY && !c.isOneNode())
+            {
+                continue;
+            }
+            c.forceAllReduce(algorithm);
+            for (final DType dt : new DType[] {DType.F32, DType.BF16})
+            {
+                fill(ReduceOp.SUM, dt, comm.rank(), b, big);
+                c.allReduce(b, b, big, dt, ReduceOp.SUM);
+                verify(ReduceOp.SUM, dt, comm.size(), b, big, section + " large " + dt + " SUM " + algorithm);
+            }
+        }
+        final Collectives.AllReduceAlgorithm expected = comm.size() == 1 ? Collectives.AllReduceAlgorithm.RING :
+            c.isOneNode() ? Collectives.AllReduceAlgorithm.SHARED_MEMORY : Collectives.AllReduceAlgorithm.HIERARCHICAL;
+        check(c.algorithmFor(big, DType.F32) == expected, "the table picks " + c.algorithmFor(big, DType.F32) +
+            " for " + big + " F32, expected " + expected);
+        System.out.println("placement " + section + (c.isOneNode() ? " one-node" : " nodes") + " rank " + me);
         System.out.println("ok " + section + " rank " + me);
     }
 
@@ -170,6 +192,12 @@ public final class CollectivesRanks
         for (final Collectives.BroadcastAlgorithm algorithm : Collectives.BroadcastAlgorithm.values())
         {
             c.forceBroadcast(algorithm);
+            if (algorithm == Collectives.BroadcastAlgorithm.SHARED_MEMORY && !c.isOneNode())
+            {
+                final long buf = alloc(64);
+                expect(() -> c.broadcast(buf, 64, DType.U8, 0), "SHARED_MEMORY needs every rank", rank);
+                continue;
+            }
             for (final int root : new int[] {0, size - 1, size / 2})
             {
                 for (final long bytes : new long[] {0, 13, 100_000, 3 * (1 << 20) + 7})
@@ -486,13 +514,19 @@ public final class CollectivesRanks
 
     private static void expect(final Runnable call, final String fragment)
     {
+        expect(call, fragment, me);
+    }
+
+    /** {@code rank}: this rank's rank in the communicator the call is on, which the message names. */
+    private static void expect(final Runnable call, final String fragment, final int rank)
+    {
         try
         {
             call.run();
         }
         catch (final RuntimeException ex)
         {
-            check(ex.getMessage() != null && ex.getMessage().contains(fragment) && ex.getMessage().contains("rank " + me),
+            check(ex.getMessage() != null && ex.getMessage().contains(fragment) && ex.getMessage().contains("rank " + rank),
                 "message '" + ex.getMessage() + "' should contain '" + fragment + "' and the rank");
             return;
         }

@@ -83,6 +83,70 @@ public final class Job
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }
 
+    /**
+     * Starts {@code main} on {@code nodes.length} ranks of one machine that count as the given nodes: each rank gets
+     * its own RINGFOLD_NODE (ranks with the same one share memory, the others talk TCP), through the torchrun-style
+     * environment (MASTER_ADDR/MASTER_PORT/RANK/WORLD_SIZE; rank 0 hosts the rendezvous), since bin/mpjrun gives every
+     * rank the same environment. Fails the test unless every rank exits 0; returns every rank's output.
+     */
+    static String runOnNodes(final String[] nodes, final int timeoutSeconds, final Class<?> main) throws Exception
+    {
+        final int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0))
+        {
+            port = probe.getLocalPort();
+        }
+        final List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(Files.readString(ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
+        cmd.add("-cp");
+        cmd.add(ROOT.resolve("build/lib") + "/*:" + Path.of("target/test-classes").toAbsolutePath() + ":" +
+            Path.of("target/classes").toAbsolutePath());
+        cmd.add(main.getName());
+        final List<Process> ranks = new java.util.ArrayList<>();
+        final List<Path> outputs = new java.util.ArrayList<>();
+        try
+        {
+            for (int r = 0; r < nodes.length; r++)
+            {
+                final Path out = Files.createTempFile("collectives-node-job", ".out");
+                outputs.add(out);
+                final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+                pb.environment().keySet().removeIf(k -> k.startsWith("RINGFOLD_") || k.startsWith("SLURM_") ||
+                    k.startsWith("OMPI_"));
+                pb.environment().putAll(java.util.Map.of("MASTER_ADDR", "127.0.0.1", "MASTER_PORT", String.valueOf(port),
+                    "RANK", String.valueOf(r), "WORLD_SIZE", String.valueOf(nodes.length), "RINGFOLD_NODE", nodes[r],
+                    "RINGFOLD_TIMEOUT_MS", String.valueOf(timeoutSeconds * 1000L)));
+                ranks.add(pb.start());
+            }
+            final StringBuilder all = new StringBuilder();
+            final StringBuilder failures = new StringBuilder();
+            for (int r = 0; r < nodes.length; r++)
+            {
+                final boolean exited = ranks.get(r).waitFor(timeoutSeconds + 30L, TimeUnit.SECONDS);
+                final String text = Files.readString(outputs.get(r));
+                all.append(text);
+                if (!exited || ranks.get(r).exitValue() != 0)
+                {
+                    // every failed rank's tail: the first to fail is often not rank 0, which only sees it leave
+                    failures.append("rank ").append(r).append(exited ? " exited " + ranks.get(r).exitValue() :
+                        " did not finish").append(":\n").append(text.length() > 4000 ?
+                        text.substring(text.length() - 4000) : text).append('\n');
+                }
+            }
+            assertEquals("", failures.toString());
+            return all.toString();
+        }
+        finally
+        {
+            ranks.forEach(Process::destroyForcibly);
+            for (final Path p : outputs)
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     public static long count(final String text, final String fragment)
     {
         return text.lines().filter(l -> l.contains(fragment)).count();

@@ -550,6 +550,16 @@ public final class Communicator implements AutoCloseable
         checkReusable(into);
     }
 
+    /**
+     * Throws {@link PeerFailedException} if a rank is known to have died or left: for collective algorithms that
+     * wait on shared memory rather than on messages, so a dead peer fails them as it fails a receive. The runtime
+     * looks for dead peers while a rank waits idle ({@link #await}), every 100 ms.
+     */
+    public void checkAlive(final int rank, final String what)
+    {
+        engine.checkPeer(worldOfRank[rank], what);
+    }
+
     /** Registers work to advance on every progress of this rank (see {@link Progressable}). */
     public void addProgressHook(final Progressable hook)
     {

@@ -1113,6 +1113,15 @@ final class Engine implements FrameHandler
             r.length + "; the message was discarded");
     }
 
+    /** Throws if a peer is known to have failed (the periodic liveness check or its BYE marked it). */
+    void checkPeer(final int peer, final String what)
+    {
+        if (failed[peer] != null)
+        {
+            throw peerFailed(peer, what);
+        }
+    }
+
     private PeerFailedException peerFailed(final int peer, final String what)
     {
         return new PeerFailedException(peer, "rank " + worldRank + ": cannot " + what + " world rank " + peer +

@@ -1,0 +1,112 @@
+package dev.ringfold.collectives;
+
+import dev.ringfold.mpi.Communicator;
+import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.ReduceOp;
+
+/**
+ * Node-aware all-reduce for ranks on several nodes: an all-reduce inside each node through shared memory
+ * ({@link SharedMemoryAllReduce}), a ring all-reduce across the node leaders, then a shared-memory broadcast from
+ * each leader to its node. Only the leaders' ring crosses the network, with each node's data once.
+ *
+ * <p>BF16/F16 sums and AVG run the three steps on an F32 (or, for AVG, a SUM) copy and round or divide once at the
+ * end, so a value is rounded once whatever the number of nodes. Reduction order, the same on every rank and run for
+ * a given placement: each node's sum in node rank order, then the ring's order over the leaders' sums
+ * (RingAllReduce); every rank ends with the leader's bits.
+ */
+final class HierarchicalAllReduce extends ReducingOperation
+{
+    private final Hierarchy hierarchy;
+    private final SharedMemoryAllReduce nodeReduce;
+    private final RingAllReduce leaderRing;
+    private final SharedMemoryBroadcast nodeBroadcast;
+    private Operation current;
+    private int stage;
+    private boolean direct;
+    private long buffer;
+    private DType carried;
+    private ReduceOp carriedOp;
+
+    HierarchicalAllReduce(final Communicator comm, final Hierarchy hierarchy)
+    {
+        super(comm);
+        this.hierarchy = hierarchy;
+        this.nodeReduce = new SharedMemoryAllReduce(hierarchy.node, hierarchy.nodeScratch);
+        this.leaderRing = hierarchy.leaders == null ? null : new RingAllReduce(hierarchy.leaders);
+        this.nodeBroadcast = new SharedMemoryBroadcast(hierarchy.node, hierarchy.nodeScratch);
+    }
+
+    HierarchicalAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op)
+    {
+        set(src, dst, count, dtype, op);
+        return this;
+    }
+
+    @Override
+    public String describe()
+    {
+        return "allReduce (hierarchical) of " + count + " " + dtype + " on " + comm.name() + ", step " + stage +
+            (current == null ? "" : ": " + current.describe());
+    }
+
+    @Override
+    void begin()
+    {
+        working = Precision.working(dtype, op);
+        direct = working == dtype && op != ReduceOp.AVG;
+        carried = working;
+        carriedOp = op == ReduceOp.AVG ? ReduceOp.SUM : op;
+        stage = 0;
+        current = null;
+        if (direct)
+        {
+            buffer = dst;
+            nodeReduce.prepare(src, dst, count, dtype, op);
+        }
+        else
+        {
+            buffer = scratch(count * working.bytes());
+            Precision.load(dtype, working, buffer, src, count);
+            nodeReduce.prepare(buffer, buffer, count, carried, carriedOp);
+        }
+        step(nodeReduce);
+    }
+
+    private void step(final Operation next)
+    {
+        current = next;
+        next.start(tag); // the node and leader communicators belong to this communicator's collectives alone
+    }
+
+    @Override
+    int advance()
+    {
+        if (!current.isComplete())
+        {
+            return 0;
+        }
+        if (current.error() != null)
+        {
+            throw current.error();
+        }
+        stage++;
+        if (stage == 1 && leaderRing != null && hierarchy.leaders.size() > 1)
+        {
+            step(leaderRing.allReduce(buffer, buffer, count, carried, carriedOp));
+            return 1;
+        }
+        if (stage <= 2)
+        {
+            stage = 2;
+            step(nodeBroadcast.prepare(buffer, count * carried.bytes(), 0));
+            return 1;
+        }
+        if (!direct)
+        {
+            Precision.store(op, size, dtype, working, dst, buffer, count);
+        }
+        done();
+        return 1;
+    }
+}

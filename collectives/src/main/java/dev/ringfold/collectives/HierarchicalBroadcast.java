@@ -1,0 +1,107 @@
+package dev.ringfold.collectives;
+
+import dev.ringfold.mpi.Communicator;
+
+/**
+ * Node-aware broadcast for ranks on several nodes: a shared-memory broadcast from the root inside the root's node,
+ * then a broadcast across the node leaders from the root's leader (binomial tree for small messages, pipelined chain
+ * for large), then a shared-memory broadcast from each other node's leader to its node.
+ */
+final class HierarchicalBroadcast extends Operation
+{
+    private final Hierarchy hierarchy;
+    private final SharedMemoryBroadcast nodeBroadcast;
+    private final BinomialBroadcast leaderTree;
+    private final ChainBroadcast leaderChain;
+    private Operation current;
+    private int stage;
+    private long address;
+    private long bytes;
+    private int root;
+
+    HierarchicalBroadcast(final Communicator comm, final Hierarchy hierarchy)
+    {
+        super(comm);
+        this.hierarchy = hierarchy;
+        this.nodeBroadcast = new SharedMemoryBroadcast(hierarchy.node, hierarchy.nodeScratch);
+        this.leaderTree = hierarchy.leaders == null ? null : new BinomialBroadcast(hierarchy.leaders);
+        this.leaderChain = hierarchy.leaders == null ? null : new ChainBroadcast(hierarchy.leaders);
+    }
+
+    HierarchicalBroadcast prepare(final long address, final long bytes, final int root)
+    {
+        this.address = address;
+        this.bytes = bytes;
+        this.root = root;
+        return this;
+    }
+
+    @Override
+    public String describe()
+    {
+        return "broadcast (hierarchical) of " + bytes + " bytes from rank " + root + " on " + comm.name() + ", step " +
+            stage + (current == null ? "" : ": " + current.describe());
+    }
+
+    private boolean onRootsNode()
+    {
+        return hierarchy.leaderOf(rank) == hierarchy.leaderOf(root);
+    }
+
+    @Override
+    void begin()
+    {
+        stage = 0;
+        current = null;
+        if (onRootsNode())
+        {
+            step(nodeBroadcast.prepare(address, bytes, hierarchy.nodeRankOf(root)));
+        }
+        else
+        {
+            advance();
+        }
+    }
+
+    private void step(final Operation next)
+    {
+        current = next;
+        next.start(tag); // the node and leader communicators belong to this communicator's collectives alone
+    }
+
+    @Override
+    int advance()
+    {
+        if (current != null)
+        {
+            if (!current.isComplete())
+            {
+                return 0;
+            }
+            if (current.error() != null)
+            {
+                throw current.error();
+            }
+        }
+        stage++;
+        current = null;
+        if (stage == 1)
+        {
+            if (hierarchy.leaders != null && hierarchy.leaders.size() > 1)
+            {
+                final int from = hierarchy.leaderIndex(hierarchy.leaderOf(root));
+                step(bytes < Collectives.SMALL_BROADCAST_BYTES ? leaderTree.prepare(address, bytes, from) :
+                    leaderChain.prepare(address, bytes, from));
+                return 1;
+            }
+            stage = 2;
+        }
+        if (stage == 2 && !onRootsNode())
+        {
+            step(nodeBroadcast.prepare(address, bytes, 0));
+            return 1;
+        }
+        done();
+        return 1;
+    }
+}

@@ -1,0 +1,344 @@
+package dev.ringfold.collectives;
+
+import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.PeerFailedException;
+import dev.ringfold.mpi.Request;
+import org.agrona.BufferUtil;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The node-shared region the shared-memory collectives of one communicator (all of whose ranks share a node) work
+ * in, mapped once and reused by every call. Rank 0 creates the file, sends its name, every rank maps it, and after
+ * a barrier rank 0 removes the name: from then on nothing is left in /dev/shm even if ranks are killed, and the
+ * memory goes with the last mapping (the same unlink-after-map as the transport's ring files).
+ *
+ * <p>Layout: a page of counters, one slot per rank of three cache lines (ARRIVED, REDUCED, RELEASED), each line
+ * written only by its rank with ordered stores and read by the others with volatile loads; then two chunk buffers
+ * per rank ({@link #chunkBytes()} each). Chunks are numbered across calls; chunk g uses buffer {@code g & 1}, and
+ * after a rank has finished its part of chunk g every one of its counters reads at least g + 1. A rank may write its
+ * buffer for chunk g once every rank's RELEASED reads g - 1 or more (all are done with chunk g - 2, the buffer's
+ * previous use).
+ *
+ * <p>Collectives in flight at once (non-blocking) take turns on the region in call order, which is the same on every
+ * rank. A collective that failed leaves the counters out of step between ranks: the communicator's shared-memory
+ * collectives are not usable after a failure (a dead peer, a deadline), as MPI leaves a communicator after an error.
+ */
+final class NodeScratch
+{
+    static final int ARRIVED = 0;
+    static final int REDUCED = 64;
+    static final int RELEASED = 128;
+    private static final int SLOT_BYTES = 192;
+    private static final int NAME_BYTES = 256;
+    private static final long MAGIC = 0x5246434F4C4C4543L; // "RFCOLLEC"
+    private static final int MAGIC_OFFSET = 0;
+    private static final int RANKS_OFFSET = 8;
+    private static final int CHUNK_OFFSET = 16;
+    private static final int FIRST_SLOT = 64;
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    /** Per-rank chunk buffer; RINGFOLD_SHM_CHUNK_BYTES overrides (every rank must see the same value). */
+    static final long CHUNK_BYTES = chunkFromEnvironment();
+
+    private final Communicator comm;
+    private final MappedByteBuffer mapped; // held: unmapped when the region is collected, or at exit
+    private final UnsafeBuffer control;
+    private final long data;
+    private final long chunk;
+    private final int rank;
+    private final int size;
+    private long issued;
+    private long serving;
+    private long nextChunk;
+    private RuntimeException broken;
+
+    private NodeScratch(final Communicator comm, final MappedByteBuffer mapped, final long chunk)
+    {
+        this.comm = comm;
+        this.mapped = mapped;
+        this.rank = comm.rank();
+        this.size = comm.size();
+        this.chunk = chunk;
+        final long controlBytes = controlBytes(size);
+        this.control = new UnsafeBuffer(BufferUtil.address(mapped), (int)controlBytes);
+        this.data = BufferUtil.address(mapped) + controlBytes;
+    }
+
+    private static long chunkFromEnvironment()
+    {
+        final String v = System.getenv("RINGFOLD_SHM_CHUNK_BYTES");
+        final long bytes = v == null || v.isBlank() ? 256 * 1024 : Long.parseLong(v.trim());
+        if (bytes < 4096 || bytes > (1 << 26) || bytes % 64 != 0)
+        {
+            throw new IllegalArgumentException("RINGFOLD_SHM_CHUNK_BYTES=" + v + ": a multiple of 64 in [4096, 2^26]");
+        }
+        return bytes;
+    }
+
+    private static long controlBytes(final int size)
+    {
+        return (FIRST_SLOT + (long)size * SLOT_BYTES + 4095) & ~4095L;
+    }
+
+    private static long fileBytes(final int size, final long chunk)
+    {
+        return controlBytes(size) + 2L * size * chunk;
+    }
+
+    /**
+     * Collective over {@code comm} (every rank on one node): creates and maps the region. {@code tag} is a collective
+     * tag of the calling sequence, used for the file's name.
+     */
+    static NodeScratch map(final Communicator comm, final int tag)
+    {
+        final ByteBuffer name = BufferUtil.allocateDirectAligned(NAME_BYTES, 64);
+        final long nameAddress = BufferUtil.address(name);
+        final String dirName = System.getenv("RINGFOLD_SHM_DIR");
+        final Path dir = Path.of(dirName == null || dirName.isBlank() ? "/dev/shm" : dirName);
+        final long length = fileBytes(comm.size(), CHUNK_BYTES);
+        Path path = null;
+        MappedByteBuffer mapped = null;
+        RuntimeException failure = null;
+        if (comm.rank() == 0)
+        {
+            final String job = System.getenv().getOrDefault("RINGFOLD_JOB_ID", "pid" + ProcessHandle.current().pid());
+            path = dir.resolve("ringfold-" + job.replaceAll("[^A-Za-z0-9_.-]", "") + "-coll" +
+                ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
+            try
+            {
+                mapped = create(path, length, comm.size());
+                final byte[] bytes = path.getFileName().toString().getBytes(StandardCharsets.US_ASCII);
+                name.put(0, bytes);
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = ex; // the others get an empty name and fail too, instead of waiting for one
+            }
+            final Request[] sends = new Request[comm.size()];
+            for (int r = 1; r < comm.size(); r++)
+            {
+                sends[r] = comm.isendCollective(nameAddress, NAME_BYTES, r, tag, new Request());
+            }
+            for (int r = 1; r < comm.size(); r++)
+            {
+                sends[r].await();
+            }
+        }
+        else
+        {
+            final Request recv = comm.irecvCollective(nameAddress, NAME_BYTES, 0, tag, new Request());
+            recv.await();
+            int end = 0;
+            while (end < NAME_BYTES && name.get(end) != 0)
+            {
+                end++;
+            }
+            final byte[] bytes = new byte[end];
+            name.get(0, bytes);
+            try
+            {
+                if (end == 0)
+                {
+                    throw new IllegalStateException("rank 0 of " + comm.name() +
+                        " could not create the shared-memory collectives' region");
+                }
+                path = dir.resolve(new String(bytes, StandardCharsets.US_ASCII));
+                mapped = open(path, length);
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = ex;
+            }
+        }
+        comm.barrier(); // everyone has mapped it (or failed): the name can go
+        if (comm.rank() == 0 && path != null)
+        {
+            try
+            {
+                Files.deleteIfExists(path);
+            }
+            catch (final IOException ignore)
+            {
+            }
+        }
+        if (failure != null)
+        {
+            if (mapped != null)
+            {
+                IoUtil.unmap(mapped);
+            }
+            throw new IllegalStateException("rank " + comm.rank() + " of " + comm.name() +
+                ": shared-memory collectives: " + failure.getMessage(), failure);
+        }
+        return new NodeScratch(comm, mapped, CHUNK_BYTES);
+    }
+
+    private static MappedByteBuffer create(final Path path, final long length, final int ranks)
+    {
+        try
+        {
+            Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                final MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, length);
+                final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, FIRST_SLOT);
+                header.putInt(RANKS_OFFSET, ranks);
+                header.putLong(CHUNK_OFFSET, CHUNK_BYTES);
+                header.putLongVolatile(MAGIC_OFFSET, MAGIC);
+                return mapped;
+            }
+        }
+        catch (final IOException ex)
+        {
+            try
+            {
+                Files.deleteIfExists(path);
+            }
+            catch (final IOException ignore)
+            {
+            }
+            throw new UncheckedIOException("cannot create " + path + " (" + length + " bytes): " + ex.getMessage(), ex);
+        }
+    }
+
+    private static MappedByteBuffer open(final Path path, final long length)
+    {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            if (ch.size() != length)
+            {
+                throw new IllegalStateException(path + " has " + ch.size() + " bytes, expected " + length +
+                    " (ranks with different RINGFOLD_SHM_CHUNK_BYTES?)");
+            }
+            final MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, length);
+            if (new UnsafeBuffer(mapped, 0, FIRST_SLOT).getLongVolatile(MAGIC_OFFSET) != MAGIC)
+            {
+                IoUtil.unmap(mapped);
+                throw new IllegalStateException(path + " is not a collectives region");
+            }
+            return mapped;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot map " + path + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    long chunkBytes()
+    {
+        return chunk;
+    }
+
+    /** Where rank {@code r} keeps chunk {@code g}. */
+    long buffer(final int r, final long g)
+    {
+        return data + (2L * r + (g & 1)) * chunk;
+    }
+
+    /** This rank has finished a step of chunk {@code g}: {@code counter} now reads g + 1 for the others. */
+    void publish(final int counter, final long g)
+    {
+        control.putLongOrdered(FIRST_SLOT + rank * SLOT_BYTES + counter, g + 1);
+    }
+
+    /** This rank has finished every step of chunk {@code g}. */
+    void publishAll(final long g)
+    {
+        publish(ARRIVED, g);
+        publish(REDUCED, g);
+        publish(RELEASED, g);
+    }
+
+    /** Whether rank {@code r} has finished {@code counter}'s step of chunk {@code g}; if not, whether it is alive. */
+    boolean reached(final int r, final int counter, final long g)
+    {
+        if (control.getLongVolatile(FIRST_SLOT + r * SLOT_BYTES + counter) > g)
+        {
+            return true;
+        }
+        comm.checkAlive(r, "wait in a shared-memory collective on");
+        return false;
+    }
+
+    /** Whether every other rank has finished the step; checks each one that has not for being alive. */
+    boolean allReached(final int counter, final long g)
+    {
+        boolean all = true;
+        for (int r = 0; r < size; r++)
+        {
+            if (r != rank)
+            {
+                all &= reached(r, counter, g); // on, past a rank behind: a dead one further on must still be seen
+            }
+        }
+        return all;
+    }
+
+    /** Whether this rank may write its buffer for chunk {@code g}: every rank is done with chunk g - 2. */
+    boolean free(final long g)
+    {
+        return g < 2 || allReached(RELEASED, g - 2);
+    }
+
+    /**
+     * A place in the queue of collectives using the region, taken when a collective starts (call order). Throws once
+     * a collective on the region has failed: the ranks' counters are out of step, and waiting would hang.
+     */
+    long takeTurn()
+    {
+        checkUsable();
+        return issued++;
+    }
+
+    /** Throws if a collective on the region has failed; called again when a queued collective's turn comes. */
+    void checkUsable()
+    {
+        if (broken != null)
+        {
+            final String message = "rank " + rank + " of " + comm.name() + ": the shared-memory collectives " +
+                "cannot be used after a failure: " + broken.getMessage();
+            throw broken instanceof PeerFailedException dead ? new PeerFailedException(dead.worldRank(), message) :
+                new IllegalStateException(message, broken);
+        }
+    }
+
+    /** A collective on the region failed: every later one fails at once (see {@link #takeTurn}). */
+    void failed(final RuntimeException cause)
+    {
+        if (broken == null)
+        {
+            broken = cause;
+        }
+    }
+
+    boolean isTurn(final long turn)
+    {
+        return serving == turn;
+    }
+
+    /** The first of {@code chunks} chunk numbers for the collective whose turn it is. */
+    long claimChunks(final long chunks)
+    {
+        final long first = nextChunk;
+        nextChunk += chunks;
+        return first;
+    }
+
+    void endTurn()
+    {
+        serving++;
+    }
+}

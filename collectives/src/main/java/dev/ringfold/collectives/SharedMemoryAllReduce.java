@@ -1,0 +1,169 @@
+package dev.ringfold.collectives;
+
+import dev.ringfold.mpi.Communicator;
+import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.ReduceOp;
+import dev.ringfold.tensors.kernels.ReduceKernels;
+import org.agrona.UnsafeApi;
+
+/**
+ * All-reduce through the node's shared memory ({@link NodeScratch}), for communicators whose ranks all share a node.
+ * Chunk by chunk: every rank copies its chunk of the input into its buffer (ARRIVED); each rank reduces its 1/n slice
+ * of the chunk reading every rank's buffer directly, writes the result over its own slice and into its destination
+ * (REDUCED); then each rank copies the other ranks' result slices into its destination (RELEASED). Every byte is read
+ * and written a fixed number of times whatever n is, and no message is sent. With two buffers per rank a rank copies
+ * chunk k + 1 in while its peers still reduce chunk k.
+ *
+ * <p>Reduction order, the same on every rank and every run for a given n: every element is
+ * {@code ((x[0] op x[1]) op x[2]) ... op x[n-1]}, computed once (by the rank owning its slice) and copied to the
+ * others, so all ranks hold the same bits. BF16/F16 sums travel in F32 and AVG divides once ({@link Precision}).
+ */
+final class SharedMemoryAllReduce extends ReducingOperation
+{
+    private static final int FREE = 0;
+    private static final int ARRIVING = 1;
+    private static final int REDUCING = 2;
+
+    private final NodeScratch scratch;
+    private final long[] sources;
+    private final RegionTurn turn;
+    private long chunks;
+    private long chunkElements;
+    private long chunk;
+    private int state;
+
+    SharedMemoryAllReduce(final Communicator comm, final NodeScratch scratch)
+    {
+        super(comm);
+        this.scratch = scratch;
+        this.turn = new RegionTurn(scratch);
+        this.sources = new long[size];
+    }
+
+    SharedMemoryAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op)
+    {
+        set(src, dst, count, dtype, op);
+        return this;
+    }
+
+    @Override
+    public String describe()
+    {
+        return "allReduce (shared memory) of " + count + " " + dtype + " on " + comm.name() + ", chunk " + chunk +
+            " of " + chunks + (state == FREE ? ", waiting for buffer" : state == ARRIVING ? ", waiting for inputs" :
+            ", waiting for results");
+    }
+
+    @Override
+    void begin()
+    {
+        working = Precision.working(dtype, op);
+        chunk = 0;
+        state = FREE;
+        if (size == 1 || count == 0)
+        {
+            if (size == 1)
+            {
+                final long w = scratch(count * working.bytes());
+                Precision.load(dtype, working, w, src, count);
+                Precision.store(op, 1, dtype, working, dst, w, count);
+            }
+            done();
+            return;
+        }
+        chunkElements = scratch.chunkBytes() / working.bytes();
+        chunks = (count + chunkElements - 1) / chunkElements;
+        turn.take(chunks);
+    }
+
+    @Override
+    int advance()
+    {
+        if (!turn.acquire())
+        {
+            return 0;
+        }
+        int work = 0;
+        while (chunk < chunks)
+        {
+            final long g = turn.firstChunk() + chunk;
+            final long first = chunk * chunkElements;
+            final long n = Math.min(chunkElements, count - first);
+            final int ws = working.bytes();
+            if (state == FREE)
+            {
+                if (!scratch.free(g))
+                {
+                    return work;
+                }
+                Precision.load(dtype, working, scratch.buffer(rank, g), src + first * dtype.bytes(), n);
+                scratch.publish(NodeScratch.ARRIVED, g);
+                state = ARRIVING;
+                work++;
+            }
+            if (state == ARRIVING)
+            {
+                if (!scratch.allReached(NodeScratch.ARRIVED, g))
+                {
+                    return work;
+                }
+                final long sliceStart = Blocks.start(n, size, rank);
+                final long sliceLength = Blocks.length(n, size, rank);
+                if (sliceLength > 0)
+                {
+                    for (int r = 0; r < size; r++)
+                    {
+                        sources[r] = scratch.buffer(r, g) + sliceStart * ws;
+                    }
+                    final long mine = sources[rank];
+                    ReduceKernels.reduceAll(op, working, mine, sources, sliceLength);
+                    Precision.store(op, size, dtype, working, dst + (first + sliceStart) * dtype.bytes(), mine,
+                        sliceLength);
+                }
+                scratch.publish(NodeScratch.REDUCED, g);
+                state = REDUCING;
+                work++;
+            }
+            if (!scratch.allReached(NodeScratch.REDUCED, g))
+            {
+                return work;
+            }
+            for (int r = 0; r < size; r++)
+            {
+                final long sliceLength = Blocks.length(n, size, r);
+                if (r != rank && sliceLength > 0)
+                {
+                    final long sliceStart = Blocks.start(n, size, r);
+                    copyOut(dst + (first + sliceStart) * dtype.bytes(), scratch.buffer(r, g) + sliceStart * ws,
+                        sliceLength);
+                }
+            }
+            scratch.publishAll(g);
+            state = FREE;
+            chunk++;
+            work++;
+        }
+        done();
+        return work;
+    }
+
+    /** A finished slice (already averaged) into the caller's type. */
+    private void copyOut(final long to, final long from, final long elements)
+    {
+        if (working != dtype)
+        {
+            ReduceKernels.roundFromF32(dtype, to, from, elements);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(from, to, elements * dtype.bytes());
+        }
+    }
+
+    @Override
+    void ended()
+    {
+        turn.release(error());
+    }
+}
