@@ -21,14 +21,19 @@ final class CheckedOperation extends Operation
     private final Request[] sends;
     private final Request[] recvs;
     private final Call call = new Call();
+    private final CallOrder order;
+    private long ticket;
+    private boolean inTurn;
     private Operation inner;
     private long sequence;
     private int innerTag;
     private boolean exchanging;
 
-    CheckedOperation(final Communicator comm)
+    /** {@code order}: the communicator's checked calls start their operations in call order, as unchecked ones do. */
+    CheckedOperation(final Communicator comm, final CallOrder order)
     {
         super(comm);
+        this.order = order;
         fingerprints = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(64, size * Call.BYTES), 64));
         sends = requests(size);
         recvs = requests(size);
@@ -51,6 +56,8 @@ final class CheckedOperation extends Operation
     void begin()
     {
         exchanging = true;
+        ticket = order.ticket();
+        inTurn = false;
         final int mine = rank * Call.BYTES;
         Call.write(fingerprints, mine, sequence, call, inner.getClass().getSimpleName());
         for (int r = 0; r < size; r++)
@@ -68,7 +75,7 @@ final class CheckedOperation extends Operation
                 comm.isendCollective(fingerprints.addressOffset() + mine, Call.BYTES, r, FINGERPRINT_TAG, sends[r]);
             }
         }
-        if (size == 1)
+        if (size == 1 && order.isTurn(ticket))
         {
             startInner();
         }
@@ -85,6 +92,10 @@ final class CheckedOperation extends Operation
                 {
                     return 0;
                 }
+            }
+            if (!order.isTurn(ticket))
+            {
+                return 0; // an earlier call's fingerprints are still out: operations start in call order
             }
             compare();
             startInner();
@@ -105,6 +116,7 @@ final class CheckedOperation extends Operation
 
     private void compare()
     {
+        inTurn = true;
         final int mine = rank * Call.BYTES;
         for (int r = 0; r < size; r++)
         {
@@ -122,7 +134,10 @@ final class CheckedOperation extends Operation
     private void startInner()
     {
         exchanging = false;
+        inTurn = true;
         inner.start(innerTag);
+        order.served(ticket); // its place on shared resources is taken: the next call may start
+        inTurn = false;
         if (inner.isComplete())
         {
             final RuntimeException error = inner.error();
@@ -131,6 +146,16 @@ final class CheckedOperation extends Operation
                 throw error;
             }
             done();
+        }
+    }
+
+    @Override
+    void ended()
+    {
+        if (inTurn)
+        {
+            inTurn = false;
+            order.served(ticket); // a mismatch ends the call in its turn: the next may start
         }
     }
 

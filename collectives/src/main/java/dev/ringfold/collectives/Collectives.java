@@ -74,6 +74,7 @@ public final class Collectives
     private UnsafeBuffer staging;
     private boolean checkCalls;
     private CheckedOperation checked;
+    private final CallOrder checkedOrder = new CallOrder();
     private final Call next = new Call();
     private final boolean onNative;
     private MpiCollectives mpi;
@@ -790,7 +791,7 @@ public final class Collectives
     /** The call wrapped in its check, with the tag and sequence number it would have had unchecked. */
     private CheckedOperation checked(final Operation op, final boolean cached)
     {
-        final CheckedOperation c = cached && checked != null && !checked.isActive() ? checked : new CheckedOperation(comm);
+        final CheckedOperation c = cached && checked != null && !checked.isActive() ? checked : new CheckedOperation(comm, checkedOrder);
         if (cached)
         {
             checked = c;

@@ -17,6 +17,8 @@ import dev.ringfold.tensors.ReduceOp;
 final class HierarchicalAllReduce extends ReducingOperation
 {
     private final Hierarchy hierarchy;
+    private long ticket;
+    private boolean holding;
     private final SharedMemoryAllReduce nodeReduce;
     private final RingAllReduce leaderRing;
     private final SharedMemoryBroadcast nodeBroadcast;
@@ -53,6 +55,29 @@ final class HierarchicalAllReduce extends ReducingOperation
     @Override
     void begin()
     {
+        ticket = hierarchy.order.ticket();
+        holding = false;
+        current = null;
+        if (hierarchy.order.isTurn(ticket))
+        {
+            holding = true;
+            enter();
+        }
+    }
+
+    @Override
+    void ended()
+    {
+        if (holding)
+        {
+            holding = false;
+            hierarchy.order.served(ticket);
+        }
+    }
+
+    /** Runs once this operation's turn on the node's region has come (it keeps it to the end). */
+    private void enter()
+    {
         working = Precision.working(dtype, op);
         direct = working == dtype && op != ReduceOp.AVG;
         carried = working;
@@ -82,6 +107,16 @@ final class HierarchicalAllReduce extends ReducingOperation
     @Override
     int advance()
     {
+        if (!holding)
+        {
+            if (!hierarchy.order.isTurn(ticket))
+            {
+                return 0; // an earlier hierarchical call still holds the node's region
+            }
+            holding = true;
+            enter();
+            return 1;
+        }
         if (!current.isComplete())
         {
             return 0;

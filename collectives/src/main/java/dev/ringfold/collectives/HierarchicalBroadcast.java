@@ -10,6 +10,8 @@ import dev.ringfold.mpi.Communicator;
 final class HierarchicalBroadcast extends Operation
 {
     private final Hierarchy hierarchy;
+    private long ticket;
+    private boolean holding;
     private final SharedMemoryBroadcast nodeBroadcast;
     private final BinomialBroadcast leaderTree;
     private final ChainBroadcast leaderChain;
@@ -51,6 +53,29 @@ final class HierarchicalBroadcast extends Operation
     @Override
     void begin()
     {
+        ticket = hierarchy.order.ticket();
+        holding = false;
+        current = null;
+        if (hierarchy.order.isTurn(ticket))
+        {
+            holding = true;
+            enter();
+        }
+    }
+
+    @Override
+    void ended()
+    {
+        if (holding)
+        {
+            holding = false;
+            hierarchy.order.served(ticket);
+        }
+    }
+
+    /** Runs once this operation's turn on the node's region has come (it keeps it to the end). */
+    private void enter()
+    {
         stage = 0;
         current = null;
         if (onRootsNode())
@@ -72,6 +97,16 @@ final class HierarchicalBroadcast extends Operation
     @Override
     int advance()
     {
+        if (!holding)
+        {
+            if (!hierarchy.order.isTurn(ticket))
+            {
+                return 0; // an earlier hierarchical call still holds the node's region
+            }
+            holding = true;
+            enter();
+            return 1;
+        }
         if (current != null)
         {
             if (!current.isComplete())

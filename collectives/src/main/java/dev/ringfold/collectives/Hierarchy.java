@@ -16,6 +16,8 @@ final class Hierarchy
     final Communicator node;
     final Communicator leaders;
     final NodeScratch nodeScratch;
+    /** Hierarchical operations in flight together use the node's region one after another, in call order. */
+    final CallOrder order = new CallOrder();
     private final int[] leaderOf;
 
     private Hierarchy(final Communicator node, final Communicator leaders, final NodeScratch nodeScratch,

@@ -1,0 +1,32 @@
+package dev.ringfold.collectives;
+
+/**
+ * Tickets in call order, for operations in flight together that must reach a shared resource (a node's region, the
+ * MPI library's collective queue) in the order they were called: that order is the same on every rank, whereas the
+ * order in which progress finishes their earlier steps is not. An operation takes a ticket when it starts, waits
+ * while {@link #isTurn} is false, and hands the turn on with {@link #served} once it holds the resource in order.
+ */
+final class CallOrder
+{
+    private long issued;
+    private long serving;
+
+    long ticket()
+    {
+        return issued++;
+    }
+
+    boolean isTurn(final long ticket)
+    {
+        return serving == ticket;
+    }
+
+    /** The holder of {@code ticket} is done with its turn; a ticket that never had the turn changes nothing. */
+    void served(final long ticket)
+    {
+        if (serving == ticket)
+        {
+            serving++;
+        }
+    }
+}
