@@ -514,6 +514,7 @@ final class Engine implements FrameHandler
             if (CrossMemory.isGoneError(errno))
             {
                 onPeerFailure(peer, "process " + pids[peer] + " is gone");
+                fail(r, peerFailed(peer, "receive from")); // matched already: in no list the failure goes through
                 return;
             }
             cmaDenied[peer] = true; // not permitted here: stream through the ring from now on

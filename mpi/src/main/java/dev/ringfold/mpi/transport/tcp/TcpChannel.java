@@ -31,6 +31,7 @@ final class TcpChannel implements Channel
     private int writeEnd;
     private int readStart;
     private String failure;
+    private boolean reported;
 
     TcpChannel(final int peer, final SocketChannel socket, final int bufferBytes)
     {
@@ -126,6 +127,12 @@ final class TcpChannel implements Channel
     {
         if (failure != null)
         {
+            // a write found the connection gone (a dead peer's reset): the engine hears of it here, once
+            if (!reported)
+            {
+                reported = true;
+                handler.onPeerFailure(peer, failure);
+            }
             return 0;
         }
         int n;
@@ -145,6 +152,7 @@ final class TcpChannel implements Channel
                 failure = "connection closed by the peer";
             }
             deliver(handler, Integer.MAX_VALUE); // what it sent before it went is still a message
+            reported = true;
             handler.onPeerFailure(peer, failure);
             return 0;
         }
@@ -162,6 +170,7 @@ final class TcpChannel implements Channel
             {
                 failure = "sent a frame of " + length + " bytes (limit " + maxFrame + "): protocol error, connection closed";
                 close();
+                reported = true;
                 handler.onPeerFailure(peer, failure);
                 return frames;
             }
@@ -187,11 +196,6 @@ final class TcpChannel implements Channel
             readStart = 0;
         }
         return frames;
-    }
-
-    boolean failed()
-    {
-        return failure != null;
     }
 
     @Override

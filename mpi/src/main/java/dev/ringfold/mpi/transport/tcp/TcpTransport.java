@@ -325,11 +325,8 @@ public final class TcpTransport implements Transport
         int frames = 0;
         for (final TcpChannel ch : active)
         {
-            if (!ch.failed())
-            {
-                frames += ch.flush();
-                frames += ch.receive(handler, limit);
-            }
+            frames += ch.flush();
+            frames += ch.receive(handler, limit); // also reports, once, a connection a write found gone
         }
         return frames;
     }
