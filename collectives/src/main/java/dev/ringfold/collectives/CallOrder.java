@@ -29,4 +29,48 @@ final class CallOrder
             serving++;
         }
     }
+
+    /** One operation's place in a {@link CallOrder}: taken when it starts, held from its turn until released. */
+    static final class Turn
+    {
+        private final CallOrder order;
+        private long ticket;
+        private boolean held;
+
+        Turn(final CallOrder order)
+        {
+            this.order = order;
+        }
+
+        void take()
+        {
+            ticket = order.ticket();
+            held = false;
+        }
+
+        /** Whether the turn is held now (taking it if it has come). */
+        boolean acquire()
+        {
+            if (!held && order.isTurn(ticket))
+            {
+                held = true;
+            }
+            return held;
+        }
+
+        boolean isHeld()
+        {
+            return held;
+        }
+
+        /** Passes the turn on, if held; idempotent. */
+        void release()
+        {
+            if (held)
+            {
+                held = false;
+                order.served(ticket);
+            }
+        }
+    }
 }

@@ -21,9 +21,7 @@ final class CheckedOperation extends Operation
     private final Request[] sends;
     private final Request[] recvs;
     private final Call call = new Call();
-    private final CallOrder order;
-    private long ticket;
-    private boolean inTurn;
+    private final CallOrder.Turn turn;
     private Operation inner;
     private long sequence;
     private int innerTag;
@@ -33,7 +31,7 @@ final class CheckedOperation extends Operation
     CheckedOperation(final Communicator comm, final CallOrder order)
     {
         super(comm);
-        this.order = order;
+        this.turn = new CallOrder.Turn(order);
         fingerprints = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(64, size * Call.BYTES), 64));
         sends = requests(size);
         recvs = requests(size);
@@ -56,8 +54,7 @@ final class CheckedOperation extends Operation
     void begin()
     {
         exchanging = true;
-        ticket = order.ticket();
-        inTurn = false;
+        turn.take();
         final int mine = rank * Call.BYTES;
         Call.write(fingerprints, mine, sequence, call, inner.getClass().getSimpleName());
         for (int r = 0; r < size; r++)
@@ -75,7 +72,7 @@ final class CheckedOperation extends Operation
                 comm.isendCollective(fingerprints.addressOffset() + mine, Call.BYTES, r, FINGERPRINT_TAG, sends[r]);
             }
         }
-        if (size == 1 && order.isTurn(ticket))
+        if (size == 1 && turn.acquire())
         {
             startInner();
         }
@@ -93,7 +90,7 @@ final class CheckedOperation extends Operation
                     return 0;
                 }
             }
-            if (!order.isTurn(ticket))
+            if (!turn.acquire())
             {
                 return 0; // an earlier call's fingerprints are still out: operations start in call order
             }
@@ -116,7 +113,6 @@ final class CheckedOperation extends Operation
 
     private void compare()
     {
-        inTurn = true;
         final int mine = rank * Call.BYTES;
         for (int r = 0; r < size; r++)
         {
@@ -134,10 +130,8 @@ final class CheckedOperation extends Operation
     private void startInner()
     {
         exchanging = false;
-        inTurn = true;
         inner.start(innerTag);
-        order.served(ticket); // its place on shared resources is taken: the next call may start
-        inTurn = false;
+        turn.release(); // its place on shared resources is taken: the next call may start
         if (inner.isComplete())
         {
             final RuntimeException error = inner.error();
@@ -152,11 +146,7 @@ final class CheckedOperation extends Operation
     @Override
     void ended()
     {
-        if (inTurn)
-        {
-            inTurn = false;
-            order.served(ticket); // a mismatch ends the call in its turn: the next may start
-        }
+        turn.release(); // a mismatch ends the call in its turn: the next may start
     }
 
     @Override

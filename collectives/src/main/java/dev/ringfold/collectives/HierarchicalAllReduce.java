@@ -17,8 +17,7 @@ import dev.ringfold.tensors.ReduceOp;
 final class HierarchicalAllReduce extends ReducingOperation
 {
     private final Hierarchy hierarchy;
-    private long ticket;
-    private boolean holding;
+    private final CallOrder.Turn turn;
     private final SharedMemoryAllReduce nodeReduce;
     private final RingAllReduce leaderRing;
     private final SharedMemoryBroadcast nodeBroadcast;
@@ -33,6 +32,7 @@ final class HierarchicalAllReduce extends ReducingOperation
     {
         super(comm);
         this.hierarchy = hierarchy;
+        this.turn = new CallOrder.Turn(hierarchy.order);
         this.nodeReduce = new SharedMemoryAllReduce(hierarchy.node, hierarchy.nodeScratch);
         this.leaderRing = hierarchy.leaders == null ? null : new RingAllReduce(hierarchy.leaders);
         this.nodeBroadcast = new SharedMemoryBroadcast(hierarchy.node, hierarchy.nodeScratch);
@@ -55,12 +55,10 @@ final class HierarchicalAllReduce extends ReducingOperation
     @Override
     void begin()
     {
-        ticket = hierarchy.order.ticket();
-        holding = false;
         current = null;
-        if (hierarchy.order.isTurn(ticket))
+        turn.take();
+        if (turn.acquire())
         {
-            holding = true;
             enter();
         }
     }
@@ -68,11 +66,7 @@ final class HierarchicalAllReduce extends ReducingOperation
     @Override
     void ended()
     {
-        if (holding)
-        {
-            holding = false;
-            hierarchy.order.served(ticket);
-        }
+        turn.release();
     }
 
     /** Runs once this operation's turn on the node's region has come (it keeps it to the end). */
@@ -107,13 +101,12 @@ final class HierarchicalAllReduce extends ReducingOperation
     @Override
     int advance()
     {
-        if (!holding)
+        if (!turn.isHeld())
         {
-            if (!hierarchy.order.isTurn(ticket))
+            if (!turn.acquire())
             {
                 return 0; // an earlier hierarchical call still holds the node's region
             }
-            holding = true;
             enter();
             return 1;
         }

@@ -10,8 +10,7 @@ import dev.ringfold.mpi.Communicator;
 final class HierarchicalBroadcast extends Operation
 {
     private final Hierarchy hierarchy;
-    private long ticket;
-    private boolean holding;
+    private final CallOrder.Turn turn;
     private final SharedMemoryBroadcast nodeBroadcast;
     private final BinomialBroadcast leaderTree;
     private final ChainBroadcast leaderChain;
@@ -25,6 +24,7 @@ final class HierarchicalBroadcast extends Operation
     {
         super(comm);
         this.hierarchy = hierarchy;
+        this.turn = new CallOrder.Turn(hierarchy.order);
         this.nodeBroadcast = new SharedMemoryBroadcast(hierarchy.node, hierarchy.nodeScratch);
         this.leaderTree = hierarchy.leaders == null ? null : new BinomialBroadcast(hierarchy.leaders);
         this.leaderChain = hierarchy.leaders == null ? null : new ChainBroadcast(hierarchy.leaders);
@@ -53,12 +53,10 @@ final class HierarchicalBroadcast extends Operation
     @Override
     void begin()
     {
-        ticket = hierarchy.order.ticket();
-        holding = false;
         current = null;
-        if (hierarchy.order.isTurn(ticket))
+        turn.take();
+        if (turn.acquire())
         {
-            holding = true;
             enter();
         }
     }
@@ -66,11 +64,7 @@ final class HierarchicalBroadcast extends Operation
     @Override
     void ended()
     {
-        if (holding)
-        {
-            holding = false;
-            hierarchy.order.served(ticket);
-        }
+        turn.release();
     }
 
     /** Runs once this operation's turn on the node's region has come (it keeps it to the end). */
@@ -97,13 +91,12 @@ final class HierarchicalBroadcast extends Operation
     @Override
     int advance()
     {
-        if (!holding)
+        if (!turn.isHeld())
         {
-            if (!hierarchy.order.isTurn(ticket))
+            if (!turn.acquire())
             {
                 return 0; // an earlier hierarchical call still holds the node's region
             }
-            holding = true;
             enter();
             return 1;
         }
