@@ -60,8 +60,8 @@ final class NodeScratch
     private final long chunk;
     private final int rank;
     private final int size;
-    private long issued;
-    private long serving;
+    /** Collectives in flight on the region take turns in call order. */
+    final CallOrder order = new CallOrder();
     private long nextChunk;
     private RuntimeException broken;
 
@@ -294,16 +294,9 @@ final class NodeScratch
     }
 
     /**
-     * A place in the queue of collectives using the region, taken when a collective starts (call order). Throws once
-     * a collective on the region has failed: the ranks' counters are out of step, and waiting would hang.
+     * Throws once a collective on the region has failed (the ranks' counters are out of step, and waiting would
+     * hang); checked when a collective queues for the region and again when its turn comes.
      */
-    long takeTurn()
-    {
-        checkUsable();
-        return issued++;
-    }
-
-    /** Throws if a collective on the region has failed; called again when a queued collective's turn comes. */
     void checkUsable()
     {
         if (broken != null)
@@ -315,7 +308,7 @@ final class NodeScratch
         }
     }
 
-    /** A collective on the region failed: every later one fails at once (see {@link #takeTurn}). */
+    /** A collective on the region failed: every later one fails at once (see {@link #checkUsable}). */
     void failed(final RuntimeException cause)
     {
         if (broken == null)
@@ -324,21 +317,11 @@ final class NodeScratch
         }
     }
 
-    boolean isTurn(final long turn)
-    {
-        return serving == turn;
-    }
-
     /** The first of {@code chunks} chunk numbers for the collective whose turn it is. */
     long claimChunks(final long chunks)
     {
         final long first = nextChunk;
         nextChunk += chunks;
         return first;
-    }
-
-    void endTurn()
-    {
-        serving++;
     }
 }

@@ -7,36 +7,35 @@ package dev.ringfold.collectives;
 final class RegionTurn
 {
     private final NodeScratch scratch;
-    private long turn;
+    private final CallOrder.Turn turn;
     private long chunks;
     private long firstChunk;
-    private boolean held;
 
     RegionTurn(final NodeScratch scratch)
     {
         this.scratch = scratch;
+        this.turn = scratch == null ? null : new CallOrder.Turn(scratch.order); // one rank: no region
     }
 
     /** Queues for {@code chunks} chunks of the region (when the collective starts: call order). */
     void take(final long chunks)
     {
+        scratch.checkUsable();
         this.chunks = chunks;
-        this.held = false;
-        this.turn = scratch.takeTurn();
+        turn.take();
     }
 
     /** Whether it is this collective's turn; the first time it is, claims the chunk numbers. */
     boolean acquire()
     {
-        if (held)
+        if (turn.isHeld())
         {
             return true;
         }
-        if (!scratch.isTurn(turn))
+        if (!turn.acquire())
         {
             return false;
         }
-        held = true;
         scratch.checkUsable();
         firstChunk = scratch.claimChunks(chunks);
         return true;
@@ -53,16 +52,12 @@ final class RegionTurn
     {
         if (scratch == null)
         {
-            return; // a communicator of one rank has no region
+            return;
         }
         if (error != null)
         {
             scratch.failed(error);
         }
-        if (held)
-        {
-            held = false;
-            scratch.endTurn();
-        }
+        turn.release();
     }
 }
