@@ -202,17 +202,13 @@ public class Intracomm extends Comm
         final ReduceOp fastOp = fastOp(sendbuf, type, op);
         if (fastOp != null && recvbuf.getClass() == sendbuf.getClass())
         {
-            if (sendbuf != recvbuf || sendoffset != recvoffset)
-            {
-                System.arraycopy(sendbuf, sendoffset, recvbuf, recvoffset, count);
-            }
             final Collectives coll = Collectives.of(p2p);
             switch (recvbuf)
             {
-                case float[] f -> coll.allReduce(f, recvoffset, count, fastOp);
-                case double[] d -> coll.allReduce(d, recvoffset, count, fastOp);
-                case int[] i -> coll.allReduce(i, recvoffset, count, fastOp);
-                default -> coll.allReduce((long[])recvbuf, recvoffset, count, fastOp);
+                case float[] f -> coll.allReduce((float[])sendbuf, sendoffset, f, recvoffset, count, fastOp);
+                case double[] d -> coll.allReduce((double[])sendbuf, sendoffset, d, recvoffset, count, fastOp);
+                case int[] i -> coll.allReduce((int[])sendbuf, sendoffset, i, recvoffset, count, fastOp);
+                default -> coll.allReduce((long[])sendbuf, sendoffset, (long[])recvbuf, recvoffset, count, fastOp);
             }
             return;
         }

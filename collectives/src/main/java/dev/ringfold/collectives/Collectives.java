@@ -17,8 +17,8 @@ import java.util.WeakHashMap;
  * The collectives of one communicator: {@code Collectives.of(comm).allReduce(...)}. Every operation exists
  * blocking and non-blocking ({@code i…}, returning a {@link CollectiveRequest}); both run the same algorithm
  * state machines. Buffers are off-heap addresses with element counts of a {@link DType}; {@code float[]},
- * {@code double[]}, {@code int[]} and {@code long[]} forms of all-reduce and broadcast copy through an off-heap
- * staging area. Like MPI, every rank of the communicator must call the same collectives in the same order.
+ * {@code double[]}, {@code int[]} and {@code long[]} forms of all-reduce and broadcast work on the arrays directly
+ * where the algorithm is the node's shared memory, and copy through an off-heap staging area otherwise. Like MPI, every rank of the communicator must call the same collectives in the same order.
  *
  * <p>Algorithm selection ({@link #algorithmFor}): all-reduce of at most {@value #SMALL_ALLREDUCE_BYTES} bytes, or
  * fewer elements than ranks, uses recursive doubling (fewest rounds), larger ones the ring (fewest bytes per
@@ -281,14 +281,7 @@ public final class Collectives
         }
         if (algorithm == AllReduceAlgorithm.SHARED_MEMORY)
         {
-            final NodeScratch scratch = nodeScratch("allReduce", "SHARED_MEMORY");
-            final SharedMemoryAllReduce o = cached && sharedReduce != null && !sharedReduce.isActive() ?
-                sharedReduce : new SharedMemoryAllReduce(comm, scratch);
-            if (cached)
-            {
-                sharedReduce = o;
-            }
-            return o.prepare(src, dst, count, dtype, op);
+            return sharedAllReduce(cached).prepare(src, dst, count, dtype, op);
         }
         if (algorithm == AllReduceAlgorithm.HIERARCHICAL)
         {
@@ -317,6 +310,18 @@ public final class Collectives
             doubling = o;
         }
         return o.prepare(src, dst, count, dtype, op);
+    }
+
+    private SharedMemoryAllReduce sharedAllReduce(final boolean cached)
+    {
+        final NodeScratch scratch = nodeScratch("allReduce", "SHARED_MEMORY");
+        final SharedMemoryAllReduce o = cached && sharedReduce != null && !sharedReduce.isActive() ?
+            sharedReduce : new SharedMemoryAllReduce(comm, scratch);
+        if (cached)
+        {
+            sharedReduce = o;
+        }
+        return o;
     }
 
     /**
@@ -377,22 +382,50 @@ public final class Collectives
 
     public void allReduce(final float[] data, final int offset, final int count, final ReduceOp op)
     {
-        allReduceArray(data, data.length, offset, count, DType.F32, op);
+        allReduceArray(data, offset, data, offset, count, DType.F32, op);
+    }
+
+    /** {@code count} elements of {@code src} from {@code srcOffset}, reduced over all ranks into {@code dst}. */
+    public void allReduce(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int count,
+        final ReduceOp op)
+    {
+        allReduceArray(src, srcOffset, dst, dstOffset, count, DType.F32, op);
     }
 
     public void allReduce(final double[] data, final int offset, final int count, final ReduceOp op)
     {
-        allReduceArray(data, data.length, offset, count, DType.F64, op);
+        allReduceArray(data, offset, data, offset, count, DType.F64, op);
+    }
+
+    /** {@code count} elements of {@code src} from {@code srcOffset}, reduced over all ranks into {@code dst}. */
+    public void allReduce(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int count,
+        final ReduceOp op)
+    {
+        allReduceArray(src, srcOffset, dst, dstOffset, count, DType.F64, op);
     }
 
     public void allReduce(final int[] data, final int offset, final int count, final ReduceOp op)
     {
-        allReduceArray(data, data.length, offset, count, DType.I32, op);
+        allReduceArray(data, offset, data, offset, count, DType.I32, op);
+    }
+
+    /** {@code count} elements of {@code src} from {@code srcOffset}, reduced over all ranks into {@code dst}. */
+    public void allReduce(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int count,
+        final ReduceOp op)
+    {
+        allReduceArray(src, srcOffset, dst, dstOffset, count, DType.I32, op);
     }
 
     public void allReduce(final long[] data, final int offset, final int count, final ReduceOp op)
     {
-        allReduceArray(data, data.length, offset, count, DType.I64, op);
+        allReduceArray(data, offset, data, offset, count, DType.I64, op);
+    }
+
+    /** {@code count} elements of {@code src} from {@code srcOffset}, reduced over all ranks into {@code dst}. */
+    public void allReduce(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int count,
+        final ReduceOp op)
+    {
+        allReduceArray(src, srcOffset, dst, dstOffset, count, DType.I64, op);
     }
 
     // --------------------------------------------------------------------------------------------- broadcast
@@ -426,14 +459,7 @@ public final class Collectives
         }
         if (algorithm == BroadcastAlgorithm.SHARED_MEMORY)
         {
-            final NodeScratch scratch = nodeScratch("broadcast", "SHARED_MEMORY");
-            final SharedMemoryBroadcast o = cached && sharedBroadcast != null && !sharedBroadcast.isActive() ?
-                sharedBroadcast : new SharedMemoryBroadcast(comm, scratch);
-            if (cached)
-            {
-                sharedBroadcast = o;
-            }
-            return o.prepare(address, bytes, root);
+            return sharedBroadcast(cached).prepare(address, bytes, root);
         }
         if (algorithm == BroadcastAlgorithm.HIERARCHICAL)
         {
@@ -464,24 +490,36 @@ public final class Collectives
         return o.prepare(address, bytes, root);
     }
 
+    private SharedMemoryBroadcast sharedBroadcast(final boolean cached)
+    {
+        final NodeScratch scratch = nodeScratch("broadcast", "SHARED_MEMORY");
+        final SharedMemoryBroadcast o = cached && sharedBroadcast != null && !sharedBroadcast.isActive() ?
+            sharedBroadcast : new SharedMemoryBroadcast(comm, scratch);
+        if (cached)
+        {
+            sharedBroadcast = o;
+        }
+        return o;
+    }
+
     public void broadcast(final float[] data, final int offset, final int count, final int root)
     {
-        broadcastArray(data, data.length, offset, count, DType.F32, root);
+        broadcastArray(data, offset, count, DType.F32, root);
     }
 
     public void broadcast(final double[] data, final int offset, final int count, final int root)
     {
-        broadcastArray(data, data.length, offset, count, DType.F64, root);
+        broadcastArray(data, offset, count, DType.F64, root);
     }
 
     public void broadcast(final int[] data, final int offset, final int count, final int root)
     {
-        broadcastArray(data, data.length, offset, count, DType.I32, root);
+        broadcastArray(data, offset, count, DType.I32, root);
     }
 
     public void broadcast(final long[] data, final int offset, final int count, final int root)
     {
-        broadcastArray(data, data.length, offset, count, DType.I64, root);
+        broadcastArray(data, offset, count, DType.I64, root);
     }
 
     // ------------------------------------------------------------------------------------------ the others
@@ -858,13 +896,19 @@ public final class Collectives
         }
     }
 
-    private void checkArray(final String op, final int length, final int offset, final int count)
+    private int checkArray(final String op, final String name, final Object array, final int offset, final int count)
     {
+        if (array == null)
+        {
+            throw new NullPointerException(where(op) + ": " + name + " is null");
+        }
+        final int length = java.lang.reflect.Array.getLength(array);
         if (count < 0 || offset < 0 || (long)offset + count > length)
         {
-            throw new IndexOutOfBoundsException(where(op) + ": offset=" + offset + " count=" + count +
+            throw new IndexOutOfBoundsException(where(op) + ": " + name + " offset=" + offset + " count=" + count +
                 " does not fit an array of length " + length);
         }
+        return length;
     }
 
     private long[] uniform(final long count, final DType dtype)
@@ -904,41 +948,69 @@ public final class Collectives
         return b;
     }
 
-    /** Arrays go through the off-heap staging area: copied in, reduced in place there, copied back. */
-    private void allReduceArray(final Object array, final int length, final int offset, final int count,
-        final DType dtype, final ReduceOp op)
+    /**
+     * The shared-memory algorithms copy the caller's memory in and out of the node region and nothing else, so they
+     * take the arrays as they are; every other algorithm sends from and reduces in its buffers, so the arrays go
+     * through the off-heap staging area: copied in, reduced in place there, copied back. Overlapping source and
+     * destination at different offsets also stage (the whole source is read before any result is written).
+     */
+    private void allReduceArray(final Object src, final int srcOffset, final Object dst, final int dstOffset,
+        final int count, final DType dtype, final ReduceOp op)
     {
-        checkArray("allReduce", length, offset, count);
-        final long at = stage(array, offset, (long)count * dtype.bytes(), dtype.bytes());
+        checkArray("allReduce", "src", src, srcOffset, count);
+        checkArray("allReduce", "dst", dst, dstOffset, count);
+        checkReduce("allReduce", count, dtype, op);
+        final boolean shifted = src == dst && srcOffset != dstOffset && Math.abs(srcOffset - dstOffset) < count;
+        if (!shifted && algorithmFor(count, dtype) == AllReduceAlgorithm.SHARED_MEMORY)
+        {
+            next.set(Call.Kind.ALL_REDUCE, count, dtype, Call.NONE, op);
+            run(sharedAllReduce(true).prepare(src, element(src, srcOffset, dtype), dst, element(dst, dstOffset, dtype),
+                count, dtype, op));
+            return;
+        }
+        final long at = stage(src, srcOffset, (long)count * dtype.bytes(), dtype);
         allReduce(at, at, count, dtype, op);
-        unstage(array, offset, (long)count * dtype.bytes(), dtype.bytes());
+        unstage(dst, dstOffset, (long)count * dtype.bytes(), dtype);
     }
 
-    private void broadcastArray(final Object array, final int length, final int offset, final int count,
-        final DType dtype, final int root)
+    private void broadcastArray(final Object array, final int offset, final int count, final DType dtype,
+        final int root)
     {
-        checkArray("broadcast", length, offset, count);
-        final long at = stage(array, offset, (long)count * dtype.bytes(), dtype.bytes());
+        checkArray("broadcast", "data", array, offset, count);
+        checkCount("broadcast", count, dtype);
+        checkRoot("broadcast", root);
+        final long bytes = (long)count * dtype.bytes();
+        if (broadcastAlgorithmFor(bytes) == BroadcastAlgorithm.SHARED_MEMORY)
+        {
+            next.set(Call.Kind.BROADCAST, count, dtype, root, null);
+            run(sharedBroadcast(true).prepare(array, element(array, offset, dtype), bytes, root));
+            return;
+        }
+        final long at = stage(array, offset, bytes, dtype);
         broadcast(at, count, dtype, root);
-        unstage(array, offset, (long)count * dtype.bytes(), dtype.bytes());
+        unstage(array, offset, bytes, dtype);
+    }
+
+    /** The {@code Unsafe} offset of an array's element. */
+    private static long element(final Object array, final int index, final DType dtype)
+    {
+        return UnsafeApi.arrayBaseOffset(array.getClass()) + (long)index * dtype.bytes();
     }
 
     // --------------------------------------------------------------------------------------------- staging
 
-    private long stage(final Object array, final int offset, final long bytes, final int elementBytes)
+    private long stage(final Object array, final int offset, final long bytes, final DType dtype)
     {
         if (staging == null || staging.capacity() < bytes)
         {
             staging = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int)Math.max(64, bytes), 64));
         }
-        UnsafeApi.copyMemory(array, UnsafeApi.arrayBaseOffset(array.getClass()) + (long)offset * elementBytes, null,
-            staging.addressOffset(), bytes);
+        UnsafeApi.copyMemory(array, element(array, offset, dtype), null, staging.addressOffset(), bytes);
         return staging.addressOffset();
     }
 
-    private void unstage(final Object array, final int offset, final long bytes, final int elementBytes)
+    private void unstage(final Object array, final int offset, final long bytes, final DType dtype)
     {
-        UnsafeApi.copyMemory(null, staging.addressOffset(), array,
-            UnsafeApi.arrayBaseOffset(array.getClass()) + (long)offset * elementBytes, bytes);
+        UnsafeApi.copyMemory(null, staging.addressOffset(), array, element(array, offset, dtype), bytes);
     }
 }

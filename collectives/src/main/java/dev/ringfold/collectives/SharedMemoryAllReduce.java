@@ -17,6 +17,10 @@ import org.agrona.UnsafeApi;
  * <p>Reduction order, the same on every rank and every run for a given n: every element is
  * {@code ((x[0] op x[1]) op x[2]) ... op x[n-1]}, computed once (by the rank owning its slice) and copied to the
  * others, so all ranks hold the same bits. BF16/F16 sums travel in F32 and AVG divides once ({@link Precision}).
+ *
+ * <p>The caller's memory is only ever copied into and out of the region, so it may as well be a Java array
+ * ({@link #prepare(Object, long, Object, long, long, DType, ReduceOp)}): the array forms of the API then reduce
+ * without staging the message off-heap and back, which would double the bytes moved.
  */
 final class SharedMemoryAllReduce extends ReducingOperation
 {
@@ -27,6 +31,8 @@ final class SharedMemoryAllReduce extends ReducingOperation
     private final NodeScratch scratch;
     private final long[] sources;
     private final RegionTurn turn;
+    private Object srcArray;
+    private Object dstArray;
     private long chunks;
     private long chunkElements;
     private long chunk;
@@ -43,7 +49,16 @@ final class SharedMemoryAllReduce extends ReducingOperation
     SharedMemoryAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
+        return prepare(null, src, null, dst, count, dtype, op);
+    }
+
+    /** Source and destination addressed as {@code Unsafe} does: an array and a byte offset, or null and an address. */
+    SharedMemoryAllReduce prepare(final Object srcArray, final long src, final Object dstArray, final long dst,
+        final long count, final DType dtype, final ReduceOp op)
+    {
         set(src, dst, count, dtype, op);
+        this.srcArray = srcArray;
+        this.dstArray = dstArray;
         return this;
     }
 
@@ -66,8 +81,8 @@ final class SharedMemoryAllReduce extends ReducingOperation
             if (size == 1)
             {
                 final long w = scratch(count * working.bytes());
-                Precision.load(dtype, working, w, src, count);
-                Precision.store(op, 1, dtype, working, dst, w, count);
+                Precision.load(dtype, working, w, srcArray, src, count);
+                Precision.store(op, 1, dtype, working, dstArray, dst, w, count);
             }
             done();
             return;
@@ -97,7 +112,7 @@ final class SharedMemoryAllReduce extends ReducingOperation
                 {
                     return work;
                 }
-                Precision.load(dtype, working, scratch.buffer(rank, g), src + first * dtype.bytes(), n);
+                Precision.load(dtype, working, scratch.buffer(rank, g), srcArray, src + first * dtype.bytes(), n);
                 scratch.publish(NodeScratch.ARRIVED, g);
                 state = ARRIVING;
                 work++;
@@ -118,8 +133,8 @@ final class SharedMemoryAllReduce extends ReducingOperation
                     }
                     final long mine = sources[rank];
                     ReduceKernels.reduceAll(op, working, mine, sources, sliceLength);
-                    Precision.store(op, size, dtype, working, dst + (first + sliceStart) * dtype.bytes(), mine,
-                        sliceLength);
+                    Precision.store(op, size, dtype, working, dstArray, dst + (first + sliceStart) * dtype.bytes(),
+                        mine, sliceLength);
                 }
                 scratch.publish(NodeScratch.REDUCED, g);
                 state = REDUCING;
@@ -157,13 +172,15 @@ final class SharedMemoryAllReduce extends ReducingOperation
         }
         else
         {
-            UnsafeApi.copyMemory(from, to, elements * dtype.bytes());
+            UnsafeApi.copyMemory(null, from, dstArray, to, elements * dtype.bytes());
         }
     }
 
     @Override
     void ended()
     {
+        srcArray = null; // the arrays are the caller's: not kept reachable past the call
+        dstArray = null;
         turn.release(error());
     }
 }

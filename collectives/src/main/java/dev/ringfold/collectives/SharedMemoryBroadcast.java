@@ -8,10 +8,12 @@ import org.agrona.UnsafeApi;
  * chunk after chunk into its two buffers (ARRIVED), every other rank copies each chunk out of the root's buffer as
  * soon as it is there (RELEASED). The root runs up to two chunks ahead of the slowest reader; readers copy at once
  * and in parallel, so the message is read once per reader and written once by the root, with no message sent.
+ * The caller's memory is only copied, so it may be a Java array (no staging off-heap and back).
  */
 final class SharedMemoryBroadcast extends Operation
 {
     private final NodeScratch scratch;
+    private Object array;
     private long address;
     private long bytes;
     private int root;
@@ -28,6 +30,13 @@ final class SharedMemoryBroadcast extends Operation
 
     SharedMemoryBroadcast prepare(final long address, final long bytes, final int root)
     {
+        return prepare(null, address, bytes, root);
+    }
+
+    /** The message addressed as {@code Unsafe} does: an array and a byte offset, or null and an address. */
+    SharedMemoryBroadcast prepare(final Object array, final long address, final long bytes, final int root)
+    {
+        this.array = array;
         this.address = address;
         this.bytes = bytes;
         this.root = root;
@@ -74,7 +83,7 @@ final class SharedMemoryBroadcast extends Operation
                 {
                     return work;
                 }
-                UnsafeApi.copyMemory(address + offset, scratch.buffer(root, g), n);
+                UnsafeApi.copyMemory(array, address + offset, null, scratch.buffer(root, g), n);
             }
             else
             {
@@ -82,7 +91,7 @@ final class SharedMemoryBroadcast extends Operation
                 {
                     return work;
                 }
-                UnsafeApi.copyMemory(scratch.buffer(root, g), address + offset, n);
+                UnsafeApi.copyMemory(null, scratch.buffer(root, g), array, address + offset, n);
             }
             scratch.publishAll(g);
             chunk++;
@@ -95,6 +104,7 @@ final class SharedMemoryBroadcast extends Operation
     @Override
     void ended()
     {
+        array = null; // the caller's: not kept reachable past the call
         turn.release(error());
     }
 }

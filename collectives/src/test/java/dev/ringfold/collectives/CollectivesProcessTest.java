@@ -35,6 +35,23 @@ class CollectivesProcessTest
             "placement allreduce nodes rank"), text);
     }
 
+    /**
+     * Java arrays: read and written in place by the shared-memory algorithms (shm), staged by the others (tcp, where
+     * every rank is its own node), with the collector moving them during the calls.
+     */
+    @ParameterizedTest(name = "np={0} dev={1}")
+    @CsvSource({"2,shm", "3,shm", "3,tcp"})
+    @Timeout(300)
+    void javaArraysMatchTheReference(final int np, final String dev) throws Exception
+    {
+        final String text = Job.run(np, dev, 240, List.of(), ArrayRanks.class);
+        for (final String section : new String[] {"ok array allreduce rank", "ok array broadcast rank",
+            "ok array gc rank", "ok array errors rank"})
+        {
+            assertEquals(np, Job.count(text, section), section + "\n" + text);
+        }
+    }
+
     /** A rank killed mid-job: the others' shared-memory collectives fail naming it; no region file is left. */
     @org.junit.jupiter.api.Test
     @Timeout(200)

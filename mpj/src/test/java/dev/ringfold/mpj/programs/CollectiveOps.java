@@ -97,6 +97,22 @@ public class CollectiveOps
             out("double " + names[o] + " " + Arrays.toString(dr) + (rank == 0 ? " float " + fr[0] : "") +
                 " short " + sr[0] + " byte " + yr[0]);
         }
+        // large enough for Ringfold's shared-memory all-reduce (it reads and writes the arrays in place); at
+        // offsets: see StandardAnswers (MPJ Express 0.44 gets them wrong)
+        final int big = 100_003;
+        final float[] fs = new float[big];
+        for (int i = 0; i < big; i++)
+        {
+            fs[i] = (rank + 1) * (i % 7);
+        }
+        final float[] fsum = new float[big];
+        MPI.COMM_WORLD.Allreduce(fs, 0, fsum, 0, big, MPI.FLOAT, MPI.SUM);
+        long digest = 0;
+        for (final float x : fsum)
+        {
+            digest = digest * 31 + (long)x;
+        }
+        out("large float SUM digest " + digest);
         final boolean[] bv = {true, rank == 0, rank % 2 == 0};
         final Op[] lops = {MPI.LAND, MPI.LOR, MPI.LXOR};
         for (int o = 0; o < lops.length; o++)

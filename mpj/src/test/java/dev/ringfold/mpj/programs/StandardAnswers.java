@@ -85,6 +85,28 @@ public class StandardAnswers
                 Arrays.toString(expected);
         });
 
+        check("allreduce-large-at-offsets", () ->
+        {
+            final int count = 100_003;
+            final float[] in = new float[count + 2];
+            for (int i = 0; i < count; i++)
+            {
+                in[2 + i] = (rank + 1) * (i % 7);
+            }
+            final float[] got = new float[count + 9];
+            Arrays.fill(got, -1f);
+            MPI.COMM_WORLD.Allreduce(in, 2, got, 5, count, MPI.FLOAT, MPI.SUM);
+            for (int i = 0; i < got.length; i++)
+            {
+                final float want = i < 5 || i >= 5 + count ? -1f : size * (size + 1) / 2f * ((i - 5) % 7);
+                if (got[i] != want)
+                {
+                    return "element " + i + " is " + got[i] + ", expected " + want;
+                }
+            }
+            return null;
+        });
+
         check("reduce-scatter", () ->
         {
             final int[] counts = new int[size];
