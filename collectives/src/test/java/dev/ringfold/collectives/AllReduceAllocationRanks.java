@@ -11,8 +11,8 @@ import org.apache.arrow.memory.RootAllocator;
 import java.lang.management.ManagementFactory;
 
 /**
- * All-reduce of tensors allocates nothing once warm: for a small tensor (recursive doubling) and a large one (the
- * ring), three measured rounds after a warm-up; prints the bytes of each round and fails unless the quietest round
+ * All-reduce of tensors and of Java arrays allocates nothing once warm: small (recursive doubling) and large (the
+ * table's pick for the placement), three measured rounds after a warm-up; prints the bytes of each round and fails unless the quietest round
  * of each allocated exactly 0 (see ZeroAllocationRanks in hpc-tests for why the quietest). Also checks the sums.
  */
 public final class AllReduceAllocationRanks
@@ -31,27 +31,8 @@ public final class AllReduceAllocationRanks
             {
                 try (Tensor t = Tensors.zeros(allocator, DType.F32, count))
                 {
-                    final int iterations = count < 1000 ? 20_000 : 300;
-                    for (int i = 0; i < 10 * iterations; i++)
-                    {
-                        c.allReduce(t, ReduceOp.SUM); // warm-up: long enough for C2 to compile the kernels' loops
-                    }
-                    long best = Long.MAX_VALUE;
-                    final StringBuilder rounds = new StringBuilder();
-                    for (int round = 0; round < 3; round++)
-                    {
-                        final long before = THREADS.getCurrentThreadAllocatedBytes();
-                        for (int i = 0; i < iterations; i++)
-                        {
-                            c.allReduce(t, ReduceOp.SUM);
-                        }
-                        final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-                        best = Math.min(best, allocated);
-                        rounds.append(' ').append(allocated);
-                    }
-                    System.out.println("allocated allReduce F32[" + count + "] bytes per round of " + iterations +
-                        " ops:" + rounds);
-                    worst = Math.max(worst, best);
+                    worst = Math.max(worst, quietestRound("allReduce F32[" + count + "]", count,
+                        () -> c.allReduce(t, ReduceOp.SUM)));
                     // zeros stay zeros; now a real sum
                     t.fill(1.0);
                     c.allReduce(t, ReduceOp.SUM);
@@ -59,6 +40,19 @@ public final class AllReduceAllocationRanks
                     {
                         throw new AssertionError("allReduce of ones over " + n + " ranks gave " + t.getFloat(0));
                     }
+                }
+                // Java arrays (the mpiJava API's path): in place, and from one array into another
+                final float[] in = new float[(int)count];
+                final float[] out = new float[(int)count];
+                worst = Math.max(worst, quietestRound("allReduce float[" + count + "] in place", count,
+                    () -> c.allReduce(in, 0, (int)count, ReduceOp.SUM)));
+                java.util.Arrays.fill(in, 1f);
+                worst = Math.max(worst, quietestRound("allReduce float[" + count + "] into another", count,
+                    () -> c.allReduce(in, 0, out, 0, (int)count, ReduceOp.SUM)));
+                if (out[0] != n || out[(int)count - 1] != n || in[0] != 1f)
+                {
+                    throw new AssertionError("allReduce of ones into another array over " + n + " ranks gave " +
+                        out[0] + " (source " + in[0] + ")");
                 }
             }
             if (worst != 0)
@@ -68,5 +62,30 @@ public final class AllReduceAllocationRanks
             }
             System.out.println("ok allocation rank " + rf.world().rank());
         }
+    }
+
+    /** Warms the call up (long enough for C2 to compile the kernels' loops), then the fewest bytes of 3 rounds. */
+    private static long quietestRound(final String what, final long count, final Runnable call)
+    {
+        final int iterations = count < 1000 ? 20_000 : 300;
+        for (int i = 0; i < 10 * iterations; i++)
+        {
+            call.run();
+        }
+        long best = Long.MAX_VALUE;
+        final StringBuilder rounds = new StringBuilder();
+        for (int round = 0; round < 3; round++)
+        {
+            final long before = THREADS.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < iterations; i++)
+            {
+                call.run();
+            }
+            final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+            best = Math.min(best, allocated);
+            rounds.append(' ').append(allocated);
+        }
+        System.out.println("allocated " + what + " bytes per round of " + iterations + " ops:" + rounds);
+        return best;
     }
 }
