@@ -1,16 +1,12 @@
 package dev.ringfold.mpi.auth;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 
 /**
  * Mutual challenge–response over HMAC-SHA256 that every connection of a job (rank to rank, rank to rendezvous)
@@ -43,7 +39,6 @@ public final class Handshake
     private static final int ACCEPTED = 0x4F4B2121; // "OK!!"
     private static final byte[] ACCEPT_LABEL = {'a', 'c', 'c', 'e', 'p', 't'};
     private static final byte[] CONNECT_LABEL = {'c', 'o', 'n', 'n', 'e', 'c', 't'};
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private Handshake()
     {
@@ -175,27 +170,12 @@ public final class Handshake
 
     private static byte[] nonce()
     {
-        final byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.nextBytes(nonce);
-        return nonce;
+        return KernelRandom.bytes(NONCE_BYTES);
     }
 
     static byte[] mac(final JobSecret secret, final byte[] label, final int purpose, final byte[] nonceC,
         final byte[] nonceA)
     {
-        try
-        {
-            final Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.key(), "HmacSHA256"));
-            mac.update(label);
-            mac.update(ByteBuffer.allocate(4).putInt(purpose).array());
-            mac.update(nonceC);
-            mac.update(nonceA);
-            return mac.doFinal();
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException("HmacSHA256 is missing from this JDK", ex);
-        }
+        return HmacSha256.mac(secret.key(), label, ByteBuffer.allocate(4).putInt(purpose).array(), nonceC, nonceA);
     }
 }

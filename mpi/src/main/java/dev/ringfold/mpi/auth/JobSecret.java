@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -42,9 +39,7 @@ public final class JobSecret
     /** A fresh random key, for a launcher to hand to its ranks. */
     public static JobSecret generate()
     {
-        final byte[] key = new byte[GENERATED_BYTES];
-        new SecureRandom().nextBytes(key);
-        return new JobSecret(key, true, "generated");
+        return new JobSecret(KernelRandom.bytes(GENERATED_BYTES), true, "generated");
     }
 
     /** A key given in hex, as in {@code RINGFOLD_SECRET}. */
@@ -72,16 +67,9 @@ public final class JobSecret
     /** The key derived from the job id alone: not authentication, only a guard against other jobs' strays. */
     public static JobSecret derivedFrom(final String jobId)
     {
-        try
-        {
-            final byte[] key = MessageDigest.getInstance("SHA-256")
-                .digest(("ringfold unauthenticated job " + jobId).getBytes(StandardCharsets.UTF_8));
-            return new JobSecret(key, false, "derived from job id " + jobId);
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", ex);
-        }
+        final byte[] key = HmacSha256.sha256().digest(("ringfold unauthenticated job " + jobId)
+            .getBytes(StandardCharsets.UTF_8));
+        return new JobSecret(key, false, "derived from job id " + jobId);
     }
 
     /** The job's key from the environment, in the order the class comment gives. */
