@@ -11,7 +11,9 @@
 #
 # Environment: ROUNDS (default 2), SIZES (default 8,1M,16M), ITERS (Open MPI's -n: timed iterations up to 1 MiB,
 # ITERS*1MiB/size above, default 300; Ringfold gets the same counts), ANCHORS (the C anchor, default
-# ../shared/anchors/ompi), RINGFOLD_SLURM_DIR (default /tmp/ringfold-nsbench/slurm), NICE (default 5).
+# ../shared/anchors/ompi), RINGFOLD_SLURM_DIR (default /tmp/ringfold-nsbench/slurm), NICE (default 5),
+# BASE_LIB (a jar folder of another Ringfold build, e.g. the commit before a change: it runs too, after Ringfold in
+# every round, and gets a column of its own).
 # Needs `make build` and Open MPI (mpicc); for the cluster also what hpc-tests/slurm/cluster-up.sh needs.
 set -euo pipefail
 ROOT=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
@@ -22,6 +24,7 @@ ITERS=${ITERS:-300}
 NICE=${NICE:-5}
 ANCHORS=${ANCHORS:-$ROOT/../shared/anchors/ompi}
 export RINGFOLD_SLURM_DIR=${RINGFOLD_SLURM_DIR:-/tmp/ringfold-nsbench/slurm}
+BASE_LIB=${BASE_LIB:-}
 SCRATCH=$(mktemp -d /tmp/rf-side-by-side.XXXXXX)
 CLUSTER=0
 
@@ -48,18 +51,18 @@ case "$MODE" in
     H=$RINGFOLD_SLURM_DIR/bin/on-head
     JAVA=$(bin/find-jdk)/bin/java
     ompi() { timeout 300 nice -n "$NICE" "$H" srun -N2 -n2 --mpi=pmix "$SCRATCH/allreduce" -n "$ITERS" -m 10 -s "$SIZES"; }
-    ringfold() {
+    ringfold() { # jar folder
       # shellcheck disable=SC2046
       timeout 300 nice -n "$NICE" "$H" env RINGFOLD_SECRET="$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" \
         srun -N2 -n2 "$JAVA" $(cat bin/jvm-flags) -Djdk.net.hosts.file="$RINGFOLD_SLURM_DIR/hosts" \
-        -cp "$PWD/build/lib/*" dev.ringfold.hpctests.bench.OsuBench allreduce --sizes "$SIZES" --iters "$RF_ITERS"
+        -cp "$1/*" dev.ringfold.hpctests.bench.OsuBench allreduce --sizes "$SIZES" --iters "$RF_ITERS"
     }
     ;;
   local)
     ROOTARG=""; [ "$(id -u)" = 0 ] && ROOTARG="--allow-run-as-root"
     ompi() { timeout 300 nice -n "$NICE" mpirun $ROOTARG -np 2 --bind-to none --mca btl self,tcp \
       "$SCRATCH/allreduce" -n "$ITERS" -m 10 -s "$SIZES"; }
-    ringfold() { nice -n "$NICE" bin/ringfold-bench allreduce -np 2 -dev tcp --sizes "$SIZES" --iters "$RF_ITERS"; }
+    ringfold() { RINGFOLD_LIB=$1 nice -n "$NICE" bin/ringfold-bench allreduce -np 2 -dev tcp --sizes "$SIZES" --iters "$RF_ITERS"; }
     ;;
   *) echo "cluster-side-by-side: MODE=$MODE is not cluster or local" >&2; exit 2 ;;
 esac
@@ -71,22 +74,36 @@ ringfold_medians() { awk '$2 ~ /^(B|KiB|MiB)$/ && $5 ~ /^[0-9.]+$/ { print $1 " 
 L "start ($MODE, $ROUNDS rounds, sizes $SIZES, $ITERS iterations at 1 MiB)"
 for round in $(seq 1 "$ROUNDS"); do
   L "open mpi, round $round"; ompi 2>"$SCRATCH/err" | tee "$SCRATCH/ompi.$round" | grep -E '^\|' || { cat "$SCRATCH/err" >&2; exit 1; }
-  L "ringfold, round $round"; ringfold 2>"$SCRATCH/err" | tee "$SCRATCH/rf.$round" || { cat "$SCRATCH/err" >&2; exit 1; }
+  L "ringfold, round $round"; ringfold "$ROOT/build/lib" 2>"$SCRATCH/err" | tee "$SCRATCH/rf.$round" || { cat "$SCRATCH/err" >&2; exit 1; }
   ompi_medians < "$SCRATCH/ompi.$round" | sed 's/^/ompi /' >> "$SCRATCH/medians"
   ringfold_medians < "$SCRATCH/rf.$round" | sed 's/^/ringfold /' >> "$SCRATCH/medians"
+  if [ -n "$BASE_LIB" ]; then
+    L "ringfold from $BASE_LIB, round $round"
+    ringfold "$BASE_LIB" 2>"$SCRATCH/err" | tee "$SCRATCH/base.$round" || { cat "$SCRATCH/err" >&2; exit 1; }
+    ringfold_medians < "$SCRATCH/base.$round" | sed 's/^/base /' >> "$SCRATCH/medians"
+  fi
 done
 L end
 
+stats() { # who label: best and median of the rounds' medians
+  grep "^$1 $2 " "$SCRATCH/medians" | awk '{print $NF}' | sort -g |
+    awk '{v[NR]=$1} END { if (NR == 0) { print "- -"; exit } m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; print v[1], m }'
+}
+ratio() { awk -v o="$1" -v r="$2" 'BEGIN { if (o == "-" || r == "-" || r == 0) print "-"; else printf "%.2f", o / r }'; }
 echo
-echo "| size ($MODE, np 2) | Open MPI median µs (best / median of $ROUNDS) | Ringfold median µs (best / median) | Ringfold / Open MPI busbw (median of rounds) |"
-echo "|---|---|---|---|"
+head="| size ($MODE, np 2) | Open MPI median µs (best / median of $ROUNDS) | Ringfold median µs (best / median) | Ringfold / Open MPI busbw |"
+rule="|---|---|---|---|"
+[ -n "$BASE_LIB" ] && { head="$head base median µs (best / median) | base / Open MPI busbw |"; rule="$rule---|---|"; }
+echo "$head"; echo "$rule"
 IFS=, read -ra WANT <<< "$SIZES"
 for s in "${WANT[@]}"; do
   label=$(echo "$s" | sed -E 's/^([0-9]+)$/\1 B/; s/^([0-9]+)K$/\1 KiB/; s/^([0-9]+)M$/\1 MiB/')
-  stats() { grep "^$1 $label " "$SCRATCH/medians" | awk '{print $NF}' | sort -g |
-    awk '{v[NR]=$1} END { if (NR == 0) { print "- -"; exit } m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; print v[1], m }'; }
-  read -r ob om <<< "$(stats ompi)"
-  read -r rb rm <<< "$(stats ringfold)"
-  ratio=$(awk -v o="$om" -v r="$rm" 'BEGIN { if (o == "-" || r == "-" || r == 0) print "-"; else printf "%.2f", o / r }')
-  echo "| $label | $ob / $om | $rb / $rm | $ratio |"
+  read -r ob om <<< "$(stats ompi "$label")"
+  read -r rb rm <<< "$(stats ringfold "$label")"
+  line="| $label | $ob / $om | $rb / $rm | $(ratio "$om" "$rm") |"
+  if [ -n "$BASE_LIB" ]; then
+    read -r bb bm <<< "$(stats base "$label")"
+    line="$line $bb / $bm | $(ratio "$om" "$bm") |"
+  fi
+  echo "$line"
 done

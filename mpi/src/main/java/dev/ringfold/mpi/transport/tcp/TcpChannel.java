@@ -10,6 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -76,6 +77,8 @@ final class TcpChannel implements Channel
     private int inId = -1;
     private int skip;
     private int frameRest;
+    private SelectionKey key;
+    private int interest;
 
     TcpChannel(final int peer, final SocketChannel socket, final int bufferBytes)
     {
@@ -454,6 +457,25 @@ final class TcpChannel implements Channel
         reported = true;
         handler.onPeerFailure(peer, failure);
         return 0;
+    }
+
+    /** Lets {@link TcpTransport#awaitInput} wake on this connection: {@code key} is its registration. */
+    void watch(final SelectionKey key)
+    {
+        this.key = key;
+        this.interest = key.interestOps();
+    }
+
+    /** Before a wait: wake on input, and also on room while output waits; on nothing once the connection failed. */
+    void updateInterest()
+    {
+        final int ops = failure != null ? 0 :
+            writeStart < writeEnd || outCount > 0 ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+        if (ops != interest && key.isValid())
+        {
+            key.interestOps(ops);
+            interest = ops;
+        }
     }
 
     @Override
