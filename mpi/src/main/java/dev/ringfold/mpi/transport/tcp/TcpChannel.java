@@ -35,6 +35,13 @@ final class TcpChannel implements Channel
     private static final int INITIAL_MOVES = 8;
     /** Bytes read at a time beyond the frame being completed (whole frames are read at once however large). */
     private static final int READ_AHEAD = 64 * 1024;
+    /**
+     * The most of a move written per flush; the engine reads its connections between slices. Both ranks of an
+     * exchange write at once, and one write of a whole 512 KiB block kept a rank in the kernel while its peer's
+     * bytes piled up unread (namespaces, np 2, all-reduce 1 MiB: 700–800 µs unsliced, 290–370 µs in 128 KiB
+     * slices; 16 MiB 11–13 ms against 6–8.5; 256 KiB slices helped nothing, 64 KiB as much as 128).
+     */
+    private static final int WRITE_SLICE = 128 * 1024;
 
     private final int peer;
     private final SocketChannel socket;
@@ -202,10 +209,17 @@ final class TcpChannel implements Channel
             bulkHeader.putInt(BULK).putInt(outTag[h]).putInt(outLength[h]).putInt(0).flip();
             bulkParts[0] = bulkHeader;
             bulkParts[1] = outWindow.view(outAddress[h], outLength[h]);
-            bulkParts[2] = zeros.clear().limit(aligned(outLength[h]) - outLength[h]);
+            bulkParts[2] = zeros.clear().limit(0);
+        }
+        final ByteBuffer bytes = bulkParts[1];
+        bytes.limit((int)Math.min(bytes.capacity(), (long)bytes.position() + WRITE_SLICE));
+        if (bytes.limit() == bytes.capacity() && bulkParts[2].limit() == 0)
+        {
+            bulkParts[2].limit(aligned(outLength[h]) - outLength[h]);
         }
         socket.write(bulkParts);
-        if (bulkParts[2].hasRemaining() || bulkParts[1].hasRemaining() || bulkParts[0].hasRemaining())
+        if (bulkParts[2].hasRemaining() || bytes.hasRemaining() || bytes.limit() < bytes.capacity() ||
+            bulkParts[0].hasRemaining())
         {
             return false;
         }
