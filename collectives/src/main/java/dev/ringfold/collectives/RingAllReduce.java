@@ -32,6 +32,8 @@ final class RingAllReduce extends ReducingOperation
     private int phase;
     private int step;
     private long chunkElements;
+    /** This rank's own contribution: src, or the working-precision copy of it ({@code work}). */
+    private long mine;
     private int recvChunks;
     private int recvPosted;
     private int recvDone;
@@ -86,11 +88,16 @@ final class RingAllReduce extends ReducingOperation
         {
             work = base + tmpBytes;
             Precision.load(dtype, working, work, src, count);
+            mine = work;
         }
         else
         {
+            // out of place, no copy of src first: the first step sends from src and every reduction reads this
+            // rank's contribution from src and writes dst (each block is reduced here once), so dst is written
+            // once instead of copied and then rewritten (16 MiB over TCP, np 2: the copy was 1.5 of 7.8 ms)
             work = dst;
-            if (src != dst)
+            mine = src;
+            if (src != dst && size == 1)
             {
                 UnsafeApi.copyMemory(src, dst, bytes);
             }
@@ -132,11 +139,13 @@ final class RingAllReduce extends ReducingOperation
         {
             sends = requests(sendChunks);
         }
+        // the first step passes on this rank's own block, later steps the block reduced in the step before
+        final long from = step == 0 ? mine : work;
         for (int c = 0; c < sendChunks; c++)
         {
             final long first = blockStart(blockToSend) + c * chunkElements;
             final long n = Math.min(chunkElements, blockStart(blockToSend) + blockLength(blockToSend) - first);
-            send(work + first * es, n * es, right, sends[c]);
+            send(from + first * es, n * es, right, sends[c]);
         }
         recvChunks = chunks(blockLength(blockOfRecv));
         recvPosted = 0;
@@ -168,9 +177,9 @@ final class RingAllReduce extends ReducingOperation
                 final int es = working.bytes();
                 final long first = blockStart(blockOfRecv) + recvDone * chunkElements;
                 final long n = Math.min(chunkElements, blockStart(blockOfRecv) + blockLength(blockOfRecv) - first);
-                final long into = this.work + first * es;
                 // the block's running value arrives from the left: ours first, then it (see the class comment)
-                ReduceKernels.reduce(op, working, into, into, tmp + (recvDone & 1) * chunkElements * es, n);
+                ReduceKernels.reduce(op, working, this.work + first * es, mine + first * es,
+                    tmp + (recvDone & 1) * chunkElements * es, n);
                 recvDone++;
                 work++;
                 if (recvPosted < recvChunks)

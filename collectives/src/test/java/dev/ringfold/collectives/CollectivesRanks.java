@@ -122,6 +122,7 @@ public final class CollectivesRanks
         // large enough for many chunks, every algorithm for large messages, then what the table picks
         final long big = (1 << 20) + 5;
         final long b = alloc(big * 4);
+        final long out = alloc(big * 4);
         for (final Collectives.AllReduceAlgorithm algorithm : new Collectives.AllReduceAlgorithm[] {
             Collectives.AllReduceAlgorithm.RING, Collectives.AllReduceAlgorithm.SHARED_MEMORY,
             Collectives.AllReduceAlgorithm.HIERARCHICAL, Collectives.AllReduceAlgorithm.AUTO})
@@ -133,9 +134,11 @@ public final class CollectivesRanks
             c.forceAllReduce(algorithm);
             for (final DType dt : new DType[] {DType.F32, DType.BF16})
             {
+                // F32 out of place: the ring then reads this rank's part from src and writes dst once
+                final long to = dt == DType.F32 ? out : b;
                 fill(ReduceOp.SUM, dt, comm.rank(), b, big);
-                c.allReduce(b, b, big, dt, ReduceOp.SUM);
-                verify(ReduceOp.SUM, dt, comm.size(), b, big, section + " large " + dt + " SUM " + algorithm);
+                c.allReduce(b, to, big, dt, ReduceOp.SUM);
+                verify(ReduceOp.SUM, dt, comm.size(), to, big, section + " large " + dt + " SUM " + algorithm);
             }
         }
         // on the native device: MPI's own all-reduce where it measured faster (more than 2 ranks here), else the ring

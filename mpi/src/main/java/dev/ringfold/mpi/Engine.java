@@ -3,6 +3,7 @@ package dev.ringfold.mpi;
 import dev.ringfold.mpi.trace.Tracer;
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
+import dev.ringfold.mpi.transport.InputWaiter;
 import dev.ringfold.mpi.transport.Transport;
 import dev.ringfold.mpi.transport.shm.CooperativeCopy;
 import dev.ringfold.mpi.transport.shm.CrossMemory;
@@ -116,7 +117,7 @@ final class Engine implements FrameHandler
         this.fragmentLimit = settings.fragmentBytes();
         this.pool = new BufferPool(Math.max(64, maxEager));
         this.cma = CrossMemory.supported() && settings.crossMemory() ? new CrossMemory() : null;
-        this.idle = settings.idleStrategy();
+        this.idle = settings.idleStrategy(inputWaiter(worldRank, transports, channels));
         this.defaultTimeoutNs = settings.timeoutNs();
         this.stallNs = settings.stallNs();
         for (int i = 0; i < freeSlots.length; i++)
@@ -124,6 +125,26 @@ final class Engine implements FrameHandler
             freeSlots[i] = freeSlots.length - 1 - i;
         }
         freeTop = freeSlots.length;
+    }
+
+    /** The transport that every peer is on, if it can wait for input (a rank alone on its node, over TCP). */
+    private static InputWaiter inputWaiter(final int worldRank, final Transport[] transports, final Channel[] channels)
+    {
+        for (final Transport t : transports)
+        {
+            if (t instanceof InputWaiter waiter)
+            {
+                for (int p = 0; p < channels.length; p++)
+                {
+                    if (p != worldRank && t.channel(p) != channels[p])
+                    {
+                        return null;
+                    }
+                }
+                return channels.length > 1 ? waiter : null;
+            }
+        }
+        return null;
     }
 
     int worldRank()

@@ -1,5 +1,6 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.transport.InputWaiter;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -25,7 +26,8 @@ import java.util.Map;
  *     (default 1 MiB, and off where the node has more ranks than cores: a descheduled sender would hold up its
  *     receiver; setting it turns it on regardless)</td></tr>
  * <tr><td>RINGFOLD_IDLE</td><td>spin, yield or backoff (default: spin-then-yield-then-park, shorter spins when
- *     the node has more ranks than cores or its load average at start exceeds cores + its ranks)</td></tr>
+ *     the node has more ranks than cores or its load average at start exceeds cores + its ranks; a rank whose
+ *     peers are all across TCP waits in its sockets instead of parking)</td></tr>
  * <tr><td>RINGFOLD_TIMEOUT_MS</td><td>default deadline of any single blocking wait, 0 for none (default 600000:
  *     ten minutes, generous on purpose; per communicator {@code Communicator.timeout(Duration)}, per call
  *     {@code Request.await(Duration)})</td></tr>
@@ -109,20 +111,36 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
 
     IdleStrategy idleStrategy()
     {
+        return idleStrategy(null);
+    }
+
+    /**
+     * The idle strategy; with {@code waiter} (a transport that every peer is on) the back-off strategies end in a
+     * wait on it instead of timed parks.
+     */
+    IdleStrategy idleStrategy(final InputWaiter waiter)
+    {
         return switch (idle)
         {
             case "spin" -> new BusySpinIdleStrategy();
             case "yield" -> new YieldingIdleStrategy();
-            case "backoff" -> new BackoffIdleStrategy(100, 100, 1_000, 100_000);
+            case "backoff" -> backoff(100, 100, 1_000, 100_000, waiter);
             case "auto" -> oversubscribed() || loaded() ?
                 // more ranks than cores, or cores busy with other work: a spinning rank steals the core its peer
                 // needs to answer
-                new BackoffIdleStrategy(20, 50, 1_000, 50_000) :
+                backoff(20, 50, 1_000, 50_000, waiter) :
                 // a core per rank: busy-poll like MPI (a yield here hands the core to whatever else is runnable,
                 // measured: 8 B latency 0.3 us spinning, 115 us once yields begin on a loaded machine)
-                new BackoffIdleStrategy(20_000, 200, 1_000, 200_000);
+                backoff(20_000, 200, 1_000, 200_000, waiter);
             default -> throw new IllegalArgumentException("RINGFOLD_IDLE='" + idle + "' is not one of spin, yield, backoff, auto");
         };
+    }
+
+    private static IdleStrategy backoff(final int spins, final int yields, final long minParkNs, final long maxParkNs,
+        final InputWaiter waiter)
+    {
+        return waiter == null ? new BackoffIdleStrategy(spins, yields, minParkNs, maxParkNs) :
+            new WaitingIdleStrategy(spins, yields, waiter);
     }
 
     private static long longVar(final Map<String, String> env, final String name, final long dflt, final long min,

@@ -15,13 +15,16 @@ import java.util.stream.Collectors;
 /**
  * OSU-style micro-benchmarks of Ringfold, run by {@code bin/ringfold-bench OP -np N [-dev shm|tcp] [options]}: every
  * rank runs this main; rank 0 prints the table (or {@code --json} lines) on stdout, diagnostics go to stderr.
- * Before the sizes asked for, the smallest of them runs once unreported, as a JIT warm-up.
+ * Before the sizes asked for, the smallest of them and then the largest (at most 1 MiB) run once unreported, as
+ * a JIT warm-up.
  * Exit status: 0, 1 when a payload check failed or the job could not run, 2 for a bad command line.
  * Operations are listed in {@link #OPS}; adding one is a {@link BenchOp} and a line there.
  */
 public final class OsuBench
 {
     static final Map<String, Supplier<BenchOp>> OPS = new LinkedHashMap<>();
+    /** Enough to compile the large-message paths in the warm-up, small enough to cost well under a second. */
+    private static final int WARM_UP_LARGE_BYTES = 1 << 20;
 
     static
     {
@@ -150,8 +153,15 @@ public final class OsuBench
             final String title = op.summary() + "; np=" + ctx.np() + ", dev=" + ctx.dev() + ", payloads checked";
             op.setUp(ctx, maxBytes);
             // JIT warm-up: the smallest size once, checked but not reported, so that the first size reported is
-            // not measured while the JVM still interprets or compiles the loop (the per-size warm-up is short)
+            // not measured while the JVM still interprets or compiles the loop (the per-size warm-up is short);
+            // then a large size once, for the large-message paths (rendezvous, the reduce kernels' vector loops):
+            // without it the first 1 MiB row of a --sizes 8,1M,16M run measured mostly interpreted reductions
+            // (20 iterations, median 9.4 ms; the same size again after 16 MiB: 1.5 ms, all-reduce over TCP)
             op.measure(ctx, minBytes);
+            if (maxBytes > minBytes)
+            {
+                op.measure(ctx, Math.min(maxBytes, WARM_UP_LARGE_BYTES));
+            }
             for (final int n : sizes)
             {
                 for (final Measurement m : op.measure(ctx, n))

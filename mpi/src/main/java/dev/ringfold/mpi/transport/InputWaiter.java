@@ -1,0 +1,12 @@
+package dev.ringfold.mpi.transport;
+
+/**
+ * A transport that can put the rank to sleep until input may have arrived: the kernel wakes it when a peer's bytes
+ * come in (or when a full connection has room again), where a timed sleep would wake blind, late or for nothing.
+ * Only useful where every peer is on it, so that nothing can arrive another way.
+ */
+public interface InputWaiter
+{
+    /** Returns when input may be ready or room has opened, or after about {@code timeoutNs} (at least 1 ms). */
+    void awaitInput(long timeoutNs);
+}
