@@ -17,11 +17,10 @@ import dev.ringfold.tensors.ReduceOp;
 final class HierarchicalAllReduce extends ReducingOperation
 {
     private final Hierarchy hierarchy;
-    private final CallOrder.Turn turn;
+    private final Steps steps;
     private final SharedMemoryAllReduce nodeReduce;
     private final RingAllReduce leaderRing;
     private final SharedMemoryBroadcast nodeBroadcast;
-    private Operation current;
     private int stage;
     private boolean direct;
     private long buffer;
@@ -32,7 +31,7 @@ final class HierarchicalAllReduce extends ReducingOperation
     {
         super(comm);
         this.hierarchy = hierarchy;
-        this.turn = new CallOrder.Turn(hierarchy.order);
+        this.steps = new Steps(hierarchy.order);
         this.nodeReduce = new SharedMemoryAllReduce(hierarchy.node, hierarchy.nodeScratch);
         this.leaderRing = hierarchy.leaders == null ? null : new RingAllReduce(hierarchy.leaders);
         this.nodeBroadcast = new SharedMemoryBroadcast(hierarchy.node, hierarchy.nodeScratch);
@@ -49,15 +48,13 @@ final class HierarchicalAllReduce extends ReducingOperation
     public String describe()
     {
         return "allReduce (hierarchical) of " + count + " " + dtype + " on " + comm.name() + ", step " + stage +
-            (current == null ? "" : ": " + current.describe());
+            steps.describe();
     }
 
     @Override
     void begin()
     {
-        current = null;
-        turn.take();
-        if (turn.acquire())
+        if (steps.begin())
         {
             enter();
         }
@@ -66,7 +63,7 @@ final class HierarchicalAllReduce extends ReducingOperation
     @Override
     void ended()
     {
-        turn.release();
+        steps.end();
     }
 
     /** Runs once this operation's turn on the node's region has come (it keeps it to the end). */
@@ -77,7 +74,6 @@ final class HierarchicalAllReduce extends ReducingOperation
         carried = working;
         carriedOp = op == ReduceOp.AVG ? ReduceOp.SUM : op;
         stage = 0;
-        current = null;
         if (direct && hierarchy.node.size() == 1 && leaderRing != null && hierarchy.leaders.size() > 1)
         {
             // alone on its node: nothing to combine through shared memory, and the ring reads src itself (the
@@ -103,29 +99,21 @@ final class HierarchicalAllReduce extends ReducingOperation
 
     private void step(final Operation next)
     {
-        current = next;
-        next.start(tag); // the node and leader communicators belong to this communicator's collectives alone
+        steps.start(next, tag);
     }
 
     @Override
     int advance()
     {
-        if (!turn.isHeld())
-        {
-            if (!turn.acquire())
-            {
-                return 0; // an earlier hierarchical call still holds the node's region
-            }
-            enter();
-            return 1;
-        }
-        if (!current.isComplete())
+        final int state = steps.poll();
+        if (state == Steps.WAITING)
         {
             return 0;
         }
-        if (current.error() != null)
+        if (state == Steps.TURN_CAME)
         {
-            throw current.error();
+            enter();
+            return 1;
         }
         stage++;
         if (stage == 1 && leaderRing != null && hierarchy.leaders.size() > 1)

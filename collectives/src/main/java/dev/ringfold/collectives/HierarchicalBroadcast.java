@@ -10,11 +10,10 @@ import dev.ringfold.mpi.Communicator;
 final class HierarchicalBroadcast extends Operation
 {
     private final Hierarchy hierarchy;
-    private final CallOrder.Turn turn;
+    private final Steps steps;
     private final SharedMemoryBroadcast nodeBroadcast;
     private final BinomialBroadcast leaderTree;
     private final ChainBroadcast leaderChain;
-    private Operation current;
     private int stage;
     private long address;
     private long bytes;
@@ -24,7 +23,7 @@ final class HierarchicalBroadcast extends Operation
     {
         super(comm);
         this.hierarchy = hierarchy;
-        this.turn = new CallOrder.Turn(hierarchy.order);
+        this.steps = new Steps(hierarchy.order);
         this.nodeBroadcast = new SharedMemoryBroadcast(hierarchy.node, hierarchy.nodeScratch);
         this.leaderTree = hierarchy.leaders == null ? null : new BinomialBroadcast(hierarchy.leaders);
         this.leaderChain = hierarchy.leaders == null ? null : new ChainBroadcast(hierarchy.leaders);
@@ -42,7 +41,7 @@ final class HierarchicalBroadcast extends Operation
     public String describe()
     {
         return "broadcast (hierarchical) of " + bytes + " bytes from rank " + root + " on " + comm.name() + ", step " +
-            stage + (current == null ? "" : ": " + current.describe());
+            stage + steps.describe();
     }
 
     private boolean onRootsNode()
@@ -53,9 +52,7 @@ final class HierarchicalBroadcast extends Operation
     @Override
     void begin()
     {
-        current = null;
-        turn.take();
-        if (turn.acquire())
+        if (steps.begin())
         {
             enter();
         }
@@ -64,14 +61,13 @@ final class HierarchicalBroadcast extends Operation
     @Override
     void ended()
     {
-        turn.release();
+        steps.end();
     }
 
     /** Runs once this operation's turn on the node's region has come (it keeps it to the end). */
     private void enter()
     {
         stage = 0;
-        current = null;
         if (onRootsNode())
         {
             step(nodeBroadcast.prepare(address, bytes, hierarchy.nodeRankOf(root)));
@@ -84,35 +80,23 @@ final class HierarchicalBroadcast extends Operation
 
     private void step(final Operation next)
     {
-        current = next;
-        next.start(tag); // the node and leader communicators belong to this communicator's collectives alone
+        steps.start(next, tag);
     }
 
     @Override
     int advance()
     {
-        if (!turn.isHeld())
+        final int state = steps.poll();
+        if (state == Steps.WAITING)
         {
-            if (!turn.acquire())
-            {
-                return 0; // an earlier hierarchical call still holds the node's region
-            }
+            return 0;
+        }
+        if (state == Steps.TURN_CAME)
+        {
             enter();
             return 1;
         }
-        if (current != null)
-        {
-            if (!current.isComplete())
-            {
-                return 0;
-            }
-            if (current.error() != null)
-            {
-                throw current.error();
-            }
-        }
         stage++;
-        current = null;
         if (stage == 1)
         {
             if (hierarchy.leaders != null && hierarchy.leaders.size() > 1)
