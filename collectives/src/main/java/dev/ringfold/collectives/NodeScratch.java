@@ -80,8 +80,9 @@ final class NodeScratch
     /**
      * The per-rank chunk buffer: 256 KiB, or 1 MiB where the communicator has more ranks than the node has CPUs.
      * Every chunk is two hand-offs among all ranks, and oversubscribed a hand-off waits for a descheduled rank's
-     * next time slice, so fewer, larger chunks win there (np 4 on 2 cores: 1.3-2x faster at 1, 16 and 64 MiB in
-     * five of five alternating runs); with a core per rank the smaller chunk keeps the buffers in cache.
+     * next time slice, so fewer, larger chunks win there (np 4 on 2 cores, seven alternating pairs: faster in 7 of 7
+     * at 16 MiB, 6 of 7 at 1 and 64 MiB; docs/collectives.md has the command); with a core per rank the smaller
+     * chunk keeps the buffers in cache.
      * RINGFOLD_SHM_CHUNK_BYTES overrides; every rank must see the same value.
      */
     static long chunkBytes(final int ranks)
