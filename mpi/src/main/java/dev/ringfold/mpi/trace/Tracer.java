@@ -50,6 +50,7 @@ public final class Tracer
     private static final int[] TAG = new int[CAPACITY];
     /** Events recorded so far; the ring holds the last {@code min(recorded, CAPACITY)} of them. */
     private static long recorded;
+    private static final int ANCHOR_TRIES = 64;
     /** Wall-clock nanoseconds at nanoTime zero: one anchor per rank puts every rank's events on a common clock. */
     private static final long WALL_AT_NANO_ZERO = wallAtNanoZero();
 
@@ -183,11 +184,23 @@ public final class Tracer
 
     private static long wallAtNanoZero()
     {
-        // the nanoTime between two reads brackets the instant: take the midpoint
-        final long before = System.nanoTime();
-        final Instant wall = Instant.now();
-        final long after = System.nanoTime();
-        return wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - (before + (after - before) / 2);
+        // the nanoTime before and after a wall-clock read bracket its instant; the midpoint is off by at most half
+        // the bracket. The first read loads the clock's classes and any read may be preempted (more ranks than
+        // cores), so keep the narrowest of several brackets.
+        long anchor = 0;
+        long narrowest = Long.MAX_VALUE;
+        for (int i = 0; i < ANCHOR_TRIES; i++)
+        {
+            final long before = System.nanoTime();
+            final Instant wall = Instant.now();
+            final long after = System.nanoTime();
+            if (after - before < narrowest)
+            {
+                narrowest = after - before;
+                anchor = wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - (before + (after - before) / 2);
+            }
+        }
+        return anchor;
     }
 
     private static int capacity()
