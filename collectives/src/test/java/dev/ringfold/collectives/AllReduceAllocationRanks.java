@@ -1,5 +1,6 @@
 package dev.ringfold.collectives;
 
+import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
@@ -8,18 +9,13 @@ import dev.ringfold.tensors.Tensors;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
-import java.lang.management.ManagementFactory;
-
 /**
  * All-reduce of tensors and of Java arrays allocates nothing once warm: small (recursive doubling) and large (the
- * table's pick for the placement), three measured rounds after a warm-up; prints the bytes of each round and fails unless the quietest round
- * of each allocated exactly 0 (see ZeroAllocationRanks in hpc-tests for why the quietest). Also checks the sums.
+ * table's pick for the placement); fails unless the quietest round of each allocated exactly 0 (see
+ * {@link SteadyStateAllocation}). Also checks the sums.
  */
 public final class AllReduceAllocationRanks
 {
-    private static final com.sun.management.ThreadMXBean THREADS =
-        (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-
     public static void main(final String[] args)
     {
         try (Ringfold rf = Ringfold.init(); BufferAllocator allocator = new RootAllocator())
@@ -31,7 +27,7 @@ public final class AllReduceAllocationRanks
             {
                 try (Tensor t = Tensors.zeros(allocator, DType.F32, count))
                 {
-                    worst = Math.max(worst, quietestRound("allReduce F32[" + count + "]", count,
+                    worst = Math.max(worst, quietestRound(rf.world(), "allReduce F32[" + count + "]", count,
                         () -> c.allReduce(t, ReduceOp.SUM)));
                     // zeros stay zeros; now a real sum
                     t.fill(1.0);
@@ -44,10 +40,10 @@ public final class AllReduceAllocationRanks
                 // Java arrays (the mpiJava API's path): in place, and from one array into another
                 final float[] in = new float[(int)count];
                 final float[] out = new float[(int)count];
-                worst = Math.max(worst, quietestRound("allReduce float[" + count + "] in place", count,
+                worst = Math.max(worst, quietestRound(rf.world(), "allReduce float[" + count + "] in place", count,
                     () -> c.allReduce(in, 0, (int)count, ReduceOp.SUM)));
                 java.util.Arrays.fill(in, 1f);
-                worst = Math.max(worst, quietestRound("allReduce float[" + count + "] into another", count,
+                worst = Math.max(worst, quietestRound(rf.world(), "allReduce float[" + count + "] into another", count,
                     () -> c.allReduce(in, 0, out, 0, (int)count, ReduceOp.SUM)));
                 if (out[0] != n || out[(int)count - 1] != n || in[0] != 1f)
                 {
@@ -64,28 +60,11 @@ public final class AllReduceAllocationRanks
         }
     }
 
-    /** Warms the call up (long enough for C2 to compile the kernels' loops), then the fewest bytes of 3 rounds. */
-    private static long quietestRound(final String what, final long count, final Runnable call)
+    /** Warms the call up (long enough for C2 to compile the kernels' loops), then the quietest round. */
+    private static long quietestRound(final Communicator world, final String what, final long count,
+        final Runnable call)
     {
         final int iterations = count < 1000 ? 20_000 : 300;
-        for (int i = 0; i < 10 * iterations; i++)
-        {
-            call.run();
-        }
-        long best = Long.MAX_VALUE;
-        final StringBuilder rounds = new StringBuilder();
-        for (int round = 0; round < 3; round++)
-        {
-            final long before = THREADS.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < iterations; i++)
-            {
-                call.run();
-            }
-            final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-            best = Math.min(best, allocated);
-            rounds.append(' ').append(allocated);
-        }
-        System.out.println("allocated " + what + " bytes per round of " + iterations + " ops:" + rounds);
-        return best;
+        return SteadyStateAllocation.quietestRound(world, what, 10 * iterations, iterations, call);
     }
 }

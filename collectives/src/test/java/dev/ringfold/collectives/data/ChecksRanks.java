@@ -1,6 +1,7 @@
 package dev.ringfold.collectives.data;
 
 import dev.ringfold.collectives.Collectives;
+import dev.ringfold.collectives.SteadyStateAllocation;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.tensors.DType;
@@ -12,7 +13,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,8 +29,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  */
 public final class ChecksRanks
 {
-    private static final com.sun.management.ThreadMXBean THREADS =
-        (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
     private static Communicator world;
     private static int me;
@@ -234,16 +232,11 @@ public final class ChecksRanks
 
     /**
      * Training steps of the tiny model (backward, gradientReady, step with the momentum update, sampler) allocate
-     * nothing once warm: after a warm-up, rounds of 500 steps are measured until one allocates 0 bytes, at most 8
-     * (on a loaded machine C2 may compile late, and interpreted code allocates; see AllReduceAllocationRanks for the
-     * quietest-round rule). Every rank measures the same number of rounds (they agree after each). In
-     * parameter-server mode rank 1 is the server and only the worker measures.
+     * nothing once warm ({@link SteadyStateAllocation}). In parameter-server mode rank 1 is the server and only the
+     * worker measures.
      */
     private static void allocation(final BufferAllocator allocator, final DataParallelOptions.Mode mode)
     {
-        final int warmUp = 3000;
-        final int rounds = 8;
-        final int perRound = 500;
         try (TinyClassifier model = new TinyClassifier(allocator, 480, 9, DType.F32);
              Momentum momentum = new Momentum(allocator, 0.05f, 0.9f);
              DataParallel dp = DataParallel.create(world, allocator, model.parameters, model.gradients,
@@ -261,40 +254,21 @@ public final class ChecksRanks
             final IntConsumer ready = dp::gradientReady;
             final int local = 8;
             final int stepsPerEpoch = sampler.size() / local;
-            long best = Long.MAX_VALUE;
-            long agreed = Long.MAX_VALUE;
-            final StringBuilder measured = new StringBuilder();
-            int step = 0;
-            for (int round = -1; round < rounds && agreed != 0; round++)
-            {
-                final long before = THREADS.getCurrentThreadAllocatedBytes();
-                final int steps = round < 0 ? warmUp : perRound;
-                for (int s = 0; s < steps; s++, step++)
+            final int[] step = {0};
+            // with one worker (parameter-server mode) nobody else steps with it
+            final long best = SteadyStateAllocation.quietestRound(
+                mode == DataParallelOptions.Mode.ALL_REDUCE ? world : null, mode + " (rank " + me + ")", 3000, 500,
+                () ->
                 {
-                    if (step % stepsPerEpoch == 0)
+                    if (step[0] % stepsPerEpoch == 0)
                     {
-                        sampler.setEpoch(step / stepsPerEpoch);
+                        sampler.setEpoch(step[0] / stepsPerEpoch);
                         sampler.indices(indices);
                     }
-                    model.backward(indices, (step % stepsPerEpoch) * local, local, ready);
+                    model.backward(indices, (step[0] % stepsPerEpoch) * local, local, ready);
                     dp.step();
-                }
-                final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-                if (round >= 0)
-                {
-                    measured.append(' ').append(allocated);
-                    // all workers go on while any still allocates, so that the steps stay collective
-                    best = Math.min(best, allocated);
-                    final long[] worst = {best};
-                    if (mode == DataParallelOptions.Mode.ALL_REDUCE)
-                    {
-                        Collectives.of(world).allReduce(worst, 0, 1, ReduceOp.MAX);
-                    }
-                    agreed = worst[0];
-                }
-            }
-            System.out.println("allocated " + mode + " bytes per round of " + perRound + " steps (rank " + me + "):" +
-                measured);
+                    step[0]++;
+                });
             check(best == 0, mode + ": training steps allocate in steady state (" + best +
                 " bytes in the quietest round)");
         }

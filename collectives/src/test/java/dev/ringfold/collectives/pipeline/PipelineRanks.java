@@ -1,5 +1,6 @@
 package dev.ringfold.collectives.pipeline;
 
+import dev.ringfold.collectives.SteadyStateAllocation;
 import dev.ringfold.collectives.data.DataParallel;
 import dev.ringfold.collectives.data.DataParallelOptions;
 import dev.ringfold.mpi.Communicator;
@@ -15,7 +16,6 @@ import dev.ringfold.tensors.nn.SoftmaxCrossEntropy;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
-import java.lang.management.ManagementFactory;
 
 /**
  * Pipeline checks on real ranks: {@code PipelineRanks equivalence|errors|allocation|grid [stages]}. Each prints
@@ -43,8 +43,6 @@ public final class PipelineRanks
     static final int STEPS = 3;
     static final long SEED = 7;
     static final double BOUND = 1e-5;
-    private static final com.sun.management.ThreadMXBean THREADS =
-        (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
     public static void main(final String[] args) throws Exception
     {
@@ -293,30 +291,14 @@ public final class PipelineRanks
                  SgdMomentum sgd = new SgdMomentum(allocator, layers.parameters(), layers.gradients(), 0.01f, 0.9f))
             {
                 fillStage(pipeline, 0, 0);
-                final int iterations = 1000;
-                for (int i = 0; i < 5 * iterations; i++) // warm-up: long enough for C2
-                {
-                    layers.zeroGradients();
-                    pipeline.step();
-                    sgd.step();
-                }
-                long best = Long.MAX_VALUE;
-                final StringBuilder rounds = new StringBuilder();
-                for (int round = 0; round < 3; round++)
-                {
-                    final long before = THREADS.getCurrentThreadAllocatedBytes();
-                    for (int i = 0; i < iterations; i++)
+                // warm-up long enough for C2, then rounds (SteadyStateAllocation): the stages step together
+                final long best = SteadyStateAllocation.quietestRound(world, schedule + " stage " + world.rank(),
+                    5000, 1000, () ->
                     {
                         layers.zeroGradients();
                         pipeline.step();
                         sgd.step();
-                    }
-                    final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-                    best = Math.min(best, allocated);
-                    rounds.append(' ').append(allocated);
-                }
-                System.out.println("allocated " + schedule + " stage " + world.rank() + " bytes per round of " +
-                    iterations + " steps:" + rounds);
+                    });
                 if (best != 0)
                 {
                     throw new AssertionError("rank " + world.rank() + ": " + schedule + " step allocates (" + best +
