@@ -143,6 +143,24 @@ public final class Communicator implements AutoCloseable
         return startRecv(buffer.byteArray(), buffer.addressOffset() + offset, length, source, tag, into);
     }
 
+    /**
+     * Synchronous mode (MPI_Ssend): returns once the receiver has matched the message, whatever its size; a
+     * standard send of a small message may return as soon as its bytes have left.
+     */
+    public void ssend(final DirectBuffer buffer, final int offset, final int length, final int dest, final int tag)
+    {
+        checkRegion(buffer, offset, length, "send");
+        await(startSend(buffer.byteArray(), buffer.addressOffset() + offset, length, dest, tag, sendRequest, true));
+    }
+
+    /** Synchronous mode, non-blocking (MPI_Issend): completes once the receiver has matched the message. */
+    public Request issend(final DirectBuffer buffer, final int offset, final int length, final int dest,
+        final int tag)
+    {
+        checkRegion(buffer, offset, length, "send");
+        return startSend(buffer.byteArray(), buffer.addressOffset() + offset, length, dest, tag, new Request(), true);
+    }
+
     // ------------------------------------------------------------------- off-heap: ByteBuffer, MemorySegment, ArrowBuf
 
     /** Sends the bytes between the buffer's position and limit (the position does not move). */
@@ -185,6 +203,22 @@ public final class Communicator implements AutoCloseable
     public Request irecv(final MemorySegment segment, final int source, final int tag)
     {
         return recvSegment(segment, source, tag, new Request());
+    }
+
+    /** Synchronous mode (see {@link #ssend(DirectBuffer, int, int, int, int)}). */
+    public void ssend(final MemorySegment segment, final int dest, final int tag)
+    {
+        checkNotNull(segment, "send");
+        await(startSend(segmentBase(segment), segmentAddress(segment), segmentLength(segment, "send"), dest, tag,
+            sendRequest, true));
+    }
+
+    /** Synchronous mode, non-blocking (see {@link #issend(DirectBuffer, int, int, int, int)}). */
+    public Request issend(final MemorySegment segment, final int dest, final int tag)
+    {
+        checkNotNull(segment, "send");
+        return startSend(segmentBase(segment), segmentAddress(segment), segmentLength(segment, "send"), dest, tag,
+            new Request(), true);
     }
 
     public void send(final ArrowBuf buffer, final long offset, final int length, final int dest, final int tag)
@@ -737,11 +771,17 @@ public final class Communicator implements AutoCloseable
     private Request startSend(final Object base, final long address, final int length, final int dest, final int tag,
         final Request r)
     {
+        return startSend(base, address, length, dest, tag, r, false);
+    }
+
+    private Request startSend(final Object base, final long address, final int length, final int dest, final int tag,
+        final Request r, final boolean synchronous)
+    {
         checkOpen();
         checkPeer(dest, "dest");
         checkTag(tag, false);
         checkReusable(r);
-        return internalSend(base, address, length, worldOfRank[dest], tag, context, r);
+        return internalSend(base, address, length, worldOfRank[dest], tag, context, r, synchronous);
     }
 
     private Request startRecv(final Object base, final long address, final int length, final int source, final int tag,
@@ -769,7 +809,14 @@ public final class Communicator implements AutoCloseable
     private Request internalSend(final Object base, final long address, final int length, final int worldDest,
         final int tag, final int ctx, final Request r)
     {
+        return internalSend(base, address, length, worldDest, tag, ctx, r, false);
+    }
+
+    private Request internalSend(final Object base, final long address, final int length, final int worldDest,
+        final int tag, final int ctx, final Request r, final boolean synchronous)
+    {
         r.isSend = true;
+        r.synchronous = synchronous;
         r.comm = this;
         r.ctx = ctx;
         r.peer = worldDest;

@@ -22,7 +22,8 @@ import org.agrona.collections.LongArrayQueue;
  * communicators must be used by one thread at a time (MPI_THREAD_SERIALIZED).
  *
  * <p>Protocol (frames in {@link Frames}): a message of at most the eager limit goes in one EAGER frame and the
- * send completes at once. A larger one sends an RTS; when the receiver matches it, it either pulls the bytes
+ * send completes at once. A larger one, or a synchronous one of any size, sends an RTS, so it completes only
+ * after the receiver has matched it; when the receiver matches it, it either pulls the bytes
  * with one cross-memory copy and answers FIN (shared memory, both buffers off-heap) or answers CTS, and the
  * sender streams DATA fragments into the posted buffer. Either way no staging area as big as the message exists.
  *
@@ -116,7 +117,7 @@ final class Engine implements FrameHandler
         }
         this.fragmentLimit = settings.fragmentBytes();
         this.pool = new BufferPool(Math.max(64, maxEager));
-        this.cma = CrossMemory.supported() && settings.crossMemory() ? new CrossMemory() : null;
+        this.cma = CrossMemory.supported() && settings.pullsWithCrossMemory() ? new CrossMemory() : null;
         this.idle = settings.idleStrategy(inputWaiter(worldRank, transports, channels));
         this.defaultTimeoutNs = settings.timeoutNs();
         this.stallNs = settings.stallNs();
@@ -196,7 +197,7 @@ final class Engine implements FrameHandler
         {
             return stream(r, ch);
         }
-        if (r.length <= eagerLimit[peer])
+        if (r.length <= eagerLimit[peer] && !r.synchronous)
         {
             final int at = ch.tryClaim(Frames.EAGER_HEADER + r.length);
             if (at == Channel.NO_ROOM)
@@ -510,6 +511,13 @@ final class Engine implements FrameHandler
             return;
         }
         setStatus(r, peer, tag, length);
+        if (length == 0)
+        {
+            // an empty synchronous send: matching is all there is to it
+            sendControl(peer, Frames.FIN, sendSlot, 0);
+            complete(r);
+            return;
+        }
         if (address != 0 && r.base == null && channels[peer].movesByAddress())
         {
             // both buffers off-heap and a path (MPI) that moves them itself: post the receive, then let the sender go

@@ -19,6 +19,7 @@ public final class Request implements Completion
     byte state = IDLE;
     byte phase;
     boolean isSend;
+    boolean synchronous; // send: by rendezvous whatever its size, so that it completes once matched
     Communicator comm;
     int ctx;
     int peer;            // world rank: destination, or the source asked for (ANY_SOURCE allowed)

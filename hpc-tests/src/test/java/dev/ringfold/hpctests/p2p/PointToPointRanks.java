@@ -48,7 +48,7 @@ public final class PointToPointRanks
         if (scenarios.isEmpty())
         {
             scenarios = java.util.List.of("pingpong", "sizes", "allpairs", "fanin", "ordering", "types", "probe",
-                "requests", "contexts", "errors");
+                "requests", "contexts", "errors", "synchronous");
         }
         try (Ringfold rf = Ringfold.init())
         {
@@ -69,6 +69,7 @@ public final class PointToPointRanks
                     case "requests" -> requests();
                     case "contexts" -> contexts();
                     case "errors" -> errors();
+                    case "synchronous" -> synchronous();
                     default -> throw new IllegalArgumentException("unknown scenario " + s);
                 }
                 world.barrier();
@@ -454,6 +455,60 @@ public final class PointToPointRanks
             verify(in[i], reqs[i].status().count(), i, "waitAny message from " + i);
         }
         Check.equal(-1, Request.waitAny(reqs), "waitAny with nothing active");
+    }
+
+    /**
+     * Synchronous mode: an issend does not complete before its receive is posted, however small (empty, 8 B, and
+     * off-heap and heap) while a standard send of the same size completes at once; every rank pairs with the next.
+     */
+    private static void synchronous()
+    {
+        if (n == 1)
+        {
+            return;
+        }
+        final int next = (me + 1) % n;
+        final int prev = (me + n - 1) % n;
+        final UnsafeBuffer out = offHeap(64);
+        final UnsafeBuffer in = offHeap(64);
+        final UnsafeBuffer go = offHeap(8);
+        for (final int size : new int[] {0, 8, 64})
+        {
+            for (final boolean heap : new boolean[] {false, true})
+            {
+                fill(out, size, me + size);
+                final byte[] array = new byte[size];
+                out.getBytes(0, array, 0, size);
+                final Request standard = world.isend(out, 0, size, next, 91);
+                final Request sync = heap ?
+                    world.issend(MemorySegment.ofArray(array), next, 90) :
+                    world.issend(out, 0, size, next, 90);
+                final long until = System.nanoTime() + 50_000_000L;
+                while (System.nanoTime() < until)
+                {
+                    Check.that(!sync.test(), "rank " + me + ": a synchronous send of " + size +
+                        " bytes completed before rank " + next + " posted its receive");
+                }
+                Check.that(standard.test(), "a standard send of " + size + " bytes completes once it has left");
+                world.send(go, 0, 8, next, 92); // now rank next may receive
+                world.recv(go, 0, 8, prev, 92);
+                final Status got = world.recv(in, 0, 64, prev, 90);
+                Check.equal(size, got.count(), "synchronous message size");
+                verify(in, size, prev + size, "synchronous message from " + prev);
+                world.recv(in, 0, 64, prev, 91);
+                sync.await();
+                world.barrier();
+            }
+        }
+        // the blocking form returns once matched; the receiver is already waiting
+        if (me % 2 == 0 && me + 1 < n)
+        {
+            world.ssend(out, 0, 8, me + 1, 93);
+        }
+        else if (me % 2 == 1)
+        {
+            world.recv(in, 0, 64, me - 1, 93);
+        }
     }
 
     /** Messages on dup'd and split communicators never match receives on another communicator. */

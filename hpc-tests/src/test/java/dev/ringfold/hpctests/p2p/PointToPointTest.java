@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class PointToPointTest
 {
     private static final String[] SCENARIOS = {"pingpong", "sizes", "allpairs", "fanin", "ordering", "types", "probe",
-        "requests", "contexts", "errors", "closed"};
+        "requests", "contexts", "errors", "synchronous", "closed"};
 
     @ParameterizedTest(name = "np={0} dev={1}")
     @CsvSource({"1,shm", "2,shm", "3,shm", "4,shm", "8,shm", "1,tcp", "2,tcp", "3,tcp", "4,tcp", "8,tcp", "2,native", "4,native"})
@@ -28,14 +28,17 @@ class PointToPointTest
         assertSuitePasses(np, Mpjrun.run(np, dev, List.of(), 240, PointToPointRanks.class, messages));
     }
 
-    /** Where cross-memory attach is not allowed, large messages stream through the rings instead. */
-    @ParameterizedTest(name = "np={0}")
-    @CsvSource({"2", "3"})
+    /**
+     * Large messages between off-heap buffers either stream through the rings or are pulled with cross-memory
+     * attach; the default picks by the node (streaming where each rank has a core), so both are forced here.
+     */
+    @ParameterizedTest(name = "np={0} RINGFOLD_CMA={1}")
+    @CsvSource({"2,0", "3,0", "2,1"})
     @Timeout(300)
-    void suitePassesWithoutCrossMemoryAttach(final int np) throws Exception
+    void suitePassesStreamedAndPulled(final int np, final int crossMemory) throws Exception
     {
-        assertSuitePasses(np, Mpjrun.run(np, "shm", List.of("RINGFOLD_CMA=0"), 240, PointToPointRanks.class,
-            "messages=20000"));
+        assertSuitePasses(np, Mpjrun.run(np, "shm", List.of("RINGFOLD_CMA=" + crossMemory), 240,
+            PointToPointRanks.class, "messages=20000"));
     }
 
     /**
@@ -47,7 +50,7 @@ class PointToPointTest
     @Timeout(300)
     void suitePassesWithCooperativeCopyEverywhere(final int np) throws Exception
     {
-        assertSuitePasses(np, Mpjrun.run(np, "shm", List.of("RINGFOLD_CMA_SPLIT_MIN=65536"), 240,
+        assertSuitePasses(np, Mpjrun.run(np, "shm", List.of("RINGFOLD_CMA=1", "RINGFOLD_CMA_SPLIT_MIN=65536"), 240,
             PointToPointRanks.class, "messages=20000"));
     }
 

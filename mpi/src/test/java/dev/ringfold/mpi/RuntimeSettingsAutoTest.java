@@ -10,10 +10,15 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** RINGFOLD_IDLE=auto: spin long on a quiet node, back off early where other work keeps the CPUs busy. */
-class RuntimeSettingsIdleTest
+/**
+ * The settings that follow the node: RINGFOLD_IDLE=auto spins long on a quiet node and backs off early where other
+ * work keeps the CPUs busy; RINGFOLD_CMA=auto streams large messages where each rank has a core and pulls them
+ * with cross-memory attach where ranks outnumber cores or the node is loaded.
+ */
+class RuntimeSettingsAutoTest
 {
     private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
@@ -36,9 +41,28 @@ class RuntimeSettingsIdleTest
         assertTrue(spins(quiet) > spins(busy), quiet.idleStrategy() + " vs " + busy.idleStrategy());
     }
 
+    @Test
+    void crossMemoryAutoPullsOnlyWhereRanksWouldWaitForTimeSlices()
+    {
+        assertFalse(withLoad(0.5, 1).pullsWithCrossMemory(), "a core per rank: stream");
+        assertTrue(withLoad(0.5, CPUS + 1).pullsWithCrossMemory(), "more ranks than cores");
+        assertTrue(withLoad(CPUS + 1.5, 1).pullsWithCrossMemory(), "cores busy with other work");
+        assertTrue(withLoad(Map.of("RINGFOLD_CMA", "1"), 0.5, 1).pullsWithCrossMemory());
+        assertFalse(withLoad(Map.of("RINGFOLD_CMA", "0"), CPUS + 1.5, CPUS + 1).pullsWithCrossMemory());
+        assertFalse(withLoad(Map.of("RINGFOLD_CMA", "auto"), 0.5, 1).pullsWithCrossMemory());
+        final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+            () -> RuntimeSettings.from(Map.of("RINGFOLD_CMA", "2")));
+        assertEquals("RINGFOLD_CMA='2' is not one of auto, 0, 1", bad.getMessage());
+    }
+
     private static RuntimeSettings withLoad(final double load, final int localRanks)
     {
-        final RuntimeSettings s = RuntimeSettings.from(Map.of());
+        return withLoad(Map.of(), load, localRanks);
+    }
+
+    private static RuntimeSettings withLoad(final Map<String, String> env, final double load, final int localRanks)
+    {
+        final RuntimeSettings s = RuntimeSettings.from(env);
         return new RuntimeSettings(s.eagerLimit(), s.fragmentBytes(), s.ringBytes(), s.shmDir(), s.crossMemory(),
             s.cooperativeCopyMin(), s.idle(), s.timeoutNs(), s.stallNs(), s.bootstrapTimeoutMs(), s.tcpHost(),
             s.nodeOverride(), localRanks, load);
