@@ -5,9 +5,11 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A communicator of the mpiJava API over a Ringfold {@link Communicator}: point-to-point in every mode, with the
- * user's arrays packed at the API edge. A second Ringfold communicator (a dup, so a separate context) carries
- * the acknowledgements of synchronous sends and the messages of the generic collective paths.
+ * A communicator of the mpiJava API over a Ringfold {@link Communicator}: point-to-point in every mode. A message
+ * is the packed items and nothing else; where the items already lie back to back in the user's array (a dense
+ * datatype), Ringfold sends from and receives into the array itself, else they are packed at the API edge.
+ * Synchronous mode is Ringfold's own ({@link Communicator#issend}). A second Ringfold communicator (a dup, so a
+ * separate context) carries the messages of the generic collective paths.
  */
 public class Comm
 {
@@ -17,16 +19,12 @@ public class Comm
     static final int READY = 3;
     static final int RECEIVE = 4;
 
-    /** Tags from here up on the control communicator belong to collectives; below, to acknowledgements. */
+    /** Tags from here up on the control communicator belong to collectives. */
     static final int COLLECTIVE_TAG = 1 << 30;
-    private static final byte[] NOTHING = new byte[0];
 
     final Communicator p2p;
     final Communicator ctl;
-    /**
-     * Where blocking sends pack and blocking receives land: off-heap, so that Ringfold moves large messages with one
-     * cross-memory copy instead of streaming them through the shared-memory ring as it must for heap arrays.
-     */
+    /** Where blocking sends pack and blocking receives land when the items must be packed (kept for the next). */
     private UnsafeBuffer sendScratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private UnsafeBuffer recvScratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private boolean freed;
@@ -194,7 +192,13 @@ public class Comm
                 final dev.ringfold.mpi.Status got = p2p.recv(m, 0, m.length, foundSource, foundTag);
                 return delivered(m, got.count(), got.source(), got.tag(), buf, offset, count, datatype);
             }
-            final int length = Request.HEADER + Packing.packedBytes(count, datatype);
+            final java.lang.foreign.MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
+            if (items != null)
+            {
+                final dev.ringfold.mpi.Status got = p2p.recv(items, src, t);
+                return new Status(got.source(), got.tag(), got.count());
+            }
+            final int length = Packing.packedBytes(count, datatype);
             recvScratch = grown(recvScratch, length);
             final dev.ringfold.mpi.Status got = p2p.recv(recvScratch, 0, length, src, t);
             return delivered(null, recvScratch.addressOffset(), got.count(), got.source(), got.tag(), buf, offset,
@@ -260,8 +264,24 @@ public class Comm
     public Status Sendrecv_replace(final Object buf, final int offset, final int count, final Datatype datatype,
         final int dest, final int sendtag, final int source, final int recvtag) throws MPIException
     {
-        // the send packs its copy before the receive may overwrite the buffer
-        final Request send = Isend(buf, offset, count, datatype, dest, sendtag);
+        // the send takes a packed copy: the receive may overwrite the buffer before the send has read it
+        checkOpen("Sendrecv_replace");
+        Packing.check("Sendrecv_replace", buf, offset, count, datatype);
+        final Request send = new Request();
+        if (dest == MPI.PROC_NULL)
+        {
+            send.finish(Status.empty(MPI.PROC_NULL));
+        }
+        else
+        {
+            checkPeer(dest, "dest");
+            final byte[] copy = Packing.message(buf, offset, count, datatype);
+            send.comm = this;
+            send.source = dest;
+            send.tag = sendtag;
+            send.message = copy;
+            send.data = p2p.isend(copy, 0, copy.length, dest, tag(sendtag, false));
+        }
         final Status status = Recv(buf, offset, count, datatype, source, recvtag);
         send.Wait();
         return status;
@@ -290,7 +310,7 @@ public class Comm
 
     private static Status probed(final dev.ringfold.mpi.Status found)
     {
-        return new Status(found.source(), found.tag(), found.count() - Request.HEADER);
+        return new Status(found.source(), found.tag(), found.count());
     }
 
     public int Pack_size(final int incount, final Datatype datatype) throws MPIException
@@ -303,26 +323,47 @@ public class Comm
     private void blockingSend(final Object buf, final int offset, final int count, final Datatype datatype,
         final int dest, final int tag, final int mode)
     {
-        if (mode != STANDARD || datatype == null || datatype.isObject() || dest == MPI.PROC_NULL)
+        if (mode == BUFFERED || datatype == null || datatype.isObject() || dest == MPI.PROC_NULL)
         {
             startSend(new Request(), buf, offset, count, datatype, dest, tag, mode).Wait();
             return;
         }
-        // a blocking standard send is done with its bytes when it returns: pack into a buffer kept for the next
+        // a blocking send is done with its bytes when it returns: straight from the array, or packed into a
+        // buffer kept for the next
         checkOpen("Send");
         Packing.check("Send", buf, offset, count, datatype);
         final int t = tag(tag, false);
         checkPeer(dest, "dest");
-        final int length = Request.HEADER + Packing.packedBytes(count, datatype);
-        sendScratch = grown(sendScratch, length);
-        sendScratch.putByte(0, (byte)0);
-        if (count > 0 && datatype.elements() > 0)
-        {
-            Packing.pack(buf, offset, count, datatype, null, sendScratch.addressOffset() + Request.HEADER);
-        }
+        final boolean synchronous = mode == SYNCHRONOUS;
         try
         {
-            p2p.send(sendScratch, 0, length, dest, t);
+            final java.lang.foreign.MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
+            if (items != null)
+            {
+                if (synchronous)
+                {
+                    p2p.ssend(items, dest, t);
+                }
+                else
+                {
+                    p2p.send(items, dest, t);
+                }
+                return;
+            }
+            final int length = Packing.packedBytes(count, datatype);
+            sendScratch = grown(sendScratch, length);
+            if (count > 0 && datatype.elements() > 0)
+            {
+                Packing.pack(buf, offset, count, datatype, null, sendScratch.addressOffset());
+            }
+            if (synchronous)
+            {
+                p2p.ssend(sendScratch, 0, length, dest, t);
+            }
+            else
+            {
+                p2p.send(sendScratch, 0, length, dest, t);
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -345,23 +386,25 @@ public class Comm
             return r;
         }
         checkPeer(dest, "dest");
-        final byte[] m = Packing.message(Request.HEADER, buf, offset, count, datatype,
-            mode == SYNCHRONOUS ? Request.SYNC : 0);
         try
         {
             if (mode == BUFFERED)
             {
+                final byte[] m = Packing.message(buf, offset, count, datatype);
                 MPI.reserveBuffered(m.length);
                 MPI.bufferedSend(m.length, p2p.isend(m, 0, m.length, dest, t));
                 r.finish(new Status(dest, tag, 0));
                 return r;
             }
-            if (mode == SYNCHRONOUS)
+            // the items from the array itself (MPI: the buffer is the library's until the send completes), or a
+            // packed copy the request keeps
+            java.lang.foreign.MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
+            if (items == null)
             {
-                r.ack = ctl.irecv(NOTHING, 0, 0, dest, t);
+                r.message = Packing.message(buf, offset, count, datatype);
+                items = java.lang.foreign.MemorySegment.ofArray(r.message);
             }
-            r.message = m;
-            r.data = p2p.isend(m, 0, m.length, dest, t);
+            r.data = mode == SYNCHRONOUS ? p2p.issend(items, dest, t) : p2p.isend(items, dest, t);
         }
         catch (final RuntimeException ex)
         {
@@ -394,11 +437,16 @@ public class Comm
         }
         else
         {
-            final int length = Request.HEADER + Packing.packedBytes(count, datatype);
-            r.message = new byte[length];
+            // into the array itself, or into a packed copy unpacked on completion
+            java.lang.foreign.MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
+            if (items == null)
+            {
+                r.message = new byte[Packing.packedBytes(count, datatype)];
+                items = java.lang.foreign.MemorySegment.ofArray(r.message);
+            }
             try
             {
-                r.data = p2p.irecv(r.message, 0, length, r.source, r.tag);
+                r.data = p2p.irecv(items, r.source, r.tag);
             }
             catch (final RuntimeException ex)
             {
@@ -422,22 +470,15 @@ public class Comm
             count, datatype);
     }
 
-    /**
-     * Unpacks a received message at an address in base (a byte[]) or off-heap (base null); acknowledges it if its
-     * sender waits (synchronous mode).
-     */
+    /** Unpacks a received message at an address in base (a byte[]) or off-heap (base null). */
     Status delivered(final Object base, final long address, final int length, final int source, final int tag,
         final Object buf, final int offset, final int count, final Datatype datatype)
     {
-        final int payload = length - Request.HEADER;
+        final int payload = length;
         final int elements = datatype.isObject() ?
-            Packing.deliver((byte[])base, (int)(address - org.agrona.UnsafeApi.arrayBaseOffset(byte[].class)) +
-                Request.HEADER, payload, buf, offset, count, datatype) :
-            Packing.deliver(base, address + Request.HEADER, payload, buf, offset, count, datatype);
-        if ((org.agrona.UnsafeApi.getByte(base, address) & Request.SYNC) != 0)
-        {
-            ctl.send(NOTHING, 0, 0, source, tag);
-        }
+            Packing.deliver((byte[])base, (int)(address - org.agrona.UnsafeApi.arrayBaseOffset(byte[].class)),
+                payload, buf, offset, count, datatype) :
+            Packing.deliver(base, address, payload, buf, offset, count, datatype);
         final Status s = new Status(source, tag, payload);
         if (datatype.isObject())
         {
@@ -494,14 +535,14 @@ public class Comm
     void sendPacked(final Object buf, final int offset, final int count, final Datatype type, final int dest,
         final int tag)
     {
-        final byte[] m = Packing.message(0, buf, offset, count, type, 0);
+        final byte[] m = Packing.message(buf, offset, count, type);
         ctl.send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
     }
 
     dev.ringfold.mpi.Request isendPacked(final Object buf, final int offset, final int count, final Datatype type,
         final int dest, final int tag)
     {
-        final byte[] m = Packing.message(0, buf, offset, count, type, 0);
+        final byte[] m = Packing.message(buf, offset, count, type);
         return ctl.isend(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
     }
 

@@ -140,7 +140,7 @@ public class Intracomm extends Comm
             return;
         }
         final boolean isRoot = Rank() == root;
-        byte[] m = isRoot ? Packing.message(0, buf, offset, count, type, 0) : null;
+        byte[] m = isRoot ? Packing.message(buf, offset, count, type) : null;
         int length = Packing.packedBytes(0, type);
         if (type.isObject())
         {
@@ -234,7 +234,7 @@ public class Intracomm extends Comm
             return;
         }
         // a chain: rank r gets the prefix of ranks < r, combines it with its own data (prefix op own), passes it on
-        final Operand mine = Operand.of(Packing.message(0, sendbuf, sendoffset, count, type, 0), count, type, op);
+        final Operand mine = Operand.of(Packing.message(sendbuf, sendoffset, count, type), count, type, op);
         if (Rank() > 0)
         {
             final byte[] prefix = recvBytes(Rank() - 1, TAG_SCAN, type.isObject() ? -1 : Packing.packedBytes(count, type));
@@ -416,7 +416,7 @@ public class Intracomm extends Comm
         final byte[][] parts = new byte[n][];
         for (int r = 0; r < n; r++)
         {
-            parts[r] = r == root ? Packing.message(0, sendbuf, sendoffset, count, type, 0) :
+            parts[r] = r == root ? Packing.message(sendbuf, sendoffset, count, type) :
                 recvBytes(r, TAG_REDUCE, type.isObject() ? -1 : Packing.packedBytes(count, type));
         }
         final Operand acc = Operand.of(parts[n - 1], count, type, op);

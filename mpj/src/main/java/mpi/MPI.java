@@ -68,9 +68,10 @@ public class MPI
     public static int ANY_TAG = -2;
     public static int PROC_NULL = -3;
     public static Status EMPTY_STATUS = new Status();
-    public static int BSEND_OVERHEAD = Request.HEADER;
-    public static int SEND_OVERHEAD = Request.HEADER;
-    public static int RECV_OVERHEAD = Request.HEADER;
+    /** What a buffered send reserves in the attached buffer beyond its packed items (its bookkeeping). */
+    public static int BSEND_OVERHEAD = 8;
+    public static int SEND_OVERHEAD = 8;
+    public static int RECV_OVERHEAD = 8;
     public static Group GROUP_EMPTY = new Group(new int[0]);
     public static Group GROUP_NULL = null;
     public static int GRAPH = 1;

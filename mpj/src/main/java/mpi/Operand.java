@@ -59,7 +59,7 @@ final class Operand
 
     byte[] packed()
     {
-        return Packing.message(0, array, offset, count, type, 0);
+        return Packing.message(array, offset, count, type);
     }
 
     private static Datatype basic(final int base)

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +22,36 @@ final class Packing
 
     private Packing()
     {
+    }
+
+    /**
+     * The bytes of count items as one slice of the user's array, where they already lie back to back in the packed
+     * layout (a dense datatype over any primitive array but boolean[], which no memory segment views): Ringfold
+     * then sends from and receives into the array itself, with no packing copy. Null where they must be packed.
+     */
+    static MemorySegment contiguous(final Object buf, final int offset, final int count, final Datatype type)
+    {
+        if (count == 0 || type.elements() == 0 || type.isObject() || !type.isDense())
+        {
+            return null;
+        }
+        final MemorySegment whole = switch (buf)
+        {
+            case byte[] a -> MemorySegment.ofArray(a);
+            case char[] a -> MemorySegment.ofArray(a);
+            case short[] a -> MemorySegment.ofArray(a);
+            case int[] a -> MemorySegment.ofArray(a);
+            case long[] a -> MemorySegment.ofArray(a);
+            case float[] a -> MemorySegment.ofArray(a);
+            case double[] a -> MemorySegment.ofArray(a);
+            default -> null;
+        };
+        if (whole == null)
+        {
+            return null;
+        }
+        final long es = type.baseBytes();
+        return whole.asSlice(((long)offset + type.runStart[0]) * es, packedBytes(count, type));
     }
 
     /** Bytes that count items of the type occupy packed (not for OBJECT). */
@@ -188,29 +219,17 @@ final class Packing
         return received.length;
     }
 
-    /** Packs into a fresh array: [header][payload]; OBJECT serialized. */
-    static byte[] message(final int header, final Object buf, final int offset, final int count,
-        final Datatype type, final int flags)
+    /** Packs into a fresh array; OBJECT serialized. */
+    static byte[] message(final Object buf, final int offset, final int count, final Datatype type)
     {
         if (type.isObject())
         {
-            final byte[] payload = serialize(buf, offset, count, type);
-            final byte[] m = new byte[header + payload.length];
-            System.arraycopy(payload, 0, m, header, payload.length);
-            if (header > 0)
-            {
-                m[0] = (byte)flags;
-            }
-            return m;
+            return serialize(buf, offset, count, type);
         }
-        final byte[] m = new byte[header + packedBytes(count, type)];
+        final byte[] m = new byte[packedBytes(count, type)];
         if (count > 0 && type.elements() > 0)
         {
-            pack(buf, offset, count, type, m, header);
-        }
-        if (header > 0)
-        {
-            m[0] = (byte)flags;
+            pack(buf, offset, count, type, m, 0);
         }
         return m;
     }
@@ -242,7 +261,7 @@ final class Packing
     static void copy(final Object src, final int srcOffset, final int srcCount, final Datatype srcType,
         final Object dst, final int dstOffset, final int dstCount, final Datatype dstType)
     {
-        final byte[] m = message(0, src, srcOffset, srcCount, srcType, 0);
+        final byte[] m = message(src, srcOffset, srcCount, srcType);
         deliver(m, 0, m.length, dst, dstOffset, dstCount, dstType);
     }
 }

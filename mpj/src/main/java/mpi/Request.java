@@ -7,22 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A send or receive in flight. A message on the wire is an 8-byte header (its first byte says whether the sender
- * waits for a synchronous-mode acknowledgement) and the packed payload. A receive completes when its Ringfold
- * receive has, and is then unpacked into the user's array; an OBJECT receive, whose size nobody knows in advance,
+ * A send or receive in flight. A receive completes when its Ringfold receive has: into the user's array itself,
+ * or into a packed copy ({@link #message}) then unpacked; an OBJECT receive, whose size nobody knows in advance,
  * matches when it is tested or waited for (probe, then receive).
  */
 public class Request
 {
-    static final int HEADER = 8;
-    static final int SYNC = 1;
-
-    /** Receives not yet completed: a rank waiting for a synchronous send's acknowledgement advances them. */
+    /** Receives not yet completed: a rank that waits advances them, so OBJECT receives (matched when tested) move. */
     private static final List<Request> OPEN_RECEIVES = new ArrayList<>();
 
     Comm comm;
     dev.ringfold.mpi.Request data;
-    dev.ringfold.mpi.Request ack;
     boolean receive;
     boolean lazyObject;
     Object buf;
@@ -59,7 +54,6 @@ public class Request
     void reset()
     {
         data = null;
-        ack = null;
         receive = false;
         lazyObject = false;
         message = null;
@@ -109,14 +103,11 @@ public class Request
             {
                 return false;
             }
-            if (ack != null && !ack.test())
-            {
-                return false;
-            }
             if (receive)
             {
                 final dev.ringfold.mpi.Status got = data.status();
-                finish(comm.delivered(message, got.count(), got.source(), got.tag(), buf, offset, count, type));
+                finish(message == null ? new Status(got.source(), got.tag(), got.count()) :
+                    comm.delivered(message, got.count(), got.source(), got.tag(), buf, offset, count, type));
             }
             else
             {
@@ -134,14 +125,14 @@ public class Request
         }
     }
 
-    /** Waits for completion; a wait for an acknowledgement keeps this rank's own receives moving meanwhile. */
+    /** Waits for completion; a wait for an OBJECT receive keeps this rank's other receives moving meanwhile. */
     public Status Wait() throws MPIException
     {
         if (complete)
         {
             return status;
         }
-        if (!lazyObject && ack == null && data != null)
+        if (!lazyObject && data != null)
         {
             try
             {

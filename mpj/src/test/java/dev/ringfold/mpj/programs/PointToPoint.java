@@ -89,6 +89,24 @@ public class PointToPoint
         posted.Wait();
         out("ready " + ready[0]);
 
+        // synchronous mode waits for the receive, however small the message: the next rank posts it only after a
+        // later message says go
+        final Request sync = MPI.COMM_WORLD.Issend(new int[] {rank}, 0, 1, MPI.INT, right, 24);
+        final long until = System.nanoTime() + 50_000_000L;
+        boolean early = false;
+        while (!early && System.nanoTime() < until)
+        {
+            early = sync.Test() != null;
+        }
+        final Request go = MPI.COMM_WORLD.Isend(new int[1], 0, 1, MPI.INT, right, 25);
+        MPI.COMM_WORLD.Recv(new int[1], 0, 1, MPI.INT, left, 25);
+        final int[] synced = new int[1];
+        MPI.COMM_WORLD.Recv(synced, 0, 1, MPI.INT, left, 24);
+        go.Wait();
+        sync.Wait();
+        out("issend " + (early ? "completed before its receive was posted" : "waited for its receive") + ", got " +
+            synced[0]);
+
         // wildcards: rank 0 receives size-1 messages from anyone with any tag, ordered by what it reports
         if (rank == 0)
         {
