@@ -47,25 +47,26 @@ class FaultInjectionTest
         {
             for (final String point : List.of("before", "inside", "after"))
             {
-                cases.add(Arguments.of("shm", op, point));
+                cases.add(Arguments.of("shm", op, point, ""));
             }
         }
-        cases.add(Arguments.of("shm", "p2p-large", "inside"));
-        cases.add(Arguments.of("shm", "bootstrap", "rendezvous"));
-        cases.add(Arguments.of("tcp", "allreduce-ring", "inside"));
-        cases.add(Arguments.of("tcp", "p2p-large", "inside"));
-        cases.add(Arguments.of("tcp", "bootstrap", "rendezvous"));
+        // a large message on shared memory both ways: pulled with cross-memory attach, and streamed
+        cases.add(Arguments.of("shm", "p2p-large", "inside", "RINGFOLD_CMA=1"));
+        cases.add(Arguments.of("shm", "p2p-large", "inside", "RINGFOLD_CMA=0"));
+        cases.add(Arguments.of("shm", "bootstrap", "rendezvous", ""));
+        cases.add(Arguments.of("tcp", "allreduce-ring", "inside", ""));
+        cases.add(Arguments.of("tcp", "p2p-large", "inside", ""));
+        cases.add(Arguments.of("tcp", "bootstrap", "rendezvous", ""));
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} {2}")
+    @ParameterizedTest(name = "{0} {1} {2} {3}")
     @MethodSource("cases")
     @Timeout(90)
-    void survivorsNameTheKilledRankAndNothingIsLeft(final String dev, final String op, final String point)
-        throws Exception
+    void survivorsNameTheKilledRankAndNothingIsLeft(final String dev, final String op, final String point,
+        final String setting) throws Exception
     {
-        // a large message on shared memory: the pull with cross-memory attach, whatever the node's default
-        final List<String> env = dev.equals("shm") && op.equals("p2p-large") ? List.of("RINGFOLD_CMA=1") : List.of();
+        final List<String> env = setting.isEmpty() ? List.of() : List.of(setting);
         final Mpjrun.Result r = Mpjrun.run(NP, dev, env, 60, FaultRanks.class, op, point,
             Integer.toString(VICTIM));
         final String out = r.stdout();

@@ -21,7 +21,7 @@ import java.io.IOException;
  * {@code fault: rank R detected rank V failure at <epoch ms> in <op|follow-up>: <exception>: <message>}.
  * The victim prints {@code fault: rank V killing itself at <epoch ms>} first, so the test can compute the time
  * to detect. OP: allreduce-ring, allreduce-rd, bcast-binomial, bcast-chain, allgather, alltoall, barrier,
- * p2p-large (256 MiB from the victim to rank 0: the shared-memory CMA path), bootstrap (the victim dies while the
+ * p2p-large (256 MiB from the victim to rank 0: pulled or streamed, as RINGFOLD_CMA says), bootstrap (the victim dies while the
  * others are in the rendezvous; POINT is ignored).
  */
 public final class FaultRanks
