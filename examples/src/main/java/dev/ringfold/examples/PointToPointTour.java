@@ -35,6 +35,8 @@ public final class PointToPointTour
             world.barrier();
             shift(world);
             world.barrier();
+            synchronous(world);
+            world.barrier();
             fanIn(world);
             world.barrier();
             truncation(world);
@@ -115,6 +117,33 @@ public final class PointToPointTour
         if (fromLeft.getInt(0) != status.source() * 10)
         {
             throw new IllegalStateException("shift: got " + fromLeft.getInt(0) + " from rank " + status.source());
+        }
+    }
+    // [end]
+
+    // [snippet synchronous]
+    /**
+     * Synchronous mode: rank 0's issend of 8 bytes stays incomplete until rank 1 posts its receive, which rank 1
+     * does only after rank 0 says so; a standard send this small would complete at once.
+     */
+    static void synchronous(final Communicator world)
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(8, 8));
+        final UnsafeBuffer go = new UnsafeBuffer(new byte[4]);
+        if (world.rank() == 0)
+        {
+            message.putLong(0, 42);
+            final Request send = world.issend(message, 0, 8, 1, 35);
+            final boolean completedEarly = send.test();
+            world.send(go, 0, 4, 1, 36);
+            send.await();
+            System.out.println("synchronous: complete before the receive was posted: " + completedEarly +
+                "; after: " + send.isComplete());
+        }
+        else if (world.rank() == 1)
+        {
+            world.recv(go, 0, 4, 0, 36);
+            world.recv(message, 0, 8, 0, 35);
         }
     }
     // [end]

@@ -60,6 +60,7 @@ class ExamplesProcessTest
         final String out = mpjrun(dir, "-np", "4", PointToPointTour.class.getName());
         assertTrue(out.contains("[1] arrays: 5 ints from rank 0, first 4, last 36\n"), out);
         assertTrue(out.contains("[0] exchange: 10000 rounds with rank 1 over shm\n"), out);
+        assertTrue(out.contains("[0] synchronous: complete before the receive was posted: false; after: true\n"), out);
         assertTrue(out.contains("[0] truncation: rank 0 of WORLD: message from rank 1 (tag 50) has 100 bytes but " +
             "the receive buffer holds 16; the message was discarded\n"), out);
         assertTrue(out.contains("[0] tour ok on 4 ranks\n"), out);
