@@ -4,6 +4,8 @@ import dev.ringfold.mpi.Communicator;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * A communicator of the mpiJava API over a Ringfold {@link Communicator}: point-to-point in every mode. A message
  * is the packed items and nothing else; where the items already lie back to back in the user's array (a dense
@@ -192,7 +194,7 @@ public class Comm
                 final dev.ringfold.mpi.Status got = p2p.recv(m, 0, m.length, foundSource, foundTag);
                 return delivered(m, got.count(), got.source(), got.tag(), buf, offset, count, datatype);
             }
-            final java.lang.foreign.MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
+            final MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
             if (items != null)
             {
                 final dev.ringfold.mpi.Status got = p2p.recv(items, src, t);
@@ -264,24 +266,12 @@ public class Comm
     public Status Sendrecv_replace(final Object buf, final int offset, final int count, final Datatype datatype,
         final int dest, final int sendtag, final int source, final int recvtag) throws MPIException
     {
-        // the send takes a packed copy: the receive may overwrite the buffer before the send has read it
+        // the send takes a packed copy (the message's bytes whatever the datatype): the receive may overwrite the
+        // buffer before the send has read it
         checkOpen("Sendrecv_replace");
         Packing.check("Sendrecv_replace", buf, offset, count, datatype);
-        final Request send = new Request();
-        if (dest == MPI.PROC_NULL)
-        {
-            send.finish(Status.empty(MPI.PROC_NULL));
-        }
-        else
-        {
-            checkPeer(dest, "dest");
-            final byte[] copy = Packing.message(buf, offset, count, datatype);
-            send.comm = this;
-            send.source = dest;
-            send.tag = sendtag;
-            send.message = copy;
-            send.data = p2p.isend(copy, 0, copy.length, dest, tag(sendtag, false));
-        }
+        final byte[] copy = Packing.message(buf, offset, count, datatype);
+        final Request send = Isend(copy, 0, copy.length, MPI.BYTE, dest, sendtag);
         final Status status = Recv(buf, offset, count, datatype, source, recvtag);
         send.Wait();
         return status;
@@ -337,7 +327,7 @@ public class Comm
         final boolean synchronous = mode == SYNCHRONOUS;
         try
         {
-            final java.lang.foreign.MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
+            final MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
             if (items != null)
             {
                 if (synchronous)
@@ -398,11 +388,11 @@ public class Comm
             }
             // the items from the array itself (MPI: the buffer is the library's until the send completes), or a
             // packed copy the request keeps
-            java.lang.foreign.MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
+            MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
             if (items == null)
             {
                 r.message = Packing.message(buf, offset, count, datatype);
-                items = java.lang.foreign.MemorySegment.ofArray(r.message);
+                items = MemorySegment.ofArray(r.message);
             }
             r.data = mode == SYNCHRONOUS ? p2p.issend(items, dest, t) : p2p.isend(items, dest, t);
         }
@@ -438,11 +428,11 @@ public class Comm
         else
         {
             // into the array itself, or into a packed copy unpacked on completion
-            java.lang.foreign.MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
+            MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
             if (items == null)
             {
                 r.message = new byte[Packing.packedBytes(count, datatype)];
-                items = java.lang.foreign.MemorySegment.ofArray(r.message);
+                items = MemorySegment.ofArray(r.message);
             }
             try
             {
@@ -471,10 +461,9 @@ public class Comm
     }
 
     /** Unpacks a received message at an address in base (a byte[]) or off-heap (base null). */
-    Status delivered(final Object base, final long address, final int length, final int source, final int tag,
+    Status delivered(final Object base, final long address, final int payload, final int source, final int tag,
         final Object buf, final int offset, final int count, final Datatype datatype)
     {
-        final int payload = length;
         final int elements = datatype.isObject() ?
             Packing.deliver((byte[])base, (int)(address - org.agrona.UnsafeApi.arrayBaseOffset(byte[].class)),
                 payload, buf, offset, count, datatype) :

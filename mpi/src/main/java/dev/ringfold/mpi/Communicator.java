@@ -187,7 +187,7 @@ public final class Communicator implements AutoCloseable
 
     public void send(final MemorySegment segment, final int dest, final int tag)
     {
-        await(sendSegment(segment, dest, tag, sendRequest));
+        await(sendSegment(segment, dest, tag, sendRequest, false));
     }
 
     public Status recv(final MemorySegment segment, final int source, final int tag)
@@ -197,7 +197,7 @@ public final class Communicator implements AutoCloseable
 
     public Request isend(final MemorySegment segment, final int dest, final int tag)
     {
-        return sendSegment(segment, dest, tag, new Request());
+        return sendSegment(segment, dest, tag, new Request(), false);
     }
 
     public Request irecv(final MemorySegment segment, final int source, final int tag)
@@ -208,17 +208,13 @@ public final class Communicator implements AutoCloseable
     /** Synchronous mode (see {@link #ssend(DirectBuffer, int, int, int, int)}). */
     public void ssend(final MemorySegment segment, final int dest, final int tag)
     {
-        checkNotNull(segment, "send");
-        await(startSend(segmentBase(segment), segmentAddress(segment), segmentLength(segment, "send"), dest, tag,
-            sendRequest, true));
+        await(sendSegment(segment, dest, tag, sendRequest, true));
     }
 
     /** Synchronous mode, non-blocking (see {@link #issend(DirectBuffer, int, int, int, int)}). */
     public Request issend(final MemorySegment segment, final int dest, final int tag)
     {
-        checkNotNull(segment, "send");
-        return startSend(segmentBase(segment), segmentAddress(segment), segmentLength(segment, "send"), dest, tag,
-            new Request(), true);
+        return sendSegment(segment, dest, tag, new Request(), true);
     }
 
     public void send(final ArrowBuf buffer, final long offset, final int length, final int dest, final int tag)
@@ -266,11 +262,12 @@ public final class Communicator implements AutoCloseable
             startRecv(buffer.array(), BYTE_BASE + buffer.arrayOffset() + buffer.position(), buffer.remaining(), source, tag, r);
     }
 
-    private Request sendSegment(final MemorySegment segment, final int dest, final int tag, final Request r)
+    private Request sendSegment(final MemorySegment segment, final int dest, final int tag, final Request r,
+        final boolean synchronous)
     {
         checkNotNull(segment, "send");
         final int length = segmentLength(segment, "send");
-        return startSend(segmentBase(segment), segmentAddress(segment), length, dest, tag, r);
+        return startSend(segmentBase(segment), segmentAddress(segment), length, dest, tag, r, synchronous);
     }
 
     private Request recvSegment(final MemorySegment segment, final int source, final int tag, final Request r)
