@@ -53,13 +53,13 @@ public final class BandwidthOp implements BenchOp
         ack = Payload.allocate(Integer.BYTES);
         if (ctx.rank() == 0)
         {
-            sendBuffer = Payload.allocate(maxBytes);
+            sendBuffer = Payload.allocate(maxBytes, ctx.options().heap());
         }
         else if (ctx.rank() == 1)
         {
             for (int i = 0; i < WINDOW; i++)
             {
-                windowBuffers[i] = Payload.allocate(maxBytes);
+                windowBuffers[i] = Payload.allocate(maxBytes, ctx.options().heap());
             }
         }
         samples = new Samples(ctx.options().iters());

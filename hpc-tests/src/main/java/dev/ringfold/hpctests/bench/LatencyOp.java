@@ -38,7 +38,7 @@ public final class LatencyOp implements BenchOp
     @Override
     public void setUp(final BenchContext ctx, final int maxBytes)
     {
-        buffer = Payload.allocate(maxBytes);
+        buffer = Payload.allocate(maxBytes, ctx.options().heap());
         samples = new Samples(ctx.options().iters());
     }
 

@@ -114,6 +114,10 @@ public final class OsuBench
                 throw new BenchOptions.UsageException("unknown operation '" + options.op() + "'");
             }
             op = factory.get();
+            if (options.heap() && !(op instanceof LatencyOp || op instanceof BandwidthOp))
+            {
+                throw new BenchOptions.UsageException("--heap is for latency and bw, not " + options.op());
+            }
         }
         catch (final BenchOptions.UsageException ex)
         {

@@ -28,6 +28,12 @@ public final class Payload
         return new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(bytes, 64), ALIGNMENT));
     }
 
+    /** A message buffer: over a Java array where {@code heap} (Ringfold then moves the array's bytes), else off-heap. */
+    public static UnsafeBuffer allocate(final int bytes, final boolean heap)
+    {
+        return heap ? new UnsafeBuffer(new byte[Math.max(bytes, 64)]) : allocate(bytes);
+    }
+
     /** The pattern byte at a position. */
     static byte patternAt(final int i)
     {

@@ -1,8 +1,9 @@
 package dev.ringfold.hpctests.bench;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.io.IOException;
@@ -18,9 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Runs {@code bin/ringfold-bench latency -np 2 --sizes 8,64K --iters 200 --json} as a user would, with this
- * module's freshly compiled classes first on the ranks' class path, and checks the output's form (never its
- * timings): exactly one JSON line per size, the documented fields, positive numbers, exit status 0.
+ * Runs {@code bin/ringfold-bench latency -np 2 --sizes 8,64K --iters 200 --json}, off-heap and with
+ * {@code --heap}, as a user would, with this module's freshly compiled classes first on the ranks' class path, and
+ * checks the output's form (never its timings): exactly one JSON line per size, the documented fields, positive
+ * numbers, exit status 0 (so every message's payload check passed).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class BenchProcessTest
@@ -30,8 +32,9 @@ class BenchProcessTest
         "\\{\"op\":\"([a-z]+)\",\"np\":(\\d+),\"dev\":\"(shm|tcp)\",\"bytes\":(\\d+)," +
         "\"usec\":(\\d+(?:\\.\\d+)?),\"gbps\":(\\d+(?:\\.\\d+)?)}");
 
-    @Test
-    void latencyJsonRunPrintsOneCheckedLinePerSize() throws Exception
+    @ParameterizedTest(name = "heap={0}")
+    @ValueSource(booleans = {false, true})
+    void latencyJsonRunPrintsOneCheckedLinePerSize(final boolean heap) throws Exception
     {
         final Path lib = ROOT.resolve("build/lib");
         Assumptions.assumeTrue(hasJars(lib), "no jars in " + lib + ": run 'make build' at the repository root " +
@@ -40,8 +43,13 @@ class BenchProcessTest
         final Path err = Files.createTempFile("ringfold-bench", ".err");
         try
         {
-            final ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bin/ringfold-bench").toString(),
-                "latency", "-np", "2", "--sizes", "8,64K", "--iters", "200", "--json")
+            final List<String> command = new java.util.ArrayList<>(List.of(ROOT.resolve("bin/ringfold-bench").toString(),
+                "latency", "-np", "2", "--sizes", "8,64K", "--iters", "200", "--json"));
+            if (heap)
+            {
+                command.add("--heap");
+            }
+            final ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(ROOT.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())

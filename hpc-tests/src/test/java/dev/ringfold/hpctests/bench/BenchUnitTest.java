@@ -96,6 +96,8 @@ class BenchUnitTest
         assertEquals("latency", late.op());
         assertEquals(5, late.iters());
         assertTrue(late.json());
+        assertFalse(d.heap());
+        assertTrue(BenchOptions.parse("latency", "--heap").heap());
     }
 
     @Test
@@ -118,9 +120,11 @@ class BenchUnitTest
         final PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         assertEquals(2, OsuBench.run(new String[] {"allgatherz"}, o, e));
         assertEquals(2, OsuBench.run(new String[] {"latency", "--sizes", "0"}, o, e));
+        assertEquals(2, OsuBench.run(new String[] {"allreduce", "--heap"}, o, e));
         assertEquals("", out.toString(StandardCharsets.UTF_8));
         final String message = err.toString(StandardCharsets.UTF_8);
         assertTrue(message.contains("unknown operation 'allgatherz'"), message);
+        assertTrue(message.contains("--heap is for latency and bw, not allreduce"), message);
         assertTrue(message.contains("latency | bw | kernels | allreduce | bcast"), message);
     }
 
