@@ -32,9 +32,14 @@ final class ProcessTreesTest
     @Test
     void killsWhatIgnoresSigterm() throws Exception
     {
-        final Process stubborn = new ProcessBuilder("/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.1; done").start();
+        // "ready" once the trap is set: a SIGTERM that came before it would end the shell at once
+        final Process stubborn = new ProcessBuilder("/bin/sh", "-c",
+            "trap '' TERM; echo ready; while :; do sleep 0.1; done").start();
         try
         {
+            final String ready = new java.io.BufferedReader(new java.io.InputStreamReader(stubborn.getInputStream(),
+                java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            assertEquals("ready", ready);
             final List<Long> pids = awaitTree(stubborn, 1);
             final long started = System.nanoTime();
             assertEquals(List.of(), ProcessTrees.stop(List.of(stubborn.toHandle()), 500, 2_000));
