@@ -117,7 +117,12 @@ final class Engine implements FrameHandler
         }
         this.fragmentLimit = settings.fragmentBytes();
         this.pool = new BufferPool(Math.max(64, maxEager));
-        this.cma = CrossMemory.supported() && settings.pullsWithCrossMemory() ? new CrossMemory() : null;
+        // the native linker only where large messages are pulled: linking costs a rank tens of ms at start
+        this.cma = settings.pullsWithCrossMemory() && CrossMemory.supported() ? new CrossMemory() : null;
+        if (cma != null)
+        {
+            CrossMemory.allowPeers(); // so that peers which pull can read this process (Yama's ptrace scope 1)
+        }
         this.idle = settings.idleStrategy(inputWaiter(worldRank, transports, channels));
         this.defaultTimeoutNs = settings.timeoutNs();
         this.stallNs = settings.stallNs();
@@ -601,14 +606,13 @@ final class Engine implements FrameHandler
             if ((spins & 1023) == 1023)
             {
                 // a chunk takes well under a millisecond: look for a dead sender only after a long wait, so that the
-                // check (a downcall the JIT never sees often enough to compile, and so allocating) stays off the
-                // steady path
+                // check (a read of the sender's /proc entry) stays off the steady path
                 final long now = System.nanoTime();
                 if (waitingSince == 0)
                 {
                     waitingSince = now;
                 }
-                else if (now - waitingSince > LIVENESS_PERIOD_NS && !shm.isAlive(pids[peer]))
+                else if (now - waitingSince > LIVENESS_PERIOD_NS && !shm.isAlive(peer))
                 {
                     return 3; // ESRCH: it died holding a chunk
                 }

@@ -1,52 +1,29 @@
 package dev.ringfold.mpi.transport.shm;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-
 /**
- * Whether the processes of a node's peers still exist: {@code kill(pid, 0)}, which allocates nothing, unlike
- * {@link ProcessHandle}. A peer that has exited (and been reaped by its launcher) reads as gone.
+ * Whether the processes of a node's peers still exist. Each peer's {@link ProcessHandle} is taken once, when the
+ * peers are mapped, so a check allocates nothing; it compares the process's start time, so a pid that a new
+ * process has reused reads as gone. It needs no native linker: linking {@code kill(2)} through the FFM API cost
+ * every rank about 50 ms of start-up.
  */
 final class PeerProcesses
 {
-    private static final MethodHandle KILL;
+    private final ProcessHandle[] byWorldRank;
 
-    static
+    PeerProcesses(final int worldSize)
     {
-        MethodHandle kill = null;
-        try
-        {
-            final Linker linker = Linker.nativeLinker();
-            kill = linker.downcallHandle(linker.defaultLookup().find("kill").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        }
-        catch (final RuntimeException | LinkageError ex)
-        {
-            // fall back to ProcessHandle below
-        }
-        KILL = kill;
+        this.byWorldRank = new ProcessHandle[worldSize];
     }
 
-    private PeerProcesses()
+    /** Takes the peer's handle; a process that no longer exists reads as gone from then on. */
+    void track(final int worldRank, final long pid)
     {
+        byWorldRank[worldRank] = ProcessHandle.of(pid).orElse(null);
     }
 
-    static boolean isAlive(final long pid)
+    boolean isAlive(final int worldRank)
     {
-        if (KILL != null)
-        {
-            try
-            {
-                // 0: exists; -1 with EPERM also means it exists, but peers of one job share a user
-                return (int)KILL.invokeExact((int)pid, 0) == 0;
-            }
-            catch (final Throwable ex)
-            {
-                // fall through
-            }
-        }
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        final ProcessHandle process = byWorldRank[worldRank];
+        return process != null && process.isAlive();
     }
 }

@@ -33,6 +33,7 @@ public final class ShmTransport implements Transport
     private final org.agrona.concurrent.UnsafeBuffer[] pairSlotFrom;
     private final org.agrona.concurrent.UnsafeBuffer[] pairSlotTo;
     private final long[] pids;
+    private final PeerProcesses processes;
     private final String[] failed;
     private FrameHandler handler;
     private int pollStart;
@@ -51,6 +52,7 @@ public final class ShmTransport implements Transport
         this.pairSlotFrom = new org.agrona.concurrent.UnsafeBuffer[worldSize];
         this.pairSlotTo = new org.agrona.concurrent.UnsafeBuffer[worldSize];
         this.pids = new long[localRanks.length];
+        this.processes = new PeerProcesses(worldSize);
         this.failed = new String[localRanks.length];
         for (int i = 0; i < localRanks.length; i++)
         {
@@ -83,7 +85,6 @@ public final class ShmTransport implements Transport
         {
             throw new IllegalArgumentException("ring capacity must be a power of two, got " + ringCapacity);
         }
-        CrossMemory.allowPeers();
         final RingFile own = RingFile.create(RingFile.pathFor(dir, jobId, worldRank), localRanks.length, ringCapacity);
         return new ShmTransport(worldSize, localRanks, myIndex, ringCapacity, own);
     }
@@ -101,6 +102,7 @@ public final class ShmTransport implements Transport
             pairSlotFrom[peer] = own.pairSlot(i);
             pairSlotTo[peer] = file.pairSlot(myIndex);
             pids[i] = pidsByWorldRank[peer];
+            processes.track(peer, pids[i]);
         }
     }
 
@@ -119,10 +121,10 @@ public final class ShmTransport implements Transport
         return pairSlotTo[peer];
     }
 
-    /** Whether the peer's process still exists. */
-    public boolean isAlive(final long pid)
+    /** Whether the process of {@code worldRank}, a peer on this node, still exists. */
+    public boolean isAlive(final int worldRank)
     {
-        return PeerProcesses.isAlive(pid);
+        return processes.isAlive(worldRank);
     }
 
     public void unlinkOwn()
@@ -162,7 +164,7 @@ public final class ShmTransport implements Transport
     {
         for (int i = 0; i < pids.length; i++)
         {
-            if (i != myIndex && failed[i] == null && !PeerProcesses.isAlive(pids[i]))
+            if (i != myIndex && failed[i] == null && !processes.isAlive(localRanks[i]))
             {
                 // drain what it wrote before it died: those messages were sent
                 inbound[i].read(deliveries[i], Integer.MAX_VALUE);
