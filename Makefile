@@ -23,10 +23,9 @@ all: build
 
 build:
 	$(MVN) $(MVN_FLAGS) -DskipTests package
-	@# start-up archives for the launcher and the ranks, trained on a 2-rank hello (see launch's ClassDataSharing);
-	@# RINGFOLD_CMA=1 so that the cross-memory path's linker classes, which ranks load where they pull, are archived
+	@# start-up archives for the launcher and the ranks, trained on a 2-rank hello (see launch's ClassDataSharing)
 	@rm -f build/lib/*.jsa
-	@RINGFOLD_CDS=dump RINGFOLD_CMA=1 bin/mpjrun -np 2 -cp build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar dev.ringfold.examples.Hello \
+	@RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar dev.ringfold.examples.Hello \
 		> build/cds-training.log 2>&1 || { echo "start-up archive training failed (see build/cds-training.log); ranks start without it"; rm -f build/lib/*.jsa; }
 	@echo "built: $$(ls build/lib/*.jar | wc -l) jars in build/lib; run ranks with bin/mpjrun"
 
