@@ -1,9 +1,8 @@
 package mpi;
 
 import dev.ringfold.mpi.Communicator;
-import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -27,8 +26,8 @@ public class Comm
     final Communicator p2p;
     final Communicator ctl;
     /** Where blocking sends pack and blocking receives land when the items must be packed (kept for the next). */
-    private UnsafeBuffer sendScratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
-    private UnsafeBuffer recvScratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+    private MemorySegment sendScratch = Arena.ofAuto().allocate(4096, 64);
+    private MemorySegment recvScratch = Arena.ofAuto().allocate(4096, 64);
     private boolean freed;
 
     Comm(final Communicator p2p)
@@ -202,8 +201,8 @@ public class Comm
             }
             final int length = Packing.packedBytes(count, datatype);
             recvScratch = grown(recvScratch, length);
-            final dev.ringfold.mpi.Status got = p2p.recv(recvScratch, 0, length, src, t);
-            return delivered(null, recvScratch.addressOffset(), got.count(), got.source(), got.tag(), buf, offset,
+            final dev.ringfold.mpi.Status got = p2p.recv(recvScratch.asSlice(0, length), src, t);
+            return delivered(null, recvScratch.address(), got.count(), got.source(), got.tag(), buf, offset,
                 count, datatype);
         }
         catch (final MPIException ex)
@@ -324,35 +323,26 @@ public class Comm
         Packing.check("Send", buf, offset, count, datatype);
         final int t = tag(tag, false);
         checkPeer(dest, "dest");
-        final boolean synchronous = mode == SYNCHRONOUS;
         try
         {
-            final MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
-            if (items != null)
+            MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
+            if (items == null)
             {
-                if (synchronous)
+                final int length = Packing.packedBytes(count, datatype);
+                sendScratch = grown(sendScratch, length);
+                if (count > 0 && datatype.elements() > 0)
                 {
-                    p2p.ssend(items, dest, t);
+                    Packing.pack(buf, offset, count, datatype, null, sendScratch.address());
                 }
-                else
-                {
-                    p2p.send(items, dest, t);
-                }
-                return;
+                items = sendScratch.asSlice(0, length);
             }
-            final int length = Packing.packedBytes(count, datatype);
-            sendScratch = grown(sendScratch, length);
-            if (count > 0 && datatype.elements() > 0)
+            if (mode == SYNCHRONOUS)
             {
-                Packing.pack(buf, offset, count, datatype, null, sendScratch.addressOffset());
-            }
-            if (synchronous)
-            {
-                p2p.ssend(sendScratch, 0, length, dest, t);
+                p2p.ssend(items, dest, t);
             }
             else
             {
-                p2p.send(sendScratch, 0, length, dest, t);
+                p2p.send(items, dest, t);
             }
         }
         catch (final RuntimeException ex)
@@ -447,10 +437,9 @@ public class Comm
         return r;
     }
 
-    private static UnsafeBuffer grown(final UnsafeBuffer b, final int length)
+    private static MemorySegment grown(final MemorySegment b, final int length)
     {
-        return b.capacity() >= length ? b :
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(length, 2 * b.capacity()), 64));
+        return b.byteSize() >= length ? b : Arena.ofAuto().allocate(Math.max(length, 2 * b.byteSize()), 64);
     }
 
     Status delivered(final byte[] m, final int length, final int source, final int tag, final Object buf,

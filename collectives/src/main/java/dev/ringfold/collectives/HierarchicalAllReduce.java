@@ -14,7 +14,7 @@ import dev.ringfold.tensors.ReduceOp;
  * a given placement: each node's sum in node rank order, then the ring's order over the leaders' sums
  * (RingAllReduce); every rank ends with the leader's bits.
  */
-final class HierarchicalAllReduce extends ReducingOperation
+final class HierarchicalAllReduce extends ReducingOperation implements Steps.Plan
 {
     private final Hierarchy hierarchy;
     private final Steps steps;
@@ -31,7 +31,7 @@ final class HierarchicalAllReduce extends ReducingOperation
     {
         super(comm);
         this.hierarchy = hierarchy;
-        this.steps = new Steps(hierarchy.order);
+        this.steps = new Steps(hierarchy.order, this);
         this.nodeReduce = new SharedMemoryAllReduce(hierarchy.node, hierarchy.nodeScratch);
         this.leaderRing = hierarchy.leaders == null ? null : new RingAllReduce(hierarchy.leaders);
         this.nodeBroadcast = new SharedMemoryBroadcast(hierarchy.node, hierarchy.nodeScratch);
@@ -54,10 +54,7 @@ final class HierarchicalAllReduce extends ReducingOperation
     @Override
     void begin()
     {
-        if (steps.begin())
-        {
-            enter();
-        }
+        steps.begin();
     }
 
     @Override
@@ -67,7 +64,8 @@ final class HierarchicalAllReduce extends ReducingOperation
     }
 
     /** Runs once this operation's turn on the node's region has come (it keeps it to the end). */
-    private void enter()
+    @Override
+    public void enter()
     {
         working = Precision.working(dtype, op);
         direct = working == dtype && op != ReduceOp.AVG;
@@ -105,33 +103,29 @@ final class HierarchicalAllReduce extends ReducingOperation
     @Override
     int advance()
     {
-        final int state = steps.poll();
-        if (state == Steps.WAITING)
-        {
-            return 0;
-        }
-        if (state == Steps.TURN_CAME)
-        {
-            enter();
-            return 1;
-        }
+        return steps.advance();
+    }
+
+    /** Runs when the step in flight has finished. */
+    @Override
+    public void next()
+    {
         stage++;
         if (stage == 1 && leaderRing != null && hierarchy.leaders.size() > 1)
         {
             step(leaderRing.allReduce(buffer, buffer, count, carried, carriedOp));
-            return 1;
+            return;
         }
         if (stage <= 2)
         {
             stage = 2;
             step(nodeBroadcast.prepare(buffer, count * carried.bytes(), 0));
-            return 1;
+            return;
         }
         if (!direct)
         {
             Precision.store(op, size, dtype, working, dst, buffer, count);
         }
         done();
-        return 1;
     }
 }

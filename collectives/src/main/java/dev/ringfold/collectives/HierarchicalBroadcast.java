@@ -7,7 +7,7 @@ import dev.ringfold.mpi.Communicator;
  * then a broadcast across the node leaders from the root's leader (binomial tree for small messages, pipelined chain
  * for large), then a shared-memory broadcast from each other node's leader to its node.
  */
-final class HierarchicalBroadcast extends Operation
+final class HierarchicalBroadcast extends Operation implements Steps.Plan
 {
     private final Hierarchy hierarchy;
     private final Steps steps;
@@ -23,7 +23,7 @@ final class HierarchicalBroadcast extends Operation
     {
         super(comm);
         this.hierarchy = hierarchy;
-        this.steps = new Steps(hierarchy.order);
+        this.steps = new Steps(hierarchy.order, this);
         this.nodeBroadcast = new SharedMemoryBroadcast(hierarchy.node, hierarchy.nodeScratch);
         this.leaderTree = hierarchy.leaders == null ? null : new BinomialBroadcast(hierarchy.leaders);
         this.leaderChain = hierarchy.leaders == null ? null : new ChainBroadcast(hierarchy.leaders);
@@ -52,10 +52,7 @@ final class HierarchicalBroadcast extends Operation
     @Override
     void begin()
     {
-        if (steps.begin())
-        {
-            enter();
-        }
+        steps.begin();
     }
 
     @Override
@@ -65,7 +62,8 @@ final class HierarchicalBroadcast extends Operation
     }
 
     /** Runs once this operation's turn on the node's region has come (it keeps it to the end). */
-    private void enter()
+    @Override
+    public void enter()
     {
         stage = 0;
         if (onRootsNode())
@@ -74,7 +72,7 @@ final class HierarchicalBroadcast extends Operation
         }
         else
         {
-            advance();
+            next(); // nothing to do on this node before the leaders' broadcast
         }
     }
 
@@ -86,16 +84,13 @@ final class HierarchicalBroadcast extends Operation
     @Override
     int advance()
     {
-        final int state = steps.poll();
-        if (state == Steps.WAITING)
-        {
-            return 0;
-        }
-        if (state == Steps.TURN_CAME)
-        {
-            enter();
-            return 1;
-        }
+        return steps.advance();
+    }
+
+    /** Runs when the step in flight has finished. */
+    @Override
+    public void next()
+    {
         stage++;
         if (stage == 1)
         {
@@ -104,16 +99,15 @@ final class HierarchicalBroadcast extends Operation
                 final int from = hierarchy.leaderIndex(hierarchy.leaderOf(root));
                 step(bytes < Collectives.SMALL_BROADCAST_BYTES ? leaderTree.prepare(address, bytes, from) :
                     leaderChain.prepare(address, bytes, from));
-                return 1;
+                return;
             }
             stage = 2;
         }
         if (stage == 2 && !onRootsNode())
         {
             step(nodeBroadcast.prepare(address, bytes, 0));
-            return 1;
+            return;
         }
         done();
-        return 1;
     }
 }

@@ -7,41 +7,57 @@ package dev.ringfold.collectives;
  */
 final class Steps
 {
-    /** Waiting for the turn or for the step in flight. */
-    static final int WAITING = 0;
-    /** The turn has just come: start the first step. */
-    static final int TURN_CAME = 1;
-    /** The step in flight (if any) has finished: start the next, or end. */
-    static final int STEP_DONE = 2;
-
-    private final CallOrder.Turn turn;
-    private Operation current;
-
-    Steps(final CallOrder order)
+    /** What the collective does when its turn comes and after each step. */
+    interface Plan
     {
-        this.turn = new CallOrder.Turn(order);
+        /** The turn has come: start the first step, or finish. */
+        void enter();
+
+        /** The step in flight has finished: start the next, or finish. */
+        void next();
     }
 
-    /** When the collective begins: queues for the turn; whether it has come at once. */
-    boolean begin()
+    private final CallOrder.Turn turn;
+    private final Plan plan;
+    private Operation current;
+
+    Steps(final CallOrder order, final Plan plan)
+    {
+        this.turn = new CallOrder.Turn(order);
+        this.plan = plan;
+    }
+
+    /** When the collective begins: queues for the turn, and enters the plan if it has come at once. */
+    void begin()
     {
         current = null;
         turn.take();
-        return turn.acquire();
+        if (turn.acquire())
+        {
+            plan.enter();
+        }
     }
 
-    /** Where the collective stands; throws the error of a step that failed. */
-    int poll()
+    /**
+     * Moves the collective on: enters the plan when the turn comes, goes to its next step when the one in flight
+     * has finished; throws the error of a step that failed. Returns the work done (0 while waiting).
+     */
+    int advance()
     {
         if (!turn.isHeld())
         {
-            return turn.acquire() ? TURN_CAME : WAITING; // an earlier call may still hold the node's region
+            if (!turn.acquire()) // an earlier call may still hold the node's region
+            {
+                return 0;
+            }
+            plan.enter();
+            return 1;
         }
         if (current != null)
         {
             if (!current.isComplete())
             {
-                return WAITING;
+                return 0;
             }
             final RuntimeException error = current.error();
             if (error != null)
@@ -50,7 +66,8 @@ final class Steps
             }
             current = null;
         }
-        return STEP_DONE;
+        plan.next();
+        return 1;
     }
 
     void start(final Operation step, final int tag)

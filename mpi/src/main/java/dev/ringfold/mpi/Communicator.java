@@ -125,8 +125,7 @@ public final class Communicator implements AutoCloseable
     public Request isend(final DirectBuffer buffer, final int offset, final int length, final int dest, final int tag,
         final Request into)
     {
-        checkRegion(buffer, offset, length, "send");
-        return startSend(buffer.byteArray(), buffer.addressOffset() + offset, length, dest, tag, into);
+        return sendBuffer(buffer, offset, length, dest, tag, into, false);
     }
 
     public Request irecv(final MutableDirectBuffer buffer, final int offset, final int length, final int source,
@@ -149,16 +148,14 @@ public final class Communicator implements AutoCloseable
      */
     public void ssend(final DirectBuffer buffer, final int offset, final int length, final int dest, final int tag)
     {
-        checkRegion(buffer, offset, length, "send");
-        await(startSend(buffer.byteArray(), buffer.addressOffset() + offset, length, dest, tag, sendRequest, true));
+        await(sendBuffer(buffer, offset, length, dest, tag, sendRequest, true));
     }
 
     /** Synchronous mode, non-blocking (MPI_Issend): completes once the receiver has matched the message. */
     public Request issend(final DirectBuffer buffer, final int offset, final int length, final int dest,
         final int tag)
     {
-        checkRegion(buffer, offset, length, "send");
-        return startSend(buffer.byteArray(), buffer.addressOffset() + offset, length, dest, tag, new Request(), true);
+        return sendBuffer(buffer, offset, length, dest, tag, new Request(), true);
     }
 
     // ------------------------------------------------------------------- off-heap: ByteBuffer, MemorySegment, ArrowBuf
@@ -239,6 +236,13 @@ public final class Communicator implements AutoCloseable
     {
         checkArrow(buffer, offset, length, "receive");
         return startRecv(null, buffer.memoryAddress() + offset, length, source, tag, new Request());
+    }
+
+    private Request sendBuffer(final DirectBuffer buffer, final int offset, final int length, final int dest,
+        final int tag, final Request r, final boolean synchronous)
+    {
+        checkRegion(buffer, offset, length, "send");
+        return startSend(buffer.byteArray(), buffer.addressOffset() + offset, length, dest, tag, r, synchronous);
     }
 
     private Request sendByteBuffer(final ByteBuffer buffer, final int dest, final int tag, final Request r)
