@@ -76,9 +76,7 @@ public final class Job
             command.add("--env");
             command.add(e);
         }
-        command.addAll(List.of("-cp",
-            Path.of("target/test-classes").toAbsolutePath() + ":" + Path.of("target/classes").toAbsolutePath(),
-            main.getName()));
+        command.addAll(List.of("-cp", rankClassPath(), main.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }
@@ -100,8 +98,7 @@ public final class Job
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(Files.readString(ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
         cmd.add("-cp");
-        cmd.add(ROOT.resolve("build/lib") + "/*:" + Path.of("target/test-classes").toAbsolutePath() + ":" +
-            Path.of("target/classes").toAbsolutePath());
+        cmd.add(ROOT.resolve("build/lib") + "/*:" + rankClassPath());
         cmd.add(main.getName());
         final List<Process> ranks = new java.util.ArrayList<>();
         final List<Path> outputs = new java.util.ArrayList<>();
@@ -145,6 +142,18 @@ public final class Job
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /**
+     * The calling module's classes and test classes, and where this helper itself comes from (collectives' test
+     * classes, or their test jar when training's tests use it), since rank programs use its siblings
+     * ({@link SteadyStateAllocation}, {@link Values}).
+     */
+    private static String rankClassPath() throws java.net.URISyntaxException
+    {
+        final String self = Path.of(Job.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        final String here = Path.of("target/test-classes").toAbsolutePath() + ":" + Path.of("target/classes").toAbsolutePath();
+        return self.equals(Path.of("target/test-classes").toAbsolutePath().toString()) ? here : here + ":" + self;
     }
 
     public static long count(final String text, final String fragment)

@@ -1,14 +1,14 @@
 package dev.ringfold.examples.fashion;
 
 import dev.ringfold.collectives.Collectives;
-import dev.ringfold.collectives.data.DataParallel;
-import dev.ringfold.collectives.data.DataParallelOptions;
-import dev.ringfold.collectives.data.DistributedSampler;
-import dev.ringfold.collectives.pipeline.Partition;
-import dev.ringfold.collectives.pipeline.Partitioner;
-import dev.ringfold.collectives.pipeline.PipelineGrid;
-import dev.ringfold.collectives.pipeline.PipelineStage;
-import dev.ringfold.collectives.pipeline.Schedule;
+import dev.ringfold.training.data.DataParallel;
+import dev.ringfold.training.data.DataParallelOptions;
+import dev.ringfold.training.data.DistributedSampler;
+import dev.ringfold.training.pipeline.Partition;
+import dev.ringfold.training.pipeline.Partitioner;
+import dev.ringfold.training.pipeline.PipelineGrid;
+import dev.ringfold.training.pipeline.PipelineStage;
+import dev.ringfold.training.pipeline.Schedule;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;

@@ -1,12 +1,12 @@
 package dev.ringfold.examples.fashion;
 
 import dev.ringfold.collectives.Collectives;
-import dev.ringfold.collectives.data.BucketTrace;
-import dev.ringfold.collectives.data.DataParallel;
-import dev.ringfold.collectives.data.DataParallelOptions;
-import dev.ringfold.collectives.data.DistributedSampler;
-import dev.ringfold.collectives.data.TrainingCheckpoint;
-import dev.ringfold.collectives.data.TrainingProgress;
+import dev.ringfold.training.data.BucketTrace;
+import dev.ringfold.training.data.DataParallel;
+import dev.ringfold.training.data.DataParallelOptions;
+import dev.ringfold.training.data.DistributedSampler;
+import dev.ringfold.training.data.TrainingCheckpoint;
+import dev.ringfold.training.data.TrainingProgress;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.tensors.Checkpoint;

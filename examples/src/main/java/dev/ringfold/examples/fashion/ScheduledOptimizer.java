@@ -1,6 +1,6 @@
 package dev.ringfold.examples.fashion;
 
-import dev.ringfold.collectives.data.ParameterUpdate;
+import dev.ringfold.training.data.ParameterUpdate;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.nn.Optimizer;
 import org.apache.arrow.memory.BufferAllocator;

@@ -1,11 +1,11 @@
 package dev.ringfold.hpctests.bench;
 
 import dev.ringfold.collectives.Collectives;
-import dev.ringfold.collectives.pipeline.Partition;
-import dev.ringfold.collectives.pipeline.Partitioner;
-import dev.ringfold.collectives.pipeline.PipelineStage;
-import dev.ringfold.collectives.pipeline.Schedule;
-import dev.ringfold.collectives.pipeline.StageTimeline;
+import dev.ringfold.training.pipeline.Partition;
+import dev.ringfold.training.pipeline.Partitioner;
+import dev.ringfold.training.pipeline.PipelineStage;
+import dev.ringfold.training.pipeline.Schedule;
+import dev.ringfold.training.pipeline.StageTimeline;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.tensors.DType;

@@ -1,0 +1,348 @@
+package dev.ringfold.training.data;
+
+import dev.ringfold.collectives.CollectiveRequest;
+import dev.ringfold.collectives.Collectives;
+import dev.ringfold.mpi.Communicator;
+import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.ReduceOp;
+import dev.ringfold.tensors.Tensor;
+import dev.ringfold.tensors.Tensors;
+import dev.ringfold.tensors.kernels.ReduceKernels;
+import org.apache.arrow.memory.BufferAllocator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * All-reduce data parallelism, DDP's design: every rank a worker, gradients fused into buckets that are all-reduced
+ * while backward goes on.
+ *
+ * <p>Buckets are filled in reverse parameter order (backward produces the last layer's gradient first): walking
+ * from the last parameter to the first, a gradient joins the current bucket unless that would take it past
+ * {@link DataParallelOptions#bucketBytes()}; a gradient larger than the capacity gets a bucket alone. When the last
+ * gradient of a bucket is ready, the bucket's persistent all-reduce (SUM) starts, unless an earlier bucket is still
+ * waiting for gradients: buckets start strictly in order, so every rank starts them in the same order whatever order
+ * its gradients come in. {@link #step()} starts what is left, waits for all, divides by (ranks x accumulated
+ * passes) and copies each bucket slice back into its gradient tensor: gradients stay the caller's tensors (one copy
+ * in, one back, per step), and the caller's tensors are free for the next backward while buckets are in flight.
+ *
+ * <p>It runs on a duplicate of the communicator, so collectives the training code runs on its own (a loss
+ * all-reduce) cannot interleave with the buckets' sequence. After the first step nothing allocates.
+ */
+public final class BucketedAllReduce implements DataParallel
+{
+    private final String where;
+    private final Communicator comm;
+    private final int size;
+    private final List<Tensor> parameters;
+    private final List<Tensor> gradients;
+    private final ParameterUpdate update;
+    private final GradientSlots slots;
+    private final Tensor[] buckets;
+    private final CollectiveRequest[] requests;
+    private final int[] bucketOf;
+    private final int[] members;
+    private final int[] pending;
+    private final BucketTrace trace;
+    private final AccumulationScope scope;
+    private int nextStart;
+    private int nextFinish;
+    private boolean closed;
+
+    BucketedAllReduce(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
+        final List<Tensor> gradients, final DataParallelOptions options)
+    {
+        this.where = "rank " + world.rank() + " of " + world.name() + ": data-parallel (all-reduce)";
+        this.scope = new AccumulationScope(where);
+        final DType gradientType = GradientSlots.validate(where, parameters, gradients, false);
+        if (allocator == null)
+        {
+            throw new NullPointerException(where + ": the allocator is null");
+        }
+        GradientSlots.checkSameOnEveryRank(where, world, parameters, gradients);
+        this.comm = world.dup();
+        this.size = comm.size();
+        this.parameters = List.copyOf(parameters);
+        this.gradients = List.copyOf(gradients);
+        this.update = options.update();
+        final DType slotType = options.accumulateInF32() ? DType.F32 : gradientType;
+        this.slots = new GradientSlots(where, this.gradients, gradientType, slotType);
+        final Collectives collectives = Collectives.of(comm);
+        for (final Tensor p : this.parameters)
+        {
+            collectives.broadcast(p, 0);
+        }
+
+        // bucket layout: last parameter first
+        final int n = parameters.size();
+        this.bucketOf = new int[n];
+        final List<Long> bucketElements = new ArrayList<>();
+        final long capacity = options.bucketBytes();
+        long filled = 0;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            final long bytes = gradients.get(i).elementCount() * slotType.bytes();
+            if (bucketElements.isEmpty() || (filled > 0 && filled + bytes > capacity))
+            {
+                bucketElements.add(0L);
+                filled = 0;
+            }
+            final int b = bucketElements.size() - 1;
+            bucketOf[i] = b;
+            bucketElements.set(b, bucketElements.get(b) + gradients.get(i).elementCount());
+            filled += bytes;
+        }
+        final int count = bucketElements.size();
+        this.buckets = new Tensor[count];
+        this.requests = new CollectiveRequest[count];
+        this.members = new int[count];
+        this.pending = new int[count];
+        final long[] bucketBytes = new long[count];
+        final long[] offset = new long[count];
+        try
+        {
+            for (int b = 0; b < count; b++)
+            {
+                buckets[b] = Tensors.zeros(allocator, slotType, bucketElements.get(b));
+                bucketBytes[b] = buckets[b].byteSize();
+            }
+            for (int i = n - 1; i >= 0; i--)
+            {
+                final int b = bucketOf[i];
+                slots.place(i, buckets[b].address() + offset[b]);
+                offset[b] += gradients.get(i).elementCount() * slotType.bytes();
+                members[b]++;
+            }
+            for (int b = 0; b < count; b++)
+            {
+                requests[b] = collectives.allReduceInit(buckets[b], ReduceOp.SUM);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            releaseBuckets();
+            throw ex;
+        }
+        System.arraycopy(members, 0, pending, 0, count);
+        this.trace = options.trace() ? new BucketTrace(bucketBytes) : null;
+    }
+
+    /** Buckets in start order; bucket b holds the gradients whose {@link #bucketOf} is b. */
+    public int buckets()
+    {
+        return buckets.length;
+    }
+
+    public int bucketOf(final int parameter)
+    {
+        return bucketOf[parameter];
+    }
+
+    @Override
+    public boolean isWorker()
+    {
+        return true;
+    }
+
+    @Override
+    public int workers()
+    {
+        return size;
+    }
+
+    @Override
+    public int workerIndex()
+    {
+        return comm.rank();
+    }
+
+    @Override
+    public void gradientReady(final int index)
+    {
+        checkOpen();
+        if (index >= 0 && index < bucketOf.length && bucketOf[index] < nextStart)
+        {
+            throw new IllegalStateException(where + ": gradientReady(" + index + ") after its bucket's all-reduce " +
+                "started this step; call step() first (noSync passes come before the synchronising one)");
+        }
+        final boolean passDone = slots.ready(index);
+        final int b = bucketOf[index];
+        if (--pending[b] == 0 && trace != null)
+        {
+            trace.ready(b, System.nanoTime());
+        }
+        if (!scope.isOpen())
+        {
+            startFullBuckets();
+        }
+        if (passDone)
+        {
+            System.arraycopy(members, 0, pending, 0, pending.length);
+            if (trace != null)
+            {
+                trace.backwardEnded(System.nanoTime());
+            }
+        }
+        progress();
+    }
+
+    @Override
+    public void allGradientsReady()
+    {
+        for (int i = slots.size() - 1; i >= 0; i--)
+        {
+            if (!slots.isReady(i))
+            {
+                gradientReady(i);
+            }
+        }
+    }
+
+    private void startFullBuckets()
+    {
+        while (nextStart < buckets.length && pending[nextStart] == 0)
+        {
+            startBucket(nextStart++);
+        }
+    }
+
+    private void startBucket(final int b)
+    {
+        if (trace != null)
+        {
+            trace.started(b, System.nanoTime());
+        }
+        requests[b].start();
+    }
+
+    @Override
+    public void progress()
+    {
+        checkOpen();
+        if (nextFinish < nextStart)
+        {
+            comm.progress();
+            while (nextFinish < nextStart && requests[nextFinish].isComplete())
+            {
+                if (trace != null)
+                {
+                    trace.finished(nextFinish, System.nanoTime());
+                }
+                nextFinish++;
+            }
+        }
+    }
+
+    /**
+     * Waits for every bucket, averages over ranks and accumulated passes, and copies the result into the gradient
+     * tensors; the parameters are untouched. {@link #step()} is this plus the update.
+     */
+    public void synchronize()
+    {
+        checkOpen();
+        scope.checkClosed();
+        final int passes = slots.endWindow();
+        while (nextStart < buckets.length)
+        {
+            startBucket(nextStart++);
+        }
+        for (int b = 0; b < buckets.length; b++)
+        {
+            requests[b].await();
+            if (trace != null)
+            {
+                trace.finished(b, System.nanoTime());
+            }
+        }
+        nextStart = 0;
+        nextFinish = 0;
+        System.arraycopy(members, 0, pending, 0, pending.length);
+        if (trace != null)
+        {
+            trace.stepDone();
+        }
+        final long divisor = (long)size * passes;
+        for (final Tensor bucket : buckets)
+        {
+            if (divisor > 1)
+            {
+                ReduceKernels.divide(bucket.dtype(), bucket.address(), bucket.elementCount(), divisor);
+            }
+        }
+        for (int i = 0; i < slots.size(); i++)
+        {
+            slots.copyBack(i);
+        }
+    }
+
+    @Override
+    public void step()
+    {
+        synchronize();
+        if (update != null)
+        {
+            update.apply(parameters, gradients);
+        }
+    }
+
+    @Override
+    public NoSync noSync()
+    {
+        checkOpen();
+        return scope.enter();
+    }
+
+    @Override
+    public void serve()
+    {
+        throw new IllegalStateException(where + ": serve() is for parameter-server ranks; in all-reduce mode every " +
+            "rank is a worker");
+    }
+
+    @Override
+    public BucketTrace trace()
+    {
+        return trace;
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            for (int b = 0; b < nextStart; b++)
+            {
+                requests[b].await(); // a bucket in flight still writes into its buffer
+            }
+        }
+        finally
+        {
+            releaseBuckets();
+            comm.close();
+        }
+    }
+
+    private void releaseBuckets()
+    {
+        for (final Tensor t : buckets)
+        {
+            if (t != null)
+            {
+                t.close();
+            }
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(where + ": closed");
+        }
+    }
+}

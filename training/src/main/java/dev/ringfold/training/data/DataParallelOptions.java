@@ -1,0 +1,146 @@
+package dev.ringfold.training.data;
+
+/**
+ * How {@link DataParallel#create} replicates a model: the mode, and its knobs. Fluent setters check their argument
+ * at once. Defaults: all-reduce, 25 MiB buckets (PyTorch DDP's {@code bucket_cap_mb}), gradients reduced in their
+ * own type, no trace, one parameter server, staleness 0.
+ */
+public final class DataParallelOptions
+{
+    /** PyTorch's default bucket capacity, 25 MiB. */
+    public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
+
+    /** How the workers agree on gradients. */
+    public enum Mode
+    {
+        /** Every rank a worker; gradients all-reduced in buckets while backward runs. */
+        ALL_REDUCE,
+        /** The last {@link #servers(int)} ranks hold the parameters; every step waits for every worker. */
+        PARAMETER_SERVER,
+        /** As PARAMETER_SERVER, but a server applies each push at once; a worker may run ahead of the slowest by
+         * at most {@link #staleness(int)} steps. */
+        ASYNC_PARAMETER_SERVER
+    }
+
+    private Mode mode = Mode.ALL_REDUCE;
+    private long bucketBytes = DEFAULT_BUCKET_BYTES;
+    private boolean accumulateInF32;
+    private boolean trace;
+    private int servers = 1;
+    private int staleness;
+    private ParameterUpdate update;
+
+    public Mode mode()
+    {
+        return mode;
+    }
+
+    public DataParallelOptions mode(final Mode mode)
+    {
+        if (mode == null)
+        {
+            throw new NullPointerException("data-parallel options: mode is null");
+        }
+        this.mode = mode;
+        return this;
+    }
+
+    public long bucketBytes()
+    {
+        return bucketBytes;
+    }
+
+    /** Capacity of a gradient bucket in bytes (all-reduce mode); a gradient larger than this gets a bucket alone. */
+    public DataParallelOptions bucketBytes(final long bytes)
+    {
+        if (bytes <= 0 || bytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("data-parallel options: bucketBytes=" + bytes +
+                " must be in [1, " + Integer.MAX_VALUE + "]");
+        }
+        this.bucketBytes = bytes;
+        return this;
+    }
+
+    public boolean accumulateInF32()
+    {
+        return accumulateInF32;
+    }
+
+    /**
+     * BF16/F16 gradients: accumulate micro-batches and reduce in F32 buckets, rounding once when copied back
+     * (instead of once per micro-batch). F32 gradients ignore it; parameter-server mode always does it.
+     */
+    public DataParallelOptions accumulateInF32(final boolean on)
+    {
+        this.accumulateInF32 = on;
+        return this;
+    }
+
+    public boolean trace()
+    {
+        return trace;
+    }
+
+    /** Record per-bucket timestamps (see {@link BucketTrace}). */
+    public DataParallelOptions trace(final boolean on)
+    {
+        this.trace = on;
+        return this;
+    }
+
+    public int servers()
+    {
+        return servers;
+    }
+
+    /** Parameter-server ranks (the last ones of the communicator); at least 1, fewer than the ranks. */
+    public DataParallelOptions servers(final int count)
+    {
+        if (count < 1)
+        {
+            throw new IllegalArgumentException("data-parallel options: servers=" + count + " must be >= 1");
+        }
+        this.servers = count;
+        return this;
+    }
+
+    public int staleness()
+    {
+        return staleness;
+    }
+
+    /** Asynchronous parameter server: how many steps a worker may be ahead of the slowest (>= 0). */
+    public DataParallelOptions staleness(final int steps)
+    {
+        if (steps < 0)
+        {
+            throw new IllegalArgumentException("data-parallel options: staleness=" + steps + " must be >= 0");
+        }
+        this.staleness = steps;
+        return this;
+    }
+
+    public ParameterUpdate update()
+    {
+        return update;
+    }
+
+    /**
+     * The optimizer step {@link DataParallel#step()} applies (required for the parameter-server modes, where the
+     * servers run it). Without one, all-reduce mode's step() only averages the gradients.
+     */
+    public DataParallelOptions update(final ParameterUpdate update)
+    {
+        this.update = update;
+        return this;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "DataParallelOptions{mode=" + mode + ", bucketBytes=" + bucketBytes + ", accumulateInF32=" +
+            accumulateInF32 + ", trace=" + trace + ", servers=" + servers + ", staleness=" + staleness +
+            ", update=" + (update == null ? "none" : "set") + "}";
+    }
+}

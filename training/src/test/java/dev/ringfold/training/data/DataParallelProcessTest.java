@@ -1,0 +1,113 @@
+package dev.ringfold.training.data;
+
+import dev.ringfold.collectives.Job;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Data parallelism on real ranks: the same global batch on 1, 2 and 4 ranks gives the same parameters, the same run
+ * twice the same bits, the synchronous parameter server the all-reduce's parameters, and the asynchronous one keeps
+ * its staleness bound.
+ */
+class DataParallelProcessTest
+{
+    /** The bound the equivalence proofs hold the runs to: max |a - b| over max |a|, over all parameters. */
+    static final double BOUND = 1e-5;
+
+    static float[] parameters(final String output)
+    {
+        final Matcher m = Pattern.compile("params ([0-9a-f,]+)").matcher(output);
+        assertTrue(m.find(), output);
+        final String[] hex = m.group(1).split(",");
+        final float[] p = new float[hex.length];
+        for (int i = 0; i < hex.length; i++)
+        {
+            p[i] = Float.intBitsToFloat(Integer.parseUnsignedInt(hex[i], 16));
+        }
+        return p;
+    }
+
+    static String bits(final String output)
+    {
+        final Matcher m = Pattern.compile("params ([0-9a-f,]+)").matcher(output);
+        assertTrue(m.find(), output);
+        return m.group(1);
+    }
+
+    static double relativeDifference(final float[] a, final float[] b)
+    {
+        assertEquals(a.length, b.length);
+        return TinyClassifier.relativeDifference(a, b);
+    }
+
+    private static String train(final int np, final String... args) throws Exception
+    {
+        final String text = Job.run(np, "shm", 240, TrainingRanks.class, args);
+        assertEquals(np, Job.count(text, "ok train rank"), text);
+        return text;
+    }
+
+    @Test
+    @Timeout(900)
+    void sameGlobalBatchGivesTheSameParametersOnAnyNumberOfRanks() throws Exception
+    {
+        final float[] one = parameters(train(1, "all_reduce", "16", "1"));
+        final String twoText = train(2, "all_reduce", "16", "1");
+        final float[] two = parameters(twoText);
+        final float[] four = parameters(train(4, "all_reduce", "16", "1"));
+        final double d12 = relativeDifference(one, two);
+        final double d14 = relativeDifference(one, four);
+        System.out.printf("all-reduce, one epoch, global batch 16: relative difference np=1 vs 2: %.3g, np=1 vs 4: %.3g%n",
+            d12, d14);
+        assertTrue(d12 <= BOUND, "np=1 vs np=2: " + d12);
+        assertTrue(d14 <= BOUND, "np=1 vs np=4: " + d14);
+        assertTrue(!Arrays.equals(one, new float[one.length]), "parameters are not all zero");
+        assertEquals(bits(twoText), bits(train(2, "all_reduce", "16", "1")), "np=2 twice: bit-identical");
+        final String tcp = Job.run(2, "tcp", 240, TrainingRanks.class, "all_reduce", "16", "1");
+        assertEquals(bits(twoText), bits(tcp), "np=2 over TCP: the same bits as over shared memory");
+    }
+
+    @Test
+    @Timeout(900)
+    void synchronousParameterServerMatchesAllReduce() throws Exception
+    {
+        final float[] allReduce = parameters(train(2, "all_reduce", "16", "1"));
+        final String oneServerText = train(3, "parameter_server", "16", "1", "1");
+        final float[] oneServer = parameters(oneServerText);
+        final float[] twoServers = parameters(train(4, "parameter_server", "16", "1", "2"));
+        final double d1 = relativeDifference(allReduce, oneServer);
+        final double d2 = relativeDifference(allReduce, twoServers);
+        System.out.printf("parameter server vs all-reduce, 2 workers, one epoch: 1 server %.3g, 2 servers %.3g%n",
+            d1, d2);
+        assertTrue(d1 <= BOUND, "1 server: " + d1);
+        assertTrue(d2 <= BOUND, "2 servers: " + d2);
+        assertEquals(1, Job.count(oneServerText, "updates 30 maxLead 0"), oneServerText);
+        // three workers: the server sums (a + b) + c, the ring another way; global batch 24
+        final float[] ring3 = parameters(train(3, "all_reduce", "24", "1"));
+        final float[] server3 = parameters(train(4, "parameter_server", "24", "1", "1"));
+        final double d3 = relativeDifference(ring3, server3);
+        System.out.printf("parameter server vs all-reduce, 3 workers, one epoch: %.3g%n", d3);
+        assertTrue(d3 <= BOUND, "3 workers: " + d3);
+    }
+
+    @Test
+    @Timeout(600)
+    void asynchronousParameterServerKeepsItsStalenessBound() throws Exception
+    {
+        // worker 0 waits for worker 1 to be 2 steps ahead before each of its steps: worker 1 runs ahead until
+        // the bound holds it (no timing involved)
+        final String text = train(3, "async_parameter_server", "16", "1", "1", "2", "gate");
+        final Matcher m = Pattern.compile("updates (\\d+) maxLead (\\d+)").matcher(text);
+        assertTrue(m.find(), text);
+        System.out.println("async parameter server, staleness 2: " + m.group());
+        assertEquals(60, Integer.parseInt(m.group(1)), "one update per push: 2 workers x 30 steps\n" + text);
+        assertEquals(2, Integer.parseInt(m.group(2)), "the fast worker reached the bound and no further\n" + text);
+    }
+}
