@@ -4,7 +4,6 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
-import org.apache.arrow.memory.ArrowBuf;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -15,7 +14,7 @@ import java.util.Arrays;
  * A group of ranks with a private communication context, in the spirit of an MPI communicator.
  * Point-to-point messages on one communicator never match receives on another; between a pair of ranks, with one
  * tag, they are non-overtaking. Payloads are byte regions: off-heap buffers (Agrona, ByteBuffer, MemorySegment,
- * ArrowBuf) or Java primitive arrays with element offset and count. Not thread-safe (see {@link Engine}).
+ * and Arrow buffers through tensors' ArrowMessages) or Java primitive arrays with element offset and count. Not thread-safe (see {@link Engine}).
  *
  * <p>Blocking calls return a {@link Status} owned by the communicator, overwritten by its next blocking call.
  */
@@ -158,7 +157,7 @@ public final class Communicator implements AutoCloseable
         return sendBuffer(buffer, offset, length, dest, tag, new Request(), true);
     }
 
-    // ------------------------------------------------------------------- off-heap: ByteBuffer, MemorySegment, ArrowBuf
+    // ------------------------------------------------------------------- off-heap: ByteBuffer, MemorySegment
 
     /** Sends the bytes between the buffer's position and limit (the position does not move). */
     public void send(final ByteBuffer buffer, final int dest, final int tag)
@@ -212,30 +211,6 @@ public final class Communicator implements AutoCloseable
     public Request issend(final MemorySegment segment, final int dest, final int tag)
     {
         return sendSegment(segment, dest, tag, new Request(), true);
-    }
-
-    public void send(final ArrowBuf buffer, final long offset, final int length, final int dest, final int tag)
-    {
-        checkArrow(buffer, offset, length, "send");
-        await(startSend(null, buffer.memoryAddress() + offset, length, dest, tag, sendRequest));
-    }
-
-    public Status recv(final ArrowBuf buffer, final long offset, final int length, final int source, final int tag)
-    {
-        checkArrow(buffer, offset, length, "receive");
-        return await(startRecv(null, buffer.memoryAddress() + offset, length, source, tag, recvRequest));
-    }
-
-    public Request isend(final ArrowBuf buffer, final long offset, final int length, final int dest, final int tag)
-    {
-        checkArrow(buffer, offset, length, "send");
-        return startSend(null, buffer.memoryAddress() + offset, length, dest, tag, new Request());
-    }
-
-    public Request irecv(final ArrowBuf buffer, final long offset, final int length, final int source, final int tag)
-    {
-        checkArrow(buffer, offset, length, "receive");
-        return startRecv(null, buffer.memoryAddress() + offset, length, source, tag, new Request());
     }
 
     private Request sendBuffer(final DirectBuffer buffer, final int offset, final int length, final int dest,
@@ -1010,24 +985,6 @@ public final class Communicator implements AutoCloseable
         {
             throw new IndexOutOfBoundsException(where(op) + ": offset=" + offset + " count=" + count +
                 " does not fit an array of length " + arrayLength);
-        }
-    }
-
-    private void checkArrow(final ArrowBuf buffer, final long offset, final int length, final String op)
-    {
-        checkNotNull(buffer, op);
-        if (length < 0)
-        {
-            throw new IllegalArgumentException(where(op) + ": length=" + length + " must be >= 0");
-        }
-        if (buffer.refCnt() <= 0)
-        {
-            throw new IllegalStateException(where(op) + ": the ArrowBuf has been released");
-        }
-        if (offset < 0 || offset + length > buffer.capacity())
-        {
-            throw new IndexOutOfBoundsException(where(op) + ": offset=" + offset + " length=" + length +
-                " does not fit an ArrowBuf of capacity " + buffer.capacity());
         }
     }
 

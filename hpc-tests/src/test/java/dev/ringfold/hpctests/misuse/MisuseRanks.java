@@ -20,6 +20,8 @@ import dev.ringfold.tensors.TensorShapeException;
 import dev.ringfold.tensors.Tensors;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.arrow.memory.ArrowBuf;
+
+import dev.ringfold.tensors.ArrowMessages;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -63,7 +65,7 @@ public final class MisuseRanks
             final ArrowBuf released = alloc.buffer(64);
             released.close();
             misuse("p2p-released-arrowbuf", IllegalStateException.class, "has been released",
-                () -> world.send(released, 0, 8, peer, 1));
+                () -> ArrowMessages.send(world, released, 0, 8, peer, 1));
             final Request inFlight = world.irecv(bytes, 0, 4, peer, 99);
             misuse("p2p-request-reuse", IllegalStateException.class, "is still in flight",
                 () -> world.irecv(bytes, 0, 4, peer, 98, inFlight));

@@ -7,6 +7,8 @@ import dev.ringfold.mpi.Status;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.arrow.memory.ArrowBuf;
+
+import dev.ringfold.tensors.ArrowMessages;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -366,14 +368,14 @@ public final class PointToPointRanks
                     world.send(heap.position(16), peer, 6);
                     world.send(direct.position(16), peer, 7);
                     world.send(seg, peer, 8);
-                    world.send(arrow, 64, len, peer, 9);
+                    ArrowMessages.send(world, arrow, 64, len, peer, 9);
                 }
                 else
                 {
                     world.recv(heap.position(16), peer, 6);
                     world.recv(direct.position(16), peer, 7);
                     world.recv(seg, peer, 8);
-                    world.recv(arrow, 64, len, peer, 9);
+                    ArrowMessages.recv(world, arrow, 64, len, peer, 9);
                     for (int i = 0; i < len; i++)
                     {
                         Check.that(heap.get(i + 16) == (byte)(i * 3), "heap ByteBuffer byte " + i);
