@@ -1,5 +1,6 @@
 package dev.ringfold.tensors;
 
+import dev.ringfold.tensors.kernels.HalfFloats;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -28,8 +29,8 @@ final class Elements
             case F64 -> s.get(JAVA_DOUBLE_UNALIGNED, offset);
             case I32 -> s.get(JAVA_INT_UNALIGNED, offset);
             case I64 -> s.get(JAVA_LONG_UNALIGNED, offset);
-            case BF16 -> HalfFloats.fromBFloat16(s.get(JAVA_SHORT_UNALIGNED, offset));
-            case F16 -> HalfFloats.fromFloat16(s.get(JAVA_SHORT_UNALIGNED, offset));
+            case BF16 -> HalfFloats.bf16ToFloat(s.get(JAVA_SHORT_UNALIGNED, offset));
+            case F16 -> HalfFloats.f16ToFloat(s.get(JAVA_SHORT_UNALIGNED, offset));
             case I8 -> s.get(JAVA_BYTE, offset);
             case U8 -> s.get(JAVA_BYTE, offset) & 0xFF;
         };
@@ -55,8 +56,8 @@ final class Elements
         {
             case F32 -> s.set(JAVA_FLOAT_UNALIGNED, offset, (float)value);
             case F64 -> s.set(JAVA_DOUBLE_UNALIGNED, offset, value);
-            case BF16 -> s.set(JAVA_SHORT_UNALIGNED, offset, HalfFloats.toBFloat16((float)value));
-            case F16 -> s.set(JAVA_SHORT_UNALIGNED, offset, HalfFloats.toFloat16((float)value));
+            case BF16 -> s.set(JAVA_SHORT_UNALIGNED, offset, HalfFloats.floatToBf16((float)value));
+            case F16 -> s.set(JAVA_SHORT_UNALIGNED, offset, HalfFloats.floatToF16((float)value));
             default -> throw new IllegalArgumentException("not a floating dtype: " + dtype);
         }
     }

@@ -1,5 +1,6 @@
 package dev.ringfold.tensors;
 
+import dev.ringfold.tensors.kernels.HalfFloats;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.ReferenceManager;
@@ -145,8 +146,8 @@ public final class Tensors
             switch (dtype)
             {
                 case F64 -> s.setAtIndex(JAVA_DOUBLE_UNALIGNED, i, data[i]);
-                case BF16 -> s.setAtIndex(JAVA_SHORT_UNALIGNED, i, HalfFloats.toBFloat16(data[i]));
-                default -> s.setAtIndex(JAVA_SHORT_UNALIGNED, i, HalfFloats.toFloat16(data[i]));
+                case BF16 -> s.setAtIndex(JAVA_SHORT_UNALIGNED, i, HalfFloats.floatToBf16(data[i]));
+                default -> s.setAtIndex(JAVA_SHORT_UNALIGNED, i, HalfFloats.floatToF16(data[i]));
             }
         }
         return t;

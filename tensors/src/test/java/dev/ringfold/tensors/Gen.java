@@ -1,5 +1,6 @@
 package dev.ringfold.tensors;
 
+import dev.ringfold.tensors.kernels.HalfFloats;
 import java.util.Random;
 
 /** Random shapes, dtypes and values for the property tests; values are exactly representable in their dtype. */
@@ -58,7 +59,7 @@ final class Gen
         {
             case F32 -> Float.intBitsToFloat(finiteBits());
             case F64 -> random.nextGaussian() * Math.pow(2, random.nextInt(200) - 100);
-            case BF16 -> HalfFloats.fromBFloat16((short)(finiteBits() >>> 16));
+            case BF16 -> HalfFloats.bf16ToFloat((short)(finiteBits() >>> 16));
             case F16 -> halfValue();
             case I32 -> random.nextInt();
             case I64 -> random.nextLong() >> 11;
@@ -83,7 +84,7 @@ final class Gen
     {
         while (true)
         {
-            final float f = HalfFloats.fromFloat16((short)random.nextInt());
+            final float f = HalfFloats.f16ToFloat((short)random.nextInt());
             if (Float.isFinite(f))
             {
                 return f;

@@ -1,5 +1,6 @@
 package dev.ringfold.tensors;
 
+import dev.ringfold.tensors.kernels.HalfFloats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,19 +26,19 @@ class HalfFloatsTest
         for (int bits = 0; bits < 65536; bits++)
         {
             final short h = (short)bits;
-            final float f16 = HalfFloats.fromFloat16(h);
-            final float bf16 = HalfFloats.fromBFloat16(h);
+            final float f16 = HalfFloats.f16ToFloat(h);
+            final float bf16 = HalfFloats.bf16ToFloat(h);
             if (!Float.isNaN(f16))
             {
-                assertEquals(h, HalfFloats.toFloat16(f16), () -> "f16 " + Integer.toHexString(h & 0xFFFF));
+                assertEquals(h, HalfFloats.floatToF16(f16), () -> "f16 " + Integer.toHexString(h & 0xFFFF));
             }
             if (!Float.isNaN(bf16))
             {
-                assertEquals(h, HalfFloats.toBFloat16(bf16), () -> "bf16 " + Integer.toHexString(h & 0xFFFF));
+                assertEquals(h, HalfFloats.floatToBf16(bf16), () -> "bf16 " + Integer.toHexString(h & 0xFFFF));
             }
             else
             {
-                assertTrue(Float.isNaN(HalfFloats.fromBFloat16(HalfFloats.toBFloat16(bf16))));
+                assertTrue(Float.isNaN(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(bf16))));
             }
         }
     }
@@ -57,16 +58,16 @@ class HalfFloatsTest
                 bits = (bits & 0xFFFF_0000) | 0x8000;
             }
             final float f = Float.intBitsToFloat(bits);
-            final short got = HalfFloats.toBFloat16(f);
+            final short got = HalfFloats.floatToBf16(f);
             if (Float.isNaN(f))
             {
-                assertTrue(Float.isNaN(HalfFloats.fromBFloat16(got)), () -> "NaN stays NaN: " + f);
+                assertTrue(Float.isNaN(HalfFloats.bf16ToFloat(got)), () -> "NaN stays NaN: " + f);
                 continue;
             }
             final short down = (short)(bits >>> 16);             // toward zero
             final short up = (short)((bits >>> 16) + 1);         // away from zero (may be infinity)
-            final double low = HalfFloats.fromBFloat16(down);
-            final double high = HalfFloats.fromBFloat16(up);
+            final double low = HalfFloats.bf16ToFloat(down);
+            final double high = HalfFloats.bf16ToFloat(up);
             final double dLow = Math.abs(f - low);
             final double dHigh = Float.isInfinite((float)high) ? Double.POSITIVE_INFINITY : Math.abs(high - f);
             final short expected;
@@ -100,8 +101,8 @@ class HalfFloatsTest
         for (int i = 0; i < 2_000; i++)
         {
             final float f = (float)(random.nextGaussian() * Math.pow(2, random.nextInt(40) - 26));
-            final short got = HalfFloats.toFloat16(f);
-            final float g = HalfFloats.fromFloat16(got);
+            final short got = HalfFloats.floatToF16(f);
+            final float g = HalfFloats.f16ToFloat(got);
             if (Float.isInfinite(g))
             {
                 assertTrue(Math.abs(f) >= 65520f, () -> f + " became infinite");
@@ -110,7 +111,7 @@ class HalfFloatsTest
             final double err = Math.abs((double)g - f);
             for (final int delta : new int[] {-1, 1})
             {
-                final float n = HalfFloats.fromFloat16((short)(got + delta));
+                final float n = HalfFloats.f16ToFloat((short)(got + delta));
                 if (Float.isFinite(n) && Math.signum(n) == Math.signum(g))
                 {
                     assertTrue(err <= Math.abs((double)n - f), () -> f + " -> " + g + " but " + n + " is nearer");
