@@ -133,24 +133,36 @@ final class Engine implements FrameHandler
         freeTop = freeSlots.length;
     }
 
-    /** The transport that every peer is on, if it can wait for input (a rank alone on its node, over TCP). */
+    /**
+     * The transport that every peer is on, if it can wait for input (every rank on one node: shared memory; a rank
+     * alone on its node: TCP); with peers on two transports nothing can wait on both, and the rank parks.
+     */
     private static InputWaiter inputWaiter(final int worldRank, final Transport[] transports, final Channel[] channels)
     {
+        if (channels.length < 2)
+        {
+            return null;
+        }
         for (final Transport t : transports)
         {
-            if (t instanceof InputWaiter waiter)
+            if (t instanceof InputWaiter waiter && carriesEveryPeer(t, worldRank, channels))
             {
-                for (int p = 0; p < channels.length; p++)
-                {
-                    if (p != worldRank && t.channel(p) != channels[p])
-                    {
-                        return null;
-                    }
-                }
-                return channels.length > 1 ? waiter : null;
+                return waiter;
             }
         }
         return null;
+    }
+
+    private static boolean carriesEveryPeer(final Transport t, final int worldRank, final Channel[] channels)
+    {
+        for (int p = 0; p < channels.length; p++)
+        {
+            if (p != worldRank && t.channel(p) != channels[p])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     int worldRank()

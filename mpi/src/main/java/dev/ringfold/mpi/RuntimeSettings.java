@@ -125,6 +125,8 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
         }
     }
 
+    private static final long SOCKET_WAIT_NS = 1_000_000;
+
     IdleStrategy idleStrategy()
     {
         return idleStrategy(null);
@@ -143,8 +145,8 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
             case "backoff" -> backoff(100, 100, 1_000, 100_000, waiter);
             case "auto" -> oversubscribed() || loaded() ?
                 // more ranks than cores, or cores busy with other work: a spinning rank steals the core its peer
-                // needs to answer
-                backoff(20, 50, 1_000, 50_000, waiter) :
+                // needs to answer, and ranks will sleep from the first messages on
+                contended(backoff(20, 50, 1_000, 50_000, waiter), waiter) :
                 // a core per rank: busy-poll like MPI (a yield here hands the core to whatever else is runnable,
                 // measured: 8 B latency 0.3 us spinning, 115 us once yields begin on a loaded machine)
                 backoff(20_000, 200, 1_000, 200_000, waiter);
@@ -152,11 +154,25 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
         };
     }
 
+    private static IdleStrategy contended(final IdleStrategy strategy, final InputWaiter waiter)
+    {
+        if (waiter != null)
+        {
+            waiter.prepareToWait();
+        }
+        return strategy;
+    }
+
     private static IdleStrategy backoff(final int spins, final int yields, final long minParkNs, final long maxParkNs,
         final InputWaiter waiter)
     {
-        return waiter == null ? new BackoffIdleStrategy(spins, yields, minParkNs, maxParkNs) :
-            new WaitingIdleStrategy(spins, yields, waiter);
+        if (waiter == null)
+        {
+            return new BackoffIdleStrategy(spins, yields, minParkNs, maxParkNs);
+        }
+        // a waiter that cannot wait briefly (sockets: epoll's millisecond) is only used where every wake-up is input
+        return waiter.waitsBriefly() ? new WaitingIdleStrategy(spins, yields, minParkNs, maxParkNs, waiter) :
+            new WaitingIdleStrategy(spins, yields, SOCKET_WAIT_NS, SOCKET_WAIT_NS, waiter);
     }
 
     private static int crossMemoryVar(final Map<String, String> env)

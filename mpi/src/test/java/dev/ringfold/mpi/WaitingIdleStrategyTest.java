@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WaitingIdleStrategyTest
 {
     /** Counts the waits asked of it, and how long each was allowed to be. */
-    private static final class CountingWaiter implements InputWaiter
+    private static class CountingWaiter implements InputWaiter
     {
         int waits;
         long lastTimeoutNs;
@@ -30,7 +30,7 @@ class WaitingIdleStrategyTest
     void spinsThenYieldsThenWaitsInTheTransportAndStartsOverAfterWork()
     {
         final CountingWaiter waiter = new CountingWaiter();
-        final WaitingIdleStrategy idle = new WaitingIdleStrategy(3, 2, waiter);
+        final WaitingIdleStrategy idle = new WaitingIdleStrategy(3, 2, 1_000_000, 1_000_000, waiter);
         for (int i = 0; i < 5; i++)
         {
             idle.idle(0);
@@ -46,6 +46,37 @@ class WaitingIdleStrategyTest
             idle.idle(0);
         }
         assertEquals(2, waiter.waits, "work resets the back-off");
+    }
+
+    @Test
+    void briefWaitersAreUsedOnlyOnceTheBackOffsParksHaveGrownToTheLongest()
+    {
+        final CountingWaiter waiter = new CountingWaiter()
+        {
+            @Override
+            public boolean waitsBriefly()
+            {
+                return true;
+            }
+        };
+        final Map<String, String> env = new HashMap<>();
+        env.put("RINGFOLD_IDLE", "backoff"); // 100 spins, 100 yields, parks of 1 us doubling to 100 us
+        final var idle = RuntimeSettings.from(env).idleStrategy(waiter);
+        for (int i = 0; i < 200 + 7; i++) // 1, 2, 4, 8, 16, 32, 64 us
+        {
+            idle.idle(0);
+        }
+        assertEquals(0, waiter.waits, "spins, yields and the growing parks come first");
+        idle.idle(0);
+        idle.idle(0);
+        assertEquals(2, waiter.waits);
+        assertEquals(100_000, waiter.lastTimeoutNs, "then waits of the longest park, woken early by input");
+        idle.idle(1);
+        for (int i = 0; i < 200 + 7; i++)
+        {
+            idle.idle(0);
+        }
+        assertEquals(2, waiter.waits, "work starts the back-off over");
     }
 
     @Test

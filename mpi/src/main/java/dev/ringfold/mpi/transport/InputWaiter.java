@@ -7,6 +7,26 @@ package dev.ringfold.mpi.transport;
  */
 public interface InputWaiter
 {
-    /** Returns when input may be ready or room has opened, or after about {@code timeoutNs} (at least 1 ms). */
+    /**
+     * Returns when input may be ready or room has opened, or after about {@code timeoutNs} (at least 1 ms unless
+     * {@link #waitsBriefly()}).
+     */
     void awaitInput(long timeoutNs);
+
+    /**
+     * Whether waits shorter than a millisecond are honoured, so that a waiter can stand in for the timed parks of a
+     * back-off (a rank may also wait on things no peer announces, such as counters in a node region).
+     */
+    default boolean waitsBriefly()
+    {
+        return false;
+    }
+
+    /**
+     * Gets ready to wait now rather than at the first wait, where waits are sure to come soon (more ranks than
+     * cores): whatever a first wait would set up is then not paid in the middle of the program.
+     */
+    default void prepareToWait()
+    {
+    }
 }

@@ -27,6 +27,8 @@ final class RingFile implements AutoCloseable
     private static final int MAGIC_OFFSET = 0;
     private static final int RINGS_OFFSET = 8;
     private static final int CAPACITY_OFFSET = 12;
+    /** The owner's {@link Doorbell}: read by every sender after each frame, written by the owner when it sleeps. */
+    private static final int DOORBELL_OFFSET = 32;
     /** One cache line per sending rank in the header page, for the pair's shared copy counters. */
     static final int PAIR_SLOT_BYTES = 64;
     static final int MAX_PAIR_SLOTS = HEADER_BYTES / PAIR_SLOT_BYTES - 1;
@@ -130,6 +132,11 @@ final class RingFile implements AutoCloseable
         final long offset = HEADER_BYTES + (long)index * stride(capacity);
         return new OneToOneRingBuffer(
             new UnsafeBuffer(mapped, (int)offset, capacity + RingBufferDescriptor.TRAILER_LENGTH));
+    }
+
+    Doorbell doorbell()
+    {
+        return new Doorbell(header, DOORBELL_OFFSET);
     }
 
     /** The shared counters of the pair (sender {@code index} → this file's owner), or null past the header's room. */

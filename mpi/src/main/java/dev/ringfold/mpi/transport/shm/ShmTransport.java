@@ -1,6 +1,7 @@
 package dev.ringfold.mpi.transport.shm;
 
 import dev.ringfold.mpi.transport.Channel;
+import dev.ringfold.mpi.transport.InputWaiter;
 import dev.ringfold.mpi.transport.FrameHandler;
 import dev.ringfold.mpi.transport.Transport;
 import org.agrona.MutableDirectBuffer;
@@ -18,7 +19,7 @@ import java.nio.file.Path;
  * {@link #mapPeers} once every file exists, {@link #unlinkOwn} once every peer has mapped: from then on nothing
  * of the job remains in /dev/shm, whatever way it ends.
  */
-public final class ShmTransport implements Transport
+public final class ShmTransport implements Transport, InputWaiter
 {
     private static final int MSG_TYPE = 1;
 
@@ -26,6 +27,7 @@ public final class ShmTransport implements Transport
     private final int myIndex;
     private final int capacity;
     private final RingFile own;
+    private final Doorbell ownDoorbell;
     private final RingFile[] peerFiles;
     private final OneToOneRingBuffer[] inbound;
     private final RingChannel[] outboundByWorldRank;
@@ -45,6 +47,7 @@ public final class ShmTransport implements Transport
         this.myIndex = myIndex;
         this.capacity = capacity;
         this.own = own;
+        this.ownDoorbell = own.doorbell();
         this.peerFiles = new RingFile[localRanks.length];
         this.inbound = new OneToOneRingBuffer[localRanks.length];
         this.outboundByWorldRank = new RingChannel[worldSize];
@@ -98,7 +101,7 @@ public final class ShmTransport implements Transport
             final RingFile file = i == myIndex ? own :
                 RingFile.map(RingFile.pathFor(dir, jobId, peer), localRanks.length, capacity);
             peerFiles[i] = file;
-            outboundByWorldRank[peer] = new RingChannel(file.ring(myIndex));
+            outboundByWorldRank[peer] = new RingChannel(file.ring(myIndex), file.doorbell());
             pairSlotFrom[peer] = own.pairSlot(i);
             pairSlotTo[peer] = file.pairSlot(myIndex);
             pids[i] = pidsByWorldRank[peer];
@@ -159,6 +162,37 @@ public final class ShmTransport implements Transport
         return frames;
     }
 
+    /** Sleeps until a peer commits a frame to one of this rank's rings, or {@code timeoutNs} passes. */
+    @Override
+    public void awaitInput(final long timeoutNs)
+    {
+        ownDoorbell.sleep(timeoutNs, this);
+    }
+
+    @Override
+    public boolean waitsBriefly()
+    {
+        return true;
+    }
+
+    @Override
+    public void prepareToWait()
+    {
+        Futex.link();
+    }
+
+    boolean hasInput()
+    {
+        for (final OneToOneRingBuffer ring : inbound)
+        {
+            if (ring.producerPosition() != ring.consumerPosition())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void checkLiveness(final FrameHandler handler)
     {
@@ -212,11 +246,13 @@ public final class ShmTransport implements Transport
     private static final class RingChannel implements Channel
     {
         private final OneToOneRingBuffer ring;
+        private final Doorbell doorbell;
         private final int maxFrame;
 
-        RingChannel(final OneToOneRingBuffer ring)
+        RingChannel(final OneToOneRingBuffer ring, final Doorbell doorbell)
         {
             this.ring = ring;
+            this.doorbell = doorbell;
             this.maxFrame = ring.maxMsgLength();
         }
 
@@ -237,6 +273,7 @@ public final class ShmTransport implements Transport
         public void commit(final int offset)
         {
             ring.commit(offset);
+            doorbell.ring();
         }
 
         @Override

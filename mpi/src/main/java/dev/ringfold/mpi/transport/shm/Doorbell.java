@@ -1,0 +1,74 @@
+package dev.ringfold.mpi.transport.shm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A word in a rank's ring file that says whether the rank sleeps waiting for input. The owner sets it before it
+ * sleeps and checks its rings once more; a sender, after committing a frame, reads it and wakes a sleeper. Both sides
+ * store, then fence, then load (the owner: the word, then the rings' tails; the sender: the ring's tail, then the
+ * word), so at least one of them sees the other: either the owner finds the frame and does not sleep, or the sender
+ * finds the owner asleep and wakes it.
+ */
+final class Doorbell
+{
+    static final int AWAKE = 0;
+    static final int SLEEPING = 1;
+
+    private final UnsafeBuffer header;
+    private final int offset;
+    private final long address;
+    private MemorySegment timespec;
+
+    Doorbell(final UnsafeBuffer header, final int offset)
+    {
+        this.header = header;
+        this.offset = offset;
+        this.address = header.addressOffset() + offset;
+    }
+
+    /** The owner: sleeps up to {@code timeoutNs} unless {@code inputs} has input now, or a sender rings. */
+    void sleep(final long timeoutNs, final ShmTransport inputs)
+    {
+        if (!Futex.ready())
+        {
+            Futex.link();
+            LockSupport.parkNanos(timeoutNs);
+            return;
+        }
+        if (timespec == null)
+        {
+            timespec = Arena.ofAuto().allocate(16, 8);
+        }
+        header.putIntVolatile(offset, SLEEPING);
+        if (!inputs.hasInput())
+        {
+            timespec.set(ValueLayout.JAVA_LONG, 0, timeoutNs / 1_000_000_000L);
+            timespec.set(ValueLayout.JAVA_LONG, 8, timeoutNs % 1_000_000_000L);
+            Futex.await(address, SLEEPING, timespec.address());
+        }
+        header.putIntRelease(offset, AWAKE);
+    }
+
+    /** A sender, after committing a frame to the owner's ring: wakes the owner if it sleeps. */
+    void ring()
+    {
+        VarHandle.fullFence();
+        if (header.getIntVolatile(offset) == SLEEPING && header.compareAndSetInt(offset, SLEEPING, AWAKE))
+        {
+            if (Futex.ready())
+            {
+                Futex.wake(address);
+            }
+            else
+            {
+                Futex.link(); // this time the owner wakes at its timeout
+            }
+        }
+    }
+}
