@@ -1,5 +1,7 @@
 # Ringfold: `make` builds everything into build/lib, `make test` runs every test, `make demo` trains the
-# Fashion-MNIST example on 2 ranks (installing the data set when it can), `make demo-ring` runs the ring demo.
+# Fashion-MNIST example on 2 ranks (installing the data set when it can), `make demo-ring` runs the ring demo,
+# `make install` puts the libraries, the BOM and their sources and javadoc jars into the local Maven repository
+# (INSTALL_REPO=DIR for another one), `make docs` writes the API reference to build/api.
 SHELL := /bin/bash
 JAVA_HOME := $(shell bin/find-jdk 2>/dev/null)
 ifeq ($(JAVA_HOME),)
@@ -17,7 +19,9 @@ PIPELINE_EPOCHS ?= 10
 FASHION_MNIST ?= /usr/share/datasets/fashion-mnist
 EXAMPLES_JAR := build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 
-.PHONY: all build test demo demo-pipeline demo-ring fashion-mnist-data bench clean
+.PHONY: all build test install docs demo demo-pipeline demo-ring fashion-mnist-data bench clean
+# make install: the local repository to install into (empty: Maven's own, ~/.m2/repository)
+INSTALL_REPO ?=
 
 all: build
 
@@ -32,6 +36,16 @@ build:
 # build first: the multi-process tests of every module start ranks with bin/mpjrun, which runs from build/lib
 test: build
 	$(MVN) $(MVN_FLAGS) verify
+
+# every library module, ringfold-bom, and their -sources and -javadoc jars (hpc-tests stays out: not a library)
+install:
+	$(MVN) $(MVN_FLAGS) -Pinstall -DskipTests $(if $(INSTALL_REPO),-Dmaven.repo.local=$(abspath $(INSTALL_REPO))) install
+
+# the API reference of every library module in one tree: build/api/index.html
+docs:
+	$(MVN) $(MVN_FLAGS) -DskipTests -DexcludePackageNames='dev.ringfold.hpctests*' compile javadoc:aggregate
+	@rm -rf build/api && mkdir -p build && cp -r target/reports/apidocs build/api
+	@echo "API reference: build/api/index.html"
 
 demo: build fashion-mnist-data
 	bin/mpjrun -np $(DEMO_NP) --no-tag-output -cp $(EXAMPLES_JAR) dev.ringfold.examples.fashion.FashionMnistTraining \

@@ -64,6 +64,8 @@ public final class Ringfold implements AutoCloseable
 
     static synchronized Ringfold init(final Map<String, String> env)
     {
+        // before anything touches Agrona or makes a file: without the flags that would fail half-way
+        JvmFlags.requireAll();
         if (current != null && !current.engine.isClosed())
         {
             throw new IllegalStateException("Ringfold is already initialised in this process (rank " +
