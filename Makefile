@@ -26,6 +26,8 @@ INSTALL_REPO ?=
 all: build
 
 build:
+	@# a fresh folder: no jar of an older build (a replaced dependency) stays on the ranks' class path
+	@rm -rf build/lib
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 	@# start-up archives for the launcher and the ranks, trained on a 2-rank hello (see launch's ClassDataSharing)
 	@rm -f build/lib/*.jsa
