@@ -35,9 +35,12 @@ build:
 		> build/cds-training.log 2>&1 || { echo "start-up archive training failed (see build/cds-training.log); ranks start without it"; rm -f build/lib/*.jsa; }
 	@echo "built: $$(ls build/lib/*.jar | wc -l) jars in build/lib; run ranks with bin/mpjrun"
 
-# build first: the multi-process tests of every module start ranks with bin/mpjrun, which runs from build/lib
+# build first: the multi-process tests of every module start ranks with bin/mpjrun, which runs from build/lib.
+# As root it first installs the packages the peer tests need (.ci/packages.sh); at the end it lists every skipped
+# test, and the command that installs what they missed.
 test: build
-	$(MVN) $(MVN_FLAGS) verify
+	@bash .ci/packages.sh install
+	@$(MVN) $(MVN_FLAGS) verify; rc=$$?; bash .ci/packages.sh report; exit $$rc
 
 # every library module, ringfold-bom, and their -sources and -javadoc jars (hpc-tests stays out: not a library)
 install:

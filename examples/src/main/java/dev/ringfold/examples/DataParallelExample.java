@@ -38,7 +38,7 @@ import java.util.SplittableRandom;
  * {@code --servers K} makes the last K ranks parameter servers; {@code --micro-batches M} splits each worker's
  * batch into M passes averaged in one step; {@code --trace} prints the bucket trace of the last step;
  * {@code --checkpoint FILE} saves the parameters, optimizer state and progress at the end.
- * docs/data-parallel.md shows its code; DataParallelDocsTest keeps the two the same.
+ * docs/data-parallel.md quotes its {@code // [snippet]} sections; DocSnippetsTest keeps them the same.
  */
 public final class DataParallelExample
 {
@@ -115,7 +115,7 @@ public final class DataParallelExample
         final int microBatch = GLOBAL_BATCH / workers / microBatches;
         // the workers among themselves, for the final check and the checkpoint (split is collective: every rank)
         final Communicator trainers = world.split(world.rank() < workers ? 0 : 1, world.rank());
-        // docs/data-parallel.md: setup
+        // [snippet setup]
         Sequential.Builder mlp = Sequential.builder(FEATURES).linear(32).relu().linear(CLASSES);
         try (Sequential model = mlp.build(allocator, SEED);                // same seed, same parameters everywhere
              OptimizerUpdate sgd = new OptimizerUpdate(                     // an nn optimizer as the ParameterUpdate
@@ -133,7 +133,7 @@ public final class DataParallelExample
                 return;
             }
             model.gradientListener((i, gradient) -> dp.gradientReady(i));   // each gradient as backward finishes it
-        // end
+        // [end]
             try (Activations acts = model.newActivations(allocator, microBatch);
                  SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, CLASSES, microBatch);
                  Tensor x = Tensors.zeros(allocator, DType.F32, microBatch, FEATURES);
@@ -159,7 +159,7 @@ public final class DataParallelExample
                 };
                 long step = 0;
                 double lastLoss = 0;
-                // docs/data-parallel.md: loop
+                // [snippet loop]
                 DistributedSampler sampler = new DistributedSampler(SAMPLES, dp.workers(), dp.workerIndex(), SEED,
                     true, true);                                            // shuffled, equal shards
                 int[] indices = new int[sampler.size()];
@@ -181,22 +181,22 @@ public final class DataParallelExample
                         step++;
                     }
                 }
-                // end
+                // [end]
                 if (trace)
                 {
-                    // docs/data-parallel.md: trace
+                    // [snippet trace]
                     BucketTrace t = dp.trace();
                     System.out.println(t.describeLastStep());
                     System.out.println(t.summary());
-                    // end
+                    // [end]
                 }
                 report(trainers, dp, model, allocator, lastLoss);
                 if (checkpoint != null)
                 {
-                    // docs/data-parallel.md: checkpoint
+                    // [snippet checkpoint]
                     TrainingCheckpoint.save(checkpoint, trainers, model.parameters(), sgd.optimizer().state(),
                         new TrainingProgress(step, epochs, SEED, 0));
-                    // end
+                    // [end]
                 }
             }
         }

@@ -26,14 +26,15 @@ final class LaunchArguments
 {
     static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp|native] [-cp CLASSPATH | -jar JAR] " +
         "[-wdir DIR] [-psl BYTES] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] " +
-        "[--max-restarts K] [--log-level LEVEL] [--dry-run] MainClass [args...]\n" +
-        "       mpjrun --help | --version";
+        "[--max-restarts K] [--log-level LEVEL] [--dry-run] MainClass [args...]";
 
     /**
      * Every option and every RINGFOLD_* variable the code reads (LaunchHelpTest fails when one is missing here);
      * docs/launching.md has the long form.
      */
     static final String HELP = USAGE + """
+
+               mpjrun --help | --version
 
         Options (before the main class):
           -np N               number of ranks to start
@@ -95,6 +96,10 @@ final class LaunchArguments
           RINGFOLD_CDS                  bin/mpjrun: off leaves out the start-up archives, dump writes them
           RINGFOLD_SSH                  with -machinesfile: the ssh command (default ssh -o BatchMode=yes -T)
           RINGFOLD_RENDEZVOUS_HOST      with -machinesfile: where the other hosts reach this one
+        Read by bin/ringfold-bench (the benchmarks, which run through mpjrun):
+          RINGFOLD_BENCH_JVM_OPTS       extra JVM options for the ranks
+          RINGFOLD_BENCH_TIMEOUT        seconds before the whole job is stopped (default 900)
+          RINGFOLD_BENCH_CP             class path put before the jars
         """;
 
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */

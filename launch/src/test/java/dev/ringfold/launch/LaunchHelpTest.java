@@ -77,7 +77,7 @@ final class LaunchHelpTest
         options.addAll(List.of("-jar", "--no-tag-output", "--dry-run", "--version", "--help", "-h", "-help"));
         for (final String option : options)
         {
-            assertTrue(Pattern.compile("(^|[\\s,\\[(])" + Pattern.quote(option) + "([\\s,\\]]|$)", Pattern.MULTILINE)
+            assertTrue(Pattern.compile("(?<![\\w-])" + Pattern.quote(option) + "(?![\\w-])")
                 .matcher(LaunchArguments.HELP).find(), option + " is missing from mpjrun --help");
         }
     }
