@@ -81,9 +81,10 @@ public final class HaloRanks
             final String bad = Check.raises(IllegalArgumentException.class,
                 () -> world.sendRecv(d, 0, 1, n, TAG, d, 0, 1, left, TAG), "dest out of range").getMessage();
             Check.that(bad.contains("dest=" + n + " is outside [0, " + n + ") and is not PROC_NULL"), bad);
-            final String beyond = Check.raises(IllegalArgumentException.class,
+            final String beyond = Check.raises(IndexOutOfBoundsException.class,
                 () -> world.sendRecv(d, 6, 3, right, TAG, d, 0, 1, left, TAG), "send beyond the array").getMessage();
-            Check.that(beyond.contains("rank " + me) && beyond.contains("send"), beyond);
+            Check.that(beyond.contains("rank " + me + " of WORLD: send: offset=6 count=3 does not fit an array of " +
+                "length 8"), beyond);
             final String source = Check.raises(IllegalArgumentException.class,
                 () -> world.sendRecv(k, 0, 1, right, TAG, k, 0, 1, -4, TAG), "bad source").getMessage();
             Check.that(source.contains("source=-4") && source.contains("PROC_NULL"), source);
