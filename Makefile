@@ -1,5 +1,7 @@
 # Ringfold: `make` builds everything into build/lib, `make test` runs every test, `make demo` trains the
-# Fashion-MNIST example on 2 ranks (installing the data set when it can), `make demo-ring` runs the ring demo.
+# Fashion-MNIST example on 2 ranks (installing the data set when it can), `make demo-ring` runs the ring demo,
+# `make install` puts the libraries, the BOM and their sources and javadoc jars into the local Maven repository
+# (INSTALL_REPO=DIR for another one), `make docs` writes the API reference to build/api.
 SHELL := /bin/bash
 JAVA_HOME := $(shell bin/find-jdk 2>/dev/null)
 ifeq ($(JAVA_HOME),)
@@ -17,11 +19,15 @@ PIPELINE_EPOCHS ?= 10
 FASHION_MNIST ?= /usr/share/datasets/fashion-mnist
 EXAMPLES_JAR := build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 
-.PHONY: all build test demo demo-pipeline demo-ring fashion-mnist-data bench clean
+.PHONY: all build test install docs demo demo-pipeline demo-ring fashion-mnist-data bench clean
+# make install: the local repository to install into (empty: Maven's own, ~/.m2/repository)
+INSTALL_REPO ?=
 
 all: build
 
 build:
+	@# a fresh folder: no jar of an older build (a replaced dependency) stays on the ranks' class path
+	@rm -rf build/lib
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 	@# start-up archives for the launcher and the ranks, trained on a 2-rank hello (see launch's ClassDataSharing)
 	@rm -f build/lib/*.jsa
@@ -29,9 +35,22 @@ build:
 		> build/cds-training.log 2>&1 || { echo "start-up archive training failed (see build/cds-training.log); ranks start without it"; rm -f build/lib/*.jsa; }
 	@echo "built: $$(ls build/lib/*.jar | wc -l) jars in build/lib; run ranks with bin/mpjrun"
 
-# build first: the multi-process tests of every module start ranks with bin/mpjrun, which runs from build/lib
+# build first: the multi-process tests of every module start ranks with bin/mpjrun, which runs from build/lib.
+# As root it first installs the packages the peer tests need (.ci/packages.sh); at the end it lists every skipped
+# test, and the command that installs what they missed.
 test: build
-	$(MVN) $(MVN_FLAGS) verify
+	@bash .ci/packages.sh install
+	@$(MVN) $(MVN_FLAGS) verify; rc=$$?; bash .ci/packages.sh report; exit $$rc
+
+# every library module, ringfold-bom, and their -sources and -javadoc jars (hpc-tests stays out: not a library)
+install:
+	$(MVN) $(MVN_FLAGS) -Pinstall -DskipTests $(if $(INSTALL_REPO),-Dmaven.repo.local=$(abspath $(INSTALL_REPO))) install
+
+# the API reference of every library module in one tree: build/api/index.html
+docs:
+	$(MVN) $(MVN_FLAGS) -DskipTests -DexcludePackageNames='dev.ringfold.hpctests*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
+	@rm -rf build/api && mkdir -p build && cp -r target/reports/apidocs build/api
+	@echo "API reference: build/api/index.html"
 
 demo: build fashion-mnist-data
 	bin/mpjrun -np $(DEMO_NP) --no-tag-output -cp $(EXAMPLES_JAR) dev.ringfold.examples.fashion.FashionMnistTraining \

@@ -64,6 +64,24 @@ class DocSnippetsTest
         assertTrue(checked > 0, "no snippet markers found in " + DOCS);
     }
 
+    /** Every java block of the data-parallel page quotes an example, so none of its code can drift or not compile. */
+    @Test
+    void everyJavaBlockOfTheDataParallelPageIsQuoted() throws IOException
+    {
+        final List<String> lines = Files.readAllLines(DOCS.resolve("data-parallel.md"));
+        int blocks = 0;
+        for (int i = 0; i < lines.size(); i++)
+        {
+            if (lines.get(i).strip().equals("```java"))
+            {
+                blocks++;
+                assertTrue(i > 0 && MARKER.matcher(lines.get(i - 1).strip()).matches(),
+                    "data-parallel.md line " + (i + 1) + ": a java block without a <!-- snippet: Class#name --> marker");
+            }
+        }
+        assertTrue(blocks >= 4, "data-parallel.md has only " + blocks + " java blocks");
+    }
+
     /** The lines between the section's markers, less their common indentation. */
     static String section(final String className, final String name) throws IOException
     {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +23,30 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ExamplesProcessTest
 {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void dataParallelExampleLearnsInAllReduceAndParameterServerModes(@TempDir final Path dir) throws Exception
+    {
+        final Pattern result = Pattern.compile("\\[0] (\\d) workers: last loss [0-9.]+, accuracy (0\\.\\d+) on 2048 " +
+            "samples, parameters identical on every worker\n");
+        final Path checkpoint = dir.resolve("dp.arrow");
+        final String allReduce = mpjrun(dir, "-np", "2", DataParallelExample.class.getName(), "--epochs", "3",
+            "--micro-batches", "2", "--trace", "--checkpoint", checkpoint.toString());
+        Matcher m = result.matcher(allReduce);
+        assertTrue(m.find(), allReduce);
+        assertEquals("2", m.group(1));
+        assertTrue(Double.parseDouble(m.group(2)) > 0.9, allReduce);
+        assertTrue(allReduce.contains("[0] bucket 0 ("), allReduce);
+        assertTrue(Files.size(checkpoint) > 0);
+
+        final String servers = mpjrun(dir, "-np", "3", DataParallelExample.class.getName(), "--epochs", "3",
+            "--servers", "1");
+        m = result.matcher(servers);
+        assertTrue(m.find(), servers);
+        assertEquals("2", m.group(1));
+        assertTrue(Double.parseDouble(m.group(2)) > 0.9, servers);
+    }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)

@@ -20,18 +20,10 @@ public final class Mpjrun
     {
     }
 
-    /** The test classes, plus the test-only logging binding so Arrow stays quiet in ranks. */
+    /** The test classes; build/lib's SLF4J binding carries Arrow's logging at RINGFOLD_LOG_LEVEL (quiet by default). */
     private static String rankClassPath()
     {
-        final StringBuilder cp = new StringBuilder(TEST_CLASSES.toString());
-        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-        {
-            if (entry.contains("slf4j-nop"))
-            {
-                cp.append(java.io.File.pathSeparator).append(entry);
-            }
-        }
-        return cp.toString();
+        return TEST_CLASSES.toString();
     }
 
     public record Result(int exitCode, String stdout, String stderr, long millis)

@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.RingfoldLog;
 import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
 
@@ -25,18 +26,26 @@ final class LaunchArguments
 {
     static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp|native] [-cp CLASSPATH | -jar JAR] " +
         "[-wdir DIR] [-psl BYTES] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] " +
-        "[--max-restarts K] [--dry-run] MainClass [args...]";
+        "[--max-restarts K] [--log-level LEVEL] [--dry-run] MainClass [args...]";
 
+    /**
+     * Every option and every RINGFOLD_* variable the code reads (LaunchHelpTest fails when one is missing here);
+     * docs/launching.md has the long form.
+     */
     static final String HELP = USAGE + """
 
+               mpjrun --help | --version
+
+        Options (before the main class):
           -np N               number of ranks to start
           -machinesfile FILE  start them over ssh on FILE's hosts ('host', 'host slots=N' or 'host:N' lines);
-                              also -hostfile, --hostfile. Without it, every rank runs on this node
+                              also -hostfile, --hostfile. Without it, every rank runs on this node (or, inside a
+                              Slurm allocation, on its nodes with srun)
           -dev auto|shm|tcp|native  transport between ranks (RINGFOLD_DEV, default auto); native: the site's
                               MPI library carries everything, and mpirun (srun --mpi=pmix in Slurm) starts
                               the ranks; MPJ Express's device names
                               work too: multicore = shm, niodev = tcp, hybdev = auto
-          -cp, -classpath CP  the program's class path (default: the current directory)
+          -cp, -classpath, --class-path CP  the program's class path (default: the current directory)
           -jar JAR            run JAR's Main-Class; arguments after JAR go to the program
           -wdir DIR           working directory of the ranks
           -psl BYTES          MPJ Express's protocol switch limit: accepted for its command lines, no effect
@@ -48,13 +57,55 @@ final class LaunchArguments
                               merge them into FILE, a Chrome trace for Perfetto or chrome://tracing
           --max-restarts K    after a failure, stop all ranks and start the whole job again, up to K times; the
                               ranks see RINGFOLD_RESTART=<n> (0 on the first run)
+          --log-level LEVEL   what mpjrun and the ranks log on stderr: off, error, warning (default), info
+                              (start-up, placement), debug, trace (RINGFOLD_LOG_LEVEL)
           --dry-run           print the commands that would be started and exit
+          --version           print Ringfold's version and the JDK's, and exit
+          -h, -help, --help   print this help and exit
+
+        Environment variables read by the ranks (every rank should see the same; mpjrun passes its own on):
+          RINGFOLD_EAGER_LIMIT          largest message sent at once, bytes (default 32768)
+          RINGFOLD_FRAGMENT_BYTES       fragment size of a streamed large message (default 262144)
+          RINGFOLD_SHM_RING_BYTES       shared-memory ring per pair of ranks, a power of two (default 1048576)
+          RINGFOLD_SHM_DIR              where ring files are made (default /dev/shm)
+          RINGFOLD_SHM_CHUNK_BYTES      chunk of the node-shared collectives' scratch (default: from the CPU count)
+          RINGFOLD_CMA                  large messages on a node: 1 pull with process_vm_readv, 0 stream (default auto)
+          RINGFOLD_CMA_SPLIT_MIN        bytes from which sender and receiver copy a message together
+          RINGFOLD_IDLE                 how a waiting rank idles: spin, yield, backoff or auto (default)
+          RINGFOLD_TIMEOUT_MS           deadline of any single wait, ms; 0 waits forever (default 600000)
+          RINGFOLD_STALL_MS             a wait this long prints a stall report once (default 60000; 0 never)
+          RINGFOLD_BOOTSTRAP_TIMEOUT_MS deadline for meeting the other ranks at start-up (default 120000; mpjrun's
+                                        rendezvous too)
+          RINGFOLD_CHECK_COLLECTIVES    1 checks every collective call against the other ranks' (default 0)
+          RINGFOLD_ALLREDUCE_ALGORITHM  auto, ring, recursive_doubling, shared_memory, hierarchical or mpi
+          RINGFOLD_BROADCAST_ALGORITHM  auto, binomial, chain, shared_memory, hierarchical or mpi
+          RINGFOLD_TCP_HOST             the address a rank listens on and advertises for TCP
+          RINGFOLD_NODE                 overrides the node identity (equal identity: shared memory)
+          RINGFOLD_SECRET_FILE, RINGFOLD_SECRET  the job's secret, a file of hex or hex (mpjrun makes one per job)
+          RINGFOLD_MPI_LIB              with -dev native: the MPI library to load
+          RINGFOLD_MPI_THREAD           with -dev native: the thread level to ask for (default multiple)
+          RINGFOLD_TRACE                folder where each rank writes its timeline (--trace sets it)
+          RINGFOLD_TRACE_EVENTS         events each rank's timeline keeps (default 65536)
+          RINGFOLD_LOG_LEVEL            off, error, warning (default), info, debug or trace (--log-level sets it)
+        Set by mpjrun for every rank (--env may not change them):
+          RINGFOLD_RANK, RINGFOLD_SIZE, RINGFOLD_JOB_ID, RINGFOLD_RENDEZVOUS, RINGFOLD_DEV, RINGFOLD_LOCAL_RANK,
+          RINGFOLD_RESTART (how many times --max-restarts started the job again)
+        Read by mpjrun itself:
+          RINGFOLD_DEV                  the default of -dev
+          RINGFOLD_LIB                  bin/mpjrun: the folder of Ringfold's jars (default build/lib)
+          RINGFOLD_CDS                  bin/mpjrun: off leaves out the start-up archives, dump writes them
+          RINGFOLD_SSH                  with -machinesfile: the ssh command (default ssh -o BatchMode=yes -T)
+          RINGFOLD_RENDEZVOUS_HOST      with -machinesfile: where the other hosts reach this one
+        Read by bin/ringfold-bench (the benchmarks, which run through mpjrun):
+          RINGFOLD_BENCH_JVM_OPTS       extra JVM options for the ranks
+          RINGFOLD_BENCH_TIMEOUT        seconds before the whole job is stopped (default 900)
+          RINGFOLD_BENCH_CP             class path put before the jars
         """;
 
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
-    private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
+    static final Set<String> OPTIONS_WITH_VALUE = Set.of(
         "-np", "-dev", "-psl", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env", "-machinesfile",
-        "-hostfile", "--hostfile", "--trace", "--max-restarts");
+        "-hostfile", "--hostfile", "--trace", "--max-restarts", "--log-level");
 
     /** Far beyond any job, and small enough to count in nanoseconds. */
     private static final double MAX_TIMEOUT_SECONDS = 1e9;
@@ -87,10 +138,21 @@ final class LaunchArguments
     /** Whether the user asked for help before naming a program (after it, -h is the program's). */
     static boolean wantsHelp(final String[] args)
     {
+        return asks(args, Set.of("-h", "-help", "--help"));
+    }
+
+    /** Whether the user asked for the version before naming a program. */
+    static boolean wantsVersion(final String[] args)
+    {
+        return asks(args, Set.of("--version", "-version"));
+    }
+
+    private static boolean asks(final String[] args, final Set<String> names)
+    {
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
-            if (arg.equals("-h") || arg.equals("-help") || arg.equals("--help"))
+            if (names.contains(arg))
             {
                 return true;
             }
@@ -161,6 +223,8 @@ final class LaunchArguments
                     .normalize();
                 case "--max-restarts" -> maxRestarts = nonNegativeInt(
                     inlineValue != null ? inlineValue : value(args, i++, arg), "--max-restarts");
+                case "--log-level" -> extraEnv.put(RingfoldLog.VARIABLE,
+                    logLevel(inlineValue != null ? inlineValue : value(args, i++, arg)));
                 case "--no-tag-output" ->
                 {
                     rejectValue(inlineValue, name);
@@ -264,6 +328,19 @@ final class LaunchArguments
             // reported below, with the other bad values
         }
         throw new UsageException(option + " needs a whole number >= 0, not '" + value + "'");
+    }
+
+    private static String logLevel(final String value) throws UsageException
+    {
+        try
+        {
+            RingfoldLog.level(value);
+            return value.trim();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UsageException("--log-level " + value + ": use off, error, warning, info, debug or trace");
+        }
     }
 
     private static String device(final String value) throws UsageException

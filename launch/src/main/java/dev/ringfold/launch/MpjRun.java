@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.RingfoldLog;
 import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.RendezvousServer;
 
@@ -22,6 +23,7 @@ import java.util.Map;
 public final class MpjRun
 {
     static final int EXIT_USAGE = 2;
+    private static final System.Logger LOG = RingfoldLog.logger(MpjRun.class);
     static final String RENDEZVOUS_TIMEOUT_PROPERTY = "ringfold.rendezvous.timeout.ms";
     static final String RENDEZVOUS_TIMEOUT_VARIABLE = "RINGFOLD_BOOTSTRAP_TIMEOUT_MS";
     static final long DEFAULT_RENDEZVOUS_TIMEOUT_MS = 120_000;
@@ -51,6 +53,11 @@ public final class MpjRun
         if (LaunchArguments.wantsHelp(args))
         {
             out.print(LaunchArguments.HELP);
+            return 0;
+        }
+        if (LaunchArguments.wantsVersion(args))
+        {
+            out.println(version());
             return 0;
         }
         final LaunchOptions options;
@@ -100,6 +107,7 @@ public final class MpjRun
         }
         final String jobId = JobIds.next();
         final List<RankSlot> slots = placement.place(options.np());
+        logPlacement(jobId, options, slots);
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final String ringfoldClassPath = RingfoldClassPath.forRanks();
 
@@ -140,6 +148,10 @@ public final class MpjRun
             final Run run = runOnce(options.withEnv(runEnv), slots, runId, secret, launcher, placement, java,
                 ringfoldClassPath, rendezvousTimeoutMs, console, err);
             exitCode = run.exitCode();
+            final int code = exitCode;
+            // info, not error: mpjrun's own lines have said what failed already
+            LOG.log(System.Logger.Level.INFO, () -> "job " + runId +
+                " ended with exit code " + code + (run.failure() == null ? "" : ": " + run.failure()));
             if (exitCode == 0 || run.failure() == null || run.aborted() || restart >= options.maxRestarts())
             {
                 break;
@@ -232,6 +244,39 @@ public final class MpjRun
         {
             final String name = env.get("HOSTNAME");
             return name != null && !name.isBlank() ? name : "localhost";
+        }
+    }
+
+    /** "Ringfold 0.1.0 (mpjrun), Java 25 (vendor) at JAVA_HOME": what --version prints. */
+    static String version()
+    {
+        final java.util.Properties properties = new java.util.Properties();
+        try (java.io.InputStream in = MpjRun.class.getResourceAsStream("version.properties"))
+        {
+            if (in != null)
+            {
+                properties.load(in);
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // reported as unknown below
+        }
+        return "Ringfold " + properties.getProperty("version", "(version unknown)") + " (mpjrun), Java " +
+            Runtime.version() + " (" + System.getProperty("java.vendor") + ") at " + System.getProperty("java.home");
+    }
+
+    private static void logPlacement(final String jobId, final LaunchOptions options, final List<RankSlot> slots)
+    {
+        final Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.putAll(options.extraEnv());
+        RingfoldLog.configure(env, "mpjrun");
+        LOG.log(System.Logger.Level.INFO, () -> "job " + jobId + ": " + options.np() + " ranks of " +
+            options.mainClass() + ", device " + options.device());
+        for (final RankSlot slot : slots)
+        {
+            LOG.log(System.Logger.Level.INFO, () -> "rank " + slot.rank() + " on " +
+                (slot.host() == null ? "this node" : slot.host()) + ", local rank " + slot.localRank());
         }
     }
 

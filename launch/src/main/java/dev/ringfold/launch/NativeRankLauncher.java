@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.JvmFlags;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
 
 import java.io.File;

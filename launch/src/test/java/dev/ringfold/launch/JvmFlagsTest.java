@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.JvmFlags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.w3c.dom.Document;
@@ -24,7 +25,7 @@ final class JvmFlagsTest
     void binJvmFlagsMatchesJvmFlags() throws Exception
     {
         assertEquals(JvmFlags.REQUIRED, words(Files.readString(ROOT.resolve("bin/jvm-flags"))),
-            "bin/jvm-flags and dev.ringfold.launch.JvmFlags disagree");
+            "bin/jvm-flags and dev.ringfold.mpi.JvmFlags disagree");
     }
 
     @Test
@@ -36,7 +37,7 @@ final class JvmFlagsTest
         final NodeList properties = pom.getElementsByTagName("ringfold.jvm.flags");
         assertEquals(1, properties.getLength(), "the root pom defines ringfold.jvm.flags once");
         assertEquals(JvmFlags.REQUIRED, words(properties.item(0).getTextContent()),
-            "the root pom's ringfold.jvm.flags and dev.ringfold.launch.JvmFlags disagree");
+            "the root pom's ringfold.jvm.flags and dev.ringfold.mpi.JvmFlags disagree");
     }
 
     private static List<String> words(final String text)

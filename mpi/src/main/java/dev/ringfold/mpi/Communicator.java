@@ -22,6 +22,12 @@ public final class Communicator implements AutoCloseable
 {
     public static final int ANY_SOURCE = Engine.ANY;
     public static final int ANY_TAG = Engine.ANY;
+    /**
+     * The rank that is no rank, as MPI's MPI_PROC_NULL (the same value as mpiJava's {@code MPI.PROC_NULL}): a send
+     * to it or a receive from it completes at once and moves nothing; the receive's status has source PROC_NULL,
+     * tag ANY_TAG and count 0. For the edges of a non-periodic neighbourhood (a halo exchange's first and last rank).
+     */
+    public static final int PROC_NULL = -3;
     /** The color that leaves a rank out of every communicator {@link #split} makes (split returns null). */
     public static final int UNDEFINED = -32766;
 
@@ -476,10 +482,53 @@ public final class Communicator implements AutoCloseable
         final int sendTag, final byte[] recvData, final int recvOffset, final int recvCount, final int source,
         final int recvTag)
     {
-        checkArray(recvData, recvData == null ? 0 : recvData.length, recvOffset, recvCount, "receive");
-        checkArray(sendData, sendData == null ? 0 : sendData.length, sendOffset, sendCount, "send");
-        return sendRecv(sendData, BYTE_BASE + sendOffset, sendCount, dest, sendTag, recvData, BYTE_BASE + recvOffset,
-            recvCount, source, recvTag);
+        return sendRecvArrays(sendData, sendData == null ? 0 : sendData.length, sendOffset, sendCount, dest, sendTag,
+            recvData, recvData == null ? 0 : recvData.length, recvOffset, recvCount, source, recvTag);
+    }
+
+    public Status sendRecv(final int[] sendData, final int sendOffset, final int sendCount, final int dest,
+        final int sendTag, final int[] recvData, final int recvOffset, final int recvCount, final int source,
+        final int recvTag)
+    {
+        return sendRecvArrays(sendData, sendData == null ? 0 : sendData.length, sendOffset, sendCount, dest, sendTag,
+            recvData, recvData == null ? 0 : recvData.length, recvOffset, recvCount, source, recvTag);
+    }
+
+    public Status sendRecv(final long[] sendData, final int sendOffset, final int sendCount, final int dest,
+        final int sendTag, final long[] recvData, final int recvOffset, final int recvCount, final int source,
+        final int recvTag)
+    {
+        return sendRecvArrays(sendData, sendData == null ? 0 : sendData.length, sendOffset, sendCount, dest, sendTag,
+            recvData, recvData == null ? 0 : recvData.length, recvOffset, recvCount, source, recvTag);
+    }
+
+    public Status sendRecv(final float[] sendData, final int sendOffset, final int sendCount, final int dest,
+        final int sendTag, final float[] recvData, final int recvOffset, final int recvCount, final int source,
+        final int recvTag)
+    {
+        return sendRecvArrays(sendData, sendData == null ? 0 : sendData.length, sendOffset, sendCount, dest, sendTag,
+            recvData, recvData == null ? 0 : recvData.length, recvOffset, recvCount, source, recvTag);
+    }
+
+    /** As the other array forms: counts and offsets in elements; the status's count is in bytes. */
+    public Status sendRecv(final double[] sendData, final int sendOffset, final int sendCount, final int dest,
+        final int sendTag, final double[] recvData, final int recvOffset, final int recvCount, final int source,
+        final int recvTag)
+    {
+        return sendRecvArrays(sendData, sendData == null ? 0 : sendData.length, sendOffset, sendCount, dest, sendTag,
+            recvData, recvData == null ? 0 : recvData.length, recvOffset, recvCount, source, recvTag);
+    }
+
+    /** Both arrays of one element type (the public forms say which). */
+    private Status sendRecvArrays(final Object sendData, final int sendArrayLength, final int sendOffset,
+        final int sendCount, final int dest, final int sendTag, final Object recvData, final int recvArrayLength,
+        final int recvOffset, final int recvCount, final int source, final int recvTag)
+    {
+        checkArray(recvData, recvArrayLength, recvOffset, recvCount, "receive");
+        checkArray(sendData, sendArrayLength, sendOffset, sendCount, "send");
+        final int shift = elementShift(sendData);
+        return sendRecv(sendData, arrayBase(shift) + ((long)sendOffset << shift), bytes(sendCount, shift), dest,
+            sendTag, recvData, arrayBase(shift) + ((long)recvOffset << shift), bytes(recvCount, shift), source, recvTag);
     }
 
     private Status sendRecv(final Object sendBase, final long sendAddress, final int sendLength, final int dest,
@@ -509,6 +558,11 @@ public final class Communicator implements AutoCloseable
         checkOpen();
         checkSource(source);
         checkTag(tag, true);
+        if (source == PROC_NULL)
+        {
+            probeStatus.set(PROC_NULL, ANY_TAG, 0);
+            return probeStatus;
+        }
         engine.probe(context, worldOf(source), tag, this, probeStatus);
         return probeStatus;
     }
@@ -519,6 +573,11 @@ public final class Communicator implements AutoCloseable
         checkOpen();
         checkSource(source);
         checkTag(tag, true);
+        if (source == PROC_NULL)
+        {
+            probeStatus.set(PROC_NULL, ANY_TAG, 0);
+            return probeStatus;
+        }
         return engine.iprobe(context, worldOf(source), tag, this, probeStatus) ? probeStatus : null;
     }
 
@@ -757,6 +816,10 @@ public final class Communicator implements AutoCloseable
         checkPeer(dest, "dest");
         checkTag(tag, false);
         checkReusable(r);
+        if (dest == PROC_NULL)
+        {
+            return completeWithNothing(r, true, tag);
+        }
         return internalSend(base, address, length, worldOfRank[dest], tag, context, r, synchronous);
     }
 
@@ -767,7 +830,29 @@ public final class Communicator implements AutoCloseable
         checkSource(source);
         checkTag(tag, true);
         checkReusable(r);
+        if (source == PROC_NULL)
+        {
+            return completeWithNothing(r, false, tag);
+        }
         return internalRecv(base, address, length, worldOf(source), tag, context, r);
+    }
+
+    /** A send to or a receive from PROC_NULL: complete at once, nothing moved, the engine never sees it. */
+    private Request completeWithNothing(final Request r, final boolean isSend, final int tag)
+    {
+        r.isSend = isSend;
+        r.synchronous = false;
+        r.comm = this;
+        r.ctx = context;
+        r.peer = PROC_NULL;
+        r.tag = tag;
+        r.base = null;
+        r.address = 0;
+        r.length = 0;
+        r.error = null;
+        r.status.set(PROC_NULL, isSend ? tag : ANY_TAG, 0);
+        r.state = Request.DONE;
+        return r;
     }
 
     private Request internalSend(final Object base, final long address, final int length, final int worldDest,
@@ -918,12 +1003,20 @@ public final class Communicator implements AutoCloseable
 
     private void checkPeer(final int dest, final String argument)
     {
-        checkRank(dest, argument, false);
+        if (dest != PROC_NULL && (dest < 0 || dest >= worldOfRank.length))
+        {
+            throw new IllegalArgumentException("rank " + rank + " of " + name + ": " + argument + "=" + dest +
+                " is outside [0, " + worldOfRank.length + ") and is not PROC_NULL");
+        }
     }
 
     private void checkSource(final int source)
     {
-        checkRank(source, "source", true);
+        if (source != PROC_NULL && source != ANY_SOURCE && (source < 0 || source >= worldOfRank.length))
+        {
+            throw new IllegalArgumentException("rank " + rank + " of " + name + ": source=" + source +
+                " is outside [0, " + worldOfRank.length + ") and is not ANY_SOURCE or PROC_NULL");
+        }
     }
 
     private void checkRank(final int r, final String argument, final boolean anyAllowed)

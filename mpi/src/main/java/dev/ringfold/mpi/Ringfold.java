@@ -29,6 +29,7 @@ import java.util.Map;
  */
 public final class Ringfold implements AutoCloseable
 {
+    private static final System.Logger LOG = RingfoldLog.logger(Ringfold.class);
     private static Ringfold current;
 
     private final JobInfo job;
@@ -64,15 +65,23 @@ public final class Ringfold implements AutoCloseable
 
     static synchronized Ringfold init(final Map<String, String> env)
     {
+        // before anything touches Agrona or makes a file: without the flags that would fail half-way
+        JvmFlags.requireAll();
         if (current != null && !current.engine.isClosed())
         {
             throw new IllegalStateException("Ringfold is already initialised in this process (rank " +
                 current.job.rank() + "); use the existing instance");
         }
         final JobInfo job = LaunchEnvironment.detect(env);
+        RingfoldLog.configure(env, Integer.toString(job.rank()));
+        final long startNs = System.nanoTime();
         current = job.device().equals("native") ? overMpi(job, RuntimeSettings.from(env), env) :
             bootstrap(job, RuntimeSettings.from(env), JobSecret.fromEnvironment(env, job.jobId()),
                 LaunchEnvironment.nodeName(env, job));
+        LOG.log(System.Logger.Level.INFO, () -> "rank " + job.rank() + " of " + job.size() + " on " +
+            current.hosts[job.rank()] + " (" + job.launcher() + " launch, job " + job.jobId() + ", device " +
+            job.device() + ", local rank " + current.localRank + " of " + current.localSize + ") ready after " +
+            (System.nanoTime() - startNs) / 1_000_000 + " ms");
         return current;
     }
 
@@ -205,6 +214,8 @@ public final class Ringfold implements AutoCloseable
             }
             final int[] shmRanks = job.device().equals("tcp") ? new int[] {rank} :
                 sameNode.stream().mapToInt(Integer::intValue).toArray();
+            LOG.log(System.Logger.Level.DEBUG, () -> "rank " + rank + ": shared memory with ranks " +
+                java.util.Arrays.toString(shmRanks) + ", TCP with ranks " + remote);
             final ShmTransport shm = ShmTransport.create(settings.shmDir(), job.jobId(), rank, size, shmRanks,
                 settings.ringBytes());
             opened.add(shm);
@@ -263,6 +274,7 @@ public final class Ringfold implements AutoCloseable
                 {
                 }
             }
+            LOG.log(System.Logger.Level.DEBUG, "start-up failed", ex);
             throw new RingfoldException("rank " + rank + " of " + size + " (" + job.launcher() + " launch, job " +
                 job.jobId() + "): start-up failed: " + ex.getMessage(), ex);
         }

@@ -1,5 +1,6 @@
 package dev.ringfold.examples.fashion;
 
+import dev.ringfold.training.data.OptimizerUpdate;
 import dev.ringfold.training.data.ParameterUpdate;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.nn.Optimizer;
@@ -17,35 +18,30 @@ import java.util.Map;
  */
 final class ScheduledOptimizer implements ParameterUpdate, AutoCloseable
 {
-    private final BufferAllocator allocator;
     private final TrainingOptions options;
     private final int stepsPerEpoch;
-    private Optimizer optimizer;
+    private final OptimizerUpdate update;
     private long steps;
 
     ScheduledOptimizer(final BufferAllocator allocator, final TrainingOptions options, final int stepsPerEpoch)
     {
-        this.allocator = allocator;
         this.options = options;
         this.stepsPerEpoch = stepsPerEpoch;
+        this.update = new OptimizerUpdate((p, g) -> FashionMnistTraining.optimizer(options, allocator, p, g));
     }
 
     /** Makes the optimizer over these lists now (before a checkpoint is loaded into its state); idempotent. */
     ScheduledOptimizer init(final List<Tensor> parameters, final List<Tensor> gradients)
     {
-        if (optimizer == null)
-        {
-            optimizer = FashionMnistTraining.optimizer(options, allocator, parameters, gradients);
-        }
+        update.init(parameters, gradients);
         return this;
     }
 
     @Override
     public void apply(final List<Tensor> parameters, final List<Tensor> gradients)
     {
-        init(parameters, gradients);
-        optimizer.learningRate(options.learningRate((int)(steps / stepsPerEpoch) + 1));
-        optimizer.step();
+        update.init(parameters, gradients).learningRate(options.learningRate((int)(steps / stepsPerEpoch) + 1));
+        update.apply(parameters, gradients);
         steps++;
     }
 
@@ -64,6 +60,7 @@ final class ScheduledOptimizer implements ParameterUpdate, AutoCloseable
     /** The optimizer's live state tensors, for {@code TrainingCheckpoint} ({@link #init} first). */
     Map<String, Tensor> state()
     {
+        final Optimizer optimizer = update.optimizer();
         if (optimizer == null)
         {
             throw new IllegalStateException("ScheduledOptimizer: state() before init()");
@@ -74,9 +71,6 @@ final class ScheduledOptimizer implements ParameterUpdate, AutoCloseable
     @Override
     public void close()
     {
-        if (optimizer != null)
-        {
-            optimizer.close();
-        }
+        update.close();
     }
 }

@@ -53,8 +53,8 @@ public final class MisuseRanks
 
             // point-to-point
             misuse("p2p-dest", IllegalArgumentException.class, "dest=2 is outside [0, 2)", () -> world.send(bytes, 0, 4, 2, 1));
-            misuse("p2p-source", IllegalArgumentException.class, "source=-3 is outside [0, 2) and is not ANY_SOURCE",
-                () -> world.recv(bytes, 0, 4, -3, 1));
+            misuse("p2p-source", IllegalArgumentException.class, "source=-4 is outside [0, 2) and is not ANY_SOURCE or PROC_NULL",
+                () -> world.recv(bytes, 0, 4, -4, 1));
             misuse("p2p-tag", IllegalArgumentException.class, "tag=-5 must be >= 0", () -> world.send(bytes, 0, 4, peer, -5));
             misuse("p2p-count", IllegalArgumentException.class, "count=-1 must be >= 0", () -> world.send(bytes, 0, -1, peer, 1));
             misuse("p2p-region", IndexOutOfBoundsException.class, "offset=8 count=10 does not fit an array of length 16",

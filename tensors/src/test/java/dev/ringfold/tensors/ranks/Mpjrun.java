@@ -43,18 +43,11 @@ public final class Mpjrun
         }
     }
 
+    /** The test classes; build/lib's SLF4J binding carries Arrow's logging at RINGFOLD_LOG_LEVEL (quiet by default). */
     private static String rankClassPath()
     {
-        final StringBuilder cp = new StringBuilder(Path.of("target/test-classes").toAbsolutePath().toString())
-            .append(File.pathSeparator).append(Path.of("target/classes").toAbsolutePath());
-        for (final String entry : System.getProperty("java.class.path").split(File.pathSeparator))
-        {
-            if (entry.contains("slf4j-nop")) // keeps Arrow quiet in the ranks
-            {
-                cp.append(File.pathSeparator).append(entry);
-            }
-        }
-        return cp.toString();
+        return Path.of("target/test-classes").toAbsolutePath() + File.pathSeparator +
+            Path.of("target/classes").toAbsolutePath();
     }
 
     public static Result run(final int np, final long timeoutSeconds, final Class<?> main, final String... args)

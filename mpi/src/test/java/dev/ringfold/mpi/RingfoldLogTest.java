@@ -1,0 +1,57 @@
+package dev.ringfold.mpi;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.logging.Level;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+final class RingfoldLogTest
+{
+    @Test
+    void levelsByName()
+    {
+        assertEquals(Level.OFF, RingfoldLog.level("off"));
+        assertEquals(Level.SEVERE, RingfoldLog.level("error"));
+        assertEquals(Level.WARNING, RingfoldLog.level(" WARNING "));
+        assertEquals(Level.INFO, RingfoldLog.level("Info"));
+        assertEquals(Level.FINE, RingfoldLog.level("debug"));
+        assertEquals(Level.FINER, RingfoldLog.level("trace"));
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> RingfoldLog.level("loud"));
+        assertEquals("RINGFOLD_LOG_LEVEL='loud': use off, error, warning, info, debug, trace or all", ex.getMessage());
+    }
+
+    @Test
+    void recordsAtTheLevelGoToStderrAsOneLine()
+    {
+        final PrintStream stderr = System.err;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try
+        {
+            final System.Logger log = RingfoldLog.logger(RingfoldLogTest.class);
+            RingfoldLog.configure(Map.of(RingfoldLog.VARIABLE, "info"), "3");
+            log.log(System.Logger.Level.INFO, "shown");
+            log.log(System.Logger.Level.DEBUG, "hidden");
+            RingfoldLog.configure(Map.of(), "3"); // the default: warnings and errors only
+            log.log(System.Logger.Level.INFO, "quiet by default");
+            log.log(System.Logger.Level.WARNING, "a warning");
+        }
+        finally
+        {
+            System.setErr(stderr);
+        }
+        final String out = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("ringfold[3] INFO RingfoldLogTest: shown" + System.lineSeparator()), out);
+        assertTrue(out.contains("ringfold[3] WARNING RingfoldLogTest: a warning"), out);
+        assertFalse(out.contains("hidden"), out);
+        assertFalse(out.contains("quiet by default"), out);
+    }
+}
