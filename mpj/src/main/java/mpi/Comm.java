@@ -330,7 +330,7 @@ public class Comm
             {
                 final int length = Packing.packedBytes(count, datatype);
                 sendScratch = grown(sendScratch, length);
-                if (count > 0 && datatype.elements() > 0)
+                if (count > 0)
                 {
                     Packing.pack(buf, offset, count, datatype, null, sendScratch.address());
                 }
@@ -462,6 +462,10 @@ public class Comm
         {
             s.objects = true;
             s.count = elements;
+        }
+        else if (datatype.elements() == 0)
+        {
+            s.count = elements; // the items of a zero-size type, which its message carries
         }
         return s;
     }
