@@ -197,7 +197,7 @@ public class Comm
             if (items != null)
             {
                 final dev.ringfold.mpi.Status got = p2p.recv(items, src, t);
-                return new Status(got.source(), got.tag(), got.count());
+                return new Status(fromP2p(got.source()), got.tag(), got.count());
             }
             final int length = Packing.packedBytes(count, datatype);
             recvScratch = grown(recvScratch, length);
@@ -297,9 +297,9 @@ public class Comm
         return found == null ? null : probed(found);
     }
 
-    private static Status probed(final dev.ringfold.mpi.Status found)
+    private Status probed(final dev.ringfold.mpi.Status found)
     {
-        return new Status(found.source(), found.tag(), found.count());
+        return new Status(fromP2p(found.source()), found.tag(), found.count());
     }
 
     public int Pack_size(final int incount, final Datatype datatype) throws MPIException
@@ -338,11 +338,11 @@ public class Comm
             }
             if (mode == SYNCHRONOUS)
             {
-                p2p.ssend(items, dest, t);
+                p2p.ssend(items, toP2p(dest), t);
             }
             else
             {
-                p2p.send(items, dest, t);
+                p2p.send(items, toP2p(dest), t);
             }
         }
         catch (final RuntimeException ex)
@@ -372,7 +372,7 @@ public class Comm
             {
                 final byte[] m = Packing.message(buf, offset, count, datatype);
                 MPI.reserveBuffered(m.length);
-                MPI.bufferedSend(m.length, p2p.isend(m, 0, m.length, dest, t));
+                MPI.bufferedSend(m.length, p2p.isend(m, 0, m.length, toP2p(dest), t));
                 r.finish(new Status(dest, tag, 0));
                 return r;
             }
@@ -384,7 +384,7 @@ public class Comm
                 r.message = Packing.message(buf, offset, count, datatype);
                 items = MemorySegment.ofArray(r.message);
             }
-            r.data = mode == SYNCHRONOUS ? p2p.issend(items, dest, t) : p2p.isend(items, dest, t);
+            r.data = mode == SYNCHRONOUS ? p2p.issend(items, toP2p(dest), t) : p2p.isend(items, toP2p(dest), t);
         }
         catch (final RuntimeException ex)
         {
@@ -457,7 +457,7 @@ public class Comm
             Packing.deliver((byte[])base, (int)(address - org.agrona.UnsafeApi.arrayBaseOffset(byte[].class)),
                 payload, buf, offset, count, datatype) :
             Packing.deliver(base, address, payload, buf, offset, count, datatype);
-        final Status s = new Status(source, tag, payload);
+        final Status s = new Status(fromP2p(source), tag, payload);
         if (datatype.isObject())
         {
             s.objects = true;
@@ -470,6 +470,7 @@ public class Comm
         return s;
     }
 
+    /** A source rank of this API (checked) as a rank of p2p. */
     int source(final int source)
     {
         if (source == MPI.ANY_SOURCE)
@@ -477,15 +478,33 @@ public class Comm
             return Communicator.ANY_SOURCE;
         }
         checkPeer(source, "source");
-        return source;
+        return toP2p(source);
+    }
+
+    /** The ranks that point-to-point names: this communicator's, or an Intercomm's remote group's. */
+    int peers()
+    {
+        return p2p.size();
+    }
+
+    /** A rank that point-to-point names as the rank of p2p that carries it. */
+    int toP2p(final int rank)
+    {
+        return rank;
+    }
+
+    /** A rank of p2p (a message's source) as point-to-point names it. */
+    int fromP2p(final int rank)
+    {
+        return rank;
     }
 
     void checkPeer(final int rank, final String what)
     {
-        if (rank < 0 || rank >= p2p.size())
+        if (rank < 0 || rank >= peers())
         {
-            throw new MPIException("rank " + p2p.rank() + " of " + p2p.name() + ": " + what + "=" + rank +
-                " is outside [0, " + p2p.size() + ") and not MPI.PROC_NULL" +
+            throw new MPIException("rank " + Rank() + " of " + p2p.name() + ": " + what + "=" + rank +
+                " is outside [0, " + peers() + ") and not MPI.PROC_NULL" +
                 (what.equals("source") ? " or MPI.ANY_SOURCE" : ""));
         }
     }

@@ -109,7 +109,7 @@ public class Request
             if (receive)
             {
                 final dev.ringfold.mpi.Status got = data.status();
-                finish(message == null ? new Status(got.source(), got.tag(), got.count()) :
+                finish(message == null ? new Status(comm.fromP2p(got.source()), got.tag(), got.count()) :
                     comm.delivered(message, got.count(), got.source(), got.tag(), buf, offset, count, type));
             }
             else
