@@ -38,20 +38,20 @@ public class Comm
 
     public int Size() throws MPIException
     {
-        return p2p.size();
+        return p2p().size();
     }
 
     public int Rank() throws MPIException
     {
-        return p2p.rank();
+        return p2p().rank();
     }
 
     public Group Group() throws MPIException
     {
-        final int[] world = new int[p2p.size()];
+        final int[] world = new int[p2p().size()];
         for (int r = 0; r < world.length; r++)
         {
-            world[r] = p2p.worldRank(r);
+            world[r] = p2p().worldRank(r);
         }
         return new Group(world);
     }
@@ -71,8 +71,8 @@ public class Comm
         if (!freed && p2p != null)
         {
             freed = true;
-            ctl.close();
-            p2p.close();
+            ctl().close();
+            p2p().close();
         }
     }
 
@@ -89,7 +89,7 @@ public class Comm
     /** MPJ Express 0.44 makes this an empty method; here it ends the job, as MPI says it should. */
     public void Abort(final int errorcode) throws MPIException
     {
-        System.err.println("MPI Abort on rank " + p2p.rank() + " with error code " + errorcode);
+        System.err.println("MPI Abort on rank " + p2p().rank() + " with error code " + errorcode);
         System.err.flush();
         Runtime.getRuntime().halt(errorcode == 0 ? 1 : errorcode);
     }
@@ -117,7 +117,7 @@ public class Comm
 
     public Object clone() throws MPIException
     {
-        return new Intracomm(p2p.dup());
+        return new Intracomm(p2p().dup());
     }
 
     // ------------------------------------------------------------------------------------- point-to-point
@@ -186,22 +186,22 @@ public class Comm
         {
             if (datatype.isObject())
             {
-                final dev.ringfold.mpi.Status found = p2p.probe(src, t);
+                final dev.ringfold.mpi.Status found = p2p().probe(src, t);
                 final int foundSource = found.source();
                 final int foundTag = found.tag();
                 final byte[] m = new byte[found.count()];
-                final dev.ringfold.mpi.Status got = p2p.recv(m, 0, m.length, foundSource, foundTag);
+                final dev.ringfold.mpi.Status got = p2p().recv(m, 0, m.length, foundSource, foundTag);
                 return delivered(m, got.count(), got.source(), got.tag(), buf, offset, count, datatype);
             }
             final MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
             if (items != null)
             {
-                final dev.ringfold.mpi.Status got = p2p.recv(items, src, t);
+                final dev.ringfold.mpi.Status got = p2p().recv(items, src, t);
                 return new Status(fromP2p(got.source()), got.tag(), got.count());
             }
             final int length = Packing.packedBytes(count, datatype);
             recvScratch = grown(recvScratch, length);
-            final dev.ringfold.mpi.Status got = p2p.recv(recvScratch.asSlice(0, length), src, t);
+            final dev.ringfold.mpi.Status got = p2p().recv(recvScratch.asSlice(0, length), src, t);
             return delivered(null, recvScratch.address(), got.count(), got.source(), got.tag(), buf, offset,
                 count, datatype);
         }
@@ -283,7 +283,7 @@ public class Comm
         {
             return Status.empty(MPI.PROC_NULL);
         }
-        return probed(p2p.probe(source(source), tag(tag, true)));
+        return probed(p2p().probe(source(source), tag(tag, true)));
     }
 
     public Status Iprobe(final int source, final int tag) throws MPIException
@@ -293,7 +293,7 @@ public class Comm
         {
             return Status.empty(MPI.PROC_NULL);
         }
-        final dev.ringfold.mpi.Status found = p2p.iprobe(source(source), tag(tag, true));
+        final dev.ringfold.mpi.Status found = p2p().iprobe(source(source), tag(tag, true));
         return found == null ? null : probed(found);
     }
 
@@ -338,11 +338,11 @@ public class Comm
             }
             if (mode == SYNCHRONOUS)
             {
-                p2p.ssend(items, toP2p(dest), t);
+                p2p().ssend(items, toP2p(dest), t);
             }
             else
             {
-                p2p.send(items, toP2p(dest), t);
+                p2p().send(items, toP2p(dest), t);
             }
         }
         catch (final RuntimeException ex)
@@ -372,7 +372,7 @@ public class Comm
             {
                 final byte[] m = Packing.message(buf, offset, count, datatype);
                 MPI.reserveBuffered(m.length);
-                MPI.bufferedSend(m.length, p2p.isend(m, 0, m.length, toP2p(dest), t));
+                MPI.bufferedSend(m.length, p2p().isend(m, 0, m.length, toP2p(dest), t));
                 r.finish(new Status(dest, tag, 0));
                 return r;
             }
@@ -384,7 +384,7 @@ public class Comm
                 r.message = Packing.message(buf, offset, count, datatype);
                 items = MemorySegment.ofArray(r.message);
             }
-            r.data = mode == SYNCHRONOUS ? p2p.issend(items, toP2p(dest), t) : p2p.isend(items, toP2p(dest), t);
+            r.data = mode == SYNCHRONOUS ? p2p().issend(items, toP2p(dest), t) : p2p().isend(items, toP2p(dest), t);
         }
         catch (final RuntimeException ex)
         {
@@ -426,7 +426,7 @@ public class Comm
             }
             try
             {
-                r.data = p2p.irecv(items, r.source, r.tag);
+                r.data = p2p().irecv(items, r.source, r.tag);
             }
             catch (final RuntimeException ex)
             {
@@ -470,7 +470,7 @@ public class Comm
         return s;
     }
 
-    /** A source rank of this API (checked) as a rank of p2p. */
+    /** A source rank of this API (checked) as a rank of p2p(). */
     int source(final int source)
     {
         if (source == MPI.ANY_SOURCE)
@@ -484,7 +484,7 @@ public class Comm
     /** The ranks that point-to-point names: this communicator's, or an Intercomm's remote group's. */
     int peers()
     {
-        return p2p.size();
+        return p2p().size();
     }
 
     /** A rank that point-to-point names as the rank of p2p that carries it. */
@@ -503,7 +503,7 @@ public class Comm
     {
         if (rank < 0 || rank >= peers())
         {
-            throw new MPIException("rank " + Rank() + " of " + p2p.name() + ": " + what + "=" + rank +
+            throw new MPIException("rank " + Rank() + " of " + p2p().name() + ": " + what + "=" + rank +
                 " is outside [0, " + peers() + ") and not MPI.PROC_NULL" +
                 (what.equals("source") ? " or MPI.ANY_SOURCE" : ""));
         }
@@ -517,7 +517,7 @@ public class Comm
         }
         if (tag < 0 || tag >= COLLECTIVE_TAG)
         {
-            throw new MPIException("rank " + p2p.rank() + " of " + p2p.name() + ": tag=" + tag +
+            throw new MPIException("rank " + p2p().rank() + " of " + p2p().name() + ": tag=" + tag +
                 " must be in [0, " + (COLLECTIVE_TAG - 1) + "]" + (anyAllowed ? " or MPI.ANY_TAG" : ""));
         }
         return tag;
@@ -525,10 +525,29 @@ public class Comm
 
     void checkOpen(final String what)
     {
-        if (freed || p2p == null)
+        p2p();
+        if (freed)
         {
             throw new MPIException(what + ": the communicator has been freed");
         }
+    }
+
+    /** The Ringfold communicator; MPI.COMM_WORLD and MPI.COMM_SELF have none before MPI.Init, and say so. */
+    final Communicator p2p()
+    {
+        if (p2p == null)
+        {
+            throw new MPIException("MPI.Init was not called: call MPI.Init(args) before using MPI.COMM_WORLD or " +
+                "MPI.COMM_SELF");
+        }
+        return p2p;
+    }
+
+    /** The dup of p2p that carries the generic collectives' messages. */
+    final Communicator ctl()
+    {
+        p2p();
+        return ctl;
     }
 
     // --------------------------------------------------------------- packed messages of the generic collectives
@@ -537,14 +556,14 @@ public class Comm
         final int tag)
     {
         final byte[] m = Packing.message(buf, offset, count, type);
-        ctl.send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
+        ctl().send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
     }
 
     dev.ringfold.mpi.Request isendPacked(final Object buf, final int offset, final int count, final Datatype type,
         final int dest, final int tag)
     {
         final byte[] m = Packing.message(buf, offset, count, type);
-        return ctl.isend(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
+        return ctl().isend(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
     }
 
     void recvPacked(final Object buf, final int offset, final int count, final Datatype type, final int source,
@@ -560,15 +579,15 @@ public class Comm
         int n = length;
         if (n < 0)
         {
-            n = ctl.probe(source, COLLECTIVE_TAG + tag).count();
+            n = ctl().probe(source, COLLECTIVE_TAG + tag).count();
         }
         final byte[] m = new byte[n];
-        final int got = ctl.recv(m, 0, n, source, COLLECTIVE_TAG + tag).count();
+        final int got = ctl().recv(m, 0, n, source, COLLECTIVE_TAG + tag).count();
         return got == n ? m : java.util.Arrays.copyOf(m, got);
     }
 
     void sendBytes(final byte[] m, final int dest, final int tag)
     {
-        ctl.send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
+        ctl().send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
     }
 }

@@ -17,11 +17,11 @@ public class Intercomm extends Comm
         super(joint(local, peer, localLeader, remoteLeader, tag));
         this.local = local;
         // the local group first: its ranks are the same in the joint communicator
-        this.remoteStart = p2p.rank() == local.Rank() ? local.Size() : 0;
-        final int[] theirs = new int[p2p.size() - local.Size()];
+        this.remoteStart = p2p().rank() == local.Rank() ? local.Size() : 0;
+        final int[] theirs = new int[p2p().size() - local.Size()];
         for (int r = 0; r < theirs.length; r++)
         {
-            theirs[r] = p2p.worldRank(remoteStart + r);
+            theirs[r] = p2p().worldRank(remoteStart + r);
         }
         this.remote = new Group(theirs);
     }
@@ -33,7 +33,7 @@ public class Intercomm extends Comm
         peer.checkOpen("Create_intercomm");
         try
         {
-            return local.p2p.joinGroup(peer.p2p, localLeader, remoteLeader, peer.tag(tag, false));
+            return local.p2p().joinGroup(peer.p2p(), localLeader, remoteLeader, peer.tag(tag, false));
         }
         catch (final RuntimeException ex)
         {
@@ -100,7 +100,7 @@ public class Intercomm extends Comm
     public Intracomm Merge(final boolean high) throws MPIException
     {
         checkOpen("Merge");
-        return new Intracomm(p2p.split(0, (high ? p2p.size() : 0) + p2p.rank()));
+        return new Intracomm(p2p().split(0, (high ? p2p().size() : 0) + p2p().rank()));
     }
 
     @Override

@@ -90,7 +90,7 @@ public class Request
         {
             if (lazyObject)
             {
-                final dev.ringfold.mpi.Status found = comm.p2p.iprobe(source, tag);
+                final dev.ringfold.mpi.Status found = comm.p2p().iprobe(source, tag);
                 if (found == null)
                 {
                     return false;
@@ -98,7 +98,7 @@ public class Request
                 final int src = found.source();
                 final int t = found.tag();
                 final byte[] m = new byte[found.count()];
-                final dev.ringfold.mpi.Status got = comm.p2p.recv(m, 0, m.length, src, t);
+                final dev.ringfold.mpi.Status got = comm.p2p().recv(m, 0, m.length, src, t);
                 finish(comm.delivered(m, got.count(), got.source(), got.tag(), buf, offset, count, type));
                 return true;
             }

@@ -133,6 +133,24 @@ class MpjExpressDifferentialTest
         }
     }
 
+    /** MPJ Express leaves MPI.COMM_WORLD null before Init (a bare NullPointerException); Ringfold says what is wrong. */
+    @Test
+    void aProgramThatForgetsMpiInitIsToldSo() throws Exception
+    {
+        final Run ours = ringfold("NoInit", 2);
+        assertEquals(0, ours.exitCode, ours.toString());
+        final String expected = ": mpi.MPIException: MPI.Init was not called: call MPI.Init(args) before using " +
+            "MPI.COMM_WORLD or MPI.COMM_SELF";
+        final List<String> lines = ours.stdout.lines().filter(l -> l.startsWith("NOINIT ")).toList();
+        assertEquals(2 * 5, lines.size(), ours.toString());
+        for (final String call : List.of("Rank", "Send", "Barrier", "Size"))
+        {
+            assertEquals(2, lines.stream().filter(l -> l.equals("NOINIT " + call + expected)).count(),
+                call + "\n" + ours);
+        }
+        assertEquals(2, lines.stream().filter(l -> l.equals("NOINIT initialized false")).count(), ours.toString());
+    }
+
     // ---------------------------------------------------------------------------------------------- running
 
     private record Run(int exitCode, String stdout, String stderr)
