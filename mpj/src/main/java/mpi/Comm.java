@@ -174,6 +174,13 @@ public class Comm
     public Status Recv(final Object buf, final int offset, final int count, final Datatype datatype,
         final int source, final int tag) throws MPIException
     {
+        if (buf instanceof mpjbuf.Buffer packed)
+        {
+            final Status s = Recv(packedBytes("Recv", packed, datatype), packed.offset() + offset, count, datatype,
+                source, tag);
+            packedArrived(packed, s);
+            return s;
+        }
         checkOpen("Recv");
         Packing.check("Recv", buf, offset, count, datatype);
         if (source == MPI.PROC_NULL)
@@ -302,9 +309,72 @@ public class Comm
         return new Status(fromP2p(found.source()), found.tag(), found.count());
     }
 
+    /** The most bytes that Pack of incount items takes in an mpjbuf.Buffer: one section, aligned. */
     public int Pack_size(final int incount, final Datatype datatype) throws MPIException
     {
-        return Packing.packedBytes(incount, datatype);
+        return mpjbuf.Buffer.SECTION_OVERHEAD + mpjbuf.Buffer.ALIGNMENT_UNIT - 1 +
+            Packing.packedBytes(incount, datatype);
+    }
+
+    /**
+     * Packs the items as one section (their packed bytes) at the end of outbuf, where position must be; returns
+     * the position after it. The buffer travels as an MPI.PACKED message of that many bytes.
+     */
+    public int Pack(final Object inbuf, final int offset, final int incount, final Datatype datatype,
+        final mpjbuf.Buffer outbuf, final int position) throws MPIException
+    {
+        Packing.check("Pack", inbuf, offset, incount, datatype);
+        if (position != outbuf.getSize())
+        {
+            throw new MPIException("Pack: position=" + position + " is not where the buffer's packed data ends (" +
+                outbuf.getSize() + ")");
+        }
+        final byte[] m = Packing.message(inbuf, offset, incount, datatype);
+        try
+        {
+            outbuf.putSectionHeader(mpjbuf.Type.BYTE);
+            outbuf.write(m, 0, m.length);
+        }
+        catch (final mpjbuf.BufferException ex)
+        {
+            throw new MPIException("Pack: " + incount + " items of " + datatype + " (" + m.length + " bytes): " +
+                ex.getMessage());
+        }
+        return outbuf.getSize();
+    }
+
+    /** Unpacks the section at position (what one Pack wrote) into the items; returns the position after it. */
+    public int Unpack(final mpjbuf.Buffer inbuf, final int position, final Object outbuf, final int offset,
+        final int outcount, final Datatype datatype) throws MPIException
+    {
+        Packing.check("Unpack", outbuf, offset, outcount, datatype);
+        try
+        {
+            if (inbuf.isWritable())
+            {
+                inbuf.commit();
+            }
+            final int at = inbuf.getSize() - inbuf.getRemaining();
+            if (position != at)
+            {
+                throw new MPIException("Unpack: position=" + position + " is not where the next packed section " +
+                    "starts (" + at + ")");
+            }
+            final mpjbuf.Type type = inbuf.getSectionHeader();
+            if (type != mpjbuf.Type.BYTE)
+            {
+                throw new MPIException("Unpack: the section at " + position + " holds " + type +
+                    " elements, not what Pack writes");
+            }
+            final byte[] m = new byte[inbuf.getSectionSize()];
+            inbuf.read(m, 0, m.length);
+            Packing.deliver(m, 0, m.length, outbuf, offset, outcount, datatype);
+            return inbuf.getSize() - inbuf.getRemaining();
+        }
+        catch (final mpjbuf.BufferException ex)
+        {
+            throw new MPIException("Unpack at " + position + ": " + ex.getMessage());
+        }
     }
 
     // ------------------------------------------------------------------------------------------- internals
@@ -312,6 +382,12 @@ public class Comm
     private void blockingSend(final Object buf, final int offset, final int count, final Datatype datatype,
         final int dest, final int tag, final int mode)
     {
+        if (buf instanceof mpjbuf.Buffer packed)
+        {
+            blockingSend(packedBytes("Send", packed, datatype), packed.offset() + offset, count, datatype, dest, tag,
+                mode);
+            return;
+        }
         if (mode == BUFFERED || datatype == null || datatype.isObject() || dest == MPI.PROC_NULL)
         {
             startSend(new Request(), buf, offset, count, datatype, dest, tag, mode).Wait();
@@ -354,6 +430,11 @@ public class Comm
     Request startSend(final Request r, final Object buf, final int offset, final int count, final Datatype datatype,
         final int dest, final int tag, final int mode)
     {
+        if (buf instanceof mpjbuf.Buffer packed)
+        {
+            return startSend(r, packedBytes("send", packed, datatype), packed.offset() + offset, count, datatype, dest,
+                tag, mode);
+        }
         checkOpen("send");
         Packing.check("send", buf, offset, count, datatype);
         final int t = tag(tag, false);
@@ -396,6 +477,12 @@ public class Comm
     Request startRecv(final Request r, final Object buf, final int offset, final int count, final Datatype datatype,
         final int source, final int tag)
     {
+        if (buf instanceof mpjbuf.Buffer packed)
+        {
+            r.packedInto = packed;
+            return startRecv(r, packedBytes("Irecv", packed, datatype), packed.offset() + offset, count, datatype,
+                source, tag);
+        }
         checkOpen("Irecv");
         Packing.check("Irecv", buf, offset, count, datatype);
         r.comm = this;
@@ -435,6 +522,30 @@ public class Comm
         }
         r.open();
         return r;
+    }
+
+    /** The bytes under an mpjbuf.Buffer, which travels as MPI.PACKED (or BYTE) data. */
+    private static byte[] packedBytes(final String what, final mpjbuf.Buffer packed, final Datatype datatype)
+    {
+        if (datatype != MPI.PACKED && datatype != MPI.BYTE)
+        {
+            throw new MPIException(what + ": an mpjbuf.Buffer is sent and received as MPI.PACKED, not " + datatype);
+        }
+        return packed.array();
+    }
+
+    /** A received MPI.PACKED message: the buffer holds its bytes as sections to read (Unpack) from the first. */
+    static void packedArrived(final mpjbuf.Buffer packed, final Status s)
+    {
+        packed.setSize(s.countInBytes);
+        try
+        {
+            packed.commit();
+        }
+        catch (final mpjbuf.BufferException ex)
+        {
+            throw new MPIException(ex);
+        }
     }
 
     private static MemorySegment grown(final MemorySegment b, final int length)

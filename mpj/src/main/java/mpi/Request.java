@@ -31,6 +31,8 @@ public class Request
     int tag;
     Status status;
     boolean complete;
+    /** The mpjbuf.Buffer an MPI.PACKED receive fills, told its size on completion. */
+    mpjbuf.Buffer packedInto;
     /** An operation whose completion no Wait or Test has reported yet; false for the null request. */
     boolean live;
 
@@ -60,6 +62,7 @@ public class Request
         receive = false;
         lazyObject = false;
         message = null;
+        packedInto = null;
         status = null;
         complete = false;
     }
@@ -68,6 +71,10 @@ public class Request
     {
         status = s;
         complete = true;
+        if (packedInto != null && receive)
+        {
+            Comm.packedArrived(packedInto, s);
+        }
         if (receive)
         {
             OPEN_RECEIVES.remove(this);

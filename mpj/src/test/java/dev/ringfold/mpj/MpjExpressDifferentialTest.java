@@ -72,7 +72,7 @@ class MpjExpressDifferentialTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"PointToPoint", "CollectiveOps", "TypesGroupsTopologies", "Kernels", "RequestsAndCounts"})
+    @ValueSource(strings = {"PointToPoint", "CollectiveOps", "TypesGroupsTopologies", "Kernels", "RequestsAndCounts", "Packed"})
     void ringfoldPrintsWhatMpjExpressPrints(final String program) throws Exception
     {
         final Run ours = ringfold(program);
