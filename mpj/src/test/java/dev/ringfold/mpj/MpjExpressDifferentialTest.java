@@ -72,7 +72,8 @@ class MpjExpressDifferentialTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"PointToPoint", "CollectiveOps", "TypesGroupsTopologies", "Kernels", "RequestsAndCounts", "Packed"})
+    @ValueSource(strings = {"PointToPoint", "CollectiveOps", "TypesGroupsTopologies", "Kernels", "RequestsAndCounts",
+        "Packed"})
     void ringfoldPrintsWhatMpjExpressPrints(final String program) throws Exception
     {
         final Run ours = ringfold(program);
