@@ -309,6 +309,24 @@ public class StandardAnswers
             return wrong.length() == 0 ? null : wrong.toString().trim();
         });
 
+        check("packed-irecv", () ->
+        {
+            final int right = (rank + 1) % size;
+            final int left = (rank + size - 1) % size;
+            final mpjbuf.Buffer out = new mpjbuf.Buffer(mpjbuf.BufferFactory.create(256 + MPI.SEND_OVERHEAD),
+                MPI.SEND_OVERHEAD, 256 + MPI.SEND_OVERHEAD);
+            final int end = MPI.COMM_WORLD.Pack(new int[] {rank, -rank}, 0, 2, MPI.INT, out, 0);
+            final mpjbuf.Buffer in = new mpjbuf.Buffer(mpjbuf.BufferFactory.create(256 + MPI.RECV_OVERHEAD),
+                MPI.RECV_OVERHEAD, 256 + MPI.RECV_OVERHEAD);
+            final mpi.Request recv = MPI.COMM_WORLD.Irecv(in, 0, end, MPI.PACKED, left, 77);
+            MPI.COMM_WORLD.Send(out, 0, end, MPI.PACKED, right, 77);
+            recv.Wait();
+            final int[] got = new int[2];
+            MPI.COMM_WORLD.Unpack(in, 0, got, 0, 2, MPI.INT);
+            return got[0] == left && got[1] == -left ? null : Arrays.toString(got) + " for [" + left + ", " + -left +
+                "]";
+        });
+
         // last: under MPJ Express the ranks that keep a colour die inside Split
         check("split-undefined-color", () ->
         {
