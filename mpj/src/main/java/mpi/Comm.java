@@ -187,6 +187,11 @@ public class Comm
         {
             return Status.empty(MPI.PROC_NULL);
         }
+        if (Request.objectReceivesOpen())
+        {
+            // through a Request: its wait keeps open OBJECT receives matching, which a peer's send may need first
+            return startRecv(new Request(), buf, offset, count, datatype, source, tag).Wait();
+        }
         final int src = source(source);
         final int t = tag(tag, true);
         try
@@ -388,8 +393,10 @@ public class Comm
                 mode);
             return;
         }
-        if (mode == BUFFERED || datatype == null || datatype.isObject() || dest == MPI.PROC_NULL)
+        if (mode == BUFFERED || datatype == null || datatype.isObject() || dest == MPI.PROC_NULL ||
+            Request.objectReceivesOpen())
         {
+            // through a Request: its wait keeps open OBJECT receives matching, which a peer's send may need first
             startSend(new Request(), buf, offset, count, datatype, dest, tag, mode).Wait();
             return;
         }

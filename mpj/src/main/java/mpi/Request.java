@@ -165,7 +165,7 @@ public class Request
      * Whether OBJECT receives are open here: they match only when advanced, so a wait (a send's by rendezvous
      * above all, whose peer may be waiting the same way) must keep advancing them rather than block.
      */
-    private static boolean objectReceivesOpen()
+    static boolean objectReceivesOpen()
     {
         for (final Request r : OPEN_RECEIVES)
         {

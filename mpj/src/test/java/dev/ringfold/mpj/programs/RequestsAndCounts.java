@@ -131,6 +131,27 @@ public class RequestsAndCounts
         }
         out("persistent objects " + rounds);
 
+        // blocking calls while an OBJECT receive is open: an odd rank's large OBJECT send to the next (even) rank
+        // completes only once that rank's open receive matches, and the even rank is in a blocking Recv meanwhile
+        final Object[] big = new Object[1];
+        final mpi.Request open = MPI.COMM_WORLD.Irecv(big, 0, 1, MPI.OBJECT, left, 61);
+        final int[] payload = new int[300_000];
+        Arrays.fill(payload, rank);
+        final int[] after = new int[1];
+        if (rank % 2 == 0)
+        {
+            MPI.COMM_WORLD.Recv(after, 0, 1, MPI.INT, left, 62);
+            MPI.COMM_WORLD.Send(new Object[] {payload}, 0, 1, MPI.OBJECT, right, 61);
+        }
+        else
+        {
+            MPI.COMM_WORLD.Send(new Object[] {payload}, 0, 1, MPI.OBJECT, right, 61);
+            MPI.COMM_WORLD.Send(new int[] {rank}, 0, 1, MPI.INT, right, 62);
+        }
+        open.Wait();
+        out("blocking beside an open object receive " + Arrays.stream((int[])big[0]).asLongStream().sum() +
+            (rank % 2 == 0 ? " after " + after[0] : ""));
+
         // a Struct of size zero: 100 of them make an empty message
         final Datatype empty = Datatype.Struct(new int[] {0}, new int[] {0}, new Datatype[] {MPI.INT});
         empty.Commit();
