@@ -17,7 +17,8 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 # a private MPJ_HOME: Debian's MPJ jars look for log4j and commons-* beside themselves (see docs/mpj.md)
 mkdir -p "$WORK/home/lib" "$WORK/home/conf" "$WORK/classes"
-for j in /usr/share/mpj/lib/*.jar; do b=$(basename "$j"); cp -L "$j" "$WORK/home/lib/${b%-0.44.jar}.jar" 2>/dev/null || true; done
+# (the versioned files, each as its unversioned name: the links beside them name the same jars)
+for j in /usr/share/mpj/lib/*-0.44.jar; do b=$(basename "$j"); cp "$j" "$WORK/home/lib/${b%-0.44.jar}.jar"; done
 for j in log4j-1.2 commons-cli commons-codec commons-io; do cp -L "/usr/share/java/$j.jar" "$WORK/home/lib/"; done
 cp "$WORK/home/lib/log4j-1.2.jar" "$WORK/home/lib/log4j-1.2.11.jar"
 cp /usr/share/mpj/conf/mpjexpress.conf "$WORK/home/conf/" 2>/dev/null || true

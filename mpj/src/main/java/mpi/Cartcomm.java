@@ -21,7 +21,7 @@ public class Cartcomm extends Intracomm
     public Object clone() throws MPIException
     {
         checkOpen("clone");
-        return new Cartcomm(p2p.dup(), dims.clone(), periods.clone());
+        return new Cartcomm(p2p().dup(), dims.clone(), periods.clone());
     }
 
     public CartParms Get() throws MPIException
@@ -130,7 +130,7 @@ public class Cartcomm extends Intracomm
                 subPeriods[k++] = periods[d];
             }
         }
-        return new Cartcomm(p2p.split(color, key), subDims, subPeriods);
+        return new Cartcomm(p2p().split(color, key), subDims, subPeriods);
     }
 
     public int Map(final int[] dims, final boolean[] periods) throws MPIException

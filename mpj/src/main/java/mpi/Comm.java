@@ -38,20 +38,20 @@ public class Comm
 
     public int Size() throws MPIException
     {
-        return p2p.size();
+        return p2p().size();
     }
 
     public int Rank() throws MPIException
     {
-        return p2p.rank();
+        return p2p().rank();
     }
 
     public Group Group() throws MPIException
     {
-        final int[] world = new int[p2p.size()];
+        final int[] world = new int[p2p().size()];
         for (int r = 0; r < world.length; r++)
         {
-            world[r] = p2p.worldRank(r);
+            world[r] = p2p().worldRank(r);
         }
         return new Group(world);
     }
@@ -71,8 +71,8 @@ public class Comm
         if (!freed && p2p != null)
         {
             freed = true;
-            ctl.close();
-            p2p.close();
+            ctl().close();
+            p2p().close();
         }
     }
 
@@ -89,7 +89,7 @@ public class Comm
     /** MPJ Express 0.44 makes this an empty method; here it ends the job, as MPI says it should. */
     public void Abort(final int errorcode) throws MPIException
     {
-        System.err.println("MPI Abort on rank " + p2p.rank() + " with error code " + errorcode);
+        System.err.println("MPI Abort on rank " + p2p().rank() + " with error code " + errorcode);
         System.err.flush();
         Runtime.getRuntime().halt(errorcode == 0 ? 1 : errorcode);
     }
@@ -117,7 +117,7 @@ public class Comm
 
     public Object clone() throws MPIException
     {
-        return new Intracomm(p2p.dup());
+        return new Intracomm(p2p().dup());
     }
 
     // ------------------------------------------------------------------------------------- point-to-point
@@ -174,11 +174,23 @@ public class Comm
     public Status Recv(final Object buf, final int offset, final int count, final Datatype datatype,
         final int source, final int tag) throws MPIException
     {
+        if (buf instanceof mpjbuf.Buffer packed)
+        {
+            final Status s = Recv(packedBytes("Recv", packed, datatype), packed.offset() + offset, count, datatype,
+                source, tag);
+            packedArrived(packed, s);
+            return s;
+        }
         checkOpen("Recv");
         Packing.check("Recv", buf, offset, count, datatype);
         if (source == MPI.PROC_NULL)
         {
             return Status.empty(MPI.PROC_NULL);
+        }
+        if (Request.objectReceivesOpen())
+        {
+            // through a Request: its wait keeps open OBJECT receives matching, which a peer's send may need first
+            return startRecv(new Request(), buf, offset, count, datatype, source, tag).Wait();
         }
         final int src = source(source);
         final int t = tag(tag, true);
@@ -186,22 +198,22 @@ public class Comm
         {
             if (datatype.isObject())
             {
-                final dev.ringfold.mpi.Status found = p2p.probe(src, t);
+                final dev.ringfold.mpi.Status found = p2p().probe(src, t);
                 final int foundSource = found.source();
                 final int foundTag = found.tag();
                 final byte[] m = new byte[found.count()];
-                final dev.ringfold.mpi.Status got = p2p.recv(m, 0, m.length, foundSource, foundTag);
+                final dev.ringfold.mpi.Status got = p2p().recv(m, 0, m.length, foundSource, foundTag);
                 return delivered(m, got.count(), got.source(), got.tag(), buf, offset, count, datatype);
             }
             final MemorySegment items = Packing.contiguous(buf, offset, count, datatype);
             if (items != null)
             {
-                final dev.ringfold.mpi.Status got = p2p.recv(items, src, t);
-                return new Status(got.source(), got.tag(), got.count());
+                final dev.ringfold.mpi.Status got = p2p().recv(items, src, t);
+                return new Status(fromP2p(got.source()), got.tag(), got.count());
             }
             final int length = Packing.packedBytes(count, datatype);
             recvScratch = grown(recvScratch, length);
-            final dev.ringfold.mpi.Status got = p2p.recv(recvScratch.asSlice(0, length), src, t);
+            final dev.ringfold.mpi.Status got = p2p().recv(recvScratch.asSlice(0, length), src, t);
             return delivered(null, recvScratch.address(), got.count(), got.source(), got.tag(), buf, offset,
                 count, datatype);
         }
@@ -283,7 +295,7 @@ public class Comm
         {
             return Status.empty(MPI.PROC_NULL);
         }
-        return probed(p2p.probe(source(source), tag(tag, true)));
+        return probed(p2p().probe(source(source), tag(tag, true)));
     }
 
     public Status Iprobe(final int source, final int tag) throws MPIException
@@ -293,18 +305,81 @@ public class Comm
         {
             return Status.empty(MPI.PROC_NULL);
         }
-        final dev.ringfold.mpi.Status found = p2p.iprobe(source(source), tag(tag, true));
+        final dev.ringfold.mpi.Status found = p2p().iprobe(source(source), tag(tag, true));
         return found == null ? null : probed(found);
     }
 
-    private static Status probed(final dev.ringfold.mpi.Status found)
+    private Status probed(final dev.ringfold.mpi.Status found)
     {
-        return new Status(found.source(), found.tag(), found.count());
+        return new Status(fromP2p(found.source()), found.tag(), found.count());
     }
 
+    /** The most bytes that Pack of incount items takes in an mpjbuf.Buffer: one section, aligned. */
     public int Pack_size(final int incount, final Datatype datatype) throws MPIException
     {
-        return Packing.packedBytes(incount, datatype);
+        return mpjbuf.Buffer.SECTION_OVERHEAD + mpjbuf.Buffer.ALIGNMENT_UNIT - 1 +
+            Packing.packedBytes(incount, datatype);
+    }
+
+    /**
+     * Packs the items as one section (their packed bytes) at the end of outbuf, where position must be; returns
+     * the position after it. The buffer travels as an MPI.PACKED message of that many bytes.
+     */
+    public int Pack(final Object inbuf, final int offset, final int incount, final Datatype datatype,
+        final mpjbuf.Buffer outbuf, final int position) throws MPIException
+    {
+        Packing.check("Pack", inbuf, offset, incount, datatype);
+        if (position != outbuf.getSize())
+        {
+            throw new MPIException("Pack: position=" + position + " is not where the buffer's packed data ends (" +
+                outbuf.getSize() + ")");
+        }
+        final byte[] m = Packing.message(inbuf, offset, incount, datatype);
+        try
+        {
+            outbuf.putSectionHeader(mpjbuf.Type.BYTE);
+            outbuf.write(m, 0, m.length);
+        }
+        catch (final mpjbuf.BufferException ex)
+        {
+            throw new MPIException("Pack: " + incount + " items of " + datatype + " (" + m.length + " bytes): " +
+                ex.getMessage());
+        }
+        return outbuf.getSize();
+    }
+
+    /** Unpacks the section at position (what one Pack wrote) into the items; returns the position after it. */
+    public int Unpack(final mpjbuf.Buffer inbuf, final int position, final Object outbuf, final int offset,
+        final int outcount, final Datatype datatype) throws MPIException
+    {
+        Packing.check("Unpack", outbuf, offset, outcount, datatype);
+        try
+        {
+            if (inbuf.isWritable())
+            {
+                inbuf.commit();
+            }
+            final int at = inbuf.getSize() - inbuf.getRemaining();
+            if (position != at)
+            {
+                throw new MPIException("Unpack: position=" + position + " is not where the next packed section " +
+                    "starts (" + at + ")");
+            }
+            final mpjbuf.Type type = inbuf.getSectionHeader();
+            if (type != mpjbuf.Type.BYTE)
+            {
+                throw new MPIException("Unpack: the section at " + position + " holds " + type +
+                    " elements, not what Pack writes");
+            }
+            final byte[] m = new byte[inbuf.getSectionSize()];
+            inbuf.read(m, 0, m.length);
+            Packing.deliver(m, 0, m.length, outbuf, offset, outcount, datatype);
+            return inbuf.getSize() - inbuf.getRemaining();
+        }
+        catch (final mpjbuf.BufferException ex)
+        {
+            throw new MPIException("Unpack at " + position + ": " + ex.getMessage());
+        }
     }
 
     // ------------------------------------------------------------------------------------------- internals
@@ -312,8 +387,16 @@ public class Comm
     private void blockingSend(final Object buf, final int offset, final int count, final Datatype datatype,
         final int dest, final int tag, final int mode)
     {
-        if (mode == BUFFERED || datatype == null || datatype.isObject() || dest == MPI.PROC_NULL)
+        if (buf instanceof mpjbuf.Buffer packed)
         {
+            blockingSend(packedBytes("Send", packed, datatype), packed.offset() + offset, count, datatype, dest, tag,
+                mode);
+            return;
+        }
+        if (mode == BUFFERED || datatype == null || datatype.isObject() || dest == MPI.PROC_NULL ||
+            Request.objectReceivesOpen())
+        {
+            // through a Request: its wait keeps open OBJECT receives matching, which a peer's send may need first
             startSend(new Request(), buf, offset, count, datatype, dest, tag, mode).Wait();
             return;
         }
@@ -330,7 +413,7 @@ public class Comm
             {
                 final int length = Packing.packedBytes(count, datatype);
                 sendScratch = grown(sendScratch, length);
-                if (count > 0 && datatype.elements() > 0)
+                if (count > 0)
                 {
                     Packing.pack(buf, offset, count, datatype, null, sendScratch.address());
                 }
@@ -338,11 +421,11 @@ public class Comm
             }
             if (mode == SYNCHRONOUS)
             {
-                p2p.ssend(items, dest, t);
+                p2p().ssend(items, toP2p(dest), t);
             }
             else
             {
-                p2p.send(items, dest, t);
+                p2p().send(items, toP2p(dest), t);
             }
         }
         catch (final RuntimeException ex)
@@ -354,6 +437,11 @@ public class Comm
     Request startSend(final Request r, final Object buf, final int offset, final int count, final Datatype datatype,
         final int dest, final int tag, final int mode)
     {
+        if (buf instanceof mpjbuf.Buffer packed)
+        {
+            return startSend(r, packedBytes("send", packed, datatype), packed.offset() + offset, count, datatype, dest,
+                tag, mode);
+        }
         checkOpen("send");
         Packing.check("send", buf, offset, count, datatype);
         final int t = tag(tag, false);
@@ -372,7 +460,7 @@ public class Comm
             {
                 final byte[] m = Packing.message(buf, offset, count, datatype);
                 MPI.reserveBuffered(m.length);
-                MPI.bufferedSend(m.length, p2p.isend(m, 0, m.length, dest, t));
+                MPI.bufferedSend(m.length, p2p().isend(m, 0, m.length, toP2p(dest), t));
                 r.finish(new Status(dest, tag, 0));
                 return r;
             }
@@ -384,7 +472,7 @@ public class Comm
                 r.message = Packing.message(buf, offset, count, datatype);
                 items = MemorySegment.ofArray(r.message);
             }
-            r.data = mode == SYNCHRONOUS ? p2p.issend(items, dest, t) : p2p.isend(items, dest, t);
+            r.data = mode == SYNCHRONOUS ? p2p().issend(items, toP2p(dest), t) : p2p().isend(items, toP2p(dest), t);
         }
         catch (final RuntimeException ex)
         {
@@ -396,6 +484,12 @@ public class Comm
     Request startRecv(final Request r, final Object buf, final int offset, final int count, final Datatype datatype,
         final int source, final int tag)
     {
+        if (buf instanceof mpjbuf.Buffer packed)
+        {
+            r.packedInto = packed;
+            return startRecv(r, packedBytes("Irecv", packed, datatype), packed.offset() + offset, count, datatype,
+                source, tag);
+        }
         checkOpen("Irecv");
         Packing.check("Irecv", buf, offset, count, datatype);
         r.comm = this;
@@ -426,7 +520,7 @@ public class Comm
             }
             try
             {
-                r.data = p2p.irecv(items, r.source, r.tag);
+                r.data = p2p().irecv(items, r.source, r.tag);
             }
             catch (final RuntimeException ex)
             {
@@ -435,6 +529,30 @@ public class Comm
         }
         r.open();
         return r;
+    }
+
+    /** The bytes under an mpjbuf.Buffer, which travels as MPI.PACKED (or BYTE) data. */
+    private static byte[] packedBytes(final String what, final mpjbuf.Buffer packed, final Datatype datatype)
+    {
+        if (datatype != MPI.PACKED && datatype != MPI.BYTE)
+        {
+            throw new MPIException(what + ": an mpjbuf.Buffer is sent and received as MPI.PACKED, not " + datatype);
+        }
+        return packed.array();
+    }
+
+    /** A received MPI.PACKED message: the buffer holds its bytes as sections to read (Unpack) from the first. */
+    static void packedArrived(final mpjbuf.Buffer packed, final Status s)
+    {
+        packed.setSize(s.countInBytes);
+        try
+        {
+            packed.commit();
+        }
+        catch (final mpjbuf.BufferException ex)
+        {
+            throw new MPIException(ex);
+        }
     }
 
     private static MemorySegment grown(final MemorySegment b, final int length)
@@ -457,15 +575,20 @@ public class Comm
             Packing.deliver((byte[])base, (int)(address - org.agrona.UnsafeApi.arrayBaseOffset(byte[].class)),
                 payload, buf, offset, count, datatype) :
             Packing.deliver(base, address, payload, buf, offset, count, datatype);
-        final Status s = new Status(source, tag, payload);
+        final Status s = new Status(fromP2p(source), tag, payload);
         if (datatype.isObject())
         {
             s.objects = true;
             s.count = elements;
         }
+        else if (datatype.elements() == 0)
+        {
+            s.count = elements; // the items of a zero-size type, which its message carries
+        }
         return s;
     }
 
+    /** A source rank of this API (checked) as a rank of p2p(). */
     int source(final int source)
     {
         if (source == MPI.ANY_SOURCE)
@@ -473,15 +596,33 @@ public class Comm
             return Communicator.ANY_SOURCE;
         }
         checkPeer(source, "source");
-        return source;
+        return toP2p(source);
+    }
+
+    /** The ranks that point-to-point names: this communicator's, or an Intercomm's remote group's. */
+    int peers()
+    {
+        return p2p().size();
+    }
+
+    /** A rank that point-to-point names as the rank of p2p that carries it. */
+    int toP2p(final int rank)
+    {
+        return rank;
+    }
+
+    /** A rank of p2p (a message's source) as point-to-point names it. */
+    int fromP2p(final int rank)
+    {
+        return rank;
     }
 
     void checkPeer(final int rank, final String what)
     {
-        if (rank < 0 || rank >= p2p.size())
+        if (rank < 0 || rank >= peers())
         {
-            throw new MPIException("rank " + p2p.rank() + " of " + p2p.name() + ": " + what + "=" + rank +
-                " is outside [0, " + p2p.size() + ") and not MPI.PROC_NULL" +
+            throw new MPIException("rank " + Rank() + " of " + p2p().name() + ": " + what + "=" + rank +
+                " is outside [0, " + peers() + ") and not MPI.PROC_NULL" +
                 (what.equals("source") ? " or MPI.ANY_SOURCE" : ""));
         }
     }
@@ -494,7 +635,7 @@ public class Comm
         }
         if (tag < 0 || tag >= COLLECTIVE_TAG)
         {
-            throw new MPIException("rank " + p2p.rank() + " of " + p2p.name() + ": tag=" + tag +
+            throw new MPIException("rank " + p2p().rank() + " of " + p2p().name() + ": tag=" + tag +
                 " must be in [0, " + (COLLECTIVE_TAG - 1) + "]" + (anyAllowed ? " or MPI.ANY_TAG" : ""));
         }
         return tag;
@@ -502,10 +643,29 @@ public class Comm
 
     void checkOpen(final String what)
     {
-        if (freed || p2p == null)
+        p2p();
+        if (freed)
         {
             throw new MPIException(what + ": the communicator has been freed");
         }
+    }
+
+    /** The Ringfold communicator; MPI.COMM_WORLD and MPI.COMM_SELF have none before MPI.Init, and say so. */
+    final Communicator p2p()
+    {
+        if (p2p == null)
+        {
+            throw new MPIException("MPI.Init was not called: call MPI.Init(args) before using MPI.COMM_WORLD or " +
+                "MPI.COMM_SELF");
+        }
+        return p2p;
+    }
+
+    /** The dup of p2p that carries the generic collectives' messages. */
+    final Communicator ctl()
+    {
+        p2p();
+        return ctl;
     }
 
     // --------------------------------------------------------------- packed messages of the generic collectives
@@ -514,14 +674,14 @@ public class Comm
         final int tag)
     {
         final byte[] m = Packing.message(buf, offset, count, type);
-        ctl.send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
+        ctl().send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
     }
 
     dev.ringfold.mpi.Request isendPacked(final Object buf, final int offset, final int count, final Datatype type,
         final int dest, final int tag)
     {
         final byte[] m = Packing.message(buf, offset, count, type);
-        return ctl.isend(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
+        return ctl().isend(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
     }
 
     void recvPacked(final Object buf, final int offset, final int count, final Datatype type, final int source,
@@ -537,15 +697,15 @@ public class Comm
         int n = length;
         if (n < 0)
         {
-            n = ctl.probe(source, COLLECTIVE_TAG + tag).count();
+            n = ctl().probe(source, COLLECTIVE_TAG + tag).count();
         }
         final byte[] m = new byte[n];
-        final int got = ctl.recv(m, 0, n, source, COLLECTIVE_TAG + tag).count();
+        final int got = ctl().recv(m, 0, n, source, COLLECTIVE_TAG + tag).count();
         return got == n ? m : java.util.Arrays.copyOf(m, got);
     }
 
     void sendBytes(final byte[] m, final int dest, final int tag)
     {
-        ctl.send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
+        ctl().send(m, 0, m.length, dest, COLLECTIVE_TAG + tag);
     }
 }

@@ -19,7 +19,7 @@ public class Graphcomm extends Intracomm
     public Object clone() throws MPIException
     {
         checkOpen("clone");
-        return new Graphcomm(p2p.dup(), index.clone(), edges.clone());
+        return new Graphcomm(p2p().dup(), index.clone(), edges.clone());
     }
 
     public GraphParms Get() throws MPIException

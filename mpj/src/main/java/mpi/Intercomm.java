@@ -1,38 +1,62 @@
 package mpi;
 
 /**
- * An inter-communicator between two disjoint groups. The leaders exchange their groups through the peer
- * communicator; Remote_size, Remote_group and Merge work. Point-to-point on the inter-communicator itself is not
- * provided: Merge it into an intra-communicator and talk there.
+ * An inter-communicator between two disjoint groups. Its point-to-point names ranks of the remote group; the
+ * messages travel on one Ringfold communicator of both groups ({@link dev.ringfold.mpi.Communicator#joinGroup}),
+ * where the remote group sits after or before the local one, so a remote rank is an offset away.
  */
 public class Intercomm extends Comm
 {
     private final Comm local;
     private final Group remote;
+    /** Where the remote group starts among the ranks of the joint communicator. */
+    private final int remoteStart;
 
     Intercomm(final Comm local, final Comm peer, final int localLeader, final int remoteLeader, final int tag)
     {
-        super(null);
+        super(joint(local, peer, localLeader, remoteLeader, tag));
         this.local = local;
-        final int[] mine = local.Group().world;
-        final int[] size = new int[1];
-        int[] theirs = null;
-        final Intracomm localIntra = (Intracomm)local;
-        if (local.Rank() == localLeader)
+        // the local group first: its ranks are the same in the joint communicator
+        this.remoteStart = p2p().rank() == local.Rank() ? local.Size() : 0;
+        final int[] theirs = new int[p2p().size() - local.Size()];
+        for (int r = 0; r < theirs.length; r++)
         {
-            peer.Sendrecv(new int[] {mine.length}, 0, 1, MPI.INT, remoteLeader, tag, size, 0, 1, MPI.INT,
-                remoteLeader, tag);
-            theirs = new int[size[0]];
-            peer.Sendrecv(mine, 0, mine.length, MPI.INT, remoteLeader, tag, theirs, 0, theirs.length, MPI.INT,
-                remoteLeader, tag);
+            theirs[r] = p2p().worldRank(remoteStart + r);
         }
-        localIntra.Bcast(size, 0, 1, MPI.INT, localLeader);
-        if (theirs == null)
-        {
-            theirs = new int[size[0]];
-        }
-        localIntra.Bcast(theirs, 0, theirs.length, MPI.INT, localLeader);
         this.remote = new Group(theirs);
+    }
+
+    private static dev.ringfold.mpi.Communicator joint(final Comm local, final Comm peer, final int localLeader,
+        final int remoteLeader, final int tag)
+    {
+        local.checkOpen("Create_intercomm");
+        peer.checkOpen("Create_intercomm");
+        try
+        {
+            return local.p2p().joinGroup(peer.p2p(), localLeader, remoteLeader, peer.tag(tag, false));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex instanceof MPIException e ? e : new MPIException("Create_intercomm: " + ex.getMessage());
+        }
+    }
+
+    @Override
+    int peers()
+    {
+        return remote.world.length;
+    }
+
+    @Override
+    int toP2p(final int rank)
+    {
+        return remoteStart + rank;
+    }
+
+    @Override
+    int fromP2p(final int rank)
+    {
+        return rank - remoteStart;
     }
 
     @Override
@@ -70,18 +94,13 @@ public class Intercomm extends Comm
     }
 
     /**
-     * The intra-communicator of both groups, the low group first. Built by splitting MPI.COMM_WORLD, so every
-     * process of COMM_WORLD must call Merge (on an inter-communicator or, with the others, as bystanders are not
-     * possible): both groups together must be the whole world.
+     * The intra-communicator of both groups: the group that passes high = false first (if both pass the same, the
+     * group holding the lower world rank), each in its rank order. Collective over both groups.
      */
     public Intracomm Merge(final boolean high) throws MPIException
     {
-        if (local.Size() + remote.world.length != MPI.COMM_WORLD.Size())
-        {
-            throw new MPIException("Intercomm.Merge: supported when the two groups make up all of COMM_WORLD (" +
-                local.Size() + " + " + remote.world.length + " of " + MPI.COMM_WORLD.Size() + ")");
-        }
-        return MPI.COMM_WORLD.Split(0, (high ? MPI.COMM_WORLD.Size() : 0) + MPI.COMM_WORLD.Rank());
+        checkOpen("Merge");
+        return new Intracomm(p2p().split(0, (high ? p2p().size() : 0) + p2p().rank()));
     }
 
     @Override

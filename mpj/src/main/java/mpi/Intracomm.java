@@ -42,7 +42,7 @@ public class Intracomm extends Comm
     public Object clone() throws MPIException
     {
         checkOpen("clone");
-        return new Intracomm(p2p.dup());
+        return new Intracomm(p2p().dup());
     }
 
     /** The MPI name of clone(). */
@@ -58,7 +58,7 @@ public class Intracomm extends Comm
         {
             throw new MPIException("Split on rank " + Rank() + ": color=" + color + " must be >= 0 or MPI.UNDEFINED");
         }
-        final Communicator c = p2p.split(color == MPI.UNDEFINED ? Communicator.UNDEFINED : color, key);
+        final Communicator c = p2p().split(color == MPI.UNDEFINED ? Communicator.UNDEFINED : color, key);
         return c == null ? null : new Intracomm(c);
     }
 
@@ -72,8 +72,8 @@ public class Intracomm extends Comm
     Communicator splitForGroup(final Group group)
     {
         checkOpen("Create");
-        final int mine = group.rankOfWorld(p2p.worldRank(p2p.rank()));
-        return p2p.split(mine == MPI.UNDEFINED ? Communicator.UNDEFINED : 0, mine == MPI.UNDEFINED ? 0 : mine);
+        final int mine = group.rankOfWorld(p2p().worldRank(p2p().rank()));
+        return p2p().split(mine == MPI.UNDEFINED ? Communicator.UNDEFINED : 0, mine == MPI.UNDEFINED ? 0 : mine);
     }
 
     public Cartcomm Create_cart(final int[] dims, final boolean[] periods, final boolean reorder) throws MPIException
@@ -97,7 +97,7 @@ public class Intracomm extends Comm
             throw new MPIException("Create_cart: the grid " + java.util.Arrays.toString(dims) + " needs " + n +
                 " processes, the communicator has " + Size());
         }
-        final Communicator c = p2p.split(Rank() < n ? 0 : Communicator.UNDEFINED, Rank());
+        final Communicator c = p2p().split(Rank() < n ? 0 : Communicator.UNDEFINED, Rank());
         return c == null ? null : new Cartcomm(c, dims.clone(), periods.clone());
     }
 
@@ -109,7 +109,7 @@ public class Intracomm extends Comm
         {
             throw new MPIException("Create_graph: " + n + " nodes, the communicator has " + Size() + " processes");
         }
-        final Communicator c = p2p.split(Rank() < n ? 0 : Communicator.UNDEFINED, Rank());
+        final Communicator c = p2p().split(Rank() < n ? 0 : Communicator.UNDEFINED, Rank());
         return c == null ? null : new Graphcomm(c, index.clone(), edges.clone());
     }
 
@@ -118,7 +118,7 @@ public class Intracomm extends Comm
     public void Barrier() throws MPIException
     {
         checkOpen("Barrier");
-        p2p.barrier();
+        p2p().barrier();
     }
 
     public void Bcast(final Object buf, final int offset, final int count, final Datatype type, final int root)
@@ -127,7 +127,7 @@ public class Intracomm extends Comm
         checkOpen("Bcast");
         checkRoot("Bcast", root);
         Packing.check("Bcast", buf, offset, count, type);
-        final Collectives coll = Collectives.of(p2p);
+        final Collectives coll = Collectives.of(p2p());
         if (fast(buf, type))
         {
             switch (buf)
@@ -183,7 +183,7 @@ public class Intracomm extends Comm
             final int bytes = count * dtype.bytes();
             final UnsafeBuffer s = staging(2 * bytes);
             toStaging(sendbuf, sendoffset, bytes, s, 0);
-            Collectives.of(p2p).reduce(s.addressOffset(), s.addressOffset() + bytes, count, dtype, fastOp, root);
+            Collectives.of(p2p()).reduce(s.addressOffset(), s.addressOffset() + bytes, count, dtype, fastOp, root);
             if (Rank() == root)
             {
                 fromStaging(s, bytes, recvbuf, recvoffset, bytes);
@@ -202,7 +202,7 @@ public class Intracomm extends Comm
         final ReduceOp fastOp = fastOp(sendbuf, type, op);
         if (fastOp != null && recvbuf.getClass() == sendbuf.getClass())
         {
-            final Collectives coll = Collectives.of(p2p);
+            final Collectives coll = Collectives.of(p2p());
             switch (recvbuf)
             {
                 case float[] f -> coll.allReduce((float[])sendbuf, sendoffset, f, recvoffset, count, fastOp);
@@ -229,7 +229,7 @@ public class Intracomm extends Comm
             final int bytes = count * dtype.bytes();
             final UnsafeBuffer s = staging(2 * bytes);
             toStaging(sendbuf, sendoffset, bytes, s, 0);
-            Collectives.of(p2p).scan(s.addressOffset(), s.addressOffset() + bytes, count, dtype, fastOp);
+            Collectives.of(p2p()).scan(s.addressOffset(), s.addressOffset() + bytes, count, dtype, fastOp);
             fromStaging(s, bytes, recvbuf, recvoffset, bytes);
             return;
         }

@@ -25,8 +25,9 @@ public class MPI
     public static boolean isOldSelected = false;
     public static final int NUM_OF_PROCESSORS = Runtime.getRuntime().availableProcessors();
 
-    public static Intracomm COMM_WORLD;
-    public static Comm COMM_SELF;
+    /** Before Init, a communicator whose every call throws MPIException saying that MPI.Init was not called. */
+    public static Intracomm COMM_WORLD = new Intracomm(null);
+    public static Comm COMM_SELF = COMM_WORLD;
     public static Comm COMM_NULL;
     public static int UNDEFINED = dev.ringfold.mpi.Communicator.UNDEFINED;
     public static Datatype NULL = new Datatype(Datatype.NULL_CODE, "NULL");

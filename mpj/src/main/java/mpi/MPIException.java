@@ -1,7 +1,7 @@
 package mpi;
 
-/** Every error of the mpiJava API. Unchecked, as in MPJ Express (there it extends a RuntimeException too). */
-public class MPIException extends RuntimeException
+/** Every error of the mpiJava API. Unchecked, and an mpjdev.MPJDevException, as in MPJ Express. */
+public class MPIException extends mpjdev.MPJDevException
 {
     public MPIException()
     {

@@ -57,6 +57,12 @@ final class Packing
     /** Bytes that count items of the type occupy packed (not for OBJECT). */
     static int packedBytes(final int count, final Datatype type)
     {
+        if (type.elements() == 0 && !type.isObject())
+        {
+            // a type of size zero selects no bytes: its message carries the item count alone, so that the receiver's
+            // Status.Get_count says how many came (what MPJ Express's message header tells its receivers)
+            return count == 0 ? 0 : Integer.BYTES;
+        }
         final long bytes = (long)count * type.elements() * type.baseBytes();
         if (bytes > Integer.MAX_VALUE - 64)
         {
@@ -109,6 +115,11 @@ final class Packing
     static int pack(final Object buf, final int offset, final int count, final Datatype type, final Object dstBase,
         final long dstAddress)
     {
+        if (type.elements() == 0)
+        {
+            UnsafeApi.putInt(dstBase, dstAddress, count);
+            return Integer.BYTES;
+        }
         final int es = type.baseBytes();
         final long base = UnsafeApi.arrayBaseOffset(buf.getClass());
         if (type.isDense())
@@ -133,11 +144,15 @@ final class Packing
 
     /**
      * Unpacks at most count items (fewer, and a partial last one, if fewer bytes came) from an address in srcBase
-     * (a byte[]) or off-heap (srcBase null); returns elements.
+     * (a byte[]) or off-heap (srcBase null); returns elements, or for a type of size zero the items sent.
      */
     static int unpack(final Object srcBase, final long srcAddress, final int bytes, final Object buf,
         final int offset, final int count, final Datatype type)
     {
+        if (type.elements() == 0)
+        {
+            return bytes < Integer.BYTES ? 0 : UnsafeApi.getInt(srcBase, srcAddress);
+        }
         final int es = type.baseBytes();
         final long base = UnsafeApi.arrayBaseOffset(buf.getClass());
         long left = Math.min(bytes, (long)count * type.elements() * es);
@@ -227,7 +242,7 @@ final class Packing
             return serialize(buf, offset, count, type);
         }
         final byte[] m = new byte[packedBytes(count, type)];
-        if (count > 0 && type.elements() > 0)
+        if (count > 0)
         {
             pack(buf, offset, count, type, m, 0);
         }

@@ -1,6 +1,9 @@
 package mpi;
 
-/** A persistent request: the arguments of a send or receive kept for repeated {@link #Start}s. */
+/**
+ * A persistent request: the arguments of a send or receive kept for repeated {@link #Start}s. Wait and Test leave it
+ * inactive (MPI's rule; MPJ Express makes it the null request until the next Start).
+ */
 public class Prequest extends Request
 {
     private final Object pbuf;
@@ -25,18 +28,18 @@ public class Prequest extends Request
         this.mode = mode;
         this.pcomm = comm;
         this.complete = true; // inactive until started
+        this.live = false;
         this.status = Status.empty(MPI.PROC_NULL);
     }
 
     public void Start() throws MPIException
     {
-        if (!complete)
+        if (live)
         {
             throw new MPIException("Start: the persistent request to/from " + peer + " (tag " + ptag +
                 ") is still active; wait for it first");
         }
         reset();
-        consumed = false;
         if (mode == Comm.RECEIVE)
         {
             pcomm.startRecv(this, pbuf, poffset, pcount, pdatatype, peer, ptag);
@@ -45,6 +48,14 @@ public class Prequest extends Request
         {
             pcomm.startSend(this, pbuf, poffset, pcount, pdatatype, peer, ptag, mode);
         }
+        live = true;
+    }
+
+    /** A persistent request is never the null request: once its completion is reported it is inactive. */
+    @Override
+    public boolean Is_null() throws MPIException
+    {
+        return false;
     }
 
     public static void Startall(final Prequest[] requests) throws MPIException

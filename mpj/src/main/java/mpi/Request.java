@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * A send or receive in flight. A receive completes when its Ringfold receive has: into the user's array itself,
  * or into a packed copy ({@link #message}) then unpacked; an OBJECT receive, whose size nobody knows in advance,
- * matches when it is tested or waited for (probe, then receive).
+ * matches when it is tested or waited for (probe, then receive). A request whose completion a Wait or Test call has
+ * reported becomes the null request ({@link #Is_null}), as in MPI and mpiJava; a persistent request becomes
+ * inactive instead, until its next Start.
  */
 public class Request
 {
@@ -29,7 +31,10 @@ public class Request
     int tag;
     Status status;
     boolean complete;
-    private final boolean isNull;
+    /** The mpjbuf.Buffer an MPI.PACKED receive fills, told its size on completion. */
+    mpjbuf.Buffer packedInto;
+    /** An operation whose completion no Wait or Test has reported yet; false for the null request. */
+    boolean live;
 
     Request()
     {
@@ -38,7 +43,7 @@ public class Request
 
     Request(final boolean isNull)
     {
-        this.isNull = isNull;
+        this.live = !isNull;
         this.complete = isNull;
         this.status = isNull ? Status.empty(MPI.PROC_NULL) : null;
     }
@@ -57,6 +62,7 @@ public class Request
         receive = false;
         lazyObject = false;
         message = null;
+        packedInto = null;
         status = null;
         complete = false;
     }
@@ -65,6 +71,10 @@ public class Request
     {
         status = s;
         complete = true;
+        if (packedInto != null && receive)
+        {
+            Comm.packedArrived(packedInto, s);
+        }
         if (receive)
         {
             OPEN_RECEIVES.remove(this);
@@ -87,7 +97,7 @@ public class Request
         {
             if (lazyObject)
             {
-                final dev.ringfold.mpi.Status found = comm.p2p.iprobe(source, tag);
+                final dev.ringfold.mpi.Status found = comm.p2p().iprobe(source, tag);
                 if (found == null)
                 {
                     return false;
@@ -95,7 +105,7 @@ public class Request
                 final int src = found.source();
                 final int t = found.tag();
                 final byte[] m = new byte[found.count()];
-                final dev.ringfold.mpi.Status got = comm.p2p.recv(m, 0, m.length, src, t);
+                final dev.ringfold.mpi.Status got = comm.p2p().recv(m, 0, m.length, src, t);
                 finish(comm.delivered(m, got.count(), got.source(), got.tag(), buf, offset, count, type));
                 return true;
             }
@@ -106,7 +116,7 @@ public class Request
             if (receive)
             {
                 final dev.ringfold.mpi.Status got = data.status();
-                finish(message == null ? new Status(got.source(), got.tag(), got.count()) :
+                finish(message == null ? new Status(comm.fromP2p(got.source()), got.tag(), got.count()) :
                     comm.delivered(message, got.count(), got.source(), got.tag(), buf, offset, count, type));
             }
             else
@@ -125,14 +135,14 @@ public class Request
         }
     }
 
-    /** Waits for completion; a wait for an OBJECT receive keeps this rank's other receives moving meanwhile. */
+    /** Waits for completion; while OBJECT receives are open, it keeps this rank's receives moving meanwhile. */
     public Status Wait() throws MPIException
     {
-        if (complete)
+        if (!live)
         {
-            return status;
+            return nullStatus();
         }
-        if (!lazyObject && data != null)
+        if (!complete && !lazyObject && data != null && !objectReceivesOpen())
         {
             try
             {
@@ -142,15 +152,42 @@ public class Request
             {
                 throw new MPIException(ex);
             }
-            advance();
-            return status;
         }
         final IdleStrategy idle = new BackoffIdleStrategy();
         while (!advance())
         {
             idle.idle(advanceOpenReceives(this));
         }
+        return reported();
+    }
+
+    /**
+     * Whether OBJECT receives are open here: they match only when advanced, so a wait (a send's by rendezvous
+     * above all, whose peer may be waiting the same way) must keep advancing them rather than block.
+     */
+    static boolean objectReceivesOpen()
+    {
+        for (final Request r : OPEN_RECEIVES)
+        {
+            if (r.lazyObject)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The status of a completion now reported to the program: the request turns into the null request. */
+    private Status reported()
+    {
+        live = false;
         return status;
+    }
+
+    /** What Wait and Test give for the null request or an inactive persistent one: MPI's empty status. */
+    private static Status nullStatus()
+    {
+        return Status.empty(MPI.ANY_SOURCE);
     }
 
     static int advanceOpenReceives(final Request except)
@@ -168,12 +205,17 @@ public class Request
 
     public Status Test() throws MPIException
     {
-        return advance() ? status : null;
+        if (!live)
+        {
+            return nullStatus();
+        }
+        return advance() ? reported() : null;
     }
 
+    /** True for the null request: MPI.REQUEST_NULL, or a request whose completion Wait or Test reported. */
     public boolean Is_null() throws MPIException
     {
-        return isNull;
+        return !live;
     }
 
     /**
@@ -205,55 +247,50 @@ public class Request
         return statuses;
     }
 
+    /**
+     * Waits for one of the requests, reports it (with its index) and makes it the null request; the null requests
+     * in the array are skipped, and if all are null the status's index is MPI.UNDEFINED.
+     */
     public static Status Waitany(final Request[] requests) throws MPIException
     {
         final IdleStrategy idle = new BackoffIdleStrategy();
         while (true)
         {
             final Status s = Testany(requests);
-            if (s != null || allNull(requests))
+            if (s != null)
             {
-                return s != null ? s : Status.empty(MPI.PROC_NULL).withIndex(MPI.UNDEFINED);
+                return s;
             }
             idle.idle(advanceOpenReceives(null));
         }
     }
 
+    /** One completed request, now null, with its index; null if none has completed; index UNDEFINED if all are null. */
     public static Status Testany(final Request[] requests) throws MPIException
     {
+        boolean anyLive = false;
         for (int i = 0; i < requests.length; i++)
         {
             final Request r = requests[i];
-            if (r != null && !r.isNull && !r.consumed && r.advance())
+            if (r != null && r.live)
             {
-                r.consumed = true;
-                return r.status.withIndex(i);
+                anyLive = true;
+                if (r.advance())
+                {
+                    return r.reported().withIndex(i);
+                }
             }
         }
-        return null;
+        return anyLive ? null : nullStatus().withIndex(MPI.UNDEFINED);
     }
 
-    /** Set once Waitany/Waitsome/Testany/Testsome reported this request (MPI turns it into a null request). */
-    boolean consumed;
-
-    private static boolean allNull(final Request[] requests)
-    {
-        for (final Request r : requests)
-        {
-            if (r != null && !r.isNull && !r.consumed)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
+    /** Every status (MPI's empty status for null requests) once all have completed, all then null; else null. */
     public static Status[] Testall(final Request[] requests) throws MPIException
     {
         boolean all = true;
         for (final Request r : requests)
         {
-            all &= r == null || r.advance();
+            all &= r == null || !r.live || r.advance();
         }
         if (!all)
         {
@@ -262,18 +299,20 @@ public class Request
         final Status[] statuses = new Status[requests.length];
         for (int i = 0; i < requests.length; i++)
         {
-            statuses[i] = requests[i] == null ? null : requests[i].status;
+            final Request r = requests[i];
+            statuses[i] = r == null ? null : r.live ? r.reported() : nullStatus();
         }
         return statuses;
     }
 
+    /** Waits until at least one request completes, then reports every completed one (now null); none if all are null. */
     public static Status[] Waitsome(final Request[] requests) throws MPIException
     {
         final IdleStrategy idle = new BackoffIdleStrategy();
         while (true)
         {
             final Status[] some = Testsome(requests);
-            if (some.length > 0 || allNull(requests))
+            if (some.length > 0 || !anyLive(requests))
             {
                 return some;
             }
@@ -287,12 +326,23 @@ public class Request
         for (int i = 0; i < requests.length; i++)
         {
             final Request r = requests[i];
-            if (r != null && !r.isNull && !r.consumed && r.advance())
+            if (r != null && r.live && r.advance())
             {
-                r.consumed = true;
-                done.add(r.status.withIndex(i));
+                done.add(r.reported().withIndex(i));
             }
         }
         return done.toArray(new Status[0]);
+    }
+
+    private static boolean anyLive(final Request[] requests)
+    {
+        for (final Request r : requests)
+        {
+            if (r != null && r.live)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -9,7 +9,7 @@ public class Status implements Freeable
     public int source;
     public int tag;
     public int index;
-    /** Objects received, for OBJECT messages (their byte size says nothing about it). */
+    /** Objects received, for OBJECT messages, or items of a zero-size type (their byte size says nothing of it). */
     public int count;
     /** Payload bytes. */
     public int countInBytes;
@@ -50,7 +50,7 @@ public class Status implements Freeable
         final int itemBytes = datatype.getByteSize();
         if (itemBytes == 0)
         {
-            return 0;
+            return count;
         }
         return countInBytes % itemBytes == 0 ? countInBytes / itemBytes : MPI.UNDEFINED;
     }
@@ -63,7 +63,7 @@ public class Status implements Freeable
             return count;
         }
         final int bytes = datatype.baseBytes();
-        return bytes == 0 ? 0 : countInBytes / bytes;
+        return bytes == 0 || datatype.elements() == 0 ? 0 : countInBytes / bytes;
     }
 
     public boolean Test_cancelled() throws MPIException

@@ -33,6 +33,7 @@ public final class Communicator implements AutoCloseable
 
     private static final int BARRIER_TAG = 1;
     private static final int SPLIT_TAG = 2;
+    private static final int JOIN_TAG = 3;
     /** Tags from here up on the collective context belong to collective algorithms; below, to the runtime. */
     public static final int FIRST_COLLECTIVE_TAG = 16;
     private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
@@ -785,6 +786,72 @@ public final class Communicator implements AutoCloseable
         }
         final Communicator child = new Communicator(engine,
             name + kind + childNumber + (kind.equals(".dup") ? "" : "(color " + color + ")"), ctx, world);
+        child.timeoutNs = timeoutNs;
+        return child;
+    }
+
+    /**
+     * One communicator of this communicator's ranks and another, disjoint group's: the two sides of an MPI
+     * inter-communicator, which carries its point-to-point messages. Collective over both groups: the leaders
+     * (localLeader here, remoteLeader of peer) exchange their groups and agree on a context through peer, with tag;
+     * the group holding the lower world rank comes first, each in its own rank order.
+     */
+    public Communicator joinGroup(final Communicator peer, final int localLeader, final int remoteLeader,
+        final int tag)
+    {
+        checkOpen();
+        checkRank(localLeader, "localLeader", false);
+        final int n = size();
+        final int leader = worldOfRank[localLeader];
+        final int[] header = {engine.nextContext(), 0}; // a context free on every member, the remote group's size
+        int[] remote;
+        if (rank == localLeader)
+        {
+            final int[] proposal = new int[1];
+            for (int r = 0; r < n; r++)
+            {
+                if (r != rank)
+                {
+                    await(internalRecv(proposal, INT_BASE, 4, worldOfRank[r], JOIN_TAG, recvRequest));
+                    header[0] = Math.max(header[0], proposal[0]);
+                }
+            }
+            final int[] theirs = new int[2];
+            final Request sent = peer.isend(new int[] {header[0], n}, 0, 2, remoteLeader, tag);
+            peer.recv(theirs, 0, 2, remoteLeader, tag);
+            sent.await();
+            remote = new int[theirs[1]];
+            final Request sentGroup = peer.isend(worldOfRank, 0, n, remoteLeader, tag);
+            peer.recv(remote, 0, remote.length, remoteLeader, tag);
+            sentGroup.await();
+            header[0] = Math.max(header[0], theirs[0]);
+            header[1] = remote.length;
+            for (int r = 0; r < n; r++)
+            {
+                if (r != rank)
+                {
+                    await(internalSend(header, INT_BASE, 8, worldOfRank[r], JOIN_TAG, new Request()));
+                    await(internalSend(remote, INT_BASE, 4 * remote.length, worldOfRank[r], JOIN_TAG,
+                        new Request()));
+                }
+            }
+        }
+        else
+        {
+            await(internalSend(header, INT_BASE, 4, leader, JOIN_TAG, new Request()));
+            await(internalRecv(header, INT_BASE, 8, leader, JOIN_TAG, recvRequest));
+            remote = new int[header[1]];
+            await(internalRecv(remote, INT_BASE, 4 * remote.length, leader, JOIN_TAG, recvRequest));
+        }
+        engine.contextTaken(header[0]);
+        final int childNumber = ++children;
+        final boolean localFirst = Arrays.stream(worldOfRank).min().orElseThrow() <
+            Arrays.stream(remote).min().orElseThrow();
+        final int[] first = localFirst ? worldOfRank : remote;
+        final int[] second = localFirst ? remote : worldOfRank;
+        final int[] world = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, world, first.length, second.length);
+        final Communicator child = new Communicator(engine, name + ".join" + childNumber, header[0], world);
         child.timeoutNs = timeoutNs;
         return child;
     }

@@ -552,6 +552,10 @@ public final class PointToPointRanks
             (halves.rank() - 1 + hn) % hn, 6);
         Check.equal((halves.rank() - 1 + hn) % hn, s.source(), "source in split numbering");
         halves.barrier();
+        if (n >= 2)
+        {
+            joinedGroups(halves);
+        }
         dup.close();
         Check.raises(dev.ringfold.mpi.CommunicatorClosedException.class, () -> dup.barrier(), "use after close");
         halves.close();
@@ -559,6 +563,37 @@ public final class PointToPointRanks
         {
             none.close();
         }
+    }
+
+    /**
+     * The even and the odd half joined into one communicator through the world (an inter-communicator's two
+     * sides): the half holding world rank 0 first, each in its own order (the halves run by descending world rank),
+     * and a ring over it carries messages in its own numbering.
+     */
+    private static void joinedGroups(final Communicator halves)
+    {
+        final int otherParity = 1 - me % 2;
+        final int remoteLeader = (n - 1) % 2 == otherParity ? n - 1 : n - 2; // the other half's rank 0
+        final Communicator joined = halves.joinGroup(world, 0, remoteLeader, 8);
+        Check.equal(n, joined.size(), "joined size");
+        int r = 0;
+        for (final int parity : new int[] {0, 1})
+        {
+            for (int w = (n - 1) % 2 == parity ? n - 1 : n - 2; w >= 0; w -= 2)
+            {
+                Check.equal(w, joined.worldRank(r++), "joined rank " + (r - 1) + "'s world rank");
+            }
+        }
+        final int jr = joined.rank();
+        Check.equal(me, joined.worldRank(jr), "own joined rank");
+        final UnsafeBuffer out = offHeap(8);
+        final UnsafeBuffer in = offHeap(8);
+        out.putLong(0, me);
+        final int from = (jr - 1 + n) % n;
+        final Status s = joined.sendRecv(out, 0, 8, (jr + 1) % n, 9, in, 0, 8, from, 9);
+        Check.equal(from, s.source(), "source in joined numbering");
+        Check.equal(joined.worldRank(from), (int)in.getLong(0), "message over the joined communicator");
+        joined.close();
     }
 
     /** Bad input raises a specific exception naming the argument, and the communicator still works after. */
