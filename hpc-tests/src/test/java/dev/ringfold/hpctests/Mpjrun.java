@@ -152,6 +152,18 @@ public final class Mpjrun
             return Mpjrun.rankPid(process.toHandle(), rank, waitSeconds);
         }
 
+        /** The launcher's process (the JVM that bin/mpjrun execs). */
+        public ProcessHandle launcher()
+        {
+            return process.toHandle();
+        }
+
+        /** So far written to stderr. */
+        public String stderrSoFar() throws IOException
+        {
+            return Files.readString(err, StandardCharsets.UTF_8);
+        }
+
         /** So far written to stdout. */
         public String stdoutSoFar() throws IOException
         {
