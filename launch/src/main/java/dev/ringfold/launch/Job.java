@@ -57,6 +57,7 @@ final class Job
     private String rendezvousNote;
     private volatile String failure;
     private volatile boolean aborted;
+    private static final String BEFORE_JOINING = " before it joined the job";
     /** The first rank that ended before it joined the rendezvous, or null. */
     private RankProcess leftBeforeJoining;
 
@@ -171,10 +172,9 @@ final class Job
                 {
                     if (beforeJoining)
                     {
-                        rendezvous.fail(ended.label() + " " + ExitStatus.describe(ended.exitValue()) +
-                            " before it joined the job");
+                        rendezvous.fail(ended.label() + " " + ExitStatus.describe(ended.exitValue()) + BEFORE_JOINING);
                     }
-                    return rankFailed(ended);
+                    return rankFailed(ended, beforeJoining ? BEFORE_JOINING : "");
                 }
                 if (beforeJoining && leftBeforeJoining == null)
                 {
@@ -213,10 +213,10 @@ final class Job
         return stopping ? 1 : 0;
     }
 
-    private int rankFailed(final RankProcess rank) throws InterruptedException
+    private int rankFailed(final RankProcess rank, final String when) throws InterruptedException
     {
-        failure = "rank " + rank.rank() + " " + ExitStatus.describe(rank.exitValue());
-        console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()));
+        failure = "rank " + rank.rank() + " " + ExitStatus.describe(rank.exitValue()) + when;
+        console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()) + when);
         rank.markAnnounced();
         letOthersNotice(PEER_NOTICE_MS);
         stopAll();
@@ -229,7 +229,7 @@ final class Job
      */
     private int leftBeforeJoining(final RankProcess rank) throws InterruptedException
     {
-        final String what = ExitStatus.describe(rank.exitValue()) + " before it joined the job";
+        final String what = ExitStatus.describe(rank.exitValue()) + BEFORE_JOINING;
         failure = "rank " + rank.rank() + " " + what;
         console.message(rank.label() + " " + what + " (it did not call Ringfold.init, or returned before it was" +
             " done); the other ranks cannot start without it: stopping the job");
@@ -269,7 +269,7 @@ final class Job
                 if (ended.recordExit() != 0)
                 {
                     rendezvousNote = failure;
-                    return rankFailed(ended);
+                    return rankFailed(ended, "");
                 }
             }
         }

@@ -8,6 +8,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -144,7 +145,8 @@ public final class RendezvousClient implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            final String message = "rank " + rank + ": rendezvous round " + (round - 1) + " failed (" + ex.getMessage() + ")";
+            final String message = "rank " + rank + ": rendezvous round " + (round - 1) + " failed (" +
+                (ex.getMessage() != null ? ex.getMessage() : ex instanceof EOFException ? "the connection closed" : ex) + ")";
             if (reason != null)
             {
                 throw new IOException(message, ex);

@@ -215,7 +215,13 @@ public final class RendezvousServer implements AutoCloseable
         final String mismatch;
         synchronized (this)
         {
-            if (failure != null || socket.isClosed())
+            if (failure != null)
+            {
+                tell(client, failure);
+                closeQuietly(client);
+                return;
+            }
+            if (socket.isClosed())
             {
                 closeQuietly(client);
                 return;
@@ -368,24 +374,30 @@ public final class RendezvousServer implements AutoCloseable
             notifyAll();
             for (int r = 0; r < size; r++)
             {
-                if (out[r] != null)
+                if (clients[r] != null)
                 {
-                    try
-                    {
-                        clients[r].setSoTimeout(1_000);
-                        out[r].writeInt(FAILED);
-                        out[r].writeUTF(reason.length() > 8_000 ? reason.substring(0, 8_000) + "…" : reason);
-                        out[r].flush();
-                    }
-                    catch (final IOException ignore)
-                    {
-                        // that rank is gone already
-                    }
+                    tell(clients[r], reason);
                 }
             }
             closeClients();
         }
-        closeQuietly(socket);
+        // the port stays open until close(): a rank that comes late is told the reason too, not refused
+    }
+
+    /** Tells a rank why the rendezvous failed, in place of its next round's answer. */
+    private static void tell(final Socket client, final String reason)
+    {
+        try
+        {
+            final DataOutputStream out = new DataOutputStream(new BufferedOutputStream(client.getOutputStream()));
+            out.writeInt(FAILED);
+            out.writeUTF(reason.length() > 8_000 ? reason.substring(0, 8_000) + "…" : reason);
+            out.flush();
+        }
+        catch (final IOException ignore)
+        {
+            // that rank is gone already
+        }
     }
 
     private synchronized void closeClients()
