@@ -174,7 +174,8 @@ final class Job
                     {
                         rendezvous.fail(ended.label() + " " + ExitStatus.describe(ended.exitValue()) + BEFORE_JOINING);
                     }
-                    return rankFailed(ended, beforeJoining ? BEFORE_JOINING : "");
+                    // said only where others joined: of programs that never call Ringfold it would mislead
+                    return rankFailed(ended, beforeJoining && rendezvous.joinedCount() > 0 ? BEFORE_JOINING : "");
                 }
                 if (beforeJoining && leftBeforeJoining == null)
                 {
