@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,8 +38,8 @@ class LauncherDeathTest
         {
             ranks.add(ProcessHandle.of(job.rankPid(r, 60)).orElseThrow());
         }
-        final String jobId = environment(ranks.get(0), "RINGFOLD_JOB_ID");
-        final Path secret = Path.of(environment(ranks.get(0), "RINGFOLD_SECRET_FILE"));
+        final String jobId = Mpjrun.environment(ranks.get(0).pid(), "RINGFOLD_JOB_ID");
+        final Path secret = Path.of(Mpjrun.environment(ranks.get(0).pid(), "RINGFOLD_SECRET_FILE"));
         if (!when.equals("start-up"))
         {
             final long readyBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -80,18 +78,5 @@ class LauncherDeathTest
             ranks.forEach(ProcessHandle::destroyForcibly);
             job.await();
         }
-    }
-
-    private static String environment(final ProcessHandle process, final String name) throws IOException
-    {
-        for (final String entry : Files.readString(Path.of("/proc/" + process.pid() + "/environ"),
-            StandardCharsets.ISO_8859_1).split("\0"))
-        {
-            if (entry.startsWith(name + "="))
-            {
-                return entry.substring(name.length() + 1);
-            }
-        }
-        throw new AssertionError(name + " is not in the environment of pid " + process.pid());
     }
 }

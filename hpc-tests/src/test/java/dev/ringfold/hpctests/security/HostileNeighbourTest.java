@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -98,10 +97,10 @@ class HostileNeighbourTest
 
         final Mpjrun.Running job = Mpjrun.start(NP, "auto", List.of(), List.of(), 120, NeighbourRanks.class);
         final long rank0 = job.rankPid(0, 60);
-        final String rendezvous = environment(rank0, "RINGFOLD_RENDEZVOUS");
+        final String rendezvous = Mpjrun.environment(rank0, "RINGFOLD_RENDEZVOUS");
         final String port = rendezvous.substring(rendezvous.lastIndexOf(':') + 1);
         final List<String> flood = new ArrayList<>(AS_NOBODY);
-        flood.addAll(List.of(PYTHON.toString(), "-c", FLOOD, "127.0.0.1", port, "300", "20"));
+        flood.addAll(List.of(PYTHON.toString(), "-c", FLOOD, "127.0.0.1", port, "300", "5"));
         final Path floodOut = Files.createTempFile("flood", ".out");
         final Process flooder = new ProcessBuilder(flood).redirectErrorStream(true).redirectOutput(floodOut.toFile())
             .start();
@@ -128,8 +127,9 @@ class HostileNeighbourTest
             most = Math.max(most, Long.parseLong(opened.group(1)));
         }
         assertTrue(most >= 300, "the flood did not take place: " + floodLog);
-        // generous for a shared machine; a rendezvous that strangers could hold gave up after 122 s
-        assertTrue(flooded.millis() < baseline.millis() + 10_000, "flooded " + flooded.millis() + " ms, baseline " +
+        // generous: on a shared 2-core machine the flooder and the launcher's answers to it take CPU from the ranks'
+        // JVMs; a rendezvous that strangers could hold failed the job after 122 s
+        assertTrue(flooded.millis() < 2 * baseline.millis() + 10_000, "flooded " + flooded.millis() + " ms, baseline " +
             baseline.millis() + " ms");
     }
 
@@ -239,18 +239,5 @@ class HostileNeighbourTest
         final byte[] b = new byte[32];
         ThreadLocalRandom.current().nextBytes(b);
         return b;
-    }
-
-    private static String environment(final long pid, final String name) throws IOException
-    {
-        for (final String entry : Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.ISO_8859_1)
-            .split("\0"))
-        {
-            if (entry.startsWith(name + "="))
-            {
-                return entry.substring(name.length() + 1);
-            }
-        }
-        throw new AssertionError(name + " is not in the environment of pid " + pid);
     }
 }
