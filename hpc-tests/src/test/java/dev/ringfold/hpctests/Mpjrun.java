@@ -119,6 +119,20 @@ public final class Mpjrun
             launcherProcess.pid());
     }
 
+    /** A variable of a running process's environment (a rank's job id, rendezvous, secret file). */
+    public static String environment(final long pid, final String name) throws IOException
+    {
+        for (final String entry : Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.ISO_8859_1)
+            .split("\0"))
+        {
+            if (entry.startsWith(name + "="))
+            {
+                return entry.substring(name.length() + 1);
+            }
+        }
+        throw new AssertionError(name + " is not in the environment of pid " + pid);
+    }
+
     /** A job started by {@link #start}: its launcher process and where its output goes. */
     public static final class Running
     {
@@ -142,6 +156,18 @@ public final class Mpjrun
         public long rankPid(final int rank, final long waitSeconds) throws InterruptedException
         {
             return Mpjrun.rankPid(process.toHandle(), rank, waitSeconds);
+        }
+
+        /** The launcher's process (the JVM that bin/mpjrun execs). */
+        public ProcessHandle launcher()
+        {
+            return process.toHandle();
+        }
+
+        /** So far written to stderr. */
+        public String stderrSoFar() throws IOException
+        {
+            return Files.readString(err, StandardCharsets.UTF_8);
         }
 
         /** So far written to stdout. */

@@ -66,6 +66,12 @@ final class Hostfile
             String name = words[0];
             int n = 1;
             final Matcher colon = COLON.matcher(name);
+            if (words[0].startsWith("slots=") || (colon.matches() && colon.group(1).equals("slots")))
+            {
+                // a slot count with its host missing; read as 'host:N' it would name a host "slots"
+                throw new UsageException(source + " line " + lineNo + ": '" + line + "' gives slots but no host;" +
+                    " write 'host slots=N' or 'host:N'");
+            }
             if (colon.matches() && !name.startsWith("["))
             {
                 name = colon.group(1);

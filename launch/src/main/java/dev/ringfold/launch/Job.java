@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  * A rendezvous that merely times out does not stop the job: programs that never call into Ringfold never join,
  * and a Ringfold rank left waiting fails by itself when the rendezvous gives up, which is then reported as that
  * rank's failure. The timeout is mentioned only in the summary of a job that fails.
+ * <p>
+ * A rank that ends before it joined, while another has joined, fails the job at once: the rendezvous can never be
+ * complete. The ranks waiting in it are told which rank ended and how, and mpjrun says the same.
  */
 final class Job
 {
@@ -34,6 +37,8 @@ final class Job
      * they are stopped.
      */
     static final long PEER_NOTICE_MS = 5_000;
+    /** How long the ranks told that the rendezvous failed may take to end by themselves, before they are stopped. */
+    static final long JOIN_FAILURE_NOTICE_MS = 1_000;
 
     private final String jobId;
     private final List<RankCommand> commands;
@@ -52,6 +57,9 @@ final class Job
     private String rendezvousNote;
     private volatile String failure;
     private volatile boolean aborted;
+    private static final String BEFORE_JOINING = " before it joined the job";
+    /** The first rank that ended before it joined the rendezvous, or null. */
+    private RankProcess leftBeforeJoining;
 
     /**
      * @param timeoutMs how long the job may run, 0 for no limit.
@@ -158,10 +166,28 @@ final class Job
             if (ended != null)
             {
                 running--;
+                final boolean beforeJoining = !rendezvous.finished() && rendezvous.failure() == null &&
+                    !rendezvous.joined(ended.rank());
                 if (ended.recordExit() != 0)
                 {
-                    return rankFailed(ended);
+                    if (beforeJoining)
+                    {
+                        rendezvous.fail(ended.label() + " " + ExitStatus.describe(ended.exitValue()) + BEFORE_JOINING);
+                    }
+                    // said only where others joined: of programs that never call Ringfold it would mislead
+                    return rankFailed(ended, beforeJoining && rendezvous.joinedCount() > 0 ? BEFORE_JOINING : "");
                 }
+                if (beforeJoining && leftBeforeJoining == null)
+                {
+                    leftBeforeJoining = ended;
+                }
+            }
+            if (leftBeforeJoining != null && rendezvous.joinedCount() > 0 && rendezvous.failure() == null)
+            {
+                return leftBeforeJoining(leftBeforeJoining);
+            }
+            if (ended != null)
+            {
                 continue;
             }
             if (timeoutMs > 0 && System.nanoTime() - deadline >= 0)
@@ -188,19 +214,37 @@ final class Job
         return stopping ? 1 : 0;
     }
 
-    private int rankFailed(final RankProcess rank) throws InterruptedException
+    private int rankFailed(final RankProcess rank, final String when) throws InterruptedException
     {
-        failure = "rank " + rank.rank() + " " + ExitStatus.describe(rank.exitValue());
-        console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()));
-        letOthersNotice();
+        failure = "rank " + rank.rank() + " " + ExitStatus.describe(rank.exitValue()) + when;
+        console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()) + when);
+        rank.markAnnounced();
+        letOthersNotice(PEER_NOTICE_MS);
         stopAll();
         return rank.exitValue();
     }
 
-    /** Gives the other ranks {@link #PEER_NOTICE_MS} to fail (or finish) by themselves, recording how they end. */
-    private void letOthersNotice() throws InterruptedException
+    /**
+     * A rank ended (with status 0) before it joined while others have: the rendezvous can never complete. Tells
+     * the ranks waiting in it, gives them a moment to end by themselves, and stops the rest.
+     */
+    private int leftBeforeJoining(final RankProcess rank) throws InterruptedException
     {
-        final long end = System.nanoTime() + PEER_NOTICE_MS * 1_000_000L;
+        final String what = ExitStatus.describe(rank.exitValue()) + BEFORE_JOINING;
+        failure = "rank " + rank.rank() + " " + what;
+        console.message(rank.label() + " " + what + " (it did not call Ringfold.init, or returned before it was" +
+            " done); the other ranks cannot start without it: stopping the job");
+        rank.markAnnounced();
+        rendezvous.fail(rank.label() + " " + what);
+        letOthersNotice(JOIN_FAILURE_NOTICE_MS);
+        stopAll();
+        return 1;
+    }
+
+    /** Gives the other ranks {@code noticeMs} to fail (or finish) by themselves, recording how they end. */
+    private void letOthersNotice(final long noticeMs) throws InterruptedException
+    {
+        final long end = System.nanoTime() + noticeMs * 1_000_000L;
         long leftNanos;
         while (running > 0 && !stopping && (leftNanos = end - System.nanoTime()) > 0)
         {
@@ -226,7 +270,7 @@ final class Job
                 if (ended.recordExit() != 0)
                 {
                     rendezvousNote = failure;
-                    return rankFailed(ended);
+                    return rankFailed(ended, "");
                 }
             }
         }
@@ -287,7 +331,10 @@ final class Job
         {
             for (final RankProcess rank : ranks)
             {
-                console.message(rank.label() + " " + rank.outcome());
+                if (!rank.announced())
+                {
+                    console.message(rank.label() + " " + rank.outcome());
+                }
             }
             if (rendezvousNote != null)
             {

@@ -145,8 +145,8 @@ public final class MpjRun
             }
             // every run is a new job with its own id and rendezvous, so nothing of the failed one is reused
             final String runId = restart == 0 ? jobId : JobIds.next();
-            final Run run = runOnce(options.withEnv(runEnv), slots, runId, secret, launcher, placement, java,
-                ringfoldClassPath, rendezvousTimeoutMs, console, err);
+            final Run run = runOnce(options.withEnv(runEnv), slots, runId, secret, SecretFile.parentDir(env), launcher,
+                placement, java, ringfoldClassPath, rendezvousTimeoutMs, console, err);
             exitCode = run.exitCode();
             final int code = exitCode;
             // info, not error: mpjrun's own lines have said what failed already
@@ -172,18 +172,18 @@ public final class MpjRun
     }
 
     private static Run runOnce(final LaunchOptions options, final List<RankSlot> slots, final String jobId,
-        final JobSecret secret, final RankLauncher launcher, final Placement placement, final String java,
-        final String ringfoldClassPath, final long rendezvousTimeoutMs, final Console console, final PrintStream err)
+        final JobSecret secret, final Path secretParent, final RankLauncher launcher, final Placement placement,
+        final String java, final String ringfoldClassPath, final long rendezvousTimeoutMs, final Console console,
+        final PrintStream err)
     {
         final SecretFile secretFile;
         try
         {
-            secretFile = SecretFile.write(Path.of(System.getProperty("java.io.tmpdir")), jobId, secret);
+            secretFile = SecretFile.write(secretParent, jobId, secret);
         }
         catch (final IOException ex)
         {
-            err.println("mpjrun: cannot write the job's secret file under " + System.getProperty("java.io.tmpdir") +
-                ": " + ex.getMessage());
+            err.println("mpjrun: cannot write the job's secret file under " + secretParent + ": " + ex.getMessage());
             return new Run(1, null, false);
         }
         try (secretFile; RendezvousServer server = RendezvousServer.start(

@@ -60,8 +60,10 @@ final class NativeRankLauncher
                 "PMIx) on the PATH: " + ex.getMessage());
             return 1;
         }
-        final Thread stdout = relay(job.getInputStream(), out, "mpjrun-native-out");
-        final Thread stderr = relay(job.getErrorStream(), err, "mpjrun-native-err");
+        // whole lines, each under the console's lock: copying raw chunks of the two streams mixed them within a line
+        final Console console = new Console(out, err);
+        final Thread stdout = LinePump.start(job.getInputStream(), "", console, false, "mpjrun-native-out");
+        final Thread stderr = LinePump.start(job.getErrorStream(), "", console, true, "mpjrun-native-err");
         final Thread hook = new Thread(() -> stop(job), "mpjrun-native-abort");
         Runtime.getRuntime().addShutdownHook(hook);
         try
@@ -70,7 +72,7 @@ final class NativeRankLauncher
                 job.waitFor() >= Integer.MIN_VALUE;
             if (!finished)
             {
-                err.println("mpjrun: job did not finish within --timeout; stopping " + argv.get(0) + " and its ranks");
+                console.message("job did not finish within --timeout; stopping " + argv.get(0) + " and its ranks");
                 stop(job);
                 return Job.EXIT_TIMEOUT;
             }
@@ -152,25 +154,6 @@ final class NativeRankLauncher
         argv.add(options.mainClass());
         argv.addAll(options.programArgs());
         return argv;
-    }
-
-    private static Thread relay(final InputStream from, final PrintStream to, final String name)
-    {
-        final Thread t = new Thread(() ->
-        {
-            try (from)
-            {
-                from.transferTo(to);
-            }
-            catch (final IOException ignore)
-            {
-                // the job is gone; nothing more to relay
-            }
-            to.flush();
-        }, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     private static void stop(final Process job)

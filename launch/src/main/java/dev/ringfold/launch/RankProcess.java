@@ -9,6 +9,7 @@ final class RankProcess
     private final Process process;
     private final Thread[] pumps;
     private volatile boolean stoppedByLauncher;
+    private volatile boolean announced;
     private volatile int exitValue = STILL_RUNNING;
 
     RankProcess(final int rank, final Process process, final Thread... pumps)
@@ -32,6 +33,17 @@ final class RankProcess
     String label()
     {
         return "rank " + rank + " (pid " + process.pid() + ")";
+    }
+
+    /** Its end has been reported as it happened: the summary does not repeat it. */
+    void markAnnounced()
+    {
+        announced = true;
+    }
+
+    boolean announced()
+    {
+        return announced;
     }
 
     void markStoppedByLauncher()

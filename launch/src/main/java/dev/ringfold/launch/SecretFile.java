@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 
 /**
  * Hands a job's secret to its ranks through a file only the user can read: a 0700 directory made for this job
@@ -31,7 +32,15 @@ final class SecretFile implements AutoCloseable
         this.file = file;
     }
 
-    /** Writes {@code secret} into a fresh private directory under {@code parent} (the system's temp dir). */
+    /** Where the private directory goes: {@code $TMPDIR} where it is set (as the docs say), else the JVM's temp dir. */
+    static Path parentDir(final Map<String, String> env)
+    {
+        final String tmpdir = env.get("TMPDIR");
+        return Path.of(tmpdir != null && !tmpdir.isBlank() ? tmpdir.trim() : System.getProperty("java.io.tmpdir"))
+            .toAbsolutePath();
+    }
+
+    /** Writes {@code secret} into a fresh private directory under {@code parent} ({@link #parentDir}). */
     static SecretFile write(final Path parent, final String jobId, final JobSecret secret) throws IOException
     {
         final Path dir = Files.createTempDirectory(parent, "ringfold-" + jobId + "-",

@@ -3,10 +3,12 @@ package dev.ringfold.launch;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * Removes what a job left in /dev/shm. Ranks unlink their ring files as soon as every peer has mapped them, so
+ * Removes what a job left in /dev/shm: files of this user named for the job (another user's, however named,
+ * are not the job's). Ranks unlink their ring files as soon as every peer has mapped them, so
  * this only finds something when a rank died during bootstrap; but /dev/shm is memory, and nobody else would
  * ever free it.
  */
@@ -29,11 +31,21 @@ final class ShmFiles
         // job ids are [A-Za-z0-9_.-], none of which is special in a glob
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "ringfold-" + jobId + "-*"))
         {
+            // /proc/self belongs to this process's user: only files of that user are the job's
+            final Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
             for (final Path file : files)
             {
-                if (Files.deleteIfExists(file))
+                try
                 {
-                    removed++;
+                    if (uid.equals(Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS)) &&
+                        Files.deleteIfExists(file))
+                    {
+                        removed++;
+                    }
+                }
+                catch (final IOException ignore)
+                {
+                    // gone meanwhile: the next one
                 }
             }
         }

@@ -17,7 +17,9 @@ public final class ChattyRank
 
     public static void main(final String[] args)
     {
-        final int rank = TestRanks.rank();
+        // under -dev native, mpirun starts the ranks and only Open MPI's variable says which one this is
+        final int rank = System.getenv("RINGFOLD_RANK") != null ? TestRanks.rank() :
+            Integer.parseInt(System.getenv("OMPI_COMM_WORLD_RANK"));
         for (int i = 0; i < LINES; i++)
         {
             final PrintStream stream = i % 2 == 0 ? System.out : System.err;

@@ -38,6 +38,9 @@ final class HostfileTest
         assertError("hosts line 1: 'a;rm' is not a host name", "a;rm");
         assertError("hosts line 1: '-oProxyCommand=x' is not a host name", "-oProxyCommand=x");
         assertError("hosts names no hosts", "# nothing\n\n");
+        // a slot count alone: once read as a host named "slots"
+        assertError("hosts line 2: 'slots:4' gives slots but no host; write 'host slots=N' or 'host:N'", "a\nslots:4\n");
+        assertError("hosts line 1: 'slots=4' gives slots but no host; write 'host slots=N' or 'host:N'", "slots=4");
     }
 
     @Test

@@ -121,19 +121,28 @@ public final class Request implements Completion
         }
     }
 
-    /** Waits for both (the common send-and-receive pair, without a varargs array); throws the first error. */
+    /**
+     * Waits for both (the common send-and-receive pair, without a varargs array), skipping a null one as
+     * {@link #waitAll(Request...)} does; throws the first error.
+     */
     public static void waitAll(final Request first, final Request second)
     {
-        if (first.state == PENDING)
+        if (first != null && first.state == PENDING)
         {
             first.comm.engine().await(first, first.comm.timeoutNanos());
         }
-        if (second.state == PENDING)
+        if (second != null && second.state == PENDING)
         {
             second.comm.engine().await(second, second.comm.timeoutNanos());
         }
-        first.throwIfFailed();
-        second.throwIfFailed();
+        if (first != null)
+        {
+            first.throwIfFailed();
+        }
+        if (second != null)
+        {
+            second.throwIfFailed();
+        }
     }
 
     /** Waits for all of them; throws the first error after all have completed or failed. */

@@ -6,6 +6,7 @@ import dev.ringfold.mpi.bootstrap.JobInfo;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
 import dev.ringfold.mpi.bootstrap.NodeIdentity;
 import dev.ringfold.mpi.bootstrap.RendezvousClient;
+import dev.ringfold.mpi.bootstrap.RendezvousLostException;
 import dev.ringfold.mpi.bootstrap.RendezvousServer;
 import dev.ringfold.mpi.trace.Tracer;
 import dev.ringfold.mpi.transport.Channel;
@@ -16,6 +17,7 @@ import dev.ringfold.mpi.transport.tcp.TcpTransport;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,9 @@ import java.util.Map;
 public final class Ringfold implements AutoCloseable
 {
     private static final System.Logger LOG = RingfoldLog.logger(Ringfold.class);
+    /** The exit status of a rank that stops because its launcher is gone. */
+    public static final int EXIT_LAUNCHER_GONE = 125;
+
     private static Ringfold current;
 
     private final JobInfo job;
@@ -77,7 +82,7 @@ public final class Ringfold implements AutoCloseable
         final long startNs = System.nanoTime();
         current = job.device().equals("native") ? overMpi(job, RuntimeSettings.from(env), env) :
             bootstrap(job, RuntimeSettings.from(env), JobSecret.fromEnvironment(env, job.jobId()),
-                LaunchEnvironment.nodeName(env, job));
+                LaunchEnvironment.nodeName(env, job), () -> JobSecret.removeLaunchersFile(env, job.jobId()));
         LOG.log(System.Logger.Level.INFO, () -> "rank " + job.rank() + " of " + job.size() + " on " +
             current.hosts[job.rank()] + " (" + job.launcher() + " launch, job " + job.jobId() + ", device " +
             job.device() + ", local rank " + current.localRank + " of " + current.localSize + ") ready after " +
@@ -144,9 +149,15 @@ public final class Ringfold implements AutoCloseable
      * @param nodeName the launcher's name for this node (Slurm's SLURMD_NODENAME), or null; where it resolves, its
      *                 address is the one to advertise for TCP, as it is the one the launcher itself reaches the node on.
      */
+    /**
+     * @param removeSecret removes the secret file the launcher made, for a rank that finds the launcher gone: the
+     *                     last rank to notice leaves nothing of the job behind.
+     */
     private static Ringfold bootstrap(final JobInfo job, final RuntimeSettings settings, final JobSecret secret,
-        final String nodeName)
+        final String nodeName, final Runnable removeSecret)
     {
+        // Ringfold's launcher opens the rendezvous before it starts any rank and keeps it until the job ends
+        final boolean launcherHosts = job.launcher().equals("ringfold") && !job.hostsRendezvous();
         final int rank = job.rank();
         final int size = job.size();
         final long deadline = System.currentTimeMillis() + settings.bootstrapTimeoutMs();
@@ -174,7 +185,7 @@ public final class Ringfold implements AutoCloseable
                         " job id, which keeps other jobs out but is not authentication");
                 }
                 rendezvous = RendezvousClient.connect(job.rendezvousHost(), job.rendezvousPort(), rank, size,
-                    job.jobId(), secret, deadline);
+                    job.jobId(), secret, deadline, launcherHosts);
                 opened.add(rendezvous);
                 // listening only now: the address this rank reached the rendezvous from is one the network routes
                 final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
@@ -239,15 +250,32 @@ public final class Ringfold implements AutoCloseable
                     tcp.connect(remote.stream().mapToInt(Integer::intValue).toArray(), tcpHosts, tcpPorts, deadline);
                 }
             }
+            // every ring file exists, every TCP connection is made; the files' names travel only this way
+            final String[] fileNames = new String[size];
             if (rendezvous != null)
             {
-                rendezvous.barrier(); // every ring file exists, every TCP connection is made
+                final byte[][] names = rendezvous.allGather(shm.fileName().getBytes(StandardCharsets.UTF_8));
+                for (int r = 0; r < size; r++)
+                {
+                    fileNames[r] = new String(names[r], StandardCharsets.UTF_8);
+                }
             }
-            shm.mapPeers(settings.shmDir(), job.jobId(), pids);
+            else
+            {
+                fileNames[rank] = shm.fileName();
+            }
+            shm.mapPeers(settings.shmDir(), job.jobId(), fileNames, pids);
             if (rendezvous != null)
             {
                 rendezvous.barrier(); // every peer has mapped: the names can go
-                rendezvous.close();
+                if (launcherHosts)
+                {
+                    rendezvous.holdAsLifeline(() -> launcherLost(rank, removeSecret));
+                }
+                else
+                {
+                    rendezvous.close();
+                }
             }
             shm.unlinkOwn();
 
@@ -264,6 +292,10 @@ public final class Ringfold implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
+            if (launcherHosts && ex instanceof RendezvousLostException)
+            {
+                removeSecret.run();
+            }
             for (int i = opened.size() - 1; i >= 0; i--)
             {
                 try
@@ -278,6 +310,21 @@ public final class Ringfold implements AutoCloseable
             throw new RingfoldException("rank " + rank + " of " + size + " (" + job.launcher() + " launch, job " +
                 job.jobId() + "): start-up failed: " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * The launcher is gone (killed, SIGKILL included, or stopping the job): this rank must not outlive it, whatever
+     * it is doing. Its ring file was unlinked at the end of the bootstrap; the launcher's secret file goes too, as
+     * the launcher cannot remove it any more. Halts rather than exits: shutdown hooks could wait on a peer that is
+     * going the same way.
+     */
+    private static void launcherLost(final int rank, final Runnable removeSecret)
+    {
+        System.err.println("ringfold: rank " + rank + ": the launcher is gone (its rendezvous connection closed); " +
+            "exiting");
+        System.err.flush();
+        removeSecret.run();
+        Runtime.getRuntime().halt(EXIT_LAUNCHER_GONE);
     }
 
     /**

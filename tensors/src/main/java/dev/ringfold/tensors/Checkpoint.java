@@ -28,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -141,10 +142,11 @@ public final class Checkpoint implements AutoCloseable
         {
             checkEntry(file, e.getKey(), e.getValue());
         }
+        removeStaleTemps(file);
         final List<Tensor> copies = new ArrayList<>();
         final List<Field> fields = new ArrayList<>();
         final List<FieldVector> vectors = new ArrayList<>();
-        final Path temp = file.resolveSibling("." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid() +
+        final Path temp = file.resolveSibling(tempPrefix(file) + ProcessHandle.current().pid() +
             "-" + TEMP_SEQUENCE.incrementAndGet());
         try
         {
@@ -192,6 +194,48 @@ public final class Checkpoint implements AutoCloseable
             {
                 // best effort: the temporary name is ours alone and hidden
             }
+        }
+    }
+
+    /** ".NAME.tmp-": what the temporary files of {@code file} are called, then the writer's pid and a sequence. */
+    private static String tempPrefix(final Path file)
+    {
+        return "." + file.getFileName() + ".tmp-";
+    }
+
+    /**
+     * Removes the temporary files of {@code file} whose writer is dead: a process killed while it wrote (SIGKILL
+     * runs no clean-up) leaves one as large as the checkpoint. Those of live processes are theirs to finish.
+     */
+    static void removeStaleTemps(final Path file)
+    {
+        final Path dir = file.toAbsolutePath().getParent();
+        final String prefix = tempPrefix(file);
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir,
+            p -> p.getFileName().toString().startsWith(prefix)))
+        {
+            for (final Path temp : temps)
+            {
+                final String rest = temp.getFileName().toString().substring(prefix.length());
+                final int dash = rest.indexOf('-');
+                try
+                {
+                    final long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    {
+                        continue;
+                    }
+                }
+                catch (final NumberFormatException ex)
+                {
+                    continue; // not named by write: not ours to remove
+                }
+                Files.deleteIfExists(temp);
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: a directory we may not list, or a file another process removed meanwhile
         }
     }
 
@@ -253,6 +297,27 @@ public final class Checkpoint implements AutoCloseable
             throw new NullPointerException("read checkpoint: " + (file == null ? "file" : "mode") + " is null");
         }
         Tensors.checkAllocator(allocator, "read checkpoint " + file);
+        removeStaleTemps(file);
+        try
+        {
+            return readFile(file, allocator, mode);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (ex instanceof UncheckedIOException ||
+                (ex instanceof IllegalArgumentException && ex.getMessage() != null &&
+                    ex.getMessage().contains(file.toString())))
+            {
+                throw ex; // this class's own findings (TensorShapeException, ...) name the file and what is wrong
+            }
+            // Arrow's reader does not check what it reads: a damaged file fails anywhere inside it
+            throw new CheckpointFormatException("read checkpoint " + file + ": damaged or not a checkpoint (" + ex + ")",
+                ex);
+        }
+    }
+
+    private static Checkpoint readFile(final Path file, final BufferAllocator allocator, final Mode mode)
+    {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
              ArrowFileReader reader = new ArrowFileReader(channel, allocator))
         {
@@ -262,6 +327,15 @@ public final class Checkpoint implements AutoCloseable
             {
                 throw new IllegalArgumentException("checkpoint " + file + ": expected one record batch, found " +
                     blocks.size() + " (not written by Checkpoint.write?)");
+            }
+            final ArrowBlock block = blocks.get(0);
+            if (block.getOffset() < 0 || block.getMetadataLength() <= 0 || block.getBodyLength() < 0 ||
+                block.getOffset() + block.getMetadataLength() + block.getBodyLength() > channel.size())
+            {
+                // Arrow's reader would allocate the block and then fail short of the end, leaking what it allocated
+                throw new CheckpointFormatException("read checkpoint " + file + ": its record batch (offset " +
+                    block.getOffset() + ", " + block.getMetadataLength() + " + " + block.getBodyLength() +
+                    " bytes) does not lie within the file's " + channel.size() + " bytes: damaged", null);
             }
             if (mode == Mode.COPIED)
             {
@@ -340,7 +414,17 @@ public final class Checkpoint implements AutoCloseable
         {
             final ArrowBuf body = whole.slice(block.getOffset() + block.getMetadataLength(), block.getBodyLength());
             body.getReferenceManager().retain(); // deserializeRecordBatch releases the body it is given
-            try (ArrowRecordBatch batch = MessageSerializer.deserializeRecordBatch(batchHeader, body);
+            final ArrowRecordBatch deserialized;
+            try
+            {
+                deserialized = MessageSerializer.deserializeRecordBatch(batchHeader, body);
+            }
+            catch (final RuntimeException ex)
+            {
+                body.getReferenceManager().release(); // a damaged header failed before the body was taken
+                throw ex;
+            }
+            try (ArrowRecordBatch batch = deserialized;
                  VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator))
             {
                 new VectorLoader(root).load(batch);

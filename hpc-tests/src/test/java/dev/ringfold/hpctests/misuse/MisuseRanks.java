@@ -83,6 +83,12 @@ public final class MisuseRanks
                         s.await();
                     }
                 });
+            // nulls among the requests are skipped, as Request's docs say; (null, null) is the two-request form
+            Request.waitAll((Request)null, null);
+            final Request exchanged = world.isend(bytes, 0, 4, peer, 5);
+            world.recv(bytes, 0, 4, peer, 5);
+            Request.waitAll(null, exchanged);
+            Request.waitAll(exchanged, null);
             misuse("p2p-any-source-send", IllegalArgumentException.class, "dest=" + Communicator.ANY_SOURCE + " is outside",
                 () -> world.send(buf, 0, 4, Communicator.ANY_SOURCE, 1));
             misuse("comm-split-color", IllegalArgumentException.class, "color -7 must be >= 0 or UNDEFINED", () -> world.split(-7, 0));

@@ -59,7 +59,8 @@ public final class Handshake
         socket.getOutputStream().write(hello.array());
         socket.getOutputStream().flush();
 
-        final ByteBuffer answer = ByteBuffer.wrap(read(socket, 4 + NONCE_BYTES + MAC_BYTES, deadline, "answer"));
+        final ByteBuffer answer = ByteBuffer.wrap(
+            read(socket, 4 + NONCE_BYTES + MAC_BYTES, deadline, TIME_LIMIT_MS, "answer"));
         if (answer.getInt() != MAGIC)
         {
             throw new HandshakeException(socket.getRemoteSocketAddress() + " is not a Ringfold endpoint (bad magic)");
@@ -75,7 +76,7 @@ public final class Handshake
         }
         socket.getOutputStream().write(mac(secret, CONNECT_LABEL, purpose, nonceC, nonceA));
         socket.getOutputStream().flush();
-        if (ByteBuffer.wrap(read(socket, 4, deadline, "acceptance")).getInt() != ACCEPTED)
+        if (ByteBuffer.wrap(read(socket, 4, deadline, TIME_LIMIT_MS, "acceptance")).getInt() != ACCEPTED)
         {
             throw new HandshakeException(socket.getRemoteSocketAddress() + " refused this side's proof");
         }
@@ -88,16 +89,26 @@ public final class Handshake
      */
     public static void accept(final Socket socket, final JobSecret secret, final int purpose) throws HandshakeException
     {
-        final long deadline = System.currentTimeMillis() + TIME_LIMIT_MS;
+        accept(socket, secret, purpose, TIME_LIMIT_MS);
+    }
+
+    /**
+     * The accepting side with its own time limit, for a listener that must drop strangers sooner than
+     * {@link #TIME_LIMIT_MS}.
+     */
+    public static void accept(final Socket socket, final JobSecret secret, final int purpose, final long limitMs)
+        throws HandshakeException
+    {
+        final long deadline = System.currentTimeMillis() + limitMs;
         try
         {
             // the magic alone first, so that a stranger that sends less than a whole hello is told off at once
-            final int magic = ByteBuffer.wrap(read(socket, 4, deadline, "hello")).getInt();
+            final int magic = ByteBuffer.wrap(read(socket, 4, deadline, limitMs, "hello")).getInt();
             if (magic != MAGIC)
             {
                 throw new HandshakeException(String.format("not a Ringfold hello (first bytes 0x%08x)", magic));
             }
-            final ByteBuffer hello = ByteBuffer.wrap(read(socket, 8 + NONCE_BYTES, deadline, "hello"));
+            final ByteBuffer hello = ByteBuffer.wrap(read(socket, 8 + NONCE_BYTES, deadline, limitMs, "hello"));
             final int version = hello.getInt();
             if (version != VERSION)
             {
@@ -116,7 +127,7 @@ public final class Handshake
             answer.putInt(MAGIC).put(nonceA).put(mac(secret, ACCEPT_LABEL, purpose, nonceC, nonceA));
             socket.getOutputStream().write(answer.array());
             socket.getOutputStream().flush();
-            final byte[] proofC = read(socket, MAC_BYTES, deadline, "proof");
+            final byte[] proofC = read(socket, MAC_BYTES, deadline, limitMs, "proof");
             if (!MessageDigest.isEqual(proofC, mac(secret, CONNECT_LABEL, purpose, nonceC, nonceA)))
             {
                 throw new HandshakeException("wrong secret (its proof does not match)");
@@ -134,7 +145,8 @@ public final class Handshake
         }
     }
 
-    private static byte[] read(final Socket socket, final int length, final long deadline, final String what)
+    private static byte[] read(final Socket socket, final int length, final long deadline, final long limitMs,
+        final String what)
         throws IOException
     {
         final byte[] bytes = new byte[length];
@@ -145,7 +157,7 @@ public final class Handshake
             final long left = deadline - System.currentTimeMillis();
             if (left <= 0)
             {
-                throw new SocketTimeoutException("no complete " + what + " within " + TIME_LIMIT_MS + " ms");
+                throw new SocketTimeoutException("no complete " + what + " within " + limitMs + " ms");
             }
             socket.setSoTimeout((int)left);
             final int n;
@@ -155,7 +167,7 @@ public final class Handshake
             }
             catch (final SocketTimeoutException ex)
             {
-                throw new SocketTimeoutException("no complete " + what + " within " + TIME_LIMIT_MS + " ms (" + got +
+                throw new SocketTimeoutException("no complete " + what + " within " + limitMs + " ms (" + got +
                     " of " + length + " bytes)");
             }
             if (n < 0)

@@ -101,6 +101,36 @@ public final class JobSecret
         return derivedFrom(jobId);
     }
 
+    /**
+     * Removes the secret file that Ringfold's launcher made for job {@code jobId}, and its private directory, for a
+     * rank that finds the launcher gone. Only a file in a directory named as the launcher names them
+     * ({@code ringfold-JOB-...}) is touched: a secret file the user made and named is theirs to keep. Best effort:
+     * another rank may remove them first.
+     */
+    public static void removeLaunchersFile(final Map<String, String> env, final String jobId)
+    {
+        final String file = env.get(FILE_VARIABLE);
+        if (file == null || file.isBlank())
+        {
+            return;
+        }
+        final Path path = Path.of(file.trim()).toAbsolutePath();
+        final Path dir = path.getParent();
+        if (dir == null || dir.getFileName() == null || !dir.getFileName().toString().startsWith("ringfold-" + jobId + "-"))
+        {
+            return;
+        }
+        try
+        {
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(dir);
+        }
+        catch (final IOException ignore)
+        {
+            // another rank got there first, or the directory holds something else now: leave it
+        }
+    }
+
     public String toHex()
     {
         return HexFormat.of().formatHex(key);

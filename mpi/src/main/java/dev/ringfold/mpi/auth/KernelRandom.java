@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * reads on Linux as well, read directly because setting up {@code SecureRandom} costs each rank 30–40 ms of CPU at
  * start-up. Ringfold runs on Linux only (shared memory in /dev/shm, cross-memory attach).
  */
-final class KernelRandom
+public final class KernelRandom
 {
     private static final Path URANDOM = Path.of("/dev/urandom");
 
@@ -19,7 +19,7 @@ final class KernelRandom
     {
     }
 
-    static byte[] bytes(final int count)
+    public static byte[] bytes(final int count)
     {
         try (InputStream in = Files.newInputStream(URANDOM))
         {

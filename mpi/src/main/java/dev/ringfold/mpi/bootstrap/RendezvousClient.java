@@ -8,14 +8,20 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
 /**
  * A rank's side of the {@link RendezvousServer}: connect (retrying until the deadline while nobody listens), prove
  * the job secret and check the server's proof ({@link Handshake}), then rounds. A server that answers with a wrong
- * proof is not retried: it is another job's, or the secrets differ, and waiting would not change that.
+ * proof is not retried: it is another job's, or the secrets differ, and waiting would not change that. When the
+ * rendezvous fails, the server says why in place of a round's answer, and the round throws with that reason.
+ * <p>
+ * Where a launcher that outlives the job hosts the rendezvous, the connection can outlast the rounds as a lifeline
+ * ({@link #holdAsLifeline}): it ends only when the launcher closes it or dies.
  */
 public final class RendezvousClient implements AutoCloseable
 {
@@ -24,6 +30,7 @@ public final class RendezvousClient implements AutoCloseable
     private final DataOutputStream out;
     private final int rank;
     private int round;
+    private volatile boolean closed;
 
     private RendezvousClient(final Socket socket, final int rank) throws IOException
     {
@@ -35,6 +42,18 @@ public final class RendezvousClient implements AutoCloseable
 
     public static RendezvousClient connect(final String host, final int port, final int rank, final int size,
         final String jobId, final JobSecret secret, final long deadlineMs) throws IOException
+    {
+        return connect(host, port, rank, size, jobId, secret, deadlineMs, false);
+    }
+
+    /**
+     * @param listeningBeforeStart whether the rendezvous was listening before this rank was started (Ringfold's
+     *                             launcher opens it first): then a refused connection means it is gone, and waiting
+     *                             for it would only keep an orphaned rank alive until the deadline.
+     */
+    public static RendezvousClient connect(final String host, final int port, final int rank, final int size,
+        final String jobId, final JobSecret secret, final long deadlineMs, final boolean listeningBeforeStart)
+        throws IOException
     {
         IOException last = null;
         while (System.currentTimeMillis() < deadlineMs)
@@ -61,28 +80,50 @@ public final class RendezvousClient implements AutoCloseable
                 throw new IOException("rank " + rank + ": the rendezvous at " + host + ":" + port +
                     " failed the secret handshake: " + ex.getMessage(), ex);
             }
+            catch (final ConnectException ex)
+            {
+                socket.close();
+                if (listeningBeforeStart)
+                {
+                    throw new RendezvousLostException("rank " + rank + ": the launcher's rendezvous at " + host + ":" + port +
+                        " refused the connection (" + ex.getMessage() + "): the launcher is gone", ex);
+                }
+                last = ex;
+                pause();
+            }
             catch (final IOException ex)
             {
                 last = ex;
                 socket.close();
-                try
-                {
-                    Thread.sleep(20);
-                }
-                catch (final InterruptedException ie)
-                {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while connecting to the rendezvous", ie);
-                }
+                pause();
             }
         }
         throw new IOException("rank " + rank + ": no rendezvous at " + host + ":" + port + " before the deadline" +
             (last == null ? "" : " (" + last.getMessage() + ")"));
     }
 
-    /** One round: sends this rank's blob, returns every rank's, indexed by rank. */
+    private static void pause() throws IOException
+    {
+        try
+        {
+            Thread.sleep(20);
+        }
+        catch (final InterruptedException ie)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while connecting to the rendezvous", ie);
+        }
+    }
+
+    /**
+     * One round: sends this rank's blob, returns every rank's, indexed by rank.
+     *
+     * @throws RendezvousLostException when the connection ends without the server saying why.
+     * @throws IOException             with the server's reason when the rendezvous failed.
+     */
     public byte[][] allGather(final byte[] blob) throws IOException
     {
+        String reason = null;
         try
         {
             out.writeInt(round++);
@@ -90,6 +131,11 @@ public final class RendezvousClient implements AutoCloseable
             out.write(blob);
             out.flush();
             final int size = in.readInt();
+            if (size == RendezvousServer.FAILED)
+            {
+                reason = in.readUTF();
+                throw new IOException("the rendezvous failed: " + reason);
+            }
             final byte[][] all = new byte[size][];
             for (int r = 0; r < size; r++)
             {
@@ -99,9 +145,44 @@ public final class RendezvousClient implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new IOException("rank " + rank + ": rendezvous round " + (round - 1) + " failed (" + ex.getMessage() +
-                "); another rank failed to start or the launcher stopped the job", ex);
+            final String message = "rank " + rank + ": rendezvous round " + (round - 1) + " failed (" +
+                (ex.getMessage() != null ? ex.getMessage() : ex instanceof EOFException ? "the connection closed" : ex) + ")";
+            if (reason != null)
+            {
+                throw new IOException(message, ex);
+            }
+            throw new RendezvousLostException(message + "; another rank failed to start or the launcher stopped the job",
+                ex);
         }
+    }
+
+    /**
+     * Ends the rounds but keeps the connection, watching it from a daemon thread: when the other end closes it or
+     * it breaks, {@code onLost} runs once, unless {@link #close()} came first. Nothing is sent on it afterwards.
+     */
+    public void holdAsLifeline(final Runnable onLost) throws IOException
+    {
+        out.writeInt(RendezvousServer.LIFELINE);
+        out.flush();
+        socket.setSoTimeout(0);
+        Thread.ofPlatform().daemon().name("ringfold-lifeline").start(() ->
+        {
+            try
+            {
+                while (in.read() >= 0)
+                {
+                    // the server sends nothing on a lifeline; whatever comes is not a reason to stop
+                }
+            }
+            catch (final IOException ex)
+            {
+                // broken: the same as closed
+            }
+            if (!closed)
+            {
+                onLost.run();
+            }
+        });
     }
 
     /** This end's address of the connection: an address of this host that the network routes to the rendezvous. */
@@ -118,6 +199,7 @@ public final class RendezvousClient implements AutoCloseable
     @Override
     public void close()
     {
+        closed = true;
         try
         {
             socket.close();

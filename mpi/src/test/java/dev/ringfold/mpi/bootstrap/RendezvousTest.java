@@ -94,4 +94,90 @@ class RendezvousTest
             assertEquals("ranks 1 did not reach the rendezvous within 500 ms", server.failure());
         }
     }
+
+    @Test
+    @Timeout(30)
+    void silentStrangersDoNotDelayARankAndADroppedOneIsNotARank() throws Exception
+    {
+        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 1, "jobS", SECRET, 10_000))
+        {
+            final java.util.List<Socket> silent = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++)
+            {
+                silent.add(new Socket("127.0.0.1", server.port())); // they say nothing
+            }
+            final long start = System.nanoTime();
+            try (RendezvousClient c = RendezvousClient.connect("127.0.0.1", server.port(), 0, 1, "jobS", SECRET,
+                System.currentTimeMillis() + 10_000))
+            {
+                assertEquals(1, c.allGather(new byte[] {5}).length);
+            }
+            final long ms = (System.nanoTime() - start) / 1_000_000;
+            // one at a time, each stranger would have held the rank up for its whole hello limit
+            assertTrue(ms < RendezvousServer.HELLO_LIMIT_MS, ms + " ms behind 50 silent connections");
+            for (final Socket s : silent)
+            {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aRankThatComesAfterTheFailureIsToldWhy() throws Exception
+    {
+        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 2, "jobF", SECRET, 10_000))
+        {
+            server.fail("rank 1 (pid 42) exited with code 0 before it joined the job");
+            final RendezvousClient late = RendezvousClient.connect("127.0.0.1", server.port(), 0, 2, "jobF", SECRET,
+                System.currentTimeMillis() + 5_000, true);
+            final IOException ex = assertThrows(IOException.class, () -> late.allGather(new byte[0]));
+            assertTrue(ex.getMessage().contains("the rendezvous failed: rank 1 (pid 42) exited with code 0 before it " +
+                "joined the job"), ex.getMessage());
+            assertTrue(!(ex instanceof RendezvousLostException), ex.toString());
+            late.close();
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aLifelineReportsTheServersEndButNotItsOwnClose() throws Exception
+    {
+        final java.util.concurrent.CountDownLatch[] lost = {new java.util.concurrent.CountDownLatch(1),
+            new java.util.concurrent.CountDownLatch(1)};
+        final RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 2, "jobL", SECRET, 10_000);
+        final ExecutorService pool = Executors.newFixedThreadPool(2);
+        try
+        {
+            final java.util.List<Future<RendezvousClient>> ranks = new java.util.ArrayList<>();
+            for (int r = 0; r < 2; r++)
+            {
+                final int rank = r;
+                ranks.add(pool.submit(() ->
+                {
+                    final RendezvousClient c = RendezvousClient.connect("127.0.0.1", server.port(), rank, 2, "jobL",
+                        SECRET, System.currentTimeMillis() + 10_000, true);
+                    c.barrier();
+                    c.holdAsLifeline(lost[rank]::countDown);
+                    return c;
+                }));
+            }
+            final RendezvousClient closedFirst = ranks.get(0).get();
+            ranks.get(1).get();
+            for (int i = 0; i < 100 && !server.finished(); i++)
+            {
+                Thread.sleep(20);
+            }
+            assertTrue(server.finished(), "the rounds did not end");
+            closedFirst.close(); // this rank's own close: not a lost launcher
+            server.close(); // the launcher's end: the other rank hears it
+            assertTrue(lost[1].await(5, java.util.concurrent.TimeUnit.SECONDS), "the lifeline did not report the end");
+            assertEquals(1, lost[0].getCount(), "a rank's own close was taken for the launcher's end");
+        }
+        finally
+        {
+            server.close();
+            pool.shutdownNow();
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.ringfold.mpi.transport.shm;
 
+import dev.ringfold.mpi.auth.KernelRandom;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -11,14 +12,23 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.HexFormat;
+import java.util.Set;
 
 /**
  * One rank's inbound file in /dev/shm: a header page, then one single-producer ring per rank of the node
- * (ring i is written by the node's i-th rank). Created under a temporary name and renamed, so a peer never
- * maps a half-made file; mode 0600.
+ * (ring i is written by the node's i-th rank); mode 0600.
+ * <p>
+ * /dev/shm is shared by every user of the node, so the name is one nobody can take first: the job and rank, for
+ * the launcher's clean-up and for people, and then 128 random bits, so that no other user can predict it. The file
+ * is created exclusively (O_CREAT|O_EXCL, which also refuses a symbolic link), so it is this rank's own; peers learn
+ * the name only through the authenticated rendezvous, after the file is complete (so none maps a half-made one), and
+ * map it only when it is a regular file owned by the same user as their own.
  */
 final class RingFile implements AutoCloseable
 {
@@ -32,6 +42,8 @@ final class RingFile implements AutoCloseable
     /** One cache line per sending rank in the header page, for the pair's shared copy counters. */
     static final int PAIR_SLOT_BYTES = 64;
     static final int MAX_PAIR_SLOTS = HEADER_BYTES / PAIR_SLOT_BYTES - 1;
+    /** 128 bits: no other user of the node can guess a name before it exists. */
+    static final int NAME_RANDOM_BYTES = 16;
 
     private final Path path;
     private final MappedByteBuffer mapped;
@@ -48,9 +60,31 @@ final class RingFile implements AutoCloseable
         this.capacity = capacity;
     }
 
-    static Path pathFor(final Path dir, final String jobId, final int worldRank)
+    /** "ringfold-JOB-rRANK-" then 32 hex digits: the prefix says whose it is, the rest makes it unguessable. */
+    static Path newPath(final Path dir, final String jobId, final int worldRank)
     {
-        return dir.resolve("ringfold-" + jobId + "-r" + worldRank);
+        return dir.resolve(prefix(jobId, worldRank) + HexFormat.of().formatHex(KernelRandom.bytes(NAME_RANDOM_BYTES)));
+    }
+
+    static String prefix(final String jobId, final int worldRank)
+    {
+        return "ringfold-" + jobId + "-r" + worldRank + "-";
+    }
+
+    /**
+     * The path of a peer's file from the name it sent: only a name of the form {@link #newPath} makes for that peer,
+     * in {@code dir} itself.
+     */
+    static Path peerPath(final Path dir, final String jobId, final int worldRank, final String name)
+    {
+        final String prefix = prefix(jobId, worldRank);
+        if (!name.startsWith(prefix) || name.length() != prefix.length() + 2 * NAME_RANDOM_BYTES ||
+            !name.substring(prefix.length()).chars().allMatch(c -> Character.digit(c, 16) >= 0))
+        {
+            throw new IllegalStateException("rank " + worldRank + " named its shared-memory file '" + name +
+                "', not one of the form " + prefix + "<" + 2 * NAME_RANDOM_BYTES + " hex digits>");
+        }
+        return dir.resolve(name);
     }
 
     static long fileLength(final int rings, final int capacity)
@@ -66,60 +100,85 @@ final class RingFile implements AutoCloseable
 
     static RingFile create(final Path path, final int rings, final int capacity)
     {
-        final Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        try
+        final long length = fileLength(rings, capacity);
+        final MappedByteBuffer mapped;
+        try (FileChannel ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))
         {
-            Files.deleteIfExists(tmp);
-            Files.deleteIfExists(path); // a stale file of a dead job with the same id
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            final long length = fileLength(rings, capacity);
-            final MappedByteBuffer mapped;
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE))
-            {
-                mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, length);
-            }
-            final RingFile file = new RingFile(path, mapped, rings, capacity);
-            file.header.putInt(RINGS_OFFSET, rings);
-            file.header.putInt(CAPACITY_OFFSET, capacity);
-            file.header.putLongVolatile(MAGIC_OFFSET, MAGIC);
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-            return file;
+            mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, length);
         }
         catch (final IOException ex)
         {
-            try
+            throw new UncheckedIOException("cannot create shared-memory file " + path + ": " + ex, ex);
+        }
+        final RingFile file = new RingFile(path, mapped, rings, capacity);
+        file.header.putInt(RINGS_OFFSET, rings);
+        file.header.putInt(CAPACITY_OFFSET, capacity);
+        file.header.putLongRelease(MAGIC_OFFSET, MAGIC);
+        return file;
+    }
+
+    /**
+     * Maps a peer's file, which must be a regular file (not a link) owned by {@code owner}: the same file before it
+     * is opened and after, so that nobody can slip another in between.
+     */
+    static RingFile map(final Path path, final int expectedRings, final int expectedCapacity, final UserPrincipal owner)
+    {
+        try
+        {
+            final PosixFileAttributes before = ownFile(path, owner);
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS))
             {
-                Files.deleteIfExists(tmp);
+                if (!before.fileKey().equals(ownFile(path, owner).fileKey()))
+                {
+                    throw new IllegalStateException("shared-memory file " + path + " was replaced while it was opened");
+                }
+                final long length = ch.size();
+                if (length != fileLength(expectedRings, expectedCapacity))
+                {
+                    throw new IllegalStateException("shared-memory file " + path + " has " + length +
+                        " bytes, expected " + fileLength(expectedRings, expectedCapacity) + " (mixed Ringfold settings?)");
+                }
+                final RingFile file = new RingFile(path, ch.map(FileChannel.MapMode.READ_WRITE, 0, length),
+                    expectedRings, expectedCapacity);
+                if (file.header.getLongAcquire(MAGIC_OFFSET) != MAGIC)
+                {
+                    file.close();
+                    throw new IllegalStateException("shared-memory file " + path + " is not a Ringfold ring file");
+                }
+                return file;
             }
-            catch (final IOException ignore)
-            {
-            }
-            throw new UncheckedIOException("cannot create shared-memory file " + path + ": " + ex.getMessage(), ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot map peer's shared-memory file " + path + ": " + ex, ex);
         }
     }
 
-    static RingFile map(final Path path, final int expectedRings, final int expectedCapacity)
+    private static PosixFileAttributes ownFile(final Path path, final UserPrincipal owner) throws IOException
     {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        final PosixFileAttributes attributes =
+            Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isRegularFile() || !attributes.owner().equals(owner))
         {
-            final long length = ch.size();
-            if (length != fileLength(expectedRings, expectedCapacity))
-            {
-                throw new IllegalStateException("shared-memory file " + path + " has " + length +
-                    " bytes, expected " + fileLength(expectedRings, expectedCapacity) + " (mixed Ringfold settings?)");
-            }
-            final RingFile file = new RingFile(path, ch.map(FileChannel.MapMode.READ_WRITE, 0, length),
-                expectedRings, expectedCapacity);
-            if (file.header.getLongVolatile(MAGIC_OFFSET) != MAGIC)
-            {
-                file.close();
-                throw new IllegalStateException("shared-memory file " + path + " is not a Ringfold ring file");
-            }
-            return file;
+            throw new IllegalStateException("shared-memory file " + path + " is " +
+                (attributes.isRegularFile() ? "owned by " + attributes.owner().getName() + ", not " + owner.getName() :
+                    "not a regular file") + ": not this job's; refusing to map it");
+        }
+        return attributes;
+    }
+
+    /** Who owns this rank's own file: the user every peer's file must belong to as well. */
+    UserPrincipal owner()
+    {
+        try
+        {
+            return Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot map peer's shared-memory file " + path + ": " + ex.getMessage(), ex);
+            throw new UncheckedIOException("cannot read the owner of " + path + ": " + ex, ex);
         }
     }
 

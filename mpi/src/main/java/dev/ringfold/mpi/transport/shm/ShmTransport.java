@@ -88,18 +88,30 @@ public final class ShmTransport implements Transport, InputWaiter
         {
             throw new IllegalArgumentException("ring capacity must be a power of two, got " + ringCapacity);
         }
-        final RingFile own = RingFile.create(RingFile.pathFor(dir, jobId, worldRank), localRanks.length, ringCapacity);
+        final RingFile own = RingFile.create(RingFile.newPath(dir, jobId, worldRank), localRanks.length, ringCapacity);
         return new ShmTransport(worldSize, localRanks, myIndex, ringCapacity, own);
     }
 
-    /** Maps every peer's file; call once all of them exist. */
-    public void mapPeers(final Path dir, final String jobId, final long[] pidsByWorldRank)
+    /** The name of this rank's file in its directory, for the peers to learn through the rendezvous. */
+    public String fileName()
     {
+        return own.path().getFileName().toString();
+    }
+
+    /**
+     * Maps every peer's file; call once all of them exist.
+     *
+     * @param fileNames each world rank's {@link #fileName()}, as the authenticated rendezvous carried them (entries of
+     *                  ranks on other nodes are not read).
+     */
+    public void mapPeers(final Path dir, final String jobId, final String[] fileNames, final long[] pidsByWorldRank)
+    {
+        final java.nio.file.attribute.UserPrincipal owner = own.owner();
         for (int i = 0; i < localRanks.length; i++)
         {
             final int peer = localRanks[i];
-            final RingFile file = i == myIndex ? own :
-                RingFile.map(RingFile.pathFor(dir, jobId, peer), localRanks.length, capacity);
+            final RingFile file = i == myIndex ? own : RingFile.map(RingFile.peerPath(dir, jobId, peer, fileNames[peer]),
+                localRanks.length, capacity, owner);
             peerFiles[i] = file;
             outboundByWorldRank[peer] = new RingChannel(file.ring(myIndex), file.doorbell());
             pairSlotFrom[peer] = own.pairSlot(i);

@@ -49,8 +49,9 @@ final class DoorbellTest
         rank0 = ShmTransport.create(dir, "doorbell", 0, 2, local, 1 << 16);
         rank1 = ShmTransport.create(dir, "doorbell", 1, 2, local, 1 << 16);
         final long pid = ProcessHandle.current().pid();
-        rank0.mapPeers(dir, "doorbell", new long[] {pid, pid});
-        rank1.mapPeers(dir, "doorbell", new long[] {pid, pid});
+        final String[] names = {rank0.fileName(), rank1.fileName()};
+        rank0.mapPeers(dir, "doorbell", names, new long[] {pid, pid});
+        rank1.mapPeers(dir, "doorbell", names, new long[] {pid, pid});
         rank0.prepareToWait();
         final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Futex.ready() && System.nanoTime() < until)

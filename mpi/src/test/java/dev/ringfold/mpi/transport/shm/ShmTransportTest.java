@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,16 +19,19 @@ class ShmTransportTest
     Path dir;
 
     @Test
-    void ringFileIsPrivateReplacesAStaleOneAndIsGoneOnceUnlinked() throws Exception
+    void ringFileIsPrivateUnguessableAndIsGoneOnceUnlinked() throws Exception
     {
-        final Path path = dir.resolve("ringfold-jobX-r0");
-        Files.writeString(path, "stale file of a dead job with the same id");
+        // what an older Ringfold named its files, and so what anyone could squat: not used any more
+        final Path predictable = dir.resolve("ringfold-jobX-r0");
+        Files.writeString(predictable, "a file somebody else put there first");
         try (ShmTransport shm = ShmTransport.create(dir, "jobX", 0, 1, new int[] {0}, 1 << 16))
         {
+            final Path path = dir.resolve(shm.fileName());
+            assertTrue(shm.fileName().matches("ringfold-jobX-r0-[0-9a-f]{32}"), shm.fileName());
             assertTrue(Files.exists(path));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
             assertEquals(RingFile.fileLength(1, 1 << 16), Files.size(path));
-            shm.mapPeers(dir, "jobX", new long[] {ProcessHandle.current().pid()});
+            shm.mapPeers(dir, "jobX", new String[] {shm.fileName()}, new long[] {ProcessHandle.current().pid()});
             shm.unlinkOwn();
             assertFalse(Files.exists(path));
             // the mapping outlives the name: a frame to ourselves still goes through
@@ -54,18 +58,41 @@ class ShmTransportTest
         }
         try (var files = Files.list(dir))
         {
-            assertEquals(0, files.count(), "nothing left behind");
+            assertEquals(List.of(predictable), files.toList(), "nothing of its own left behind");
         }
     }
 
     @Test
     void aFileOfOtherSettingsIsRefusedWithAReason() throws Exception
     {
-        try (RingFile ignored = RingFile.create(dir.resolve("ringfold-j-r1"), 2, 1 << 16))
+        try (RingFile file = RingFile.create(dir.resolve("ringfold-j-r1"), 2, 1 << 16))
         {
             final IllegalStateException ex = assertThrows(IllegalStateException.class,
-                () -> RingFile.map(dir.resolve("ringfold-j-r1"), 2, 1 << 17));
+                () -> RingFile.map(dir.resolve("ringfold-j-r1"), 2, 1 << 17, file.owner()));
             assertTrue(ex.getMessage().contains("mixed Ringfold settings"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void aPeerNameOfAnotherFormOrALinkIsNotMapped() throws Exception
+    {
+        try (RingFile file = RingFile.create(RingFile.newPath(dir, "j", 1), 2, 1 << 16))
+        {
+            final String name = file.path().getFileName().toString();
+            assertEquals(file.path(), RingFile.peerPath(dir, "j", 1, name));
+            for (final String bad : new String[] {"../" + name, name.replace("-r1-", "-r2-"), "ringfold-j-r1", name + "x"})
+            {
+                final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                    () -> RingFile.peerPath(dir, "j", 1, bad));
+                assertTrue(ex.getMessage().contains("rank 1 named its shared-memory file"), ex.getMessage());
+            }
+            // the same file under a name made a link: refused, not followed
+            final Path link = Files.createSymbolicLink(dir.resolve("ringfold-j-r1-" + "0".repeat(32)), file.path());
+            final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                () -> RingFile.map(link, 2, 1 << 16, file.owner()));
+            assertTrue(ex.getMessage().contains("not a regular file"), ex.getMessage());
+            // creating over an existing name fails rather than opening what is there
+            assertThrows(java.io.UncheckedIOException.class, () -> RingFile.create(link, 2, 1 << 16));
         }
     }
 }
