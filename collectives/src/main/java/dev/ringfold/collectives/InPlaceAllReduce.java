@@ -4,8 +4,6 @@ import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.PeerSharedFiles;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.SharedLocations;
-import dev.ringfold.tensors.kernels.ReduceKernels;
-import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,7 +12,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * memory (tensors of a {@code NodeSharedAllocator}): nothing is staged. Each rank writes where its operands live
  * into its buffer of the node region ({@link #offer}); once every rank has, each maps its peers' files (once per
  * file, {@link PeerSharedFiles}) and reduces its 1/n slice straight from all n sources, writing the result straight
- * into all n destinations ({@link #reduceSlice}): every byte is read once and written n times, by one rank, the
+ * into all n destinations ({@link #reduceSlice}, in pieces that stay in cache): every byte is read once and written n times, by one rank, the
  * single-copy scheme of Open MPI's XPMEM collectives (coll/xhc) with no kernel module.
  *
  * <p>Reduction order as in the staged path: {@code ((x[0] op x[1]) op x[2]) ... op x[n-1]} for every element,
@@ -23,8 +21,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class InPlaceAllReduce
 {
-    /** The slice is reduced and copied out in pieces of this many working bytes, so the n copies read from cache. */
-    private static final int PIECE_BYTES = 64 * 1024;
     private static final int SOURCE = 0;
     private static final int DESTINATION = SharedLocations.MAX_DESCRIPTOR_BYTES;
     /** Both descriptors fit a chunk buffer of the region (at least 4 KiB). */
@@ -34,9 +30,8 @@ final class InPlaceAllReduce
     private final int size;
     private final long[] srcOf;
     private final long[] dstOf;
-    private final long[] sources;
+    private final SourcesReduction reduction;
     private final UnsafeBuffer locations = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer accumulator = new UnsafeBuffer(BufferUtil.allocateDirectAligned(PIECE_BYTES, 64));
 
     InPlaceAllReduce(final int rank, final int size)
     {
@@ -44,7 +39,7 @@ final class InPlaceAllReduce
         this.size = size;
         this.srcOf = new long[size];
         this.dstOf = new long[size];
-        this.sources = new long[size];
+        this.reduction = new SourcesReduction(size);
     }
 
     /**
@@ -96,32 +91,14 @@ final class InPlaceAllReduce
     {
         final long sliceStart = Blocks.start(count, size, rank);
         final long sliceEnd = sliceStart + Blocks.length(count, size, rank);
-        final long piece = PIECE_BYTES / working.bytes();
+        final long piece = SourcesReduction.pieceElements(working);
         final int eb = dtype.bytes();
         for (long first = sliceStart; first < sliceEnd; first += piece)
         {
             final long n = Math.min(piece, sliceEnd - first);
             final long at = first * eb;
-            final long out = dstOf[rank] + at;
-            if (working == dtype)
-            {
-                for (int r = 0; r < size; r++)
-                {
-                    sources[r] = srcOf[r] + at;
-                }
-                ReduceKernels.reduceAll(op, dtype, out, sources, n); // out may be this rank's source
-                Precision.store(op, size, dtype, working, out, out, n); // AVG: divided once
-            }
-            else
-            {
-                final long acc = accumulator.addressOffset();
-                ReduceKernels.widenToF32(dtype, acc, srcOf[0] + at, n);
-                for (int r = 1; r < size; r++)
-                {
-                    ReduceKernels.accumulateToF32(op, dtype, acc, srcOf[r] + at, n);
-                }
-                Precision.store(op, size, dtype, working, out, acc, n);
-            }
+            final long out = dstOf[rank] + at; // may be this rank's source
+            reduction.reduce(srcOf, at, out, n, dtype, op, working);
             for (int r = 0; r < size; r++)
             {
                 if (r != rank)

@@ -23,7 +23,8 @@ class NodeSharedAllReduceTest
         final String text = Job.run(np, "shm", 450, List.of("RINGFOLD_CHECK_COLLECTIVES=" + (np % 2)),
             NodeSharedRanks.class);
         for (final String section : new String[] {"ok node-shared world rank", "ok node-shared split rank",
-            "ok same bits rank", "ok mixed rank", "ok steady state rank", "ok closed rank"})
+            "ok same bits rank", "ok mixed rank", "ok broadcast rank",
+            "ok reduce-scatter all-gather rank", "ok steady state rank", "ok closed rank"})
         {
             assertEquals(np, Job.count(text, section), section + "\n" + text);
         }
