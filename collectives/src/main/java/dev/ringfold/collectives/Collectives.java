@@ -71,6 +71,8 @@ public final class Collectives
     private PairwiseAllToAll allToAll;
     private DisseminationBarrier barrier;
     private LinearScan scan;
+    private InPlaceReduceScatter inPlaceReduceScatter; // node-shared (issue 15)
+    private InPlaceAllGather inPlaceAllGather; // node-shared (issue 15)
     private UnsafeBuffer staging;
     private boolean checkCalls;
     private CheckedOperation checked;
@@ -588,7 +590,53 @@ public final class Collectives
         {
             gather = o;
         }
+        // node-shared (issue 15): on one node the sources are read in place when every rank's is node-shared
+        long total = 0;
+        for (final long b : bytes)
+        {
+            total += b;
+        }
+        if (inPlaceCandidate(total))
+        {
+            final NodeScratch scratch = nodeScratch("allGather", "SHARED_MEMORY");
+            final InPlaceAllGather p = cached && inPlaceAllGather != null && !inPlaceAllGather.isActive() ?
+                inPlaceAllGather : new InPlaceAllGather(comm, scratch);
+            if (cached)
+            {
+                inPlaceAllGather = p;
+            }
+            return p.prepare(src, dst, bytes, offsets, o.prepare(src, dst, bytes, offsets));
+        }
         return o.prepare(src, dst, bytes, offsets);
+    }
+
+    /**
+     * Node-shared (issue 15): whether a collective of this many bytes goes through the node region's in-place path
+     * (every rank's source node-shared: read in place; otherwise the message-passing algorithm). The same answer on
+     * every rank.
+     */
+    private boolean inPlaceCandidate(final long bytes)
+    {
+        return comm.size() > 1 && bytes > SMALL_ALLREDUCE_BYTES && isOneNode();
+    }
+
+    /** Node-shared (issue 15): the reduce-scatter, in place over node-shared sources or else {@code ring}. */
+    private Operation reduceScatterOperation(final long src, final long dst, final long blockCount,
+        final DType dtype, final ReduceOp op, final RingAllReduce ring, final boolean cached)
+    {
+        final Operation fallback = ring.reduceScatter(src, dst, blockCount, dtype, op);
+        if (!inPlaceCandidate(blockCount * comm.size() * dtype.bytes()))
+        {
+            return fallback;
+        }
+        final NodeScratch scratch = nodeScratch("reduceScatter", "SHARED_MEMORY");
+        final InPlaceReduceScatter p = cached && inPlaceReduceScatter != null && !inPlaceReduceScatter.isActive() ?
+            inPlaceReduceScatter : new InPlaceReduceScatter(comm, scratch);
+        if (cached)
+        {
+            inPlaceReduceScatter = p;
+        }
+        return p.prepare(src, dst, blockCount, dtype, op, fallback);
     }
 
     /** {@code src} holds n blocks of {@code blockCount}; rank r gets the reduction of block r in {@code dst}. */
@@ -599,7 +647,7 @@ public final class Collectives
         next.set(Call.Kind.REDUCE_SCATTER, blockCount, dtype, Call.NONE, op);
         final RingAllReduce o = ring != null && !ring.isActive() ? ring : new RingAllReduce(comm);
         ring = o;
-        run(o.reduceScatter(src, dst, blockCount, dtype, op));
+        run(reduceScatterOperation(src, dst, blockCount, dtype, op, o, true));
     }
 
     public CollectiveRequest ireduceScatter(final long src, final long dst, final long blockCount, final DType dtype,
@@ -607,7 +655,7 @@ public final class Collectives
     {
         checkReduce("reduceScatter", blockCount * comm.size(), dtype, op);
         next.set(Call.Kind.REDUCE_SCATTER, blockCount, dtype, Call.NONE, op);
-        return start(new RingAllReduce(comm).reduceScatter(src, dst, blockCount, dtype, op));
+        return start(reduceScatterOperation(src, dst, blockCount, dtype, op, new RingAllReduce(comm), false));
     }
 
     /** Every rank's {@code count} elements land at element {@code r * count} of the root's {@code dst}. */

@@ -3,6 +3,7 @@ package dev.ringfold.collectives;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
+import dev.ringfold.tensors.PeerSharedFiles;
 import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -41,6 +42,13 @@ final class NodeScratch
     static final int ARRIVED = 0;
     static final int REDUCED = 64;
     static final int RELEASED = 128;
+    /**
+     * In ARRIVED's line (same writer): whether the rank's operands of a call are node-shared (see publishIntent), one
+     * word per parity of the call's first chunk, so that a rank that has gone on to its next call cannot overwrite
+     * an intent a slower peer has still to read (it reuses the word only at a chunk whose buffer it may write, when
+     * every rank is done with this one).
+     */
+    private static final int INTENT = 8;
     private static final int SLOT_BYTES = 192;
     private static final int NAME_BYTES = 256;
     private static final long MAGIC = 0x5246434F4C4C4543L; // "RFCOLLEC"
@@ -64,6 +72,7 @@ final class NodeScratch
     final CallOrder order = new CallOrder();
     private long nextChunk;
     private RuntimeException broken;
+    private PeerSharedFiles peerFiles;
 
     private NodeScratch(final Communicator comm, final MappedByteBuffer mapped, final long chunk)
     {
@@ -273,6 +282,69 @@ final class NodeScratch
     void publish(final int counter, final long g)
     {
         control.putLongOrdered(FIRST_SLOT + rank * SLOT_BYTES + counter, g + 1);
+    }
+
+    /**
+     * This rank's operands of the call whose first chunk is {@code g} are node-shared (their locations are in its
+     * buffer for chunk g) or not: {@code (g + 1) << 1 | shared}, released after the locations were written. Call it
+     * only once {@link #free}(g) holds.
+     */
+    void publishIntent(final long g, final boolean shared)
+    {
+        control.putLongRelease(intentWord(rank, g), (g + 1) << 1 | (shared ? 1 : 0));
+    }
+
+    /**
+     * Every rank's intent for the call whose first chunk is {@code g}: -1 while some rank has not said (each such
+     * rank checked for being alive), 1 when every operand of every rank is node-shared, 0 otherwise. The same answer
+     * on every rank once it is not -1.
+     */
+    int allIntents(final long g)
+    {
+        int all = 1;
+        for (int r = 0; r < size; r++)
+        {
+            final int intent = intentOf(r, g);
+            if (intent < 0)
+            {
+                all = -1;
+            }
+            else if (all > 0 && intent == 0)
+            {
+                all = 0;
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Rank r's intent for the call whose first chunk is {@code g}: -1 while not said (r checked for being alive),
+     * 1 node-shared, 0 not.
+     */
+    int intentOf(final int r, final long g)
+    {
+        final long v = control.getLongAcquire(intentWord(r, g));
+        if ((v >>> 1) <= g)
+        {
+            comm.checkAlive(r, "wait in a shared-memory collective on");
+            return -1;
+        }
+        return (int)(v & 1);
+    }
+
+    private static int intentWord(final int r, final long g)
+    {
+        return FIRST_SLOT + r * SLOT_BYTES + INTENT + 8 * (int)(g & 1);
+    }
+
+    /** The node peers' shared files this communicator's in-place collectives reach, mapped on first use. */
+    PeerSharedFiles peerFiles()
+    {
+        if (peerFiles == null)
+        {
+            peerFiles = new PeerSharedFiles(4 * size); // a call names at most 2 files per rank
+        }
+        return peerFiles;
     }
 
     /** This rank has finished every step of chunk {@code g}. */

@@ -18,6 +18,13 @@ import org.agrona.UnsafeApi;
  * {@code ((x[0] op x[1]) op x[2]) ... op x[n-1]}, computed once (by the rank owning its slice) and copied to the
  * others, so all ranks hold the same bits. BF16/F16 sums travel in F32 and AVG divides once ({@link Precision}).
  *
+ * <p>Before the first chunk every rank says whether its source and destination are node-shared (tensors of a
+ * {@code NodeSharedAllocator}), writing where they live into its buffer for that chunk: a rank with private memory
+ * says so and goes on at once; a rank with node-shared memory waits for the others' answers. When every rank's are
+ * node-shared, nothing is staged: {@link InPlaceAllReduce} reduces each slice from all sources into all
+ * destinations. Otherwise every rank runs the chunks below, so a mix of shared and private operands is the staged
+ * all-reduce, never a read of memory a peer did not offer.
+ *
  * <p>The caller's memory is only ever copied into and out of the region, so it may as well be a Java array
  * ({@link #prepare(Object, long, Object, long, long, DType, ReduceOp)}): the array forms of the API then reduce
  * without staging the message off-heap and back, which would double the bytes moved.
@@ -27,10 +34,15 @@ final class SharedMemoryAllReduce extends ReducingOperation
     private static final int FREE = 0;
     private static final int ARRIVING = 1;
     private static final int REDUCING = 2;
+    private static final int OFFERING = 3;
+    private static final int DECIDING = 4;
+    private static final int IN_PLACE = 5;
 
     private final NodeScratch scratch;
     private final long[] sources;
     private final RegionTurn turn;
+    private final InPlaceAllReduce inPlace;
+    private final long[] locationsOf;
     private Object srcArray;
     private Object dstArray;
     private long chunks;
@@ -44,6 +56,8 @@ final class SharedMemoryAllReduce extends ReducingOperation
         this.scratch = scratch;
         this.turn = new RegionTurn(scratch);
         this.sources = new long[size];
+        this.inPlace = new InPlaceAllReduce(rank, size);
+        this.locationsOf = new long[size];
     }
 
     SharedMemoryAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
@@ -65,9 +79,14 @@ final class SharedMemoryAllReduce extends ReducingOperation
     @Override
     public String describe()
     {
-        return "allReduce (shared memory) of " + count + " " + dtype + " on " + comm.name() + ", chunk " + chunk +
-            " of " + chunks + (state == FREE ? ", waiting for buffer" : state == ARRIVING ? ", waiting for inputs" :
-            ", waiting for results");
+        return "allReduce (shared memory) of " + count + " " + dtype + " on " + comm.name() + switch (state)
+        {
+            case OFFERING -> ", waiting for the region";
+            case DECIDING -> ", waiting for every rank to say where its operands live";
+            case IN_PLACE -> ", in place over node-shared operands, waiting for the other slices";
+            default -> ", chunk " + chunk + " of " + chunks + (state == FREE ? ", waiting for buffer" :
+                state == ARRIVING ? ", waiting for inputs" : ", waiting for results");
+        };
     }
 
     @Override
@@ -90,6 +109,7 @@ final class SharedMemoryAllReduce extends ReducingOperation
         chunkElements = scratch.chunkBytes() / working.bytes();
         chunks = (count + chunkElements - 1) / chunkElements;
         turn.take(chunks);
+        state = OFFERING;
     }
 
     @Override
@@ -100,6 +120,52 @@ final class SharedMemoryAllReduce extends ReducingOperation
             return 0;
         }
         int work = 0;
+        if (state >= OFFERING)
+        {
+            final long g = turn.firstChunk();
+            if (state == OFFERING)
+            {
+                if (!scratch.free(g))
+                {
+                    return 0;
+                }
+                final boolean shared = inPlace.offer(srcArray, src, dstArray, dst, count, dtype,
+                    scratch.buffer(rank, g));
+                scratch.publishIntent(g, shared);
+                state = shared ? DECIDING : FREE; // a private operand: the call is staged whatever the others say
+                work++;
+            }
+            if (state == DECIDING)
+            {
+                final int everyRank = scratch.allIntents(g);
+                if (everyRank < 0)
+                {
+                    return work;
+                }
+                state = everyRank > 0 ? IN_PLACE : FREE;
+                if (state == IN_PLACE)
+                {
+                    for (int r = 0; r < size; r++)
+                    {
+                        locationsOf[r] = scratch.buffer(r, g);
+                    }
+                    inPlace.locate(scratch.peerFiles(), src, dst, locationsOf);
+                    inPlace.reduceSlice(count, dtype, op, working);
+                    scratch.publish(NodeScratch.REDUCED, g);
+                }
+                work++;
+            }
+            if (state == IN_PLACE)
+            {
+                if (!scratch.allReached(NodeScratch.REDUCED, g))
+                {
+                    return work; // the other slices are still being written into this rank's destination
+                }
+                scratch.publishAll(g + chunks - 1); // the chunks claimed and not needed are done as well
+                done();
+                return work + 1;
+            }
+        }
         while (chunk < chunks)
         {
             final long g = turn.firstChunk() + chunk;
@@ -181,6 +247,7 @@ final class SharedMemoryAllReduce extends ReducingOperation
     {
         srcArray = null; // the arrays are the caller's: not kept reachable past the call
         dstArray = null;
+        inPlace.clear();
         turn.release(error());
     }
 }

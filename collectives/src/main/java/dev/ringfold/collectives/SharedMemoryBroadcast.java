@@ -1,7 +1,9 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.tensors.SharedLocations;
 import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Broadcast through the node's shared memory ({@link NodeScratch}), one writer and many readers: the root copies
@@ -9,6 +11,12 @@ import org.agrona.UnsafeApi;
  * soon as it is there (RELEASED). The root runs up to two chunks ahead of the slowest reader; readers copy at once
  * and in parallel, so the message is read once per reader and written once by the root, with no message sent.
  * The caller's memory is only copied, so it may be a Java array (no staging off-heap and back).
+ *
+ * <p>Before the first chunk the root says whether its message lives in node-shared memory (a tensor of a
+ * {@code NodeSharedAllocator}), writing where into its buffer for that chunk. If it does, nothing is staged: every
+ * other rank maps the root's file (once, {@link dev.ringfold.tensors.PeerSharedFiles}) and copies the message
+ * straight from it into its own memory, which may be anything, and the root returns once every reader is done.
+ * Otherwise the chunks below run as before; the readers' memory plays no part in the choice.
  */
 final class SharedMemoryBroadcast extends Operation
 {
@@ -20,6 +28,9 @@ final class SharedMemoryBroadcast extends Operation
     private final RegionTurn turn;
     private long chunks;
     private long chunk;
+    /** Before the chunks: -1 the root's intent not yet said or read, 0 staged, 1 straight from the root's memory. */
+    private int direct;
+    private final UnsafeBuffer location = new UnsafeBuffer(0, 0);
 
     SharedMemoryBroadcast(final Communicator comm, final NodeScratch scratch)
     {
@@ -61,6 +72,7 @@ final class SharedMemoryBroadcast extends Operation
         }
         chunks = (bytes + scratch.chunkBytes() - 1) / scratch.chunkBytes();
         turn.take(chunks);
+        direct = -1;
     }
 
     @Override
@@ -71,6 +83,50 @@ final class SharedMemoryBroadcast extends Operation
             return 0;
         }
         int work = 0;
+        if (direct != 0)
+        {
+            final long g = turn.firstChunk();
+            if (direct < 0)
+            {
+                if (rank == root)
+                {
+                    if (!scratch.free(g))
+                    {
+                        return 0;
+                    }
+                    location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
+                    direct = array == null && SharedLocations.describe(address, bytes, location, 0) > 0 ? 1 : 0;
+                    scratch.publishIntent(g, direct > 0);
+                }
+                else
+                {
+                    direct = scratch.intentOf(root, g);
+                    if (direct < 0)
+                    {
+                        return 0;
+                    }
+                    if (direct > 0)
+                    {
+                        location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
+                        UnsafeApi.copyMemory(null, scratch.peerFiles().address(location, 0), array, address, bytes);
+                        scratch.publishAll(g + chunks - 1);
+                        done();
+                        return 1;
+                    }
+                }
+                work++;
+            }
+            if (direct > 0) // the root: its message is being read in place until every reader is done
+            {
+                if (!scratch.allReached(NodeScratch.RELEASED, g + chunks - 1))
+                {
+                    return work;
+                }
+                scratch.publishAll(g + chunks - 1);
+                done();
+                return work + 1;
+            }
+        }
         final long chunkBytes = scratch.chunkBytes();
         while (chunk < chunks)
         {

@@ -13,8 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -37,8 +36,11 @@ final class SharedFile extends ForeignAllocation
     private static final int DATA_BYTES_OFFSET = 16;
     private static final int CREATOR_PID_OFFSET = 24;
 
-    /** The files this process still holds a use of, for the shutdown hook. */
-    private static final Set<SharedFile> LIVE = ConcurrentHashMap.newKeySet();
+    /**
+     * The files this process still holds a use of: for the shutdown hook, and for {@link #containing}, which the
+     * collectives ask on every call; copied on write so that the lookup reads a plain array and allocates nothing.
+     */
+    private static volatile SharedFile[] live = new SharedFile[0];
 
     static
     {
@@ -47,6 +49,9 @@ final class SharedFile extends ForeignAllocation
 
     private final Arena arena;
     private final Path path;
+    private final long base;
+    private final long size;
+    private final byte[] pathBytes; // what a descriptor carries (SharedLocations), encoded once
     private final UnsafeBuffer header;
     private final AtomicBoolean givenUp = new AtomicBoolean();
 
@@ -55,6 +60,9 @@ final class SharedFile extends ForeignAllocation
         super(segment.byteSize(), segment.address());
         this.arena = arena;
         this.path = path;
+        this.base = segment.address();
+        this.size = segment.byteSize();
+        this.pathBytes = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.header = new UnsafeBuffer(segment.address(), HEADER_BYTES);
     }
 
@@ -65,7 +73,13 @@ final class SharedFile extends ForeignAllocation
 
     DType dtype()
     {
-        return DType.values()[header.getInt(DTYPE_OFFSET)];
+        return DType.values()[dtypeOrdinal()];
+    }
+
+    /** The dtype's ordinal as the header holds it (no copy of {@code DType.values()}: read on every collective). */
+    int dtypeOrdinal()
+    {
+        return header.getInt(DTYPE_OFFSET);
     }
 
     long dataBytes()
@@ -104,7 +118,7 @@ final class SharedFile extends ForeignAllocation
             file.header.putLong(CREATOR_PID_OFFSET, ProcessHandle.current().pid());
             file.header.putLongVolatile(MAGIC_OFFSET, MAGIC); // last: a complete header is one with the magic
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
-            LIVE.add(file);
+            track(file);
             done = true;
             return file;
         }
@@ -159,7 +173,7 @@ final class SharedFile extends ForeignAllocation
                 }
             }
             while (!file.header.compareAndSetInt(USERS_OFFSET, users, users + 1));
-            LIVE.add(file);
+            track(file);
             done = true;
             return file;
         }
@@ -186,7 +200,7 @@ final class SharedFile extends ForeignAllocation
     {
         if (givenUp.compareAndSet(false, true))
         {
-            LIVE.remove(this);
+            untrack(this);
             if (header.getAndAddInt(USERS_OFFSET, -1) == 1)
             {
                 deleteQuietly(path);
@@ -204,9 +218,64 @@ final class SharedFile extends ForeignAllocation
     /** At exit: give up every use still held; the mappings go with the process. */
     private static void giveUpAll()
     {
-        for (final SharedFile file : LIVE.toArray(new SharedFile[0]))
+        for (final SharedFile file : live)
         {
             file.giveUp();
+        }
+    }
+
+    /** The address of the mapping's first byte (the header's). */
+    long base()
+    {
+        return base;
+    }
+
+    byte[] pathBytes()
+    {
+        return pathBytes;
+    }
+
+    /** The mapping's length: header and elements. */
+    long size()
+    {
+        return size;
+    }
+
+    /**
+     * The file of this process whose elements hold all of {@code [address, address + bytes)}, or null: a plain
+     * scan of the few files a process has open, allocation-free.
+     */
+    static SharedFile containing(final long address, final long bytes)
+    {
+        for (final SharedFile file : live)
+        {
+            if (address >= file.base + HEADER_BYTES && address + bytes <= file.base + file.size)
+            {
+                return file;
+            }
+        }
+        return null;
+    }
+
+    private static synchronized void track(final SharedFile file)
+    {
+        final SharedFile[] grown = Arrays.copyOf(live, live.length + 1);
+        grown[live.length] = file;
+        live = grown;
+    }
+
+    private static synchronized void untrack(final SharedFile file)
+    {
+        final SharedFile[] now = live;
+        for (int i = 0; i < now.length; i++)
+        {
+            if (now[i] == file)
+            {
+                final SharedFile[] shrunk = Arrays.copyOf(now, now.length - 1);
+                System.arraycopy(now, i + 1, shrunk, i, now.length - i - 1);
+                live = shrunk;
+                return;
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ringfold.hpctests.bench;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.Ringfold;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /** What an operation runs with: the world communicator, the options, and the job-wide correctness verdict. */
@@ -10,16 +11,24 @@ public final class BenchContext
     static final int HARNESS_TAG_BASE = 1 << 20;
     private static final int VERDICT_TAG = HARNESS_TAG_BASE;
 
+    private final Ringfold ringfold;
     private final Communicator world;
     private final BenchOptions options;
     private final String dev;
     private final UnsafeBuffer verdictBuffer = Payload.allocate(Long.BYTES);
 
-    public BenchContext(final Communicator world, final BenchOptions options)
+    public BenchContext(final Ringfold ringfold, final BenchOptions options)
     {
-        this.world = world;
+        this.ringfold = ringfold;
+        this.world = ringfold.world();
         this.options = options;
         this.dev = world.size() > 1 ? world.transportTo(world.rank() == 0 ? 1 : 0) : "self";
+    }
+
+    /** The running job (what a NodeSharedAllocator is made for). */
+    public Ringfold ringfold()
+    {
+        return ringfold;
     }
 
     public Communicator world()

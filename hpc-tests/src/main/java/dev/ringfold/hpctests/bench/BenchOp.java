@@ -36,4 +36,9 @@ public interface BenchOp
      * @throws BenchFailure on every rank when any rank saw a wrong payload.
      */
     java.util.List<Measurement> measure(BenchContext ctx, int bytes);
+
+    /** Gives back what {@link #setUp} took that outlives the JVM's own clean-up (node-shared tensors). */
+    default void close()
+    {
+    }
 }

@@ -17,9 +17,11 @@ import java.util.Locale;
  * @param seed     soak: the seed every rank draws the operations from; null for one chosen by rank 0.
  * @param heap     latency and bw: messages from and into Java arrays (the path of the array calls and the mpiJava
  *                 API) instead of off-heap buffers.
+ * @param shared   collectives: every rank's buffers are node-shared tensors (a NodeSharedAllocator's), which the
+ *                 shared-memory collectives reduce in place; rows say {@code "buffers":"shared"}.
  */
 public record BenchOptions(String op, int[] sizes, int iters, int minIters, boolean json, String algo,
-    double seconds, Long seed, boolean heap)
+    double seconds, Long seed, boolean heap, boolean shared)
 {
     public static final double DEFAULT_SOAK_SECONDS = 10;
 
@@ -30,7 +32,7 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
 
     public static final String USAGE = """
         usage: ringfold-bench OP [-np N] [-dev shm|tcp|auto] [--sizes LIST] [--iters N] [--min-iters N] [--json]
-                             [--algo NAME] [--seconds S] [--seed N] [--heap]
+                             [--algo NAME] [--seconds S] [--seed N] [--heap] [--shared]
           OP             %s
           --sizes LIST   message sizes, e.g. 8,1K,64K,1M,16M (K/M/G = 2^10/2^20/2^30 bytes); default 8,1K,64K,1M,16M
           --iters N      timed iterations for messages up to 64 KiB, fewer (~N*64KiB/size) above; default %d
@@ -38,6 +40,8 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
           --algo NAME    collectives: force the algorithm (allreduce: ring | recursive_doubling;
                          bcast: binomial | chain); default: the selection table
           --heap         latency, bw: send from and receive into Java arrays instead of off-heap buffers
+          --shared       collectives: buffers are node-shared tensors (NodeSharedAllocator), reduced in place
+                         when every rank is on one node; default: private off-heap buffers
           --seconds S    soak: run for S seconds (default 10); --seed N: the operations' seed (default: drawn)
           --json         one JSON object per size on stdout: {"op","np","dev","bytes","usec","gbps"}, for the
                          collectives {"op","np","dev","algo","bytes","usec","algbw_gbps","busbw_gbps"}; soak: one
@@ -67,6 +71,7 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
         int minIters = DEFAULT_MIN_ITERS;
         boolean json = false;
         boolean heap = false;
+        boolean shared = false;
         String algo = null;
         double seconds = DEFAULT_SOAK_SECONDS;
         Long seed = null;
@@ -89,6 +94,7 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
             {
                 case "--json" -> json = true;
                 case "--heap" -> heap = true;
+                case "--shared" -> shared = true;
                 case "--sizes" ->
                 {
                     final String list = inline != null ? inline : value(args, i++, name);
@@ -124,7 +130,7 @@ public record BenchOptions(String op, int[] sizes, int iters, int minIters, bool
         {
             throw new UsageException("name the operation");
         }
-        return new BenchOptions(op, sizes, iters, minIters, json, algo, seconds, seed, heap);
+        return new BenchOptions(op, sizes, iters, minIters, json, algo, seconds, seed, heap, shared);
     }
 
     /** Timed iterations for a step that moves this many bytes (a message, or a window of messages). */

@@ -2,8 +2,12 @@ package dev.ringfold.hpctests.bench;
 
 import dev.ringfold.collectives.Collectives;
 import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.NodeSharedAllocator;
 import dev.ringfold.tensors.ReduceOp;
+import dev.ringfold.tensors.Tensor;
 import org.agrona.BufferUtil;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
@@ -15,7 +19,9 @@ import java.util.Locale;
  * nccl-tests (size = the per-rank buffer of all-reduce and broadcast, the whole output of all-gather, the whole
  * input of reduce-scatter and all-to-all; busbw = algbw × 2(n-1)/n for all-reduce, × (n-1)/n for all-gather,
  * reduce-scatter and all-to-all, × 1 for broadcast). F32 SUM. Every iteration's result carries a stamp that is
- * checked, and the first and last results are checked element by element.
+ * checked, and the first and last results are checked element by element. With {@code --shared} the buffers are
+ * node-shared tensors ({@link NodeSharedAllocator}), which the shared-memory algorithms reduce in place; the rows
+ * say which buffers they measured.
  */
 final class CollectiveOp implements BenchOp
 {
@@ -43,6 +49,11 @@ final class CollectiveOp implements BenchOp
     private UnsafeBuffer dst;
     private UnsafeBuffer times;
     private final Samples samples = new Samples(16);
+    private String buffers = "private";
+    private BufferAllocator arrow;
+    private NodeSharedAllocator sharedAllocator;
+    private Tensor sharedSrc;
+    private Tensor sharedDst;
 
     CollectiveOp(final Kind kind)
     {
@@ -104,8 +115,21 @@ final class CollectiveOp implements BenchOp
             }
         }
         final int bytes = Math.max(maxBytes, 4 * ctx.np()) + 64;
-        src = new UnsafeBuffer(BufferUtil.allocateDirectAligned(bytes, 4096));
-        dst = new UnsafeBuffer(BufferUtil.allocateDirectAligned(bytes, 4096));
+        if (ctx.options().shared())
+        {
+            buffers = "shared";
+            arrow = new RootAllocator();
+            sharedAllocator = NodeSharedAllocator.create(ctx.ringfold(), arrow);
+            sharedSrc = sharedAllocator.allocate("bench-src", DType.U8, bytes);
+            sharedDst = sharedAllocator.allocate("bench-dst", DType.U8, bytes);
+            src = new UnsafeBuffer(sharedSrc.address(), bytes);
+            dst = new UnsafeBuffer(sharedDst.address(), bytes);
+        }
+        else
+        {
+            src = new UnsafeBuffer(BufferUtil.allocateDirectAligned(bytes, 4096));
+            dst = new UnsafeBuffer(BufferUtil.allocateDirectAligned(bytes, 4096));
+        }
         src.setMemory(0, bytes, (byte)0);
         dst.setMemory(0, bytes, (byte)0);
     }
@@ -174,7 +198,19 @@ final class CollectiveOp implements BenchOp
             samples.add((long)times.getDouble(8 * it));
         }
         return List.of(Measurement.ofCollective(kind.label(), n, ctx.dev(), algorithm(elements), bytes, samples,
-            busFactor(n)));
+            busFactor(n), buffers));
+    }
+
+    @Override
+    public void close()
+    {
+        if (sharedAllocator != null)
+        {
+            sharedSrc.close();
+            sharedDst.close();
+            sharedAllocator.close();
+            arrow.close();
+        }
     }
 
     private void run(final int elements, final int n)

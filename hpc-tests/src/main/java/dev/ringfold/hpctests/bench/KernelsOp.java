@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The tensor kernels' headline figures on rank 0 (run with -np 1): per size, the F32 SUM reduce {@code dst += src}
+ * The tensor kernels' headline figures on rank 0 ({@code bin/ringfold-bench kernels} starts one rank unless -np
+ * says otherwise; other ranks only wait for rank 0's verdict of each size): per size, the F32 SUM reduce {@code dst += src}
  * and a plain copy of the same bytes, alternating, both as GB/s of the vector (bytes / time, so their ratio is the
  * ratio of times); after the last size, SGEMM 1024^3 in GFLOP/s. Medians; the reduce is checked against the
  * expected sums. JMH gives the full picture (docs/kernels.md); this is the quick, comparable line.
@@ -65,6 +66,7 @@ final class KernelsOp implements BenchOp
     {
         if (ctx.rank() != 0)
         {
+            ctx.verdict(0, "reduce_f32_sum of " + Sizes.label(bytes)); // rank 0's verdict is collective
             return List.of();
         }
         final long n = Math.max(1, bytes / 4);
@@ -79,6 +81,7 @@ final class KernelsOp implements BenchOp
         final int warm = BenchOptions.warmupIterations(timed);
         reduceTimes.reset(timed);
         copyTimes.reset(timed);
+        long bad = 0;
         for (int it = 0; it < warm + timed; it++)
         {
             long t = Samples.now();
@@ -94,9 +97,9 @@ final class KernelsOp implements BenchOp
             }
             // the copy left dst = src = 1: the next reduce must give 2 everywhere
             ReduceKernels.reduce(ReduceOp.SUM, DType.F32, dst, src, n);
-            ctx.verdict(UnsafeApi.getFloat(dst) == 2 && UnsafeApi.getFloat(dst + 4 * (n - 1)) == 2 ? 0 : 1,
-                "reduce_f32_sum of " + Sizes.label(bytes));
+            bad += UnsafeApi.getFloat(dst) == 2 && UnsafeApi.getFloat(dst + 4 * (n - 1)) == 2 ? 0 : 1;
         }
+        ctx.verdict(bad, "reduce_f32_sum of " + Sizes.label(bytes));
         final List<Measurement> rows = new ArrayList<>();
         rows.add(Measurement.of("reduce_f32_sum", 1, "cpu", 4 * n, reduceTimes, 1));
         rows.add(Measurement.of("copy", 1, "cpu", 4 * n, copyTimes, 1));

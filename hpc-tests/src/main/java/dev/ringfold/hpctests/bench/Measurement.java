@@ -11,21 +11,23 @@ package dev.ringfold.hpctests.bench;
  * @param usec    median time per message in microseconds (latency: one way; bw: window time / window).
  * @param minUsec fastest iteration, same unit.
  * @param p99Usec 99th percentile iteration, same unit.
+ * @param buffers collectives: "shared" (node-shared tensors, --shared) or "private" (plain off-heap buffers);
+ *                null for other rows.
  */
 public record Measurement(String op, int np, String dev, long bytes, int iters, double usec, double minUsec,
-    double p99Usec, String algo, double busFactor, double gflops)
+    double p99Usec, String algo, double busFactor, double gflops, String buffers)
 {
     public Measurement(final String op, final int np, final String dev, final long bytes, final int iters,
         final double usec, final double minUsec, final double p99Usec, final String algo, final double busFactor)
     {
-        this(op, np, dev, bytes, iters, usec, minUsec, p99Usec, algo, busFactor, Double.NaN);
+        this(op, np, dev, bytes, iters, usec, minUsec, p99Usec, algo, busFactor, Double.NaN, null);
     }
 
     /** A compute row (GEMM): {@code n} is the matrix size, the rate is GFLOP/s. */
     public static Measurement ofCompute(final String op, final long n, final int iters, final double usec,
         final double minUsec, final double gflops)
     {
-        return new Measurement(op, 1, "cpu", n, iters, usec, minUsec, usec, null, 1.0, gflops);
+        return new Measurement(op, 1, "cpu", n, iters, usec, minUsec, usec, null, 1.0, gflops, null);
     }
 
     public boolean isCompute()
@@ -74,10 +76,10 @@ public record Measurement(String op, int np, String dev, long bytes, int iters, 
 
     /** A collective's row: per-iteration times are already the slowest rank's. */
     public static Measurement ofCollective(final String op, final int np, final String dev, final String algo,
-        final long bytes, final Samples samples, final double busFactor)
+        final long bytes, final Samples samples, final double busFactor, final String buffers)
     {
         samples.sort();
         return new Measurement(op, np, dev, bytes, samples.count(), samples.medianNs() * 1e-3,
-            samples.minNs() * 1e-3, samples.percentileNs(99) * 1e-3, algo, busFactor);
+            samples.minNs() * 1e-3, samples.percentileNs(99) * 1e-3, algo, busFactor, Double.NaN, buffers);
     }
 }

@@ -118,6 +118,10 @@ public final class OsuBench
             {
                 throw new BenchOptions.UsageException("--heap is for latency and bw, not " + options.op());
             }
+            if (options.shared() && !(op instanceof CollectiveOp))
+            {
+                throw new BenchOptions.UsageException("--shared is for the collectives, not " + options.op());
+            }
         }
         catch (final BenchOptions.UsageException ex)
         {
@@ -139,7 +143,7 @@ public final class OsuBench
 
         try (Ringfold rf = Ringfold.init())
         {
-            final BenchContext ctx = new BenchContext(rf.world(), options);
+            final BenchContext ctx = new BenchContext(rf, options);
             if (ctx.np() < op.minRanks())
             {
                 if (ctx.rank() == 0)
@@ -154,7 +158,8 @@ public final class OsuBench
             {
                 return soak(ctx, soak, rf.jobId(), maxBytes, printer);
             }
-            final String title = op.summary() + "; np=" + ctx.np() + ", dev=" + ctx.dev() + ", payloads checked";
+            final String title = op.summary() + "; np=" + ctx.np() + ", dev=" + ctx.dev() +
+                (options.shared() ? ", node-shared buffers" : "") + ", payloads checked";
             op.setUp(ctx, maxBytes);
             // JIT warm-up: the smallest size once, checked but not reported, so that the first size reported is
             // not measured while the JVM still interprets or compiles the loop (the per-size warm-up is short);
@@ -174,6 +179,7 @@ public final class OsuBench
                 }
             }
             ctx.world().barrier(); // close is local: let every rank finish before any leaves
+            op.close();
             return 0;
         }
         catch (final BenchFailure ex)

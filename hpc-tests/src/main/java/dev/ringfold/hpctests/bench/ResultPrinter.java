@@ -80,7 +80,8 @@ public final class ResultPrinter
         {
             return "{\"op\":" + string(m.op()) + ",\"np\":" + m.np() + ",\"dev\":" + string(m.dev()) +
                 ",\"algo\":" + string(m.algo()) + ",\"bytes\":" + m.bytes() + ",\"usec\":" + number(m.usec()) +
-                ",\"algbw_gbps\":" + number(m.gbps()) + ",\"busbw_gbps\":" + number(m.busGbps()) + "}";
+                ",\"algbw_gbps\":" + number(m.gbps()) + ",\"busbw_gbps\":" + number(m.busGbps()) +
+                (m.buffers() == null ? "" : ",\"buffers\":" + string(m.buffers())) + "}";
         }
         return "{\"op\":" + string(m.op()) + ",\"np\":" + m.np() + ",\"dev\":" + string(m.dev()) +
             ",\"bytes\":" + m.bytes() + ",\"usec\":" + number(m.usec()) + ",\"gbps\":" + number(m.gbps()) + "}";

@@ -98,6 +98,8 @@ class BenchUnitTest
         assertTrue(late.json());
         assertFalse(d.heap());
         assertTrue(BenchOptions.parse("latency", "--heap").heap());
+        assertFalse(d.shared());
+        assertTrue(BenchOptions.parse("allreduce", "--shared").shared());
     }
 
     @Test
@@ -199,6 +201,13 @@ class BenchUnitTest
         final Measurement big = new Measurement("bw", 4, "tcp", 16 << 20, 20, 2796.2026666, 2000, 3000);
         assertEquals("{\"op\":\"bw\",\"np\":4,\"dev\":\"tcp\",\"bytes\":16777216,\"usec\":2796.203,\"gbps\":6}",
             ResultPrinter.json(big));
+        final Samples one = new Samples(4);
+        one.reset(1);
+        one.add(1_000_000); // 1 ms
+        final Measurement shared = Measurement.ofCollective("allreduce", 2, "shm", "shared_memory", 1 << 20, one, 1.0,
+            "shared");
+        assertEquals("{\"op\":\"allreduce\",\"np\":2,\"dev\":\"shm\",\"algo\":\"shared_memory\",\"bytes\":1048576," +
+            "\"usec\":1000,\"algbw_gbps\":1.049,\"busbw_gbps\":1.049,\"buffers\":\"shared\"}", ResultPrinter.json(shared));
     }
 
     @Test
