@@ -1,5 +1,6 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.trace.Counters;
 import dev.ringfold.mpi.trace.Tracer;
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
@@ -882,6 +883,10 @@ final class Engine implements FrameHandler
         {
             idleOnce(0, start, probing.of(source, tag), timeoutNs);
         }
+        if (Counters.ON)
+        {
+            Counters.waited(start);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ waiting
@@ -946,9 +951,13 @@ final class Engine implements FrameHandler
             final int work = progress();
             if (c.isComplete())
             {
-                return;
+                break;
             }
             idleOnce(work, start, c, timeoutNs);
+        }
+        if (Counters.ON)
+        {
+            Counters.waited(start);
         }
     }
 
@@ -973,6 +982,13 @@ final class Engine implements FrameHandler
         {
             cancel(r);
             throw ex;
+        }
+        finally
+        {
+            if (Counters.ON)
+            {
+                Counters.waited(start);
+            }
         }
     }
 
@@ -1041,6 +1057,10 @@ final class Engine implements FrameHandler
                 final Request r = requests[i];
                 if (r != null && r.state == Request.DONE)
                 {
+                    if (Counters.ON)
+                    {
+                        Counters.waited(start);
+                    }
                     return Request.retire(r, i);
                 }
                 active |= r != null && r.state == Request.PENDING;
@@ -1118,6 +1138,10 @@ final class Engine implements FrameHandler
     private static void complete(final Request r)
     {
         r.state = Request.DONE;
+        if (Counters.ON)
+        {
+            Counters.completed(r.isSend, r.ctx, r.status.count());
+        }
         if (Tracer.ON)
         {
             trace(r);
