@@ -334,7 +334,7 @@ public final class CompareReport
                 return f.path("summary").asText();
             }
         }
-        return "not run (bin/ringfold-compare kills a rank of dp-allreduce and 1f1b)";
+        return "not measured (the experiment kills a rank of all-reduce and of 1F1B)";
     }
 
     // ------------------------------------------------------------------------------------------------ the plots

@@ -102,6 +102,7 @@ public final class FashionMnistCompare
         int scalingSteps = 40;
         int[] crossoverWidths = {16, 32, 64, 128, 256, 512, 1024};
         int crossoverSteps = 10;
+        int warmUpSteps = 20;
         Path json;
         String failure;
         Path checkpointDir;
@@ -170,6 +171,7 @@ public final class FashionMnistCompare
                 options.scalingSteps = 6;
                 options.crossoverWidths = new int[] {16, 256};
                 options.crossoverSteps = 3;
+                options.warmUpSteps = 3;
                 if (!epochsGiven)
                 {
                     rest.addAll(List.of("--epochs", "1"));
@@ -284,6 +286,14 @@ public final class FashionMnistCompare
                     out.printf("comparing %s on %d ranks: MLP %s, %s%n", options.strategies.stream()
                         .map(Strategy::name).toList(), world.size(), modelName(options.width), options.training);
                     write(options, runLine(world, options));
+                }
+                // every strategy a few steps first, so that none of them pays for the JIT compiling what all share
+                for (final Strategy strategy : options.strategies)
+                {
+                    if (strategy.unfitFor(world.size(), layers) == null)
+                    {
+                        StrategyRun.run(strategy, world, options, train, test, root, 1, options.warmUpSteps, null);
+                    }
                 }
                 for (final Strategy strategy : options.strategies)
                 {

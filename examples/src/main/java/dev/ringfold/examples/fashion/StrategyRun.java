@@ -259,8 +259,9 @@ final class StrategyRun
             {
                 firstStep = resume(c, layers, optimizer);
             }
-            final Traffic before = Traffic.now(activationContext);
-            final long waitedBefore = Counters.waitNanos();
+            // counted over the steps only: evaluation's gathering of the model is not training traffic
+            Traffic traffic = Traffic.ZERO;
+            long waited = 0;
             long trainNanos = 0;
             long computeNanos = 0;
             long steps = 0;
@@ -274,6 +275,8 @@ final class StrategyRun
                 double lossSum = 0;
                 double windowSum = 0;
                 final int startStep = epoch == 1 ? firstStep % c.steps : 0;
+                final Traffic before = Traffic.now(activationContext);
+                final long waitedBefore = Counters.waitNanos();
                 final long epochStart = System.nanoTime();
                 for (int step = startStep; step < c.steps; step++)
                 {
@@ -310,6 +313,8 @@ final class StrategyRun
                     }
                 }
                 final long epochNanos = System.nanoTime() - epochStart;
+                traffic = traffic.plus(Traffic.now(activationContext).minus(before));
+                waited += Counters.waitNanos() - waitedBefore;
                 trainNanos += epochNanos;
                 computeNanos += (long)(stage.timeline().meanComputeSeconds() * 1e9 * stage.timeline().steps());
                 stage.timeline().reset();
@@ -338,7 +343,6 @@ final class StrategyRun
                     speed[0] = (double)steps * c.globalBatch / (trainNanos * 1e-9);
                 }
             }
-            final Traffic traffic = Traffic.now(activationContext).minus(before);
             traffic.into(row);
             row[ACTIVATION_TRAFFIC] = traffic.contextBytes;
             if (c.ps)
@@ -352,7 +356,7 @@ final class StrategyRun
                 row[GRADIENT_TRAFFIC] = traffic.sentBytes + traffic.receivedBytes - traffic.contextBytes;
             }
             row[STEPS] = steps;
-            row[WAIT_NANOS] = Counters.waitNanos() - waitedBefore;
+            row[WAIT_NANOS] = waited;
             row[TRAIN_NANOS] = trainNanos;
             row[COMPUTE_NANOS] = computeNanos;
             row[IDLE] = trainNanos == 0 ? 0 : Math.max(0, 1 - (double)computeNanos / trainNanos);
@@ -424,6 +428,8 @@ final class StrategyRun
     private record Traffic(long sentBytes, long receivedBytes, long sentMessages, long receivedMessages,
         long contextBytes)
     {
+        static final Traffic ZERO = new Traffic(0, 0, 0, 0, 0);
+
         static Traffic now(final int context)
         {
             return new Traffic(Counters.sentBytes(), Counters.receivedBytes(), Counters.sentMessages(),
@@ -436,6 +442,13 @@ final class StrategyRun
             return new Traffic(sentBytes - earlier.sentBytes, receivedBytes - earlier.receivedBytes,
                 sentMessages - earlier.sentMessages, receivedMessages - earlier.receivedMessages,
                 contextBytes - earlier.contextBytes);
+        }
+
+        Traffic plus(final Traffic other)
+        {
+            return new Traffic(sentBytes + other.sentBytes, receivedBytes + other.receivedBytes,
+                sentMessages + other.sentMessages, receivedMessages + other.receivedMessages,
+                contextBytes + other.contextBytes);
         }
 
         void into(final double[] row)
