@@ -1,5 +1,6 @@
 # Ringfold: `make` builds everything into build/lib, `make test` runs every test, `make demo` trains the
-# Fashion-MNIST example on 2 ranks (installing the data set when it can), `make demo-ring` runs the ring demo.
+# Fashion-MNIST example on 2 ranks (installing the data set when it can), `make demo-ring` runs the ring demo,
+# `make compare` trains one model as data, pipeline and 2-D parallel and prints the measured comparison.
 SHELL := /bin/bash
 JAVA_HOME := $(shell bin/find-jdk 2>/dev/null)
 ifeq ($(JAVA_HOME),)
@@ -17,7 +18,7 @@ PIPELINE_EPOCHS ?= 10
 FASHION_MNIST ?= /usr/share/datasets/fashion-mnist
 EXAMPLES_JAR := build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 
-.PHONY: all build test demo demo-pipeline demo-ring fashion-mnist-data bench clean
+.PHONY: all build test demo demo-pipeline demo-ring compare fashion-mnist-data bench clean
 
 all: build
 
@@ -43,6 +44,12 @@ demo-pipeline: build fashion-mnist-data
 		--stages 2 --epochs $(PIPELINE_EPOCHS) --data $(FASHION_MNIST)
 	bin/mpjrun -np 4 --no-tag-output -cp $(EXAMPLES_JAR) dev.ringfold.examples.fashion.FashionMnistPipeline \
 		--stages 2 --epochs $(PIPELINE_EPOCHS) --data $(FASHION_MNIST)
+
+# Data or model parallel, measured (docs/compare.md): every strategy on COMPARE_NP ranks, the table, build/compare/*.svg
+COMPARE_NP ?= 4
+COMPARE_ARGS ?=
+compare: build fashion-mnist-data
+	bin/ringfold-compare -np $(COMPARE_NP) --data $(FASHION_MNIST) $(COMPARE_ARGS)
 
 demo-ring: build
 	bin/mpjrun -np $(NP) -cp $(EXAMPLES_JAR) dev.ringfold.examples.RingDemo

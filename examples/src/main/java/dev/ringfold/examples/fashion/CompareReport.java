@@ -131,23 +131,29 @@ public final class CompareReport
         }
         if (!crossover.isEmpty())
         {
-            t.append("\nbytes sent per step per rank by model width (all-reduce against pipeline):\n\n")
-                .append("| width | parameters | data parallel, all-reduce | pipeline, 1F1B |\n|---|---|---|---|\n");
-            for (final int width : new TreeSet<>(crossover.stream().map(n -> n.path("width").asInt()).toList()))
+            t.append("\nbytes sent per step per rank, by model width and global batch (all-reduce against pipeline):\n\n")
+                .append("| width | parameters | global batch | data parallel, all-reduce | pipeline, 1F1B | smaller |\n")
+                .append("|---|---|---|---|---|---|\n");
+            final Map<String, double[]> pairs = new LinkedHashMap<>();
+            final Map<String, Long> parameters = new LinkedHashMap<>();
+            for (final JsonNode n : crossover)
             {
-                t.append("| ").append(width).append(" | ");
-                String parameters = "";
-                final Map<String, String> cells = new LinkedHashMap<>();
-                for (final JsonNode n : crossover)
-                {
-                    if (n.path("width").asInt() == width)
-                    {
-                        parameters = String.format(Locale.ROOT, "%,d", n.path("parameters").asLong());
-                        cells.put(n.path("strategy").asText(), bytes(n.path("bytesPerStepPerRank").asDouble()));
-                    }
-                }
-                t.append(parameters).append(" | ").append(cells.getOrDefault("dp-allreduce", "not run"))
-                    .append(" | ").append(cells.getOrDefault("1f1b", "not run")).append(" |\n");
+                final String key = n.path("width").asInt() + " | " + n.path("globalBatch").asInt();
+                final double[] pair = pairs.computeIfAbsent(key, k -> new double[] {-1, -1});
+                pair[n.path("strategy").asText().equals("dp-allreduce") ? 0 : 1] =
+                    n.path("bytesPerStepPerRank").asDouble();
+                parameters.put(key, n.path("parameters").asLong());
+            }
+            for (final Map.Entry<String, double[]> e : pairs.entrySet())
+            {
+                final double[] pair = e.getValue();
+                final String[] key = e.getKey().split(" \\| ");
+                t.append("| ").append(key[0]).append(" | ").append(String.format(Locale.ROOT, "%,d",
+                    parameters.get(e.getKey()))).append(" | ").append(key[1]).append(" | ")
+                    .append(pair[0] < 0 ? "not run" : bytes(pair[0])).append(" | ")
+                    .append(pair[1] < 0 ? "not run" : bytes(pair[1])).append(" | ")
+                    .append(pair[0] < 0 || pair[1] < 0 ? "" : pair[0] < pair[1] ? "all-reduce" : "pipeline")
+                    .append(" |\n");
             }
         }
         return t.toString();
@@ -404,7 +410,8 @@ public final class CompareReport
         points.clear();
         for (final JsonNode n : crossover)
         {
-            points.computeIfAbsent(n.path("strategy").asText(), k -> new ArrayList<>())
+            points.computeIfAbsent(n.path("strategy").asText() + ", batch " + n.path("globalBatch").asInt(),
+                k -> new ArrayList<>())
                 .add(new double[] {n.path("parameters").asDouble(), n.path("bytesPerStepPerRank").asDouble()});
         }
         Files.writeString(out.resolve("crossover.svg"), SvgChart.lines("Bytes sent per step per rank",

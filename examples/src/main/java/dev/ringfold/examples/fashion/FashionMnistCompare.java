@@ -38,6 +38,7 @@ public final class FashionMnistCompare
 {
     static final String USAGE = "[--quick] [--strategies a,b,..] [--width W] [--micro-batches M] [--staleness S] " +
         "[--train-samples N] [--test-samples N] [--scaling 1,2,4] [--scaling-steps N] [--crossover-widths 32,..] " +
+        "[--crossover-batches 96,..] " +
         "[--json FILE] [--failure dp|pipeline --checkpoint-dir DIR --kill-rank R --kill-step S " +
         "--checkpoint-steps C]";
 
@@ -101,6 +102,7 @@ public final class FashionMnistCompare
         int[] scaling;
         int scalingSteps = 40;
         int[] crossoverWidths = {16, 32, 64, 128, 256, 512, 1024};
+        int[] crossoverBatches = {96, 1536};
         int crossoverSteps = 10;
         int warmUpSteps = 20;
         Path json;
@@ -118,7 +120,8 @@ public final class FashionMnistCompare
             boolean quick = false;
             boolean epochsGiven = false;
             final List<String> names = List.of("--strategies", "--width", "--micro-batches", "--staleness",
-                "--train-samples", "--test-samples", "--scaling", "--scaling-steps", "--crossover-widths", "--json",
+                "--train-samples", "--test-samples", "--scaling", "--scaling-steps", "--crossover-widths",
+                "--crossover-batches", "--json",
                 "--failure", "--checkpoint-dir", "--kill-rank", "--kill-step", "--checkpoint-steps");
             for (int i = 0; i < args.length; i++)
             {
@@ -150,6 +153,7 @@ public final class FashionMnistCompare
                     case "--scaling" -> options.scaling = list(name, value);
                     case "--scaling-steps" -> options.scalingSteps = positive(name, value);
                     case "--crossover-widths" -> options.crossoverWidths = list(name, value);
+                    case "--crossover-batches" -> options.crossoverBatches = list(name, value);
                     case "--json" -> options.json = Path.of(value);
                     case "--failure" -> options.failure = switch (value)
                     {
@@ -368,30 +372,39 @@ public final class FashionMnistCompare
         }
     }
 
-    /** Bytes per step and rank of all-reduce against the pipeline, width by width: where the crossover is. */
+    /**
+     * Bytes per step and rank of all-reduce against the pipeline, width by width and batch by batch: all-reduce moves
+     * the parameters' size, the pipeline the activations' (batch × width), so where one beats the other depends on
+     * both.
+     */
     private static void crossover(final Communicator world, final Options options, final FashionMnist train,
         final FashionMnist test, final BufferAllocator root, final PrintStream out)
     {
         final int width = options.width;
+        final int batch = options.training.batchSize;
         try
         {
-            for (final int w : options.crossoverWidths)
+            for (final int b : options.crossoverBatches)
             {
-                options.width = w;
-                for (final Strategy strategy : List.of(STRATEGIES.get(0), STRATEGIES.get(4)))
+                options.training.batchSize = b;
+                for (final int w : options.crossoverWidths)
                 {
-                    if (strategy.unfitFor(world.size(), FashionMnistPipeline.model(w).size()) != null)
+                    options.width = w;
+                    for (final Strategy strategy : List.of(STRATEGIES.get(0), STRATEGIES.get(4)))
                     {
-                        continue;
-                    }
-                    final StrategyRun.Result result = StrategyRun.run(strategy, world, options, train, test, root, 1,
-                        options.crossoverSteps, null);
-                    if (world.rank() == 0)
-                    {
-                        final ObjectNode line = crossoverLine(result, w);
-                        out.printf("crossover width %d: %s %.0f bytes per step per rank%n", w, strategy.name(),
-                            line.get("bytesPerStepPerRank").asDouble());
-                        write(options, line);
+                        if (strategy.unfitFor(world.size(), FashionMnistPipeline.model(w).size()) != null)
+                        {
+                            continue;
+                        }
+                        final StrategyRun.Result result = StrategyRun.run(strategy, world, options, train, test, root,
+                            1, options.crossoverSteps, null);
+                        if (world.rank() == 0)
+                        {
+                            final ObjectNode line = crossoverLine(result, w);
+                            out.printf("crossover width %d, batch %d: %s %.0f bytes per step per rank%n", w,
+                                result.globalBatch(), strategy.name(), line.get("bytesPerStepPerRank").asDouble());
+                            write(options, line);
+                        }
                     }
                 }
             }
@@ -399,6 +412,7 @@ public final class FashionMnistCompare
         finally
         {
             options.width = width;
+            options.training.batchSize = batch;
         }
     }
 
@@ -494,7 +508,8 @@ public final class FashionMnistCompare
             steps = Math.max(steps, r.field(rank, StrategyRun.STEPS));
         }
         return JSON.createObjectNode().put("type", "crossover").put("strategy", r.strategy().name())
-            .put("width", width).put("parameters", r.parameters()).put("ranks", r.ranks())
+            .put("width", width).put("globalBatch", r.globalBatch()).put("parameters", r.parameters())
+            .put("ranks", r.ranks())
             .put("bytesPerStepPerRank", bytes / r.ranks() / Math.max(1, steps));
     }
 
