@@ -30,7 +30,8 @@ public final class CountersRanks
             final int p = world.size();
             if (off != !Counters.ON)
             {
-                throw new IllegalStateException("rank " + me + ": Counters.ON is " + Counters.ON + ", expected " + !off);
+                throw new IllegalStateException("rank " + me + ": Counters.ON is " + Counters.ON + ", expected " +
+                    !off);
             }
             final byte[] message = new byte[BYTES];
             // point-to-point: rank 0 sends N bytes to rank 1

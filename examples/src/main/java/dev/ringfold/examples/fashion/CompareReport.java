@@ -131,8 +131,10 @@ public final class CompareReport
         }
         if (!crossover.isEmpty())
         {
-            t.append("\nbytes sent per step per rank, by model width and global batch (all-reduce against pipeline):\n\n")
-                .append("| width | parameters | global batch | data parallel, all-reduce | pipeline, 1F1B | smaller |\n")
+            t.append("\nbytes sent per step per rank, by model width and global batch ")
+                .append("(all-reduce against pipeline):\n\n")
+                .append("| width | parameters | global batch | data parallel, all-reduce | pipeline, 1F1B | ")
+                .append("smaller |\n")
                 .append("|---|---|---|---|---|---|\n");
             final Map<String, double[]> pairs = new LinkedHashMap<>();
             final Map<String, Long> parameters = new LinkedHashMap<>();

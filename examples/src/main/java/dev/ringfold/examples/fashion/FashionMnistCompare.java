@@ -21,6 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.ringfold.examples.fashion.FashionMnistPipeline.Options.positive;
+
 /**
  * Data or model parallel? Trains the deep MLP of {@link FashionMnistPipeline} on Fashion-MNIST, from the same seed
  * and on the same data, as each strategy in turn on the same ranks — data parallel with all-reduce, with a
@@ -219,23 +221,6 @@ public final class FashionMnistCompare
                 numbers[i] = positive(name, parts[i].trim());
             }
             return numbers;
-        }
-
-        private static int positive(final String name, final String value)
-        {
-            try
-            {
-                final int parsed = Integer.parseInt(value);
-                if (parsed >= 1)
-                {
-                    return parsed;
-                }
-            }
-            catch (final NumberFormatException ex)
-            {
-                // the message below
-            }
-            throw new IllegalArgumentException(name + " must be a positive integer: '" + value + "'");
         }
     }
 

@@ -94,7 +94,7 @@ public final class FashionMnistPipeline
             return options;
         }
 
-        private static int positive(final String name, final String value)
+        static int positive(final String name, final String value)
         {
             try
             {

@@ -141,8 +141,10 @@ class CompareEndToEndTest
                 r.path("parameterTraffic").asDouble() + r.path("gradientTraffic").asDouble() +
                 r.path("activationTraffic").asDouble(), 0.5, where + "the kinds of bytes add up to the bytes");
             assertEquals(ps, r.path("parameterTraffic").asDouble() > 0, where + "parameters move only to a server");
-            assertEquals(replicated, r.path("gradientTraffic").asDouble() > 0, where + "gradients move between replicas");
-            assertEquals(pipeline, r.path("activationTraffic").asDouble() > 0, where + "activations move in a pipeline");
+            assertEquals(replicated, r.path("gradientTraffic").asDouble() > 0,
+                where + "gradients move between replicas");
+            assertEquals(pipeline, r.path("activationTraffic").asDouble() > 0,
+                where + "activations move in a pipeline");
             if (r.path("role").asInt() != StrategyRun.ROLE_SERVER)
             {
                 assertTrue(r.path("computeNanos").asDouble() > 0 && r.path("lastStepNanos").asDouble() > 0, where +
