@@ -140,8 +140,9 @@ final class StrategyRun
                 Math.max(1, stepsPerEpoch / 4) : failure.every(), failure.killRank(), failure.killStep() > 0 ?
                 failure.killStep() : Math.max(1, stepsPerEpoch * 2 / 3));
             try (Sequential layers = partition.build(mlp, modelMemory, options.training.seed, stage);
+                 // an asynchronous server updates once per push: workers × steps updates make an epoch
                  ScheduledOptimizer optimizer = new ScheduledOptimizer(optimizerMemory, options.training,
-                     stepsPerEpoch);
+                     stepsPerEpoch * (strategy.async() ? workers : 1));
                  DataParallel replicated = ps || workers > 1 ? DataParallel.create(ps ? comm : grid.data(),
                      bufferMemory, layers.parameters(), layers.gradients(), dataParallelOptions(strategy, options)
                          .update(optimizer)) : null)
