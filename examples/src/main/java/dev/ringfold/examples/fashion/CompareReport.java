@@ -207,7 +207,9 @@ public final class CompareReport
         }
         final Function<Double, String> f = isBytes ? CompareReport::bytes :
             v -> String.format(Locale.ROOT, "%.1f", v);
-        return "mean " + f.apply(sum / n) + (min == max ? "" : " (" + f.apply(min) + " – " + f.apply(max) + ")");
+        final String low = f.apply(min);
+        final String high = f.apply(max);
+        return "mean " + f.apply(sum / n) + (low.equals(high) ? "" : " (" + low + " – " + high + ")");
     }
 
     private static String waitPerStep(final JsonNode s)
