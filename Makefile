@@ -2,6 +2,7 @@
 # Fashion-MNIST example on 2 ranks (installing the data set when it can), `make demo-ring` runs the ring demo,
 # `make install` puts the libraries, the BOM and their sources and javadoc jars into the local Maven repository
 # (INSTALL_REPO=DIR for another one), `make docs` writes the API reference to build/api.
+# `make compare` trains one model as data, pipeline and 2-D parallel and prints the measured comparison.
 SHELL := /bin/bash
 JAVA_HOME := $(shell bin/find-jdk 2>/dev/null)
 ifeq ($(JAVA_HOME),)
@@ -19,7 +20,7 @@ PIPELINE_EPOCHS ?= 10
 FASHION_MNIST ?= /usr/share/datasets/fashion-mnist
 EXAMPLES_JAR := build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 
-.PHONY: all build test install docs demo demo-pipeline demo-ring fashion-mnist-data bench clean
+.PHONY: all build test install docs demo demo-pipeline demo-ring compare fashion-mnist-data bench clean
 # make install: the local repository to install into (empty: Maven's own, ~/.m2/repository)
 INSTALL_REPO ?=
 
@@ -62,6 +63,12 @@ demo-pipeline: build fashion-mnist-data
 		--stages 2 --epochs $(PIPELINE_EPOCHS) --data $(FASHION_MNIST)
 	bin/mpjrun -np 4 --no-tag-output -cp $(EXAMPLES_JAR) dev.ringfold.examples.fashion.FashionMnistPipeline \
 		--stages 2 --epochs $(PIPELINE_EPOCHS) --data $(FASHION_MNIST)
+
+# Data or model parallel, measured (docs/compare.md): every strategy on COMPARE_NP ranks, the table, build/compare/*.svg
+COMPARE_NP ?= 4
+COMPARE_ARGS ?=
+compare: build fashion-mnist-data
+	bin/ringfold-compare -np $(COMPARE_NP) --data $(FASHION_MNIST) $(COMPARE_ARGS)
 
 demo-ring: build
 	bin/mpjrun -np $(NP) -cp $(EXAMPLES_JAR) dev.ringfold.examples.RingDemo

@@ -86,6 +86,15 @@ public final class Communicator implements AutoCloseable
         return name;
     }
 
+    /**
+     * The communication context its point-to-point messages carry (its collectives use the one above it): the key
+     * of its traffic in {@link dev.ringfold.mpi.trace.Counters}.
+     */
+    public int context()
+    {
+        return context;
+    }
+
     /** The world rank of a rank of this communicator. */
     public int worldRank(final int rank)
     {

@@ -1,5 +1,6 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.trace.Counters;
 import dev.ringfold.mpi.trace.Tracer;
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
@@ -894,6 +895,10 @@ final class Engine implements FrameHandler
         {
             idleOnce(0, start, probing.of(source, tag), timeoutNs);
         }
+        if (Counters.ON)
+        {
+            Counters.waited(start);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ waiting
@@ -958,9 +963,13 @@ final class Engine implements FrameHandler
             final int work = progress();
             if (c.isComplete())
             {
-                return;
+                break;
             }
             idleOnce(work, start, c, timeoutNs);
+        }
+        if (Counters.ON)
+        {
+            Counters.waited(start);
         }
     }
 
@@ -985,6 +994,13 @@ final class Engine implements FrameHandler
         {
             cancel(r);
             throw ex;
+        }
+        finally
+        {
+            if (Counters.ON)
+            {
+                Counters.waited(start);
+            }
         }
     }
 
@@ -1053,6 +1069,10 @@ final class Engine implements FrameHandler
                 final Request r = requests[i];
                 if (r != null && r.state == Request.DONE)
                 {
+                    if (Counters.ON)
+                    {
+                        Counters.waited(start);
+                    }
                     return Request.retire(r, i);
                 }
                 active |= r != null && r.state == Request.PENDING;
@@ -1130,6 +1150,10 @@ final class Engine implements FrameHandler
     private static void complete(final Request r)
     {
         r.state = Request.DONE;
+        if (Counters.ON)
+        {
+            Counters.completed(r.isSend, r.ctx, r.status.count());
+        }
         if (Tracer.ON)
         {
             trace(r);

@@ -94,7 +94,7 @@ public final class FashionMnistPipeline
             return options;
         }
 
-        private static int positive(final String name, final String value)
+        static int positive(final String name, final String value)
         {
             try
             {
@@ -277,7 +277,7 @@ public final class FashionMnistPipeline
      * Replica 0's stages send their parameters to its last stage, which puts them, and its own, into the whole
      * model {@code whole} (null on the other ranks) for evaluation. Blocking sends of each parameter tensor.
      */
-    private static void gatherModel(final PipelineGrid grid, final Partition partition, final Sequential layers,
+    static void gatherModel(final PipelineGrid grid, final Partition partition, final Sequential layers,
         final Sequential whole)
     {
         final Communicator pipeline = grid.pipeline();

@@ -461,13 +461,21 @@ public final class FashionMnistTraining
     static double evaluate(final Sequential model, final Activations activations, final FashionMnist test,
         final int batch, final Tensor x, final Tensor y)
     {
+        return evaluate(model, activations, test, 0, batch, x, y);
+    }
+
+    /** As above on the first {@code samples} of the test set (0: all of it). */
+    static double evaluate(final Sequential model, final Activations activations, final FashionMnist test,
+        final int samples, final int batch, final Tensor x, final Tensor y)
+    {
+        final int size = samples > 0 ? Math.min(samples, test.size()) : test.size();
         long correct = 0;
-        for (int first = 0; first < test.size(); first += batch)
+        for (int first = 0; first < size; first += batch)
         {
-            final int rows = Math.min(batch, test.size() - first);
+            final int rows = Math.min(batch, size - first);
             test.gather(null, first, rows, x, y);
             correct += Accuracy.correct(model.forward(activations, x, rows), y, rows);
         }
-        return (double)correct / test.size();
+        return (double)correct / size;
     }
 }

@@ -489,6 +489,12 @@ public final class PipelineStage implements AutoCloseable
         return slots;
     }
 
+    /** The duplicate of the pipeline communicator its activations and their gradients go over (to count them). */
+    public Communicator communicator()
+    {
+        return comm;
+    }
+
     /** The most micro-batches that were between forward and backward at once on this stage, over all steps. */
     public int peakLiveActivations()
     {

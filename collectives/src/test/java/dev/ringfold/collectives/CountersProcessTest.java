@@ -1,0 +1,34 @@
+package dev.ringfold.collectives;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The runtime's traffic counters against known traffic across real processes, on both transports, and off. */
+class CountersProcessTest
+{
+    @ParameterizedTest(name = "np={0} dev={1}")
+    @CsvSource({"2,shm", "4,shm", "3,tcp"})
+    @Timeout(300)
+    void countKnownTraffic(final int np, final String dev) throws Exception
+    {
+        final String text = Job.run(np, dev, 240, List.of("RINGFOLD_COUNTERS=1"), CountersRanks.class);
+        for (final String check : List.of("ok counters p2p rank", "ok counters allreduce rank", "ok counters wait rank"))
+        {
+            assertEquals(np, Job.count(text, check), check + "\n" + text);
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void countNothingWhenOff() throws Exception
+    {
+        final String text = Job.run(2, "shm", 240, List.of(), CountersRanks.class, "off");
+        assertEquals(2, Job.count(text, "ok counters wait rank"), text);
+    }
+}
