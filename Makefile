@@ -22,6 +22,8 @@ EXAMPLES_JAR := build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 all: build
 
 build:
+	@# the mpi API jars live in build/lib/api since the Open MPI Java API came; an older build left mpj's in build/lib
+	@rm -f build/lib/ringfold-mpj-*.jar build/lib/ringfold-openmpi-java-*.jar
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 	@# start-up archives for the launcher and the ranks, trained on a 2-rank hello (see launch's ClassDataSharing)
 	@rm -f build/lib/*.jsa

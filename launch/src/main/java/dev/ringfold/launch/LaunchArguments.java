@@ -25,7 +25,7 @@ final class LaunchArguments
 {
     static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp|native] [-cp CLASSPATH | -jar JAR] " +
         "[-wdir DIR] [-psl BYTES] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] " +
-        "[--max-restarts K] [--dry-run] MainClass [args...]";
+        "[--max-restarts K] [--api auto|mpj|openmpi|none] [--dry-run] MainClass [args...]";
 
     static final String HELP = USAGE + """
 
@@ -48,13 +48,16 @@ final class LaunchArguments
                               merge them into FILE, a Chrome trace for Perfetto or chrome://tracing
           --max-restarts K    after a failure, stop all ranks and start the whole job again, up to K times; the
                               ranks see RINGFOLD_RESTART=<n> (0 on the first run)
+          --api auto|mpj|openmpi|none  which Java MPI API (package mpi) the ranks get: mpiJava 1.2 as MPJ
+                              Express has it, or Open MPI's Java bindings; auto (the default) reads the
+                              program's classes and picks the one they call, none adds neither
           --dry-run           print the commands that would be started and exit
         """;
 
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
     private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
         "-np", "-dev", "-psl", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env", "-machinesfile",
-        "-hostfile", "--hostfile", "--trace", "--max-restarts");
+        "-hostfile", "--hostfile", "--trace", "--max-restarts", "--api");
 
     /** Far beyond any job, and small enough to count in nanoseconds. */
     private static final double MAX_TIMEOUT_SECONDS = 1e9;
@@ -124,6 +127,7 @@ final class LaunchArguments
         Path hostfile = null;
         Path traceFile = null;
         int maxRestarts = 0;
+        String api = "auto";
 
         int i = 0;
         while (i < args.length)
@@ -161,6 +165,7 @@ final class LaunchArguments
                     .normalize();
                 case "--max-restarts" -> maxRestarts = nonNegativeInt(
                     inlineValue != null ? inlineValue : value(args, i++, arg), "--max-restarts");
+                case "--api" -> api = inlineValue != null ? inlineValue : value(args, i++, arg);
                 case "--no-tag-output" ->
                 {
                     rejectValue(inlineValue, name);
@@ -209,6 +214,12 @@ final class LaunchArguments
         if (classPath != null || jar == null)
         {
             userClassPath.addAll(absoluteEntries(classPath == null ? "." : classPath, cwd));
+        }
+        // the chosen mpi API jar goes before the program's class path, so it wins over an mpj.jar named there
+        final String apiJar = MpiApiJar.forProgram(api, mainClass, userClassPath);
+        if (apiJar != null)
+        {
+            userClassPath.addFirst(apiJar);
         }
         return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
             tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs, hosts, traceFile,
