@@ -308,7 +308,15 @@ public final class Datatype implements Freeable, Cloneable
             types[i].checkUsable("MPI_Type_create_struct");
             b.add(types[i], displacements[i], blockLengths[i]);
         }
-        return b.build(BYTE);
+        final Datatype t = b.build(BYTE);
+        // the extent is padded to the strictest alignment of the members, as C lays out a struct
+        int align = 1;
+        for (final byte kind : t.runKind)
+        {
+            align = Math.max(align, SIZE[kind]);
+        }
+        t.extent = (t.extent + align - 1) / align * align;
+        return t;
     }
 
     /** The same type map with another lower bound and extent, both in bytes (as Open MPI passes them to C). */

@@ -42,7 +42,8 @@ public class Intracomm extends Comm
         return (Intracomm)super.dupWithInfo(info);
     }
 
-    /** Ranks of one color form a communicator, ordered by key (then by rank); MPI.UNDEFINED gets null. */
+    /** Ranks of one color form a communicator, ordered by key (then by rank); MPI.UNDEFINED gets MPI_COMM_NULL
+     * (a communicator whose isNull() is true, as Open MPI returns it). */
     public final Intracomm split(final int colour, final int key) throws MPIException
     {
         open("MPI_Comm_split");
@@ -53,25 +54,25 @@ public class Intracomm extends Comm
         }
         final Communicator c = splitOrRaise("MPI_Comm_split", colour == MPI.UNDEFINED ? Communicator.UNDEFINED :
             colour, key);
-        return c == null ? null : derived(new Intracomm(c, ""));
+        return derived(new Intracomm(c, ""));
     }
 
-    /** By node: the ranks that share this one's host (MPI_COMM_TYPE_SHARED); MPI.UNDEFINED gets null. */
+    /** By node: the ranks that share this one's host (MPI_COMM_TYPE_SHARED); MPI.UNDEFINED gets MPI_COMM_NULL. */
     public final Intracomm splitType(final int splitType, final int key, final Info info) throws MPIException
     {
         open("MPI_Comm_split_type");
         final int colour = splitType == MPI.UNDEFINED ? Communicator.UNDEFINED :
             MPI.hostIndex(p2p.worldRank(p2p.rank()));
         final Communicator c = splitOrRaise("MPI_Comm_split_type", colour, key);
-        return c == null ? null : derived(new Intracomm(c, ""));
+        return derived(new Intracomm(c, ""));
     }
 
-    /** The communicator of the group's members (null elsewhere); every rank of this one calls it. */
+    /** The communicator of the group's members (MPI_COMM_NULL elsewhere); every rank of this one calls it. */
     public final Intracomm create(final Group group) throws MPIException
     {
         open("MPI_Comm_create");
         final Communicator c = forGroup("MPI_Comm_create", group);
-        return c == null ? null : derived(new Intracomm(c, ""));
+        return derived(new Intracomm(c, ""));
     }
 
     /** As create, called by the group's members only: Ringfold splits this communicator, so all must call it. */
@@ -79,7 +80,7 @@ public class Intracomm extends Comm
     {
         open("MPI_Comm_create_group");
         final Communicator c = forGroup("MPI_Comm_create_group", group);
-        return c == null ? null : derived(new Intracomm(c, ""));
+        return derived(new Intracomm(c, ""));
     }
 
     private Communicator forGroup(final String call, final Group group) throws MPIException
@@ -140,7 +141,7 @@ public class Intracomm extends Comm
         }
         final Communicator c = splitOrRaise("MPI_Cart_create", p2p.rank() < n ? 0 : Communicator.UNDEFINED,
             p2p.rank());
-        return c == null ? null : derived(new CartComm(c, dims.clone(), periods.clone()));
+        return derived(new CartComm(c, dims.clone(), periods.clone()));
     }
 
     /** A graph of processes (index: cumulative degrees, edges: neighbours); reorder is ignored. */
@@ -164,7 +165,7 @@ public class Intracomm extends Comm
         }
         final Communicator c = splitOrRaise("MPI_Graph_create", p2p.rank() < n ? 0 : Communicator.UNDEFINED,
             p2p.rank());
-        return c == null ? null : derived(new GraphComm(c, index.clone(), edges.clone()));
+        return derived(new GraphComm(c, index.clone(), edges.clone()));
     }
 
     /** Each rank names edges from its sources; every rank learns its own in- and out-neighbours by an all-gather. */
