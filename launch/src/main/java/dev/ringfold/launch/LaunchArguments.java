@@ -25,7 +25,8 @@ final class LaunchArguments
 {
     static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp|native] [-cp CLASSPATH | -jar JAR] " +
         "[-wdir DIR] [-psl BYTES] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] " +
-        "[--max-restarts K] [--api auto|mpj|openmpi|none] [--dry-run] MainClass [args...]";
+        "[--max-restarts K] [--api auto|mpj|openmpi|none] [--dry-run] [java [-cp CP] [JVM options]] MainClass " +
+        "[args...]";
 
     static final String HELP = USAGE + """
 
@@ -128,11 +129,19 @@ final class LaunchArguments
         Path traceFile = null;
         int maxRestarts = 0;
         String api = "auto";
+        boolean sawJava = false;
 
         int i = 0;
         while (i < args.length)
         {
             final String arg = args[i];
+            if (!sawJava && isJavaCommand(arg) && i + 1 < args.length)
+            {
+                // mpirun's form, "mpirun -np 4 java -cp . Hello": java's own options follow, read as mpjrun's
+                sawJava = true;
+                i++;
+                continue;
+            }
             if (!arg.startsWith("-") || arg.length() == 1)
             {
                 mainClass = arg;
@@ -337,6 +346,11 @@ final class LaunchArguments
                 (name.startsWith(JobSecret.VARIABLE) ? " (a fresh secret for every job)" : ""));
         }
         env.put(name, assignment.substring(eq + 1));
+    }
+
+    private static boolean isJavaCommand(final String arg)
+    {
+        return arg.equals("java") || arg.endsWith("/bin/java");
     }
 
     private static boolean isJvmOption(final String arg)
