@@ -23,6 +23,7 @@ final class CollectiveCalls
     static final int ALL = 1;
     static final int SCAN = 2;
     static final int EXSCAN = 3;
+    private static final Class<?> AUTO = Arena.ofAuto().getClass();
 
     private final Comm comm;
     /** A private communicator for the pairwise exchanges (neighbourhood, alltoallw), made on first use. */
@@ -81,9 +82,10 @@ final class CollectiveCalls
         return nonBlocking ? Arena.ofAuto() : Arena.ofConfined();
     }
 
+    /** Closes a blocking call's arena; a non-blocking call's (automatic) one is the collector's to free. */
     private static void close(final Arena arena)
     {
-        if (arena.getClass() != Arena.ofAuto().getClass())
+        if (arena != null && arena.getClass() != AUTO)
         {
             arena.close();
         }
@@ -136,18 +138,16 @@ final class CollectiveCalls
         return b;
     }
 
-    /** The last item + 1 that blocks (counts, displs) reach: how much of a v-buffer must exist. */
-    private static long reach(final int[] counts, final int[] displs, final int n)
+    /** Offsets of blocks of these byte sizes laid back to back (into {@code offsets}); returns their total. */
+    private static long packed(final long[] bytes, final long[] offsets)
     {
-        long end = 0;
-        for (int r = 0; r < n; r++)
+        long total = 0;
+        for (int r = 0; r < bytes.length; r++)
         {
-            if (counts[r] > 0)
-            {
-                end = Math.max(end, (long)displs[r] + counts[r]);
-            }
+            offsets[r] = total;
+            total += bytes[r];
         }
-        return end;
+        return total;
     }
 
     private void inside(final String call, final Payload p, final int[] counts, final int[] displs)
@@ -323,12 +323,7 @@ final class CollectiveCalls
         final MemorySegment staged;
         if (receives && !direct)
         {
-            long total = 0;
-            for (int r = 0; r < n; r++)
-            {
-                offsets[r] = total;
-                total += blockBytes[r];
-            }
+            final long total = packed(blockBytes, offsets);
             staged = arena.allocate(Math.max(1, total), 64);
         }
         else
@@ -456,12 +451,7 @@ final class CollectiveCalls
         }
         else if (isRoot)
         {
-            long total = 0;
-            for (int r = 0; r < n; r++)
-            {
-                offsets[r] = total;
-                total += blockBytes[r];
-            }
+            final long total = packed(blockBytes, offsets);
             final MemorySegment s = arena.allocate(Math.max(1, total), 64);
             for (int r = 0; r < n; r++)
             {
@@ -521,12 +511,7 @@ final class CollectiveCalls
         }
         else
         {
-            long total = 0;
-            for (int r = 0; r < n; r++)
-            {
-                so[r] = total;
-                total += sb[r];
-            }
+            final long total = packed(sb, so);
             final MemorySegment s = arena.allocate(Math.max(1, total), 64);
             for (int r = 0; r < n; r++)
             {
@@ -547,12 +532,7 @@ final class CollectiveCalls
         }
         else
         {
-            long total = 0;
-            for (int r = 0; r < n; r++)
-            {
-                ro[r] = total;
-                total += rb[r];
-            }
+            final long total = packed(rb, ro);
             landing = arena.allocate(Math.max(1, total), 64);
             dst = landing.address();
         }
@@ -817,8 +797,10 @@ final class CollectiveCalls
                 }
             }, null, null);
         }
-        final Arena arena = arena(nonBlocking);
         final long bytes = count * type.size;
+        // staging only where Ringfold cannot address the user's memory (the common direct-buffer case needs none)
+        final boolean staged = !send.addressable() || receives && !recv.addressable();
+        final Arena arena = staged ? arena(nonBlocking) : null;
         final long src;
         if (send.addressable())
         {
@@ -836,7 +818,7 @@ final class CollectiveCalls
         {
             recv.pack(0, count, landing, 0);
         }
-        final Request.Finish after = x ->
+        final Request.Finish after = !staged ? null : x ->
         {
             if (landing != null)
             {

@@ -24,6 +24,8 @@ final class Payload
     final long offset;
     final Datatype type;
     private final boolean[] booleans;
+    private MemorySegment lastItems;
+    private long lastAt;
 
     private Payload(final Object buffer, final MemorySegment memory, final long offset, final Datatype type,
         final boolean[] booleans)
@@ -117,7 +119,23 @@ final class Payload
     /** The bytes of count items from item {@code first}; the type must be contiguous. */
     MemorySegment items(final long first, final int count)
     {
-        return memory.asSlice(offset + first * type.extent, (long)count * type.size);
+        final long at = offset + first * type.extent;
+        final long bytes = (long)count * type.size;
+        final MemorySegment last = lastItems;
+        if (last != null && lastAt == at && last.byteSize() == bytes)
+        {
+            return last;
+        }
+        final MemorySegment s = memory.asSlice(at, bytes);
+        lastItems = s;
+        lastAt = at;
+        return s;
+    }
+
+    /** Whether this view may serve later calls with the same buffer (a boolean[]'s copy may not). */
+    boolean reusable()
+    {
+        return booleans == null;
     }
 
     /** Null when count items from item {@code first} lie inside the buffer, else what is wrong. */

@@ -209,25 +209,12 @@ public class Request implements Freeable
 
     public static Status waitAnyStatus(final Request[] requests) throws MPIException
     {
-        MPI.check();
         while (true)
         {
-            boolean any = false;
-            for (int i = 0; i < requests.length; i++)
+            final Status s = testAnyStatus(requests);
+            if (s != null)
             {
-                final Request r = requests[i];
-                if (r != null && r.active)
-                {
-                    any = true;
-                    if (r.poll())
-                    {
-                        return r.retire().withIndex(i);
-                    }
-                }
-            }
-            if (!any)
-            {
-                return Status.empty(MPI.ANY_SOURCE).withIndex(MPI.UNDEFINED);
+                return s;
             }
             Thread.onSpinWait();
         }
