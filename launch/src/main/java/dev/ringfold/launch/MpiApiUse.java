@@ -21,7 +21,9 @@ import java.util.zip.ZipFile;
  * writes into the caller: mpiJava 1.2 (MPJ Express) has capitalised methods ({@code Rank()}, {@code Send},
  * {@code Init_thread}), Open MPI's lower-camel-case ones ({@code getRank()}, {@code send}) and {@code InitThread}
  * ({@code Init} and {@code Finalize} are in both), and some classes exist in one only
- * ({@code Cartcomm}/{@code CartComm}, {@code User_function}/{@code UserFunction}).
+ * ({@code Cartcomm}/{@code CartComm}, {@code User_function}/{@code UserFunction}). The first class that calls
+ * into package mpi settles the answer (one that calls both is refused); Ringfold's runtime and the libraries it
+ * brings are not read.
  */
 final class MpiApiUse
 {
@@ -37,17 +39,47 @@ final class MpiApiUse
         "Info", "Win", "File", "Struct", "DoubleInt", "FloatInt", "LongInt", "ShortInt", "Int2", "Count", "Version",
         "DistGraphNeighbors", "FileView", "FloatComplex", "DoubleComplex");
     private static final Set<String> MPJ_CLASSES = Set.of("Cartcomm", "Graphcomm", "User_function");
-    private static final Set<String> NEUTRAL_METHODS = Set.of("<init>", "<clinit>", "clone", "equals", "hashCode",
-        "toString", "getClass", "Init", "Finalize");
+    /**
+     * Packages whose classes never call package mpi and are not worth reading: Ringfold's runtime and the
+     * libraries it brings (a program started with -cp 'build/lib/*' refers to them all).
+     */
+    private static final List<String> NOT_PROGRAMS = List.of("java/", "javax/", "jdk/", "sun/", "com/sun/",
+        "dev/ringfold/mpi/", "dev/ringfold/collectives/", "dev/ringfold/tensors/", "dev/ringfold/launch/",
+        "org/apache/", "org/agrona/", "io/netty/", "org/slf4j/", "com/fasterxml/", "org/HdrHistogram/",
+        "org/openjdk/", "org/junit/", "com/google/", "kotlin/", "scala/", "org/w3c/", "org/xml/");
 
-    private final List<String> classPath;
+    private static final Set<String> NEUTRAL_METHODS = Set.of("<init>", "<clinit>", "clone", "equals", "hashCode",
+        "toString", "getClass", "finalize", "Init", "Finalize", "free", "queryThread", "getType");
+    /** mpiJava's few lower-case methods (MPJ Express's MPI.initThread ...), which Open MPI's API does not have. */
+    private static final Set<String> MPJ_LOWER_CASE = Set.of("initThread", "isMainThread", "getByteSize");
+
+    /** The class path's directories and jars, wildcards ("dir/*") expanded once. */
+    private final List<Path> sources = new ArrayList<>();
     private final List<ZipFile> openJars = new ArrayList<>();
     private final Set<String> mpjEvidence = new TreeSet<>();
     private final Set<String> openMpiEvidence = new TreeSet<>();
 
     private MpiApiUse(final List<String> classPath)
     {
-        this.classPath = classPath;
+        for (final String entry : classPath)
+        {
+            if (entry.endsWith(File.separator + "*"))
+            {
+                final Path dir = Path.of(entry.substring(0, entry.length() - 2));
+                try (var jars = Files.list(dir))
+                {
+                    jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(sources::add);
+                }
+                catch (final IOException ex)
+                {
+                    // a missing folder holds no classes; the JVM ignores it too
+                }
+            }
+            else
+            {
+                sources.add(Path.of(entry));
+            }
+        }
     }
 
     /**
@@ -85,7 +117,8 @@ final class MpiApiUse
         final ArrayDeque<String> queue = new ArrayDeque<>();
         queue.add(mainClass);
         seen.add(mainClass);
-        while (!queue.isEmpty() && seen.size() < MAX_CLASSES)
+        // the first class that calls into package mpi settles it (a class calling both APIs is refused)
+        while (!queue.isEmpty() && seen.size() < MAX_CLASSES && mpjEvidence.isEmpty() && openMpiEvidence.isEmpty())
         {
             final byte[] bytes = classBytes(queue.poll());
             if (bytes == null)
@@ -169,7 +202,7 @@ final class MpiApiUse
                     {
                         voteClass(name.substring(4));
                     }
-                    else if (name != null && !isJdk(name))
+                    else if (name != null && !notProgram(name))
                     {
                         classes.add(name);
                     }
@@ -211,6 +244,10 @@ final class MpiApiUse
         {
             openMpiEvidence.add(what);
         }
+        else if (MPJ_LOWER_CASE.contains(name))
+        {
+            mpjEvidence.add(what);
+        }
         else if (!NEUTRAL_METHODS.contains(name))
         {
             (Character.isUpperCase(name.charAt(0)) ? mpjEvidence : openMpiEvidence).add(what);
@@ -222,10 +259,16 @@ final class MpiApiUse
         return internalName.startsWith("mpi/") && internalName.indexOf('/', 4) < 0;
     }
 
-    private static boolean isJdk(final String internalName)
+    private static boolean notProgram(final String internalName)
     {
-        return internalName.startsWith("java/") || internalName.startsWith("javax/") ||
-            internalName.startsWith("jdk/") || internalName.startsWith("sun/");
+        for (final String prefix : NOT_PROGRAMS)
+        {
+            if (internalName.startsWith(prefix))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The class an array descriptor's elements are ("[[Lmpi/Status;" is mpi/Status), null for primitives. */
@@ -242,41 +285,21 @@ final class MpiApiUse
     private byte[] classBytes(final String internalName)
     {
         final String file = internalName + ".class";
-        for (final String entry : classPath)
+        for (final Path source : sources)
         {
             try
             {
-                if (entry.endsWith(File.separator + "*"))
+                if (Files.isDirectory(source))
                 {
-                    final Path dir = Path.of(entry.substring(0, entry.length() - 2));
-                    if (Files.isDirectory(dir))
-                    {
-                        try (var jars = Files.list(dir))
-                        {
-                            for (final Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList())
-                            {
-                                final byte[] bytes = fromJar(jar, file);
-                                if (bytes != null)
-                                {
-                                    return bytes;
-                                }
-                            }
-                        }
-                    }
-                    continue;
-                }
-                final Path path = Path.of(entry);
-                if (Files.isDirectory(path))
-                {
-                    final Path classFile = path.resolve(file);
+                    final Path classFile = source.resolve(file);
                     if (Files.isRegularFile(classFile))
                     {
                         return Files.readAllBytes(classFile);
                     }
                 }
-                else if (Files.isRegularFile(path))
+                else if (Files.isRegularFile(source))
                 {
-                    final byte[] bytes = fromJar(path, file);
+                    final byte[] bytes = fromJar(source, file);
                     if (bytes != null)
                     {
                         return bytes;
