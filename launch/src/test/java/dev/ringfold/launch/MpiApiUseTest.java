@@ -60,7 +60,8 @@ class MpiApiUseTest
     }
 
     private static final String OPENMPI_STUBS = "package mpi; public class MPI { public static Intracomm COMM_WORLD;" +
-        " public static String[] Init(String[] a) { return a; } public static void Finalize() {} }";
+        " public static String[] Init(String[] a) { return a; } public static void Finalize() {}" +
+        " public static int queryThread() { return 0; } }";
     private static final String OPENMPI_COMM = "package mpi; public class Intracomm { public int getRank() " +
         "{ return 0; } public void send(Object b, int c, Object t, int d, int g) {} }";
     private static final String MPJ_COMM = "package mpi; public class Intracomm { public int Rank() { return 0; } }";
@@ -81,7 +82,7 @@ class MpiApiUseTest
     {
         final Path classes = compile(Map.of("mpi/MPI.java", OPENMPI_STUBS, "mpi/Intracomm.java", MPJ_COMM,
             "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
-                "mpi.MPI.Init(a); System.out.println(mpi.MPI.COMM_WORLD.Rank()); } }"));
+                "mpi.MPI.Init(a); System.out.println(mpi.MPI.queryThread() + mpi.MPI.COMM_WORLD.Rank()); } }"));
         final Path jar = dir.resolve("app.jar");
         try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar)))
         {

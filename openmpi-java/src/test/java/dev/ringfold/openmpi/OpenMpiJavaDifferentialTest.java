@@ -85,6 +85,27 @@ class OpenMpiJavaDifferentialTest
         assertEquals(reference.lines(), ours.lines(), "Ringfold (" + dev + ") vs Open MPI\n" + ours);
     }
 
+    /** Open MPI's own Hello and Ring, as the reference script compiled them against Open MPI's mpi.jar. */
+    @Test
+    void openMpisExamplesRunUnchanged() throws Exception
+    {
+        final Path examples = referenceJar.resolveSibling("examples");
+        assumeTrue(Files.isReadable(examples.resolve("Ring.class")), "no " + examples + "/Ring.class");
+        final Run hello = run(List.of(ROOT.resolve("bin/mpjrun").toString(), "-np", "3", "--no-tag-output",
+            "--timeout", String.valueOf(TIMEOUT_SECONDS), "-cp", examples.toString(), "Hello"));
+        assertEquals(0, hello.exitCode, hello.toString());
+        assertEquals(List.of("Hello world from rank 0 of 3", "Hello world from rank 1 of 3",
+            "Hello world from rank 2 of 3"), hello.stdout.lines().filter(l -> l.startsWith("Hello")).sorted().toList());
+        // as Open MPI's README writes it: mpirun -np 4 java -cp mpi.jar:. Ring
+        final Run ring = run(List.of(ROOT.resolve("bin/mpjrun").toString(), "-np", "4", "--no-tag-output",
+            "--timeout", String.valueOf(TIMEOUT_SECONDS), "java", "-cp", referenceJar + ":" + examples, "Ring"));
+        assertEquals(0, ring.exitCode, ring.toString());
+        final List<String> lines = ring.stdout.lines().toList();
+        assertTrue(lines.contains("Process 0 sending 10 to rank 1 (4 processes in ring)") &&
+            lines.contains("Process 0 decremented value: 0") &&
+            lines.stream().filter(l -> l.matches("Process \\d exiting")).count() == 4, ring.toString());
+    }
+
     @Test
     void errorsOpenMpiCrashesOnAreReportedToo() throws Exception
     {
