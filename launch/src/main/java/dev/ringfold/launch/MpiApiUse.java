@@ -48,8 +48,14 @@ final class MpiApiUse
         "org/apache/", "org/agrona/", "io/netty/", "org/slf4j/", "com/fasterxml/", "org/HdrHistogram/",
         "org/openjdk/", "org/junit/", "com/google/", "kotlin/", "scala/", "org/w3c/", "org/xml/");
 
+    /**
+     * Calls that say nothing: both APIs have them (Init, Finalize, free ...), or javac names an mpi class as the
+     * owner of a method every object or exception has ({@code MPIException.getMessage()}).
+     */
     private static final Set<String> NEUTRAL_METHODS = Set.of("<init>", "<clinit>", "clone", "equals", "hashCode",
-        "toString", "getClass", "finalize", "Init", "Finalize", "free", "queryThread", "getType");
+        "toString", "getClass", "finalize", "notify", "notifyAll", "wait", "compareTo", "getMessage",
+        "getLocalizedMessage", "getCause", "initCause", "printStackTrace", "getStackTrace", "setStackTrace",
+        "fillInStackTrace", "addSuppressed", "getSuppressed", "Init", "Finalize", "free", "queryThread", "getType");
     /** mpiJava's few lower-case methods (MPJ Express's MPI.initThread ...), which Open MPI's API does not have. */
     private static final Set<String> MPJ_LOWER_CASE = Set.of("initThread", "isMainThread", "getByteSize");
 

@@ -80,8 +80,11 @@ class MpiApiUseTest
     @Test
     void anMpjProgramIsSeenFromAJar() throws Exception
     {
+        // what every object and exception has (getMessage) and what both APIs have (queryThread) say nothing
         final Path classes = compile(Map.of("mpi/MPI.java", OPENMPI_STUBS, "mpi/Intracomm.java", MPJ_COMM,
+            "mpi/MPIException.java", "package mpi; public class MPIException extends RuntimeException {}",
             "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
+                "System.out.println(new mpi.MPIException().getMessage()); " +
                 "mpi.MPI.Init(a); System.out.println(mpi.MPI.queryThread() + mpi.MPI.COMM_WORLD.Rank()); } }"));
         final Path jar = dir.resolve("app.jar");
         try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar)))
