@@ -26,7 +26,8 @@ final class LaunchArguments
 {
     static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp|native] [-cp CLASSPATH | -jar JAR] " +
         "[-wdir DIR] [-psl BYTES] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] " +
-        "[--max-restarts K] [--log-level LEVEL] [--dry-run] MainClass [args...]";
+        "[--max-restarts K] [--log-level LEVEL] [--api auto|mpj|openmpi|none] [--dry-run] [java [-cp CP] [JVM options]] " +
+        "MainClass [args...]";
 
     /**
      * Every option and every RINGFOLD_* variable the code reads (LaunchHelpTest fails when one is missing here);
@@ -59,6 +60,9 @@ final class LaunchArguments
                               ranks see RINGFOLD_RESTART=<n> (0 on the first run)
           --log-level LEVEL   what mpjrun and the ranks log on stderr: off, error, warning (default), info
                               (start-up, placement), debug, trace (RINGFOLD_LOG_LEVEL)
+          --api auto|mpj|openmpi|none  which Java MPI API (package mpi) the ranks get: mpiJava 1.2 as MPJ
+                              Express has it, or Open MPI's Java bindings; auto (the default) reads the
+                              program's classes and picks the one they call, none adds neither
           --dry-run           print the commands that would be started and exit
           --version           print Ringfold's version and the JDK's, and exit
           -h, -help, --help   print this help and exit
@@ -105,7 +109,7 @@ final class LaunchArguments
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
     static final Set<String> OPTIONS_WITH_VALUE = Set.of(
         "-np", "-dev", "-psl", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env", "-machinesfile",
-        "-hostfile", "--hostfile", "--trace", "--max-restarts", "--log-level");
+        "-hostfile", "--hostfile", "--trace", "--max-restarts", "--log-level", "--api");
 
     /** Far beyond any job, and small enough to count in nanoseconds. */
     private static final double MAX_TIMEOUT_SECONDS = 1e9;
@@ -186,11 +190,20 @@ final class LaunchArguments
         Path hostfile = null;
         Path traceFile = null;
         int maxRestarts = 0;
+        String api = "auto";
+        boolean sawJava = false;
 
         int i = 0;
         while (i < args.length)
         {
             final String arg = args[i];
+            if (!sawJava && isJavaCommand(arg) && i + 1 < args.length)
+            {
+                // mpirun's form, "mpirun -np 4 java -cp . Hello": java's own options follow, read as mpjrun's
+                sawJava = true;
+                i++;
+                continue;
+            }
             if (!arg.startsWith("-") || arg.length() == 1)
             {
                 mainClass = arg;
@@ -225,6 +238,7 @@ final class LaunchArguments
                     inlineValue != null ? inlineValue : value(args, i++, arg), "--max-restarts");
                 case "--log-level" -> extraEnv.put(RingfoldLog.VARIABLE,
                     logLevel(inlineValue != null ? inlineValue : value(args, i++, arg)));
+                case "--api" -> api = inlineValue != null ? inlineValue : value(args, i++, arg);
                 case "--no-tag-output" ->
                 {
                     rejectValue(inlineValue, name);
@@ -273,6 +287,12 @@ final class LaunchArguments
         if (classPath != null || jar == null)
         {
             userClassPath.addAll(absoluteEntries(classPath == null ? "." : classPath, cwd));
+        }
+        // the chosen mpi API jar goes before the program's class path, so it wins over an mpj.jar named there
+        final String apiJar = MpiApiJar.forProgram(api, mainClass, userClassPath);
+        if (apiJar != null)
+        {
+            userClassPath.addFirst(apiJar);
         }
         return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
             tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs, hosts, traceFile,
@@ -403,6 +423,11 @@ final class LaunchArguments
                 (name.startsWith(JobSecret.VARIABLE) ? " (a fresh secret for every job)" : ""));
         }
         env.put(name, assignment.substring(eq + 1));
+    }
+
+    private static boolean isJavaCommand(final String arg)
+    {
+        return arg.equals("java") || arg.endsWith("/bin/java");
     }
 
     private static boolean isJvmOption(final String arg)

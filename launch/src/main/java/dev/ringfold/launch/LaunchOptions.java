@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * @param np            how many ranks to start.
  * @param device        "auto", "shm" or "tcp", passed to the ranks as RINGFOLD_DEV.
- * @param userClassPath the user's class path entries (the -jar jar first), before Ringfold's own.
+ * @param userClassPath the class path after Ringfold's own jars: the mpi API jar that --api chose (if any), then the
+ *                      user's entries (the -jar jar first).
  * @param workDir       the ranks' working directory, or null for mpjrun's own.
  * @param jvmOptions    options for the rank JVMs, in the order given.
  * @param timeoutMs     how long the whole job may run, or 0 for no limit.

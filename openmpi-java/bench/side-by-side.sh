@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# OSU-style latency, bandwidth and all-reduce of the same class files (OsuJavaBench, compiled against Open MPI
+# 4.1.4's own Java bindings) on Open MPI's bindings (mpirun) and on Ringfold (bin/mpjrun), interleaved run by run
+# in one sitting, with direct buffers and with arrays. Needs 'make' and the reference jar:
+#   JAVAC=$JAVA_HOME/bin/javac ../shared/anchors/ompi-java/build-reference.sh /tmp/ompi-java-ref
+# Environment: NP (2), REPEAT (3), DEV (Ringfold's -dev, auto), OMPI_JAVA_REF (/tmp/ompi-java-ref).
+# Prints one line per run: which, benchmark, mode, bytes, value, unit; then the medians side by side.
+set -euo pipefail
+ROOT=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
+JAVA_HOME=$("$ROOT/bin/find-jdk")
+REF=${OMPI_JAVA_REF:-/tmp/ompi-java-ref}
+NP=${NP:-2}
+REPEAT=${REPEAT:-3}
+DEV=${DEV:-auto}
+[ -r "$REF/mpi.jar" ] || { echo "no $REF/mpi.jar: build it with ../shared/anchors/ompi-java/build-reference.sh $REF" >&2; exit 1; }
+WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+"$JAVA_HOME/bin/javac" -nowarn -cp "$REF/mpi.jar" -d "$WORK" \
+  "$ROOT/openmpi-java/src/test/java/dev/ringfold/openmpi/bench/OsuJavaBench.java"
+MAIN=dev.ringfold.openmpi.bench.OsuJavaBench
+declare -a CASES=("latency 8" "bw 1048576 16777216" "allreduce 8 1048576 16777216")
+run_ompi() { mpirun --allow-run-as-root --oversubscribe --bind-to none -np "$NP" "$JAVA_HOME/bin/java" \
+  --enable-native-access=ALL-UNNAMED -Xmx4g -cp "$REF/mpi.jar:$WORK" $MAIN "$@" 2>/dev/null; }
+run_ours() { "$ROOT/bin/mpjrun" -np "$NP" -dev "$DEV" --no-tag-output -Xmx4g -cp "$WORK" $MAIN "$@" 2>/dev/null; }
+echo "# $(date -u) $(uptime)"
+RESULTS="$WORK/results"
+for r in $(seq "$REPEAT"); do
+  for c in "${CASES[@]}"; do
+    set -- $c
+    what=$1; shift
+    for mode in direct array; do
+      run_ompi "$what" "$mode" "$@" | sed 's/^/open-mpi /' | tee -a "$RESULTS"
+      run_ours "$what" "$mode" "$@" | sed 's/^/ringfold /' | tee -a "$RESULTS"
+    done
+  done
+done
+echo "# medians over $REPEAT runs (np=$NP, Ringfold -dev $DEV): benchmark mode bytes open-mpi ringfold ratio"
+python3 - "$RESULTS" <<'PY'
+import sys, statistics, collections
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    who, what, mode, size, value, unit = line.split()
+    runs[(what, mode, int(size), unit, who)].append(float(value))
+keys = sorted({k[:4] for k in runs})
+for what, mode, size, unit in keys:
+    o = statistics.median(runs[(what, mode, size, unit, "open-mpi")])
+    r = statistics.median(runs[(what, mode, size, unit, "ringfold")])
+    # speed-up: latency and time divide Open MPI's by Ringfold's, bandwidth the other way
+    ratio = r / o if unit == "MB/s" else o / r
+    print(f"{what} {mode} {size} {o:.3f} {r:.3f} {unit} speed-up {ratio:.2f}x")
+PY
