@@ -90,6 +90,7 @@ final class LaunchArguments
           RINGFOLD_MPI_THREAD           with -dev native: the thread level to ask for (default multiple)
           RINGFOLD_TRACE                folder where each rank writes its timeline (--trace sets it)
           RINGFOLD_TRACE_EVENTS         events each rank's timeline keeps (default 65536)
+          RINGFOLD_COUNTERS             1 counts bytes, messages and waits per communicator (default 0)
           RINGFOLD_LOG_LEVEL            off, error, warning (default), info, debug or trace (--log-level sets it)
         Set by mpjrun for every rank (--env may not change them):
           RINGFOLD_RANK, RINGFOLD_SIZE, RINGFOLD_JOB_ID, RINGFOLD_RENDEZVOUS, RINGFOLD_DEV, RINGFOLD_LOCAL_RANK,
@@ -104,6 +105,9 @@ final class LaunchArguments
           RINGFOLD_BENCH_JVM_OPTS       extra JVM options for the ranks
           RINGFOLD_BENCH_TIMEOUT        seconds before the whole job is stopped (default 900)
           RINGFOLD_BENCH_CP             class path put before the jars
+        Read by bin/ringfold-compare (make compare):
+          RINGFOLD_COMPARE_JVM_OPTS     extra JVM options for the ranks
+          RINGFOLD_COMPARE_TIMEOUT      seconds per job before it is stopped (default 7200)
         """;
 
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
