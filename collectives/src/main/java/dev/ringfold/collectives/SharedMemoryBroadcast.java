@@ -10,7 +10,7 @@ import org.agrona.UnsafeApi;
  * and in parallel, so the message is read once per reader and written once by the root, with no message sent.
  * The caller's memory is only copied, so it may be a Java array (no staging off-heap and back).
  */
-final class SharedMemoryBroadcast extends Operation
+final class SharedMemoryBroadcast extends Operation implements Broadcaster
 {
     private final NodeScratch scratch;
     private Object array;
@@ -28,7 +28,7 @@ final class SharedMemoryBroadcast extends Operation
         this.turn = new RegionTurn(scratch);
     }
 
-    SharedMemoryBroadcast prepare(final long address, final long bytes, final int root)
+    public SharedMemoryBroadcast broadcast(final long address, final long bytes, final int root)
     {
         return prepare(null, address, bytes, root);
     }
