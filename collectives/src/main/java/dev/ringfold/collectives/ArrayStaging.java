@@ -13,12 +13,12 @@ import java.nio.ByteBuffer;
  * an array by object and offset, so the collector may move it meanwhile). Every other algorithm sends from and
  * reduces in its buffers, so there the arrays go through this communicator's off-heap staging area: the source
  * copied in, the address form of the call run, the destination copied back out. Staging is kept and grown, never
- * shrunk, so a warm call allocates nothing; it is freed when the communicator closes.
+ * shrunk, so a warm call allocates nothing; it goes with the communicator's state.
  *
  * <p>Arguments that only the root reads ({@code dst} of gather and reduce, {@code src} of scatter) are ignored, and
  * may be null, on the other ranks.
  */
-final class ArrayStaging implements AutoCloseable
+final class ArrayStaging
 {
     private final CommunicatorState state;
     private final Collectives collectives;
@@ -235,7 +235,6 @@ final class ArrayStaging implements AutoCloseable
         }
         if (staging == null || staging.capacity() < needed)
         {
-            free();
             staging = BufferUtil.allocateDirectAligned((int)Math.max(64, needed), 64);
             address = BufferUtil.address(staging);
         }
@@ -252,20 +251,5 @@ final class ArrayStaging implements AutoCloseable
     private static long element(final Object array, final int index, final DType dtype)
     {
         return UnsafeApi.arrayBaseOffset(array.getClass()) + (long)index * dtype.bytes();
-    }
-
-    private void free()
-    {
-        if (staging != null)
-        {
-            BufferUtil.free(staging);
-            staging = null;
-        }
-    }
-
-    @Override
-    public void close()
-    {
-        free();
     }
 }

@@ -46,7 +46,7 @@ public final class Collectives
         this.calls = state.calls;
         this.next = calls.next;
         this.args = new Arguments(comm);
-        this.arrays = state.own(new ArrayStaging(state, this, args));
+        this.arrays = new ArrayStaging(state, this, args);
     }
 
     /**

@@ -92,7 +92,7 @@ final class CommunicatorState implements AutoCloseable
         return mpi;
     }
 
-    <T extends AutoCloseable> T own(final T resource)
+    private <T extends AutoCloseable> T own(final T resource)
     {
         resources.add(resource);
         return resource;

@@ -1,0 +1,34 @@
+package dev.ringfold.collectives;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A communicator's collectives state lives as long as the communicator: 10,000 times dup, use every algorithm that
+ * keeps state, close, and heap, mappings, descriptors and region files end where they began ({@link LifetimeRanks}).
+ */
+class LifetimeTest
+{
+    @Test
+    @Timeout(900)
+    void tenThousandDupUseCloseLeaveNothingBehind() throws Exception
+    {
+        final String text = Job.run(2, "shm", 840, List.of(), LifetimeRanks.class, "10000");
+        System.out.println(text);
+        assertEquals(2, Job.count(text, "ok lifetime rank"), text);
+    }
+
+    /** Two "nodes" of one machine: the hierarchy's leader communicator spans them, over TCP. */
+    @Test
+    @Timeout(600)
+    void onTwoNodesTooLeaveNothingBehind() throws Exception
+    {
+        final String text = Job.runOnNodes(new String[] {"a", "a", "b"}, 540, LifetimeRanks.class, "1000");
+        System.out.println(text);
+        assertEquals(3, Job.count(text, "ok lifetime rank"), text);
+    }
+}
