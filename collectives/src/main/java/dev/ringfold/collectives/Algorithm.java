@@ -1,126 +1,67 @@
 package dev.ringfold.collectives;
 
+import dev.ringfold.collectives.Collectives.AllReduceAlgorithm;
+import dev.ringfold.collectives.Collectives.BroadcastAlgorithm;
+
 /**
- * Every collective algorithm, with how to make its state machine for a communicator ({@link CommunicatorState} gives
- * the communicator, its node region, its hierarchy and its MPI communicator). {@link SelectionTable} picks among
- * them; {@link CommunicatorState#operation} keeps one idle instance of each for blocking calls. A new algorithm is
- * one constant here and one row in the table.
+ * Every collective algorithm: the name a user forces it by (if any) and how to make its state machine for a
+ * communicator ({@link CommunicatorState} gives the communicator, its node region, its hierarchy and its MPI
+ * communicator). {@link SelectionTable} picks among them; {@link CommunicatorState#operation} keeps one idle
+ * instance of each for blocking calls. A new algorithm is one constant here and one row in the table.
  */
 enum Algorithm
 {
-    RECURSIVE_DOUBLING
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new RecursiveDoublingAllReduce(s.comm);
-        }
-    },
-    RING
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new RingAllReduce(s.comm);
-        }
-    },
-    SHARED_MEMORY_ALL_REDUCE
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new SharedMemoryAllReduce(s.comm, s.nodeScratch("allReduce"));
-        }
-    },
-    HIERARCHICAL_ALL_REDUCE
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new HierarchicalAllReduce(s.comm, s.hierarchy());
-        }
-    },
-    MPI_ALL_REDUCE
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new MpiCollective(s.comm, s.mpi());
-        }
-    },
-    BINOMIAL_BROADCAST
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new BinomialBroadcast(s.comm);
-        }
-    },
-    CHAIN_BROADCAST
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new ChainBroadcast(s.comm);
-        }
-    },
-    SHARED_MEMORY_BROADCAST
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new SharedMemoryBroadcast(s.comm, s.nodeScratch("broadcast"));
-        }
-    },
-    HIERARCHICAL_BROADCAST
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new HierarchicalBroadcast(s.comm, s.hierarchy());
-        }
-    },
-    MPI_BROADCAST
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new MpiCollective(s.comm, s.mpi());
-        }
-    },
-    BINOMIAL_REDUCE
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new BinomialReduce(s.comm);
-        }
-    },
-    RING_ALL_GATHER
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new RingAllGather(s.comm);
-        }
-    },
-    LINEAR_GATHER
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new LinearGather(s.comm);
-        }
-    },
-    PAIRWISE_ALL_TO_ALL
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new PairwiseAllToAll(s.comm);
-        }
-    },
-    DISSEMINATION_BARRIER
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new DisseminationBarrier(s.comm);
-        }
-    },
-    LINEAR_SCAN
-    {
-        Operation create(final CommunicatorState s)
-        {
-            return new LinearScan(s.comm);
-        }
-    };
+    RECURSIVE_DOUBLING(AllReduceAlgorithm.RECURSIVE_DOUBLING, s -> new RecursiveDoublingAllReduce(s.comm)),
+    RING(AllReduceAlgorithm.RING, s -> new RingAllReduce(s.comm)),
+    SHARED_MEMORY_ALL_REDUCE(AllReduceAlgorithm.SHARED_MEMORY,
+        s -> new SharedMemoryAllReduce(s.comm, s.nodeScratch("allReduce"))),
+    HIERARCHICAL_ALL_REDUCE(AllReduceAlgorithm.HIERARCHICAL, s -> new HierarchicalAllReduce(s.comm, s.hierarchy())),
+    MPI_ALL_REDUCE(AllReduceAlgorithm.MPI, s -> new MpiCollective(s.comm, s.mpi())),
+    BINOMIAL_BROADCAST(BroadcastAlgorithm.BINOMIAL, s -> new BinomialBroadcast(s.comm)),
+    CHAIN_BROADCAST(BroadcastAlgorithm.CHAIN, s -> new ChainBroadcast(s.comm)),
+    SHARED_MEMORY_BROADCAST(BroadcastAlgorithm.SHARED_MEMORY,
+        s -> new SharedMemoryBroadcast(s.comm, s.nodeScratch("broadcast"))),
+    HIERARCHICAL_BROADCAST(BroadcastAlgorithm.HIERARCHICAL, s -> new HierarchicalBroadcast(s.comm, s.hierarchy())),
+    MPI_BROADCAST(BroadcastAlgorithm.MPI, s -> new MpiCollective(s.comm, s.mpi())),
+    BINOMIAL_REDUCE(null, s -> new BinomialReduce(s.comm)),
+    RING_ALL_GATHER(null, s -> new RingAllGather(s.comm)),
+    LINEAR_GATHER(null, s -> new LinearGather(s.comm)),
+    PAIRWISE_ALL_TO_ALL(null, s -> new PairwiseAllToAll(s.comm)),
+    DISSEMINATION_BARRIER(null, s -> new DisseminationBarrier(s.comm)),
+    LINEAR_SCAN(null, s -> new LinearScan(s.comm));
 
-    /** A new state machine of this algorithm on the state's communicator (collective where it maps a region). */
-    abstract Operation create(CommunicatorState state);
+    /** Makes an algorithm's state machine on a communicator (collective where it maps a region). */
+    @FunctionalInterface
+    interface Factory
+    {
+        Operation create(CommunicatorState state);
+    }
+
+    /** The {@link AllReduceAlgorithm} or {@link BroadcastAlgorithm} that forces it; null where none does. */
+    final Enum<?> name;
+    private final Factory factory;
+
+    Algorithm(final Enum<?> name, final Factory factory)
+    {
+        this.name = name;
+        this.factory = factory;
+    }
+
+    Operation create(final CommunicatorState state)
+    {
+        return factory.create(state);
+    }
+
+    /** The algorithm a user's name forces; null for AUTO. */
+    static Algorithm named(final Enum<?> name)
+    {
+        for (final Algorithm a : values())
+        {
+            if (a.name == name)
+            {
+                return a;
+            }
+        }
+        return null;
+    }
 }

@@ -104,12 +104,12 @@ public final class Collectives
     /** The all-reduce algorithm the table picks for this many elements of this type reduced with {@code op}. */
     public AllReduceAlgorithm algorithmFor(final long count, final DType dtype, final ReduceOp op)
     {
-        return SelectionTable.named(table.allReduce(count, dtype, op));
+        return (AllReduceAlgorithm)table.allReduce(count, dtype, op).name;
     }
 
     public BroadcastAlgorithm broadcastAlgorithmFor(final long bytes)
     {
-        return SelectionTable.namedBroadcast(table.broadcast(bytes));
+        return (BroadcastAlgorithm)table.broadcast(bytes).name;
     }
 
     /**

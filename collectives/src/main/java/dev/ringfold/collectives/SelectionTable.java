@@ -36,7 +36,7 @@ final class SelectionTable
 
     private static final Row[] ALL_REDUCE = {
         new Row(Algorithm.MPI_ALL_REDUCE, (t, count, bytes, dtype, op) ->
-            t.onNative && MpiCollective.supports(dtype, op, count) && t.mpiAllReduceIsFaster(bytes)),
+            t.mpiCan(count, dtype, op) && t.mpiAllReduceIsFaster(bytes)),
         new Row(Algorithm.RECURSIVE_DOUBLING, (t, count, bytes, dtype, op) ->
             bytes <= SMALL_ALLREDUCE_BYTES || count < t.size),
         new Row(Algorithm.RING, (t, count, bytes, dtype, op) -> t.size == 1),
@@ -48,7 +48,7 @@ final class SelectionTable
 
     private static final Row[] BROADCAST = {
         new Row(Algorithm.MPI_BROADCAST, (t, count, bytes, dtype, op) ->
-            t.onNative && bytes <= Integer.MAX_VALUE && t.mpiBroadcastIsFaster(bytes)),
+            t.mpiCan(bytes, dtype, null) && t.mpiBroadcastIsFaster(bytes)),
         new Row(Algorithm.BINOMIAL_BROADCAST, (t, count, bytes, dtype, op) ->
             bytes < SMALL_BROADCAST_BYTES || t.size == 1),
         new Row(Algorithm.SHARED_MEMORY_BROADCAST, (t, count, bytes, dtype, op) -> t.isOneNode()),
@@ -61,59 +61,52 @@ final class SelectionTable
     private final int size;
     private final boolean onNative;
     private int oneNode; // 0 unknown, 1 yes, -1 no
-    private Collectives.AllReduceAlgorithm forcedAllReduce;
-    private Collectives.BroadcastAlgorithm forcedBroadcast;
+    /** The algorithms forced by name; null: the table decides. */
+    private Algorithm forcedAllReduce;
+    private Algorithm forcedBroadcast;
 
     SelectionTable(final Communicator comm, final boolean onNative)
     {
         this.comm = comm;
         this.size = comm.size();
         this.onNative = onNative;
-        this.forcedAllReduce = Collectives.AllReduceAlgorithm.valueOf(
-            System.getenv().getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto").toUpperCase(Locale.ROOT));
-        this.forcedBroadcast = Collectives.BroadcastAlgorithm.valueOf(
-            System.getenv().getOrDefault("RINGFOLD_BROADCAST_ALGORITHM", "auto").toUpperCase(Locale.ROOT));
+        force(Collectives.AllReduceAlgorithm.valueOf(
+            System.getenv().getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto").toUpperCase(Locale.ROOT)));
+        force(Collectives.BroadcastAlgorithm.valueOf(
+            System.getenv().getOrDefault("RINGFOLD_BROADCAST_ALGORITHM", "auto").toUpperCase(Locale.ROOT)));
     }
 
     void force(final Collectives.AllReduceAlgorithm algorithm)
     {
-        forcedAllReduce = algorithm;
+        forcedAllReduce = Algorithm.named(algorithm);
     }
 
     void force(final Collectives.BroadcastAlgorithm algorithm)
     {
-        forcedBroadcast = algorithm;
+        forcedBroadcast = Algorithm.named(algorithm);
     }
 
     /** The all-reduce algorithm for {@code count} elements of {@code dtype} reduced with {@code op}. */
     Algorithm allReduce(final long count, final DType dtype, final ReduceOp op)
     {
+        final Algorithm forced = forcedAllReduce;
         final long bytes = count * dtype.bytes();
-        final Algorithm forced = switch (forcedAllReduce)
-        {
-            case AUTO -> null;
-            case RING -> Algorithm.RING;
-            case RECURSIVE_DOUBLING -> Algorithm.RECURSIVE_DOUBLING;
-            case SHARED_MEMORY -> Algorithm.SHARED_MEMORY_ALL_REDUCE;
-            case HIERARCHICAL -> Algorithm.HIERARCHICAL_ALL_REDUCE;
-            case MPI -> onNative && MpiCollective.supports(dtype, op, count) ? Algorithm.MPI_ALL_REDUCE : null;
-        };
-        return forced != null ? forced : first(ALL_REDUCE, count, bytes, dtype, op);
+        return forced != null && (forced != Algorithm.MPI_ALL_REDUCE || mpiCan(count, dtype, op)) ? forced :
+            first(ALL_REDUCE, count, bytes, dtype, op);
     }
 
     /** The broadcast algorithm for {@code bytes} bytes. */
     Algorithm broadcast(final long bytes)
     {
-        final Algorithm forced = switch (forcedBroadcast)
-        {
-            case AUTO -> null;
-            case BINOMIAL -> Algorithm.BINOMIAL_BROADCAST;
-            case CHAIN -> Algorithm.CHAIN_BROADCAST;
-            case SHARED_MEMORY -> Algorithm.SHARED_MEMORY_BROADCAST;
-            case HIERARCHICAL -> Algorithm.HIERARCHICAL_BROADCAST;
-            case MPI -> onNative && bytes <= Integer.MAX_VALUE ? Algorithm.MPI_BROADCAST : null;
-        };
-        return forced != null ? forced : first(BROADCAST, bytes, bytes, DType.U8, null);
+        final Algorithm forced = forcedBroadcast;
+        return forced != null && (forced != Algorithm.MPI_BROADCAST || mpiCan(bytes, DType.U8, null)) ? forced :
+            first(BROADCAST, bytes, bytes, DType.U8, null);
+    }
+
+    /** Whether MPI's own collective can do the call: on the native device, for MPI's types and ops. */
+    private boolean mpiCan(final long count, final DType dtype, final ReduceOp op)
+    {
+        return onNative && (op == null ? count <= Integer.MAX_VALUE : MpiCollective.supports(dtype, op, count));
     }
 
     private Algorithm first(final Row[] rows, final long count, final long bytes, final DType dtype, final ReduceOp op)
@@ -126,32 +119,6 @@ final class SelectionTable
             }
         }
         throw new IllegalStateException("the selection table has no row for " + count + " " + dtype); // last rows hold always
-    }
-
-    static Collectives.AllReduceAlgorithm named(final Algorithm allReduce)
-    {
-        return switch (allReduce)
-        {
-            case RING -> Collectives.AllReduceAlgorithm.RING;
-            case RECURSIVE_DOUBLING -> Collectives.AllReduceAlgorithm.RECURSIVE_DOUBLING;
-            case SHARED_MEMORY_ALL_REDUCE -> Collectives.AllReduceAlgorithm.SHARED_MEMORY;
-            case HIERARCHICAL_ALL_REDUCE -> Collectives.AllReduceAlgorithm.HIERARCHICAL;
-            case MPI_ALL_REDUCE -> Collectives.AllReduceAlgorithm.MPI;
-            default -> throw new IllegalArgumentException(allReduce + " is not an all-reduce algorithm");
-        };
-    }
-
-    static Collectives.BroadcastAlgorithm namedBroadcast(final Algorithm broadcast)
-    {
-        return switch (broadcast)
-        {
-            case BINOMIAL_BROADCAST -> Collectives.BroadcastAlgorithm.BINOMIAL;
-            case CHAIN_BROADCAST -> Collectives.BroadcastAlgorithm.CHAIN;
-            case SHARED_MEMORY_BROADCAST -> Collectives.BroadcastAlgorithm.SHARED_MEMORY;
-            case HIERARCHICAL_BROADCAST -> Collectives.BroadcastAlgorithm.HIERARCHICAL;
-            case MPI_BROADCAST -> Collectives.BroadcastAlgorithm.MPI;
-            default -> throw new IllegalArgumentException(broadcast + " is not a broadcast algorithm");
-        };
     }
 
     /**
