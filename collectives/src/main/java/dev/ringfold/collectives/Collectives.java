@@ -171,8 +171,10 @@ public final class Collectives
         final DType dtype, final ReduceOp op, final boolean reuse)
     {
         args.reduce(call, count, dtype, op);
+        // first: making the state machine may itself make collective calls (the hierarchy's, the region's)
+        final AllReducer algorithm = allReducer(count, dtype, op, reuse);
         next.set(Call.Kind.ALL_REDUCE, count, dtype, Call.NONE, op);
-        return allReducer(count, dtype, op, reuse).allReduce(src, dst, count, dtype, op);
+        return algorithm.allReduce(src, dst, count, dtype, op);
     }
 
     /** The table's all-reduce for the call (for {@link ArrayStaging}, which may address arrays directly). */
@@ -211,9 +213,10 @@ public final class Collectives
     {
         args.count(call, count, dtype);
         args.root(call, root);
-        next.set(Call.Kind.BROADCAST, count, dtype, root, null);
         final long bytes = count * dtype.bytes();
-        return broadcaster(bytes, reuse).broadcast(address, bytes, root);
+        final Broadcaster algorithm = broadcaster(bytes, reuse); // first, as for all-reduce
+        next.set(Call.Kind.BROADCAST, count, dtype, root, null);
+        return algorithm.broadcast(address, bytes, root);
     }
 
     Broadcaster broadcaster(final long bytes, final boolean reuse)
