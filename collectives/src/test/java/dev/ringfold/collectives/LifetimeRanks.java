@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  */
 public final class LifetimeRanks
 {
-    private static final int WARM_UP = 200;
+    private static final int WARM_UP = 50;
     private static final int COUNT = 1024; // small: an iteration is dominated by making and freeing the state
     private static final int CAPACITY = 128 * 1024; // floats: the table's large pick, for a persistent request
     private static final long HEAP_TOLERANCE = 4L << 20;
