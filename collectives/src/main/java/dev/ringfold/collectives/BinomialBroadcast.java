@@ -7,7 +7,7 @@ import dev.ringfold.mpi.Request;
  * Broadcast down a binomial tree rooted at {@code root}: log2(n) rounds; every rank receives once from its parent
  * and forwards to its children. Best for small messages.
  */
-final class BinomialBroadcast extends Operation
+final class BinomialBroadcast extends Operation implements Broadcaster
 {
     private final Request in = new Request();
     private Request[] outs = requests(1);
@@ -22,7 +22,7 @@ final class BinomialBroadcast extends Operation
         super(comm);
     }
 
-    BinomialBroadcast prepare(final long address, final long bytes, final int root)
+    public BinomialBroadcast broadcast(final long address, final long bytes, final int root)
     {
         this.address = address;
         this.bytes = bytes;

@@ -21,6 +21,12 @@ final class CallOrder
         return serving == ticket;
     }
 
+    /** Whether every ticket issued has been served: nothing is queued for, or holds, the resource. */
+    boolean isIdle()
+    {
+        return serving == issued;
+    }
+
     /** The holder of {@code ticket} is done with its turn; a ticket that never had the turn changes nothing. */
     void served(final long ticket)
     {

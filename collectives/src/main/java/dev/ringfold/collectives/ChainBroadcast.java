@@ -8,7 +8,7 @@ import dev.ringfold.mpi.Request;
  * chunk as soon as it has it, so all links are busy at once and the time approaches one message time plus n
  * chunk times. Chunks land straight in the destination buffer. Best for large messages.
  */
-final class ChainBroadcast extends Operation
+final class ChainBroadcast extends Operation implements Broadcaster
 {
     static final long CHUNK_BYTES = 512 * 1024;
 
@@ -25,7 +25,7 @@ final class ChainBroadcast extends Operation
         super(comm);
     }
 
-    ChainBroadcast prepare(final long address, final long bytes, final int root)
+    public ChainBroadcast broadcast(final long address, final long bytes, final int root)
     {
         this.address = address;
         this.bytes = bytes;

@@ -37,14 +37,20 @@ final class CheckedOperation extends Operation
         recvs = requests(size);
     }
 
-    Call call()
+    /**
+     * Wraps the call {@code fingerprint} describes, which runs {@code operation}; {@link #renumber} gives it its
+     * place in the sequence before each start.
+     */
+    CheckedOperation wrap(final Call fingerprint, final Operation operation)
     {
-        return call;
+        call.set(fingerprint.kind, fingerprint.count, fingerprint.dtype, fingerprint.root, fingerprint.op);
+        this.inner = operation;
+        return this;
     }
 
-    CheckedOperation wrap(final Operation operation, final long sequence, final int innerTag)
+    /** The sequence number and the tag the wrapped operation would have had unchecked. */
+    CheckedOperation renumber(final long sequence, final int innerTag)
     {
-        this.inner = operation;
         this.sequence = sequence;
         this.innerTag = innerTag;
         return this;

@@ -5,20 +5,16 @@ import dev.ringfold.mpi.Communicator;
 /**
  * A non-blocking collective in flight. It advances whenever this rank drives progress (any wait or test, on any
  * request), so several may be in flight at once, on one communicator or several. A persistent one
- * ({@link Collectives#allReduceInit}) is made inactive and run any number of times with {@link #start()}.
+ * ({@link Collectives#allReduceInit}, {@link Collectives#broadcastInit}) is made inactive and run any number of times with {@link #start()}.
  */
 public final class CollectiveRequest
 {
     private final Operation operation;
     private final Communicator comm;
-    private final Collectives persistentOn;
+    private final CallSequence persistentOn;
 
-    CollectiveRequest(final Operation operation, final Communicator comm)
-    {
-        this(operation, comm, null);
-    }
-
-    CollectiveRequest(final Operation operation, final Communicator comm, final Collectives persistentOn)
+    /** {@code persistentOn}: the sequence a persistent request's starts take their numbers from; null otherwise. */
+    CollectiveRequest(final Operation operation, final Communicator comm, final CallSequence persistentOn)
     {
         this.operation = operation;
         this.comm = comm;
@@ -31,7 +27,7 @@ public final class CollectiveRequest
         if (persistentOn == null)
         {
             throw new IllegalStateException("rank " + comm.rank() + " of " + comm.name() + ": " +
-                operation.describe() + " is not persistent; only requests from allReduceInit can be started again");
+                operation.describe() + " is not persistent; only requests from allReduceInit or broadcastInit can be started again");
         }
         if (!operation.isComplete())
         {

@@ -1,43 +1,25 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
-import dev.ringfold.mpi.transport.mpinative.MpiCollectives;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.Tensor;
-import org.agrona.BufferUtil;
-import org.agrona.UnsafeApi;
-import org.agrona.concurrent.UnsafeBuffer;
-
-import java.util.Locale;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
- * The collectives of one communicator: {@code Collectives.of(comm).allReduce(...)}. Every operation exists
- * blocking and non-blocking ({@code i…}, returning a {@link CollectiveRequest}); both run the same algorithm
- * state machines. Buffers are off-heap addresses with element counts of a {@link DType}; {@code float[]},
- * {@code double[]}, {@code int[]} and {@code long[]} forms of all-reduce and broadcast work on the arrays directly
- * where the algorithm is the node's shared memory, and copy through an off-heap staging area otherwise. Like MPI, every rank of the communicator must call the same collectives in the same order.
+ * The collectives of one communicator: {@code Collectives.of(comm).allReduce(...)}. Every operation exists blocking
+ * and non-blocking ({@code i…}, returning a {@link CollectiveRequest}), all-reduce and broadcast also persistent
+ * ({@code …Init}); all three run the same algorithm state machines, chosen by one {@link SelectionTable} and started
+ * through one {@link CallSequence} (sequence numbers, call checks). Buffers are off-heap addresses with element
+ * counts of a {@link DType}; every operation also takes Java primitive arrays with offsets ({@link ArrayStaging}).
+ * Like MPI, every rank of the communicator must call the same collectives in the same order.
  *
- * <p>Algorithm selection ({@link #algorithmFor}): all-reduce of at most {@value #SMALL_ALLREDUCE_BYTES} bytes, or
- * fewer elements than ranks, uses recursive doubling (fewest rounds), larger ones the ring (fewest bytes per
- * rank); broadcast under {@value #SMALL_BROADCAST_BYTES} bytes uses a binomial tree, larger ones a pipelined chain.
- * {@code RINGFOLD_ALLREDUCE_ALGORITHM=ring|recursive_doubling|mpi} and
- * {@code RINGFOLD_BROADCAST_ALGORITHM=binomial|chain|mpi}, or {@link #forceAllReduce}/{@link #forceBroadcast},
- * override the table (for benchmarking). {@code MPI} is the MPI library's own collective, on communicators of the
- * native device and for what MPI has (all-reduce: f32, f64, i32, i64 with sum, prod, min, max); elsewhere it
- * falls back to the table.
+ * <p>This class only checks arguments and hands calls on: the table picks the algorithm
+ * ({@code RINGFOLD_ALLREDUCE_ALGORITHM}, {@code RINGFOLD_BROADCAST_ALGORITHM}, {@link #forceAllReduce} and
+ * {@link #forceBroadcast} override it, for benchmarking), {@link CommunicatorState} keeps what the algorithms keep,
+ * attached to the communicator and released by its {@code close()}.
  */
 public final class Collectives
 {
-    static final long SMALL_ALLREDUCE_BYTES = 32 * 1024;
-    static final long SMALL_BROADCAST_BYTES = 64 * 1024;
-    /** The tag a checked call's own operation starts with; its messages use {@link CheckedOperation#FINGERPRINT_TAG}. */
-    private static final int CHECKED_START = CheckedOperation.FINGERPRINT_TAG;
-    static final long NATIVE_MPI_ALLREDUCE_FROM = 64 * 1024;
-    static final long NATIVE_MPI_LARGE = 16 << 20;
-
     public enum AllReduceAlgorithm
     {
         AUTO, RING, RECURSIVE_DOUBLING, SHARED_MEMORY, HIERARCHICAL, MPI
@@ -48,55 +30,32 @@ public final class Collectives
         AUTO, BINOMIAL, CHAIN, SHARED_MEMORY, HIERARCHICAL, MPI
     }
 
-    private static final Map<Communicator, Collectives> INSTANCES = new WeakHashMap<>();
-
+    private final CommunicatorState state;
     private final Communicator comm;
-    private int sequence;
-    private AllReduceAlgorithm allReduceAlgorithm;
-    private BroadcastAlgorithm broadcastAlgorithm;
-    private RingAllReduce ring;
-    private RecursiveDoublingAllReduce doubling;
-    private SharedMemoryAllReduce sharedReduce;
-    private HierarchicalAllReduce hierarchicalReduce;
-    private SharedMemoryBroadcast sharedBroadcast;
-    private HierarchicalBroadcast hierarchicalBroadcast;
-    private NodeScratch nodeScratch;
-    private Hierarchy hierarchy;
-    private int oneNode; // 0 unknown, 1 yes, -1 no
-    private BinomialBroadcast binomial;
-    private ChainBroadcast chain;
-    private BinomialReduce reduce;
-    private RingAllGather gather;
-    private LinearGather linear;
-    private PairwiseAllToAll allToAll;
-    private DisseminationBarrier barrier;
-    private LinearScan scan;
-    private InPlaceReduceScatter inPlaceReduceScatter; // node-shared (issue 15)
-    private InPlaceAllGather inPlaceAllGather; // node-shared (issue 15)
-    private UnsafeBuffer staging;
-    private boolean checkCalls;
-    private CheckedOperation checked;
-    private final CallOrder checkedOrder = new CallOrder();
-    private final Call next = new Call();
-    private final boolean onNative;
-    private MpiCollectives mpi;
-    private MpiCollective mpiOperation;
+    private final SelectionTable table;
+    private final CallSequence calls;
+    private final Call next;
+    private final Arguments args;
+    private final ArrayStaging arrays;
 
-    private Collectives(final Communicator comm)
+    Collectives(final CommunicatorState state)
     {
-        this.comm = comm;
-        this.onNative = MpiCollectives.available(comm);
-        this.allReduceAlgorithm = AllReduceAlgorithm.valueOf(
-            System.getenv().getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto").toUpperCase(Locale.ROOT));
-        this.broadcastAlgorithm = BroadcastAlgorithm.valueOf(
-            System.getenv().getOrDefault("RINGFOLD_BROADCAST_ALGORITHM", "auto").toUpperCase(Locale.ROOT));
-        this.checkCalls = "1".equals(System.getenv("RINGFOLD_CHECK_COLLECTIVES"));
+        this.state = state;
+        this.comm = state.comm;
+        this.table = state.table;
+        this.calls = state.calls;
+        this.next = calls.next;
+        this.args = new Arguments(comm);
+        this.arrays = new ArrayStaging(state, this, args);
     }
 
-    /** The collectives of a communicator (one instance per communicator: it numbers the calls). */
-    public static synchronized Collectives of(final Communicator comm)
+    /**
+     * The collectives of a communicator: one instance per communicator (it numbers the calls), attached to it and
+     * released by its {@code close()}; throws {@code CommunicatorClosedException} on a closed communicator.
+     */
+    public static Collectives of(final Communicator comm)
     {
-        return INSTANCES.computeIfAbsent(comm, Collectives::new);
+        return comm.attached(CommunicatorState.class, CommunicatorState::new).collectives;
     }
 
     public Communicator communicator()
@@ -109,79 +68,48 @@ public final class Collectives
      * RINGFOLD_CHECK_COLLECTIVES=1): a fingerprint of the call (sequence number, operation, dtype, count, root,
      * reduce op, algorithm) goes to every rank, and a difference raises {@link CollectiveMismatchException} on every
      * rank, naming both calls. It also lets a stalled call report which ranks have entered it. Costs one small
-     * message to and from every rank per call. Every rank must set the same.
+     * message to and from every rank per call. Every rank must set the same. A persistent request is checked at
+     * every start if checks were on when it was made.
      */
     public Collectives checkCalls(final boolean check)
     {
-        this.checkCalls = check;
+        calls.checkCalls(check);
         return this;
     }
 
     public boolean checksCalls()
     {
-        return checkCalls;
+        return calls.checksCalls();
     }
 
     /** Forces an all-reduce algorithm (AUTO restores the table); every rank must force the same. */
     public Collectives forceAllReduce(final AllReduceAlgorithm algorithm)
     {
-        this.allReduceAlgorithm = algorithm;
+        table.force(algorithm);
         return this;
     }
 
     public Collectives forceBroadcast(final BroadcastAlgorithm algorithm)
     {
-        this.broadcastAlgorithm = algorithm;
+        table.force(algorithm);
         return this;
     }
 
-    /** The all-reduce algorithm used for this many elements of this type (the selection table). */
+    /** The all-reduce algorithm the table picks for this many elements of this type summed. */
     public AllReduceAlgorithm algorithmFor(final long count, final DType dtype)
     {
-        if (allReduceAlgorithm != AllReduceAlgorithm.AUTO && (allReduceAlgorithm != AllReduceAlgorithm.MPI || onNative))
-        {
-            return allReduceAlgorithm;
-        }
-        return onNative && mpiAllReduceIsFaster(count * dtype.bytes()) ? AllReduceAlgorithm.MPI :
-            allReduceTable(count, dtype);
+        return algorithmFor(count, dtype, ReduceOp.SUM);
     }
 
-    /**
-     * Where MPI's own all-reduce beat ours over its point-to-point on the native device in most of three sittings
-     * (Open MPI 4.1.4, 2 cores; BENCHMARKS.md, native device): with more than two ranks from 64 KiB up to (not
-     * including) 16 MiB, with two ranks from 16 MiB. Elsewhere ours won or the two were within the noise.
-     */
-    private boolean mpiAllReduceIsFaster(final long bytes)
+    /** The all-reduce algorithm the table picks for this many elements of this type reduced with {@code op}. */
+    public AllReduceAlgorithm algorithmFor(final long count, final DType dtype, final ReduceOp op)
     {
-        return comm.size() > 2 ? bytes >= NATIVE_MPI_ALLREDUCE_FROM && bytes < NATIVE_MPI_LARGE :
-            bytes >= NATIVE_MPI_LARGE;
+        return (AllReduceAlgorithm)table.allReduce(count, dtype, op).name;
     }
 
-    /**
-     * Where MPI's broadcast beat ours on the native device in both passes of the sitting: with more than two ranks
-     * below 16 MiB, with two ranks from 16 MiB.
-     */
-    private boolean mpiBroadcastIsFaster(final long bytes)
+    public BroadcastAlgorithm broadcastAlgorithmFor(final long bytes)
     {
-        return comm.size() > 2 ? bytes < NATIVE_MPI_LARGE : bytes >= NATIVE_MPI_LARGE;
-    }
-
-    private AllReduceAlgorithm allReduceTable(final long count, final DType dtype)
-    {
-        if (count * dtype.bytes() <= SMALL_ALLREDUCE_BYTES || count < comm.size())
-        {
-            return AllReduceAlgorithm.RECURSIVE_DOUBLING;
-        }
-        if (comm.size() == 1)
-        {
-            return AllReduceAlgorithm.RING;
-        }
-        if (isOneNode())
-        {
-            return AllReduceAlgorithm.SHARED_MEMORY;
-        }
-        // on the native device MPI carries every message (no shared memory between ranks): our ring over it
-        return onNative ? AllReduceAlgorithm.RING : AllReduceAlgorithm.HIERARCHICAL;
+        return (BroadcastAlgorithm)table.broadcast(bytes).name;
     }
 
     /**
@@ -190,67 +118,7 @@ public final class Collectives
      */
     public boolean isOneNode()
     {
-        if (oneNode == 0)
-        {
-            oneNode = 1;
-            for (int r = 0; r < comm.size(); r++)
-            {
-                if (r != comm.rank() && !comm.transportTo(r).equals("shm"))
-                {
-                    oneNode = -1;
-                }
-            }
-        }
-        return oneNode > 0;
-    }
-
-    public BroadcastAlgorithm broadcastAlgorithmFor(final long bytes)
-    {
-        if (broadcastAlgorithm != BroadcastAlgorithm.AUTO && (broadcastAlgorithm != BroadcastAlgorithm.MPI || onNative))
-        {
-            return broadcastAlgorithm;
-        }
-        return onNative && mpiBroadcastIsFaster(bytes) ? BroadcastAlgorithm.MPI : broadcastTable(bytes);
-    }
-
-    private BroadcastAlgorithm broadcastTable(final long bytes)
-    {
-        if (bytes < SMALL_BROADCAST_BYTES || comm.size() == 1)
-        {
-            return BroadcastAlgorithm.BINOMIAL;
-        }
-        if (isOneNode())
-        {
-            return BroadcastAlgorithm.SHARED_MEMORY;
-        }
-        if (onNative)
-        {
-            return comm.size() <= 2 ? BroadcastAlgorithm.BINOMIAL : BroadcastAlgorithm.CHAIN;
-        }
-        return BroadcastAlgorithm.HIERARCHICAL;
-    }
-
-    private NodeScratch nodeScratch(final String op, final String algorithm)
-    {
-        if (!isOneNode())
-        {
-            throw new IllegalArgumentException(where(op) + ": " + algorithm + " needs every rank of " + comm.name() +
-                " on one node (rank " + comm.rank() + " reaches some over tcp); use HIERARCHICAL");
-        }
-        if (nodeScratch == null && comm.size() > 1)
-        {
-            nodeScratch = NodeScratch.map(comm, nextTag());
-        }
-        return nodeScratch;
-    }
-
-    private Hierarchy hierarchy()
-    {
-        if (hierarchy == null)
-        {
-            hierarchy = Hierarchy.build(comm, this);
-        }
-        return hierarchy;
+        return table.isOneNode();
     }
 
     // -------------------------------------------------------------------------------------------- all-reduce
@@ -258,176 +126,61 @@ public final class Collectives
     /** {@code dst = src[0] op src[1] op …} over all ranks, element-wise; {@code src == dst} for in place. */
     public void allReduce(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
     {
-        run(allReduceOperation(src, dst, count, dtype, op, true));
+        calls.run(allReduceOperation("allReduce", src, dst, count, dtype, op, true));
     }
 
     public CollectiveRequest iallReduce(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
-        return start(allReduceOperation(src, dst, count, dtype, op, false));
-    }
-
-    private Operation allReduceOperation(final long src, final long dst, final long count, final DType dtype,
-        final ReduceOp op, final boolean cached)
-    {
-        checkReduce("allReduce", count, dtype, op);
-        next.set(Call.Kind.ALL_REDUCE, count, dtype, Call.NONE, op);
-        AllReduceAlgorithm algorithm = algorithmFor(count, dtype);
-        if (algorithm == AllReduceAlgorithm.MPI)
-        {
-            if (MpiCollective.supports(dtype, op, count))
-            {
-                return mpiOperation(cached).allReduce(src, dst, count, dtype, op);
-            }
-            algorithm = allReduceTable(count, dtype); // a type or op MPI lacks (bf16, avg, bitwise)
-        }
-        if (algorithm == AllReduceAlgorithm.SHARED_MEMORY)
-        {
-            return sharedAllReduce(cached).prepare(src, dst, count, dtype, op);
-        }
-        if (algorithm == AllReduceAlgorithm.HIERARCHICAL)
-        {
-            final Hierarchy h = hierarchy();
-            final HierarchicalAllReduce o = cached && hierarchicalReduce != null && !hierarchicalReduce.isActive() ?
-                hierarchicalReduce : new HierarchicalAllReduce(comm, h);
-            if (cached)
-            {
-                hierarchicalReduce = o;
-            }
-            return o.prepare(src, dst, count, dtype, op);
-        }
-        if (algorithm == AllReduceAlgorithm.RING)
-        {
-            final RingAllReduce o = cached && ring != null && !ring.isActive() ? ring : new RingAllReduce(comm);
-            if (cached)
-            {
-                ring = o;
-            }
-            return o.allReduce(src, dst, count, dtype, op);
-        }
-        final RecursiveDoublingAllReduce o = cached && doubling != null && !doubling.isActive() ? doubling :
-            new RecursiveDoublingAllReduce(comm);
-        if (cached)
-        {
-            doubling = o;
-        }
-        return o.prepare(src, dst, count, dtype, op);
-    }
-
-    private SharedMemoryAllReduce sharedAllReduce(final boolean cached)
-    {
-        final NodeScratch scratch = nodeScratch("allReduce", "SHARED_MEMORY");
-        final SharedMemoryAllReduce o = cached && sharedReduce != null && !sharedReduce.isActive() ?
-            sharedReduce : new SharedMemoryAllReduce(comm, scratch);
-        if (cached)
-        {
-            sharedReduce = o;
-        }
-        return o;
+        return calls.start(allReduceOperation("allReduce", src, dst, count, dtype, op, false));
     }
 
     /**
-     * A persistent all-reduce (MPI_Allreduce_init): the algorithm's state machine, its scratch and the request are
-     * made once; {@link CollectiveRequest#start()} runs it again over the same buffers, allocating nothing. Each
-     * start takes the next sequence number like any collective, so every rank starts its persistent requests in
-     * the same order relative to its other collectives on this communicator.
+     * A persistent all-reduce (MPI_Allreduce_init): the algorithm the table picks for it, its state machine, its
+     * scratch, its call check and the request are made once; {@link CollectiveRequest#start()} runs it again over
+     * the same buffers, allocating nothing. Each start takes the next sequence number like any collective, so every
+     * rank starts its persistent requests in the same order relative to its other collectives on this communicator.
      */
     public CollectiveRequest allReduceInit(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
-        checkReduce("allReduceInit", count, dtype, op);
-        final Operation o = algorithmFor(count, dtype) == AllReduceAlgorithm.RING ?
-            new RingAllReduce(comm).allReduce(src, dst, count, dtype, op) :
-            new RecursiveDoublingAllReduce(comm).prepare(src, dst, count, dtype, op);
-        return new CollectiveRequest(o, comm, this);
+        return calls.persistent(allReduceOperation("allReduceInit", src, dst, count, dtype, op, false));
     }
 
     /** {@link #allReduceInit(long, long, long, DType, ReduceOp)} in place on a contiguous tensor. */
     public CollectiveRequest allReduceInit(final Tensor tensor, final ReduceOp op)
     {
-        final long address = contiguous("allReduceInit", tensor);
+        final long address = args.contiguous("allReduceInit", tensor);
         return allReduceInit(address, address, tensor.elementCount(), tensor.dtype(), op);
     }
 
     /** In place on a contiguous tensor of any dtype: every rank's tensor ends as the reduction. */
     public void allReduce(final Tensor tensor, final ReduceOp op)
     {
-        final long address = contiguous("allReduce", tensor);
+        final long address = args.contiguous("allReduce", tensor);
         allReduce(address, address, tensor.elementCount(), tensor.dtype(), op);
     }
 
     public CollectiveRequest iallReduce(final Tensor tensor, final ReduceOp op)
     {
-        final long address = contiguous("allReduce", tensor);
+        final long address = args.contiguous("allReduce", tensor);
         return iallReduce(address, address, tensor.elementCount(), tensor.dtype(), op);
     }
 
-    /** The root's tensor into every rank's (same dtype and element count expected on every rank). */
-    public void broadcast(final Tensor tensor, final int root)
+    private Operation allReduceOperation(final String call, final long src, final long dst, final long count,
+        final DType dtype, final ReduceOp op, final boolean reuse)
     {
-        broadcast(contiguous("broadcast", tensor), tensor.elementCount(), tensor.dtype(), root);
+        args.reduce(call, count, dtype, op);
+        // first: making the state machine may itself make collective calls (the hierarchy's, the region's)
+        final AllReducer algorithm = allReducer(count, dtype, op, reuse);
+        next.set(Call.Kind.ALL_REDUCE, count, dtype, Call.NONE, op);
+        return algorithm.allReduce(src, dst, count, dtype, op);
     }
 
-    private long contiguous(final String op, final Tensor tensor)
+    /** The table's all-reduce for the call (for {@link ArrayStaging}, which may address arrays directly). */
+    AllReducer allReducer(final long count, final DType dtype, final ReduceOp op, final boolean reuse)
     {
-        if (tensor == null)
-        {
-            throw new NullPointerException(where(op) + ": the tensor is null");
-        }
-        if (!tensor.isContiguous())
-        {
-            throw new IllegalArgumentException(where(op) + ": " + tensor.describe() +
-                " is not contiguous; reduce a contiguous copy (Tensor.copy())");
-        }
-        return tensor.address(); // throws if the tensor is closed
-    }
-
-    public void allReduce(final float[] data, final int offset, final int count, final ReduceOp op)
-    {
-        allReduceArray(data, offset, data, offset, count, DType.F32, op);
-    }
-
-    /** {@code count} elements of {@code src} from {@code srcOffset}, reduced over all ranks into {@code dst}. */
-    public void allReduce(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int count,
-        final ReduceOp op)
-    {
-        allReduceArray(src, srcOffset, dst, dstOffset, count, DType.F32, op);
-    }
-
-    public void allReduce(final double[] data, final int offset, final int count, final ReduceOp op)
-    {
-        allReduceArray(data, offset, data, offset, count, DType.F64, op);
-    }
-
-    /** {@code count} elements of {@code src} from {@code srcOffset}, reduced over all ranks into {@code dst}. */
-    public void allReduce(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int count,
-        final ReduceOp op)
-    {
-        allReduceArray(src, srcOffset, dst, dstOffset, count, DType.F64, op);
-    }
-
-    public void allReduce(final int[] data, final int offset, final int count, final ReduceOp op)
-    {
-        allReduceArray(data, offset, data, offset, count, DType.I32, op);
-    }
-
-    /** {@code count} elements of {@code src} from {@code srcOffset}, reduced over all ranks into {@code dst}. */
-    public void allReduce(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int count,
-        final ReduceOp op)
-    {
-        allReduceArray(src, srcOffset, dst, dstOffset, count, DType.I32, op);
-    }
-
-    public void allReduce(final long[] data, final int offset, final int count, final ReduceOp op)
-    {
-        allReduceArray(data, offset, data, offset, count, DType.I64, op);
-    }
-
-    /** {@code count} elements of {@code src} from {@code srcOffset}, reduced over all ranks into {@code dst}. */
-    public void allReduce(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int count,
-        final ReduceOp op)
-    {
-        allReduceArray(src, srcOffset, dst, dstOffset, count, DType.I64, op);
+        return (AllReducer)state.operation(table.allReduce(count, dtype, op), reuse);
     }
 
     // --------------------------------------------------------------------------------------------- broadcast
@@ -435,93 +188,40 @@ public final class Collectives
     /** Copies {@code count} elements at {@code address} on {@code root} to {@code address} on every rank. */
     public void broadcast(final long address, final long count, final DType dtype, final int root)
     {
-        run(broadcastOperation(address, count, dtype, root, true));
+        calls.run(broadcastOperation("broadcast", address, count, dtype, root, true));
     }
 
     public CollectiveRequest ibroadcast(final long address, final long count, final DType dtype, final int root)
     {
-        return start(broadcastOperation(address, count, dtype, root, false));
+        return calls.start(broadcastOperation("broadcast", address, count, dtype, root, false));
     }
 
-    private Operation broadcastOperation(final long address, final long count, final DType dtype, final int root,
-        final boolean cached)
+    /** A persistent broadcast (MPI_Bcast_init), made once and run again by each {@link CollectiveRequest#start()}. */
+    public CollectiveRequest broadcastInit(final long address, final long count, final DType dtype, final int root)
     {
-        checkCount("broadcast", count, dtype);
-        checkRoot("broadcast", root);
-        next.set(Call.Kind.BROADCAST, count, dtype, root, null);
+        return calls.persistent(broadcastOperation("broadcastInit", address, count, dtype, root, false));
+    }
+
+    /** The root's tensor into every rank's (same dtype and element count expected on every rank). */
+    public void broadcast(final Tensor tensor, final int root)
+    {
+        broadcast(args.contiguous("broadcast", tensor), tensor.elementCount(), tensor.dtype(), root);
+    }
+
+    private Operation broadcastOperation(final String call, final long address, final long count, final DType dtype,
+        final int root, final boolean reuse)
+    {
+        args.count(call, count, dtype);
+        args.root(call, root);
         final long bytes = count * dtype.bytes();
-        BroadcastAlgorithm algorithm = broadcastAlgorithmFor(bytes);
-        if (algorithm == BroadcastAlgorithm.MPI)
-        {
-            if (bytes <= Integer.MAX_VALUE)
-            {
-                return mpiOperation(cached).broadcast(address, bytes, root);
-            }
-            algorithm = broadcastTable(bytes); // beyond MPI's int count
-        }
-        if (algorithm == BroadcastAlgorithm.SHARED_MEMORY)
-        {
-            return sharedBroadcast(cached).prepare(address, bytes, root);
-        }
-        if (algorithm == BroadcastAlgorithm.HIERARCHICAL)
-        {
-            final Hierarchy h = hierarchy();
-            final HierarchicalBroadcast o = cached && hierarchicalBroadcast != null &&
-                !hierarchicalBroadcast.isActive() ? hierarchicalBroadcast : new HierarchicalBroadcast(comm, h);
-            if (cached)
-            {
-                hierarchicalBroadcast = o;
-            }
-            return o.prepare(address, bytes, root);
-        }
-        if (algorithm == BroadcastAlgorithm.CHAIN)
-        {
-            final ChainBroadcast o = cached && chain != null && !chain.isActive() ? chain : new ChainBroadcast(comm);
-            if (cached)
-            {
-                chain = o;
-            }
-            return o.prepare(address, bytes, root);
-        }
-        final BinomialBroadcast o = cached && binomial != null && !binomial.isActive() ? binomial :
-            new BinomialBroadcast(comm);
-        if (cached)
-        {
-            binomial = o;
-        }
-        return o.prepare(address, bytes, root);
+        final Broadcaster algorithm = broadcaster(bytes, reuse); // first, as for all-reduce
+        next.set(Call.Kind.BROADCAST, count, dtype, root, null);
+        return algorithm.broadcast(address, bytes, root);
     }
 
-    private SharedMemoryBroadcast sharedBroadcast(final boolean cached)
+    Broadcaster broadcaster(final long bytes, final boolean reuse)
     {
-        final NodeScratch scratch = nodeScratch("broadcast", "SHARED_MEMORY");
-        final SharedMemoryBroadcast o = cached && sharedBroadcast != null && !sharedBroadcast.isActive() ?
-            sharedBroadcast : new SharedMemoryBroadcast(comm, scratch);
-        if (cached)
-        {
-            sharedBroadcast = o;
-        }
-        return o;
-    }
-
-    public void broadcast(final float[] data, final int offset, final int count, final int root)
-    {
-        broadcastArray(data, offset, count, DType.F32, root);
-    }
-
-    public void broadcast(final double[] data, final int offset, final int count, final int root)
-    {
-        broadcastArray(data, offset, count, DType.F64, root);
-    }
-
-    public void broadcast(final int[] data, final int offset, final int count, final int root)
-    {
-        broadcastArray(data, offset, count, DType.I32, root);
-    }
-
-    public void broadcast(final long[] data, final int offset, final int count, final int root)
-    {
-        broadcastArray(data, offset, count, DType.I64, root);
+        return (Broadcaster)state.operation(table.broadcast(bytes), reuse);
     }
 
     // ------------------------------------------------------------------------------------------ the others
@@ -530,84 +230,67 @@ public final class Collectives
     public void reduce(final long src, final long dst, final long count, final DType dtype, final ReduceOp op,
         final int root)
     {
-        run(reduceOperation(src, dst, count, dtype, op, root, true));
+        calls.run(reduceOperation(src, dst, count, dtype, op, root, true));
     }
 
     public CollectiveRequest ireduce(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op, final int root)
     {
-        return start(reduceOperation(src, dst, count, dtype, op, root, false));
+        return calls.start(reduceOperation(src, dst, count, dtype, op, root, false));
     }
 
     private Operation reduceOperation(final long src, final long dst, final long count, final DType dtype,
-        final ReduceOp op, final int root, final boolean cached)
+        final ReduceOp op, final int root, final boolean reuse)
     {
-        checkReduce("reduce", count, dtype, op);
-        checkRoot("reduce", root);
+        args.reduce("reduce", count, dtype, op);
+        args.root("reduce", root);
         next.set(Call.Kind.REDUCE, count, dtype, root, op);
-        final BinomialReduce o = cached && reduce != null && !reduce.isActive() ? reduce : new BinomialReduce(comm);
-        if (cached)
-        {
-            reduce = o;
-        }
-        return o.prepare(src, dst, count, dtype, op, root);
+        return ((BinomialReduce)state.operation(Algorithm.BINOMIAL_REDUCE, reuse)).prepare(src, dst, count, dtype, op,
+            root);
     }
 
     /** Rank r's {@code count} elements land at element {@code r * count} of every rank's {@code dst}. */
     public void allGather(final long src, final long dst, final long count, final DType dtype)
     {
-        next.set(Call.Kind.ALL_GATHER, count, dtype, Call.NONE, null);
-        run(iallGatherOperation(src, dst, uniform(count, dtype), offsets(count, dtype), true));
+        calls.run(allGatherOperation(Call.Kind.ALL_GATHER, src, dst, count, args.uniform("allGather", count, dtype),
+            args.offsets(count, dtype), dtype, true));
     }
 
     public CollectiveRequest iallGather(final long src, final long dst, final long count, final DType dtype)
     {
-        next.set(Call.Kind.ALL_GATHER, count, dtype, Call.NONE, null);
-        return start(iallGatherOperation(src, dst, uniform(count, dtype), offsets(count, dtype), false));
+        return calls.start(allGatherOperation(Call.Kind.ALL_GATHER, src, dst, count,
+            args.uniform("allGather", count, dtype), args.offsets(count, dtype), dtype, false));
     }
 
     /** Rank r's {@code counts[r]} elements land at element {@code displacements[r]} of every rank's dst. */
     public void allGatherv(final long src, final long dst, final long[] counts, final long[] displacements,
         final DType dtype)
     {
-        next.set(Call.Kind.ALL_GATHERV, Call.NONE, dtype, Call.NONE, null);
-        run(iallGatherOperation(src, dst, bytes("allGatherv", counts, dtype), bytes("allGatherv", displacements, dtype), true));
+        calls.run(allGatherOperation(Call.Kind.ALL_GATHERV, src, dst, Call.NONE, args.bytes("allGatherv", counts, dtype),
+            args.bytes("allGatherv", displacements, dtype), dtype, true));
     }
 
     public CollectiveRequest iallGatherv(final long src, final long dst, final long[] counts,
         final long[] displacements, final DType dtype)
     {
-        next.set(Call.Kind.ALL_GATHERV, Call.NONE, dtype, Call.NONE, null);
-        return start(iallGatherOperation(src, dst, bytes("allGatherv", counts, dtype),
-            bytes("allGatherv", displacements, dtype), false));
+        return calls.start(allGatherOperation(Call.Kind.ALL_GATHERV, src, dst, Call.NONE,
+            args.bytes("allGatherv", counts, dtype), args.bytes("allGatherv", displacements, dtype), dtype, false));
     }
 
-    private Operation iallGatherOperation(final long src, final long dst, final long[] bytes, final long[] offsets,
-        final boolean cached)
+    private Operation allGatherOperation(final Call.Kind kind, final long src, final long dst, final long count,
+        final long[] bytes, final long[] offsets, final DType dtype, final boolean reuse)
     {
-        final RingAllGather o = cached && gather != null && !gather.isActive() ? gather : new RingAllGather(comm);
-        if (cached)
-        {
-            gather = o;
-        }
+        next.set(kind, count, dtype, Call.NONE, null);
+        final Operation ring = ((RingAllGather)state.operation(Algorithm.RING_ALL_GATHER, reuse)).prepare(src, dst,
+            bytes, offsets);
         // node-shared (issue 15): on one node the sources are read in place when every rank's is node-shared
         long total = 0;
         for (final long b : bytes)
         {
             total += b;
         }
-        if (inPlaceCandidate(total))
-        {
-            final NodeScratch scratch = nodeScratch("allGather", "SHARED_MEMORY");
-            final InPlaceAllGather p = cached && inPlaceAllGather != null && !inPlaceAllGather.isActive() ?
-                inPlaceAllGather : new InPlaceAllGather(comm, scratch);
-            if (cached)
-            {
-                inPlaceAllGather = p;
-            }
-            return p.prepare(src, dst, bytes, offsets, o.prepare(src, dst, bytes, offsets));
-        }
-        return o.prepare(src, dst, bytes, offsets);
+        return inPlaceCandidate(total) ? ((InPlaceAllGather)state.operation(Algorithm.IN_PLACE_ALL_GATHER, reuse))
+            .prepare(src, dst, bytes, offsets, ring) : ring;
     }
 
     /**
@@ -617,448 +300,543 @@ public final class Collectives
      */
     private boolean inPlaceCandidate(final long bytes)
     {
-        return comm.size() > 1 && bytes > SMALL_ALLREDUCE_BYTES && isOneNode();
-    }
-
-    /** Node-shared (issue 15): the reduce-scatter, in place over node-shared sources or else {@code ring}. */
-    private Operation reduceScatterOperation(final long src, final long dst, final long blockCount,
-        final DType dtype, final ReduceOp op, final RingAllReduce ring, final boolean cached)
-    {
-        final Operation fallback = ring.reduceScatter(src, dst, blockCount, dtype, op);
-        if (!inPlaceCandidate(blockCount * comm.size() * dtype.bytes()))
-        {
-            return fallback;
-        }
-        final NodeScratch scratch = nodeScratch("reduceScatter", "SHARED_MEMORY");
-        final InPlaceReduceScatter p = cached && inPlaceReduceScatter != null && !inPlaceReduceScatter.isActive() ?
-            inPlaceReduceScatter : new InPlaceReduceScatter(comm, scratch);
-        if (cached)
-        {
-            inPlaceReduceScatter = p;
-        }
-        return p.prepare(src, dst, blockCount, dtype, op, fallback);
+        return comm.size() > 1 && bytes > SelectionTable.SMALL_ALLREDUCE_BYTES && isOneNode();
     }
 
     /** {@code src} holds n blocks of {@code blockCount}; rank r gets the reduction of block r in {@code dst}. */
     public void reduceScatter(final long src, final long dst, final long blockCount, final DType dtype,
         final ReduceOp op)
     {
-        checkReduce("reduceScatter", blockCount * comm.size(), dtype, op);
-        next.set(Call.Kind.REDUCE_SCATTER, blockCount, dtype, Call.NONE, op);
-        final RingAllReduce o = ring != null && !ring.isActive() ? ring : new RingAllReduce(comm);
-        ring = o;
-        run(reduceScatterOperation(src, dst, blockCount, dtype, op, o, true));
+        calls.run(reduceScatterOperation(src, dst, blockCount, dtype, op, true));
     }
 
     public CollectiveRequest ireduceScatter(final long src, final long dst, final long blockCount, final DType dtype,
         final ReduceOp op)
     {
-        checkReduce("reduceScatter", blockCount * comm.size(), dtype, op);
+        return calls.start(reduceScatterOperation(src, dst, blockCount, dtype, op, false));
+    }
+
+    private Operation reduceScatterOperation(final long src, final long dst, final long blockCount, final DType dtype,
+        final ReduceOp op, final boolean reuse)
+    {
+        args.reduce("reduceScatter", blockCount * comm.size(), dtype, op);
         next.set(Call.Kind.REDUCE_SCATTER, blockCount, dtype, Call.NONE, op);
-        return start(reduceScatterOperation(src, dst, blockCount, dtype, op, new RingAllReduce(comm), false));
+        final Operation ring = ((RingAllReduce)state.operation(Algorithm.RING, reuse)).reduceScatter(src, dst,
+            blockCount, dtype, op);
+        // node-shared (issue 15): in place over node-shared sources, else the ring
+        return inPlaceCandidate(blockCount * comm.size() * dtype.bytes()) ?
+            ((InPlaceReduceScatter)state.operation(Algorithm.IN_PLACE_REDUCE_SCATTER, reuse)).prepare(src, dst,
+                blockCount, dtype, op, ring) : ring;
     }
 
     /** Every rank's {@code count} elements land at element {@code r * count} of the root's {@code dst}. */
     public void gather(final long src, final long dst, final long count, final DType dtype, final int root)
     {
-        checkRoot("gather", root);
-        next.set(Call.Kind.GATHER, count, dtype, root, null);
-        run(linear(true).gather(src, dst, uniform(count, dtype), offsets(count, dtype), root));
+        calls.run(gatherOperation(Call.Kind.GATHER, false, src, dst, count, args.uniform("gather", count, dtype),
+            args.offsets(count, dtype), dtype, root, true));
     }
 
     public CollectiveRequest igather(final long src, final long dst, final long count, final DType dtype,
         final int root)
     {
-        checkRoot("gather", root);
-        next.set(Call.Kind.GATHER, count, dtype, root, null);
-        return start(linear(false).gather(src, dst, uniform(count, dtype), offsets(count, dtype), root));
+        return calls.start(gatherOperation(Call.Kind.GATHER, false, src, dst, count, args.uniform("gather", count, dtype),
+            args.offsets(count, dtype), dtype, root, false));
     }
 
     public void gatherv(final long src, final long dst, final long[] counts, final long[] displacements,
         final DType dtype, final int root)
     {
-        checkRoot("gatherv", root);
-        next.set(Call.Kind.GATHERV, Call.NONE, dtype, root, null);
-        run(linear(true).gather(src, dst, bytes("gatherv", counts, dtype), bytes("gatherv", displacements, dtype), root));
+        calls.run(gatherOperation(Call.Kind.GATHERV, false, src, dst, Call.NONE, args.bytes("gatherv", counts, dtype),
+            args.bytes("gatherv", displacements, dtype), dtype, root, true));
     }
 
     public CollectiveRequest igatherv(final long src, final long dst, final long[] counts, final long[] displacements,
         final DType dtype, final int root)
     {
-        checkRoot("gatherv", root);
-        next.set(Call.Kind.GATHERV, Call.NONE, dtype, root, null);
-        return start(linear(false).gather(src, dst, bytes("gatherv", counts, dtype), bytes("gatherv", displacements, dtype),
-            root));
+        return calls.start(gatherOperation(Call.Kind.GATHERV, false, src, dst, Call.NONE,
+            args.bytes("gatherv", counts, dtype), args.bytes("gatherv", displacements, dtype), dtype, root, false));
     }
 
     /** Block r ({@code count} elements at element {@code r * count}) of the root's {@code src} goes to rank r. */
     public void scatter(final long src, final long dst, final long count, final DType dtype, final int root)
     {
-        checkRoot("scatter", root);
-        next.set(Call.Kind.SCATTER, count, dtype, root, null);
-        run(linear(true).scatter(src, dst, uniform(count, dtype), offsets(count, dtype), root));
+        calls.run(gatherOperation(Call.Kind.SCATTER, true, dst, src, count, args.uniform("scatter", count, dtype),
+            args.offsets(count, dtype), dtype, root, true));
     }
 
     public CollectiveRequest iscatter(final long src, final long dst, final long count, final DType dtype,
         final int root)
     {
-        checkRoot("scatter", root);
-        next.set(Call.Kind.SCATTER, count, dtype, root, null);
-        return start(linear(false).scatter(src, dst, uniform(count, dtype), offsets(count, dtype), root));
+        return calls.start(gatherOperation(Call.Kind.SCATTER, true, dst, src, count,
+            args.uniform("scatter", count, dtype), args.offsets(count, dtype), dtype, root, false));
     }
 
     public void scatterv(final long src, final long[] counts, final long[] displacements, final long dst,
         final DType dtype, final int root)
     {
-        checkRoot("scatterv", root);
-        next.set(Call.Kind.SCATTERV, Call.NONE, dtype, root, null);
-        run(linear(true).scatter(src, dst, bytes("scatterv", counts, dtype), bytes("scatterv", displacements, dtype), root));
+        calls.run(gatherOperation(Call.Kind.SCATTERV, true, dst, src, Call.NONE, args.bytes("scatterv", counts, dtype),
+            args.bytes("scatterv", displacements, dtype), dtype, root, true));
     }
 
     public CollectiveRequest iscatterv(final long src, final long[] counts, final long[] displacements, final long dst,
         final DType dtype, final int root)
     {
-        checkRoot("scatterv", root);
-        next.set(Call.Kind.SCATTERV, Call.NONE, dtype, root, null);
-        return start(linear(false).scatter(src, dst, bytes("scatterv", counts, dtype),
-            bytes("scatterv", displacements, dtype), root));
+        return calls.start(gatherOperation(Call.Kind.SCATTERV, true, dst, src, Call.NONE,
+            args.bytes("scatterv", counts, dtype), args.bytes("scatterv", displacements, dtype), dtype, root, false));
     }
 
-    private LinearGather linear(final boolean cached)
+    /** A gather ({@code local} to the root's {@code rootBuffer}) or a scatter (the other way). */
+    private Operation gatherOperation(final Call.Kind kind, final boolean scatter, final long local,
+        final long rootBuffer, final long count, final long[] bytes, final long[] offsets, final DType dtype,
+        final int root, final boolean reuse)
     {
-        final LinearGather o = cached && linear != null && !linear.isActive() ? linear : new LinearGather(comm);
-        if (cached)
-        {
-            linear = o;
-        }
-        return o;
+        args.root(kind.call, root);
+        next.set(kind, count, dtype, root, null);
+        final LinearGather o = (LinearGather)state.operation(Algorithm.LINEAR_GATHER, reuse);
+        return scatter ? o.scatter(rootBuffer, local, bytes, offsets, root) :
+            o.gather(local, rootBuffer, bytes, offsets, root);
     }
 
     /** Block r of every rank's {@code src} goes to rank r, where it lands as block (sender) of {@code dst}. */
     public void allToAll(final long src, final long dst, final long count, final DType dtype)
     {
-        final long[] b = uniform(count, dtype);
-        final long[] o = offsets(count, dtype);
-        next.set(Call.Kind.ALL_TO_ALL, count, dtype, Call.NONE, null);
-        run(allToAll(true).prepare(src, b, o, dst, b, o));
+        final long[] b = args.uniform("allToAll", count, dtype);
+        final long[] o = args.offsets(count, dtype);
+        calls.run(allToAllOperation(Call.Kind.ALL_TO_ALL, count, dtype, src, b, o, dst, b, o, true));
     }
 
     public CollectiveRequest iallToAll(final long src, final long dst, final long count, final DType dtype)
     {
-        final long[] b = uniform(count, dtype);
-        final long[] o = offsets(count, dtype);
-        next.set(Call.Kind.ALL_TO_ALL, count, dtype, Call.NONE, null);
-        return start(allToAll(false).prepare(src, b, o, dst, b, o));
+        final long[] b = args.uniform("allToAll", count, dtype);
+        final long[] o = args.offsets(count, dtype);
+        return calls.start(allToAllOperation(Call.Kind.ALL_TO_ALL, count, dtype, src, b, o, dst, b, o, false));
     }
 
     public void allToAllv(final long src, final long[] sendCounts, final long[] sendDisplacements, final long dst,
         final long[] recvCounts, final long[] recvDisplacements, final DType dtype)
     {
-        next.set(Call.Kind.ALL_TO_ALLV, Call.NONE, dtype, Call.NONE, null);
-        run(allToAll(true).prepare(src, bytes("allToAllv", sendCounts, dtype), bytes("allToAllv", sendDisplacements, dtype),
-            dst, bytes("allToAllv", recvCounts, dtype), bytes("allToAllv", recvDisplacements, dtype)));
+        calls.run(allToAllOperation(Call.Kind.ALL_TO_ALLV, Call.NONE, dtype, src,
+            args.bytes("allToAllv", sendCounts, dtype), args.bytes("allToAllv", sendDisplacements, dtype), dst,
+            args.bytes("allToAllv", recvCounts, dtype), args.bytes("allToAllv", recvDisplacements, dtype), true));
     }
 
     public CollectiveRequest iallToAllv(final long src, final long[] sendCounts, final long[] sendDisplacements,
         final long dst, final long[] recvCounts, final long[] recvDisplacements, final DType dtype)
     {
-        next.set(Call.Kind.ALL_TO_ALLV, Call.NONE, dtype, Call.NONE, null);
-        return start(allToAll(false).prepare(src, bytes("allToAllv", sendCounts, dtype),
-            bytes("allToAllv", sendDisplacements, dtype), dst, bytes("allToAllv", recvCounts, dtype),
-            bytes("allToAllv", recvDisplacements, dtype)));
+        return calls.start(allToAllOperation(Call.Kind.ALL_TO_ALLV, Call.NONE, dtype, src,
+            args.bytes("allToAllv", sendCounts, dtype), args.bytes("allToAllv", sendDisplacements, dtype), dst,
+            args.bytes("allToAllv", recvCounts, dtype), args.bytes("allToAllv", recvDisplacements, dtype), false));
     }
 
-    private PairwiseAllToAll allToAll(final boolean cached)
+    private Operation allToAllOperation(final Call.Kind kind, final long count, final DType dtype, final long src,
+        final long[] sendBytes, final long[] sendOffsets, final long dst, final long[] recvBytes,
+        final long[] recvOffsets, final boolean reuse)
     {
-        final PairwiseAllToAll o = cached && allToAll != null && !allToAll.isActive() ? allToAll :
-            new PairwiseAllToAll(comm);
-        if (cached)
-        {
-            allToAll = o;
-        }
-        return o;
+        next.set(kind, count, dtype, Call.NONE, null);
+        return ((PairwiseAllToAll)state.operation(Algorithm.PAIRWISE_ALL_TO_ALL, reuse)).prepare(src, sendBytes,
+            sendOffsets, dst, recvBytes, recvOffsets);
     }
 
     public void barrier()
     {
-        final DisseminationBarrier o = barrier != null && !barrier.isActive() ? barrier : new DisseminationBarrier(comm);
-        barrier = o;
         next.set(Call.Kind.BARRIER, Call.NONE, null, Call.NONE, null);
-        run(o);
+        calls.run(state.operation(Algorithm.DISSEMINATION_BARRIER, true));
     }
 
     public CollectiveRequest ibarrier()
     {
         next.set(Call.Kind.BARRIER, Call.NONE, null, Call.NONE, null);
-        return start(new DisseminationBarrier(comm));
+        return calls.start(state.operation(Algorithm.DISSEMINATION_BARRIER, false));
     }
 
     /** Inclusive prefix: rank r gets {@code src[0] op … op src[r]}. */
     public void scan(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
     {
-        run(scanOperation(false, src, dst, count, dtype, op, true));
+        calls.run(scanOperation(false, src, dst, count, dtype, op, true));
     }
 
     /** Exclusive prefix: rank r gets {@code src[0] op … op src[r-1]}; rank 0's dst is left as it was. */
     public void exscan(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
     {
-        run(scanOperation(true, src, dst, count, dtype, op, true));
+        calls.run(scanOperation(true, src, dst, count, dtype, op, true));
     }
 
     public CollectiveRequest iscan(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
-        return start(scanOperation(false, src, dst, count, dtype, op, false));
+        return calls.start(scanOperation(false, src, dst, count, dtype, op, false));
     }
 
     public CollectiveRequest iexscan(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
-        return start(scanOperation(true, src, dst, count, dtype, op, false));
+        return calls.start(scanOperation(true, src, dst, count, dtype, op, false));
     }
 
     private Operation scanOperation(final boolean exclusive, final long src, final long dst, final long count,
-        final DType dtype, final ReduceOp op, final boolean cached)
+        final DType dtype, final ReduceOp op, final boolean reuse)
     {
-        checkReduce(exclusive ? "exscan" : "scan", count, dtype, op);
-        next.set(exclusive ? Call.Kind.EXSCAN : Call.Kind.SCAN, count, dtype, Call.NONE, op);
+        final String call = exclusive ? "exscan" : "scan";
+        args.reduce(call, count, dtype, op);
         if (op == ReduceOp.AVG)
         {
-            throw new IllegalArgumentException(where(exclusive ? "exscan" : "scan") + ": AVG is not a prefix operation");
+            throw new IllegalArgumentException(args.where(call) + ": AVG is not a prefix operation");
         }
-        final LinearScan o = cached && scan != null && !scan.isActive() ? scan : new LinearScan(comm);
-        if (cached)
-        {
-            scan = o;
-        }
-        return o.prepare(exclusive, src, dst, count, dtype, op);
+        next.set(exclusive ? Call.Kind.EXSCAN : Call.Kind.SCAN, count, dtype, Call.NONE, op);
+        return ((LinearScan)state.operation(Algorithm.LINEAR_SCAN, reuse)).prepare(exclusive, src, dst, count, dtype,
+            op);
     }
 
-    // ---------------------------------------------------------------------------------------------- running
-
-    /** The MPI collective, its MPI communicator made on first use (collective: every rank gets here together). */
-    private MpiCollective mpiOperation(final boolean cached)
+    /** Runs a prepared blocking call (for {@link ArrayStaging}'s direct shared-memory path). */
+    void run(final Operation operation)
     {
-        if (mpi == null)
-        {
-            mpi = MpiCollectives.of(comm);
-        }
-        final MpiCollective o = cached && mpiOperation != null && !mpiOperation.isActive() ? mpiOperation :
-            new MpiCollective(comm, mpi);
-        if (cached)
-        {
-            mpiOperation = o;
-        }
-        return o;
+        calls.run(operation);
     }
 
-    private void run(final Operation op)
+    Call next()
     {
-        final Operation o = checkCalls ? checked(op, true) : op;
-        o.start(checkCalls ? CHECKED_START : nextTag());
-        if (!o.isComplete())
-        {
-            comm.await(o);
-        }
-        final RuntimeException error = o.error();
-        if (error != null)
-        {
-            throw error;
-        }
+        return next;
     }
 
-    private CollectiveRequest start(final Operation op)
+    // ------------------------------------------------------------------------------------------ Java arrays
+    /** In place: {@code count} elements of {@code data} from {@code offset}, reduced over all ranks. */
+    public void allReduce(final double[] data, final int offset, final int count, final ReduceOp op)
     {
-        final Operation o = checkCalls ? checked(op, false) : op;
-        o.start(checkCalls ? CHECKED_START : nextTag());
-        return new CollectiveRequest(o, comm);
+        arrays.allReduce(data, offset, data, offset, count, DType.F64, op);
     }
 
-    /** The call wrapped in its check, with the tag and sequence number it would have had unchecked. */
-    private CheckedOperation checked(final Operation op, final boolean cached)
+    public void allReduce(final float[] data, final int offset, final int count, final ReduceOp op)
     {
-        final CheckedOperation c = cached && checked != null && !checked.isActive() ? checked : new CheckedOperation(comm, checkedOrder);
-        if (cached)
-        {
-            checked = c;
-        }
-        c.call().set(next.kind, next.count, next.dtype, next.root, next.op);
-        final int callNumber = sequence;
-        return c.wrap(op, callNumber, nextTag());
+        arrays.allReduce(data, offset, data, offset, count, DType.F32, op);
     }
 
-    /** Starts a persistent request's operation again (see {@link #allReduceInit}). */
-    void restart(final Operation op)
+    public void allReduce(final long[] data, final int offset, final int count, final ReduceOp op)
     {
-        op.start(nextTag());
+        arrays.allReduce(data, offset, data, offset, count, DType.I64, op);
     }
 
-    private int nextTag()
+    public void allReduce(final int[] data, final int offset, final int count, final ReduceOp op)
     {
-        return Communicator.FIRST_COLLECTIVE_TAG + (sequence++ & 0x3FFF_FFFF);
+        arrays.allReduce(data, offset, data, offset, count, DType.I32, op);
     }
 
-    // ---------------------------------------------------------------------------------------------- checks
-
-    private String where(final String op)
+    public void allReduce(final short[] data, final int offset, final int count, final DType half, final ReduceOp op)
     {
-        return "rank " + comm.rank() + " of " + comm.name() + ": " + op;
+        arrays.allReduce(data, offset, data, offset, count, arrays.half("allReduce", half), op);
     }
 
-    private void checkCount(final String op, final long count, final DType dtype)
+    public void allReduce(final byte[] data, final int offset, final int count, final ReduceOp op)
     {
-        if (dtype == null)
-        {
-            throw new NullPointerException(where(op) + ": dtype is null");
-        }
-        if (count < 0)
-        {
-            throw new IllegalArgumentException(where(op) + ": count=" + count + " must be >= 0");
-        }
-        if (count * dtype.bytes() > Integer.MAX_VALUE)
-        {
-            throw new IllegalArgumentException(where(op) + ": " + count + " " + dtype + " elements are more than " +
-                Integer.MAX_VALUE + " bytes");
-        }
+        arrays.allReduce(data, offset, data, offset, count, DType.I8, op);
     }
 
-    private void checkReduce(final String op, final long count, final DType dtype, final ReduceOp reduceOp)
+    /** {@code count} elements of {@code src} from {@code srcOffset}, reduced over all ranks into {@code dst}. */
+    public void allReduce(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int count, final ReduceOp op)
     {
-        checkCount(op, count, dtype);
-        if (reduceOp == null)
-        {
-            throw new NullPointerException(where(op) + ": op is null");
-        }
-        if (!reduceOp.supports(dtype))
-        {
-            throw new IllegalArgumentException(where(op) + ": " + reduceOp + " is not defined for " + dtype +
-                " (bitwise ops need an integer type)");
-        }
+        arrays.allReduce(src, srcOffset, dst, dstOffset, count, DType.F64, op);
     }
 
-    private void checkRoot(final String op, final int root)
+    public void allReduce(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int count, final ReduceOp op)
     {
-        if (root < 0 || root >= comm.size())
-        {
-            throw new IllegalArgumentException(where(op) + ": root=" + root + " is outside [0, " + comm.size() + ")");
-        }
+        arrays.allReduce(src, srcOffset, dst, dstOffset, count, DType.F32, op);
     }
 
-    private int checkArray(final String op, final String name, final Object array, final int offset, final int count)
+    public void allReduce(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int count, final ReduceOp op)
     {
-        if (array == null)
-        {
-            throw new NullPointerException(where(op) + ": " + name + " is null");
-        }
-        final int length = java.lang.reflect.Array.getLength(array);
-        if (count < 0 || offset < 0 || (long)offset + count > length)
-        {
-            throw new IndexOutOfBoundsException(where(op) + ": " + name + " offset=" + offset + " count=" + count +
-                " does not fit an array of length " + length);
-        }
-        return length;
+        arrays.allReduce(src, srcOffset, dst, dstOffset, count, DType.I64, op);
     }
 
-    private long[] uniform(final long count, final DType dtype)
+    public void allReduce(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int count, final ReduceOp op)
     {
-        checkCount("collective", count, dtype);
-        final long[] b = new long[comm.size()];
-        java.util.Arrays.fill(b, count * dtype.bytes());
-        return b;
+        arrays.allReduce(src, srcOffset, dst, dstOffset, count, DType.I32, op);
     }
 
-    private long[] offsets(final long count, final DType dtype)
+    public void allReduce(final short[] src, final int srcOffset, final short[] dst, final int dstOffset, final int count, final DType half, final ReduceOp op)
     {
-        final long[] o = new long[comm.size()];
-        for (int r = 0; r < o.length; r++)
-        {
-            o[r] = r * count * dtype.bytes();
-        }
-        return o;
+        arrays.allReduce(src, srcOffset, dst, dstOffset, count, arrays.half("allReduce", half), op);
     }
 
-    private long[] bytes(final String op, final long[] elements, final DType dtype)
+    public void allReduce(final byte[] src, final int srcOffset, final byte[] dst, final int dstOffset, final int count, final ReduceOp op)
     {
-        if (elements == null || elements.length != comm.size())
-        {
-            throw new IllegalArgumentException(where(op) + ": counts and displacements need one entry per rank (" +
-                comm.size() + "), got " + (elements == null ? "null" : String.valueOf(elements.length)));
-        }
-        final long[] b = new long[elements.length];
-        for (int r = 0; r < b.length; r++)
-        {
-            if (elements[r] < 0)
-            {
-                throw new IllegalArgumentException(where(op) + ": entry " + r + " is " + elements[r] + ", must be >= 0");
-            }
-            b[r] = elements[r] * dtype.bytes();
-        }
-        return b;
+        arrays.allReduce(src, srcOffset, dst, dstOffset, count, DType.I8, op);
     }
 
-    /**
-     * The shared-memory algorithms copy the caller's memory in and out of the node region and nothing else, so they
-     * take the arrays as they are; every other algorithm sends from and reduces in its buffers, so the arrays go
-     * through the off-heap staging area: copied in, reduced in place there, copied back. Overlapping source and
-     * destination at different offsets also stage (the whole source is read before any result is written).
-     */
-    private void allReduceArray(final Object src, final int srcOffset, final Object dst, final int dstOffset,
-        final int count, final DType dtype, final ReduceOp op)
+    /** The root's {@code count} elements from {@code offset} into every rank's {@code data}. */
+    public void broadcast(final double[] data, final int offset, final int count, final int root)
     {
-        checkArray("allReduce", "src", src, srcOffset, count);
-        checkArray("allReduce", "dst", dst, dstOffset, count);
-        checkReduce("allReduce", count, dtype, op);
-        final boolean shifted = src == dst && srcOffset != dstOffset && Math.abs(srcOffset - dstOffset) < count;
-        if (!shifted && algorithmFor(count, dtype) == AllReduceAlgorithm.SHARED_MEMORY)
-        {
-            next.set(Call.Kind.ALL_REDUCE, count, dtype, Call.NONE, op);
-            run(sharedAllReduce(true).prepare(src, element(src, srcOffset, dtype), dst, element(dst, dstOffset, dtype),
-                count, dtype, op));
-            return;
-        }
-        final long at = stage(src, srcOffset, (long)count * dtype.bytes(), dtype);
-        allReduce(at, at, count, dtype, op);
-        unstage(dst, dstOffset, (long)count * dtype.bytes(), dtype);
+        arrays.broadcast(data, offset, count, DType.F64, root);
     }
 
-    private void broadcastArray(final Object array, final int offset, final int count, final DType dtype,
-        final int root)
+    public void broadcast(final float[] data, final int offset, final int count, final int root)
     {
-        checkArray("broadcast", "data", array, offset, count);
-        checkCount("broadcast", count, dtype);
-        checkRoot("broadcast", root);
-        final long bytes = (long)count * dtype.bytes();
-        if (broadcastAlgorithmFor(bytes) == BroadcastAlgorithm.SHARED_MEMORY)
-        {
-            next.set(Call.Kind.BROADCAST, count, dtype, root, null);
-            run(sharedBroadcast(true).prepare(array, element(array, offset, dtype), bytes, root));
-            return;
-        }
-        final long at = stage(array, offset, bytes, dtype);
-        broadcast(at, count, dtype, root);
-        unstage(array, offset, bytes, dtype);
+        arrays.broadcast(data, offset, count, DType.F32, root);
     }
 
-    /** The {@code Unsafe} offset of an array's element. */
-    private static long element(final Object array, final int index, final DType dtype)
+    public void broadcast(final long[] data, final int offset, final int count, final int root)
     {
-        return UnsafeApi.arrayBaseOffset(array.getClass()) + (long)index * dtype.bytes();
+        arrays.broadcast(data, offset, count, DType.I64, root);
     }
 
-    // --------------------------------------------------------------------------------------------- staging
-
-    private long stage(final Object array, final int offset, final long bytes, final DType dtype)
+    public void broadcast(final int[] data, final int offset, final int count, final int root)
     {
-        if (staging == null || staging.capacity() < bytes)
-        {
-            staging = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int)Math.max(64, bytes), 64));
-        }
-        UnsafeApi.copyMemory(array, element(array, offset, dtype), null, staging.addressOffset(), bytes);
-        return staging.addressOffset();
+        arrays.broadcast(data, offset, count, DType.I32, root);
     }
 
-    private void unstage(final Object array, final int offset, final long bytes, final DType dtype)
+    public void broadcast(final short[] data, final int offset, final int count, final int root)
     {
-        UnsafeApi.copyMemory(null, staging.addressOffset(), array, element(array, offset, dtype), bytes);
+        arrays.broadcast(data, offset, count, DType.F16, root);
+    }
+
+    public void broadcast(final byte[] data, final int offset, final int count, final int root)
+    {
+        arrays.broadcast(data, offset, count, DType.I8, root);
+    }
+
+    /** The reduction of every rank's {@code src} into the root's {@code dst} ({@code dst} is ignored, and may be null, elsewhere). */
+    public void reduce(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int count, final ReduceOp op, final int root)
+    {
+        arrays.reduce(src, srcOffset, dst, dstOffset, count, DType.F64, op, root);
+    }
+
+    public void reduce(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int count, final ReduceOp op, final int root)
+    {
+        arrays.reduce(src, srcOffset, dst, dstOffset, count, DType.F32, op, root);
+    }
+
+    public void reduce(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int count, final ReduceOp op, final int root)
+    {
+        arrays.reduce(src, srcOffset, dst, dstOffset, count, DType.I64, op, root);
+    }
+
+    public void reduce(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int count, final ReduceOp op, final int root)
+    {
+        arrays.reduce(src, srcOffset, dst, dstOffset, count, DType.I32, op, root);
+    }
+
+    public void reduce(final short[] src, final int srcOffset, final short[] dst, final int dstOffset, final int count, final DType half, final ReduceOp op, final int root)
+    {
+        arrays.reduce(src, srcOffset, dst, dstOffset, count, arrays.half("reduce", half), op, root);
+    }
+
+    public void reduce(final byte[] src, final int srcOffset, final byte[] dst, final int dstOffset, final int count, final ReduceOp op, final int root)
+    {
+        arrays.reduce(src, srcOffset, dst, dstOffset, count, DType.I8, op, root);
+    }
+
+    /** Rank r's {@code count} elements land at element {@code dstOffset + r * count} of every rank's {@code dst}. */
+    public void allGather(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int count)
+    {
+        arrays.allGather(src, srcOffset, dst, dstOffset, count, DType.F64);
+    }
+
+    public void allGather(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int count)
+    {
+        arrays.allGather(src, srcOffset, dst, dstOffset, count, DType.F32);
+    }
+
+    public void allGather(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int count)
+    {
+        arrays.allGather(src, srcOffset, dst, dstOffset, count, DType.I64);
+    }
+
+    public void allGather(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int count)
+    {
+        arrays.allGather(src, srcOffset, dst, dstOffset, count, DType.I32);
+    }
+
+    public void allGather(final short[] src, final int srcOffset, final short[] dst, final int dstOffset, final int count)
+    {
+        arrays.allGather(src, srcOffset, dst, dstOffset, count, DType.F16);
+    }
+
+    public void allGather(final byte[] src, final int srcOffset, final byte[] dst, final int dstOffset, final int count)
+    {
+        arrays.allGather(src, srcOffset, dst, dstOffset, count, DType.I8);
+    }
+
+    /** Rank r's {@code count} elements land at element {@code dstOffset + r * count} of the root's {@code dst} ({@code dst} is ignored, and may be null, off the root). */
+    public void gather(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.gather(src, srcOffset, dst, dstOffset, count, DType.F64, root);
+    }
+
+    public void gather(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.gather(src, srcOffset, dst, dstOffset, count, DType.F32, root);
+    }
+
+    public void gather(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.gather(src, srcOffset, dst, dstOffset, count, DType.I64, root);
+    }
+
+    public void gather(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.gather(src, srcOffset, dst, dstOffset, count, DType.I32, root);
+    }
+
+    public void gather(final short[] src, final int srcOffset, final short[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.gather(src, srcOffset, dst, dstOffset, count, DType.F16, root);
+    }
+
+    public void gather(final byte[] src, final int srcOffset, final byte[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.gather(src, srcOffset, dst, dstOffset, count, DType.I8, root);
+    }
+
+    /** Block r ({@code count} elements from {@code srcOffset + r * count}) of the root's {@code src} into rank r's {@code dst} ({@code src} is ignored, and may be null, off the root). */
+    public void scatter(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.scatter(src, srcOffset, dst, dstOffset, count, DType.F64, root);
+    }
+
+    public void scatter(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.scatter(src, srcOffset, dst, dstOffset, count, DType.F32, root);
+    }
+
+    public void scatter(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.scatter(src, srcOffset, dst, dstOffset, count, DType.I64, root);
+    }
+
+    public void scatter(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.scatter(src, srcOffset, dst, dstOffset, count, DType.I32, root);
+    }
+
+    public void scatter(final short[] src, final int srcOffset, final short[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.scatter(src, srcOffset, dst, dstOffset, count, DType.F16, root);
+    }
+
+    public void scatter(final byte[] src, final int srcOffset, final byte[] dst, final int dstOffset, final int count, final int root)
+    {
+        arrays.scatter(src, srcOffset, dst, dstOffset, count, DType.I8, root);
+    }
+
+    /** {@code src} holds n blocks of {@code blockCount}; rank r gets the reduction of block r in {@code dst}. */
+    public void reduceScatter(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int blockCount, final ReduceOp op)
+    {
+        arrays.reduceScatter(src, srcOffset, dst, dstOffset, blockCount, DType.F64, op);
+    }
+
+    public void reduceScatter(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int blockCount, final ReduceOp op)
+    {
+        arrays.reduceScatter(src, srcOffset, dst, dstOffset, blockCount, DType.F32, op);
+    }
+
+    public void reduceScatter(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int blockCount, final ReduceOp op)
+    {
+        arrays.reduceScatter(src, srcOffset, dst, dstOffset, blockCount, DType.I64, op);
+    }
+
+    public void reduceScatter(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int blockCount, final ReduceOp op)
+    {
+        arrays.reduceScatter(src, srcOffset, dst, dstOffset, blockCount, DType.I32, op);
+    }
+
+    public void reduceScatter(final short[] src, final int srcOffset, final short[] dst, final int dstOffset, final int blockCount, final DType half, final ReduceOp op)
+    {
+        arrays.reduceScatter(src, srcOffset, dst, dstOffset, blockCount, arrays.half("reduceScatter", half), op);
+    }
+
+    public void reduceScatter(final byte[] src, final int srcOffset, final byte[] dst, final int dstOffset, final int blockCount, final ReduceOp op)
+    {
+        arrays.reduceScatter(src, srcOffset, dst, dstOffset, blockCount, DType.I8, op);
+    }
+
+    /** Block r of every rank's {@code src} ({@code count} elements each) lands in rank r's {@code dst}, as block (sender). */
+    public void allToAll(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int count)
+    {
+        arrays.allToAll(src, srcOffset, dst, dstOffset, count, DType.F64);
+    }
+
+    public void allToAll(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int count)
+    {
+        arrays.allToAll(src, srcOffset, dst, dstOffset, count, DType.F32);
+    }
+
+    public void allToAll(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int count)
+    {
+        arrays.allToAll(src, srcOffset, dst, dstOffset, count, DType.I64);
+    }
+
+    public void allToAll(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int count)
+    {
+        arrays.allToAll(src, srcOffset, dst, dstOffset, count, DType.I32);
+    }
+
+    public void allToAll(final short[] src, final int srcOffset, final short[] dst, final int dstOffset, final int count)
+    {
+        arrays.allToAll(src, srcOffset, dst, dstOffset, count, DType.F16);
+    }
+
+    public void allToAll(final byte[] src, final int srcOffset, final byte[] dst, final int dstOffset, final int count)
+    {
+        arrays.allToAll(src, srcOffset, dst, dstOffset, count, DType.I8);
+    }
+
+    /** Inclusive prefix over ranks 0..r into {@code dst}. */
+    public void scan(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int count, final ReduceOp op)
+    {
+        arrays.scan(false, src, srcOffset, dst, dstOffset, count, DType.F64, op);
+    }
+
+    public void scan(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int count, final ReduceOp op)
+    {
+        arrays.scan(false, src, srcOffset, dst, dstOffset, count, DType.F32, op);
+    }
+
+    public void scan(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int count, final ReduceOp op)
+    {
+        arrays.scan(false, src, srcOffset, dst, dstOffset, count, DType.I64, op);
+    }
+
+    public void scan(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int count, final ReduceOp op)
+    {
+        arrays.scan(false, src, srcOffset, dst, dstOffset, count, DType.I32, op);
+    }
+
+    public void scan(final short[] src, final int srcOffset, final short[] dst, final int dstOffset, final int count, final DType half, final ReduceOp op)
+    {
+        arrays.scan(false, src, srcOffset, dst, dstOffset, count, arrays.half("scan", half), op);
+    }
+
+    public void scan(final byte[] src, final int srcOffset, final byte[] dst, final int dstOffset, final int count, final ReduceOp op)
+    {
+        arrays.scan(false, src, srcOffset, dst, dstOffset, count, DType.I8, op);
+    }
+
+    /** Exclusive prefix over ranks 0..r-1 into {@code dst}; rank 0's {@code dst} is left as it was. */
+    public void exscan(final double[] src, final int srcOffset, final double[] dst, final int dstOffset, final int count, final ReduceOp op)
+    {
+        arrays.scan(true, src, srcOffset, dst, dstOffset, count, DType.F64, op);
+    }
+
+    public void exscan(final float[] src, final int srcOffset, final float[] dst, final int dstOffset, final int count, final ReduceOp op)
+    {
+        arrays.scan(true, src, srcOffset, dst, dstOffset, count, DType.F32, op);
+    }
+
+    public void exscan(final long[] src, final int srcOffset, final long[] dst, final int dstOffset, final int count, final ReduceOp op)
+    {
+        arrays.scan(true, src, srcOffset, dst, dstOffset, count, DType.I64, op);
+    }
+
+    public void exscan(final int[] src, final int srcOffset, final int[] dst, final int dstOffset, final int count, final ReduceOp op)
+    {
+        arrays.scan(true, src, srcOffset, dst, dstOffset, count, DType.I32, op);
+    }
+
+    public void exscan(final short[] src, final int srcOffset, final short[] dst, final int dstOffset, final int count, final DType half, final ReduceOp op)
+    {
+        arrays.scan(true, src, srcOffset, dst, dstOffset, count, arrays.half("exscan", half), op);
+    }
+
+    public void exscan(final byte[] src, final int srcOffset, final byte[] dst, final int dstOffset, final int count, final ReduceOp op)
+    {
+        arrays.scan(true, src, srcOffset, dst, dstOffset, count, DType.I8, op);
     }
 }

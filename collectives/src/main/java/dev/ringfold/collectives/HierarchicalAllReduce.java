@@ -14,7 +14,7 @@ import dev.ringfold.tensors.ReduceOp;
  * a given placement: each node's sum in node rank order, then the ring's order over the leaders' sums
  * (RingAllReduce); every rank ends with the leader's bits.
  */
-final class HierarchicalAllReduce extends ReducingOperation implements Steps.Plan
+final class HierarchicalAllReduce extends ReducingOperation implements Steps.Plan, AllReducer
 {
     private final Hierarchy hierarchy;
     private final Steps steps;
@@ -37,7 +37,7 @@ final class HierarchicalAllReduce extends ReducingOperation implements Steps.Pla
         this.nodeBroadcast = new SharedMemoryBroadcast(hierarchy.node, hierarchy.nodeScratch);
     }
 
-    HierarchicalAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
+    public HierarchicalAllReduce allReduce(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
         set(src, dst, count, dtype, op);
@@ -84,13 +84,13 @@ final class HierarchicalAllReduce extends ReducingOperation implements Steps.Pla
         if (direct)
         {
             buffer = dst;
-            nodeReduce.prepare(src, dst, count, dtype, op);
+            nodeReduce.allReduce(src, dst, count, dtype, op);
         }
         else
         {
             buffer = scratch(count * working.bytes());
             Precision.load(dtype, working, buffer, src, count);
-            nodeReduce.prepare(buffer, buffer, count, carried, carriedOp);
+            nodeReduce.allReduce(buffer, buffer, count, carried, carriedOp);
         }
         step(nodeReduce);
     }
@@ -119,7 +119,7 @@ final class HierarchicalAllReduce extends ReducingOperation implements Steps.Pla
         if (stage <= 2)
         {
             stage = 2;
-            step(nodeBroadcast.prepare(buffer, count * carried.bytes(), 0));
+            step(nodeBroadcast.broadcast(buffer, count * carried.bytes(), 0));
             return;
         }
         if (!direct)

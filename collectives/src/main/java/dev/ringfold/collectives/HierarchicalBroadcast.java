@@ -7,7 +7,7 @@ import dev.ringfold.mpi.Communicator;
  * then a broadcast across the node leaders from the root's leader (binomial tree for small messages, pipelined chain
  * for large), then a shared-memory broadcast from each other node's leader to its node.
  */
-final class HierarchicalBroadcast extends Operation implements Steps.Plan
+final class HierarchicalBroadcast extends Operation implements Steps.Plan, Broadcaster
 {
     private final Hierarchy hierarchy;
     private final Steps steps;
@@ -29,7 +29,7 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan
         this.leaderChain = hierarchy.leaders == null ? null : new ChainBroadcast(hierarchy.leaders);
     }
 
-    HierarchicalBroadcast prepare(final long address, final long bytes, final int root)
+    public HierarchicalBroadcast broadcast(final long address, final long bytes, final int root)
     {
         this.address = address;
         this.bytes = bytes;
@@ -68,7 +68,7 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan
         stage = 0;
         if (onRootsNode())
         {
-            step(nodeBroadcast.prepare(address, bytes, hierarchy.nodeRankOf(root)));
+            step(nodeBroadcast.broadcast(address, bytes, hierarchy.nodeRankOf(root)));
         }
         else
         {
@@ -97,15 +97,15 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan
             if (hierarchy.leaders != null && hierarchy.leaders.size() > 1)
             {
                 final int from = hierarchy.leaderIndex(hierarchy.leaderOf(root));
-                step(bytes < Collectives.SMALL_BROADCAST_BYTES ? leaderTree.prepare(address, bytes, from) :
-                    leaderChain.prepare(address, bytes, from));
+                step(bytes < SelectionTable.SMALL_BROADCAST_BYTES ? leaderTree.broadcast(address, bytes, from) :
+                    leaderChain.broadcast(address, bytes, from));
                 return;
             }
             stage = 2;
         }
         if (stage == 2 && !onRootsNode())
         {
-            step(nodeBroadcast.prepare(address, bytes, 0));
+            step(nodeBroadcast.broadcast(address, bytes, 0));
             return;
         }
         done();

@@ -9,9 +9,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * How a communicator's ranks sit on nodes, for the hierarchical collectives: this rank's node communicator (the ranks
  * sharing its memory, with their shared-memory region), the communicator of node leaders (each node's lowest rank;
- * null elsewhere), and every rank's leader. Built collectively once per communicator, when first needed.
+ * null elsewhere), and every rank's leader. Built collectively once per communicator, when first needed, and
+ * closed with it: the region, then the leaders' and the node's communicators (and what is attached to them).
  */
-final class Hierarchy
+final class Hierarchy implements AutoCloseable
 {
     final Communicator node;
     final Communicator leaders;
@@ -52,6 +53,26 @@ final class Hierarchy
         }
         final NodeScratch scratch = node.size() > 1 ? NodeScratch.map(node, Communicator.FIRST_COLLECTIVE_TAG) : null;
         return new Hierarchy(node, leaders, scratch, leaderOf);
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            if (nodeScratch != null)
+            {
+                nodeScratch.close();
+            }
+            if (leaders != null)
+            {
+                leaders.close();
+            }
+        }
+        finally
+        {
+            node.close();
+        }
     }
 
     /** The comm rank of the leader of {@code rank}'s node. */

@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
  * native device, advanced from the progress loop like the other algorithms. Only for what MPI has: f32, f64, i32,
  * i64 with sum, prod, min, max, and counts that fit MPI's int.
  */
-final class MpiCollective extends Operation
+final class MpiCollective extends Operation implements AllReducer, Broadcaster
 {
     private final MpiCollectives mpi;
     private final MemorySegment request = MpiCollectives.newRequest();
@@ -36,7 +36,7 @@ final class MpiCollective extends Operation
         return mpiType(dtype) >= 0 && mpiOp(op) >= 0 && count <= Integer.MAX_VALUE;
     }
 
-    MpiCollective allReduce(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
+    public MpiCollective allReduce(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
     {
         this.broadcast = false;
         this.src = src;
@@ -47,7 +47,7 @@ final class MpiCollective extends Operation
         return this;
     }
 
-    MpiCollective broadcast(final long address, final long bytes, final int root)
+    public MpiCollective broadcast(final long address, final long bytes, final int root)
     {
         this.broadcast = true;
         this.dst = address;

@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.CommunicatorClosedException;
 import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
 import dev.ringfold.tensors.PeerSharedFiles;
@@ -34,10 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * previous use).
  *
  * <p>Collectives in flight at once (non-blocking) take turns on the region in call order, which is the same on every
- * rank. A collective that failed leaves the counters out of step between ranks: the communicator's shared-memory
+ * rank. {@link #close()} (the communicator's close) unmaps the region. A collective that failed leaves the counters out of step between ranks: the communicator's shared-memory
  * collectives are not usable after a failure (a dead peer, a deadline), as MPI leaves a communicator after an error.
  */
-final class NodeScratch
+final class NodeScratch implements AutoCloseable
 {
     static final int ARRIVED = 0;
     static final int REDUCED = 64;
@@ -62,7 +63,7 @@ final class NodeScratch
     static final long OVERSUBSCRIBED_CHUNK_BYTES = 1 << 20;
 
     private final Communicator comm;
-    private final MappedByteBuffer mapped; // held: unmapped when the region is collected, or at exit
+    private final MappedByteBuffer mapped; // unmapped by close(), or when collected if in use then
     private final UnsafeBuffer control;
     private final long data;
     private final long chunk;
@@ -362,6 +363,7 @@ final class NodeScratch
         {
             return true;
         }
+        checkUsable(); // closed meanwhile
         comm.checkAlive(r, "wait in a shared-memory collective on");
         return false;
     }
@@ -392,12 +394,32 @@ final class NodeScratch
      */
     void checkUsable()
     {
+        if (broken instanceof CommunicatorClosedException closed)
+        {
+            throw closed;
+        }
         if (broken != null)
         {
             final String message = "rank " + rank + " of " + comm.name() + ": the shared-memory collectives " +
                 "cannot be used after a failure: " + broken.getMessage();
             throw broken instanceof PeerFailedException dead ? new PeerFailedException(dead.worldRank(), message) :
                 new IllegalStateException(message, broken);
+        }
+    }
+
+    /**
+     * Unmaps the region, when the communicator closes; every later use fails. If a collective is still queued for
+     * it or using it (a non-blocking call never awaited), the mapping is left to the collector instead, so that the
+     * collective fails at its next step rather than touch unmapped memory.
+     */
+    @Override
+    public void close()
+    {
+        failed(new CommunicatorClosedException("rank " + rank + ": communicator " + comm.name() +
+            " has been closed; its shared-memory region is gone"));
+        if (order.isIdle())
+        {
+            IoUtil.unmap(mapped);
         }
     }
 

@@ -15,7 +15,7 @@ import org.agrona.UnsafeApi;
  * <p>Reduction order: in every combination the operand from the lower-numbered group comes first, so partners
  * compute the same bits, and the result is the same on every rank and every run for a given n.
  */
-final class RecursiveDoublingAllReduce extends ReducingOperation
+final class RecursiveDoublingAllReduce extends ReducingOperation implements AllReducer
 {
     private final Request out = new Request();
     private final Request in = new Request();
@@ -30,7 +30,7 @@ final class RecursiveDoublingAllReduce extends ReducingOperation
         super(comm);
     }
 
-    RecursiveDoublingAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
+    public RecursiveDoublingAllReduce allReduce(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
         set(src, dst, count, dtype, op);

@@ -29,7 +29,7 @@ import org.agrona.UnsafeApi;
  * ({@link #prepare(Object, long, Object, long, long, DType, ReduceOp)}): the array forms of the API then reduce
  * without staging the message off-heap and back, which would double the bytes moved.
  */
-final class SharedMemoryAllReduce extends ReducingOperation
+final class SharedMemoryAllReduce extends ReducingOperation implements AllReducer
 {
     private static final int FREE = 0;
     private static final int ARRIVING = 1;
@@ -60,7 +60,7 @@ final class SharedMemoryAllReduce extends ReducingOperation
         this.locationsOf = new long[size];
     }
 
-    SharedMemoryAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
+    public SharedMemoryAllReduce allReduce(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
         return prepare(null, src, null, dst, count, dtype, op);

@@ -18,7 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * straight from it into its own memory, which may be anything, and the root returns once every reader is done.
  * Otherwise the chunks below run as before; the readers' memory plays no part in the choice.
  */
-final class SharedMemoryBroadcast extends Operation
+final class SharedMemoryBroadcast extends Operation implements Broadcaster
 {
     private final NodeScratch scratch;
     private Object array;
@@ -39,7 +39,7 @@ final class SharedMemoryBroadcast extends Operation
         this.turn = new RegionTurn(scratch);
     }
 
-    SharedMemoryBroadcast prepare(final long address, final long bytes, final int root)
+    public SharedMemoryBroadcast broadcast(final long address, final long bytes, final int root)
     {
         return prepare(null, address, bytes, root);
     }

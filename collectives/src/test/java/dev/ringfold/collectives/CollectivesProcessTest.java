@@ -52,6 +52,19 @@ class CollectivesProcessTest
         }
     }
 
+    /**
+     * The array form of every collective, for every primitive array type, at offsets ({@link ArrayFormsRanks}):
+     * staged through the communicator's off-heap area (shm, tcp).
+     */
+    @ParameterizedTest(name = "np={0} dev={1}")
+    @CsvSource({"2,shm", "4,shm", "3,tcp"})
+    @Timeout(300)
+    void everyArrayFormMatchesTheReference(final int np, final String dev) throws Exception
+    {
+        final String text = Job.run(np, dev, 240, List.of(), ArrayFormsRanks.class);
+        assertEquals(np, Job.count(text, "ok array-forms rank"), text);
+    }
+
     /** A rank killed mid-job: the others' shared-memory collectives fail naming it; no region file is left. */
     @org.junit.jupiter.api.Test
     @Timeout(200)

@@ -87,7 +87,8 @@ public final class Job
      * environment (MASTER_ADDR/MASTER_PORT/RANK/WORLD_SIZE; rank 0 hosts the rendezvous), since bin/mpjrun gives every
      * rank the same environment. Fails the test unless every rank exits 0; returns every rank's output.
      */
-    static String runOnNodes(final String[] nodes, final int timeoutSeconds, final Class<?> main) throws Exception
+    static String runOnNodes(final String[] nodes, final int timeoutSeconds, final Class<?> main, final String... args)
+        throws Exception
     {
         final int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0))
@@ -100,6 +101,7 @@ public final class Job
         cmd.add("-cp");
         cmd.add(ROOT.resolve("build/lib") + "/*:" + rankClassPath());
         cmd.add(main.getName());
+        cmd.addAll(List.of(args));
         final List<Process> ranks = new java.util.ArrayList<>();
         final List<Path> outputs = new java.util.ArrayList<>();
         try

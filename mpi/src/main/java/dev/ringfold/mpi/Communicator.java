@@ -53,6 +53,8 @@ public final class Communicator implements AutoCloseable
     private int children;
     private boolean closed;
     private long timeoutNs;
+    /** State layers above keep for this communicator ({@link #attached}), in order of creation. */
+    private final java.util.LinkedHashMap<Object, AutoCloseable> attached = new java.util.LinkedHashMap<>();
 
     Communicator(final Engine engine, final String name, final int context, final int[] worldOfRank)
     {
@@ -865,11 +867,68 @@ public final class Communicator implements AutoCloseable
         return child;
     }
 
-    /** Frees this communicator; further calls on it fail. Closing the world communicator is done by Ringfold.close(). */
+    /**
+     * The state a layer above the runtime keeps for this communicator under {@code key} (the collectives' algorithms
+     * and node regions, say), made by {@code create} on first use. It lives as long as the communicator: {@link
+     * #close()} closes every attached state, the last made first. Throws {@link CommunicatorClosedException} once
+     * the communicator is closed.
+     */
+    public <T extends AutoCloseable> T attached(final Object key, final java.util.function.Function<Communicator, T> create)
+    {
+        synchronized (attached)
+        {
+            checkOpen();
+            @SuppressWarnings("unchecked") T state = (T)attached.get(key);
+            if (state == null)
+            {
+                state = create.apply(this);
+                attached.put(key, state);
+            }
+            return state;
+        }
+    }
+
+    /**
+     * Frees this communicator: closes the state attached to it ({@link #attached}), the last made first; further
+     * calls on it fail. Closing it again does nothing. The world communicator is closed by Ringfold.close().
+     */
     @Override
     public void close()
     {
-        closed = true;
+        final AutoCloseable[] states;
+        synchronized (attached)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            states = attached.values().toArray(new AutoCloseable[0]);
+            attached.clear();
+        }
+        RuntimeException failure = null;
+        for (int i = states.length - 1; i >= 0; i--)
+        {
+            try
+            {
+                states[i].close();
+            }
+            catch (final Exception ex)
+            {
+                if (failure == null)
+                {
+                    failure = new IllegalStateException(where("close") + ": releasing " + states[i] + " failed", ex);
+                }
+                else
+                {
+                    failure.addSuppressed(ex);
+                }
+            }
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
     }
 
     public boolean isClosed()

@@ -141,7 +141,14 @@ public final class Ringfold implements AutoCloseable
     @Override
     public void close()
     {
-        engine.close();
+        try
+        {
+            world.close(); // what layers above attached to the world (collectives, node regions) goes first
+        }
+        finally
+        {
+            engine.close();
+        }
         Tracer.writeIfOn(job.rank());
     }
 

@@ -47,11 +47,6 @@ public final class BucketTrace
         }
     }
 
-    boolean isFinished(final int bucket)
-    {
-        return finished[bucket] != 0;
-    }
-
     void backwardEnded(final long nanos)
     {
         backwardEnd = nanos;

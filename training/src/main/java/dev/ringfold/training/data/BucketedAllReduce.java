@@ -293,10 +293,10 @@ public final class BucketedAllReduce implements DataParallel
     }
 
     @Override
-    public void serve()
+    public boolean serve()
     {
-        throw new IllegalStateException(where + ": serve() is for parameter-server ranks; in all-reduce mode every " +
-            "rank is a worker");
+        checkOpen();
+        return false; // in all-reduce mode every rank is a worker
     }
 
     @Override

@@ -39,7 +39,7 @@ public interface DataParallel extends AutoCloseable
             new ParameterServer(comm, allocator, parameters, gradients, options);
     }
 
-    /** False on a parameter-server rank, which calls {@link #serve()} instead of training. */
+    /** False on a parameter-server rank, whose {@link #serve()} serves instead of training. */
     boolean isWorker();
 
     /** How many ranks train (the sampler's replica count). */
@@ -70,8 +70,12 @@ public interface DataParallel extends AutoCloseable
     /** Drives this rank's communication once without waiting. */
     void progress();
 
-    /** Runs a parameter server until every worker has closed; only on server ranks. */
-    void serve();
+    /**
+     * On a parameter-server rank: serves the workers until every one has closed, then returns true. On a worker
+     * (every rank in all-reduce mode) returns false at once. So {@code if (dp.serve()) return;} before the training
+     * loop is right in every mode.
+     */
+    boolean serve();
 
     /** The bucket trace when {@link DataParallelOptions#trace} is on, else null. */
     BucketTrace trace();

@@ -124,11 +124,6 @@ final class GradientSlots
         }
     }
 
-    DType slotType()
-    {
-        return slotType;
-    }
-
     int size()
     {
         return ready.length;
@@ -192,12 +187,6 @@ final class GradientSlots
     boolean isReady(final int index)
     {
         return ready[index];
-    }
-
-    /** Backward passes accumulated since the last {@link #endWindow()}. */
-    int passes()
-    {
-        return passes;
     }
 
     /** Called by step(): fails unless whole passes were accumulated, returns their count and starts afresh. */

@@ -345,13 +345,12 @@ public final class ParameterServer implements DataParallel
     // ------------------------------------------------------------------------------------------------ server
 
     @Override
-    public void serve()
+    public boolean serve()
     {
         checkOpen();
         if (shard < 0)
         {
-            throw new IllegalStateException(where + ": serve() on worker " + comm.rank() + "; only the last " + servers +
-                " ranks are servers");
+            return false; // a worker: it trains
         }
         for (int w = 0; w < workers; w++)
         {
@@ -365,6 +364,7 @@ public final class ParameterServer implements DataParallel
         {
             serveSync();
         }
+        return true;
     }
 
     private void receive(final int w)

@@ -398,7 +398,7 @@ public final class ChecksRanks
                 dp.gradientReady(3);
                 expect(IllegalStateException.class, "marked ready twice", () -> dp.gradientReady(3));
                 expect(IllegalStateException.class, "in the middle of a backward pass: 1 of 4", dp::step);
-                expect(IllegalStateException.class, "serve() is for parameter-server ranks", dp::serve);
+                check(!dp.serve(), "serve() on an all-reduce worker returns false at once");
                 try (DataParallel.NoSync ignored = dp.noSync())
                 {
                     dp.allGradientsReady();
