@@ -40,9 +40,9 @@ public final class Communicator implements AutoCloseable
     private final int[] worldOfRank;
     private final int[] rankOfWorld;
     private final int rank;
-    // the requests of blocking calls; replaced, never reused, if a failed call leaves one still moving
-    private Request sendRequest = new Request();
-    private Request recvRequest = new Request();
+    // the requests of blocking calls, reused: a failed call withdraws its request before it returns
+    private final Request sendRequest = new Request();
+    private final Request recvRequest = new Request();
     private final Status probeStatus = new Status();
     private int children;
     private boolean closed;
@@ -902,19 +902,12 @@ public final class Communicator implements AutoCloseable
         return engine.failure(worldRank);
     }
 
-    /** After a failed blocking call: withdraw its request, or, if it is already moving, stop reusing it. */
+    /** After a failed blocking call: withdraw its request; afterwards nothing touches the caller's buffer. */
     private void withdraw(final Request r)
     {
-        if (r.state == Request.PENDING && !engine.cancel(r))
+        if (r.state == Request.PENDING)
         {
-            if (r == sendRequest)
-            {
-                sendRequest = new Request();
-            }
-            else if (r == recvRequest)
-            {
-                recvRequest = new Request();
-            }
+            engine.withdraw(r);
         }
     }
 

@@ -182,6 +182,9 @@ final class Engine implements FrameHandler
         r.phase = Request.QUEUED;
         r.error = null;
         r.transferred = 0;
+        r.exposed = false;
+        r.byAddress = false;
+        r.cancelSent = false;
         if (Tracer.ON)
         {
             r.traceStart = Tracer.now();
@@ -228,8 +231,9 @@ final class Engine implements FrameHandler
         {
             r.slot = takeSlot(r);
         }
-        final boolean pullable = r.base == null &&
-            (ch.movesByAddress() || cma != null && "shm".equals(ch.kind()) && !cmaDenied[peer]);
+        // the receiver may read an off-heap buffer itself (cross-memory), or have the path move it by address
+        r.exposed = r.base == null && cma != null && ch.pullsFromPeerMemory() && !cmaDenied[peer];
+        final boolean pullable = r.exposed || r.base == null && ch.movesByAddress();
         final MutableDirectBuffer b = ch.buffer();
         b.putInt(at + Frames.TYPE_OFFSET, Frames.RTS);
         b.putInt(at + Frames.CTX_OFFSET, r.ctx);
@@ -346,7 +350,7 @@ final class Engine implements FrameHandler
     private boolean tryControl(final int peer, final int type, final int a, final int b)
     {
         final Channel ch = channels[peer];
-        if (type == Frames.CTS || type == Frames.CTS_BY_ADDRESS)
+        if (type == Frames.CTS || type == Frames.CTS_BY_ADDRESS || type == Frames.CANCEL_RECV)
         {
             final int at = ch.tryClaim(Frames.CTS_LENGTH);
             if (at == Channel.NO_ROOM)
@@ -366,7 +370,7 @@ final class Engine implements FrameHandler
             return false;
         }
         final MutableDirectBuffer buf = ch.buffer();
-        buf.putInt(at + Frames.TYPE_OFFSET, Frames.FIN);
+        buf.putInt(at + Frames.TYPE_OFFSET, type); // FIN, CANS or GONE: one id
         buf.putInt(at + Frames.FIN_SEND_ID_OFFSET, a);
         ch.commit(at);
         return true;
@@ -382,6 +386,8 @@ final class Engine implements FrameHandler
         r.error = null;
         r.transferred = 0;
         r.sourceWorld = -1;
+        r.byAddress = false;
+        r.cancelSent = false;
         if (Tracer.ON)
         {
             r.traceStart = Tracer.now();
@@ -449,6 +455,10 @@ final class Engine implements FrameHandler
             case Frames.BYE -> peerLost(peer, "it has closed its Ringfold runtime", false);
             case Frames.HELP -> onHelp(peer, buffer, offset);
             case Frames.CTS_BY_ADDRESS -> onCtsByAddress(buffer, offset);
+            case Frames.CANCEL_SEND -> onCancelSend(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET));
+            case Frames.CANCEL_RECV -> onCancelRecv(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET),
+                buffer.getInt(offset + Frames.CANCEL_RECV_ID_OFFSET));
+            case Frames.WITHDRAWN -> onWithdrawn(buffer.getInt(offset + Frames.WITHDRAWN_ID_OFFSET));
             default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
         }
     }
@@ -504,6 +514,7 @@ final class Engine implements FrameHandler
     private void pull(final Request r, final int peer, final int tag, final int length, final int sendSlot,
         final long address)
     {
+        r.remoteSlot = sendSlot; // names the transfer in a cancel either side may send
         if (failed[peer] != null)
         {
             fail(r, peerFailed(peer, "receive from"));
@@ -527,6 +538,7 @@ final class Engine implements FrameHandler
         {
             // both buffers off-heap and a path (MPI) that moves them itself: post the receive, then let the sender go
             r.phase = Request.STREAMING;
+            r.byAddress = true;
             r.slot = takeSlot(r);
             channels[peer].receiveByAddress(r.address, length, r.slot, r.slot);
             sendControl(peer, Frames.CTS_BY_ADDRESS, sendSlot, r.slot);
@@ -659,8 +671,13 @@ final class Engine implements FrameHandler
     private void onCts(final DirectBuffer buffer, final int offset)
     {
         final Request r = slots[buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET)];
+        if (r == null || r.phase == Request.TOMBSTONE || r.phase == Request.WITHDRAWING)
+        {
+            return; // withdrawn: the receiver fails its receive when our cancel arrives, right behind
+        }
         r.remoteSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET);
         r.phase = Request.STREAMING;
+        r.exposed = false; // the receiver streams: it will not read our memory
         r.transferred = 0;
         if (queueHead[r.peer] != null || !trySend(r))
         {
@@ -671,9 +688,24 @@ final class Engine implements FrameHandler
     /** Sender: the receiver has posted its buffer; the path moves the bytes and reports the end. */
     private void onCtsByAddress(final DirectBuffer buffer, final int offset)
     {
-        final Request r = slots[buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET)];
-        r.remoteSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET);
-        r.phase = Request.STREAMING;
+        final int id = buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET);
+        final Request r = slots[id];
+        final int recvSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET);
+        if (r == null)
+        {
+            return;
+        }
+        if (r.phase == Request.TOMBSTONE)
+        {
+            // the receiver posted its buffer before our cancel reached it: the move still happens, with zeros,
+            // so that the path stays in step; the receive fails when the cancel arrives
+            r.owed++;
+            channels[r.peer].sendByAddress(0, r.length, recvSlot, id);
+            return;
+        }
+        r.remoteSlot = recvSlot;
+        r.phase = r.phase == Request.WITHDRAWING ? Request.WITHDRAWING : Request.STREAMING;
+        r.byAddress = true;
         channels[r.peer].sendByAddress(r.address, r.length, r.remoteSlot, r.slot);
     }
 
@@ -681,13 +713,22 @@ final class Engine implements FrameHandler
     public void onMovedByAddress(final int id)
     {
         final Request r = slots[id];
-        releaseSlot(r);
-        complete(r);
+        if (r.phase == Request.TOMBSTONE)
+        {
+            settle(r);
+            return;
+        }
+        r.byAddress = false;
+        finishHeld(r);
     }
 
     private void onData(final DirectBuffer buffer, final int offset, final int frameLength)
     {
         final Request r = slots[buffer.getInt(offset + Frames.DATA_RECV_ID_OFFSET)];
+        if (r.phase == Request.TOMBSTONE)
+        {
+            return; // sent before the sender saw our cancel: the withdrawn buffer is not touched
+        }
         final int at = buffer.getInt(offset + Frames.DATA_OFFSET_OFFSET);
         final int n = frameLength - Frames.DATA_HEADER;
         UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + offset + Frames.DATA_HEADER,
@@ -703,8 +744,236 @@ final class Engine implements FrameHandler
     private void onFin(final DirectBuffer buffer, final int offset)
     {
         final Request r = slots[buffer.getInt(offset + Frames.FIN_SEND_ID_OFFSET)];
-        releaseSlot(r);
+        if (r.phase != Request.TOMBSTONE)
+        {
+            finishHeld(r); // the receiver pulled it all, even if our cancel was on its way
+        }
+    }
+
+    /** A transfer is over on our side: free its slot, or keep it while the answer to our cancel is still due. */
+    private void finishHeld(final Request r)
+    {
+        if (r.cancelSent)
+        {
+            entomb(r, 1);
+        }
+        else
+        {
+            releaseSlot(r);
+        }
         complete(r);
+    }
+
+    // --------------------------------------------------------------------------------------------- withdrawal
+
+    /**
+     * Withdraws a started request so that, once this returns, the runtime reads and writes none of its buffer
+     * again. Unmatched, it leaves its queue. Matched, a cancel goes to the peer (whose side fails with
+     * {@link TransferWithdrawnException}) and the slot stays reserved until the peer's answer, so that late frames
+     * land nowhere; where the peer itself may still read or write the buffer (a cross-memory pull, a move by
+     * address the path cannot redirect), this waits for that answer or the end of the transfer.
+     *
+     * @return true if withdrawn (the request is inactive), false if it completed or failed first.
+     */
+    boolean withdraw(final Request r)
+    {
+        if (r.state != Request.PENDING)
+        {
+            return false;
+        }
+        if (r.phase == Request.QUEUED)
+        {
+            if (r.isSend)
+            {
+                removeQueued(r.peer, r);
+            }
+            else
+            {
+                removePosted(r);
+            }
+            r.state = Request.IDLE;
+            return true;
+        }
+        final int peer = r.isSend ? r.peer : r.sourceWorld;
+        final Channel ch = channels[peer];
+        if (r.phase != Request.WITHDRAWING && (r.byAddress && !ch.withdrawsByAddress() ||
+            r.isSend && r.phase == Request.AWAIT_CTS && (r.exposed || ch.movesByAddress() && !ch.withdrawsByAddress())))
+        {
+            r.phase = Request.WITHDRAWING;
+            if (!r.byAddress)
+            {
+                r.cancelSent = true;
+                sendControl(peer, Frames.CANCEL_SEND, r.slot, 0);
+            }
+        }
+        if (r.phase == Request.WITHDRAWING)
+        {
+            return waitOut(r);
+        }
+        if (r.byAddress)
+        {
+            ch.cancelByAddress(r.slot);
+        }
+        if (r.isSend)
+        {
+            removeQueued(peer, r);
+            sendControl(peer, Frames.CANCEL_SEND, r.slot, 0);
+        }
+        else
+        {
+            sendControl(peer, Frames.CANCEL_RECV, r.remoteSlot, r.slot);
+        }
+        entomb(r, r.byAddress ? 2 : 1);
+        r.state = Request.IDLE;
+        return true;
+    }
+
+    /** Drives progress, without a deadline, until the peer has answered a cancel or the transfer has ended. */
+    private boolean waitOut(final Request r)
+    {
+        idle.reset();
+        final long start = System.nanoTime();
+        while (r.state == Request.PENDING)
+        {
+            final int work = progress();
+            if (r.state != Request.PENDING)
+            {
+                break;
+            }
+            idleOnce(work, start, r, 0);
+        }
+        return r.state == Request.IDLE;
+    }
+
+    /** Receiver: the sender withdraws the send of its RTS {@code sendSlot}; answers GONE whatever it finds. */
+    private void onCancelSend(final int peer, final int sendSlot)
+    {
+        for (Envelope e = unexpectedHead; e != null; e = e.next)
+        {
+            if (e.source == peer && e.rendezvous && e.remoteSlot == sendSlot)
+            {
+                removeUnexpected(e);
+                releaseEnvelope(e);
+                sendControl(peer, Frames.WITHDRAWN, sendSlot, 0);
+                return;
+            }
+        }
+        for (final Request r : slots)
+        {
+            if (r != null && !r.isSend && r.state == Request.PENDING && r.phase == Request.STREAMING &&
+                r.sourceWorld == peer && r.remoteSlot == sendSlot)
+            {
+                withdrawnByPeer(r, peer);
+                break;
+            }
+        }
+        sendControl(peer, Frames.WITHDRAWN, sendSlot, 0);
+    }
+
+    /** Sender: the receiver withdraws the receive it matched with our {@code sendSlot}; answers GONE. */
+    private void onCancelRecv(final int peer, final int sendSlot, final int recvSlot)
+    {
+        final Request r = slots[sendSlot];
+        if (r != null && r.isSend && r.state == Request.PENDING && r.phase == Request.STREAMING && r.peer == peer &&
+            r.remoteSlot == recvSlot)
+        {
+            withdrawnByPeer(r, peer);
+        }
+        sendControl(peer, Frames.WITHDRAWN, recvSlot, 0);
+    }
+
+    /** Our side of a transfer the peer withdrew: it fails, and no more of its buffer is touched. */
+    private void withdrawnByPeer(final Request r, final int peer)
+    {
+        if (r.byAddress)
+        {
+            if (!channels[peer].withdrawsByAddress())
+            {
+                return; // a move the path cannot redirect goes ahead and completes this side
+            }
+            channels[peer].cancelByAddress(r.slot);
+            entomb(r, 1); // until the move, now of zeros or into nothing, has passed
+        }
+        else
+        {
+            if (r.isSend)
+            {
+                removeQueued(peer, r);
+            }
+            releaseSlot(r);
+        }
+        fail(r, new TransferWithdrawnException(peer, "rank " + worldRank + ": world rank " + peer + " withdrew " +
+            (r.isSend ? "the receive matched with this " : "its side of this ") + r.describe() +
+            " before it completed (a deadline passed there, or it cancelled the request)"));
+    }
+
+    /** The peer's answer to our cancel: nothing more about that transfer will come. */
+    private void onWithdrawn(final int id)
+    {
+        final Request r = slots[id];
+        if (r == null)
+        {
+            return;
+        }
+        if (r.phase == Request.TOMBSTONE)
+        {
+            settle(r);
+        }
+        else if (r.phase == Request.WITHDRAWING && r.cancelSent)
+        {
+            r.cancelSent = false;
+            if (!r.byAddress)
+            {
+                releaseSlot(r);
+                r.state = Request.IDLE;
+            } // else the peer let a move go ahead, whose end completes the request
+        }
+    }
+
+    /** Keeps a withdrawn transfer's slot reserved, away from its request, until {@code owed} events have come. */
+    private void entomb(final Request r, final int owed)
+    {
+        final Request t = new Request();
+        t.phase = Request.TOMBSTONE;
+        t.peer = r.isSend ? r.peer : r.sourceWorld;
+        t.length = r.length;
+        t.owed = owed;
+        t.slot = r.slot;
+        slots[r.slot] = t;
+        r.slot = -1;
+    }
+
+    private void settle(final Request tombstone)
+    {
+        if (--tombstone.owed == 0)
+        {
+            releaseSlot(tombstone);
+        }
+    }
+
+    private void removeQueued(final int peer, final Request r)
+    {
+        Request prev = null;
+        for (Request q = queueHead[peer]; q != null; prev = q, q = q.next)
+        {
+            if (q == r)
+            {
+                if (prev == null)
+                {
+                    queueHead[peer] = r.next;
+                }
+                else
+                {
+                    prev.next = r.next;
+                }
+                if (queueTail[peer] == r)
+                {
+                    queueTail[peer] = prev;
+                }
+                r.next = null;
+                return;
+            }
+        }
     }
 
     // ----------------------------------------------------------------------------------------------- matching
@@ -971,51 +1240,12 @@ final class Engine implements FrameHandler
         }
         catch (final DeadlineExceededException ex)
         {
-            cancel(r);
-            throw ex;
-        }
-    }
-
-    /**
-     * Withdraws a request that has not started to move: a receive still waiting for its match, a send still in
-     * its peer's queue. Returns whether it was withdrawn (it is then inactive); a request already moving bytes
-     * cannot be, and completes or fails on its own.
-     */
-    boolean cancel(final Request r)
-    {
-        if (r.state != Request.PENDING || r.phase != Request.QUEUED)
-        {
-            return false;
-        }
-        if (!r.isSend)
-        {
-            removePosted(r);
-            r.state = Request.IDLE;
-            return true;
-        }
-        Request prev = null;
-        for (Request q = queueHead[r.peer]; q != null; prev = q, q = q.next)
-        {
-            if (q == r)
+            if (withdraw(r))
             {
-                if (prev == null)
-                {
-                    queueHead[r.peer] = r.next;
-                }
-                else
-                {
-                    prev.next = r.next;
-                }
-                if (queueTail[r.peer] == r)
-                {
-                    queueTail[r.peer] = prev;
-                }
-                r.next = null;
-                r.state = Request.IDLE;
-                return true;
+                throw ex;
             }
+            // it completed (or failed) while being withdrawn: that outcome stands
         }
-        return false;
     }
 
     int awaitAny(final Request[] requests)
@@ -1049,7 +1279,21 @@ final class Engine implements FrameHandler
             {
                 return -1;
             }
-            idleOnce(work, start, ANY_OF, timeoutNs);
+            try
+            {
+                idleOnce(work, start, ANY_OF, timeoutNs);
+            }
+            catch (final DeadlineExceededException ex)
+            {
+                for (final Request r : requests)
+                {
+                    if (r != null)
+                    {
+                        withdraw(r);
+                    }
+                }
+                throw ex;
+            }
         }
     }
 
@@ -1200,7 +1444,11 @@ final class Engine implements FrameHandler
         for (int i = 0; i < slots.length; i++)
         {
             final Request r = slots[i];
-            if (r != null && r.state == Request.PENDING && (r.isSend ? r.peer : r.sourceWorld) == peer)
+            if (r != null && r.phase == Request.TOMBSTONE && r.peer == peer)
+            {
+                releaseSlot(r); // no answer will come
+            }
+            else if (r != null && r.state == Request.PENDING && (r.isSend ? r.peer : r.sourceWorld) == peer)
             {
                 releaseSlot(r);
                 fail(r, peerFailed(peer, r.isSend ? "send to" : "receive from"));

@@ -13,7 +13,14 @@ package dev.ringfold.mpi;
  * BYE    type                  |                  the sender has closed its runtime: nothing more will come
  * HELP   type gen sendId length | address chunk   the receiver asks the sender to push chunks too (CMA)
  * CTSA   type sendId recvId -  |                  clear to send by address: the path moves the bytes (native)
+ * CANS   type sendId           |                  the sender withdraws the send of its RTS sendId
+ * CANR   type sendId recvId -  |                  the receiver withdraws the receive that matched sendId
+ * GONE   type id               |                  answer to CANS/CANR: nothing more for the answerer's id will come
  * </pre>
+ *
+ * <p>Every CANS and CANR is answered by exactly one GONE, after everything the answerer had already sent about the
+ * transfer (frames to one peer stay in order), so the withdrawing side keeps its slot until then and no late frame
+ * reaches a reused slot.
  */
 final class Frames
 {
@@ -25,6 +32,9 @@ final class Frames
     static final int BYE = 6;
     static final int HELP = 7;
     static final int CTS_BY_ADDRESS = 8;
+    static final int CANCEL_SEND = 9;
+    static final int CANCEL_RECV = 10;
+    static final int WITHDRAWN = 11;
 
     static final int TYPE_OFFSET = 0;
 
@@ -49,6 +59,11 @@ final class Frames
     static final int FIN_LENGTH = 8;
     static final int BYE_LENGTH = 8;
 
+    /** CANS and GONE carry one id where FIN does, CANR two where CTS does. */
+    static final int CANCEL_SEND_ID_OFFSET = 4;
+    static final int CANCEL_RECV_ID_OFFSET = 8;
+    static final int WITHDRAWN_ID_OFFSET = 4;
+
     static final int HELP_GENERATION_OFFSET = 4;
     static final int HELP_SEND_ID_OFFSET = 8;
     static final int HELP_LENGTH_OFFSET = 12;
@@ -72,6 +87,9 @@ final class Frames
             case BYE -> "BYE";
             case HELP -> "HELP";
             case CTS_BY_ADDRESS -> "CTSA";
+            case CANCEL_SEND -> "CANS";
+            case CANCEL_RECV -> "CANR";
+            case WITHDRAWN -> "GONE";
             default -> "UNKNOWN(" + type + ")";
         };
     }

@@ -256,6 +256,12 @@ public final class ShmTransport implements Transport
         {
             return "shm";
         }
+
+        @Override
+        public boolean pullsFromPeerMemory()
+        {
+            return true;
+        }
     }
 
 }
