@@ -1436,6 +1436,7 @@ final class Engine implements FrameHandler
         }
         for (Request r = queueHead[peer]; r != null; r = r.next)
         {
+            releaseSlot(r); // a send part-streamed holds one
             fail(r, peerFailed(peer, "send to"));
         }
         queueHead[peer] = null;
@@ -1495,6 +1496,12 @@ final class Engine implements FrameHandler
         final int slot = freeSlots[--freeTop];
         slots[slot] = r;
         return slot;
+    }
+
+    /** Slots taken, by transfers in flight and by withdrawn ones awaiting their peer's last word. */
+    int slotsInUse()
+    {
+        return slots.length - freeTop;
     }
 
     private void releaseSlot(final Request r)
