@@ -7,11 +7,11 @@ import dev.ringfold.mpi.transport.InputWaiter;
 import dev.ringfold.mpi.transport.Transport;
 import dev.ringfold.mpi.transport.shm.CooperativeCopy;
 import dev.ringfold.mpi.transport.shm.CrossMemory;
-import dev.ringfold.mpi.transport.shm.ShmTransport;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import org.agrona.collections.LongArrayQueue;
 
@@ -32,7 +32,7 @@ import org.agrona.collections.LongArrayQueue;
  */
 final class Engine implements FrameHandler
 {
-    static final int ANY = -1;
+    static final int ANY = MatchingQueues.ANY;
     private static final long LIVENESS_PERIOD_NS = 100_000_000L;
 
     private final int worldRank;
@@ -44,7 +44,6 @@ final class Engine implements FrameHandler
     private final boolean[] cmaDenied;
     private final boolean[] cmaVerified;
     private final int[] copyGeneration;
-    private final ShmTransport shm;
     private final long cooperativeMin;
     private final String[] failed;
     private final boolean[] died;    // failed without closing: whatever it still owed a collective never comes
@@ -61,16 +60,10 @@ final class Engine implements FrameHandler
     private int peersWithQueues;
     private final boolean[] queued;
 
-    private Request postedHead;
-    private Request postedTail;
-    private Envelope unexpectedHead;
-    private Envelope unexpectedTail;
-    private Envelope freeEnvelopes;
+    private final MatchingQueues matching = new MatchingQueues();
     private final BufferPool pool;
 
-    private Request[] slots = new Request[64];
-    private int[] freeSlots = new int[64];
-    private int freeTop;
+    private final SlotTable slots = new SlotTable();
 
     private Progressable[] hooks = new Progressable[8];
     private int hookCount;
@@ -91,15 +84,6 @@ final class Engine implements FrameHandler
         this.cmaDenied = new boolean[worldSize];
         this.cmaVerified = new boolean[worldSize];
         this.copyGeneration = new int[worldSize];
-        ShmTransport shmTransport = null;
-        for (final Transport t : transports)
-        {
-            if (t instanceof ShmTransport s)
-            {
-                shmTransport = s;
-            }
-        }
-        this.shm = shmTransport;
         this.cooperativeMin = settings.cooperativeCopyFrom();
         this.failed = new String[worldSize];
         this.died = new boolean[worldSize];
@@ -126,11 +110,6 @@ final class Engine implements FrameHandler
         this.idle = settings.idleStrategy(inputWaiter(worldRank, transports, channels));
         this.defaultTimeoutNs = settings.timeoutNs();
         this.stallNs = settings.stallNs();
-        for (int i = 0; i < freeSlots.length; i++)
-        {
-            freeSlots[i] = freeSlots.length - 1 - i;
-        }
-        freeTop = freeSlots.length;
     }
 
     /** The transport that every peer is on, if it can wait for input (a rank alone on its node, over TCP). */
@@ -229,7 +208,7 @@ final class Engine implements FrameHandler
         }
         if (r.slot < 0)
         {
-            r.slot = takeSlot(r);
+            slots.take(r);
         }
         // the receiver may read an off-heap buffer itself (cross-memory), or have the path move it by address
         r.exposed = r.base == null && cma != null && ch.pullsFromPeerMemory() && !cmaDenied[peer];
@@ -266,7 +245,7 @@ final class Engine implements FrameHandler
             ch.commit(at);
             r.transferred += n;
         }
-        releaseSlot(r);
+        slots.release(r);
         complete(r);
         return true;
     }
@@ -392,10 +371,9 @@ final class Engine implements FrameHandler
         {
             r.traceStart = Tracer.now();
         }
-        final Envelope e = findUnexpected(r.ctx, r.peer, r.tag);
+        final Envelope e = matching.findUnexpected(r.ctx, r.peer, r.tag);
         if (e != null)
         {
-            removeUnexpected(e);
             deliverUnexpected(r, e);
             return;
         }
@@ -404,41 +382,36 @@ final class Engine implements FrameHandler
             r.state = Request.IDLE;
             throw peerFailed(r.peer, "receive from");
         }
-        r.next = null;
-        r.prev = postedTail;
-        if (postedTail == null)
-        {
-            postedHead = r;
-        }
-        else
-        {
-            postedTail.next = r;
-        }
-        postedTail = r;
+        matching.post(r);
     }
 
     private void deliverUnexpected(final Request r, final Envelope e)
     {
-        r.sourceWorld = e.source;
-        if (e.rendezvous)
+        final int source = e.source;
+        final int tag = e.tag;
+        final int length = e.length;
+        final boolean rendezvous = e.rendezvous;
+        final int remoteSlot = e.remoteSlot;
+        final long remoteAddress = e.remoteAddress;
+        final UnsafeBuffer data = e.data;
+        matching.remove(e);
+        r.sourceWorld = source;
+        if (rendezvous)
         {
-            pull(r, e.source, e.tag, e.length, e.remoteSlot, e.remoteAddress);
+            pull(r, source, tag, length, remoteSlot, remoteAddress);
+            return;
+        }
+        if (length > r.length)
+        {
+            fail(r, truncated(r, source, tag, length));
         }
         else
         {
-            if (e.length > r.length)
-            {
-                fail(r, truncated(r, e.source, e.tag, e.length));
-            }
-            else
-            {
-                UnsafeApi.copyMemory(e.data.byteArray(), e.data.addressOffset(), r.base, r.address, e.length);
-                setStatus(r, e.source, e.tag, e.length);
-                complete(r);
-            }
-            pool.release(e.data);
+            UnsafeApi.copyMemory(data.byteArray(), data.addressOffset(), r.base, r.address, length);
+            setStatus(r, source, tag, length);
+            complete(r);
         }
-        releaseEnvelope(e);
+        pool.release(data);
     }
 
     @Override
@@ -469,10 +442,10 @@ final class Engine implements FrameHandler
         final int tag = buffer.getInt(offset + Frames.TAG_OFFSET);
         final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET);
         final long src = buffer.addressOffset() + offset + Frames.EAGER_HEADER;
-        final Request r = findPosted(ctx, peer, tag);
+        final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
         {
-            removePosted(r);
+            matching.removePosted(r);
             r.sourceWorld = peer;
             if (length > r.length)
             {
@@ -484,7 +457,7 @@ final class Engine implements FrameHandler
             complete(r);
             return;
         }
-        final Envelope e = takeEnvelope(ctx, peer, tag, length);
+        final Envelope e = matching.arrive(ctx, peer, tag, length);
         e.data = pool.acquire(length);
         UnsafeApi.copyMemory(buffer.byteArray(), src, e.data.byteArray(), e.data.addressOffset(), length);
     }
@@ -496,15 +469,15 @@ final class Engine implements FrameHandler
         final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET);
         final int sendSlot = buffer.getInt(offset + Frames.SEND_ID_OFFSET);
         final long address = buffer.getLong(offset + Frames.ADDRESS_OFFSET);
-        final Request r = findPosted(ctx, peer, tag);
+        final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
         {
-            removePosted(r);
+            matching.removePosted(r);
             r.sourceWorld = peer;
             pull(r, peer, tag, length, sendSlot, address);
             return;
         }
-        final Envelope e = takeEnvelope(ctx, peer, tag, length);
+        final Envelope e = matching.arrive(ctx, peer, tag, length);
         e.rendezvous = true;
         e.remoteSlot = sendSlot;
         e.remoteAddress = address;
@@ -539,7 +512,7 @@ final class Engine implements FrameHandler
             // both buffers off-heap and a path (MPI) that moves them itself: post the receive, then let the sender go
             r.phase = Request.STREAMING;
             r.byAddress = true;
-            r.slot = takeSlot(r);
+            slots.take(r);
             channels[peer].receiveByAddress(r.address, length, r.slot, r.slot);
             sendControl(peer, Frames.CTS_BY_ADDRESS, sendSlot, r.slot);
             return;
@@ -547,7 +520,7 @@ final class Engine implements FrameHandler
         if (address != 0 && r.base == null && cma != null && !cmaDenied[peer])
         {
             final int errno = cmaVerified[peer] && length >= cooperativeMin && peer != worldRank &&
-                shm.pairSlotFrom(peer) != null ?
+                channels[peer].copyTogetherSlot(true) != null ?
                 copyTogether(peer, r.address, address, length, sendSlot) :
                 cma.read(pids[peer], r.address, address, length);
             if (errno == 0)
@@ -566,7 +539,7 @@ final class Engine implements FrameHandler
             cmaDenied[peer] = true; // not permitted here: stream through the ring from now on
         }
         r.phase = Request.STREAMING;
-        r.slot = takeSlot(r);
+        slots.take(r);
         sendControl(peer, Frames.CTS, sendSlot, r.slot);
     }
 
@@ -578,7 +551,7 @@ final class Engine implements FrameHandler
     private int copyTogether(final int peer, final long localAddress, final long remoteAddress, final int length,
         final int sendSlot)
     {
-        final org.agrona.concurrent.UnsafeBuffer slot = shm.pairSlotFrom(peer);
+        final UnsafeBuffer slot = channels[peer].copyTogetherSlot(true);
         int generation = ++copyGeneration[peer];
         if (generation == 0)
         {
@@ -624,7 +597,7 @@ final class Engine implements FrameHandler
                 {
                     waitingSince = now;
                 }
-                else if (now - waitingSince > LIVENESS_PERIOD_NS && !shm.isAlive(peer))
+                else if (now - waitingSince > LIVENESS_PERIOD_NS && !ch.peerAlive())
                 {
                     return 3; // ESRCH: it died holding a chunk
                 }
@@ -645,11 +618,11 @@ final class Engine implements FrameHandler
     private void onHelp(final int peer, final DirectBuffer buffer, final int offset)
     {
         final int generation = buffer.getInt(offset + Frames.HELP_GENERATION_OFFSET);
-        final Request r = slots[buffer.getInt(offset + Frames.HELP_SEND_ID_OFFSET)];
+        final Request r = slots.get(buffer.getInt(offset + Frames.HELP_SEND_ID_OFFSET));
         final int length = buffer.getInt(offset + Frames.HELP_LENGTH_OFFSET);
         final long remoteAddress = buffer.getLong(offset + Frames.HELP_ADDRESS_OFFSET);
         final int chunk = buffer.getInt(offset + Frames.HELP_CHUNK_OFFSET);
-        final org.agrona.concurrent.UnsafeBuffer slot = shm == null ? null : shm.pairSlotTo(peer);
+        final UnsafeBuffer slot = channels[peer].copyTogetherSlot(false);
         if (r == null || !r.isSend || r.state != Request.PENDING || r.base != null || slot == null || cma == null)
         {
             return; // nothing of ours to push: the receiver copies alone
@@ -670,7 +643,7 @@ final class Engine implements FrameHandler
 
     private void onCts(final DirectBuffer buffer, final int offset)
     {
-        final Request r = slots[buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET)];
+        final Request r = slots.get(buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET));
         if (r == null || r.phase == Request.TOMBSTONE || r.phase == Request.WITHDRAWING)
         {
             return; // withdrawn: the receiver fails its receive when our cancel arrives, right behind
@@ -689,7 +662,7 @@ final class Engine implements FrameHandler
     private void onCtsByAddress(final DirectBuffer buffer, final int offset)
     {
         final int id = buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET);
-        final Request r = slots[id];
+        final Request r = slots.get(id);
         final int recvSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET);
         if (r == null)
         {
@@ -712,7 +685,7 @@ final class Engine implements FrameHandler
     @Override
     public void onMovedByAddress(final int id)
     {
-        final Request r = slots[id];
+        final Request r = slots.get(id);
         if (r.phase == Request.TOMBSTONE)
         {
             settle(r);
@@ -724,7 +697,7 @@ final class Engine implements FrameHandler
 
     private void onData(final DirectBuffer buffer, final int offset, final int frameLength)
     {
-        final Request r = slots[buffer.getInt(offset + Frames.DATA_RECV_ID_OFFSET)];
+        final Request r = slots.get(buffer.getInt(offset + Frames.DATA_RECV_ID_OFFSET));
         if (r.phase == Request.TOMBSTONE)
         {
             return; // sent before the sender saw our cancel: the withdrawn buffer is not touched
@@ -736,14 +709,14 @@ final class Engine implements FrameHandler
         r.transferred += n;
         if (r.transferred == r.status.count)
         {
-            releaseSlot(r);
+            slots.release(r);
             complete(r);
         }
     }
 
     private void onFin(final DirectBuffer buffer, final int offset)
     {
-        final Request r = slots[buffer.getInt(offset + Frames.FIN_SEND_ID_OFFSET)];
+        final Request r = slots.get(buffer.getInt(offset + Frames.FIN_SEND_ID_OFFSET));
         if (r.phase != Request.TOMBSTONE)
         {
             finishHeld(r); // the receiver pulled it all, even if our cancel was on its way
@@ -759,7 +732,7 @@ final class Engine implements FrameHandler
         }
         else
         {
-            releaseSlot(r);
+            slots.release(r);
         }
         complete(r);
     }
@@ -789,7 +762,7 @@ final class Engine implements FrameHandler
             }
             else
             {
-                removePosted(r);
+                matching.removePosted(r);
             }
             r.state = Request.IDLE;
             return true;
@@ -848,18 +821,16 @@ final class Engine implements FrameHandler
     /** Receiver: the sender withdraws the send of its RTS {@code sendSlot}; answers GONE whatever it finds. */
     private void onCancelSend(final int peer, final int sendSlot)
     {
-        for (Envelope e = unexpectedHead; e != null; e = e.next)
+        final Envelope e = matching.findRendezvous(peer, sendSlot);
+        if (e != null)
         {
-            if (e.source == peer && e.rendezvous && e.remoteSlot == sendSlot)
-            {
-                removeUnexpected(e);
-                releaseEnvelope(e);
-                sendControl(peer, Frames.WITHDRAWN, sendSlot, 0);
-                return;
-            }
+            matching.remove(e);
+            sendControl(peer, Frames.WITHDRAWN, sendSlot, 0);
+            return;
         }
-        for (final Request r : slots)
+        for (int i = 0; i < slots.capacity(); i++)
         {
+            final Request r = slots.get(i);
             if (r != null && !r.isSend && r.state == Request.PENDING && r.phase == Request.STREAMING &&
                 r.sourceWorld == peer && r.remoteSlot == sendSlot)
             {
@@ -873,7 +844,7 @@ final class Engine implements FrameHandler
     /** Sender: the receiver withdraws the receive it matched with our {@code sendSlot}; answers GONE. */
     private void onCancelRecv(final int peer, final int sendSlot, final int recvSlot)
     {
-        final Request r = slots[sendSlot];
+        final Request r = slots.get(sendSlot);
         if (r != null && r.isSend && r.state == Request.PENDING && r.phase == Request.STREAMING && r.peer == peer &&
             r.remoteSlot == recvSlot)
         {
@@ -900,7 +871,7 @@ final class Engine implements FrameHandler
             {
                 removeQueued(peer, r);
             }
-            releaseSlot(r);
+            slots.release(r);
         }
         fail(r, new TransferWithdrawnException(peer, "rank " + worldRank + ": world rank " + peer + " withdrew " +
             (r.isSend ? "the receive matched with this " : "its side of this ") + r.describe() +
@@ -910,7 +881,7 @@ final class Engine implements FrameHandler
     /** The peer's answer to our cancel: nothing more about that transfer will come. */
     private void onWithdrawn(final int id)
     {
-        final Request r = slots[id];
+        final Request r = slots.get(id);
         if (r == null)
         {
             return;
@@ -924,7 +895,7 @@ final class Engine implements FrameHandler
             r.cancelSent = false;
             if (!r.byAddress)
             {
-                releaseSlot(r);
+                slots.release(r);
                 r.state = Request.IDLE;
             } // else the peer let a move go ahead, whose end completes the request
         }
@@ -938,16 +909,14 @@ final class Engine implements FrameHandler
         t.peer = r.isSend ? r.peer : r.sourceWorld;
         t.length = r.length;
         t.owed = owed;
-        t.slot = r.slot;
-        slots[r.slot] = t;
-        r.slot = -1;
+        slots.handOver(r, t);
     }
 
     private void settle(final Request tombstone)
     {
         if (--tombstone.owed == 0)
         {
-            releaseSlot(tombstone);
+            slots.release(tombstone);
         }
     }
 
@@ -976,130 +945,17 @@ final class Engine implements FrameHandler
         }
     }
 
-    // ----------------------------------------------------------------------------------------------- matching
-
-    private static boolean matches(final int wantCtx, final int wantSource, final int wantTag, final int ctx,
-        final int source, final int tag)
-    {
-        return wantCtx == ctx && (wantSource == ANY || wantSource == source) && (wantTag == ANY || wantTag == tag);
-    }
-
-    private Request findPosted(final int ctx, final int source, final int tag)
-    {
-        for (Request r = postedHead; r != null; r = r.next)
-        {
-            if (matches(r.ctx, r.peer, r.tag, ctx, source, tag))
-            {
-                return r;
-            }
-        }
-        return null;
-    }
-
-    private void removePosted(final Request r)
-    {
-        if (r.prev == null)
-        {
-            postedHead = r.next;
-        }
-        else
-        {
-            r.prev.next = r.next;
-        }
-        if (r.next == null)
-        {
-            postedTail = r.prev;
-        }
-        else
-        {
-            r.next.prev = r.prev;
-        }
-        r.next = null;
-        r.prev = null;
-    }
-
-    Envelope findUnexpected(final int ctx, final int source, final int tag)
-    {
-        for (Envelope e = unexpectedHead; e != null; e = e.next)
-        {
-            if (matches(ctx, source, tag, e.ctx, e.source, e.tag))
-            {
-                return e;
-            }
-        }
-        return null;
-    }
-
-    private Envelope takeEnvelope(final int ctx, final int source, final int tag, final int length)
-    {
-        Envelope e = freeEnvelopes;
-        if (e != null)
-        {
-            freeEnvelopes = e.next;
-        }
-        else
-        {
-            e = new Envelope();
-        }
-        e.ctx = ctx;
-        e.source = source;
-        e.tag = tag;
-        e.length = length;
-        e.rendezvous = false;
-        e.data = null;
-        e.next = null;
-        e.prev = unexpectedTail;
-        if (unexpectedTail == null)
-        {
-            unexpectedHead = e;
-        }
-        else
-        {
-            unexpectedTail.next = e;
-        }
-        unexpectedTail = e;
-        return e;
-    }
-
-    private void removeUnexpected(final Envelope e)
-    {
-        if (e.prev == null)
-        {
-            unexpectedHead = e.next;
-        }
-        else
-        {
-            e.prev.next = e.next;
-        }
-        if (e.next == null)
-        {
-            unexpectedTail = e.prev;
-        }
-        else
-        {
-            e.next.prev = e.prev;
-        }
-    }
-
-    private void releaseEnvelope(final Envelope e)
-    {
-        e.data = null;
-        e.prev = null;
-        e.next = freeEnvelopes;
-        freeEnvelopes = e;
-    }
-
     // ------------------------------------------------------------------------------------------------ probing
 
     /** Looks for a matching message that has arrived but not been received; fills status and returns true. */
     boolean iprobe(final int ctx, final int source, final int tag, final Communicator comm, final Status status)
     {
         checkOpen();
-        Envelope e = findUnexpected(ctx, source, tag);
+        Envelope e = matching.findUnexpected(ctx, source, tag);
         if (e == null)
         {
             progress();
-            e = findUnexpected(ctx, source, tag);
+            e = matching.findUnexpected(ctx, source, tag);
         }
         if (e == null)
         {
@@ -1424,34 +1280,34 @@ final class Engine implements FrameHandler
         }
         failed[peer] = reason;
         this.died[peer] = died;
-        for (Request r = postedHead; r != null; )
+        for (Request r = matching.firstPosted(); r != null; )
         {
             final Request next = r.next;
             if (r.peer == peer || (died && r.peer == ANY))
             {
-                removePosted(r);
+                matching.removePosted(r);
                 fail(r, peerFailed(peer, "receive from"));
             }
             r = next;
         }
         for (Request r = queueHead[peer]; r != null; r = r.next)
         {
-            releaseSlot(r); // a send part-streamed holds one
+            slots.release(r); // a send part-streamed holds one
             fail(r, peerFailed(peer, "send to"));
         }
         queueHead[peer] = null;
         queueTail[peer] = null;
         controlQueue[peer].clear();
-        for (int i = 0; i < slots.length; i++)
+        for (int i = 0; i < slots.capacity(); i++)
         {
-            final Request r = slots[i];
+            final Request r = slots.get(i);
             if (r != null && r.phase == Request.TOMBSTONE && r.peer == peer)
             {
-                releaseSlot(r); // no answer will come
+                slots.release(r); // no answer will come
             }
             else if (r != null && r.state == Request.PENDING && (r.isSend ? r.peer : r.sourceWorld) == peer)
             {
-                releaseSlot(r);
+                slots.release(r);
                 fail(r, peerFailed(peer, r.isSend ? "send to" : "receive from"));
             }
         }
@@ -1478,40 +1334,10 @@ final class Engine implements FrameHandler
         return died[peer];
     }
 
-    // ------------------------------------------------------------------------------------------------- slots
-
-    private int takeSlot(final Request r)
-    {
-        if (freeTop == 0)
-        {
-            final int old = slots.length;
-            slots = java.util.Arrays.copyOf(slots, old * 2);
-            freeSlots = new int[old * 2];
-            for (int i = 0; i < old; i++)
-            {
-                freeSlots[i] = old * 2 - 1 - i;
-            }
-            freeTop = old;
-        }
-        final int slot = freeSlots[--freeTop];
-        slots[slot] = r;
-        return slot;
-    }
-
     /** Slots taken, by transfers in flight and by withdrawn ones awaiting their peer's last word. */
     int slotsInUse()
     {
-        return slots.length - freeTop;
-    }
-
-    private void releaseSlot(final Request r)
-    {
-        if (r.slot >= 0)
-        {
-            slots[r.slot] = null;
-            freeSlots[freeTop++] = r.slot;
-            r.slot = -1;
-        }
+        return slots.inUse();
     }
 
     // ------------------------------------------------------------------------------------------------ closing

@@ -1,6 +1,7 @@
 package dev.ringfold.mpi.transport;
 
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The outbound half of a path to one peer: claim room for a frame, write it in place, commit.
@@ -40,6 +41,25 @@ public interface Channel
     default boolean pullsFromPeerMemory()
     {
         return false;
+    }
+
+    /**
+     * Where the two ranks can copy a large message together, both pulling or pushing chunks by cross-memory
+     * attach (shm's {@code CooperativeCopy}): the cache line the pair shares to claim the chunks of messages the peer
+     * sends to this rank ({@code inbound}) or this rank sends to the peer. Null where the path cannot.
+     */
+    default UnsafeBuffer copyTogetherSlot(final boolean inbound)
+    {
+        return null;
+    }
+
+    /**
+     * Whether the peer's process still exists, for waits the peer may hold up outside the frames (a chunk it claimed
+     * in a copy together); true where the path cannot tell, and its transport's liveness check decides.
+     */
+    default boolean peerAlive()
+    {
+        return true;
     }
 
     /**

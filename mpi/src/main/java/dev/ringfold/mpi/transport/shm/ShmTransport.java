@@ -98,33 +98,12 @@ public final class ShmTransport implements Transport
             final RingFile file = i == myIndex ? own :
                 RingFile.map(RingFile.pathFor(dir, jobId, peer), localRanks.length, capacity);
             peerFiles[i] = file;
-            outboundByWorldRank[peer] = new RingChannel(file.ring(myIndex));
             pairSlotFrom[peer] = own.pairSlot(i);
             pairSlotTo[peer] = file.pairSlot(myIndex);
+            outboundByWorldRank[peer] = new RingChannel(file.ring(myIndex), peer);
             pids[i] = pidsByWorldRank[peer];
             processes.track(peer, pids[i]);
         }
-    }
-
-    /**
-     * The cache line that this rank and {@code peer} share for messages from {@code peer} to this rank (it lives in
-     * this rank's file), or null where there is none.
-     */
-    public org.agrona.concurrent.UnsafeBuffer pairSlotFrom(final int peer)
-    {
-        return pairSlotFrom[peer];
-    }
-
-    /** The cache line shared for messages from this rank to {@code peer} (it lives in the peer's file), or null. */
-    public org.agrona.concurrent.UnsafeBuffer pairSlotTo(final int peer)
-    {
-        return pairSlotTo[peer];
-    }
-
-    /** Whether the process of {@code worldRank}, a peer on this node, still exists. */
-    public boolean isAlive(final int worldRank)
-    {
-        return processes.isAlive(worldRank);
     }
 
     public void unlinkOwn()
@@ -209,15 +188,17 @@ public final class ShmTransport implements Transport
         }
     }
 
-    private static final class RingChannel implements Channel
+    private final class RingChannel implements Channel
     {
         private final OneToOneRingBuffer ring;
         private final int maxFrame;
+        private final int peer;
 
-        RingChannel(final OneToOneRingBuffer ring)
+        RingChannel(final OneToOneRingBuffer ring, final int peer)
         {
             this.ring = ring;
             this.maxFrame = ring.maxMsgLength();
+            this.peer = peer;
         }
 
         @Override
@@ -261,6 +242,18 @@ public final class ShmTransport implements Transport
         public boolean pullsFromPeerMemory()
         {
             return true;
+        }
+
+        @Override
+        public org.agrona.concurrent.UnsafeBuffer copyTogetherSlot(final boolean inbound)
+        {
+            return inbound ? pairSlotFrom[peer] : pairSlotTo[peer];
+        }
+
+        @Override
+        public boolean peerAlive()
+        {
+            return processes.isAlive(peer);
         }
     }
 
