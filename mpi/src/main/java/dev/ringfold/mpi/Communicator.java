@@ -674,9 +674,11 @@ public final class Communicator implements AutoCloseable
             final int to = worldOfRank[(rank + distance) % n];
             final int from = worldOfRank[(rank - distance + n) % n];
             internalRecv(null, 0, 0, from, BARRIER_TAG, recvRequest);
+            recvRequest.operation = "barrier"; // a stall or deadline names the call, not its messages
             try
             {
                 internalSend(null, 0, 0, to, BARRIER_TAG, sendRequest);
+                sendRequest.operation = "barrier";
             }
             catch (final RuntimeException ex)
             {

@@ -8,6 +8,7 @@ import dev.ringfold.mpi.transport.Transport;
 import dev.ringfold.mpi.transport.shm.CooperativeCopy;
 import dev.ringfold.mpi.transport.shm.CrossMemory;
 import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.IdleStrategy;
@@ -15,11 +16,15 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import org.agrona.collections.LongArrayQueue;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * One per rank: the matching engine and the message protocol above the transports, and the only thing that
  * drives them. Threading model: caller-driven progress. Every wait, test and blocking call of the rank's
  * communicators runs {@link #progress()} on the calling thread; there is no background thread. A rank's
- * communicators must be used by one thread at a time (MPI_THREAD_SERIALIZED).
+ * communicators must be used by one thread at a time (MPI_THREAD_SERIALIZED); a call from a second thread while
+ * one is inside the runtime (sending, receiving, driving progress) throws {@link IllegalStateException} naming both.
  *
  * <p>Protocol (frames in {@link Frames}): a message of at most the eager limit goes in one EAGER frame and the
  * send completes at once. A larger one, or a synchronous one of any size, sends an RTS, so it completes only
@@ -33,6 +38,19 @@ import org.agrona.collections.LongArrayQueue;
 final class Engine implements FrameHandler
 {
     static final int ANY = MatchingQueues.ANY;
+    private static final VarHandle INSIDE;
+
+    static
+    {
+        try
+        {
+            INSIDE = MethodHandles.lookup().findVarHandle(Engine.class, "inside", Thread.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
     private static final long LIVENESS_PERIOD_NS = 100_000_000L;
 
     private final int worldRank;
@@ -70,6 +88,9 @@ final class Engine implements FrameHandler
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
     private long nextLivenessCheck;
     private boolean stallReported;
+    @SuppressWarnings("unused") // through INSIDE
+    private Thread inside;     // the thread inside a call of this rank's runtime now, or null
+    private ErrorHandler errorHandler = Engine::print;
     private boolean closed;
 
     Engine(final int worldRank, final int worldSize, final Transport[] transports, final Channel[] channels,
@@ -151,6 +172,19 @@ final class Engine implements FrameHandler
 
     void startSend(final Request r)
     {
+        final Thread outer = enter();
+        try
+        {
+            send(r);
+        }
+        finally
+        {
+            leave(outer);
+        }
+    }
+
+    private void send(final Request r)
+    {
         checkOpen();
         final int peer = r.peer;
         if (failed[peer] != null)
@@ -164,6 +198,7 @@ final class Engine implements FrameHandler
         r.exposed = false;
         r.byAddress = false;
         r.cancelSent = false;
+        r.operation = null;
         if (Tracer.ON)
         {
             r.traceStart = Tracer.now();
@@ -359,6 +394,19 @@ final class Engine implements FrameHandler
 
     void startRecv(final Request r)
     {
+        final Thread outer = enter();
+        try
+        {
+            recv(r);
+        }
+        finally
+        {
+            leave(outer);
+        }
+    }
+
+    private void recv(final Request r)
+    {
         checkOpen();
         r.state = Request.PENDING;
         r.phase = Request.QUEUED;
@@ -367,6 +415,7 @@ final class Engine implements FrameHandler
         r.sourceWorld = -1;
         r.byAddress = false;
         r.cancelSent = false;
+        r.operation = null;
         if (Tracer.ON)
         {
             r.traceStart = Tracer.now();
@@ -750,6 +799,19 @@ final class Engine implements FrameHandler
      */
     boolean withdraw(final Request r)
     {
+        final Thread outer = enter();
+        try
+        {
+            return withdrawNow(r);
+        }
+        finally
+        {
+            leave(outer);
+        }
+    }
+
+    private boolean withdrawNow(final Request r)
+    {
         if (r.state != Request.PENDING)
         {
             return false;
@@ -1013,6 +1075,46 @@ final class Engine implements FrameHandler
 
     int progress()
     {
+        final Thread outer = enter();
+        try
+        {
+            return drive();
+        }
+        finally
+        {
+            leave(outer);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ threads
+
+    /**
+     * Marks the calling thread as inside the runtime and returns who was inside before (itself when nested, else
+     * null); throws, naming both, when another thread is inside. Acquire/release so that a rank handed from one
+     * thread to another with proper synchronisation (MPI_THREAD_SERIALIZED) is never mistaken for two at once.
+     */
+    private Thread enter()
+    {
+        final Thread me = Thread.currentThread();
+        final Thread inside = (Thread)INSIDE.getAcquire(this);
+        if (inside != null && inside != me)
+        {
+            throw new IllegalStateException("rank " + worldRank + ": two threads call the runtime at once: '" +
+                me.getName() + "' called while '" + inside.getName() + "' was inside it; a rank's communicators " +
+                "must be used by one thread at a time (MPI_THREAD_SERIALIZED): make the calls from one thread, " +
+                "or hand the rank over under a lock");
+        }
+        INSIDE.setRelease(this, me);
+        return inside;
+    }
+
+    private void leave(final Thread outer)
+    {
+        INSIDE.setRelease(this, outer);
+    }
+
+    private int drive()
+    {
         int work = 0;
         if (peersWithQueues > 0)
         {
@@ -1202,10 +1304,69 @@ final class Engine implements FrameHandler
     /** Once per wait, without stopping it: a rank stuck somewhere says where, before any deadline passes. */
     private void reportStall(final Completion waitingFor, final long waitedNs)
     {
-        final String detail = waitingFor.stallDetail();
-        System.err.println("ringfold: stall: rank " + worldRank + " has waited " +
-            String.format(java.util.Locale.ROOT, "%.1f", waitedNs / 1e9) + " s on " + waitingFor.describe() + (detail == null ? "" : "; " + detail) +
-            " (reported once; RINGFOLD_STALL_MS sets when)");
+        String detail = waitingFor.stallDetail();
+        if (detail == null && waitingFor instanceof Request r && !r.isSend)
+        {
+            detail = waitingFrom(r);
+        }
+        errorHandler.onError(new StallReport("stall: rank " + worldRank + " has waited " +
+            String.format(java.util.Locale.ROOT, "%.1f", waitedNs / 1e9) + " s on " + waitingFor.describe() +
+            (detail == null ? "" : "; " + detail) + " (reported once; RINGFOLD_STALL_MS sets when)"));
+    }
+
+    /**
+     * For a stalled receive: the messages that have arrived from the peer it waits on (from any peer, for
+     * ANY_SOURCE) and that nothing has received, with their tags, so that a tag or communicator mismatch shows.
+     */
+    private String waitingFrom(final Request r)
+    {
+        final StringBuilder sb = new StringBuilder();
+        int listed = 0;
+        int more = 0;
+        for (Envelope e = matching.firstUnexpected(); e != null; e = e.next)
+        {
+            if (r.peer != ANY && e.source != r.peer)
+            {
+                continue;
+            }
+            if (listed == 8)
+            {
+                more++;
+                continue;
+            }
+            sb.append(listed++ == 0 ? "" : ", ").append("tag ").append(e.tag);
+            if (r.peer == ANY)
+            {
+                sb.append(" from world rank ").append(e.source);
+            }
+            sb.append(" (").append(e.length).append(" bytes").append(e.ctx == r.ctx ? "" : ", another communicator")
+                .append(')');
+        }
+        if (listed == 0)
+        {
+            return "no message has arrived from " + (r.peer == ANY ? "any rank" : "world rank " + r.peer) +
+                " that it could take";
+        }
+        return "waiting unreceived from " + (r.peer == ANY ? "any rank" : "world rank " + r.peer) + ": " + sb +
+            (more == 0 ? "" : " and " + more + " more");
+    }
+
+    /** Where stall reports and errors no call can throw go; by default, one line on standard error. */
+    void errorHandler(final ErrorHandler handler)
+    {
+        this.errorHandler = handler;
+    }
+
+    private static void print(final Throwable error)
+    {
+        if (error instanceof RingfoldException)
+        {
+            System.err.println("ringfold: " + error.getMessage());
+        }
+        else
+        {
+            error.printStackTrace();
+        }
     }
 
     // -------------------------------------------------------------------------------------------- completion

@@ -95,6 +95,12 @@ final class MatchingQueues
         return null;
     }
 
+    /** The oldest waiting message, to walk them with {@link Envelope#next} (for a stall report). */
+    Envelope firstUnexpected()
+    {
+        return unexpectedHead;
+    }
+
     /** The waiting RTS of a peer's send {@code sendSlot}, or null. */
     Envelope findRendezvous(final int source, final int sendSlot)
     {

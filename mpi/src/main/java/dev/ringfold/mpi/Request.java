@@ -37,6 +37,7 @@ public final class Request implements Completion
     boolean byAddress;   // the channel moves its bytes by address (CTSA given or taken)
     boolean cancelSent;  // a CANS/CANR for it is out: its slot waits for the answer (GONE) before reuse
     int owed;            // tombstone: events (GONE, the end of a move) still to come before its slot is free
+    String operation;    // the user's call this request serves when it is not a plain send or receive ("barrier")
     Request next;
     Request prev;
     RuntimeException error;
@@ -112,6 +113,11 @@ public final class Request implements Completion
     @Override
     public String describe()
     {
+        if (operation != null)
+        {
+            return operation + (comm == null ? "" : " on " + comm.name()) + " (waiting for " +
+                (isSend ? "a send to" : "a message from") + " world rank " + peer + ")";
+        }
         return (phase == WITHDRAWING ? "withdrawal of " : "") + (isSend ? "send of " + length + " bytes to" : "receive of up to " + length + " bytes from") +
             (peer == Engine.ANY ? " any rank" : " world rank " + peer) + (tag == Engine.ANY ? "" : " (tag " + tag + ")") +
             (comm == null ? "" : " on " + comm.name());
