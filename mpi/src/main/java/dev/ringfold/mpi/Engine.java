@@ -11,7 +11,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import org.agrona.collections.LongArrayQueue;
@@ -51,7 +50,6 @@ final class Engine implements FrameHandler
             throw new ExceptionInInitializerError(ex);
         }
     }
-    private static final long LIVENESS_PERIOD_NS = 100_000_000L;
 
     private final int worldRank;
     private final int worldSize;
@@ -66,10 +64,9 @@ final class Engine implements FrameHandler
     private final String[] failed;
     private final boolean[] died;    // failed without closing: whatever it still owed a collective never comes
     private final CrossMemory cma;
-    private final IdleStrategy idle;
+    private final Waits waits;
     private final int fragmentLimit;
     private final long defaultTimeoutNs;
-    private final long stallNs;
 
     // per-peer outbound queues: requests in start order, then control frames (CTS/FIN) that found no room
     private final Request[] queueHead;
@@ -86,11 +83,8 @@ final class Engine implements FrameHandler
     private Progressable[] hooks = new Progressable[8];
     private int hookCount;
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
-    private long nextLivenessCheck;
-    private boolean stallReported;
     @SuppressWarnings("unused") // through INSIDE
     private Thread inside;     // the thread inside a call of this rank's runtime now, or null
-    private ErrorHandler errorHandler = Engine::print;
     private boolean closed;
 
     Engine(final int worldRank, final int worldSize, final Transport[] transports, final Channel[] channels,
@@ -128,9 +122,9 @@ final class Engine implements FrameHandler
         {
             CrossMemory.allowPeers(); // so that peers which pull can read this process (Yama's ptrace scope 1)
         }
-        this.idle = settings.idleStrategy(inputWaiter(worldRank, transports, channels));
+        this.waits = new Waits(worldRank, settings.idleStrategy(inputWaiter(worldRank, transports, channels)),
+            transports, this, matching, settings.stallNs());
         this.defaultTimeoutNs = settings.timeoutNs();
-        this.stallNs = settings.stallNs();
     }
 
     /** The transport that every peer is on, if it can wait for input (a rank alone on its node, over TCP). */
@@ -227,10 +221,10 @@ final class Engine implements FrameHandler
                 return false;
             }
             final MutableDirectBuffer b = ch.buffer();
-            b.putInt(at + Frames.TYPE_OFFSET, Frames.EAGER);
-            b.putInt(at + Frames.CTX_OFFSET, r.ctx);
-            b.putInt(at + Frames.TAG_OFFSET, r.tag);
-            b.putInt(at + Frames.LENGTH_OFFSET, r.length);
+            b.putInt(at + Frames.TYPE_OFFSET, Frames.EAGER, Frames.ORDER);
+            b.putInt(at + Frames.CTX_OFFSET, r.ctx, Frames.ORDER);
+            b.putInt(at + Frames.TAG_OFFSET, r.tag, Frames.ORDER);
+            b.putInt(at + Frames.LENGTH_OFFSET, r.length, Frames.ORDER);
             UnsafeApi.copyMemory(r.base, r.address, b.byteArray(), b.addressOffset() + at + Frames.EAGER_HEADER, r.length);
             ch.commit(at);
             complete(r);
@@ -249,12 +243,12 @@ final class Engine implements FrameHandler
         r.exposed = r.base == null && cma != null && ch.pullsFromPeerMemory() && !cmaDenied[peer];
         final boolean pullable = r.exposed || r.base == null && ch.movesByAddress();
         final MutableDirectBuffer b = ch.buffer();
-        b.putInt(at + Frames.TYPE_OFFSET, Frames.RTS);
-        b.putInt(at + Frames.CTX_OFFSET, r.ctx);
-        b.putInt(at + Frames.TAG_OFFSET, r.tag);
-        b.putInt(at + Frames.LENGTH_OFFSET, r.length);
-        b.putInt(at + Frames.SEND_ID_OFFSET, r.slot);
-        b.putLong(at + Frames.ADDRESS_OFFSET, pullable ? r.address : 0L);
+        b.putInt(at + Frames.TYPE_OFFSET, Frames.RTS, Frames.ORDER);
+        b.putInt(at + Frames.CTX_OFFSET, r.ctx, Frames.ORDER);
+        b.putInt(at + Frames.TAG_OFFSET, r.tag, Frames.ORDER);
+        b.putInt(at + Frames.LENGTH_OFFSET, r.length, Frames.ORDER);
+        b.putInt(at + Frames.SEND_ID_OFFSET, r.slot, Frames.ORDER);
+        b.putLong(at + Frames.ADDRESS_OFFSET, pullable ? r.address : 0L, Frames.ORDER);
         ch.commit(at);
         r.phase = Request.AWAIT_CTS;
         return true;
@@ -272,9 +266,9 @@ final class Engine implements FrameHandler
                 return false;
             }
             final MutableDirectBuffer b = ch.buffer();
-            b.putInt(at + Frames.TYPE_OFFSET, Frames.DATA);
-            b.putInt(at + Frames.DATA_RECV_ID_OFFSET, r.remoteSlot);
-            b.putInt(at + Frames.DATA_OFFSET_OFFSET, r.transferred);
+            b.putInt(at + Frames.TYPE_OFFSET, Frames.DATA, Frames.ORDER);
+            b.putInt(at + Frames.DATA_RECV_ID_OFFSET, r.remoteSlot, Frames.ORDER);
+            b.putInt(at + Frames.DATA_OFFSET_OFFSET, r.transferred, Frames.ORDER);
             UnsafeApi.copyMemory(r.base, r.address + r.transferred, b.byteArray(),
                 b.addressOffset() + at + Frames.DATA_HEADER, n);
             ch.commit(at);
@@ -372,9 +366,9 @@ final class Engine implements FrameHandler
                 return false;
             }
             final MutableDirectBuffer buf = ch.buffer();
-            buf.putInt(at + Frames.TYPE_OFFSET, type);
-            buf.putInt(at + Frames.CTS_SEND_ID_OFFSET, a);
-            buf.putInt(at + Frames.CTS_RECV_ID_OFFSET, b);
+            buf.putInt(at + Frames.TYPE_OFFSET, type, Frames.ORDER);
+            buf.putInt(at + Frames.CTS_SEND_ID_OFFSET, a, Frames.ORDER);
+            buf.putInt(at + Frames.CTS_RECV_ID_OFFSET, b, Frames.ORDER);
             ch.commit(at);
             return true;
         }
@@ -384,8 +378,8 @@ final class Engine implements FrameHandler
             return false;
         }
         final MutableDirectBuffer buf = ch.buffer();
-        buf.putInt(at + Frames.TYPE_OFFSET, type); // FIN, CANS or GONE: one id
-        buf.putInt(at + Frames.FIN_SEND_ID_OFFSET, a);
+        buf.putInt(at + Frames.TYPE_OFFSET, type, Frames.ORDER); // FIN, CANS or GONE: one id
+        buf.putInt(at + Frames.FIN_SEND_ID_OFFSET, a, Frames.ORDER);
         ch.commit(at);
         return true;
     }
@@ -466,7 +460,7 @@ final class Engine implements FrameHandler
     @Override
     public void onFrame(final int peer, final DirectBuffer buffer, final int offset, final int length)
     {
-        final int type = buffer.getInt(offset + Frames.TYPE_OFFSET);
+        final int type = buffer.getInt(offset + Frames.TYPE_OFFSET, Frames.ORDER);
         switch (type)
         {
             case Frames.EAGER -> onEager(peer, buffer, offset);
@@ -477,19 +471,19 @@ final class Engine implements FrameHandler
             case Frames.BYE -> peerLost(peer, "it has closed its Ringfold runtime", false);
             case Frames.HELP -> onHelp(peer, buffer, offset);
             case Frames.CTS_BY_ADDRESS -> onCtsByAddress(buffer, offset);
-            case Frames.CANCEL_SEND -> onCancelSend(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET));
-            case Frames.CANCEL_RECV -> onCancelRecv(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET),
-                buffer.getInt(offset + Frames.CANCEL_RECV_ID_OFFSET));
-            case Frames.WITHDRAWN -> onWithdrawn(buffer.getInt(offset + Frames.WITHDRAWN_ID_OFFSET));
+            case Frames.CANCEL_SEND -> onCancelSend(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET, Frames.ORDER));
+            case Frames.CANCEL_RECV -> onCancelRecv(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET, Frames.ORDER),
+                buffer.getInt(offset + Frames.CANCEL_RECV_ID_OFFSET, Frames.ORDER));
+            case Frames.WITHDRAWN -> onWithdrawn(buffer.getInt(offset + Frames.WITHDRAWN_ID_OFFSET, Frames.ORDER));
             default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
         }
     }
 
     private void onEager(final int peer, final DirectBuffer buffer, final int offset)
     {
-        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET);
-        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET);
-        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET);
+        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET, Frames.ORDER);
+        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET, Frames.ORDER);
+        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET, Frames.ORDER);
         final long src = buffer.addressOffset() + offset + Frames.EAGER_HEADER;
         final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
@@ -513,11 +507,11 @@ final class Engine implements FrameHandler
 
     private void onRts(final int peer, final DirectBuffer buffer, final int offset)
     {
-        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET);
-        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET);
-        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET);
-        final int sendSlot = buffer.getInt(offset + Frames.SEND_ID_OFFSET);
-        final long address = buffer.getLong(offset + Frames.ADDRESS_OFFSET);
+        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET, Frames.ORDER);
+        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET, Frames.ORDER);
+        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET, Frames.ORDER);
+        final int sendSlot = buffer.getInt(offset + Frames.SEND_ID_OFFSET, Frames.ORDER);
+        final long address = buffer.getLong(offset + Frames.ADDRESS_OFFSET, Frames.ORDER);
         final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
         {
@@ -614,12 +608,12 @@ final class Engine implements FrameHandler
         if (at != Channel.NO_ROOM)
         {
             final MutableDirectBuffer b = ch.buffer();
-            b.putInt(at + Frames.TYPE_OFFSET, Frames.HELP);
-            b.putInt(at + Frames.HELP_GENERATION_OFFSET, generation);
-            b.putInt(at + Frames.HELP_SEND_ID_OFFSET, sendSlot);
-            b.putInt(at + Frames.HELP_LENGTH_OFFSET, length);
-            b.putLong(at + Frames.HELP_ADDRESS_OFFSET, localAddress);
-            b.putInt(at + Frames.HELP_CHUNK_OFFSET, chunk);
+            b.putInt(at + Frames.TYPE_OFFSET, Frames.HELP, Frames.ORDER);
+            b.putInt(at + Frames.HELP_GENERATION_OFFSET, generation, Frames.ORDER);
+            b.putInt(at + Frames.HELP_SEND_ID_OFFSET, sendSlot, Frames.ORDER);
+            b.putInt(at + Frames.HELP_LENGTH_OFFSET, length, Frames.ORDER);
+            b.putLong(at + Frames.HELP_ADDRESS_OFFSET, localAddress, Frames.ORDER);
+            b.putInt(at + Frames.HELP_CHUNK_OFFSET, chunk, Frames.ORDER);
             ch.commit(at);
         }
         int k;
@@ -646,7 +640,7 @@ final class Engine implements FrameHandler
                 {
                     waitingSince = now;
                 }
-                else if (now - waitingSince > LIVENESS_PERIOD_NS && !ch.peerAlive())
+                else if (now - waitingSince > Waits.LIVENESS_PERIOD_NS && !ch.peerAlive())
                 {
                     return 3; // ESRCH: it died holding a chunk
                 }
@@ -666,11 +660,11 @@ final class Engine implements FrameHandler
     /** Sender: the receiver asks for help with a transfer; push every chunk still unclaimed. */
     private void onHelp(final int peer, final DirectBuffer buffer, final int offset)
     {
-        final int generation = buffer.getInt(offset + Frames.HELP_GENERATION_OFFSET);
-        final Request r = slots.get(buffer.getInt(offset + Frames.HELP_SEND_ID_OFFSET));
-        final int length = buffer.getInt(offset + Frames.HELP_LENGTH_OFFSET);
-        final long remoteAddress = buffer.getLong(offset + Frames.HELP_ADDRESS_OFFSET);
-        final int chunk = buffer.getInt(offset + Frames.HELP_CHUNK_OFFSET);
+        final int generation = buffer.getInt(offset + Frames.HELP_GENERATION_OFFSET, Frames.ORDER);
+        final Request r = slots.get(buffer.getInt(offset + Frames.HELP_SEND_ID_OFFSET, Frames.ORDER));
+        final int length = buffer.getInt(offset + Frames.HELP_LENGTH_OFFSET, Frames.ORDER);
+        final long remoteAddress = buffer.getLong(offset + Frames.HELP_ADDRESS_OFFSET, Frames.ORDER);
+        final int chunk = buffer.getInt(offset + Frames.HELP_CHUNK_OFFSET, Frames.ORDER);
         final UnsafeBuffer slot = channels[peer].copyTogetherSlot(false);
         if (r == null || !r.isSend || r.state != Request.PENDING || r.base != null || slot == null || cma == null)
         {
@@ -692,12 +686,12 @@ final class Engine implements FrameHandler
 
     private void onCts(final DirectBuffer buffer, final int offset)
     {
-        final Request r = slots.get(buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET));
+        final Request r = slots.get(buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET, Frames.ORDER));
         if (r == null || r.phase == Request.TOMBSTONE || r.phase == Request.WITHDRAWING)
         {
             return; // withdrawn: the receiver fails its receive when our cancel arrives, right behind
         }
-        r.remoteSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET);
+        r.remoteSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET, Frames.ORDER);
         r.phase = Request.STREAMING;
         r.exposed = false; // the receiver streams: it will not read our memory
         r.transferred = 0;
@@ -710,9 +704,9 @@ final class Engine implements FrameHandler
     /** Sender: the receiver has posted its buffer; the path moves the bytes and reports the end. */
     private void onCtsByAddress(final DirectBuffer buffer, final int offset)
     {
-        final int id = buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET);
+        final int id = buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET, Frames.ORDER);
         final Request r = slots.get(id);
-        final int recvSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET);
+        final int recvSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET, Frames.ORDER);
         if (r == null)
         {
             return;
@@ -746,12 +740,12 @@ final class Engine implements FrameHandler
 
     private void onData(final DirectBuffer buffer, final int offset, final int frameLength)
     {
-        final Request r = slots.get(buffer.getInt(offset + Frames.DATA_RECV_ID_OFFSET));
+        final Request r = slots.get(buffer.getInt(offset + Frames.DATA_RECV_ID_OFFSET, Frames.ORDER));
         if (r.phase == Request.TOMBSTONE)
         {
             return; // sent before the sender saw our cancel: the withdrawn buffer is not touched
         }
-        final int at = buffer.getInt(offset + Frames.DATA_OFFSET_OFFSET);
+        final int at = buffer.getInt(offset + Frames.DATA_OFFSET_OFFSET, Frames.ORDER);
         final int n = frameLength - Frames.DATA_HEADER;
         UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + offset + Frames.DATA_HEADER,
             r.base, r.address + at, n);
@@ -765,7 +759,7 @@ final class Engine implements FrameHandler
 
     private void onFin(final DirectBuffer buffer, final int offset)
     {
-        final Request r = slots.get(buffer.getInt(offset + Frames.FIN_SEND_ID_OFFSET));
+        final Request r = slots.get(buffer.getInt(offset + Frames.FIN_SEND_ID_OFFSET, Frames.ORDER));
         if (r.phase != Request.TOMBSTONE)
         {
             finishHeld(r); // the receiver pulled it all, even if our cancel was on its way
@@ -866,8 +860,7 @@ final class Engine implements FrameHandler
     /** Drives progress, without a deadline, until the peer has answered a cancel or the transfer has ended. */
     private boolean waitOut(final Request r)
     {
-        idle.reset();
-        final long start = System.nanoTime();
+        final long start = waits.beginNested();
         while (r.state == Request.PENDING)
         {
             final int work = progress();
@@ -875,7 +868,7 @@ final class Engine implements FrameHandler
             {
                 break;
             }
-            idleOnce(work, start, r, 0);
+            waits.idle(work, start, r, 0);
         }
         return r.state == Request.IDLE;
     }
@@ -1062,12 +1055,11 @@ final class Engine implements FrameHandler
 
     void probe(final int ctx, final int source, final int tag, final Communicator comm, final Status status)
     {
-        idle.reset();
-        final long start = System.nanoTime();
+        final long start = waits.begin();
         final long timeoutNs = comm.timeoutNanos();
         while (!iprobe(ctx, source, tag, comm, status))
         {
-            idleOnce(0, start, probing.of(source, tag), timeoutNs);
+            waits.idle(0, start, probing.of(source, tag), timeoutNs);
         }
     }
 
@@ -1157,6 +1149,12 @@ final class Engine implements FrameHandler
         }
     }
 
+    /** Where stall reports and errors no call can throw go; by default, one line on standard error. */
+    void errorHandler(final ErrorHandler handler)
+    {
+        waits.errorHandler(handler);
+    }
+
     /** The deadline of a wait when its communicator sets none: RINGFOLD_TIMEOUT_MS. */
     long defaultTimeoutNanos()
     {
@@ -1165,9 +1163,7 @@ final class Engine implements FrameHandler
 
     void await(final Completion c, final long timeoutNs)
     {
-        idle.reset();
-        final long start = System.nanoTime();
-        stallReported = false;
+        final long start = waits.begin();
         while (!c.isComplete())
         {
             final int work = progress();
@@ -1175,15 +1171,13 @@ final class Engine implements FrameHandler
             {
                 return;
             }
-            idleOnce(work, start, c, timeoutNs);
+            waits.idle(work, start, c, timeoutNs);
         }
     }
 
     void await(final Request r, final long timeoutNs)
     {
-        idle.reset();
-        final long start = System.nanoTime();
-        stallReported = false;
+        final long start = waits.begin();
         try
         {
             while (r.state == Request.PENDING)
@@ -1193,7 +1187,7 @@ final class Engine implements FrameHandler
                 {
                     return;
                 }
-                idleOnce(work, start, r, timeoutNs);
+                waits.idle(work, start, r, timeoutNs);
             }
         }
         catch (final DeadlineExceededException ex)
@@ -1208,9 +1202,7 @@ final class Engine implements FrameHandler
 
     int awaitAny(final Request[] requests)
     {
-        idle.reset();
-        final long start = System.nanoTime();
-        stallReported = false;
+        final long start = waits.begin();
         long timeoutNs = defaultTimeoutNs;
         for (final Request r : requests)
         {
@@ -1239,7 +1231,7 @@ final class Engine implements FrameHandler
             }
             try
             {
-                idleOnce(work, start, ANY_OF, timeoutNs);
+                waits.idle(work, start, ANY_OF, timeoutNs);
             }
             catch (final DeadlineExceededException ex)
             {
@@ -1270,104 +1262,6 @@ final class Engine implements FrameHandler
             return "waitAny";
         }
     };
-
-    private void idleOnce(final int work, final long start, final Completion waitingFor, final long timeoutNs)
-    {
-        idle.idle(work);
-        if (work == 0)
-        {
-            final long now = System.nanoTime();
-            if (now - nextLivenessCheck >= 0)
-            {
-                nextLivenessCheck = now + LIVENESS_PERIOD_NS;
-                for (final Transport t : transports)
-                {
-                    t.checkLiveness(this);
-                }
-                final long waited = now - start;
-                if (timeoutNs > 0 && waited > timeoutNs)
-                {
-                    throw new DeadlineExceededException("rank " + worldRank + ": timed out after " +
-                        (timeoutNs / 1_000_000) + " ms waiting on " + waitingFor.describe() +
-                        "; allow longer with Communicator.timeout(Duration), Request.await(Duration) or " +
-                        "RINGFOLD_TIMEOUT_MS (0 for no deadline)");
-                }
-                if (stallNs > 0 && waited > stallNs && !stallReported)
-                {
-                    stallReported = true;
-                    reportStall(waitingFor, waited);
-                }
-            }
-        }
-    }
-
-    /** Once per wait, without stopping it: a rank stuck somewhere says where, before any deadline passes. */
-    private void reportStall(final Completion waitingFor, final long waitedNs)
-    {
-        String detail = waitingFor.stallDetail();
-        if (detail == null && waitingFor instanceof Request r && !r.isSend)
-        {
-            detail = waitingFrom(r);
-        }
-        errorHandler.onError(new StallReport("stall: rank " + worldRank + " has waited " +
-            String.format(java.util.Locale.ROOT, "%.1f", waitedNs / 1e9) + " s on " + waitingFor.describe() +
-            (detail == null ? "" : "; " + detail) + " (reported once; RINGFOLD_STALL_MS sets when)"));
-    }
-
-    /**
-     * For a stalled receive: the messages that have arrived from the peer it waits on (from any peer, for
-     * ANY_SOURCE) and that nothing has received, with their tags, so that a tag or communicator mismatch shows.
-     */
-    private String waitingFrom(final Request r)
-    {
-        final StringBuilder sb = new StringBuilder();
-        int listed = 0;
-        int more = 0;
-        for (Envelope e = matching.firstUnexpected(); e != null; e = e.next)
-        {
-            if (r.peer != ANY && e.source != r.peer)
-            {
-                continue;
-            }
-            if (listed == 8)
-            {
-                more++;
-                continue;
-            }
-            sb.append(listed++ == 0 ? "" : ", ").append("tag ").append(e.tag);
-            if (r.peer == ANY)
-            {
-                sb.append(" from world rank ").append(e.source);
-            }
-            sb.append(" (").append(e.length).append(" bytes").append(e.ctx == r.ctx ? "" : ", another communicator")
-                .append(')');
-        }
-        if (listed == 0)
-        {
-            return "no message has arrived from " + (r.peer == ANY ? "any rank" : "world rank " + r.peer) +
-                " that it could take";
-        }
-        return "waiting unreceived from " + (r.peer == ANY ? "any rank" : "world rank " + r.peer) + ": " + sb +
-            (more == 0 ? "" : " and " + more + " more");
-    }
-
-    /** Where stall reports and errors no call can throw go; by default, one line on standard error. */
-    void errorHandler(final ErrorHandler handler)
-    {
-        this.errorHandler = handler;
-    }
-
-    private static void print(final Throwable error)
-    {
-        if (error instanceof RingfoldException)
-        {
-            System.err.println("ringfold: " + error.getMessage());
-        }
-        else
-        {
-            error.printStackTrace();
-        }
-    }
 
     // -------------------------------------------------------------------------------------------- completion
 
@@ -1529,7 +1423,7 @@ final class Engine implements FrameHandler
         final long giveUp = System.nanoTime() + 1_000_000_000L;
         while (peersWithQueues > 0 && System.nanoTime() - giveUp < 0)
         {
-            idle.idle(progress());
+            waits.pause(progress());
         }
         for (int peer = 0; peer < worldSize; peer++)
         {
@@ -1539,7 +1433,7 @@ final class Engine implements FrameHandler
                 final int at = ch.tryClaim(Frames.BYE_LENGTH);
                 if (at != Channel.NO_ROOM)
                 {
-                    ch.buffer().putInt(at + Frames.TYPE_OFFSET, Frames.BYE);
+                    ch.buffer().putInt(at + Frames.TYPE_OFFSET, Frames.BYE, Frames.ORDER);
                     ch.commit(at);
                     ch.flush();
                 }

@@ -1,8 +1,10 @@
 package dev.ringfold.mpi;
 
 /**
- * The frame layouts shared by every transport. All fields are native-order ints and longs; payloads start
- * on an 8-byte boundary so that copies run aligned.
+ * The frame layouts shared by every transport. All fields are little-endian ints and longs whatever the
+ * machine's own order ({@link #ORDER}, read and written with Agrona's explicit-order accessors: no cost where the
+ * machine is little-endian), since frames cross TCP between nodes; payloads start on an 8-byte boundary so that
+ * copies run aligned.
  *
  * <pre>
  * EAGER  type ctx tag length   | payload          message small enough to go at once
@@ -24,6 +26,9 @@ package dev.ringfold.mpi;
  */
 final class Frames
 {
+    /** The byte order of every field of every frame. */
+    static final java.nio.ByteOrder ORDER = java.nio.ByteOrder.LITTLE_ENDIAN;
+
     static final int EAGER = 1;
     static final int RTS = 2;
     static final int CTS = 3;

@@ -95,10 +95,40 @@ final class MatchingQueues
         return null;
     }
 
-    /** The oldest waiting message, to walk them with {@link Envelope#next} (for a stall report). */
-    Envelope firstUnexpected()
+    /**
+     * For a stalled receive of (ctx, source): the messages that have arrived from that peer (from any peer, for
+     * ANY_SOURCE) and that nothing has received, with their tags, so that a tag or communicator mismatch shows.
+     */
+    String waitingFrom(final int ctx, final int source)
     {
-        return unexpectedHead;
+        final StringBuilder sb = new StringBuilder();
+        int listed = 0;
+        int more = 0;
+        for (Envelope e = unexpectedHead; e != null; e = e.next)
+        {
+            if (source != ANY && e.source != source)
+            {
+                continue;
+            }
+            if (listed == 8)
+            {
+                more++;
+                continue;
+            }
+            sb.append(listed++ == 0 ? "" : ", ").append("tag ").append(e.tag);
+            if (source == ANY)
+            {
+                sb.append(" from world rank ").append(e.source);
+            }
+            sb.append(" (").append(e.length).append(" bytes").append(e.ctx == ctx ? "" : ", another communicator")
+                .append(')');
+        }
+        final String from = source == ANY ? "any rank" : "world rank " + source;
+        if (listed == 0)
+        {
+            return "no message has arrived from " + from + " that it could take";
+        }
+        return "waiting unreceived from " + from + ": " + sb + (more == 0 ? "" : " and " + more + " more");
     }
 
     /** The waiting RTS of a peer's send {@code sendSlot}, or null. */

@@ -10,6 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -31,6 +32,8 @@ import java.nio.channels.SocketChannel;
  */
 final class TcpChannel implements Channel
 {
+    /** The byte order of prefixes and move records on the wire, the frames' own: the same on every node. */
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int PREFIX = 8;
     /** In the length field of a prefix: not a frame but a message moved by address. */
     private static final int BULK = -1;
@@ -60,7 +63,7 @@ final class TcpChannel implements Channel
     private boolean reported;
 
     // outbound moves by address, oldest first: each goes on the wire once the send buffer is written up to its at
-    private final ByteBuffer bulkHeader = ByteBuffer.allocateDirect(BULK_HEADER).order(java.nio.ByteOrder.nativeOrder());
+    private final ByteBuffer bulkHeader = ByteBuffer.allocateDirect(BULK_HEADER).order(ORDER);
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(8);
     private final AddressWindow outWindow = new AddressWindow();
     private final ByteBuffer[] bulkParts = new ByteBuffer[3];
@@ -137,7 +140,7 @@ final class TcpChannel implements Channel
                 return NO_ROOM;
             }
         }
-        send.putInt(writeEnd, length);
+        send.putInt(writeEnd, length, ORDER);
         return writeEnd + PREFIX;
     }
 
@@ -150,7 +153,7 @@ final class TcpChannel implements Channel
     @Override
     public void commit(final int offset)
     {
-        writeEnd = offset + aligned(send.getInt(offset - PREFIX));
+        writeEnd = offset + aligned(send.getInt(offset - PREFIX, ORDER));
         flush();
     }
 
@@ -437,14 +440,14 @@ final class TcpChannel implements Channel
         skip -= skipped;
         while (frames < limit && inId < 0 && end - readStart >= PREFIX)
         {
-            final int length = recv.getInt(readStart);
+            final int length = recv.getInt(readStart, ORDER);
             if (length == BULK)
             {
                 if (end - readStart < BULK_HEADER)
                 {
                     break;
                 }
-                if (!startMove(handler, recv.getInt(readStart + 4), recv.getInt(readStart + 8)))
+                if (!startMove(handler, recv.getInt(readStart + 4, ORDER), recv.getInt(readStart + 8, ORDER)))
                 {
                     return frames;
                 }
