@@ -2,12 +2,11 @@ package dev.ringfold.mpi;
 
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
+import dev.ringfold.mpi.transport.RingChannel;
 import dev.ringfold.mpi.transport.Transport;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
@@ -24,8 +23,6 @@ import java.util.Map;
  */
 final class LoopbackFabric
 {
-    private static final int MSG_TYPE = 1;
-
     private final int size;
     private final OneToOneRingBuffer[][] rings; // [from][to]
     private final boolean movesByAddress;
@@ -222,48 +219,16 @@ final class LoopbackFabric
         }
     }
 
-    private final class Link implements Channel
+    private final class Link extends RingChannel
     {
         private final int from;
         private final int to;
-        private final OneToOneRingBuffer ring;
 
         Link(final int from, final int to)
         {
+            super(rings[from][to]);
             this.from = from;
             this.to = to;
-            this.ring = rings[from][to];
-        }
-
-        @Override
-        public int tryClaim(final int length)
-        {
-            final int index = ring.tryClaim(MSG_TYPE, length);
-            return index == RingBuffer.INSUFFICIENT_CAPACITY ? NO_ROOM : index;
-        }
-
-        @Override
-        public MutableDirectBuffer buffer()
-        {
-            return ring.buffer();
-        }
-
-        @Override
-        public void commit(final int offset)
-        {
-            ring.commit(offset);
-        }
-
-        @Override
-        public int maxFrameLength()
-        {
-            return ring.maxMsgLength();
-        }
-
-        @Override
-        public int flush()
-        {
-            return 0;
         }
 
         @Override

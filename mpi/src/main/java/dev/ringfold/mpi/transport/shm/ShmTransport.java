@@ -2,11 +2,11 @@ package dev.ringfold.mpi.transport.shm;
 
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
+import dev.ringfold.mpi.transport.RingChannel;
 import dev.ringfold.mpi.transport.Transport;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.nio.file.Path;
 
@@ -20,7 +20,6 @@ import java.nio.file.Path;
  */
 public final class ShmTransport implements Transport
 {
-    private static final int MSG_TYPE = 1;
 
     private final int[] localRanks;
     private final int myIndex;
@@ -28,7 +27,7 @@ public final class ShmTransport implements Transport
     private final RingFile own;
     private final RingFile[] peerFiles;
     private final OneToOneRingBuffer[] inbound;
-    private final RingChannel[] outboundByWorldRank;
+    private final ShmChannel[] outboundByWorldRank;
     private final Delivery[] deliveries;
     private final org.agrona.concurrent.UnsafeBuffer[] pairSlotFrom;
     private final org.agrona.concurrent.UnsafeBuffer[] pairSlotTo;
@@ -47,7 +46,7 @@ public final class ShmTransport implements Transport
         this.own = own;
         this.peerFiles = new RingFile[localRanks.length];
         this.inbound = new OneToOneRingBuffer[localRanks.length];
-        this.outboundByWorldRank = new RingChannel[worldSize];
+        this.outboundByWorldRank = new ShmChannel[worldSize];
         this.deliveries = new Delivery[localRanks.length];
         this.pairSlotFrom = new org.agrona.concurrent.UnsafeBuffer[worldSize];
         this.pairSlotTo = new org.agrona.concurrent.UnsafeBuffer[worldSize];
@@ -100,7 +99,7 @@ public final class ShmTransport implements Transport
             peerFiles[i] = file;
             pairSlotFrom[peer] = own.pairSlot(i);
             pairSlotTo[peer] = file.pairSlot(myIndex);
-            outboundByWorldRank[peer] = new RingChannel(file.ring(myIndex), peer);
+            outboundByWorldRank[peer] = new ShmChannel(file.ring(myIndex), peer);
             pids[i] = pidsByWorldRank[peer];
             processes.track(peer, pids[i]);
         }
@@ -188,48 +187,14 @@ public final class ShmTransport implements Transport
         }
     }
 
-    private final class RingChannel implements Channel
+    private final class ShmChannel extends RingChannel
     {
-        private final OneToOneRingBuffer ring;
-        private final int maxFrame;
         private final int peer;
 
-        RingChannel(final OneToOneRingBuffer ring, final int peer)
+        ShmChannel(final OneToOneRingBuffer ring, final int peer)
         {
-            this.ring = ring;
-            this.maxFrame = ring.maxMsgLength();
+            super(ring);
             this.peer = peer;
-        }
-
-        @Override
-        public int tryClaim(final int length)
-        {
-            final int index = ring.tryClaim(MSG_TYPE, length);
-            return index == RingBuffer.INSUFFICIENT_CAPACITY ? NO_ROOM : index;
-        }
-
-        @Override
-        public MutableDirectBuffer buffer()
-        {
-            return ring.buffer();
-        }
-
-        @Override
-        public void commit(final int offset)
-        {
-            ring.commit(offset);
-        }
-
-        @Override
-        public int maxFrameLength()
-        {
-            return maxFrame;
-        }
-
-        @Override
-        public int flush()
-        {
-            return 0;
         }
 
         @Override
