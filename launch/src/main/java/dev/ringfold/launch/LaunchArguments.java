@@ -77,7 +77,7 @@ final class LaunchArguments
           RINGFOLD_CMA_SPLIT_MIN        bytes from which sender and receiver copy a message together
           RINGFOLD_IDLE                 how a waiting rank idles: spin, yield, backoff or auto (default)
           RINGFOLD_TIMEOUT_MS           deadline of any single wait, ms; 0 waits forever (default 600000)
-          RINGFOLD_STALL_MS             a wait this long prints a stall report once (default 60000; 0 never)
+          RINGFOLD_STALL_MS             a wait this long prints a stall report once (default 10000; 0 never)
           RINGFOLD_BOOTSTRAP_TIMEOUT_MS deadline for meeting the other ranks at start-up (default 120000; mpjrun's
                                         rendezvous too)
           RINGFOLD_CHECK_COLLECTIVES    1 checks every collective call against the other ranks' (default 0)

@@ -46,9 +46,9 @@ public final class Communicator implements AutoCloseable
     private final int[] worldOfRank;
     private final int[] rankOfWorld;
     private final int rank;
-    // the requests of blocking calls; replaced, never reused, if a failed call leaves one still moving
-    private Request sendRequest = new Request();
-    private Request recvRequest = new Request();
+    // the requests of blocking calls, reused: a failed call withdraws its request before it returns
+    private final Request sendRequest = new Request();
+    private final Request recvRequest = new Request();
     private final Status probeStatus = new Status();
     private int children;
     private boolean closed;
@@ -720,9 +720,11 @@ public final class Communicator implements AutoCloseable
             final int to = worldOfRank[(rank + distance) % n];
             final int from = worldOfRank[(rank - distance + n) % n];
             internalRecv(null, 0, 0, from, BARRIER_TAG, recvRequest);
+            recvRequest.operation = "barrier"; // a stall or deadline names the call, not its messages
             try
             {
                 internalSend(null, 0, 0, to, BARRIER_TAG, sendRequest);
+                sendRequest.operation = "barrier";
             }
             catch (final RuntimeException ex)
             {
@@ -1097,19 +1099,12 @@ public final class Communicator implements AutoCloseable
         return engine.failure(worldRank);
     }
 
-    /** After a failed blocking call: withdraw its request, or, if it is already moving, stop reusing it. */
+    /** After a failed blocking call: withdraw its request; afterwards nothing touches the caller's buffer. */
     private void withdraw(final Request r)
     {
-        if (r.state == Request.PENDING && !engine.cancel(r))
+        if (r.state == Request.PENDING)
         {
-            if (r == sendRequest)
-            {
-                sendRequest = new Request();
-            }
-            else if (r == recvRequest)
-            {
-                recvRequest = new Request();
-            }
+            engine.withdraw(r);
         }
     }
 

@@ -8,19 +8,23 @@ import dev.ringfold.mpi.transport.InputWaiter;
 import dev.ringfold.mpi.transport.Transport;
 import dev.ringfold.mpi.transport.shm.CooperativeCopy;
 import dev.ringfold.mpi.transport.shm.CrossMemory;
-import dev.ringfold.mpi.transport.shm.ShmTransport;
 import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
-import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import org.agrona.collections.LongArrayQueue;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One per rank: the matching engine and the message protocol above the transports, and the only thing that
  * drives them. Threading model: caller-driven progress. Every wait, test and blocking call of the rank's
  * communicators runs {@link #progress()} on the calling thread; there is no background thread. A rank's
- * communicators must be used by one thread at a time (MPI_THREAD_SERIALIZED).
+ * communicators must be used by one thread at a time (MPI_THREAD_SERIALIZED); a call from a second thread while
+ * one is inside the runtime (sending, receiving, driving progress) throws {@link IllegalStateException} naming both.
  *
  * <p>Protocol (frames in {@link Frames}): a message of at most the eager limit goes in one EAGER frame and the
  * send completes at once. A larger one, or a synchronous one of any size, sends an RTS, so it completes only
@@ -33,8 +37,20 @@ import org.agrona.collections.LongArrayQueue;
  */
 final class Engine implements FrameHandler
 {
-    static final int ANY = -1;
-    private static final long LIVENESS_PERIOD_NS = 100_000_000L;
+    static final int ANY = MatchingQueues.ANY;
+    private static final VarHandle INSIDE;
+
+    static
+    {
+        try
+        {
+            INSIDE = MethodHandles.lookup().findVarHandle(Engine.class, "inside", Thread.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final int worldRank;
     private final int worldSize;
@@ -45,15 +61,13 @@ final class Engine implements FrameHandler
     private final boolean[] cmaDenied;
     private final boolean[] cmaVerified;
     private final int[] copyGeneration;
-    private final ShmTransport shm;
     private final long cooperativeMin;
     private final String[] failed;
     private final boolean[] died;    // failed without closing: whatever it still owed a collective never comes
     private final CrossMemory cma;
-    private final IdleStrategy idle;
+    private final Waits waits;
     private final int fragmentLimit;
     private final long defaultTimeoutNs;
-    private final long stallNs;
 
     // per-peer outbound queues: requests in start order, then control frames (CTS/FIN) that found no room
     private final Request[] queueHead;
@@ -62,22 +76,16 @@ final class Engine implements FrameHandler
     private int peersWithQueues;
     private final boolean[] queued;
 
-    private Request postedHead;
-    private Request postedTail;
-    private Envelope unexpectedHead;
-    private Envelope unexpectedTail;
-    private Envelope freeEnvelopes;
+    private final MatchingQueues matching = new MatchingQueues();
     private final BufferPool pool;
 
-    private Request[] slots = new Request[64];
-    private int[] freeSlots = new int[64];
-    private int freeTop;
+    private final SlotTable slots = new SlotTable();
 
     private Progressable[] hooks = new Progressable[8];
     private int hookCount;
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
-    private long nextLivenessCheck;
-    private boolean stallReported;
+    @SuppressWarnings("unused") // through INSIDE
+    private Thread inside;     // the thread inside a call of this rank's runtime now, or null
     private boolean closed;
 
     Engine(final int worldRank, final int worldSize, final Transport[] transports, final Channel[] channels,
@@ -92,15 +100,6 @@ final class Engine implements FrameHandler
         this.cmaDenied = new boolean[worldSize];
         this.cmaVerified = new boolean[worldSize];
         this.copyGeneration = new int[worldSize];
-        ShmTransport shmTransport = null;
-        for (final Transport t : transports)
-        {
-            if (t instanceof ShmTransport s)
-            {
-                shmTransport = s;
-            }
-        }
-        this.shm = shmTransport;
         this.cooperativeMin = settings.cooperativeCopyFrom();
         this.failed = new String[worldSize];
         this.died = new boolean[worldSize];
@@ -124,14 +123,9 @@ final class Engine implements FrameHandler
         {
             CrossMemory.allowPeers(); // so that peers which pull can read this process (Yama's ptrace scope 1)
         }
-        this.idle = settings.idleStrategy(inputWaiter(worldRank, transports, channels));
+        this.waits = new Waits(worldRank, settings.idleStrategy(inputWaiter(worldRank, transports, channels)),
+            transports, this, matching, settings.stallNs());
         this.defaultTimeoutNs = settings.timeoutNs();
-        this.stallNs = settings.stallNs();
-        for (int i = 0; i < freeSlots.length; i++)
-        {
-            freeSlots[i] = freeSlots.length - 1 - i;
-        }
-        freeTop = freeSlots.length;
     }
 
     /**
@@ -185,6 +179,19 @@ final class Engine implements FrameHandler
 
     void startSend(final Request r)
     {
+        final Thread outer = enter();
+        try
+        {
+            send(r);
+        }
+        finally
+        {
+            leave(outer);
+        }
+    }
+
+    private void send(final Request r)
+    {
         checkOpen();
         final int peer = r.peer;
         if (failed[peer] != null)
@@ -195,6 +202,10 @@ final class Engine implements FrameHandler
         r.phase = Request.QUEUED;
         r.error = null;
         r.transferred = 0;
+        r.exposed = false;
+        r.byAddress = false;
+        r.cancelSent = false;
+        r.operation = null;
         if (Tracer.ON)
         {
             r.traceStart = Tracer.now();
@@ -223,10 +234,10 @@ final class Engine implements FrameHandler
                 return false;
             }
             final MutableDirectBuffer b = ch.buffer();
-            b.putInt(at + Frames.TYPE_OFFSET, Frames.EAGER);
-            b.putInt(at + Frames.CTX_OFFSET, r.ctx);
-            b.putInt(at + Frames.TAG_OFFSET, r.tag);
-            b.putInt(at + Frames.LENGTH_OFFSET, r.length);
+            b.putInt(at + Frames.TYPE_OFFSET, Frames.EAGER, Frames.ORDER);
+            b.putInt(at + Frames.CTX_OFFSET, r.ctx, Frames.ORDER);
+            b.putInt(at + Frames.TAG_OFFSET, r.tag, Frames.ORDER);
+            b.putInt(at + Frames.LENGTH_OFFSET, r.length, Frames.ORDER);
             UnsafeApi.copyMemory(r.base, r.address, b.byteArray(), b.addressOffset() + at + Frames.EAGER_HEADER, r.length);
             ch.commit(at);
             complete(r);
@@ -239,17 +250,18 @@ final class Engine implements FrameHandler
         }
         if (r.slot < 0)
         {
-            r.slot = takeSlot(r);
+            slots.take(r);
         }
-        final boolean pullable = r.base == null &&
-            (ch.movesByAddress() || cma != null && "shm".equals(ch.kind()) && !cmaDenied[peer]);
+        // the receiver may read an off-heap buffer itself (cross-memory), or have the path move it by address
+        r.exposed = r.base == null && cma != null && ch.pullsFromPeerMemory() && !cmaDenied[peer];
+        final boolean pullable = r.exposed || r.base == null && ch.movesByAddress();
         final MutableDirectBuffer b = ch.buffer();
-        b.putInt(at + Frames.TYPE_OFFSET, Frames.RTS);
-        b.putInt(at + Frames.CTX_OFFSET, r.ctx);
-        b.putInt(at + Frames.TAG_OFFSET, r.tag);
-        b.putInt(at + Frames.LENGTH_OFFSET, r.length);
-        b.putInt(at + Frames.SEND_ID_OFFSET, r.slot);
-        b.putLong(at + Frames.ADDRESS_OFFSET, pullable ? r.address : 0L);
+        b.putInt(at + Frames.TYPE_OFFSET, Frames.RTS, Frames.ORDER);
+        b.putInt(at + Frames.CTX_OFFSET, r.ctx, Frames.ORDER);
+        b.putInt(at + Frames.TAG_OFFSET, r.tag, Frames.ORDER);
+        b.putInt(at + Frames.LENGTH_OFFSET, r.length, Frames.ORDER);
+        b.putInt(at + Frames.SEND_ID_OFFSET, r.slot, Frames.ORDER);
+        b.putLong(at + Frames.ADDRESS_OFFSET, pullable ? r.address : 0L, Frames.ORDER);
         ch.commit(at);
         r.phase = Request.AWAIT_CTS;
         return true;
@@ -267,15 +279,15 @@ final class Engine implements FrameHandler
                 return false;
             }
             final MutableDirectBuffer b = ch.buffer();
-            b.putInt(at + Frames.TYPE_OFFSET, Frames.DATA);
-            b.putInt(at + Frames.DATA_RECV_ID_OFFSET, r.remoteSlot);
-            b.putInt(at + Frames.DATA_OFFSET_OFFSET, r.transferred);
+            b.putInt(at + Frames.TYPE_OFFSET, Frames.DATA, Frames.ORDER);
+            b.putInt(at + Frames.DATA_RECV_ID_OFFSET, r.remoteSlot, Frames.ORDER);
+            b.putInt(at + Frames.DATA_OFFSET_OFFSET, r.transferred, Frames.ORDER);
             UnsafeApi.copyMemory(r.base, r.address + r.transferred, b.byteArray(),
                 b.addressOffset() + at + Frames.DATA_HEADER, n);
             ch.commit(at);
             r.transferred += n;
         }
-        releaseSlot(r);
+        slots.release(r);
         complete(r);
         return true;
     }
@@ -359,7 +371,7 @@ final class Engine implements FrameHandler
     private boolean tryControl(final int peer, final int type, final int a, final int b)
     {
         final Channel ch = channels[peer];
-        if (type == Frames.CTS || type == Frames.CTS_BY_ADDRESS)
+        if (type == Frames.CTS || type == Frames.CTS_BY_ADDRESS || type == Frames.CANCEL_RECV)
         {
             final int at = ch.tryClaim(Frames.CTS_LENGTH);
             if (at == Channel.NO_ROOM)
@@ -367,9 +379,9 @@ final class Engine implements FrameHandler
                 return false;
             }
             final MutableDirectBuffer buf = ch.buffer();
-            buf.putInt(at + Frames.TYPE_OFFSET, type);
-            buf.putInt(at + Frames.CTS_SEND_ID_OFFSET, a);
-            buf.putInt(at + Frames.CTS_RECV_ID_OFFSET, b);
+            buf.putInt(at + Frames.TYPE_OFFSET, type, Frames.ORDER);
+            buf.putInt(at + Frames.CTS_SEND_ID_OFFSET, a, Frames.ORDER);
+            buf.putInt(at + Frames.CTS_RECV_ID_OFFSET, b, Frames.ORDER);
             ch.commit(at);
             return true;
         }
@@ -379,8 +391,8 @@ final class Engine implements FrameHandler
             return false;
         }
         final MutableDirectBuffer buf = ch.buffer();
-        buf.putInt(at + Frames.TYPE_OFFSET, Frames.FIN);
-        buf.putInt(at + Frames.FIN_SEND_ID_OFFSET, a);
+        buf.putInt(at + Frames.TYPE_OFFSET, type, Frames.ORDER); // FIN, CANS or GONE: one id
+        buf.putInt(at + Frames.FIN_SEND_ID_OFFSET, a, Frames.ORDER);
         ch.commit(at);
         return true;
     }
@@ -389,20 +401,35 @@ final class Engine implements FrameHandler
 
     void startRecv(final Request r)
     {
+        final Thread outer = enter();
+        try
+        {
+            recv(r);
+        }
+        finally
+        {
+            leave(outer);
+        }
+    }
+
+    private void recv(final Request r)
+    {
         checkOpen();
         r.state = Request.PENDING;
         r.phase = Request.QUEUED;
         r.error = null;
         r.transferred = 0;
         r.sourceWorld = -1;
+        r.byAddress = false;
+        r.cancelSent = false;
+        r.operation = null;
         if (Tracer.ON)
         {
             r.traceStart = Tracer.now();
         }
-        final Envelope e = findUnexpected(r.ctx, r.peer, r.tag);
+        final Envelope e = matching.findUnexpected(r.ctx, r.peer, r.tag);
         if (e != null)
         {
-            removeUnexpected(e);
             deliverUnexpected(r, e);
             return;
         }
@@ -411,47 +438,42 @@ final class Engine implements FrameHandler
             r.state = Request.IDLE;
             throw peerFailed(r.peer, "receive from");
         }
-        r.next = null;
-        r.prev = postedTail;
-        if (postedTail == null)
-        {
-            postedHead = r;
-        }
-        else
-        {
-            postedTail.next = r;
-        }
-        postedTail = r;
+        matching.post(r);
     }
 
     private void deliverUnexpected(final Request r, final Envelope e)
     {
-        r.sourceWorld = e.source;
-        if (e.rendezvous)
+        final int source = e.source;
+        final int tag = e.tag;
+        final int length = e.length;
+        final boolean rendezvous = e.rendezvous;
+        final int remoteSlot = e.remoteSlot;
+        final long remoteAddress = e.remoteAddress;
+        final UnsafeBuffer data = e.data;
+        matching.remove(e);
+        r.sourceWorld = source;
+        if (rendezvous)
         {
-            pull(r, e.source, e.tag, e.length, e.remoteSlot, e.remoteAddress);
+            pull(r, source, tag, length, remoteSlot, remoteAddress);
+            return;
+        }
+        if (length > r.length)
+        {
+            fail(r, truncated(r, source, tag, length));
         }
         else
         {
-            if (e.length > r.length)
-            {
-                fail(r, truncated(r, e.source, e.tag, e.length));
-            }
-            else
-            {
-                UnsafeApi.copyMemory(e.data.byteArray(), e.data.addressOffset(), r.base, r.address, e.length);
-                setStatus(r, e.source, e.tag, e.length);
-                complete(r);
-            }
-            pool.release(e.data);
+            UnsafeApi.copyMemory(data.byteArray(), data.addressOffset(), r.base, r.address, length);
+            setStatus(r, source, tag, length);
+            complete(r);
         }
-        releaseEnvelope(e);
+        pool.release(data);
     }
 
     @Override
     public void onFrame(final int peer, final DirectBuffer buffer, final int offset, final int length)
     {
-        final int type = buffer.getInt(offset + Frames.TYPE_OFFSET);
+        final int type = buffer.getInt(offset + Frames.TYPE_OFFSET, Frames.ORDER);
         switch (type)
         {
             case Frames.EAGER -> onEager(peer, buffer, offset);
@@ -462,20 +484,24 @@ final class Engine implements FrameHandler
             case Frames.BYE -> peerLost(peer, "it has closed its Ringfold runtime", false);
             case Frames.HELP -> onHelp(peer, buffer, offset);
             case Frames.CTS_BY_ADDRESS -> onCtsByAddress(buffer, offset);
+            case Frames.CANCEL_SEND -> onCancelSend(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET, Frames.ORDER));
+            case Frames.CANCEL_RECV -> onCancelRecv(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET, Frames.ORDER),
+                buffer.getInt(offset + Frames.CANCEL_RECV_ID_OFFSET, Frames.ORDER));
+            case Frames.WITHDRAWN -> onWithdrawn(buffer.getInt(offset + Frames.WITHDRAWN_ID_OFFSET, Frames.ORDER));
             default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
         }
     }
 
     private void onEager(final int peer, final DirectBuffer buffer, final int offset)
     {
-        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET);
-        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET);
-        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET);
+        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET, Frames.ORDER);
+        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET, Frames.ORDER);
+        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET, Frames.ORDER);
         final long src = buffer.addressOffset() + offset + Frames.EAGER_HEADER;
-        final Request r = findPosted(ctx, peer, tag);
+        final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
         {
-            removePosted(r);
+            matching.removePosted(r);
             r.sourceWorld = peer;
             if (length > r.length)
             {
@@ -487,27 +513,27 @@ final class Engine implements FrameHandler
             complete(r);
             return;
         }
-        final Envelope e = takeEnvelope(ctx, peer, tag, length);
+        final Envelope e = matching.arrive(ctx, peer, tag, length);
         e.data = pool.acquire(length);
         UnsafeApi.copyMemory(buffer.byteArray(), src, e.data.byteArray(), e.data.addressOffset(), length);
     }
 
     private void onRts(final int peer, final DirectBuffer buffer, final int offset)
     {
-        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET);
-        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET);
-        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET);
-        final int sendSlot = buffer.getInt(offset + Frames.SEND_ID_OFFSET);
-        final long address = buffer.getLong(offset + Frames.ADDRESS_OFFSET);
-        final Request r = findPosted(ctx, peer, tag);
+        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET, Frames.ORDER);
+        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET, Frames.ORDER);
+        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET, Frames.ORDER);
+        final int sendSlot = buffer.getInt(offset + Frames.SEND_ID_OFFSET, Frames.ORDER);
+        final long address = buffer.getLong(offset + Frames.ADDRESS_OFFSET, Frames.ORDER);
+        final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
         {
-            removePosted(r);
+            matching.removePosted(r);
             r.sourceWorld = peer;
             pull(r, peer, tag, length, sendSlot, address);
             return;
         }
-        final Envelope e = takeEnvelope(ctx, peer, tag, length);
+        final Envelope e = matching.arrive(ctx, peer, tag, length);
         e.rendezvous = true;
         e.remoteSlot = sendSlot;
         e.remoteAddress = address;
@@ -517,6 +543,7 @@ final class Engine implements FrameHandler
     private void pull(final Request r, final int peer, final int tag, final int length, final int sendSlot,
         final long address)
     {
+        r.remoteSlot = sendSlot; // names the transfer in a cancel either side may send
         if (failed[peer] != null)
         {
             fail(r, peerFailed(peer, "receive from"));
@@ -540,7 +567,8 @@ final class Engine implements FrameHandler
         {
             // both buffers off-heap and a path (MPI) that moves them itself: post the receive, then let the sender go
             r.phase = Request.STREAMING;
-            r.slot = takeSlot(r);
+            r.byAddress = true;
+            slots.take(r);
             channels[peer].receiveByAddress(r.address, length, r.slot, r.slot);
             sendControl(peer, Frames.CTS_BY_ADDRESS, sendSlot, r.slot);
             return;
@@ -548,7 +576,7 @@ final class Engine implements FrameHandler
         if (address != 0 && r.base == null && cma != null && !cmaDenied[peer])
         {
             final int errno = cmaVerified[peer] && length >= cooperativeMin && peer != worldRank &&
-                shm.pairSlotFrom(peer) != null ?
+                channels[peer].copyTogetherSlot(true) != null ?
                 copyTogether(peer, r.address, address, length, sendSlot) :
                 cma.read(pids[peer], r.address, address, length);
             if (errno == 0)
@@ -567,7 +595,7 @@ final class Engine implements FrameHandler
             cmaDenied[peer] = true; // not permitted here: stream through the ring from now on
         }
         r.phase = Request.STREAMING;
-        r.slot = takeSlot(r);
+        slots.take(r);
         sendControl(peer, Frames.CTS, sendSlot, r.slot);
     }
 
@@ -579,7 +607,7 @@ final class Engine implements FrameHandler
     private int copyTogether(final int peer, final long localAddress, final long remoteAddress, final int length,
         final int sendSlot)
     {
-        final org.agrona.concurrent.UnsafeBuffer slot = shm.pairSlotFrom(peer);
+        final UnsafeBuffer slot = channels[peer].copyTogetherSlot(true);
         int generation = ++copyGeneration[peer];
         if (generation == 0)
         {
@@ -593,12 +621,12 @@ final class Engine implements FrameHandler
         if (at != Channel.NO_ROOM)
         {
             final MutableDirectBuffer b = ch.buffer();
-            b.putInt(at + Frames.TYPE_OFFSET, Frames.HELP);
-            b.putInt(at + Frames.HELP_GENERATION_OFFSET, generation);
-            b.putInt(at + Frames.HELP_SEND_ID_OFFSET, sendSlot);
-            b.putInt(at + Frames.HELP_LENGTH_OFFSET, length);
-            b.putLong(at + Frames.HELP_ADDRESS_OFFSET, localAddress);
-            b.putInt(at + Frames.HELP_CHUNK_OFFSET, chunk);
+            b.putInt(at + Frames.TYPE_OFFSET, Frames.HELP, Frames.ORDER);
+            b.putInt(at + Frames.HELP_GENERATION_OFFSET, generation, Frames.ORDER);
+            b.putInt(at + Frames.HELP_SEND_ID_OFFSET, sendSlot, Frames.ORDER);
+            b.putInt(at + Frames.HELP_LENGTH_OFFSET, length, Frames.ORDER);
+            b.putLong(at + Frames.HELP_ADDRESS_OFFSET, localAddress, Frames.ORDER);
+            b.putInt(at + Frames.HELP_CHUNK_OFFSET, chunk, Frames.ORDER);
             ch.commit(at);
         }
         int k;
@@ -625,7 +653,7 @@ final class Engine implements FrameHandler
                 {
                     waitingSince = now;
                 }
-                else if (now - waitingSince > LIVENESS_PERIOD_NS && !shm.isAlive(peer))
+                else if (now - waitingSince > Waits.LIVENESS_PERIOD_NS && !ch.peerAlive())
                 {
                     return 3; // ESRCH: it died holding a chunk
                 }
@@ -645,12 +673,12 @@ final class Engine implements FrameHandler
     /** Sender: the receiver asks for help with a transfer; push every chunk still unclaimed. */
     private void onHelp(final int peer, final DirectBuffer buffer, final int offset)
     {
-        final int generation = buffer.getInt(offset + Frames.HELP_GENERATION_OFFSET);
-        final Request r = slots[buffer.getInt(offset + Frames.HELP_SEND_ID_OFFSET)];
-        final int length = buffer.getInt(offset + Frames.HELP_LENGTH_OFFSET);
-        final long remoteAddress = buffer.getLong(offset + Frames.HELP_ADDRESS_OFFSET);
-        final int chunk = buffer.getInt(offset + Frames.HELP_CHUNK_OFFSET);
-        final org.agrona.concurrent.UnsafeBuffer slot = shm == null ? null : shm.pairSlotTo(peer);
+        final int generation = buffer.getInt(offset + Frames.HELP_GENERATION_OFFSET, Frames.ORDER);
+        final Request r = slots.get(buffer.getInt(offset + Frames.HELP_SEND_ID_OFFSET, Frames.ORDER));
+        final int length = buffer.getInt(offset + Frames.HELP_LENGTH_OFFSET, Frames.ORDER);
+        final long remoteAddress = buffer.getLong(offset + Frames.HELP_ADDRESS_OFFSET, Frames.ORDER);
+        final int chunk = buffer.getInt(offset + Frames.HELP_CHUNK_OFFSET, Frames.ORDER);
+        final UnsafeBuffer slot = channels[peer].copyTogetherSlot(false);
         if (r == null || !r.isSend || r.state != Request.PENDING || r.base != null || slot == null || cma == null)
         {
             return; // nothing of ours to push: the receiver copies alone
@@ -671,9 +699,14 @@ final class Engine implements FrameHandler
 
     private void onCts(final DirectBuffer buffer, final int offset)
     {
-        final Request r = slots[buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET)];
-        r.remoteSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET);
+        final Request r = slots.get(buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET, Frames.ORDER));
+        if (r == null || r.phase == Request.TOMBSTONE || r.phase == Request.WITHDRAWING)
+        {
+            return; // withdrawn: the receiver fails its receive when our cancel arrives, right behind
+        }
+        r.remoteSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET, Frames.ORDER);
         r.phase = Request.STREAMING;
+        r.exposed = false; // the receiver streams: it will not read our memory
         r.transferred = 0;
         if (queueHead[r.peer] != null || !trySend(r))
         {
@@ -684,153 +717,300 @@ final class Engine implements FrameHandler
     /** Sender: the receiver has posted its buffer; the path moves the bytes and reports the end. */
     private void onCtsByAddress(final DirectBuffer buffer, final int offset)
     {
-        final Request r = slots[buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET)];
-        r.remoteSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET);
-        r.phase = Request.STREAMING;
+        final int id = buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET, Frames.ORDER);
+        final Request r = slots.get(id);
+        final int recvSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET, Frames.ORDER);
+        if (r == null)
+        {
+            return;
+        }
+        if (r.phase == Request.TOMBSTONE)
+        {
+            // the receiver posted its buffer before our cancel reached it: the move still happens, with zeros,
+            // so that the path stays in step; the receive fails when the cancel arrives
+            r.owed++;
+            channels[r.peer].sendByAddress(0, r.length, recvSlot, id);
+            return;
+        }
+        r.remoteSlot = recvSlot;
+        r.phase = r.phase == Request.WITHDRAWING ? Request.WITHDRAWING : Request.STREAMING;
+        r.byAddress = true;
         channels[r.peer].sendByAddress(r.address, r.length, r.remoteSlot, r.slot);
     }
 
     @Override
     public void onMovedByAddress(final int id)
     {
-        final Request r = slots[id];
-        releaseSlot(r);
-        complete(r);
+        final Request r = slots.get(id);
+        if (r.phase == Request.TOMBSTONE)
+        {
+            settle(r);
+            return;
+        }
+        r.byAddress = false;
+        finishHeld(r);
     }
 
     private void onData(final DirectBuffer buffer, final int offset, final int frameLength)
     {
-        final Request r = slots[buffer.getInt(offset + Frames.DATA_RECV_ID_OFFSET)];
-        final int at = buffer.getInt(offset + Frames.DATA_OFFSET_OFFSET);
+        final Request r = slots.get(buffer.getInt(offset + Frames.DATA_RECV_ID_OFFSET, Frames.ORDER));
+        if (r.phase == Request.TOMBSTONE)
+        {
+            return; // sent before the sender saw our cancel: the withdrawn buffer is not touched
+        }
+        final int at = buffer.getInt(offset + Frames.DATA_OFFSET_OFFSET, Frames.ORDER);
         final int n = frameLength - Frames.DATA_HEADER;
         UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + offset + Frames.DATA_HEADER,
             r.base, r.address + at, n);
         r.transferred += n;
         if (r.transferred == r.status.count)
         {
-            releaseSlot(r);
+            slots.release(r);
             complete(r);
         }
     }
 
     private void onFin(final DirectBuffer buffer, final int offset)
     {
-        final Request r = slots[buffer.getInt(offset + Frames.FIN_SEND_ID_OFFSET)];
-        releaseSlot(r);
+        final Request r = slots.get(buffer.getInt(offset + Frames.FIN_SEND_ID_OFFSET, Frames.ORDER));
+        if (r.phase != Request.TOMBSTONE)
+        {
+            finishHeld(r); // the receiver pulled it all, even if our cancel was on its way
+        }
+    }
+
+    /** A transfer is over on our side: free its slot, or keep it while the answer to our cancel is still due. */
+    private void finishHeld(final Request r)
+    {
+        if (r.cancelSent)
+        {
+            entomb(r, 1);
+        }
+        else
+        {
+            slots.release(r);
+        }
         complete(r);
     }
 
-    // ----------------------------------------------------------------------------------------------- matching
+    // --------------------------------------------------------------------------------------------- withdrawal
 
-    private static boolean matches(final int wantCtx, final int wantSource, final int wantTag, final int ctx,
-        final int source, final int tag)
+    /**
+     * Withdraws a started request so that, once this returns, the runtime reads and writes none of its buffer
+     * again. Unmatched, it leaves its queue. Matched, a cancel goes to the peer (whose side fails with
+     * {@link TransferWithdrawnException}) and the slot stays reserved until the peer's answer, so that late frames
+     * land nowhere; where the peer itself may still read or write the buffer (a cross-memory pull, a move by
+     * address the path cannot redirect), this waits for that answer or the end of the transfer.
+     *
+     * @return true if withdrawn (the request is inactive), false if it completed or failed first.
+     */
+    boolean withdraw(final Request r)
     {
-        return wantCtx == ctx && (wantSource == ANY || wantSource == source) && (wantTag == ANY || wantTag == tag);
+        final Thread outer = enter();
+        try
+        {
+            return withdrawNow(r);
+        }
+        finally
+        {
+            leave(outer);
+        }
     }
 
-    private Request findPosted(final int ctx, final int source, final int tag)
+    private boolean withdrawNow(final Request r)
     {
-        for (Request r = postedHead; r != null; r = r.next)
+        if (r.state != Request.PENDING)
         {
-            if (matches(r.ctx, r.peer, r.tag, ctx, source, tag))
+            return false;
+        }
+        if (r.phase == Request.QUEUED)
+        {
+            if (r.isSend)
             {
-                return r;
+                removeQueued(r.peer, r);
+            }
+            else
+            {
+                matching.removePosted(r);
+            }
+            r.state = Request.IDLE;
+            return true;
+        }
+        final int peer = r.isSend ? r.peer : r.sourceWorld;
+        final Channel ch = channels[peer];
+        if (r.phase != Request.WITHDRAWING && (r.byAddress && !ch.withdrawsByAddress() ||
+            r.isSend && r.phase == Request.AWAIT_CTS && (r.exposed || ch.movesByAddress() && !ch.withdrawsByAddress())))
+        {
+            r.phase = Request.WITHDRAWING;
+            if (!r.byAddress)
+            {
+                r.cancelSent = true;
+                sendControl(peer, Frames.CANCEL_SEND, r.slot, 0);
             }
         }
-        return null;
-    }
-
-    private void removePosted(final Request r)
-    {
-        if (r.prev == null)
+        if (r.phase == Request.WITHDRAWING)
         {
-            postedHead = r.next;
+            return waitOut(r);
+        }
+        if (r.byAddress)
+        {
+            ch.cancelByAddress(r.slot);
+        }
+        if (r.isSend)
+        {
+            removeQueued(peer, r);
+            sendControl(peer, Frames.CANCEL_SEND, r.slot, 0);
         }
         else
         {
-            r.prev.next = r.next;
+            sendControl(peer, Frames.CANCEL_RECV, r.remoteSlot, r.slot);
         }
-        if (r.next == null)
-        {
-            postedTail = r.prev;
-        }
-        else
-        {
-            r.next.prev = r.prev;
-        }
-        r.next = null;
-        r.prev = null;
+        entomb(r, r.byAddress ? 2 : 1);
+        r.state = Request.IDLE;
+        return true;
     }
 
-    Envelope findUnexpected(final int ctx, final int source, final int tag)
+    /** Drives progress, without a deadline, until the peer has answered a cancel or the transfer has ended. */
+    private boolean waitOut(final Request r)
     {
-        for (Envelope e = unexpectedHead; e != null; e = e.next)
+        final long start = waits.beginNested();
+        while (r.state == Request.PENDING)
         {
-            if (matches(ctx, source, tag, e.ctx, e.source, e.tag))
+            final int work = progress();
+            if (r.state != Request.PENDING)
             {
-                return e;
+                break;
             }
+            waits.idle(work, start, r, 0);
         }
-        return null;
+        return r.state == Request.IDLE;
     }
 
-    private Envelope takeEnvelope(final int ctx, final int source, final int tag, final int length)
+    /** Receiver: the sender withdraws the send of its RTS {@code sendSlot}; answers GONE whatever it finds. */
+    private void onCancelSend(final int peer, final int sendSlot)
     {
-        Envelope e = freeEnvelopes;
+        final Envelope e = matching.findRendezvous(peer, sendSlot);
         if (e != null)
         {
-            freeEnvelopes = e.next;
+            matching.remove(e);
+            sendControl(peer, Frames.WITHDRAWN, sendSlot, 0);
+            return;
         }
-        else
+        for (int i = 0; i < slots.capacity(); i++)
         {
-            e = new Envelope();
+            final Request r = slots.get(i);
+            if (r != null && !r.isSend && r.state == Request.PENDING && r.phase == Request.STREAMING &&
+                r.sourceWorld == peer && r.remoteSlot == sendSlot)
+            {
+                withdrawnByPeer(r, peer);
+                break;
+            }
         }
-        e.ctx = ctx;
-        e.source = source;
-        e.tag = tag;
-        e.length = length;
-        e.rendezvous = false;
-        e.data = null;
-        e.next = null;
-        e.prev = unexpectedTail;
-        if (unexpectedTail == null)
-        {
-            unexpectedHead = e;
-        }
-        else
-        {
-            unexpectedTail.next = e;
-        }
-        unexpectedTail = e;
-        return e;
+        sendControl(peer, Frames.WITHDRAWN, sendSlot, 0);
     }
 
-    private void removeUnexpected(final Envelope e)
+    /** Sender: the receiver withdraws the receive it matched with our {@code sendSlot}; answers GONE. */
+    private void onCancelRecv(final int peer, final int sendSlot, final int recvSlot)
     {
-        if (e.prev == null)
+        final Request r = slots.get(sendSlot);
+        if (r != null && r.isSend && r.state == Request.PENDING && r.phase == Request.STREAMING && r.peer == peer &&
+            r.remoteSlot == recvSlot)
         {
-            unexpectedHead = e.next;
+            withdrawnByPeer(r, peer);
+        }
+        sendControl(peer, Frames.WITHDRAWN, recvSlot, 0);
+    }
+
+    /** Our side of a transfer the peer withdrew: it fails, and no more of its buffer is touched. */
+    private void withdrawnByPeer(final Request r, final int peer)
+    {
+        if (r.byAddress)
+        {
+            if (!channels[peer].withdrawsByAddress())
+            {
+                return; // a move the path cannot redirect goes ahead and completes this side
+            }
+            channels[peer].cancelByAddress(r.slot);
+            entomb(r, 1); // until the move, now of zeros or into nothing, has passed
         }
         else
         {
-            e.prev.next = e.next;
+            if (r.isSend)
+            {
+                removeQueued(peer, r);
+            }
+            slots.release(r);
         }
-        if (e.next == null)
+        fail(r, new TransferWithdrawnException(peer, "rank " + worldRank + ": world rank " + peer + " withdrew " +
+            (r.isSend ? "the receive matched with this " : "its side of this ") + r.describe() +
+            " before it completed (a deadline passed there, or it cancelled the request)"));
+    }
+
+    /** The peer's answer to our cancel: nothing more about that transfer will come. */
+    private void onWithdrawn(final int id)
+    {
+        final Request r = slots.get(id);
+        if (r == null)
         {
-            unexpectedTail = e.prev;
+            return;
         }
-        else
+        if (r.phase == Request.TOMBSTONE)
         {
-            e.next.prev = e.prev;
+            settle(r);
+        }
+        else if (r.phase == Request.WITHDRAWING && r.cancelSent)
+        {
+            r.cancelSent = false;
+            if (!r.byAddress)
+            {
+                slots.release(r);
+                r.state = Request.IDLE;
+            } // else the peer let a move go ahead, whose end completes the request
         }
     }
 
-    private void releaseEnvelope(final Envelope e)
+    /** Keeps a withdrawn transfer's slot reserved, away from its request, until {@code owed} events have come. */
+    private void entomb(final Request r, final int owed)
     {
-        e.data = null;
-        e.prev = null;
-        e.next = freeEnvelopes;
-        freeEnvelopes = e;
+        final Request t = new Request();
+        t.phase = Request.TOMBSTONE;
+        t.peer = r.isSend ? r.peer : r.sourceWorld;
+        t.length = r.length;
+        t.owed = owed;
+        slots.handOver(r, t);
+    }
+
+    private void settle(final Request tombstone)
+    {
+        if (--tombstone.owed == 0)
+        {
+            slots.release(tombstone);
+        }
+    }
+
+    private void removeQueued(final int peer, final Request r)
+    {
+        Request prev = null;
+        for (Request q = queueHead[peer]; q != null; prev = q, q = q.next)
+        {
+            if (q == r)
+            {
+                if (prev == null)
+                {
+                    queueHead[peer] = r.next;
+                }
+                else
+                {
+                    prev.next = r.next;
+                }
+                if (queueTail[peer] == r)
+                {
+                    queueTail[peer] = prev;
+                }
+                r.next = null;
+                return;
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ probing
@@ -839,11 +1019,11 @@ final class Engine implements FrameHandler
     boolean iprobe(final int ctx, final int source, final int tag, final Communicator comm, final Status status)
     {
         checkOpen();
-        Envelope e = findUnexpected(ctx, source, tag);
+        Envelope e = matching.findUnexpected(ctx, source, tag);
         if (e == null)
         {
             progress();
-            e = findUnexpected(ctx, source, tag);
+            e = matching.findUnexpected(ctx, source, tag);
         }
         if (e == null)
         {
@@ -888,12 +1068,11 @@ final class Engine implements FrameHandler
 
     void probe(final int ctx, final int source, final int tag, final Communicator comm, final Status status)
     {
-        idle.reset();
-        final long start = System.nanoTime();
+        final long start = waits.begin();
         final long timeoutNs = comm.timeoutNanos();
         while (!iprobe(ctx, source, tag, comm, status))
         {
-            idleOnce(0, start, probing.of(source, tag), timeoutNs);
+            waits.idle(0, start, probing.of(source, tag), timeoutNs);
         }
         if (Counters.ON)
         {
@@ -904,6 +1083,46 @@ final class Engine implements FrameHandler
     // ------------------------------------------------------------------------------------------------ waiting
 
     int progress()
+    {
+        final Thread outer = enter();
+        try
+        {
+            return drive();
+        }
+        finally
+        {
+            leave(outer);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ threads
+
+    /**
+     * Marks the calling thread as inside the runtime and returns who was inside before (itself when nested, else
+     * null); throws, naming both, when another thread is inside. Acquire/release so that a rank handed from one
+     * thread to another with proper synchronisation (MPI_THREAD_SERIALIZED) is never mistaken for two at once.
+     */
+    private Thread enter()
+    {
+        final Thread me = Thread.currentThread();
+        final Thread inside = (Thread)INSIDE.getAcquire(this);
+        if (inside != null && inside != me)
+        {
+            throw new IllegalStateException("rank " + worldRank + ": two threads call the runtime at once: '" +
+                me.getName() + "' called while '" + inside.getName() + "' was inside it; a rank's communicators " +
+                "must be used by one thread at a time (MPI_THREAD_SERIALIZED): make the calls from one thread, " +
+                "or hand the rank over under a lock");
+        }
+        INSIDE.setRelease(this, me);
+        return inside;
+    }
+
+    private void leave(final Thread outer)
+    {
+        INSIDE.setRelease(this, outer);
+    }
+
+    private int drive()
     {
         int work = 0;
         if (peersWithQueues > 0)
@@ -947,6 +1166,12 @@ final class Engine implements FrameHandler
         }
     }
 
+    /** Where stall reports and errors no call can throw go; by default, one line on standard error. */
+    void errorHandler(final ErrorHandler handler)
+    {
+        waits.errorHandler(handler);
+    }
+
     /** The deadline of a wait when its communicator sets none: RINGFOLD_TIMEOUT_MS. */
     long defaultTimeoutNanos()
     {
@@ -955,9 +1180,7 @@ final class Engine implements FrameHandler
 
     void await(final Completion c, final long timeoutNs)
     {
-        idle.reset();
-        final long start = System.nanoTime();
-        stallReported = false;
+        final long start = waits.begin();
         while (!c.isComplete())
         {
             final int work = progress();
@@ -965,7 +1188,7 @@ final class Engine implements FrameHandler
             {
                 break;
             }
-            idleOnce(work, start, c, timeoutNs);
+            waits.idle(work, start, c, timeoutNs);
         }
         if (Counters.ON)
         {
@@ -975,9 +1198,7 @@ final class Engine implements FrameHandler
 
     void await(final Request r, final long timeoutNs)
     {
-        idle.reset();
-        final long start = System.nanoTime();
-        stallReported = false;
+        final long start = waits.begin();
         try
         {
             while (r.state == Request.PENDING)
@@ -987,13 +1208,16 @@ final class Engine implements FrameHandler
                 {
                     return;
                 }
-                idleOnce(work, start, r, timeoutNs);
+                waits.idle(work, start, r, timeoutNs);
             }
         }
         catch (final DeadlineExceededException ex)
         {
-            cancel(r);
-            throw ex;
+            if (withdraw(r))
+            {
+                throw ex;
+            }
+            // it completed (or failed) while being withdrawn: that outcome stands
         }
         finally
         {
@@ -1004,53 +1228,9 @@ final class Engine implements FrameHandler
         }
     }
 
-    /**
-     * Withdraws a request that has not started to move: a receive still waiting for its match, a send still in
-     * its peer's queue. Returns whether it was withdrawn (it is then inactive); a request already moving bytes
-     * cannot be, and completes or fails on its own.
-     */
-    boolean cancel(final Request r)
-    {
-        if (r.state != Request.PENDING || r.phase != Request.QUEUED)
-        {
-            return false;
-        }
-        if (!r.isSend)
-        {
-            removePosted(r);
-            r.state = Request.IDLE;
-            return true;
-        }
-        Request prev = null;
-        for (Request q = queueHead[r.peer]; q != null; prev = q, q = q.next)
-        {
-            if (q == r)
-            {
-                if (prev == null)
-                {
-                    queueHead[r.peer] = r.next;
-                }
-                else
-                {
-                    prev.next = r.next;
-                }
-                if (queueTail[r.peer] == r)
-                {
-                    queueTail[r.peer] = prev;
-                }
-                r.next = null;
-                r.state = Request.IDLE;
-                return true;
-            }
-        }
-        return false;
-    }
-
     int awaitAny(final Request[] requests)
     {
-        idle.reset();
-        final long start = System.nanoTime();
-        stallReported = false;
+        final long start = waits.begin();
         long timeoutNs = defaultTimeoutNs;
         for (final Request r : requests)
         {
@@ -1081,7 +1261,21 @@ final class Engine implements FrameHandler
             {
                 return -1;
             }
-            idleOnce(work, start, ANY_OF, timeoutNs);
+            try
+            {
+                waits.idle(work, start, ANY_OF, timeoutNs);
+            }
+            catch (final DeadlineExceededException ex)
+            {
+                for (final Request r : requests)
+                {
+                    if (r != null)
+                    {
+                        withdraw(r);
+                    }
+                }
+                throw ex;
+            }
         }
     }
 
@@ -1100,45 +1294,6 @@ final class Engine implements FrameHandler
             return "waitAny";
         }
     };
-
-    private void idleOnce(final int work, final long start, final Completion waitingFor, final long timeoutNs)
-    {
-        idle.idle(work);
-        if (work == 0)
-        {
-            final long now = System.nanoTime();
-            if (now - nextLivenessCheck >= 0)
-            {
-                nextLivenessCheck = now + LIVENESS_PERIOD_NS;
-                for (final Transport t : transports)
-                {
-                    t.checkLiveness(this);
-                }
-                final long waited = now - start;
-                if (timeoutNs > 0 && waited > timeoutNs)
-                {
-                    throw new DeadlineExceededException("rank " + worldRank + ": timed out after " +
-                        (timeoutNs / 1_000_000) + " ms waiting on " + waitingFor.describe() +
-                        "; allow longer with Communicator.timeout(Duration), Request.await(Duration) or " +
-                        "RINGFOLD_TIMEOUT_MS (0 for no deadline)");
-                }
-                if (stallNs > 0 && waited > stallNs && !stallReported)
-                {
-                    stallReported = true;
-                    reportStall(waitingFor, waited);
-                }
-            }
-        }
-    }
-
-    /** Once per wait, without stopping it: a rank stuck somewhere says where, before any deadline passes. */
-    private void reportStall(final Completion waitingFor, final long waitedNs)
-    {
-        final String detail = waitingFor.stallDetail();
-        System.err.println("ringfold: stall: rank " + worldRank + " has waited " +
-            String.format(java.util.Locale.ROOT, "%.1f", waitedNs / 1e9) + " s on " + waitingFor.describe() + (detail == null ? "" : "; " + detail) +
-            " (reported once; RINGFOLD_STALL_MS sets when)");
-    }
 
     // -------------------------------------------------------------------------------------------- completion
 
@@ -1216,29 +1371,34 @@ final class Engine implements FrameHandler
         }
         failed[peer] = reason;
         this.died[peer] = died;
-        for (Request r = postedHead; r != null; )
+        for (Request r = matching.firstPosted(); r != null; )
         {
             final Request next = r.next;
             if (r.peer == peer || (died && r.peer == ANY))
             {
-                removePosted(r);
+                matching.removePosted(r);
                 fail(r, peerFailed(peer, "receive from"));
             }
             r = next;
         }
         for (Request r = queueHead[peer]; r != null; r = r.next)
         {
+            slots.release(r); // a send part-streamed holds one
             fail(r, peerFailed(peer, "send to"));
         }
         queueHead[peer] = null;
         queueTail[peer] = null;
         controlQueue[peer].clear();
-        for (int i = 0; i < slots.length; i++)
+        for (int i = 0; i < slots.capacity(); i++)
         {
-            final Request r = slots[i];
-            if (r != null && r.state == Request.PENDING && (r.isSend ? r.peer : r.sourceWorld) == peer)
+            final Request r = slots.get(i);
+            if (r != null && r.phase == Request.TOMBSTONE && r.peer == peer)
             {
-                releaseSlot(r);
+                slots.release(r); // no answer will come
+            }
+            else if (r != null && r.state == Request.PENDING && (r.isSend ? r.peer : r.sourceWorld) == peer)
+            {
+                slots.release(r);
                 fail(r, peerFailed(peer, r.isSend ? "send to" : "receive from"));
             }
         }
@@ -1265,34 +1425,10 @@ final class Engine implements FrameHandler
         return died[peer];
     }
 
-    // ------------------------------------------------------------------------------------------------- slots
-
-    private int takeSlot(final Request r)
+    /** Slots taken, by transfers in flight and by withdrawn ones awaiting their peer's last word. */
+    int slotsInUse()
     {
-        if (freeTop == 0)
-        {
-            final int old = slots.length;
-            slots = java.util.Arrays.copyOf(slots, old * 2);
-            freeSlots = new int[old * 2];
-            for (int i = 0; i < old; i++)
-            {
-                freeSlots[i] = old * 2 - 1 - i;
-            }
-            freeTop = old;
-        }
-        final int slot = freeSlots[--freeTop];
-        slots[slot] = r;
-        return slot;
-    }
-
-    private void releaseSlot(final Request r)
-    {
-        if (r.slot >= 0)
-        {
-            slots[r.slot] = null;
-            freeSlots[freeTop++] = r.slot;
-            r.slot = -1;
-        }
+        return slots.inUse();
     }
 
     // ------------------------------------------------------------------------------------------------ closing
@@ -1323,7 +1459,7 @@ final class Engine implements FrameHandler
         final long giveUp = System.nanoTime() + 1_000_000_000L;
         while (peersWithQueues > 0 && System.nanoTime() - giveUp < 0)
         {
-            idle.idle(progress());
+            waits.pause(progress());
         }
         for (int peer = 0; peer < worldSize; peer++)
         {
@@ -1333,7 +1469,7 @@ final class Engine implements FrameHandler
                 final int at = ch.tryClaim(Frames.BYE_LENGTH);
                 if (at != Channel.NO_ROOM)
                 {
-                    ch.buffer().putInt(at + Frames.TYPE_OFFSET, Frames.BYE);
+                    ch.buffer().putInt(at + Frames.TYPE_OFFSET, Frames.BYE, Frames.ORDER);
                     ch.commit(at);
                     ch.flush();
                 }

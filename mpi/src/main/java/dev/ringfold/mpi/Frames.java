@@ -1,8 +1,10 @@
 package dev.ringfold.mpi;
 
 /**
- * The frame layouts shared by every transport. All fields are native-order ints and longs; payloads start
- * on an 8-byte boundary so that copies run aligned.
+ * The frame layouts shared by every transport. All fields are little-endian ints and longs whatever the
+ * machine's own order ({@link #ORDER}, read and written with Agrona's explicit-order accessors: no cost where the
+ * machine is little-endian), since frames cross TCP between nodes; payloads start on an 8-byte boundary so that
+ * copies run aligned.
  *
  * <pre>
  * EAGER  type ctx tag length   | payload          message small enough to go at once
@@ -13,10 +15,20 @@ package dev.ringfold.mpi;
  * BYE    type                  |                  the sender has closed its runtime: nothing more will come
  * HELP   type gen sendId length | address chunk   the receiver asks the sender to push chunks too (CMA)
  * CTSA   type sendId recvId -  |                  clear to send by address: the path moves the bytes (native)
+ * CANS   type sendId           |                  the sender withdraws the send of its RTS sendId
+ * CANR   type sendId recvId -  |                  the receiver withdraws the receive that matched sendId
+ * GONE   type id               |                  answer to CANS/CANR: nothing more for the answerer's id will come
  * </pre>
+ *
+ * <p>Every CANS and CANR is answered by exactly one GONE, after everything the answerer had already sent about the
+ * transfer (frames to one peer stay in order), so the withdrawing side keeps its slot until then and no late frame
+ * reaches a reused slot.
  */
 final class Frames
 {
+    /** The byte order of every field of every frame. */
+    static final java.nio.ByteOrder ORDER = java.nio.ByteOrder.LITTLE_ENDIAN;
+
     static final int EAGER = 1;
     static final int RTS = 2;
     static final int CTS = 3;
@@ -25,6 +37,9 @@ final class Frames
     static final int BYE = 6;
     static final int HELP = 7;
     static final int CTS_BY_ADDRESS = 8;
+    static final int CANCEL_SEND = 9;
+    static final int CANCEL_RECV = 10;
+    static final int WITHDRAWN = 11;
 
     static final int TYPE_OFFSET = 0;
 
@@ -49,6 +64,11 @@ final class Frames
     static final int FIN_LENGTH = 8;
     static final int BYE_LENGTH = 8;
 
+    /** CANS and GONE carry one id where FIN does, CANR two where CTS does. */
+    static final int CANCEL_SEND_ID_OFFSET = 4;
+    static final int CANCEL_RECV_ID_OFFSET = 8;
+    static final int WITHDRAWN_ID_OFFSET = 4;
+
     static final int HELP_GENERATION_OFFSET = 4;
     static final int HELP_SEND_ID_OFFSET = 8;
     static final int HELP_LENGTH_OFFSET = 12;
@@ -72,6 +92,9 @@ final class Frames
             case BYE -> "BYE";
             case HELP -> "HELP";
             case CTS_BY_ADDRESS -> "CTSA";
+            case CANCEL_SEND -> "CANS";
+            case CANCEL_RECV -> "CANR";
+            case WITHDRAWN -> "GONE";
             default -> "UNKNOWN(" + type + ")";
         };
     }

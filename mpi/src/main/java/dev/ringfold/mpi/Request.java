@@ -15,6 +15,8 @@ public final class Request implements Completion
     static final byte QUEUED = 0;      // send: not yet on the wire; recv: posted, unmatched
     static final byte AWAIT_CTS = 1;   // send: RTS sent, waiting for the receiver
     static final byte STREAMING = 2;   // send: pushing DATA frames; recv: taking them
+    static final byte WITHDRAWING = 3; // a cancel is out and the buffer is still the peer's until it answers
+    static final byte TOMBSTONE = 4;   // not a request: holds a withdrawn transfer's slot until the peer's last word
 
     byte state = IDLE;
     byte phase;
@@ -31,6 +33,11 @@ public final class Request implements Completion
     int slot = -1;       // index in the engine's table while a rendezvous is in flight
     int remoteSlot;
     int sourceWorld = -1;
+    boolean exposed;     // send: its RTS gave a receiver that pulls from peer memory the address to read from
+    boolean byAddress;   // the channel moves its bytes by address (CTSA given or taken)
+    boolean cancelSent;  // a CANS/CANR for it is out: its slot waits for the answer (GONE) before reuse
+    int owed;            // tombstone: events (GONE, the end of a move) still to come before its slot is free
+    String operation;    // the user's call this request serves when it is not a plain send or receive ("barrier")
     Request next;
     Request prev;
     RuntimeException error;
@@ -67,8 +74,9 @@ public final class Request implements Completion
     }
 
     /**
-     * As {@link #await()} with a deadline for this wait alone; when it passes, a request that has not started to
-     * move is withdrawn and {@link DeadlineExceededException} says what it waited for. Zero waits without limit.
+     * As {@link #await()} with a deadline for this wait alone; when it passes, the request is withdrawn (see
+     * {@link #cancel()}) and {@link DeadlineExceededException} says what it waited for; if it completes while being
+     * withdrawn, that outcome stands. Zero waits without limit.
      */
     public Status await(final java.time.Duration timeout)
     {
@@ -78,6 +86,21 @@ public final class Request implements Completion
         }
         throwIfFailed();
         return status;
+    }
+
+    /**
+     * Withdraws the request: once this returns, the runtime reads and writes none of its buffer again, so the
+     * buffer may be freed. A request not yet matched simply leaves its queue; a matched one is cancelled with its
+     * peer, whose side fails with {@link TransferWithdrawnException}; where the peer may still be copying the
+     * buffer itself (a cross-memory pull, a move by address the path cannot redirect) this waits for its answer
+     * or for the transfer's end.
+     *
+     * @return true if withdrawn (the request is then inactive), false if it had completed or failed first (its
+     * status or error stand, as {@link #await()} reports).
+     */
+    public boolean cancel()
+    {
+        return state == PENDING && comm.engine().withdraw(this);
     }
 
     @Override
@@ -90,7 +113,12 @@ public final class Request implements Completion
     @Override
     public String describe()
     {
-        return (isSend ? "send of " + length + " bytes to" : "receive of up to " + length + " bytes from") +
+        if (operation != null)
+        {
+            return operation + (comm == null ? "" : " on " + comm.name()) + " (waiting for " +
+                (isSend ? "a send to" : "a message from") + " world rank " + peer + ")";
+        }
+        return (phase == WITHDRAWING ? "withdrawal of " : "") + (isSend ? "send of " + length + " bytes to" : "receive of up to " + length + " bytes from") +
             (peer == Engine.ANY ? " any rank" : " world rank " + peer) + (tag == Engine.ANY ? "" : " (tag " + tag + ")") +
             (comm == null ? "" : " on " + comm.name());
     }

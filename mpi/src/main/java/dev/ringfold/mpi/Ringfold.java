@@ -134,6 +134,16 @@ public final class Ringfold implements AutoCloseable
     }
 
     /**
+     * Where this rank's stall reports ({@link StallReport}) and errors that no call can throw go; by default each
+     * is printed as one line on standard error. The handler runs on the thread that drives progress, inside a wait.
+     */
+    public Ringfold errorHandler(final org.agrona.ErrorHandler handler)
+    {
+        engine.errorHandler(java.util.Objects.requireNonNull(handler, "handler"));
+        return this;
+    }
+
+    /**
      * Finalize, local: releases this rank's transports and mappings after pushing out what it has queued, and
      * tells the peers, so that any of their operations still waiting on this rank fail at once rather than hang.
      * It does not wait for the other ranks; call {@code world().barrier()} first where the program needs that.

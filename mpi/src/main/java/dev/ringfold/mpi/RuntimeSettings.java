@@ -33,9 +33,9 @@ import java.util.Map;
  * <tr><td>RINGFOLD_TIMEOUT_MS</td><td>default deadline of any single blocking wait, 0 for none (default 600000:
  *     ten minutes, generous on purpose; per communicator {@code Communicator.timeout(Duration)}, per call
  *     {@code Request.await(Duration)})</td></tr>
- * <tr><td>RINGFOLD_STALL_MS</td><td>a wait longer than this prints, once, what the rank waits for and, for a
- *     checked collective, which ranks have and have not entered it; the job goes on (default 60000, 0 for
- *     never)</td></tr>
+ * <tr><td>RINGFOLD_STALL_MS</td><td>a wait longer than this reports, once, what the rank waits for and, for a
+ *     receive, the messages already waiting from that peer, for a checked collective which ranks have and have
+ *     not entered it; the job goes on (default 10000, 0 for never)</td></tr>
  * <tr><td>RINGFOLD_BOOTSTRAP_TIMEOUT_MS</td><td>deadline for all ranks to meet at start (default 120000)</td></tr>
  * <tr><td>RINGFOLD_TCP_HOST</td><td>address this rank listens on and advertises for TCP (default: loopback when
  *     the rendezvous is on loopback, else the address this host's name resolves to)</td></tr>
@@ -59,7 +59,7 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
             longVar(env, "RINGFOLD_CMA_SPLIT_MIN", -1, 0, Long.MAX_VALUE),
             env.getOrDefault("RINGFOLD_IDLE", "auto").toLowerCase(Locale.ROOT),
             longVar(env, "RINGFOLD_TIMEOUT_MS", 600_000, 0, Long.MAX_VALUE / 1_000_000) * 1_000_000L,
-            longVar(env, "RINGFOLD_STALL_MS", 60_000, 0, Long.MAX_VALUE / 1_000_000) * 1_000_000L,
+            longVar(env, "RINGFOLD_STALL_MS", 10_000, 0, Long.MAX_VALUE / 1_000_000) * 1_000_000L,
             longVar(env, "RINGFOLD_BOOTSTRAP_TIMEOUT_MS", 120_000, 1, Long.MAX_VALUE),
             env.get("RINGFOLD_TCP_HOST"),
             env.get("RINGFOLD_NODE"),

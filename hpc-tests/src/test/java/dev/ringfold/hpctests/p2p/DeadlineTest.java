@@ -26,4 +26,41 @@ class DeadlineTest
             l.contains("receive of up to 8 bytes from world rank 1 (tag 5)")).count(), r::toString);
         assertEquals(2, r.count("ok deadline rank"), r::toString);
     }
+
+    /**
+     * Issue 21 item 1: after each kind of deadline or cancel the caller frees its buffer at once and the job runs
+     * on (a late write into freed memory would end it with SIGSEGV). Streamed through the ring, pulled with
+     * cross-memory attach, moved by address over TCP, and by the site's MPI (native, where mpirun is installed).
+     */
+    @ParameterizedTest(name = "path={0}")
+    @ValueSource(strings = {"streamed", "pulled", "tcp", "native"})
+    @Timeout(180)
+    void withdrawnBufferMayBeFreedAtOnce(final String path) throws Exception
+    {
+        final String dev = path.equals("tcp") || path.equals("native") ? path : "shm";
+        final String cma = path.equals("pulled") ? "RINGFOLD_CMA=1" : "RINGFOLD_CMA=0";
+        final Mpjrun.Result r = Mpjrun.run(2, dev, List.of(cma), 120, WithdrawalRanks.class);
+        assertEquals(0, r.exitCode(), r::toString);
+        if (path.equals("pulled") || path.equals("native"))
+        {
+            // a pull takes the bytes at the match, and MPI's move by address cannot be redirected, so the receiving
+            // side waits it out: either way the receive completes and nothing is left to withdraw
+            assertEquals(1, r.count("withdrawal: receiver-timeout receiver completed"), r::toString);
+            assertEquals(1, r.count("withdrawal: receiver-timeout sender completed"), r::toString);
+            assertEquals(1, r.count("withdrawal: cancel receiver completed"), r::toString);
+        }
+        else
+        {
+            assertEquals(1, r.count("withdrawal: receiver-timeout receiver deadline"), r::toString);
+            assertEquals(1, r.count("withdrawal: receiver-timeout sender withdrawn-by-peer (rank 0: world rank 1 " +
+                "withdrew the receive matched with this send of 67108864 bytes to world rank 1 (tag 4)"), r::toString);
+            assertEquals(1, r.count("withdrawal: cancel receiver withdrawn"), r::toString);
+            assertEquals(1, r.count("withdrawal: cancel sender withdrawn-by-peer"), r::toString);
+        }
+        // the sender's deadline: withdrawn at once, or (pulled) once the receiver answers the cancel
+        assertEquals(1, r.count("withdrawal: sender-timeout sender deadline"), r::toString);
+        assertEquals(1, r.count("withdrawal: sender-timeout receiver saw no message"), r::toString);
+        assertEquals(1, r.count("withdrawal: eager receiver deadline"), r::toString);
+        assertEquals(2, r.count("ok withdrawal rank"), r::toString);
+    }
 }

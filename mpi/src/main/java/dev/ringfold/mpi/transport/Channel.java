@@ -1,6 +1,7 @@
 package dev.ringfold.mpi.transport;
 
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The outbound half of a path to one peer: claim room for a frame, write it in place, commit.
@@ -34,6 +35,53 @@ public interface Channel
     String kind();
 
     /**
+     * Whether the peer is a process on this node whose memory a cross-memory read reaches (and which may read
+     * ours): a large off-heap message can then be pulled by the receiver in one copy.
+     */
+    default boolean pullsFromPeerMemory()
+    {
+        return false;
+    }
+
+    /**
+     * Where the two ranks can copy a large message together, both pulling or pushing chunks by cross-memory
+     * attach (shm's {@code CooperativeCopy}): the cache line the pair shares to claim the chunks of messages the peer
+     * sends to this rank ({@code inbound}) or this rank sends to the peer. Null where the path cannot.
+     */
+    default UnsafeBuffer copyTogetherSlot(final boolean inbound)
+    {
+        return null;
+    }
+
+    /**
+     * Whether the peer's process still exists, for waits the peer may hold up outside the frames (a chunk it claimed
+     * in a copy together); true where the path cannot tell, and its transport's liveness check decides.
+     */
+    default boolean peerAlive()
+    {
+        return true;
+    }
+
+    /**
+     * Whether a move by address under way can be withdrawn at once with {@link #cancelByAddress}; where not, a
+     * withdrawn request waits for its move to end.
+     */
+    default boolean withdrawsByAddress()
+    {
+        return false;
+    }
+
+    /**
+     * Stops the move {@code id} from touching its memory: an outbound one sends zeros for what it has not sent yet,
+     * an inbound one reads the rest into nothing. The move still runs to its end, so that the path stays in step,
+     * and {@link FrameHandler#onMovedByAddress(int)} still reports it. Only where {@link #withdrawsByAddress()}.
+     */
+    default void cancelByAddress(final int id)
+    {
+        throw new UnsupportedOperationException(kind() + " paths cannot withdraw a move by address");
+    }
+
+    /**
      * Whether this path moves a large off-heap payload itself, by address and outside the frames (the native
      * device hands it to MPI, which moves it without a copy through Ringfold's buffers).
      */
@@ -45,7 +93,7 @@ public interface Channel
     /**
      * Starts moving {@code length} bytes at {@code address} to the peer, where a {@link #receiveByAddress} with the
      * same {@code tag} takes them; {@link FrameHandler#onMovedByAddress(int)} reports {@code id} when the bytes may
-     * be reused.
+     * be reused. Address 0, only where {@link #withdrawsByAddress()}, sends {@code length} zeros.
      */
     default void sendByAddress(final long address, final int length, final int tag, final int id)
     {

@@ -3,11 +3,11 @@ package dev.ringfold.mpi.transport.shm;
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.InputWaiter;
 import dev.ringfold.mpi.transport.FrameHandler;
+import dev.ringfold.mpi.transport.RingChannel;
 import dev.ringfold.mpi.transport.Transport;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.nio.file.Path;
 
@@ -21,7 +21,6 @@ import java.nio.file.Path;
  */
 public final class ShmTransport implements Transport, InputWaiter
 {
-    private static final int MSG_TYPE = 1;
 
     private final int[] localRanks;
     private final int myIndex;
@@ -30,7 +29,7 @@ public final class ShmTransport implements Transport, InputWaiter
     private final Doorbell ownDoorbell;
     private final RingFile[] peerFiles;
     private final OneToOneRingBuffer[] inbound;
-    private final RingChannel[] outboundByWorldRank;
+    private final ShmChannel[] outboundByWorldRank;
     private final Delivery[] deliveries;
     private final org.agrona.concurrent.UnsafeBuffer[] pairSlotFrom;
     private final org.agrona.concurrent.UnsafeBuffer[] pairSlotTo;
@@ -50,7 +49,7 @@ public final class ShmTransport implements Transport, InputWaiter
         this.ownDoorbell = own.doorbell();
         this.peerFiles = new RingFile[localRanks.length];
         this.inbound = new OneToOneRingBuffer[localRanks.length];
-        this.outboundByWorldRank = new RingChannel[worldSize];
+        this.outboundByWorldRank = new ShmChannel[worldSize];
         this.deliveries = new Delivery[localRanks.length];
         this.pairSlotFrom = new org.agrona.concurrent.UnsafeBuffer[worldSize];
         this.pairSlotTo = new org.agrona.concurrent.UnsafeBuffer[worldSize];
@@ -113,33 +112,12 @@ public final class ShmTransport implements Transport, InputWaiter
             final RingFile file = i == myIndex ? own : RingFile.map(RingFile.peerPath(dir, jobId, peer, fileNames[peer]),
                 localRanks.length, capacity, owner);
             peerFiles[i] = file;
-            outboundByWorldRank[peer] = new RingChannel(file.ring(myIndex), file.doorbell());
             pairSlotFrom[peer] = own.pairSlot(i);
             pairSlotTo[peer] = file.pairSlot(myIndex);
+            outboundByWorldRank[peer] = new ShmChannel(file.ring(myIndex), peer, file.doorbell());
             pids[i] = pidsByWorldRank[peer];
             processes.track(peer, pids[i]);
         }
-    }
-
-    /**
-     * The cache line that this rank and {@code peer} share for messages from {@code peer} to this rank (it lives in
-     * this rank's file), or null where there is none.
-     */
-    public org.agrona.concurrent.UnsafeBuffer pairSlotFrom(final int peer)
-    {
-        return pairSlotFrom[peer];
-    }
-
-    /** The cache line shared for messages from this rank to {@code peer} (it lives in the peer's file), or null. */
-    public org.agrona.concurrent.UnsafeBuffer pairSlotTo(final int peer)
-    {
-        return pairSlotTo[peer];
-    }
-
-    /** Whether the process of {@code worldRank}, a peer on this node, still exists. */
-    public boolean isAlive(final int worldRank)
-    {
-        return processes.isAlive(worldRank);
     }
 
     public void unlinkOwn()
@@ -255,55 +233,47 @@ public final class ShmTransport implements Transport, InputWaiter
         }
     }
 
-    private static final class RingChannel implements Channel
+    private final class ShmChannel extends RingChannel
     {
-        private final OneToOneRingBuffer ring;
+        private final int peer;
         private final Doorbell doorbell;
-        private final int maxFrame;
 
-        RingChannel(final OneToOneRingBuffer ring, final Doorbell doorbell)
+        ShmChannel(final OneToOneRingBuffer ring, final int peer, final Doorbell doorbell)
         {
-            this.ring = ring;
+            super(ring);
+            this.peer = peer;
             this.doorbell = doorbell;
-            this.maxFrame = ring.maxMsgLength();
-        }
-
-        @Override
-        public int tryClaim(final int length)
-        {
-            final int index = ring.tryClaim(MSG_TYPE, length);
-            return index == RingBuffer.INSUFFICIENT_CAPACITY ? NO_ROOM : index;
-        }
-
-        @Override
-        public MutableDirectBuffer buffer()
-        {
-            return ring.buffer();
         }
 
         @Override
         public void commit(final int offset)
         {
-            ring.commit(offset);
+            super.commit(offset);
             doorbell.ring();
-        }
-
-        @Override
-        public int maxFrameLength()
-        {
-            return maxFrame;
-        }
-
-        @Override
-        public int flush()
-        {
-            return 0;
         }
 
         @Override
         public String kind()
         {
             return "shm";
+        }
+
+        @Override
+        public boolean pullsFromPeerMemory()
+        {
+            return true;
+        }
+
+        @Override
+        public org.agrona.concurrent.UnsafeBuffer copyTogetherSlot(final boolean inbound)
+        {
+            return inbound ? pairSlotFrom[peer] : pairSlotTo[peer];
+        }
+
+        @Override
+        public boolean peerAlive()
+        {
+            return processes.isAlive(peer);
         }
     }
 

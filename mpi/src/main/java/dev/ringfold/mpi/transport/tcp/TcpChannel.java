@@ -10,6 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -25,9 +26,14 @@ import java.nio.channels.SocketChannel;
  * {@link #receiveByAddress} posted for the tag. The bytes then cross user space in no copy of ours (the frame path
  * copies them twice more: into the send buffer and out of the receive buffer), as Open MPI's TCP path does; a
  * record for a tag not posted, or of another length, is a protocol error.
+ * <p>
+ * A move withdrawn with {@link #cancelByAddress} still crosses the connection whole, so that the stream stays in
+ * step: the sender's rest comes from a buffer of zeros, the receiver's rest goes into a scratch buffer.
  */
 final class TcpChannel implements Channel
 {
+    /** The byte order of prefixes and move records on the wire, the frames' own: the same on every node. */
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int PREFIX = 8;
     /** In the length field of a prefix: not a frame but a message moved by address. */
     private static final int BULK = -1;
@@ -57,11 +63,14 @@ final class TcpChannel implements Channel
     private boolean reported;
 
     // outbound moves by address, oldest first: each goes on the wire once the send buffer is written up to its at
-    private final ByteBuffer bulkHeader = ByteBuffer.allocateDirect(BULK_HEADER).order(java.nio.ByteOrder.nativeOrder());
+    private final ByteBuffer bulkHeader = ByteBuffer.allocateDirect(BULK_HEADER).order(ORDER);
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(8);
     private final AddressWindow outWindow = new AddressWindow();
     private final ByteBuffer[] bulkParts = new ByteBuffer[3];
     private boolean bulkStarted;
+    private int outDone;
+    private ByteBuffer zeroSlice;   // the source of withdrawn outbound moves, made at the first
+    private ByteBuffer discardSlice; // the sink of withdrawn inbound moves, made at the first
     private int outHead;
     private int outCount;
     private int[] outAt = new int[INITIAL_MOVES];
@@ -131,7 +140,7 @@ final class TcpChannel implements Channel
                 return NO_ROOM;
             }
         }
-        send.putInt(writeEnd, length);
+        send.putInt(writeEnd, length, ORDER);
         return writeEnd + PREFIX;
     }
 
@@ -144,7 +153,7 @@ final class TcpChannel implements Channel
     @Override
     public void commit(final int offset)
     {
-        writeEnd = offset + aligned(send.getInt(offset - PREFIX));
+        writeEnd = offset + aligned(send.getInt(offset - PREFIX, ORDER));
         flush();
     }
 
@@ -208,18 +217,20 @@ final class TcpChannel implements Channel
             bulkHeader.clear();
             bulkHeader.putInt(BULK).putInt(outTag[h]).putInt(outLength[h]).putInt(0).flip();
             bulkParts[0] = bulkHeader;
-            bulkParts[1] = outWindow.view(outAddress[h], outLength[h]);
             bulkParts[2] = zeros.clear().limit(0);
+            outDone = 0;
         }
-        final ByteBuffer bytes = bulkParts[1];
-        bytes.limit((int)Math.min(bytes.capacity(), (long)bytes.position() + WRITE_SLICE));
-        if (bytes.limit() == bytes.capacity() && bulkParts[2].limit() == 0)
+        final int length = outLength[h];
+        final int n = Math.min(WRITE_SLICE, length - outDone);
+        final ByteBuffer bytes = outAddress[h] == 0 ? zeros(n) : outWindow.view(outAddress[h] + outDone, n);
+        bulkParts[1] = bytes;
+        if (outDone + n == length && bulkParts[2].limit() == 0)
         {
-            bulkParts[2].limit(aligned(outLength[h]) - outLength[h]);
+            bulkParts[2].limit(aligned(length) - length);
         }
         socket.write(bulkParts);
-        if (bulkParts[2].hasRemaining() || bytes.hasRemaining() || bytes.limit() < bytes.capacity() ||
-            bulkParts[0].hasRemaining())
+        outDone += n - bytes.remaining();
+        if (bulkParts[0].hasRemaining() || outDone < length || bulkParts[2].hasRemaining())
         {
             return false;
         }
@@ -234,6 +245,54 @@ final class TcpChannel implements Channel
     public boolean movesByAddress()
     {
         return true;
+    }
+
+    @Override
+    public boolean withdrawsByAddress()
+    {
+        return true;
+    }
+
+    @Override
+    public void cancelByAddress(final int id)
+    {
+        for (int k = 0; k < outCount; k++)
+        {
+            final int i = (outHead + k) % outAt.length;
+            if (outId[i] == id)
+            {
+                outAddress[i] = 0;
+            }
+        }
+        for (int i = 0; i < postedCount; i++)
+        {
+            if (postedId[i] == id)
+            {
+                postedAddress[i] = 0;
+            }
+        }
+        if (inId == id)
+        {
+            inAddress = 0;
+        }
+    }
+
+    private ByteBuffer zeros(final int n)
+    {
+        if (zeroSlice == null)
+        {
+            zeroSlice = ByteBuffer.allocateDirect(WRITE_SLICE);
+        }
+        return zeroSlice.clear().limit(n);
+    }
+
+    private ByteBuffer discard(final int n)
+    {
+        if (discardSlice == null)
+        {
+            discardSlice = ByteBuffer.allocateDirect(WRITE_SLICE);
+        }
+        return discardSlice.clear().limit(Math.min(n, WRITE_SLICE));
     }
 
     @Override
@@ -321,7 +380,8 @@ final class TcpChannel implements Channel
             if (inId >= 0)
             {
                 // the rest of a message moved by address goes straight into its buffer
-                n = socket.read(inWindow.view(inAddress + inDone, inLength - inDone));
+                n = socket.read(inAddress == 0 ? discard(inLength - inDone) :
+                    inWindow.view(inAddress + inDone, inLength - inDone));
                 inDone += Math.max(0, n);
                 if (n >= 0 && inDone < inLength)
                 {
@@ -380,21 +440,24 @@ final class TcpChannel implements Channel
         skip -= skipped;
         while (frames < limit && inId < 0 && end - readStart >= PREFIX)
         {
-            final int length = recv.getInt(readStart);
+            final int length = recv.getInt(readStart, ORDER);
             if (length == BULK)
             {
                 if (end - readStart < BULK_HEADER)
                 {
                     break;
                 }
-                if (!startMove(handler, recv.getInt(readStart + 4), recv.getInt(readStart + 8)))
+                if (!startMove(handler, recv.getInt(readStart + 4, ORDER), recv.getInt(readStart + 8, ORDER)))
                 {
                     return frames;
                 }
                 readStart += BULK_HEADER;
                 // what came in with the frames before it
                 final int take = Math.min(end - readStart, inLength);
-                UnsafeApi.copyMemory(recv.addressOffset() + readStart, inAddress, take);
+                if (inAddress != 0)
+                {
+                    UnsafeApi.copyMemory(recv.addressOffset() + readStart, inAddress, take);
+                }
                 readStart += take;
                 inDone = take;
                 frames++;

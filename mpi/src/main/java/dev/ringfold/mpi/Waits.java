@@ -1,0 +1,122 @@
+package dev.ringfold.mpi;
+
+import dev.ringfold.mpi.transport.FrameHandler;
+import dev.ringfold.mpi.transport.Transport;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.Locale;
+
+/**
+ * What happens between two rounds of progress while a rank waits: it idles (the runtime's idle strategy), checks
+ * its peers' liveness every 100 ms, raises {@link DeadlineExceededException} once the wait's deadline has passed,
+ * and reports a stall, once per wait, to the error handler. Nothing here allocates until a deadline or a stall.
+ */
+final class Waits
+{
+    static final long LIVENESS_PERIOD_NS = 100_000_000L;
+
+    private final int worldRank;
+    private final IdleStrategy idle;
+    private final Transport[] transports;
+    private final FrameHandler liveness;
+    private final MatchingQueues matching;
+    private final long stallNs;
+    private long nextLivenessCheck;
+    private boolean stallReported;
+    private ErrorHandler errorHandler = Waits::print;
+
+    Waits(final int worldRank, final IdleStrategy idle, final Transport[] transports, final FrameHandler liveness,
+        final MatchingQueues matching, final long stallNs)
+    {
+        this.worldRank = worldRank;
+        this.idle = idle;
+        this.transports = transports;
+        this.liveness = liveness;
+        this.matching = matching;
+        this.stallNs = stallNs;
+    }
+
+    /** Starts a wait: returns its start time (System.nanoTime) for {@link #idle}. */
+    long begin()
+    {
+        idle.reset();
+        stallReported = false;
+        return System.nanoTime();
+    }
+
+    /** Starts a wait nested in another (a withdrawal inside a wait): the outer wait's stall report stands. */
+    long beginNested()
+    {
+        idle.reset();
+        return System.nanoTime();
+    }
+
+    /** After a round of progress that did {@code work}: idles, and when there was none, does the rare checks. */
+    void idle(final int work, final long start, final Completion waitingFor, final long timeoutNs)
+    {
+        idle.idle(work);
+        if (work == 0)
+        {
+            final long now = System.nanoTime();
+            if (now - nextLivenessCheck >= 0)
+            {
+                nextLivenessCheck = now + LIVENESS_PERIOD_NS;
+                for (final Transport t : transports)
+                {
+                    t.checkLiveness(liveness);
+                }
+                final long waited = now - start;
+                if (timeoutNs > 0 && waited > timeoutNs)
+                {
+                    throw new DeadlineExceededException("rank " + worldRank + ": timed out after " +
+                        (timeoutNs / 1_000_000) + " ms waiting on " + waitingFor.describe() +
+                        "; allow longer with Communicator.timeout(Duration), Request.await(Duration) or " +
+                        "RINGFOLD_TIMEOUT_MS (0 for no deadline)");
+                }
+                if (stallNs > 0 && waited > stallNs && !stallReported)
+                {
+                    stallReported = true;
+                    reportStall(waitingFor, waited);
+                }
+            }
+        }
+    }
+
+    /** Idles once outside any wait (closing): the strategy only, no checks. */
+    void pause(final int work)
+    {
+        idle.idle(work);
+    }
+
+    /** Once per wait, without stopping it: a rank stuck somewhere says where, before any deadline passes. */
+    private void reportStall(final Completion waitingFor, final long waitedNs)
+    {
+        String detail = waitingFor.stallDetail();
+        if (detail == null && waitingFor instanceof Request r && !r.isSend)
+        {
+            detail = matching.waitingFrom(r.ctx, r.peer);
+        }
+        errorHandler.onError(new StallReport("stall: rank " + worldRank + " has waited " +
+            String.format(Locale.ROOT, "%.1f", waitedNs / 1e9) + " s on " + waitingFor.describe() +
+            (detail == null ? "" : "; " + detail) + " (reported once; RINGFOLD_STALL_MS sets when)"));
+    }
+
+    /** Where stall reports and errors no call can throw go; by default, one line on standard error. */
+    void errorHandler(final ErrorHandler handler)
+    {
+        this.errorHandler = handler;
+    }
+
+    private static void print(final Throwable error)
+    {
+        if (error instanceof RingfoldException)
+        {
+            System.err.println("ringfold: " + error.getMessage());
+        }
+        else
+        {
+            error.printStackTrace();
+        }
+    }
+}
