@@ -12,16 +12,11 @@ REPEAT=${REPEAT:-3}
 JVM_OPTS=${JVM_OPTS:--Xmx6g}
 JAVA_HOME=$("$ROOT/bin/find-jdk") || exit 1
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
-[ -r /usr/share/java/mpj.jar ] || { echo "MPJ Express is not installed (apt-get install libmpj-java)" >&2; exit 2; }
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-# a private MPJ_HOME: Debian's MPJ jars look for log4j and commons-* beside themselves (see docs/mpj.md)
-mkdir -p "$WORK/home/lib" "$WORK/home/conf" "$WORK/classes"
-# (the versioned files, each as its unversioned name: the links beside them name the same jars)
-for j in /usr/share/mpj/lib/*-0.44.jar; do b=$(basename "$j"); cp "$j" "$WORK/home/lib/${b%-0.44.jar}.jar"; done
-for j in log4j-1.2 commons-cli commons-codec commons-io; do cp -L "/usr/share/java/$j.jar" "$WORK/home/lib/"; done
-cp "$WORK/home/lib/log4j-1.2.jar" "$WORK/home/lib/log4j-1.2.11.jar"
-cp /usr/share/mpj/conf/mpjexpress.conf "$WORK/home/conf/" 2>/dev/null || true
+. "$ROOT/hpc-tests/bench/mpj-home.sh"
+mpj_home "$WORK" || exit 2
+mkdir -p "$WORK/classes"
 javac -nowarn -cp /usr/share/java/mpj.jar -d "$WORK/classes" "$ROOT/mpj/src/test/java/dev/ringfold/mpj/bench/MpiJavaBench.java" || exit 1
 MAIN=dev.ringfold.mpj.bench.MpiJavaBench
 echo "## $(date -u '+%F %T') UTC, np $NP, load $(cut -d' ' -f1-3 /proc/loadavg)"
