@@ -165,6 +165,9 @@ public final class RendezvousClient implements AutoCloseable
         out.writeInt(RendezvousServer.LIFELINE);
         out.flush();
         socket.setSoTimeout(0);
+        // at exit the JVM waits up to 300 ms for threads still in native code, such as one blocked reading this
+        // socket: closing it first lets the reader leave quietly (closed is set) and the rank exit at once
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("ringfold-lifeline-close").unstarted(this::close));
         Thread.ofPlatform().daemon().name("ringfold-lifeline").start(() ->
         {
             try
