@@ -10,14 +10,8 @@ NP=${NP:-2}
 SIZES=${SIZES:-8,1048576,16777216,67108864}
 REPEAT=${REPEAT:-3}
 JVM_OPTS=${JVM_OPTS:--Xmx6g}
-JAVA_HOME=$("$ROOT/bin/find-jdk") || exit 1
-export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 . "$ROOT/hpc-tests/bench/mpj-home.sh"
-mpj_home "$WORK" || exit 2
-mkdir -p "$WORK/classes"
-javac -nowarn -cp /usr/share/java/mpj.jar -d "$WORK/classes" "$ROOT/mpj/src/test/java/dev/ringfold/mpj/bench/MpiJavaBench.java" || exit 1
+mpj_program "$ROOT/mpj/src/test/java/dev/ringfold/mpj/bench/MpiJavaBench.java"
 MAIN=dev.ringfold.mpj.bench.MpiJavaBench
 echo "## $(date -u '+%F %T') UTC, np $NP, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$REPEAT"); do

@@ -13,14 +13,8 @@ N=${N:-256}
 REPEAT=${REPEAT:-5}
 JVM_OPTS=${JVM_OPTS:-}
 OURS_OPTS=${OURS_OPTS:-}
-JAVA_HOME=$("$ROOT/bin/find-jdk") || exit 1
-export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 . "$ROOT/hpc-tests/bench/mpj-home.sh"
-mpj_home "$WORK" || exit 2
-mkdir -p "$WORK/classes"
-javac -nowarn -cp /usr/share/java/mpj.jar -d "$WORK/classes" "$ROOT/mpj/src/test/java/dev/ringfold/mpj/bench/JacobiStencil.java" || exit 1
+mpj_program "$ROOT/mpj/src/test/java/dev/ringfold/mpj/bench/JacobiStencil.java"
 MAIN=dev.ringfold.mpj.bench.JacobiStencil
 echo "## $(date -u '+%F %T') UTC, np $NP, N $N, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$REPEAT"); do

@@ -66,8 +66,8 @@ final class WaitingIdleStrategy implements IdleStrategy
         else if (waitNs < maxWaitNs)
         {
             // the back-off's short parks first: a rank that sleeps in the transport is woken by its peer's next
-            // frame, which costs a wake-up per message where a peer answers within a few parks (measured on a loaded
-            // node: 8 B one-way 0.5 us with parks first, 7 us with every wait in the transport)
+            // frame, which costs a wake-up per message where a peer answers within a few parks (BENCHMARKS.md,
+            // "Shared-memory waits")
             LockSupport.parkNanos(waitNs);
             waitNs = Math.min(waitNs << 1, maxWaitNs);
         }
