@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Every collective against a scalar reference on real ranks, np = 1 … 8 (powers of two or not), both of Ringfold's
- * transports, and np = 2 and 4 on the native device (ours over Open MPI's point-to-point).
+ * transports, and np = 4 on the native device (ours over Open MPI's point-to-point). Each case costs a job of np
+ * JVMs on a 2-core machine, so the list keeps one case per path (one rank, powers of two, not, oversubscribed, TCP,
+ * native; nodes uneven and interleaved) rather than every combination.
  */
 class CollectivesProcessTest
 {
@@ -19,7 +21,7 @@ class CollectivesProcessTest
         "ok gathers rank", "ok scans rank", "ok allreduce-split rank", "ok concurrent rank", "ok errors rank"};
 
     @ParameterizedTest(name = "np={0} dev={1}")
-    @CsvSource({"1,shm", "2,shm", "3,shm", "4,shm", "5,shm", "8,shm", "3,tcp", "4,tcp", "2,native", "4,native"})
+    @CsvSource({"1,shm", "2,shm", "3,shm", "4,shm", "8,shm", "3,tcp", "4,native"})
     @Timeout(400)
     void everyCollectiveMatchesTheReference(final int np, final String dev) throws Exception
     {
@@ -57,7 +59,7 @@ class CollectivesProcessTest
      * staged through the communicator's off-heap area (shm, tcp).
      */
     @ParameterizedTest(name = "np={0} dev={1}")
-    @CsvSource({"2,shm", "4,shm", "3,tcp"})
+    @CsvSource({"2,shm", "3,tcp"})
     @Timeout(300)
     void everyArrayFormMatchesTheReference(final int np, final String dev) throws Exception
     {
@@ -80,7 +82,7 @@ class CollectivesProcessTest
      * picks the hierarchical algorithms, and every collective still matches the reference, forced algorithms too.
      */
     @ParameterizedTest(name = "nodes={0}")
-    @CsvSource({"a a b b", "a a a b b", "a b a b"})
+    @CsvSource({"a a a b b", "a b a b"})
     @Timeout(400)
     void ranksOnTwoNodes(final String placement) throws Exception
     {
