@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every collective against a scalar reference on real ranks, np = 1 … 8 (powers of two or not), both of Ringfold's
@@ -110,8 +111,12 @@ class CollectivesProcessTest
         assertEquals(1, Job.count(text, "[0] mismatch rank 0: rank 0 of WORLD: collective calls do not match: " +
             "this rank called #1 allReduce(count=8, F32, SUM; RecursiveDoublingAllReduce) but rank 1 called " +
             "#1 allReduce(count=16, F32, SUM; RecursiveDoublingAllReduce)"), text);
-        // ranks 0 and 1 wait for rank 2, which sleeps before its call
-        assertEquals(2, text.lines().filter(l -> l.contains("ringfold: stall: rank") &&
-            l.contains("ranks that have entered it: [0,1], not yet: [2]")).count(), text);
+        // ranks 0 and 1 wait for rank 2, which sleeps before its call: each says so (on a loaded machine other
+        // waits pass the 400 ms too and report as well, so the count is a lower bound)
+        for (final String rank : new String[] {"[0] ", "[1] "})
+        {
+            assertTrue(text.lines().anyMatch(l -> l.startsWith(rank) && l.contains("ringfold: stall: rank") &&
+                l.contains("ranks that have entered it: [0,1], not yet: [2]")), rank + "\n" + text);
+        }
     }
 }
