@@ -1,0 +1,177 @@
+package dev.ringfold.openmpi.alloc;
+
+import mpi.MPI;
+import mpi.MPIException;
+import mpi.Request;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+
+/**
+ * The steady state of Open MPI's Java API on Ringfold allocates nothing per call, or only the object the call
+ * returns: ranks 0 and 1 run each hot path (blocking send/recv of direct buffers and arrays, small and large, with
+ * separate send and receive buffers as OSU's benchmarks have them; windows of iSend/iRecv waited with waitAll;
+ * all-reduce of direct buffers and arrays, small and large), warm up, then count the bytes their thread allocates
+ * over three rounds. A path passes when its quietest round allocated at most {@code allowed} bytes per call (0 for
+ * the blocking calls; the returned {@link Request}'s few dozen bytes for the non-blocking ones). What shows in one
+ * round only is the JVM linking a branch the warm-up never took, not the steady state. Prints one line per path
+ * and "ok allocation rank R", or the failing path, and exits non-zero then.
+ */
+public final class SteadyStateRanks
+{
+    private static final com.sun.management.ThreadMXBean THREADS =
+        (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+    /** The non-blocking calls return a new Request each (the API's); it must be all they allocate. */
+    private static final long REQUEST_BYTES = 64;
+    private static final int WINDOW = 8;
+
+    private interface Path
+    {
+        void run() throws MPIException;
+    }
+
+    private record Case(String name, int calls, int iterations, long allowed, Path path)
+    {
+    }
+
+    public static void main(final String[] args) throws MPIException
+    {
+        MPI.Init(args);
+        final int me = MPI.COMM_WORLD.getRank();
+        final int peer = 1 - me;
+        final int large = 200_000;
+        final ByteBuffer directOut = MPI.newByteBuffer(large);
+        final ByteBuffer directIn = MPI.newByteBuffer(large);
+        final byte[] bytesOut = new byte[large];
+        final byte[] bytesIn = new byte[large];
+        final float[] floatsOut = new float[large / 4];
+        final float[] floatsIn = new float[large / 4];
+        final ByteBuffer[] window = new ByteBuffer[WINDOW];
+        for (int w = 0; w < WINDOW; w++)
+        {
+            window[w] = MPI.newByteBuffer(large);
+        }
+        final Request[] requests = new Request[WINDOW];
+        final int reduced = 1 << 18; // 1 MiB of floats: Ringfold's large all-reduce path
+        final FloatBuffer sumOut = MPI.newFloatBuffer(reduced);
+        final FloatBuffer sumIn = MPI.newFloatBuffer(reduced);
+        final float[] sumOutArray = new float[reduced];
+        final float[] sumInArray = new float[reduced];
+        for (int i = 0; i < reduced; i++)
+        {
+            sumOut.put(i, i % 7);
+            sumOutArray[i] = i % 7;
+        }
+        final Case[] cases = {
+            new Case("send-recv-direct-8B", 2, 20_000, 0, () -> pingPong(me, peer, directOut, directIn, 8)),
+            new Case("send-recv-direct-200KB", 2, 1_000, 0, () -> pingPong(me, peer, directOut, directIn, large)),
+            new Case("send-recv-byte[]-8B", 2, 20_000, 0, () -> pingPong(me, peer, bytesOut, bytesIn, 8)),
+            new Case("send-recv-float[]-200KB", 2, 1_000, 0,
+                () -> pingPongFloats(me, peer, floatsOut, floatsIn, large / 4)),
+            new Case("isend-irecv-direct-8B-window", WINDOW + 1, 2_000, REQUEST_BYTES,
+                () -> window(me, peer, window, requests, 8)),
+            new Case("isend-irecv-direct-200KB-window", WINDOW + 1, 200, REQUEST_BYTES,
+                () -> window(me, peer, window, requests, large)),
+            new Case("allreduce-direct-8B", 1, 20_000, 0,
+                () -> MPI.COMM_WORLD.allReduce(sumOut, sumIn, 2, MPI.FLOAT, MPI.SUM)),
+            new Case("allreduce-direct-1MiB", 1, 200, 0,
+                () -> MPI.COMM_WORLD.allReduce(sumOut, sumIn, reduced, MPI.FLOAT, MPI.SUM)),
+            new Case("allreduce-float[]-8B", 1, 20_000, 0,
+                () -> MPI.COMM_WORLD.allReduce(sumOutArray, sumInArray, 2, MPI.FLOAT, MPI.SUM)),
+            new Case("allreduce-float[]-1MiB", 1, 200, 0,
+                () -> MPI.COMM_WORLD.allReduce(sumOutArray, sumInArray, reduced, MPI.FLOAT, MPI.SUM)),
+        };
+        String failed = null;
+        for (final Case c : cases)
+        {
+            for (int i = 0; i < Math.max(c.iterations, 5_000); i++)
+            {
+                c.path.run(); // warm-up: pools fill, the JIT compiles the path
+            }
+            long best = Long.MAX_VALUE;
+            final StringBuilder rounds = new StringBuilder();
+            for (int round = 0; round < 3; round++)
+            {
+                MPI.COMM_WORLD.barrier();
+                final long before = THREADS.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < c.iterations; i++)
+                {
+                    c.path.run();
+                }
+                final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+                best = Math.min(best, allocated);
+                rounds.append(' ').append(allocated);
+            }
+            final long limit = c.allowed * c.calls * c.iterations;
+            System.out.println("rank " + me + " allocated " + c.name + " bytes per round of " + c.iterations +
+                " iterations:" + rounds + " (allowed " + limit + ")");
+            if (best > limit && failed == null)
+            {
+                failed = c.name + ": " + best + " bytes in the quietest round, allowed " + limit;
+            }
+        }
+        // the sums are right too: every rank contributed i % 7
+        if (sumIn.get(13) != 2 * (13 % 7) || sumInArray[reduced - 1] != 2 * ((reduced - 1) % 7))
+        {
+            failed = "all-reduce results " + sumIn.get(13) + " " + sumInArray[reduced - 1];
+        }
+        MPI.Finalize();
+        if (failed != null)
+        {
+            System.out.println("rank " + me + " FAILED " + failed);
+            System.exit(1);
+        }
+        System.out.println("ok allocation rank " + me);
+    }
+
+    private static void pingPong(final int me, final int peer, final Object out, final Object in, final int bytes)
+        throws MPIException
+    {
+        if (me == 0)
+        {
+            MPI.COMM_WORLD.send(out, bytes, MPI.BYTE, peer, 1);
+            MPI.COMM_WORLD.recv(in, bytes, MPI.BYTE, peer, 2);
+        }
+        else
+        {
+            MPI.COMM_WORLD.recv(in, bytes, MPI.BYTE, peer, 1);
+            MPI.COMM_WORLD.send(out, bytes, MPI.BYTE, peer, 2);
+        }
+    }
+
+    private static void pingPongFloats(final int me, final int peer, final float[] out, final float[] in,
+        final int count) throws MPIException
+    {
+        if (me == 0)
+        {
+            MPI.COMM_WORLD.send(out, count, MPI.FLOAT, peer, 3);
+            MPI.COMM_WORLD.recv(in, count, MPI.FLOAT, peer, 4);
+        }
+        else
+        {
+            MPI.COMM_WORLD.recv(in, count, MPI.FLOAT, peer, 3);
+            MPI.COMM_WORLD.send(out, count, MPI.FLOAT, peer, 4);
+        }
+    }
+
+    /** Rank 0 sends a window of messages, rank 1 receives them, each side waits for all; then an acknowledgement. */
+    private static void window(final int me, final int peer, final ByteBuffer[] bufs, final Request[] requests,
+        final int bytes) throws MPIException
+    {
+        for (int w = 0; w < bufs.length; w++)
+        {
+            requests[w] = me == 0 ? MPI.COMM_WORLD.iSend(bufs[w], bytes, MPI.BYTE, peer, 5) :
+                MPI.COMM_WORLD.iRecv(bufs[w], bytes, MPI.BYTE, peer, 5);
+        }
+        Request.waitAll(requests);
+        if (me == 0)
+        {
+            MPI.COMM_WORLD.recv(bufs[0], 1, MPI.BYTE, peer, 6);
+        }
+        else
+        {
+            MPI.COMM_WORLD.send(bufs[0], 1, MPI.BYTE, peer, 6);
+        }
+    }
+}
