@@ -1,5 +1,6 @@
 package dev.ringfold.openmpi.alloc;
 
+import mpi.Datatype;
 import mpi.MPI;
 import mpi.MPIException;
 import mpi.Request;
@@ -67,13 +68,13 @@ public final class SteadyStateRanks
         }
         final Case[] cases = {
             new Case("send-recv-direct-8B", STATUS_BYTES, 10_000,
-                () -> pingPong(me, peer, directOut, directIn, 8)),
+                () -> pingPong(me, peer, directOut, directIn, 8, MPI.BYTE)),
             new Case("send-recv-direct-200KB", STATUS_BYTES, 1_000,
-                () -> pingPong(me, peer, directOut, directIn, large)),
+                () -> pingPong(me, peer, directOut, directIn, large, MPI.BYTE)),
             new Case("send-recv-byte[]-8B", STATUS_BYTES, 10_000,
-                () -> pingPong(me, peer, bytesOut, bytesIn, 8)),
+                () -> pingPong(me, peer, bytesOut, bytesIn, 8, MPI.BYTE)),
             new Case("send-recv-float[]-200KB", STATUS_BYTES, 1_000,
-                () -> pingPongFloats(me, peer, floatsOut, floatsIn, large / 4)),
+                () -> pingPong(me, peer, floatsOut, floatsIn, large / 4, MPI.FLOAT)),
             new Case("isend-irecv-direct-8B-window", WINDOW * REQUEST_BYTES + STATUS_BYTES, 2_000,
                 () -> window(me, peer, window, requests, 8)),
             new Case("isend-irecv-direct-200KB-window", WINDOW * REQUEST_BYTES + STATUS_BYTES, 200,
@@ -130,33 +131,19 @@ public final class SteadyStateRanks
         System.out.println("ok allocation rank " + me);
     }
 
-    private static void pingPong(final int me, final int peer, final Object out, final Object in, final int bytes)
-        throws MPIException
+    /** Rank 0 sends count items from out, rank 1 receives them into in and sends them back from out. */
+    private static void pingPong(final int me, final int peer, final Object out, final Object in, final int count,
+        final Datatype type) throws MPIException
     {
         if (me == 0)
         {
-            MPI.COMM_WORLD.send(out, bytes, MPI.BYTE, peer, 1);
-            MPI.COMM_WORLD.recv(in, bytes, MPI.BYTE, peer, 2);
+            MPI.COMM_WORLD.send(out, count, type, peer, 1);
+            MPI.COMM_WORLD.recv(in, count, type, peer, 2);
         }
         else
         {
-            MPI.COMM_WORLD.recv(in, bytes, MPI.BYTE, peer, 1);
-            MPI.COMM_WORLD.send(out, bytes, MPI.BYTE, peer, 2);
-        }
-    }
-
-    private static void pingPongFloats(final int me, final int peer, final float[] out, final float[] in,
-        final int count) throws MPIException
-    {
-        if (me == 0)
-        {
-            MPI.COMM_WORLD.send(out, count, MPI.FLOAT, peer, 3);
-            MPI.COMM_WORLD.recv(in, count, MPI.FLOAT, peer, 4);
-        }
-        else
-        {
-            MPI.COMM_WORLD.recv(in, count, MPI.FLOAT, peer, 3);
-            MPI.COMM_WORLD.send(out, count, MPI.FLOAT, peer, 4);
+            MPI.COMM_WORLD.recv(in, count, type, peer, 1);
+            MPI.COMM_WORLD.send(out, count, type, peer, 2);
         }
     }
 
