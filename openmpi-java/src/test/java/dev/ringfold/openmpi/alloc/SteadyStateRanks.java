@@ -69,31 +69,31 @@ public final class SteadyStateRanks
         final Case[] cases = {
             new Case("send-recv-direct-8B", STATUS_BYTES, 10_000,
                 () -> pingPong(me, peer, directOut, directIn, 8, MPI.BYTE)),
-            new Case("send-recv-direct-200KB", STATUS_BYTES, 1_000,
+            new Case("send-recv-direct-200KB", STATUS_BYTES, 500,
                 () -> pingPong(me, peer, directOut, directIn, large, MPI.BYTE)),
             new Case("send-recv-byte[]-8B", STATUS_BYTES, 10_000,
                 () -> pingPong(me, peer, bytesOut, bytesIn, 8, MPI.BYTE)),
-            new Case("send-recv-float[]-200KB", STATUS_BYTES, 1_000,
+            new Case("send-recv-float[]-200KB", STATUS_BYTES, 500,
                 () -> pingPong(me, peer, floatsOut, floatsIn, large / 4, MPI.FLOAT)),
             new Case("isend-irecv-direct-8B-window", WINDOW * REQUEST_BYTES + STATUS_BYTES, 2_000,
                 () -> window(me, peer, window, requests, 8)),
-            new Case("isend-irecv-direct-200KB-window", WINDOW * REQUEST_BYTES + STATUS_BYTES, 200,
+            new Case("isend-irecv-direct-200KB-window", WINDOW * REQUEST_BYTES + STATUS_BYTES, 100,
                 () -> window(me, peer, window, requests, large)),
             new Case("allreduce-direct-8B", 0, 10_000,
                 () -> MPI.COMM_WORLD.allReduce(sumOut, sumIn, 2, MPI.FLOAT, MPI.SUM)),
-            new Case("allreduce-direct-1MiB", 0, 200,
+            new Case("allreduce-direct-1MiB", 0, 100,
                 () -> MPI.COMM_WORLD.allReduce(sumOut, sumIn, reduced, MPI.FLOAT, MPI.SUM)),
             new Case("allreduce-float[]-8B", 0, 10_000,
                 () -> MPI.COMM_WORLD.allReduce(sumOutArray, sumInArray, 2, MPI.FLOAT, MPI.SUM)),
-            new Case("allreduce-float[]-1MiB", 0, 200,
+            new Case("allreduce-float[]-1MiB", 0, 100,
                 () -> MPI.COMM_WORLD.allReduce(sumOutArray, sumInArray, reduced, MPI.FLOAT, MPI.SUM)),
         };
         String failed = null;
         for (final Case c : cases)
         {
-            for (int i = 0; i < Math.max(c.iterations, 5_000); i++)
+            for (int i = 0; i < Math.max(2 * c.iterations, 2_000); i++)
             {
-                c.path.run(); // warm-up: pools fill, the JIT compiles the path
+                c.path.run(); // warm-up: pools fill, the JIT compiles the path (the small cases' calls come first)
             }
             long best = Long.MAX_VALUE;
             final StringBuilder rounds = new StringBuilder();
