@@ -135,6 +135,7 @@ public class Request implements Freeable
             {
                 source = MPI.ANY_SOURCE;
                 tag = MPI.ANY_TAG;
+                bytes = 0;
             }
             complete = true;
             return true;
