@@ -123,29 +123,56 @@ final class Contiguous
     void send(final Communicator c, final Object buf, final long bytes, final int dest, final int tag)
     {
         final int n = (int)bytes;
-        switch (buf)
+        if (buf instanceof Buffer b)
         {
-            case Buffer b -> c.send(offHeap(b, n), 0, n, dest, tag);
-            case byte[] a -> c.send(a, 0, n, dest, tag);
-            case float[] a -> c.send(a, 0, n >> 2, dest, tag);
-            case int[] a -> c.send(a, 0, n >> 2, dest, tag);
-            case double[] a -> c.send(a, 0, n >> 3, dest, tag);
-            default -> c.send((long[])buf, 0, n >> 3, dest, tag);
+            c.send(offHeap(b, n), 0, n, dest, tag);
+        }
+        else if (buf instanceof byte[] a)
+        {
+            c.send(a, 0, n, dest, tag);
+        }
+        else if (buf instanceof float[] a)
+        {
+            c.send(a, 0, n >> 2, dest, tag);
+        }
+        else if (buf instanceof int[] a)
+        {
+            c.send(a, 0, n >> 2, dest, tag);
+        }
+        else if (buf instanceof double[] a)
+        {
+            c.send(a, 0, n >> 3, dest, tag);
+        }
+        else
+        {
+            c.send((long[])buf, 0, n >> 3, dest, tag);
         }
     }
 
     Status recv(final Communicator c, final Object buf, final long bytes, final int source, final int tag)
     {
         final int n = (int)bytes;
-        return switch (buf)
+        if (buf instanceof Buffer b)
         {
-            case Buffer b -> c.recv(offHeap(b, n), 0, n, source, tag);
-            case byte[] a -> c.recv(a, 0, n, source, tag);
-            case float[] a -> c.recv(a, 0, n >> 2, source, tag);
-            case int[] a -> c.recv(a, 0, n >> 2, source, tag);
-            case double[] a -> c.recv(a, 0, n >> 3, source, tag);
-            default -> c.recv((long[])buf, 0, n >> 3, source, tag);
-        };
+            return c.recv(offHeap(b, n), 0, n, source, tag);
+        }
+        if (buf instanceof byte[] a)
+        {
+            return c.recv(a, 0, n, source, tag);
+        }
+        if (buf instanceof float[] a)
+        {
+            return c.recv(a, 0, n >> 2, source, tag);
+        }
+        if (buf instanceof int[] a)
+        {
+            return c.recv(a, 0, n >> 2, source, tag);
+        }
+        if (buf instanceof double[] a)
+        {
+            return c.recv(a, 0, n >> 3, source, tag);
+        }
+        return c.recv((long[])buf, 0, n >> 3, source, tag);
     }
 
     /** A non-blocking send from a direct buffer (the only kind Open MPI's non-blocking calls take). */
