@@ -53,36 +53,30 @@ final class Contiguous
             room = (long)b.capacity() << shift(b);
             scale = 1;
         }
-        else if (buf instanceof byte[] a)
-        {
-            room = a.length;
-            scale = 1;
-        }
-        else if (buf instanceof float[] a)
-        {
-            room = 4L * a.length;
-            scale = 4;
-        }
-        else if (buf instanceof int[] a)
-        {
-            room = 4L * a.length;
-            scale = 4;
-        }
-        else if (buf instanceof double[] a)
-        {
-            room = 8L * a.length;
-            scale = 8;
-        }
-        else if (buf instanceof long[] a)
-        {
-            room = 8L * a.length;
-            scale = 8;
-        }
         else
         {
-            return -1;
+            scale = elementBytes(buf);
+            if (scale == 0)
+            {
+                return -1;
+            }
+            room = (long)scale * java.lang.reflect.Array.getLength(buf);
         }
         return bytes <= room && bytes % scale == 0 && bytes <= Integer.MAX_VALUE ? bytes : -1;
+    }
+
+    /** The element size of the arrays Ringfold's array calls take (byte, int, long, float, double), else 0. */
+    private static int elementBytes(final Object array)
+    {
+        if (array instanceof byte[])
+        {
+            return 1;
+        }
+        if (array instanceof float[] || array instanceof int[])
+        {
+            return 4;
+        }
+        return array instanceof double[] || array instanceof long[] ? 8 : 0;
     }
 
     private static int shift(final Buffer b)
