@@ -3,8 +3,12 @@
 # 4.1.4's own Java bindings) on Open MPI's bindings (mpirun) and on Ringfold (bin/mpjrun), interleaved run by run
 # in one sitting, with direct buffers and with arrays. Needs 'make' and the reference jar:
 #   JAVAC=$JAVA_HOME/bin/javac ../shared/anchors/ompi-java/build-reference.sh /tmp/ompi-java-ref
-# Environment: NP (2), REPEAT (3), DEV (Ringfold's -dev, auto), OMPI_JAVA_REF (/tmp/ompi-java-ref).
-# Prints one line per run: which, benchmark, mode, bytes, value, unit; then the medians side by side.
+# Environment: NP (2), REPEAT (3), DEV (Ringfold's -dev, auto), OMPI_JAVA_REF (/tmp/ompi-java-ref); RINGFOLD_*
+# settings reach Ringfold's ranks (RINGFOLD_IDLE=spin: poll like Open MPI whatever the load); ONLY="latency
+# allreduce" runs those benchmarks alone (of latency, bw, allreduce).
+# Prints one line per run: which, benchmark, mode, bytes, value, unit; then the medians side by side. Before each
+# Ringfold run a comment gives the 1-minute load average: Ringfold's ranks start in their backing-off waits (short
+# spins, then yields and parks) when it exceeds the CPUs plus the job's ranks, and a ping-pong then pays wake-ups.
 set -euo pipefail
 ROOT=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
 JAVA_HOME=$("$ROOT/bin/find-jdk")
@@ -27,8 +31,10 @@ for r in $(seq "$REPEAT"); do
   for c in "${CASES[@]}"; do
     set -- $c
     what=$1; shift
+    [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $what "* ]] || continue
     for mode in direct array; do
       run_ompi "$what" "$mode" "$@" | sed 's/^/open-mpi /' | tee -a "$RESULTS"
+      echo "# load average $(cut -d' ' -f1 /proc/loadavg) before Ringfold's run ($(nproc) CPUs, $NP ranks)"
       run_ours "$what" "$mode" "$@" | sed 's/^/ringfold /' | tee -a "$RESULTS"
     done
   done

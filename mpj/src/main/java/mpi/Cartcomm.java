@@ -1,5 +1,6 @@
 package mpi;
 
+import dev.ringfold.mpi.CartesianDims;
 import dev.ringfold.mpi.Communicator;
 
 import java.util.Arrays;
@@ -184,43 +185,6 @@ public class Cartcomm extends Intracomm
             }
             return;
         }
-        final int[] factors = new int[free];
-        Arrays.fill(factors, 1);
-        int rest = nnodes / fixed;
-        // prime factors, largest first, each onto the currently smallest dimension
-        final java.util.List<Integer> primes = new java.util.ArrayList<>();
-        for (int p = 2; (long)p * p <= rest; p++)
-        {
-            while (rest % p == 0)
-            {
-                primes.add(p);
-                rest /= p;
-            }
-        }
-        if (rest > 1)
-        {
-            primes.add(rest);
-        }
-        primes.sort(java.util.Collections.reverseOrder());
-        for (final int p : primes)
-        {
-            int smallest = 0;
-            for (int i = 1; i < free; i++)
-            {
-                if (factors[i] < factors[smallest])
-                {
-                    smallest = i;
-                }
-            }
-            factors[smallest] *= p;
-        }
-        Arrays.sort(factors);
-        for (int i = 0, k = free - 1; i < dims.length; i++)
-        {
-            if (dims[i] == 0)
-            {
-                dims[i] = factors[k--];
-            }
-        }
+        CartesianDims.fillFree(nnodes / fixed, dims);
     }
 }

@@ -1,5 +1,6 @@
 package mpi;
 
+import dev.ringfold.mpi.CartesianDims;
 import dev.ringfold.mpi.Communicator;
 
 import java.util.ArrayList;
@@ -231,44 +232,6 @@ public final class CartComm extends Intracomm
             }
             return;
         }
-        // the prime factors, largest first, each to the dimension with the smallest product so far
-        final List<Integer> primes = new ArrayList<>();
-        int m = rest;
-        for (int f = 2; (long)f * f <= m; f++)
-        {
-            while (m % f == 0)
-            {
-                primes.add(f);
-                m /= f;
-            }
-        }
-        if (m > 1)
-        {
-            primes.add(m);
-        }
-        primes.sort((a, b) -> b - a);
-        final int[] made = new int[free];
-        Arrays.fill(made, 1);
-        for (final int p : primes)
-        {
-            int smallest = 0;
-            for (int i = 1; i < free; i++)
-            {
-                if (made[i] < made[smallest])
-                {
-                    smallest = i;
-                }
-            }
-            made[smallest] *= p;
-        }
-        Arrays.sort(made);
-        int next = free - 1;
-        for (int i = 0; i < dims.length; i++)
-        {
-            if (dims[i] == 0)
-            {
-                dims[i] = made[next--];
-            }
-        }
+        CartesianDims.fillFree(rest, dims);
     }
 }

@@ -28,6 +28,8 @@ final class CollectiveCalls
     private final Comm comm;
     /** A private communicator for the pairwise exchanges (neighbourhood, alltoallw), made on first use. */
     private Communicator exchange;
+    private Collectives ring;
+    private Communicator ringOf;
 
     CollectiveCalls(final Comm comm)
     {
@@ -36,7 +38,13 @@ final class CollectiveCalls
 
     private Collectives ring()
     {
-        return Collectives.of(comm.p2p);
+        final Communicator p2p = comm.p2p;
+        if (ringOf != p2p)
+        {
+            ring = Collectives.of(p2p);
+            ringOf = p2p;
+        }
+        return ring;
     }
 
     private interface Blocking
@@ -761,6 +769,11 @@ final class CollectiveCalls
         final Datatype type, final Op op, final int root, final boolean nonBlocking) throws MPIException
     {
         comm.open(call);
+        if (kind == ALL && !nonBlocking && allReduceInPlace(call, sendbuf == null ? recvbuf : sendbuf, recvbuf,
+            count, type, op))
+        {
+            return null;
+        }
         if (kind == REDUCE)
         {
             root(call, root);
@@ -838,6 +851,65 @@ final class CollectiveCalls
                 () -> ring().iscan(src, dst, n, dtype, rop), after);
             default -> exec(call, nonBlocking, () -> ring().exscan(src, dst, n, dtype, rop),
                 () -> ring().iexscan(src, dst, n, dtype, rop), after);
+        };
+    }
+
+    /**
+     * A blocking all-reduce that Ringfold's kernels do, of two direct buffers or two arrays of one of int, long,
+     * float, double, straight on the user's memory with nothing allocated (the benchmarks' and most programs' case);
+     * false, having checked only what the general path checks first too, where that path must do it.
+     */
+    private boolean allReduceInPlace(final String call, final Object sendbuf, final Object recvbuf, final int count,
+        final Datatype type, final Op op) throws MPIException
+    {
+        comm.count(call, count);
+        comm.datatype(call, type);
+        if (Contiguous.bytes(recvbuf, count, type, true) < 0 || Contiguous.bytes(sendbuf, count, type, false) < 0)
+        {
+            return false;
+        }
+        op(call, op, type);
+        final DType dtype = dtype(type, op);
+        final boolean direct = sendbuf instanceof java.nio.Buffer && recvbuf instanceof java.nio.Buffer;
+        if (dtype == null || !direct && (sendbuf.getClass() != recvbuf.getClass() || dtype != arrayDType(sendbuf)))
+        {
+            return false;
+        }
+        if (count == 0)
+        {
+            return true;
+        }
+        final ReduceOp rop = op.ringfold();
+        final int n = (int)(count * type.size / dtype.bytes());
+        try
+        {
+            switch (sendbuf)
+            {
+                case java.nio.Buffer b -> ring().allReduce(Contiguous.address(b),
+                    Contiguous.address((java.nio.Buffer)recvbuf), n, dtype, rop);
+                case float[] a -> ring().allReduce(a, 0, (float[])recvbuf, 0, n, rop);
+                case double[] a -> ring().allReduce(a, 0, (double[])recvbuf, 0, n, rop);
+                case int[] a -> ring().allReduce(a, 0, (int[])recvbuf, 0, n, rop);
+                default -> ring().allReduce((long[])sendbuf, 0, (long[])recvbuf, 0, n, rop);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            throw Errors.raise(comm, call, ex);
+        }
+        return true;
+    }
+
+    /** The element type of an array that Ringfold's array all-reduce takes, else null. */
+    private static DType arrayDType(final Object array)
+    {
+        return switch (array)
+        {
+            case float[] a -> DType.F32;
+            case double[] a -> DType.F64;
+            case int[] a -> DType.I32;
+            case long[] a -> DType.I64;
+            default -> null;
         };
     }
 

@@ -28,6 +28,7 @@ public class Comm implements Freeable, Cloneable
     private Info info;
     private Request dupRequest;
     private Payload lastView;
+    final Contiguous contiguous = new Contiguous();
     final CollectiveCalls collectives = new CollectiveCalls(this);
 
     Comm(final Communicator p2p, final String name)
@@ -174,6 +175,24 @@ public class Comm implements Freeable, Cloneable
     public final void send(final Object buf, final int count, final Datatype type, final int dest, final int tag)
         throws MPIException
     {
+        final long bytes = contiguous("MPI_Send", buf, count, type, false);
+        if (bytes >= 0)
+        {
+            rank("MPI_Send", dest, "dest", false);
+            tag("MPI_Send", tag, false);
+            if (dest != MPI.PROC_NULL)
+            {
+                try
+                {
+                    contiguous.send(p2p, buf, bytes, dest, tag);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw Errors.raise(this, "MPI_Send", ex);
+                }
+            }
+            return;
+        }
         final Payload p = sendArgs("MPI_Send", buf, count, type, dest, tag);
         if (dest == MPI.PROC_NULL)
         {
@@ -192,6 +211,25 @@ public class Comm implements Freeable, Cloneable
     public final Status recv(final Object buf, final int count, final Datatype type, final int source, final int tag)
         throws MPIException
     {
+        final long bytes = contiguous("MPI_Recv", buf, count, type, true);
+        if (bytes >= 0)
+        {
+            source("MPI_Recv", source);
+            tag("MPI_Recv", tag, true);
+            if (source == MPI.PROC_NULL)
+            {
+                return Status.empty(MPI.PROC_NULL);
+            }
+            try
+            {
+                final dev.ringfold.mpi.Status s = contiguous.recv(p2p, buf, bytes, source, tag);
+                return new Status(s.source(), s.tag(), s.count());
+            }
+            catch (final RuntimeException ex)
+            {
+                throw Errors.raise(this, "MPI_Recv", ex);
+            }
+        }
         final Payload p = recvArgs("MPI_Recv", buf, count, type, source, tag);
         if (source == MPI.PROC_NULL)
         {
@@ -314,6 +352,23 @@ public class Comm implements Freeable, Cloneable
         final int tag) throws MPIException
     {
         direct(buf);
+        final long bytes = contiguous("MPI_Irecv", buf, count, type, true);
+        if (bytes >= 0)
+        {
+            source("MPI_Irecv", source);
+            tag("MPI_Irecv", tag, true);
+            if (source != MPI.PROC_NULL)
+            {
+                try
+                {
+                    return Request.of(this, "MPI_Irecv", contiguous.irecv(p2p, buf, bytes, source, tag), null);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw Errors.raise(this, "MPI_Irecv", ex);
+                }
+            }
+        }
         final Payload p = recvArgs("MPI_Irecv", buf, count, type, source, tag);
         return receive("MPI_Irecv", p, count, source, tag);
     }
@@ -336,9 +391,7 @@ public class Comm implements Freeable, Cloneable
             {
                 BufferedSends.send(this, p, count, dest, tag);
             }
-            into.comm = this;
-            into.status = Status.empty(MPI.ANY_SOURCE);
-            into.active = true;
+            into.completeWith(this, into.call, Status.empty(MPI.ANY_SOURCE));
         });
     }
 
@@ -363,8 +416,7 @@ public class Comm implements Freeable, Cloneable
         {
             final Request r = receive("MPI_Start", recvArgs("MPI_Start", buf, count, type, source, tag), count,
                 source, tag);
-            into.begin(this, "MPI_Recv", r.p2p, null, r.finish);
-            into.status = r.status;
+            into.takeOver("MPI_Recv", r);
         });
     }
 
@@ -1135,6 +1187,19 @@ public class Comm implements Freeable, Cloneable
         }
     }
 
+    /**
+     * The first checks of a send or receive (the communicator, count, datatype), then the message's bytes where it
+     * goes straight from or into buf with {@link Contiguous}, else -1: the general path checks and words the rest.
+     */
+    private long contiguous(final String call, final Object buf, final int count, final Datatype type,
+        final boolean receive) throws MPIException
+    {
+        open(call);
+        count(call, count);
+        datatype(call, type);
+        return Contiguous.bytes(buf, count, type, receive);
+    }
+
     private Payload sendArgs(final String call, final Object buf, final int count, final Datatype type,
         final int dest, final int tag) throws MPIException
     {
@@ -1192,6 +1257,23 @@ public class Comm implements Freeable, Cloneable
         final int tag, final boolean synchronous) throws MPIException
     {
         direct(buf);
+        final long bytes = synchronous ? -1 : contiguous(call, buf, count, type, false);
+        if (bytes >= 0)
+        {
+            rank(call, dest, "dest", false);
+            tag(call, tag, false);
+            if (dest != MPI.PROC_NULL)
+            {
+                try
+                {
+                    return Request.of(this, call, contiguous.isend(p2p, buf, bytes, dest, tag), null);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw Errors.raise(this, call, ex);
+                }
+            }
+        }
         final Payload p = sendArgs(call, buf, count, type, dest, tag);
         if (dest == MPI.PROC_NULL)
         {
@@ -1209,8 +1291,7 @@ public class Comm implements Freeable, Cloneable
         return new Prequest(this, call, into ->
         {
             final Request r = isend("MPI_Start", buf, count, type, dest, tag, synchronous);
-            into.begin(this, call, r.p2p, null, r.finish);
-            into.status = r.status;
+            into.takeOver(call, r);
         });
     }
 

@@ -20,9 +20,14 @@ public class Request implements Freeable
     dev.ringfold.mpi.Request p2p;
     CollectiveRequest collective;
     Finish finish;
+    /** Made when asked for: a completed plain send or receive keeps its source, tag and bytes in the fields. */
     Status status;
     boolean active;
     boolean persistent;
+    private boolean complete;
+    private int source;
+    private int tag;
+    private long bytes;
     private boolean freed;
 
     Request()
@@ -52,11 +57,29 @@ public class Request implements Freeable
     static Request done(final Comm comm, final String call, final Status status)
     {
         final Request r = new Request();
-        r.comm = comm;
-        r.call = call;
-        r.status = status;
-        r.active = true;
+        r.completeWith(comm, call, status);
         return r;
+    }
+
+    /** This request is an operation that completed when it was started, with this status. */
+    final void completeWith(final Comm comm, final String call, final Status status)
+    {
+        this.comm = comm;
+        this.call = call;
+        this.status = status;
+        this.complete = true;
+        this.active = true;
+    }
+
+    /** A persistent request's run: it takes over the request that {@code run} started. */
+    final void takeOver(final String call, final Request run)
+    {
+        begin(run.comm, call, run.p2p, run.collective, run.finish);
+        status = run.status;
+        complete = run.complete;
+        source = run.source;
+        tag = run.tag;
+        bytes = run.bytes;
     }
 
     final void begin(final Comm comm, final String call, final dev.ringfold.mpi.Request p2p,
@@ -68,13 +91,14 @@ public class Request implements Freeable
         this.collective = collective;
         this.finish = finish;
         this.status = null;
+        this.complete = false;
         this.active = true;
     }
 
     /** Whether the operation completed, finishing it if it just did; never blocks. */
     final boolean poll() throws MPIException
     {
-        if (status != null)
+        if (complete)
         {
             return true;
         }
@@ -97,8 +121,23 @@ public class Request implements Freeable
                 }
                 collective.await();
             }
-            status = finish != null ? finish.finish(s) : s == null ? Status.empty(MPI.ANY_SOURCE) :
-                new Status(s.source(), s.tag(), s.count());
+            if (finish != null)
+            {
+                status = finish.finish(s);
+            }
+            else if (s != null)
+            {
+                source = s.source();
+                tag = s.tag();
+                bytes = s.count();
+            }
+            else
+            {
+                source = MPI.ANY_SOURCE;
+                tag = MPI.ANY_TAG;
+                bytes = 0;
+            }
+            complete = true;
             return true;
         }
         catch (final RuntimeException ex)
@@ -111,7 +150,7 @@ public class Request implements Freeable
     /** Blocks until the operation completed and is finished. */
     final void block() throws MPIException
     {
-        if (status != null)
+        if (complete)
         {
             return;
         }
@@ -134,14 +173,34 @@ public class Request implements Freeable
         poll();
     }
 
+    /** The status of the completed operation. */
+    private Status status()
+    {
+        if (status == null)
+        {
+            status = new Status(source, tag, bytes);
+        }
+        return status;
+    }
+
     /** What a completed wait or test hands out: the status, and this request turns null (or inactive). */
     Status retire()
     {
-        final Status s = status;
-        active = false;
-        p2p = null;
-        collective = null;
+        final Status s = status();
+        retireQuietly();
         return s;
+    }
+
+    /** The request turns null (or inactive); its finished Ringfold request may serve a later call. */
+    private void retireQuietly()
+    {
+        active = false;
+        if (p2p != null)
+        {
+            comm.contiguous.giveBack(p2p);
+            p2p = null;
+        }
+        collective = null;
     }
 
     /** The request is left to complete by itself (MPI_Request_free). */
@@ -178,7 +237,12 @@ public class Request implements Freeable
 
     public final void waitFor() throws MPIException
     {
-        waitStatus();
+        MPI.check();
+        if (active)
+        {
+            block();
+            retireQuietly();
+        }
     }
 
     public final Status testStatus() throws MPIException
@@ -199,12 +263,21 @@ public class Request implements Freeable
         {
             return Status.empty(MPI.ANY_SOURCE);
         }
-        return poll() ? status : null;
+        return poll() ? status() : null;
     }
 
     public final boolean test() throws MPIException
     {
-        return testStatus() != null;
+        MPI.check();
+        if (active)
+        {
+            if (!poll())
+            {
+                return false;
+            }
+            retireQuietly();
+        }
+        return true;
     }
 
     public static Status waitAnyStatus(final Request[] requests) throws MPIException
@@ -263,7 +336,14 @@ public class Request implements Freeable
 
     public static void waitAll(final Request[] requests) throws MPIException
     {
-        waitAllStatus(requests);
+        MPI.check();
+        for (final Request r : requests)
+        {
+            if (r != null)
+            {
+                r.waitFor();
+            }
+        }
     }
 
     /** The statuses when every request completed (all are retired then), else null (none is). */
@@ -288,7 +368,22 @@ public class Request implements Freeable
 
     public static boolean testAll(final Request[] requests) throws MPIException
     {
-        return testAllStatus(requests) != null;
+        MPI.check();
+        for (final Request r : requests)
+        {
+            if (r != null && r.active && !r.poll())
+            {
+                return false;
+            }
+        }
+        for (final Request r : requests)
+        {
+            if (r != null && r.active)
+            {
+                r.retireQuietly();
+            }
+        }
+        return true;
     }
 
     public static Status[] waitSomeStatus(final Request[] requests) throws MPIException

@@ -12,11 +12,14 @@ import java.nio.FloatBuffer;
  * then an acknowledgement, as osu_bw) and all-reduce (float sum, the mean time of a call, averaged over ranks),
  * each with direct buffers or with Java arrays.
  * <pre>java ... OsuJavaBench latency|bw|allreduce direct|array BYTES [BYTES...]</pre>
- * Rank 0 prints "name mode bytes value unit" per size.
+ * Rank 0 prints "name mode bytes value unit" per size; for latency also "latency-median", the median one-way time
+ * of the same iterations (the mean, OSU's figure, counts every slow wake-up; the median shows whether the typical
+ * message or the outliers make it).
  */
 public final class OsuJavaBench
 {
     private static final int WINDOW = 64;
+    private static double medianUs;
 
     public static void main(final String[] args) throws MPIException
     {
@@ -36,6 +39,10 @@ public final class OsuJavaBench
             {
                 System.out.printf("%s %s %d %.3f %s%n", what, args[1], bytes, value,
                     what.equals("bw") ? "MB/s" : "us");
+                if (what.equals("latency"))
+                {
+                    System.out.printf("latency-median %s %d %.3f us%n", args[1], bytes, medianUs);
+                }
             }
         }
         MPI.Finalize();
@@ -58,6 +65,7 @@ public final class OsuJavaBench
         final Object buf = buffer(bytes, direct);
         final int iters = iterations(bytes);
         final int skip = iters / 10;
+        final long[] roundTrips = new long[iters];
         double start = 0;
         MPI.COMM_WORLD.barrier();
         for (int i = 0; i < iters + skip; i++)
@@ -68,8 +76,13 @@ public final class OsuJavaBench
             }
             if (me == 0)
             {
+                final long t0 = System.nanoTime();
                 MPI.COMM_WORLD.send(buf, bytes, MPI.BYTE, 1, 1);
                 MPI.COMM_WORLD.recv(buf, bytes, MPI.BYTE, 1, 1);
+                if (i >= skip)
+                {
+                    roundTrips[i - skip] = System.nanoTime() - t0;
+                }
             }
             else if (me == 1)
             {
@@ -79,6 +92,8 @@ public final class OsuJavaBench
         }
         final double us = (MPI.wtime() - start) * 1e6 / (2.0 * iters);
         MPI.COMM_WORLD.barrier();
+        java.util.Arrays.sort(roundTrips);
+        medianUs = roundTrips[iters / 2] / 2e3;
         return us;
     }
 
