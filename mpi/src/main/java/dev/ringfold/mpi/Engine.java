@@ -39,6 +39,10 @@ import java.util.ArrayList;
  *
  * <p>Matching follows MPI: (context, source, tag) with wildcards, in arrival order per peer; each peer's frames
  * arrive in order on one channel, and a peer's sends leave in the order they were started.
+ *
+ * <p>Fault tolerance (ULFM's meaning, see {@link Communicator#revoke()}): a death this rank learns of goes to every
+ * other rank in a FAILED frame (each passes it on once), REVOKE frames mark a communicator's two contexts revoked,
+ * and AGREE frames carry {@link Agreement}'s steps to the communicator they name, outside matching.
  */
 final class Engine implements FrameHandler
 {
@@ -542,7 +546,7 @@ final class Engine implements FrameHandler
             case Frames.CTS -> onCts(buffer, offset);
             case Frames.DATA -> onData(buffer, offset, length);
             case Frames.FIN -> onFin(buffer, offset);
-            case Frames.BYE -> peerLost(peer, "it has closed its Ringfold runtime", false);
+            case Frames.BYE -> closedAfterTellingOfDeaths(peer);
             case Frames.HELP -> onHelp(peer, buffer, offset);
             case Frames.CTS_BY_ADDRESS -> onCtsByAddress(buffer, offset);
             case Frames.CANCEL_SEND -> onCancelSend(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET, Frames.ORDER));
@@ -1204,7 +1208,7 @@ final class Engine implements FrameHandler
         }
         if (!heardDead.isEmpty())
         {
-            work += settleHeardDeaths();
+            work += settleHeardDeaths(true);
         }
         // backwards, so that a hook may remove itself while it runs
         for (int i = hookCount - 1; i >= 0; i--)
@@ -1627,11 +1631,21 @@ final class Engine implements FrameHandler
         }
     }
 
-    private int settleHeardDeaths()
+    /**
+     * A peer closed: deaths it told of just before come first (it may have closed because of them), so that what
+     * fails here names the dead rank rather than the one that closed.
+     */
+    private void closedAfterTellingOfDeaths(final int peer)
     {
-        for (final Transport t : transports)
+        settleHeardDeaths(false); // inside a poll: no draining poll here
+        peerLost(peer, "it has closed its Ringfold runtime", false);
+    }
+
+    private int settleHeardDeaths(final boolean drainFirst)
+    {
+        for (int i = 0; drainFirst && i < transports.length; i++)
         {
-            t.poll(this, Integer.MAX_VALUE);
+            transports[i].poll(this, Integer.MAX_VALUE);
         }
         int work = 0;
         while (!heardDead.isEmpty())
