@@ -107,6 +107,7 @@ final class Engine implements FrameHandler
     @SuppressWarnings("unused") // through INSIDE
     private Thread inside;     // the thread inside a call of this rank's runtime now, or null
     private boolean closed;
+    private int progressCalls;
 
     Engine(final int worldRank, final int worldSize, final Transport[] transports, final Channel[] channels,
         final long[] pids, final RuntimeSettings settings)
@@ -1160,6 +1161,11 @@ final class Engine implements FrameHandler
         final Thread outer = enter();
         try
         {
+            if ((++progressCalls & 255) == 0)
+            {
+                // a program that polls (test, iprobe) and never idles in a wait still looks for dead peers
+                waits.checkLivenessIfDue();
+            }
             return drive();
         }
         finally
@@ -1246,10 +1252,7 @@ final class Engine implements FrameHandler
     /** Asks every transport whether its peers are still there (what idle waits do every 100 ms); for tests. */
     void checkLiveness()
     {
-        for (final Transport t : transports)
-        {
-            t.checkLiveness(this);
-        }
+        waits.checkLiveness();
     }
 
     /** Where stall reports and errors no call can throw go; by default, one line on standard error. */

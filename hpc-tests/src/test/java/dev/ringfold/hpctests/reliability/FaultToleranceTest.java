@@ -54,6 +54,8 @@ class FaultToleranceTest
         cases.add(Arguments.of("shm", "shrink", 1));
         cases.add(Arguments.of("shm", "shrink", 0));
         cases.add(Arguments.of("tcp", "shrink", 2));
+        cases.add(Arguments.of("shm", "detect", 2));
+        cases.add(Arguments.of("tcp", "detect", 2));
         return cases.stream();
     }
 
@@ -172,7 +174,11 @@ class FaultToleranceTest
             }
         }
         assertEquals(survivors, done, () -> "every survivor finishes\n" + r);
-        if (scenario.startsWith("agree-"))
+        if (scenario.equals("detect"))
+        {
+            checkDetected(out, victim, survivors, r);
+        }
+        else if (scenario.startsWith("agree-"))
         {
             checkAgreements(out, victim, scenario.substring("agree-".length()), survivors, r);
         }
@@ -265,6 +271,29 @@ class FaultToleranceTest
         }
         assertEquals(victimBit, second & victimBit, r::toString);
         assertEquals(Integer.toString(victim), acked.get(2), r::toString);
+    }
+
+    /** Every survivor, polling without a wait, learns of the death; prints how long it took. */
+    private static void checkDetected(final String out, final int victim, final Set<Integer> survivors,
+        final Mpjrun.Result r)
+    {
+        final Matcher killed = Pattern.compile("fault: rank " + victim + " killing itself at (\\d+)").matcher(out);
+        assertTrue(killed.find(), r::toString);
+        final long death = Long.parseLong(killed.group(1));
+        final Matcher m = Pattern.compile("ft: rank (\\d+) knows of \\[(.*)] at (\\d+): (.*)").matcher(out);
+        final Set<Integer> seen = new HashSet<>();
+        final StringBuilder times = new StringBuilder();
+        while (m.find())
+        {
+            final int rank = Integer.parseInt(m.group(1));
+            final long ms = Long.parseLong(m.group(3)) - death;
+            seen.add(rank);
+            assertEquals(Integer.toString(victim), m.group(2), r::toString);
+            assertTrue(ms < 10_000, () -> "rank " + rank + " took " + ms + " ms\n" + r);
+            times.append(' ').append(rank).append(':').append(ms).append("ms(").append(m.group(4)).append(')');
+        }
+        assertEquals(survivors, seen, r::toString);
+        System.out.println("known:" + times);
     }
 
     private static void checkShrunk(final String out, final int size, final Set<Integer> survivors,

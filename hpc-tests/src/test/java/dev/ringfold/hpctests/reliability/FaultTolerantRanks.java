@@ -27,6 +27,8 @@ import java.util.Arrays;
  * all-reduce on the new communicator ({@code ft: rank R shrunk to N as rank S sum X}).</li>
  * <li>{@code shrink}: VICTIM is SIGKILLed; the survivors see it fail an all-reduce, revoke, shrink, and all-reduce
  * on the new communicator (the same line as above), then agree on it.</li>
+ * <li>{@code detect}: VICTIM is SIGKILLed while every other rank only polls ({@code iprobe}, never a wait) until
+ * it knows of the death: {@code ft: rank R knows of [V] after MS ms}, MS from the victim's last line.</li>
  * <li>{@code refused} (under -dev native): every fault-tolerant call is refused; each rank prints
  * {@code ft: rank R refused OP: MESSAGE} per call, then the world still works (a barrier).</li>
  * </ul>
@@ -60,6 +62,10 @@ public final class FaultTolerantRanks
         else if (scenario.equals("shrink"))
         {
             shrinking(w, rank, victim);
+        }
+        else if (scenario.equals("detect"))
+        {
+            detecting(w, rank, victim);
         }
         else if (scenario.equals("refused"))
         {
@@ -160,6 +166,26 @@ public final class FaultTolerantRanks
         }
         w.agree(1);
         survive(w, rank);
+    }
+
+    private static void detecting(final Communicator w, final int rank, final int victim)
+    {
+        if (rank == victim)
+        {
+            FaultRanks.die(rank, "detect", "polling");
+        }
+        final long start = System.currentTimeMillis();
+        while (w.knownFailures().length == 0)
+        {
+            w.iprobe(Communicator.ANY_SOURCE, 999);
+            if (System.currentTimeMillis() - start > 30_000)
+            {
+                throw new AssertionError("rank " + rank + ": no death known after 30 s");
+            }
+        }
+        System.out.println("ft: rank " + rank + " knows of " + Arrays.toString(w.knownFailures()) + " at " +
+            System.currentTimeMillis() + ": " + w.failureOf(w.worldRank(victim)));
+        System.out.flush();
     }
 
     private static void refused(final Communicator w, final int rank)
