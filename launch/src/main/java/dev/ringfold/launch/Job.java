@@ -60,6 +60,13 @@ final class Job
     private static final String BEFORE_JOINING = " before it joined the job";
     /** The first rank that ended before it joined the rendezvous, or null. */
     private RankProcess leftBeforeJoining;
+    /**
+     * Whether a rank that fails after joining leaves the others running (the job then ends when they all have, with
+     * the first failure's exit code): for programs that survive a peer's death with the fault-tolerant
+     * communicator operations. Internal for now (RINGFOLD_KEEP_SURVIVORS=1 in mpjrun's environment).
+     */
+    private boolean keepSurvivors;
+    private int survivedExitCode;
 
     /**
      * @param timeoutMs how long the job may run, 0 for no limit.
@@ -89,6 +96,13 @@ final class Job
         }
         finish(exitCode);
         return exitCode;
+    }
+
+    /** See {@link #keepSurvivors}; before {@link #run()}. */
+    Job keepSurvivors()
+    {
+        keepSurvivors = true;
+        return this;
     }
 
     /** Why the job failed, "rank 1 was killed by signal 9 (SIGKILL)" say; null while none failed. */
@@ -174,6 +188,11 @@ final class Job
                     {
                         rendezvous.fail(ended.label() + " " + ExitStatus.describe(ended.exitValue()) + BEFORE_JOINING);
                     }
+                    if (keepSurvivors && !beforeJoining)
+                    {
+                        survived(ended);
+                        continue;
+                    }
                     // said only where others joined: of programs that never call Ringfold it would mislead
                     return rankFailed(ended, beforeJoining && rendezvous.joinedCount() > 0 ? BEFORE_JOINING : "");
                 }
@@ -211,7 +230,19 @@ final class Job
                 }
             }
         }
-        return stopping ? 1 : 0;
+        return stopping ? 1 : survivedExitCode;
+    }
+
+    /** A rank failed and the others go on (see {@link #keepSurvivors}). */
+    private void survived(final RankProcess rank)
+    {
+        if (failure == null)
+        {
+            failure = "rank " + rank.rank() + " " + ExitStatus.describe(rank.exitValue());
+            survivedExitCode = rank.exitValue();
+        }
+        console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()) + "; the other ranks go on");
+        rank.markAnnounced();
     }
 
     private int rankFailed(final RankProcess rank, final String when) throws InterruptedException
