@@ -30,10 +30,10 @@ build:
 	@# a fresh folder: no jar of an older build (a replaced dependency) stays on the ranks' class path
 	@rm -rf build/lib
 	$(MVN) $(MVN_FLAGS) -DskipTests package
-	@# start-up archives for the launcher and the ranks, trained on a 2-rank hello (see launch's ClassDataSharing)
-	@rm -f build/lib/*.jsa
+	@# AOT caches for the launcher and the ranks, trained on a 2-rank hello (see launch's ClassDataSharing)
+	@rm -f build/lib/*.jsa build/lib/*.aot
 	@RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar dev.ringfold.examples.Hello \
-		> build/cds-training.log 2>&1 || { echo "start-up archive training failed (see build/cds-training.log); ranks start without it"; rm -f build/lib/*.jsa; }
+		> build/cds-training.log 2>&1 || { echo "start-up cache training failed (see build/cds-training.log); ranks start without it"; rm -f build/lib/*.aot; }
 	@echo "built: $$(ls build/lib/*.jar | wc -l) jars in build/lib; run ranks with bin/mpjrun"
 
 # build first: the multi-process tests of every module start ranks with bin/mpjrun, which runs from build/lib.

@@ -2,8 +2,6 @@ package mpi;
 
 import dev.ringfold.mpi.Ringfold;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,14 +149,7 @@ public class MPI
 
     public static String Get_processor_name() throws MPIException
     {
-        try
-        {
-            return InetAddress.getLocalHost().getHostName();
-        }
-        catch (final UnknownHostException ex)
-        {
-            return "localhost";
-        }
+        return dev.ringfold.mpi.bootstrap.NodeIdentity.hostName();
     }
 
     public static double Wtime() throws MPIException

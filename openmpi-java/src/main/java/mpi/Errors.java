@@ -102,13 +102,6 @@ final class Errors
 
     private static String host()
     {
-        try
-        {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        }
-        catch (final java.net.UnknownHostException ex)
-        {
-            return "localhost";
-        }
+        return dev.ringfold.mpi.bootstrap.NodeIdentity.hostName();
     }
 }

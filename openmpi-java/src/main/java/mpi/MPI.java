@@ -2,8 +2,6 @@ package mpi;
 
 import dev.ringfold.mpi.Ringfold;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
@@ -281,14 +279,7 @@ public final class MPI
     public static String getProcessorName() throws MPIException
     {
         check();
-        try
-        {
-            return InetAddress.getLocalHost().getHostName();
-        }
-        catch (final UnknownHostException ex)
-        {
-            return "localhost";
-        }
+        return dev.ringfold.mpi.bootstrap.NodeIdentity.hostName();
     }
 
     public static boolean isInitialized() throws MPIException

@@ -5,18 +5,19 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Start-up help for rank JVMs: a class-data-sharing archive of the classes a rank loads (Ringfold, Agrona, the
- * JDK's networking and crypto), made once by {@code make build} with a training job and mapped by every rank, so
- * a rank starts with those classes already parsed and verified ({@code NP=4 hpc-tests/timing/hello-world.sh}: a 4-rank
- * hello took 0.67 s with the archives, 0.94 s without; docs/cluster.md).
- * The archive holds Ringfold's jars as the start of the class path, which is why ranks put them first. A stale or
- * mismatched archive is ignored by the JVM, silently. {@code RINGFOLD_CDS=off} turns it off;
- * {@code RINGFOLD_CDS=dump} makes rank 0 write it.
+ * Start-up help for rank JVMs: a JDK 25 AOT cache (JEP 483) of the classes a rank loads (Ringfold, Agrona, the
+ * JDK's networking and memory-mapping classes), made once by {@code make build} with a training job and mapped by
+ * every rank, so that a rank starts with those classes already parsed, verified and linked. It is a static archive of
+ * the JDK's classes and ours together, made with the ranks' own module flags, where a dynamic CDS archive would
+ * sit on the JDK's default archive, part of which those flags turn off (BENCHMARKS.md, "Start-up").
+ * The cache holds Ringfold's jars as the start of the class path, which is why ranks put them first. A stale,
+ * mismatched or missing cache is ignored by the JVM, silently. {@code RINGFOLD_CDS=off} turns it off;
+ * {@code RINGFOLD_CDS=dump} makes rank 0 write it (at its exit, which then takes a few seconds).
  */
 final class ClassDataSharing
 {
     static final String VARIABLE = "RINGFOLD_CDS";
-    static final String ARCHIVE = "ringfold-ranks.jsa";
+    static final String CACHE = "ringfold-ranks.aot";
 
     private ClassDataSharing()
     {
@@ -30,12 +31,12 @@ final class ClassDataSharing
         {
             return List.of();
         }
-        final Path archive = lib.resolve(ARCHIVE);
+        final Path cache = lib.resolve(CACHE);
         if (mode.equals("dump"))
         {
-            return rank == 0 ? List.of("-XX:ArchiveClassesAtExit=" + archive) : List.of();
+            return rank == 0 ? List.of("-XX:AOTCacheOutput=" + cache) : List.of();
         }
-        return Files.isReadable(archive) ?
-            List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off") : List.of();
+        return Files.isReadable(cache) ? List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off") :
+            List.of();
     }
 }

@@ -1,6 +1,7 @@
 package dev.ringfold.mpi;
 
 import dev.ringfold.mpi.auth.JobSecret;
+import dev.ringfold.mpi.bootstrap.Contact;
 import dev.ringfold.mpi.bootstrap.EndpointCard;
 import dev.ringfold.mpi.bootstrap.JobInfo;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
@@ -17,7 +18,6 @@ import dev.ringfold.mpi.transport.tcp.TcpTransport;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -191,12 +191,12 @@ public final class Ringfold implements AutoCloseable
         final List<AutoCloseable> opened = new ArrayList<>();
         try
         {
-            EndpointCard[] cards = {new EndpointCard(0, pid, node, hostName, "", 0)};
-            TcpTransport tcp = null;
+            EndpointCard[] cards = {new EndpointCard(0, pid, node, hostName)};
             RendezvousClient rendezvous = null;
+            boolean loopback = false;
             if (size > 1)
             {
-                final boolean loopback = isLoopback(job.rendezvousHost());
+                loopback = isLoopback(job.rendezvousHost());
                 if (job.hostsRendezvous())
                 {
                     opened.add(RendezvousServer.start(loopback ? job.rendezvousHost() : "0.0.0.0",
@@ -211,13 +211,7 @@ public final class Ringfold implements AutoCloseable
                 rendezvous = RendezvousClient.connect(job.rendezvousHost(), job.rendezvousPort(), rank, size,
                     job.jobId(), secret, deadline, launcherHosts);
                 opened.add(rendezvous);
-                // listening only now: the address this rank reached the rendezvous from is one the network routes
-                final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
-                    loopback ? "127.0.0.1" : advertisedAddress(nodeName, rendezvous.localAddress());
-                tcp = TcpTransport.listen(tcpHost, tcpHost, rank, size, secret, job.jobId());
-                opened.add(tcp);
-                final byte[][] blobs = rendezvous.allGather(
-                    new EndpointCard(rank, pid, node, hostName, tcpHost, tcp.port()).encode());
+                final byte[][] blobs = rendezvous.allGather(new EndpointCard(rank, pid, node, hostName).encode());
                 cards = new EndpointCard[size];
                 for (int r = 0; r < size; r++)
                 {
@@ -251,47 +245,60 @@ public final class Ringfold implements AutoCloseable
                 sameNode.stream().mapToInt(Integer::intValue).toArray();
             LOG.log(System.Logger.Level.DEBUG, () -> "rank " + rank + ": shared memory with ranks " +
                 java.util.Arrays.toString(shmRanks) + ", TCP with ranks " + remote);
+            // only a rank with peers on TCP listens: a job on one node opens no socket but the rendezvous's
+            TcpTransport tcp = null;
+            if (!remote.isEmpty())
+            {
+                // the address this rank reached the rendezvous from is one the network routes
+                final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
+                    loopback ? "127.0.0.1" : advertisedAddress(nodeName, rendezvous.localAddress());
+                tcp = TcpTransport.listen(tcpHost, tcpHost, rank, size, secret, job.jobId());
+                opened.add(tcp);
+            }
             final ShmTransport shm = ShmTransport.create(settings.shmDir(), job.jobId(), rank, size, shmRanks,
                 settings.ringBytes());
             opened.add(shm);
-            if (tcp != null)
-            {
-                if (remote.isEmpty())
-                {
-                    opened.remove(tcp);
-                    tcp.close();
-                    tcp = null;
-                }
-                else
-                {
-                    final String[] tcpHosts = new String[size];
-                    final int[] tcpPorts = new int[size];
-                    for (int r = 0; r < size; r++)
-                    {
-                        tcpHosts[r] = cards[r].tcpHost();
-                        tcpPorts[r] = cards[r].tcpPort();
-                    }
-                    tcp.connect(remote.stream().mapToInt(Integer::intValue).toArray(), tcpHosts, tcpPorts, deadline);
-                }
-            }
-            // every ring file exists, every TCP connection is made; the files' names travel only this way
-            final String[] fileNames = new String[size];
+            // every ring file exists and every TCP peer listens; the files' names travel only this way
+            final Contact[] contacts = new Contact[size];
+            final Contact own = new Contact(shm.fileName(), tcp == null ? "" : tcp.advertisedHost(),
+                tcp == null ? 0 : tcp.port());
             if (rendezvous != null)
             {
-                final byte[][] names = rendezvous.allGather(shm.fileName().getBytes(StandardCharsets.UTF_8));
+                final byte[][] blobs = rendezvous.allGather(own.encode());
                 for (int r = 0; r < size; r++)
                 {
-                    fileNames[r] = new String(names[r], StandardCharsets.UTF_8);
+                    contacts[r] = Contact.decode(blobs[r]);
                 }
             }
             else
             {
-                fileNames[rank] = shm.fileName();
+                contacts[rank] = own;
+            }
+            if (tcp != null)
+            {
+                final String[] tcpHosts = new String[size];
+                final int[] tcpPorts = new int[size];
+                for (final int r : remote)
+                {
+                    if (contacts[r].tcpPort() == 0)
+                    {
+                        throw new RingfoldException("rank " + rank + " needs TCP to rank " + r + " (" + hosts[r] +
+                            "), which does not listen: do the ranks have the same RINGFOLD_DEV?");
+                    }
+                    tcpHosts[r] = contacts[r].tcpHost();
+                    tcpPorts[r] = contacts[r].tcpPort();
+                }
+                tcp.connect(remote.stream().mapToInt(Integer::intValue).toArray(), tcpHosts, tcpPorts, deadline);
+            }
+            final String[] fileNames = new String[size];
+            for (int r = 0; r < size; r++)
+            {
+                fileNames[r] = contacts[r].ringFile();
             }
             shm.mapPeers(settings.shmDir(), job.jobId(), fileNames, pids);
             if (rendezvous != null)
             {
-                rendezvous.barrier(); // every peer has mapped: the names can go
+                rendezvous.barrier(); // every peer has mapped and connected: the names can go
                 if (launcherHosts)
                 {
                     rendezvous.holdAsLifeline(() -> launcherLost(rank, removeSecret));
@@ -380,7 +387,7 @@ public final class Ringfold implements AutoCloseable
             final int size = mpi.size();
             final String node = NodeIdentity.current(settings.nodeOverride());
             final byte[][] blobs = mpi.allGather(new EndpointCard(rank, ProcessHandle.current().pid(), node,
-                NodeIdentity.hostName(), "", 0).encode(), 1024);
+                NodeIdentity.hostName()).encode(), 1024);
             final long[] pids = new long[size];
             final String[] hosts = new String[size];
             final Channel[] channels = new Channel[size];

@@ -8,12 +8,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * What a rank tells the others at start-up: who it is, which node it is on, and where it listens.
+ * What a rank tells the others first at start-up: who it is and which node it is on, from which every rank knows
+ * whom it reaches through shared memory and whom over TCP. Where each listens follows in a {@link Contact}.
  *
  * @param node    ranks with equal node identity talk through shared memory.
  * @param host    this rank's host name, for messages.
  */
-public record EndpointCard(int rank, long pid, String node, String host, String tcpHost, int tcpPort)
+public record EndpointCard(int rank, long pid, String node, String host)
 {
     public byte[] encode()
     {
@@ -24,8 +25,6 @@ public record EndpointCard(int rank, long pid, String node, String host, String 
             out.writeLong(pid);
             out.writeUTF(node);
             out.writeUTF(host);
-            out.writeUTF(tcpHost);
-            out.writeInt(tcpPort);
         }
         catch (final IOException ex)
         {
@@ -38,7 +37,7 @@ public record EndpointCard(int rank, long pid, String node, String host, String 
     {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(blob)))
         {
-            return new EndpointCard(in.readInt(), in.readLong(), in.readUTF(), in.readUTF(), in.readUTF(), in.readInt());
+            return new EndpointCard(in.readInt(), in.readLong(), in.readUTF(), in.readUTF());
         }
         catch (final IOException ex)
         {

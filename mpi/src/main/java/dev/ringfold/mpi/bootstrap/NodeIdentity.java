@@ -25,8 +25,18 @@ public final class NodeIdentity
         return hostName() + "/" + read("/proc/sys/kernel/random/boot_id") + "/" + link("/proc/self/ns/net");
     }
 
+    /**
+     * This host's name, as gethostname(2) gives it: read from /proc rather than through
+     * {@code InetAddress.getLocalHost()}, which also resolves the name (and, first, looks for name-service providers
+     * in every jar of the class path) at a cost every rank would pay at start-up.
+     */
     public static String hostName()
     {
+        final String name = read("/proc/sys/kernel/hostname");
+        if (!name.isEmpty() && !name.equals("?"))
+        {
+            return name;
+        }
         try
         {
             return InetAddress.getLocalHost().getHostName();

@@ -24,7 +24,7 @@ import java.util.concurrent.Semaphore;
  * a rank that does not come, or goes away, fails the bootstrap of every rank with a message naming it, which the
  * ranks that have joined are told in place of a round's answer.
  * <p>
- * Strangers cannot hold it up: connections are accepted as they come and each is heard in a virtual thread of its
+ * Strangers cannot hold it up: connections are accepted as they come and each is heard in a platform thread of its
  * own, which first has it prove the job secret ({@link Handshake}) and then say which rank it is, all within
  * {@link #HELLO_LIMIT_MS}; one that does not is logged and dropped without anything of it being read. At most
  * {@link #MAX_PENDING} connections are heard at a time; past that a new one is closed at once (a rank whose
@@ -46,6 +46,8 @@ public final class RendezvousServer implements AutoCloseable
     static final long HELLO_LIMIT_MS = 2_000;
     /** How many connections may be in their hello at once; what a flood of strangers can cost is bounded by it. */
     static final int MAX_PENDING = 1024;
+    /** A hello handler needs little stack; a small one keeps a flood of strangers cheap. */
+    private static final long HELLO_STACK_BYTES = 256 * 1024;
 
     private final ServerSocket socket;
     private final int size;
@@ -155,7 +157,11 @@ public final class RendezvousServer implements AutoCloseable
                 closeQuietly(client);
                 continue;
             }
-            Thread.ofVirtual().name("ringfold-rendezvous-hello").start(() ->
+            // a platform thread, not a virtual one: a virtual thread's socket reads start the JDK's poller threads,
+            // which then sit in epoll_wait, native code, for the rest of the process, and at exit the JVM waits up
+            // to 300 ms for threads in native code (every mpjrun paid it, BENCHMARKS.md "Start-up"); a hello ends
+            // within HELLO_LIMIT_MS, and MAX_PENDING bounds how many run at once
+            Thread.ofPlatform().daemon().stackSize(HELLO_STACK_BYTES).name("ringfold-rendezvous-hello").start(() ->
             {
                 try
                 {

@@ -1,14 +1,14 @@
 package dev.ringfold.mpi.transport.shm;
 
 import dev.ringfold.mpi.auth.KernelRandom;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.MappedByteBuffer;
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,14 +46,17 @@ final class RingFile implements AutoCloseable
     static final int NAME_RANDOM_BYTES = 16;
 
     private final Path path;
-    private final MappedByteBuffer mapped;
+    /** The mapping's lifetime: closing it unmaps the file. */
+    private final Arena arena;
+    private final ByteBuffer mapped;
     private final UnsafeBuffer header;
     private final int rings;
     private final int capacity;
 
-    private RingFile(final Path path, final MappedByteBuffer mapped, final int rings, final int capacity)
+    private RingFile(final Path path, final Arena arena, final ByteBuffer mapped, final int rings, final int capacity)
     {
         this.path = path;
+        this.arena = arena;
         this.mapped = mapped;
         this.header = new UnsafeBuffer(mapped, 0, HEADER_BYTES);
         this.rings = rings;
@@ -101,17 +104,19 @@ final class RingFile implements AutoCloseable
     static RingFile create(final Path path, final int rings, final int capacity)
     {
         final long length = fileLength(rings, capacity);
-        final MappedByteBuffer mapped;
+        final Arena arena = Arena.ofShared();
+        final ByteBuffer mapped;
         try (FileChannel ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
             StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))
         {
-            mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, length);
+            mapped = map(ch, length, arena);
         }
         catch (final IOException ex)
         {
+            arena.close();
             throw new UncheckedIOException("cannot create shared-memory file " + path + ": " + ex, ex);
         }
-        final RingFile file = new RingFile(path, mapped, rings, capacity);
+        final RingFile file = new RingFile(path, arena, mapped, rings, capacity);
         file.header.putInt(RINGS_OFFSET, rings);
         file.header.putInt(CAPACITY_OFFSET, capacity);
         file.header.putLongRelease(MAGIC_OFFSET, MAGIC);
@@ -140,8 +145,17 @@ final class RingFile implements AutoCloseable
                     throw new IllegalStateException("shared-memory file " + path + " has " + length +
                         " bytes, expected " + fileLength(expectedRings, expectedCapacity) + " (mixed Ringfold settings?)");
                 }
-                final RingFile file = new RingFile(path, ch.map(FileChannel.MapMode.READ_WRITE, 0, length),
-                    expectedRings, expectedCapacity);
+                final Arena arena = Arena.ofShared();
+                final RingFile file;
+                try
+                {
+                    file = new RingFile(path, arena, map(ch, length, arena), expectedRings, expectedCapacity);
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    arena.close();
+                    throw ex;
+                }
                 if (file.header.getLongAcquire(MAGIC_OFFSET) != MAGIC)
                 {
                     file.close();
@@ -154,6 +168,16 @@ final class RingFile implements AutoCloseable
         {
             throw new UncheckedIOException("cannot map peer's shared-memory file " + path + ": " + ex, ex);
         }
+    }
+
+    /**
+     * Maps the whole file as a memory segment and views it as a buffer: {@code FileChannel.map(mode, 0, length)}
+     * would make a MappedByteBuffer through a reflective constructor, which costs each rank tens of milliseconds of
+     * CPU at start-up for the method handles behind it.
+     */
+    private static ByteBuffer map(final FileChannel ch, final long length, final Arena arena) throws IOException
+    {
+        return ch.map(FileChannel.MapMode.READ_WRITE, 0, length, arena).asByteBuffer();
     }
 
     private static PosixFileAttributes ownFile(final Path path, final UserPrincipal owner) throws IOException
@@ -228,6 +252,9 @@ final class RingFile implements AutoCloseable
     @Override
     public void close()
     {
-        IoUtil.unmap(mapped);
+        if (arena.scope().isAlive())
+        {
+            arena.close();
+        }
     }
 }
