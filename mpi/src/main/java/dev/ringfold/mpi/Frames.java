@@ -7,7 +7,7 @@ package dev.ringfold.mpi;
  * copies run aligned.
  *
  * <pre>
- * EAGER  type ctx tag length stamp | payload          message small enough to go at once
+ * EAGER  type ctx tag length   | stamp payload    message small enough to go at once
  * RTS    type ctx tag length   | sendId - address stamp  ready to send: the receiver matches it, then pulls
  * CTS    type sendId recvId -  |                  clear to send: stream DATA frames for recvId
  * DATA   type recvId offset -  | payload          a fragment of a rendezvous message
