@@ -63,7 +63,7 @@ final class ArrayStaging
         args.count("broadcast", count, dtype);
         args.root("broadcast", root);
         final long bytes = (long)count * dtype.bytes();
-        if (collectives.broadcaster(bytes, true) instanceof SharedMemoryBroadcast shared)
+        if (collectives.broadcaster(count, dtype, root, true) instanceof SharedMemoryBroadcast shared)
         {
             collectives.next().set(Call.Kind.BROADCAST, count, dtype, root, null);
             collectives.run(shared.prepare(data, element(data, offset, dtype), bytes, root));

@@ -53,6 +53,58 @@ final class Call
         this.op = op;
     }
 
+    /**
+     * The call in one word, which every message and shared-memory hand-off of the call carries (always on, unlike
+     * the full check): kind, dtype, reduce op, root and count, so that a rank receiving another's can say what
+     * that rank called. Never 0 (0 is what point-to-point messages carry). Counts of 2^32 - 2 elements or more
+     * are all one value.
+     * <pre>
+     * bits 0-3 kind + 1 | 4-7 dtype + 1 | 8-11 op + 1 | 12-31 root + 1 | 32-63 count + 1   (0: none)
+     * </pre>
+     */
+    long stamp()
+    {
+        final long c = count == NONE ? 0 : Math.min(count + 1, 0xFFFF_FFFFL);
+        return (kind.ordinal() + 1) | (dtype == null ? 0 : dtype.ordinal() + 1L) << 4 |
+            (op == null ? 0 : op.ordinal() + 1L) << 8 | (root == NONE ? 0 : (root + 1L) & 0xF_FFFF) << 12 | c << 32;
+    }
+
+    /** "allReduce(count=1024, F32, SUM)" from a {@link #stamp()}. */
+    static String describe(final long stamp)
+    {
+        final int kind = (int)(stamp & 0xF) - 1;
+        if (kind < 0 || kind >= Kind.values().length)
+        {
+            return "an unknown call (stamp " + Long.toHexString(stamp) + ")";
+        }
+        final StringBuilder s = new StringBuilder(Kind.values()[kind].call).append('(');
+        final long count = (stamp >>> 32) - 1;
+        String sep = "";
+        if (count >= 0)
+        {
+            s.append(count == 0xFFFF_FFFEL ? "count>=" : "count=").append(count);
+            sep = ", ";
+        }
+        final int dtype = (int)(stamp >>> 4 & 0xF) - 1;
+        if (dtype >= 0 && dtype < DType.values().length)
+        {
+            s.append(sep).append(DType.values()[dtype]);
+            sep = ", ";
+        }
+        final int op = (int)(stamp >>> 8 & 0xF) - 1;
+        if (op >= 0 && op < ReduceOp.values().length)
+        {
+            s.append(sep).append(ReduceOp.values()[op]);
+            sep = ", ";
+        }
+        final int root = (int)(stamp >>> 12 & 0xF_FFFF) - 1;
+        if (root >= 0)
+        {
+            s.append(sep).append("root=").append(root);
+        }
+        return s.append(')').toString();
+    }
+
     static void write(final UnsafeBuffer into, final int at, final long sequence, final Call call, final String algorithm)
     {
         into.putLong(at + SEQUENCE, sequence);

@@ -42,11 +42,12 @@ final class CallSequence
     /** A blocking call: runs the operation to the end, or throws what it failed with. */
     void run(final Operation op)
     {
+        op.stamp(next.stamp());
         final Operation o = checkCalls ? checked(op) : op;
         begin(o);
         if (!o.isComplete())
         {
-            comm.await(o);
+            o.await();
         }
         final RuntimeException error = o.error();
         if (error != null)
@@ -58,6 +59,7 @@ final class CallSequence
     /** A non-blocking call: starts the operation and returns its request. */
     CollectiveRequest start(final Operation op)
     {
+        op.stamp(next.stamp());
         final Operation o = checkCalls ? new CheckedOperation(comm, checkedOrder).wrap(next, op) : op;
         begin(o);
         return new CollectiveRequest(o, comm, null);
@@ -69,6 +71,7 @@ final class CallSequence
      */
     CollectiveRequest persistent(final Operation op)
     {
+        op.stamp(next.stamp()); // every start carries the call it was made for
         final Operation o = checkCalls ? new CheckedOperation(comm, checkedOrder).wrap(next, op) : op;
         return new CollectiveRequest(o, comm, this);
     }

@@ -150,6 +150,23 @@ final class CheckedOperation extends Operation
     }
 
     @Override
+    void withdraw()
+    {
+        for (int r = 0; r < size; r++)
+        {
+            if (r != rank)
+            {
+                sends[r].cancel();
+                recvs[r].cancel();
+            }
+        }
+        if (!exchanging)
+        {
+            inner.abandon(error());
+        }
+    }
+
+    @Override
     void ended()
     {
         turn.release(); // a mismatch ends the call in its turn: the next may start

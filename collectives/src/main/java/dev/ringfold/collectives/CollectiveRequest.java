@@ -2,6 +2,8 @@ package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
 
+import java.util.concurrent.CancellationException;
+
 /**
  * A non-blocking collective in flight. It advances whenever this rank drives progress (any wait or test, on any
  * request), so several may be in flight at once, on one communicator or several. A persistent one
@@ -43,9 +45,26 @@ public final class CollectiveRequest
     {
         if (!operation.isComplete())
         {
-            comm.await(operation);
+            operation.await();
         }
         throwIfFailed();
+    }
+
+    /**
+     * Abandons the collective on this rank (MPI_Cancel has no collective form; this is Ringfold's): its messages
+     * are withdrawn so that its buffers may be freed at once, and it fails with {@link
+     * CancellationException}. The other ranks' parts of it cannot finish: they fail when their
+     * deadline passes, or at once where they wait on a transfer this rank withdrew. Returns false if it had ended.
+     */
+    public boolean cancel()
+    {
+        if (operation.isComplete())
+        {
+            return false;
+        }
+        operation.abandon(new CancellationException("rank " + comm.rank() + " of " + comm.name() + ": " +
+            operation.describe() + " was cancelled by this rank"));
+        return true;
     }
 
     /** Drives progress once; true when this rank's part is done. */

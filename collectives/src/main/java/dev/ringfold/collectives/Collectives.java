@@ -180,6 +180,7 @@ public final class Collectives
     /** The table's all-reduce for the call (for {@link ArrayStaging}, which may address arrays directly). */
     AllReducer allReducer(final long count, final DType dtype, final ReduceOp op, final boolean reuse)
     {
+        next.set(Call.Kind.ALL_REDUCE, count, dtype, Call.NONE, op); // what a first use's set-up agrees on
         return (AllReducer)state.operation(table.allReduce(count, dtype, op), reuse);
     }
 
@@ -214,14 +215,15 @@ public final class Collectives
         args.count(call, count, dtype);
         args.root(call, root);
         final long bytes = count * dtype.bytes();
-        final Broadcaster algorithm = broadcaster(bytes, reuse); // first, as for all-reduce
+        final Broadcaster algorithm = broadcaster(count, dtype, root, reuse); // first, as for all-reduce
         next.set(Call.Kind.BROADCAST, count, dtype, root, null);
         return algorithm.broadcast(address, bytes, root);
     }
 
-    Broadcaster broadcaster(final long bytes, final boolean reuse)
+    Broadcaster broadcaster(final long count, final DType dtype, final int root, final boolean reuse)
     {
-        return (Broadcaster)state.operation(table.broadcast(bytes), reuse);
+        next.set(Call.Kind.BROADCAST, count, dtype, root, null); // what a first use's set-up agrees on
+        return (Broadcaster)state.operation(table.broadcast(count * dtype.bytes()), reuse);
     }
 
     // ------------------------------------------------------------------------------------------ the others

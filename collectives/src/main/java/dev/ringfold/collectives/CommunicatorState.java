@@ -67,6 +67,7 @@ final class CommunicatorState implements AutoCloseable
         }
         if (nodeScratch == null && comm.size() > 1)
         {
+            agree();
             nodeScratch = own(NodeScratch.map(comm, calls.nextTag()));
         }
         return nodeScratch;
@@ -77,9 +78,34 @@ final class CommunicatorState implements AutoCloseable
     {
         if (hierarchy == null)
         {
+            agree();
             hierarchy = own(Hierarchy.build(comm, collectives));
         }
         return hierarchy;
+    }
+
+    /**
+     * Before a set-up every rank must join (the first call through the node region or the hierarchy): a barrier
+     * whose messages carry the stamp of the call being made, so that a rank which called something else (another
+     * count can pick another algorithm) raises {@link CollectiveMismatchException} with the others, instead of
+     * leaving them in the set-up's exchanges. Once per communicator and resource.
+     */
+    private void agree()
+    {
+        if (comm.size() == 1)
+        {
+            return;
+        }
+        final Operation barrier = new DisseminationBarrier(comm).stamp(calls.next.stamp());
+        barrier.start(calls.nextTag());
+        if (!barrier.isComplete())
+        {
+            barrier.await();
+        }
+        if (barrier.error() != null)
+        {
+            throw barrier.error();
+        }
     }
 
     /** MPI's communicator of the same ranks, made on first use (collective: every rank gets here together). */

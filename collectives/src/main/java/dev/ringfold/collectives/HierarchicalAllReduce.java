@@ -58,6 +58,12 @@ final class HierarchicalAllReduce extends ReducingOperation implements Steps.Pla
     }
 
     @Override
+    void withdraw()
+    {
+        steps.abandon(error());
+    }
+
+    @Override
     void ended()
     {
         steps.end();
@@ -97,7 +103,7 @@ final class HierarchicalAllReduce extends ReducingOperation implements Steps.Pla
 
     private void step(final Operation next)
     {
-        steps.start(next, tag);
+        steps.start(next, tag, stamp);
     }
 
     @Override

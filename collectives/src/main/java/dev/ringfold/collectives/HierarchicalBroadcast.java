@@ -56,6 +56,12 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan, Broad
     }
 
     @Override
+    void withdraw()
+    {
+        steps.abandon(error());
+    }
+
+    @Override
     void ended()
     {
         steps.end();
@@ -78,7 +84,7 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan, Broad
 
     private void step(final Operation next)
     {
-        steps.start(next, tag);
+        steps.start(next, tag, stamp);
     }
 
     @Override

@@ -51,6 +51,12 @@ final class NodeScratch implements AutoCloseable
      * every rank is done with this one).
      */
     private static final int INTENT = 8;
+    /**
+     * In ARRIVED's line too, beside the intent and per parity in the same way: the stamp of the call
+     * ({@link Call#stamp()}), written before the intent is released, so that ranks which called different
+     * collectives find out at the call's first hand-off instead of hanging or mixing chunks.
+     */
+    private static final int STAMP = 24;
     private static final int SLOT_BYTES = 192;
     private static final int NAME_BYTES = 256;
     private static final long MAGIC = 0x5246434F4C4C4543L; // "RFCOLLEC"
@@ -276,9 +282,37 @@ final class NodeScratch implements AutoCloseable
      * buffer for chunk g) or not: {@code (g + 1) << 1 | shared}, released after the locations were written. Call it
      * only once {@link #free}(g) holds.
      */
-    void publishIntent(final long g, final boolean shared)
+    void publishIntent(final long g, final boolean shared, final long stamp)
     {
+        control.putLong(stampWord(rank, g), stamp);
         control.putLongRelease(intentWord(rank, g), (g + 1) << 1 | (shared ? 1 : 0));
+    }
+
+    /**
+     * A rank whose call starting at chunk {@code g} is not {@code stamp}, or -1: only once every rank's intent for
+     * g has been seen (or its ARRIVED for g, published after it).
+     */
+    int otherCall(final long g, final long stamp)
+    {
+        for (int r = 0; r < size; r++)
+        {
+            if (r != rank && stampOf(r, g) != stamp)
+            {
+                return r;
+            }
+        }
+        return -1;
+    }
+
+    /** The stamp rank {@code r} published with its intent for the call whose first chunk is {@code g}. */
+    long stampOf(final int r, final long g)
+    {
+        return control.getLong(stampWord(r, g));
+    }
+
+    private static int stampWord(final int r, final long g)
+    {
+        return FIRST_SLOT + r * SLOT_BYTES + STAMP + 8 * (int)(g & 1);
     }
 
     /**

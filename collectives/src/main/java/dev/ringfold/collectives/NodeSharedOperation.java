@@ -107,7 +107,7 @@ abstract class NodeSharedOperation extends Operation
             }
             location.wrap(scratch.buffer(rank, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
             final boolean shared = offer(location);
-            scratch.publishIntent(g, shared);
+            scratch.publishIntent(g, shared, stamp);
             state = DECIDING;
             work++;
             if (!shared)
@@ -122,6 +122,8 @@ abstract class NodeSharedOperation extends Operation
             {
                 return work;
             }
+            final int other = scratch.otherCall(g, stamp);
+            checkCall(other, other < 0 ? 0 : scratch.stampOf(other, g));
             if (everyRank == 0)
             {
                 return work + fallBack(g);
@@ -157,8 +159,17 @@ abstract class NodeSharedOperation extends Operation
     {
         scratch.publishAll(g);
         state = FALLING_BACK;
-        fallback.start(tag);
+        fallback.start(tag, stamp);
         return advance();
+    }
+
+    @Override
+    void withdraw()
+    {
+        if (state == FALLING_BACK)
+        {
+            fallback.abandon(error());
+        }
     }
 
     @Override

@@ -21,6 +21,13 @@ abstract class Operation implements Progressable, Completion
     protected final int rank;
     protected final int size;
     protected int tag;
+    /** The call this operation serves ({@link Call#stamp()}), carried by its messages; 0 for none. */
+    protected long stamp;
+    private final Mismatches mismatches;
+    /** The requests this run of the operation has posted, withdrawn if it fails or is abandoned. */
+    private Request[] posted = new Request[4];
+    private int postedCount;
+    private int idleRounds;
     private boolean active;
     private boolean complete = true;
     private RuntimeException error;
@@ -35,6 +42,21 @@ abstract class Operation implements Progressable, Completion
         this.rank = comm.rank();
         this.size = comm.size();
         this.traceName = Tracer.ON ? Tracer.intern(getClass().getSimpleName()) : 0;
+        this.mismatches = Mismatches.of(comm);
+    }
+
+    /** The call this operation will serve at its next starts (a persistent one's, kept for all of them). */
+    final Operation stamp(final long stamp)
+    {
+        this.stamp = stamp;
+        return this;
+    }
+
+    /** Starts a step of a larger collective, on behalf of the call {@code stamp}. */
+    final void start(final int tag, final long stamp)
+    {
+        this.stamp = stamp;
+        start(tag);
     }
 
     final boolean isActive()
@@ -49,6 +71,8 @@ abstract class Operation implements Progressable, Completion
         complete = false;
         error = null;
         active = true;
+        postedCount = 0;
+        idleRounds = 0;
         if (Tracer.ON)
         {
             traceStart = Tracer.now();
@@ -80,6 +104,19 @@ abstract class Operation implements Progressable, Completion
         try
         {
             final int work = advance();
+            if (work != 0)
+            {
+                idleRounds = 0;
+            }
+            else if (!complete && stamp != 0 && (++idleRounds & 63) == 0)
+            {
+                // now and then while stalled: has a rank that called something else said so, or sent this call?
+                final RuntimeException mismatch = mismatches.look(tag, stamp);
+                if (mismatch != null)
+                {
+                    throw mismatch;
+                }
+            }
             if (work == 0 && !complete)
             {
                 // stalled: if a member died, what it still owed may be owed to another member this rank waits on
@@ -113,6 +150,7 @@ abstract class Operation implements Progressable, Completion
 
     protected final void done()
     {
+        postedCount = 0;
         complete = true;
         active = false;
         comm.removeProgressHook(this);
@@ -129,6 +167,7 @@ abstract class Operation implements Progressable, Completion
         complete = true;
         active = false;
         comm.removeProgressHook(this);
+        withdraw();
         ended();
         if (Tracer.ON)
         {
@@ -140,6 +179,58 @@ abstract class Operation implements Progressable, Completion
     private void trace()
     {
         Tracer.record(traceName, Tracer.ROW_COLLECTIVE, -1, tag, tracedBytes, traceStart, Tracer.now());
+    }
+
+    /**
+     * Abandons the operation while in flight (a deadline passed while the caller waited, or the caller cancelled
+     * it): withdraws every request it has posted, so that no byte of the caller's buffers is read or written
+     * afterwards, and fails it with {@code cause}. Does nothing if it has ended.
+     */
+    final void abandon(final RuntimeException cause)
+    {
+        if (!complete)
+        {
+            fail(cause);
+        }
+    }
+
+    /**
+     * Waits (driving progress) until the operation ends; if the wait ends first (a deadline), abandons it, so that
+     * nothing touches the caller's buffers after the exception and the communicator stays usable.
+     */
+    final void await()
+    {
+        try
+        {
+            comm.await(this);
+        }
+        catch (final RuntimeException ex)
+        {
+            abandon(ex);
+            throw ex;
+        }
+    }
+
+    /** Withdraws what this run has posted and not finished (see {@link Request#cancel()}); steps' too. */
+    void withdraw()
+    {
+        for (int i = 0; i < postedCount; i++)
+        {
+            final Request r = posted[i];
+            if (!r.isComplete())
+            {
+                try
+                {
+                    r.cancel();
+                }
+                catch (final RuntimeException ex)
+                {
+                    // a peer gone meanwhile: its side is over, the request with it
+                }
+            }
+            posted[i] = null;
+        }
+        postedCount = 0;
     }
 
     /** Gives back what the operation held while in flight (a turn on a shared region), done or failed. */
@@ -158,12 +249,21 @@ abstract class Operation implements Progressable, Completion
         return error;
     }
 
-    /** Whether a request has finished; rethrows its failure (a dead peer, say) so the collective fails with it. */
-    protected static boolean finished(final Request r)
+    /**
+     * Whether a request has finished; rethrows its failure (a dead peer, say) so the collective fails with it. A
+     * message from a rank that called something else (its stamp differs) fails the collective with
+     * {@link CollectiveMismatchException}, here and, by notice, on every other rank: even if it was truncated.
+     */
+    protected final boolean finished(final Request r)
     {
         if (!r.isComplete())
         {
             return false;
+        }
+        final long theirs = r.stamp();
+        if (theirs != stamp && theirs != 0 && stamp != 0)
+        {
+            throw mismatches.found(tag, stamp, r.status().source(), theirs);
         }
         final RuntimeException failure = r.failure();
         if (failure != null)
@@ -176,13 +276,36 @@ abstract class Operation implements Progressable, Completion
     protected final Request send(final long address, final long bytes, final int dest, final Request into)
     {
         tracedBytes += bytes;
-        return comm.isendCollective(address, (int)bytes, dest, tag, into);
+        return posted(comm.isendCollective(address, (int)bytes, dest, tag, stamp, into));
     }
 
     protected final Request recv(final long address, final long bytes, final int source, final Request into)
     {
         tracedBytes += bytes;
-        return comm.irecvCollective(address, (int)bytes, source, tag, into);
+        return posted(comm.irecvCollective(address, (int)bytes, source, tag, into));
+    }
+
+    /**
+     * Throws {@link CollectiveMismatchException} (here, and by notice on every other rank) if rank {@code peer}
+     * said, through shared memory, that it called {@code theirs} rather than this call.
+     */
+    protected final void checkCall(final int peer, final long theirs)
+    {
+        if (peer >= 0 && stamp != 0 && theirs != stamp)
+        {
+            throw mismatches.found(tag, stamp, peer, theirs);
+        }
+    }
+
+    /** Keeps a request posted by this run, to withdraw it if the run fails ({@link #withdraw()}). */
+    protected final Request posted(final Request r)
+    {
+        if (postedCount == posted.length)
+        {
+            posted = java.util.Arrays.copyOf(posted, 2 * postedCount);
+        }
+        posted[postedCount++] = r;
+        return r;
     }
 
     /** Off-heap scratch of at least {@code bytes}, kept between calls (grown, never shrunk). */

@@ -220,7 +220,7 @@ final class RingAllReduce extends ReducingOperation implements AllReducer
         return 1;
     }
 
-    private static boolean allFinished(final Request[] requests, final int n)
+    private boolean allFinished(final Request[] requests, final int n)
     {
         for (int i = 0; i < n; i++)
         {

@@ -131,7 +131,7 @@ final class SharedMemoryAllReduce extends ReducingOperation implements AllReduce
                 }
                 final boolean shared = inPlace.offer(srcArray, src, dstArray, dst, count, dtype,
                     scratch.buffer(rank, g));
-                scratch.publishIntent(g, shared);
+                scratch.publishIntent(g, shared, stamp);
                 state = shared ? DECIDING : FREE; // a private operand: the call is staged whatever the others say
                 work++;
             }
@@ -142,6 +142,8 @@ final class SharedMemoryAllReduce extends ReducingOperation implements AllReduce
                 {
                     return work;
                 }
+                final int other = scratch.otherCall(g, stamp);
+                checkCall(other, other < 0 ? 0 : scratch.stampOf(other, g));
                 state = everyRank > 0 ? IN_PLACE : FREE;
                 if (state == IN_PLACE)
                 {
@@ -188,6 +190,11 @@ final class SharedMemoryAllReduce extends ReducingOperation implements AllReduce
                 if (!scratch.allReached(NodeScratch.ARRIVED, g))
                 {
                     return work;
+                }
+                if (chunk == 0) // every rank's intent, and its stamp, came before its first ARRIVED
+                {
+                    final int other = scratch.otherCall(g, stamp);
+                    checkCall(other, other < 0 ? 0 : scratch.stampOf(other, g));
                 }
                 final long sliceStart = Blocks.start(n, size, rank);
                 final long sliceLength = Blocks.length(n, size, rank);

@@ -96,7 +96,7 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
                     }
                     location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
                     direct = array == null && SharedLocations.describe(address, bytes, location, 0) > 0 ? 1 : 0;
-                    scratch.publishIntent(g, direct > 0);
+                    scratch.publishIntent(g, direct > 0, stamp);
                 }
                 else
                 {
@@ -105,6 +105,7 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
                     {
                         return 0;
                     }
+                    checkCall(root, scratch.stampOf(root, g));
                     if (direct > 0)
                     {
                         location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);

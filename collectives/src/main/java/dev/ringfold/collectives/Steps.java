@@ -70,10 +70,20 @@ final class Steps
         return 1;
     }
 
-    void start(final Operation step, final int tag)
+    /** Starts a step with the caller's tag, its messages carrying the caller's call ({@code stamp}). */
+    void start(final Operation step, final int tag, final long stamp)
     {
         current = step;
-        step.start(tag);
+        step.start(tag, stamp);
+    }
+
+    /** The collective failed or was abandoned: so is the step in flight (its requests withdrawn). */
+    void abandon(final RuntimeException cause)
+    {
+        if (current != null)
+        {
+            current.abandon(cause);
+        }
     }
 
     /** When the collective has ended, however: passes the turn on. */

@@ -845,8 +845,30 @@ public final class Communicator implements AutoCloseable
     public Request isendCollective(final long address, final int length, final int dest, final int tag,
         final Request into)
     {
+        return isendCollective(address, length, dest, tag, 0L, into);
+    }
+
+    /**
+     * As {@link #isendCollective(long, int, int, int, Request)}, the message carrying {@code stamp}: what the
+     * algorithm says of the call (operation, count, type, root), which the receiver reads from its request
+     * ({@link Request#stamp()}) to find ranks that called different collectives, at no cost of a message.
+     */
+    public Request isendCollective(final long address, final int length, final int dest, final int tag,
+        final long stamp, final Request into)
+    {
         checkCollective(length, dest, "dest", tag, into);
-        return internalSend(null, address, length, worldOfRank[dest], tag, into);
+        return internalSend(null, address, length, worldOfRank[dest], tag, context + 1, into, false, stamp);
+    }
+
+    /**
+     * For collective algorithms waiting on something other than a message (shared memory) or for a message of
+     * their own: whether a message on the collective context with {@code tag} has arrived from any rank and is
+     * not yet received, its stamp other than {@code unlessStamp}; if so its source, tag, length and stamp go
+     * into {@code into}. Drives no progress, so it may be called from a progress hook.
+     */
+    public boolean arrivedCollective(final int tag, final long unlessStamp, final Status into)
+    {
+        return engine.arrived(context + 1, tag, unlessStamp, this, into);
     }
 
     /** The receive matching {@link #isendCollective}. */
@@ -1261,6 +1283,13 @@ public final class Communicator implements AutoCloseable
     private Request internalSend(final Object base, final long address, final int length, final int worldDest,
         final int tag, final int ctx, final Request r, final boolean synchronous)
     {
+        return internalSend(base, address, length, worldDest, tag, ctx, r, synchronous, 0L);
+    }
+
+    private Request internalSend(final Object base, final long address, final int length, final int worldDest,
+        final int tag, final int ctx, final Request r, final boolean synchronous, final long stamp)
+    {
+        r.stamp = stamp;
         r.isSend = true;
         r.synchronous = synchronous;
         r.comm = this;

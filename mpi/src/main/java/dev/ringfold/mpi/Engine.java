@@ -276,6 +276,7 @@ final class Engine implements FrameHandler
             b.putInt(at + Frames.CTX_OFFSET, r.ctx, Frames.ORDER);
             b.putInt(at + Frames.TAG_OFFSET, r.tag, Frames.ORDER);
             b.putInt(at + Frames.LENGTH_OFFSET, r.length, Frames.ORDER);
+            b.putLong(at + Frames.EAGER_STAMP_OFFSET, r.stamp, Frames.ORDER);
             UnsafeApi.copyMemory(r.base, r.address, b.byteArray(), b.addressOffset() + at + Frames.EAGER_HEADER, r.length);
             ch.commit(at);
             complete(r);
@@ -300,6 +301,7 @@ final class Engine implements FrameHandler
         b.putInt(at + Frames.LENGTH_OFFSET, r.length, Frames.ORDER);
         b.putInt(at + Frames.SEND_ID_OFFSET, r.slot, Frames.ORDER);
         b.putLong(at + Frames.ADDRESS_OFFSET, pullable ? r.address : 0L, Frames.ORDER);
+        b.putLong(at + Frames.RTS_STAMP_OFFSET, r.stamp, Frames.ORDER);
         ch.commit(at);
         r.phase = Request.AWAIT_CTS;
         return true;
@@ -493,6 +495,7 @@ final class Engine implements FrameHandler
         r.error = null;
         r.transferred = 0;
         r.sourceWorld = -1;
+        r.stamp = 0;
         r.byAddress = false;
         r.cancelSent = false;
         r.operation = null;
@@ -523,6 +526,7 @@ final class Engine implements FrameHandler
         final int remoteSlot = e.remoteSlot;
         final long remoteAddress = e.remoteAddress;
         final UnsafeBuffer data = e.data;
+        r.stamp = e.stamp;
         matching.remove(e);
         r.sourceWorld = source;
         if (rendezvous)
@@ -532,6 +536,7 @@ final class Engine implements FrameHandler
         }
         if (length > r.length)
         {
+            setStatus(r, source, tag, length); // says who sent what, for a collective's mismatch message
             fail(r, truncated(r, source, tag, length));
         }
         else
@@ -574,14 +579,17 @@ final class Engine implements FrameHandler
         final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET, Frames.ORDER);
         final int tag = buffer.getInt(offset + Frames.TAG_OFFSET, Frames.ORDER);
         final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET, Frames.ORDER);
+        final long stamp = buffer.getLong(offset + Frames.EAGER_STAMP_OFFSET, Frames.ORDER);
         final long src = buffer.addressOffset() + offset + Frames.EAGER_HEADER;
         final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
         {
             matching.removePosted(r);
             r.sourceWorld = peer;
+            r.stamp = stamp; // before a truncation fails it: a collective tells a mismatched call from it
             if (length > r.length)
             {
+                setStatus(r, peer, tag, length);
                 fail(r, truncated(r, peer, tag, length));
                 return;
             }
@@ -591,6 +599,7 @@ final class Engine implements FrameHandler
             return;
         }
         final Envelope e = matching.arrive(ctx, peer, tag, length);
+        e.stamp = stamp;
         e.data = pool.acquire(length);
         UnsafeApi.copyMemory(buffer.byteArray(), src, e.data.byteArray(), e.data.addressOffset(), length);
     }
@@ -602,16 +611,19 @@ final class Engine implements FrameHandler
         final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET, Frames.ORDER);
         final int sendSlot = buffer.getInt(offset + Frames.SEND_ID_OFFSET, Frames.ORDER);
         final long address = buffer.getLong(offset + Frames.ADDRESS_OFFSET, Frames.ORDER);
+        final long stamp = buffer.getLong(offset + Frames.RTS_STAMP_OFFSET, Frames.ORDER);
         final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
         {
             matching.removePosted(r);
             r.sourceWorld = peer;
+            r.stamp = stamp;
             pull(r, peer, tag, length, sendSlot, address);
             return;
         }
         final Envelope e = matching.arrive(ctx, peer, tag, length);
         e.rendezvous = true;
+        e.stamp = stamp;
         e.remoteSlot = sendSlot;
         e.remoteAddress = address;
     }
@@ -629,6 +641,7 @@ final class Engine implements FrameHandler
         if (length > r.length)
         {
             sendControl(peer, Frames.FIN, sendSlot, 0); // the sender is done; only this receive fails
+            setStatus(r, peer, tag, length);
             fail(r, truncated(r, peer, tag, length));
             return;
         }
@@ -1111,6 +1124,19 @@ final class Engine implements FrameHandler
             return false;
         }
         status.set(comm.rankOfWorld(e.source), e.tag, e.length);
+        return true;
+    }
+
+    /** See {@link Communicator#arrivedCollective}: a look at the unexpected messages, no progress. */
+    boolean arrived(final int ctx, final int tag, final long unlessStamp, final Communicator comm, final Status status)
+    {
+        final Envelope e = matching.findUnexpected(ctx, ANY, tag, unlessStamp);
+        if (e == null)
+        {
+            return false;
+        }
+        status.set(comm.rankOfWorld(e.source), e.tag, e.length);
+        status.stamp = e.stamp;
         return true;
     }
 

@@ -12,6 +12,7 @@ final class Envelope
     boolean rendezvous;
     int remoteSlot;
     long remoteAddress;
+    long stamp;        // the collective call it belongs to (Frames); 0 for point-to-point
     UnsafeBuffer data; // eager payload, from the BufferPool
     Envelope next;
     Envelope prev;

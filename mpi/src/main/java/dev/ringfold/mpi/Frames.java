@@ -7,8 +7,8 @@ package dev.ringfold.mpi;
  * copies run aligned.
  *
  * <pre>
- * EAGER  type ctx tag length   | payload          message small enough to go at once
- * RTS    type ctx tag length   | sendId - address ready to send: the receiver matches it, then pulls
+ * EAGER  type ctx tag length   | stamp payload    message small enough to go at once
+ * RTS    type ctx tag length   | sendId - address stamp  ready to send: the receiver matches it, then pulls
  * CTS    type sendId recvId -  |                  clear to send: stream DATA frames for recvId
  * DATA   type recvId offset -  | payload          a fragment of a rendezvous message
  * FIN    type sendId           |                  the receiver has pulled the bytes itself (CMA)
@@ -23,6 +23,10 @@ package dev.ringfold.mpi;
  * AGREE  type ctx seq kind | epoch value max acceptedEpoch acceptedValue acceptedMax words - | bitmaps
  *                                                 a step of a fault-tolerant agreement ({@link Agreement})
  * </pre>
+ *
+ * <p>The stamp (8 bytes) is what collective algorithms say of the call a message belongs to (its operation, count,
+ * type and root, {@link Request#stamp()}), so that ranks which called different collectives find out from the
+ * messages they already exchange; point-to-point messages carry 0.
  *
  * <p>Every CANS and CANR is answered by exactly one GONE, after everything the answerer had already sent about the
  * transfer (frames to one peer stay in order), so the withdrawing side keeps its slot until then and no late frame
@@ -52,12 +56,14 @@ final class Frames
 
     static final int CTX_OFFSET = 4;
     static final int TAG_OFFSET = 8;
-    static final int EAGER_HEADER = 16;
+    static final int EAGER_STAMP_OFFSET = 16;
+    static final int EAGER_HEADER = 24;
 
     static final int LENGTH_OFFSET = 12;
     static final int SEND_ID_OFFSET = 16;
     static final int ADDRESS_OFFSET = 24;
-    static final int RTS_LENGTH = 32;
+    static final int RTS_STAMP_OFFSET = 32;
+    static final int RTS_LENGTH = 40;
 
     static final int CTS_SEND_ID_OFFSET = 4;
     static final int CTS_RECV_ID_OFFSET = 8;

@@ -95,6 +95,19 @@ final class MatchingQueues
         return null;
     }
 
+    /** The oldest arrival matching (ctx, source, tag) whose stamp is not {@code unlessStamp}. */
+    Envelope findUnexpected(final int ctx, final int source, final int tag, final long unlessStamp)
+    {
+        for (Envelope e = unexpectedHead; e != null; e = e.next)
+        {
+            if (e.stamp != unlessStamp && matches(ctx, source, tag, e.ctx, e.source, e.tag))
+            {
+                return e;
+            }
+        }
+        return null;
+    }
+
     /**
      * For a stalled receive of (ctx, source): the messages that have arrived from that peer (from any peer, for
      * ANY_SOURCE) and that nothing has received, with their tags, so that a tag or communicator mismatch shows.

@@ -33,6 +33,7 @@ public final class Request implements Completion
     int slot = -1;       // index in the engine's table while a rendezvous is in flight
     int remoteSlot;
     int sourceWorld = -1;
+    long stamp;          // send: what its frames carry; receive: what the matched message carried (Frames)
     boolean exposed;     // send: its RTS gave a receiver that pulls from peer memory the address to read from
     boolean byAddress;   // the channel moves its bytes by address (CTSA given or taken)
     boolean cancelSent;  // a CANS/CANR for it is out: its slot waits for the answer (GONE) before reuse
@@ -121,6 +122,16 @@ public final class Request implements Completion
         return (phase == WITHDRAWING ? "withdrawal of " : "") + (isSend ? "send of " + length + " bytes to" : "receive of up to " + length + " bytes from") +
             (peer == Engine.ANY ? " any rank" : " world rank " + peer) + (tag == Engine.ANY ? "" : " (tag " + tag + ")") +
             (comm == null ? "" : " on " + comm.name());
+    }
+
+    /**
+     * For collective algorithms: what the matched message's sender said of its call (the stamp it passed to
+     * {@link Communicator#isendCollective(long, int, int, int, long, Request)}), once a receive has been matched,
+     * even if it then failed (truncated); for a send, its own stamp. 0 for point-to-point.
+     */
+    public long stamp()
+    {
+        return stamp;
     }
 
     /** The error this request completed with, or null; unlike {@link #test()}, drives no progress. */

@@ -9,6 +9,7 @@ public final class Status
     int source;
     int tag;
     int count;
+    long stamp;
 
     public int source()
     {
@@ -32,11 +33,21 @@ public final class Status
         return count / elementBytes;
     }
 
+    /**
+     * For collective algorithms: the stamp the message carried ({@link Communicator#isendCollective(long, int, int,
+     * int, long, dev.ringfold.mpi.Request)}); 0 for point-to-point messages.
+     */
+    public long stamp()
+    {
+        return stamp;
+    }
+
     void set(final int source, final int tag, final int count)
     {
         this.source = source;
         this.tag = tag;
         this.count = count;
+        this.stamp = 0;
     }
 
     @Override

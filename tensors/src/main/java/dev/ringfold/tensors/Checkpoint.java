@@ -337,20 +337,14 @@ public final class Checkpoint implements AutoCloseable
                     block.getOffset() + ", " + block.getMetadataLength() + " + " + block.getBodyLength() +
                     " bytes) does not lie within the file's " + channel.size() + " bytes: damaged", null);
             }
-            if (mode == Mode.COPIED)
-            {
-                reader.loadRecordBatch(blocks.get(0));
-                return new Checkpoint(file, mode, tensorsOf(file, reader.getVectorSchemaRoot()));
-            }
-            final FileChannel writable = openForMapping(file);
+            final FileChannel writable = mode == Mode.COPIED ? null : openForMapping(file);
             if (writable == null)
             {
-                reader.loadRecordBatch(blocks.get(0));
-                return new Checkpoint(file, Mode.COPIED, tensorsOf(file, reader.getVectorSchemaRoot()));
+                return new Checkpoint(file, Mode.COPIED, loaded(file, channel, block, schema, allocator, false));
             }
             try (writable)
             {
-                return new Checkpoint(file, mode, mapped(file, writable, blocks.get(0), schema, allocator));
+                return new Checkpoint(file, mode, loaded(file, writable, block, schema, allocator, true));
             }
         }
         catch (final NoSuchFileException ex)
@@ -392,9 +386,15 @@ public final class Checkpoint implements AutoCloseable
         }
     }
 
-    /** Loads the batch's vectors straight over a private mapping of the file and wraps their data buffers. */
-    private static Map<String, Tensor> mapped(final Path file, final FileChannel channel, final ArrowBlock block,
-        final Schema schema, final BufferAllocator allocator) throws IOException
+    /**
+     * Loads the batch's vectors over its body and wraps their data buffers: a private mapping of the file
+     * ({@code map}), or the body read into allocator memory. Arrow's own reader is not used for the batch: where a
+     * damaged header fails part-way (a node longer than 2^31 - 1, a buffer past the body), it leaves what it had
+     * allocated and sliced unreleased; here the body is released whatever fails, so a damaged file leaves the
+     * allocator as it was.
+     */
+    private static Map<String, Tensor> loaded(final Path file, final FileChannel channel, final ArrowBlock block,
+        final Schema schema, final BufferAllocator allocator, final boolean map) throws IOException
     {
         channel.position(block.getOffset());
         final MessageMetadataResult message = MessageSerializer.readMessage(new ReadChannel(channel));
@@ -406,34 +406,65 @@ public final class Checkpoint implements AutoCloseable
         final RecordBatch batchHeader = (RecordBatch)message.getMessage().header(new RecordBatch());
         if (batchHeader.compression() != null)
         {
-            throw new IllegalArgumentException("checkpoint " + file + " is compressed; read it with Mode.COPIED " +
-                "and a compression codec, or write it uncompressed");
+            throw new IllegalArgumentException("checkpoint " + file + " is compressed; write it uncompressed");
         }
+        final long bodyAt = block.getOffset() + block.getMetadataLength();
+        final ArrowBuf body = map ? mappedBody(channel, bodyAt, block.getBodyLength(), allocator) :
+            readBody(file, channel, bodyAt, block.getBodyLength(), allocator);
+        final ArrowRecordBatch deserialized;
+        try
+        {
+            deserialized = MessageSerializer.deserializeRecordBatch(batchHeader, body); // takes the body
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            body.getReferenceManager().release(); // a damaged header failed before the body was taken
+            throw ex;
+        }
+        try (ArrowRecordBatch batch = deserialized;
+             VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator))
+        {
+            new VectorLoader(root).load(batch);
+            return tensorsOf(file, root);
+        }
+    }
+
+    /** The batch's body as a slice of a private mapping of the whole file, which the tensors then hold. */
+    private static ArrowBuf mappedBody(final FileChannel channel, final long at, final long bytes,
+        final BufferAllocator allocator) throws IOException
+    {
         final ArrowBuf whole = MappedFile.wrap(channel, allocator);
         try
         {
-            final ArrowBuf body = whole.slice(block.getOffset() + block.getMetadataLength(), block.getBodyLength());
-            body.getReferenceManager().retain(); // deserializeRecordBatch releases the body it is given
-            final ArrowRecordBatch deserialized;
-            try
-            {
-                deserialized = MessageSerializer.deserializeRecordBatch(batchHeader, body);
-            }
-            catch (final RuntimeException ex)
-            {
-                body.getReferenceManager().release(); // a damaged header failed before the body was taken
-                throw ex;
-            }
-            try (ArrowRecordBatch batch = deserialized;
-                 VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator))
-            {
-                new VectorLoader(root).load(batch);
-                return tensorsOf(file, root);
-            }
+            final ArrowBuf body = whole.slice(at, bytes);
+            body.getReferenceManager().retain(); // its own reference: the mapping goes with the last of its users
+            return body;
         }
         finally
         {
-            whole.close(); // the tensors hold the mapping now; it goes with the last of them
+            whole.close();
+        }
+    }
+
+    /** The batch's body read into allocator memory (one reference, the caller's). */
+    private static ArrowBuf readBody(final Path file, final FileChannel channel, final long at, final long bytes,
+        final BufferAllocator allocator) throws IOException
+    {
+        final ArrowBuf body = allocator.buffer(bytes);
+        try
+        {
+            channel.position(at);
+            if (new ReadChannel(channel).readFully(body, bytes) != bytes)
+            {
+                throw new CheckpointFormatException("read checkpoint " + file + ": the file ends inside its record " +
+                    "batch: damaged", null);
+            }
+            return body;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            body.close();
+            throw ex;
         }
     }
 

@@ -1,0 +1,36 @@
+package dev.ringfold.collectives;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Collective calls that do not match, with call checks off: every rank whose part receives raises a
+ * {@link CollectiveMismatchException} naming both calls within seconds, on shared memory and TCP, for blocking,
+ * non-blocking and persistent calls and for the node-shared all-reduce ({@link MismatchRanks}).
+ */
+class MismatchProcessTest
+{
+    @ParameterizedTest(name = "dev={0} last={1}")
+    @CsvSource({"shm,counts", "shm,algorithms", "tcp,counts", "tcp,algorithms"})
+    @Timeout(200)
+    void mismatchedCallsRaiseNamingBothCalls(final String dev, final String last) throws Exception
+    {
+        final String text = Job.run(3, dev, 120, List.of(), MismatchRanks.class, last);
+        assertEquals(3, Job.count(text, "ok mismatch rank"), text);
+        for (final String what : new String[] {"count", "dtype", "skipped", "non-blocking", "persistent", "set-up", "gather",
+            "large " + last})
+        {
+            assertEquals(what.equals("persistent") ? 6 : 3, Job.count(text, "mismatch " + what + " rank"), what + "\n" + text);
+        }
+        assertEquals(2, Job.count(text, "mismatch operation rank"), text);
+        assertEquals(1, Job.count(text, "mismatch root rank 2"), text);
+        // a user-facing sample: what rank 0 was told when rank 1 passed another count
+        assertEquals(1, text.lines().filter(l -> l.startsWith("[0] mismatch count rank 0: rank 0 of WORLD: " +
+            "collective calls do not match at call #")).count(), text);
+    }
+}
