@@ -3,7 +3,7 @@ package dev.ringfold.training.data;
 /**
  * How {@link DataParallel#create} replicates a model: the mode, and its knobs. Fluent setters check their argument
  * at once. Defaults: all-reduce, 25 MiB buckets (PyTorch DDP's {@code bucket_cap_mb}), gradients reduced in their
- * own type, no trace, one parameter server, staleness 0.
+ * own type, no trace, one parameter server, one replica of it, staleness 0.
  */
 public final class DataParallelOptions
 {
@@ -27,6 +27,7 @@ public final class DataParallelOptions
     private boolean accumulateInF32;
     private boolean trace;
     private int servers = 1;
+    private int serverReplicas = 1;
     private int staleness;
     private ParameterUpdate update;
 
@@ -105,6 +106,26 @@ public final class DataParallelOptions
         return this;
     }
 
+    public int serverReplicas()
+    {
+        return serverReplicas;
+    }
+
+    /**
+     * Synchronous parameter server: ranks holding each parameter shard (>= 1). With 2, every shard is held by two
+     * server ranks that apply the same updates in the same order, and the training goes on when one of them dies
+     * (see {@link ParameterServer}); the servers take the last {@code servers × serverReplicas} ranks.
+     */
+    public DataParallelOptions serverReplicas(final int count)
+    {
+        if (count < 1)
+        {
+            throw new IllegalArgumentException("data-parallel options: serverReplicas=" + count + " must be >= 1");
+        }
+        this.serverReplicas = count;
+        return this;
+    }
+
     public int staleness()
     {
         return staleness;
@@ -140,7 +161,8 @@ public final class DataParallelOptions
     public String toString()
     {
         return "DataParallelOptions{mode=" + mode + ", bucketBytes=" + bucketBytes + ", accumulateInF32=" +
-            accumulateInF32 + ", trace=" + trace + ", servers=" + servers + ", staleness=" + staleness +
+            accumulateInF32 + ", trace=" + trace + ", servers=" + servers + ", serverReplicas=" + serverReplicas +
+            ", staleness=" + staleness +
             ", update=" + (update == null ? "none" : "set") + "}";
     }
 }
