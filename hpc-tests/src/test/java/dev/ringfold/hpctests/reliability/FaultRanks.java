@@ -193,7 +193,7 @@ public final class FaultRanks
         }
     }
 
-    private static void report(final int rank, final int victim, final String phase, final RuntimeException ex)
+    static void report(final int rank, final int victim, final String phase, final RuntimeException ex)
     {
         final long at = System.currentTimeMillis();
         final String named = ex instanceof PeerFailedException p ? " (world rank " + p.worldRank() + ")" : "";
