@@ -30,6 +30,9 @@ public final class DataParallelOptions
     private int serverReplicas = 1;
     private int staleness;
     private ParameterUpdate update;
+    private int elasticMin;
+    private int elasticMax;
+    private ReplicaState replicaState;
 
     public Mode mode()
     {
@@ -157,12 +160,57 @@ public final class DataParallelOptions
         return this;
     }
 
+    /** Whether {@link #elastic(int, int)} was set. */
+    public boolean elastic()
+    {
+        return elasticMax > 0;
+    }
+
+    public int elasticMin()
+    {
+        return elasticMin;
+    }
+
+    public int elasticMax()
+    {
+        return elasticMax;
+    }
+
+    /**
+     * Elastic all-reduce ({@link ElasticAllReduce}): when replicas die the survivors shrink to themselves and go on
+     * while at least {@code min} are left; the run starts with between {@code min} and {@code max}. Only in
+     * {@link Mode#ALL_REDUCE}.
+     */
+    public DataParallelOptions elastic(final int min, final int max)
+    {
+        if (min < 1 || max < min)
+        {
+            throw new IllegalArgumentException("data-parallel options: elastic(" + min + ", " + max +
+                "): expected 1 <= min <= max");
+        }
+        this.elasticMin = min;
+        this.elasticMax = max;
+        return this;
+    }
+
+    public ReplicaState replicaState()
+    {
+        return replicaState;
+    }
+
+    /** Elastic mode: the optimizer state a survivor one step behind copies from one ahead (see {@link ReplicaState}). */
+    public DataParallelOptions replicaState(final ReplicaState state)
+    {
+        this.replicaState = state;
+        return this;
+    }
+
     @Override
     public String toString()
     {
         return "DataParallelOptions{mode=" + mode + ", bucketBytes=" + bucketBytes + ", accumulateInF32=" +
             accumulateInF32 + ", trace=" + trace + ", servers=" + servers + ", serverReplicas=" + serverReplicas +
-            ", staleness=" + staleness +
-            ", update=" + (update == null ? "none" : "set") + "}";
+            ", staleness=" + staleness + ", update=" + (update == null ? "none" : "set") +
+            (elastic() ? ", elastic=" + elasticMin + ":" + elasticMax : "") + "}";
     }
 }
