@@ -154,12 +154,13 @@ public final class FashionMnistTraining
     {
         final int rank = world.rank();
         final boolean ps = options.mode == TrainingOptions.Mode.PS;
-        final int servers = ps ? options.servers : 0;
+        final int servers = ps ? options.servers * options.serverReplicas : 0; // server ranks
         if (servers >= world.size())
         {
-            throw new IllegalArgumentException("--servers " + servers + " leaves no worker among " + world.size() +
-                " ranks: in --mode ps the last --servers ranks serve, the others train; give at most " +
-                (world.size() - 1));
+            throw new IllegalArgumentException("--servers " + options.servers + (options.serverReplicas > 1 ?
+                " × --server-replicas " + options.serverReplicas : "") + " leaves no worker among " + world.size() +
+                " ranks: in --mode ps the last --servers × --server-replicas ranks serve, the others train; give at " +
+                "most " + (world.size() - 1) + " server ranks");
         }
         final int workers = world.size() - servers;
         final boolean worker = rank < workers;
@@ -208,7 +209,8 @@ public final class FashionMnistTraining
                  DataParallel replicas = DataParallel.create(world, allocator, model.parameters(), model.gradients(),
                      elastic(options, optimizer, new DataParallelOptions())
                          .mode(ps ? DataParallelOptions.Mode.PARAMETER_SERVER : DataParallelOptions.Mode.ALL_REDUCE)
-                         .servers(Math.max(1, servers))
+                         .servers(Math.max(1, options.servers))
+                         .serverReplicas(ps ? options.serverReplicas : 1)
                          .bucketBytes(options.bucketBytes)
                          .trace(options.trace)
                          .update(optimizer));

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 final class TrainingOptions
 {
     static final String USAGE = "usage: FashionMnistTraining [--epochs N] [--batch-size GLOBAL] [--lr RATE] " +
-        "[--optimizer sgd|adam] [--schedule cosine|constant] [--mode allreduce|ps] [--servers N] [--bucket-bytes N] " +
+        "[--optimizer sgd|adam] [--schedule cosine|constant] [--mode allreduce|ps] [--servers N] [--server-replicas N] " +
+        "[--bucket-bytes N] " +
         "[--data DIR] [--seed N] [--checkpoint DIR] [--checkpoint-every STEPS] [--resume] [--save-parameters FILE] " +
         "[--print-digest] [--trace] [--timing] [--elastic MIN:MAX] [--kill-rank R --kill-at-step S " +
         "[--kill-phase backward|forward]] [--sample-log DIR]";
@@ -46,6 +47,8 @@ final class TrainingOptions
     boolean timing = false;
     /** Parameter-server mode: the last this-many ranks serve, the others train. */
     int servers = 1;
+    /** Parameter-server mode: ranks holding each shard; 2 survive one server's death (the last servers × this serve). */
+    int serverReplicas = 1;
     long bucketBytes = DEFAULT_BUCKET_BYTES;
     /** Where the run's checkpoint (one Arrow IPC file, replaced atomically) goes; null: none. */
     Path checkpoint;
@@ -109,6 +112,7 @@ final class TrainingOptions
                 case "--data" -> options.data = Path.of(value);
                 case "--seed" -> options.seed = parseLong(name, value);
                 case "--servers" -> options.servers = positive(name, value);
+                case "--server-replicas" -> options.serverReplicas = positive(name, value);
                 case "--bucket-bytes" -> options.bucketBytes = positive(name, value);
                 case "--checkpoint" -> options.checkpoint = Path.of(value);
                 case "--checkpoint-every" -> options.checkpointEvery = positive(name, value);
@@ -136,6 +140,11 @@ final class TrainingOptions
         {
             throw new IllegalArgumentException("--checkpoint: only with --mode allreduce (in ps mode the optimizer " +
                 "state lives on the servers, which the checkpoint does not collect)");
+        }
+        if (options.serverReplicas > 1 && options.mode != Mode.PS)
+        {
+            throw new IllegalArgumentException("--server-replicas " + options.serverReplicas + ": only with --mode ps " +
+                "(it replicates the parameter servers)");
         }
         if ((options.killRank >= 0) != (options.killAtStep > 0))
         {
@@ -262,7 +271,8 @@ final class TrainingOptions
         return "epochs=" + epochs + " global-batch=" + batchSize + " optimizer=" + (adam ? "adam" : "sgd") +
             " lr=" + learningRate +
             (cosine ? " (cosine)" : "") + " mode=" + mode.name().toLowerCase() +
-            (mode == Mode.PS ? " servers=" + servers : " bucket-bytes=" + bucketBytes) + " seed=" + seed +
+            (mode == Mode.PS ? " servers=" + servers + (serverReplicas > 1 ? " server-replicas=" + serverReplicas : "") :
+            " bucket-bytes=" + bucketBytes) + " seed=" + seed +
             (elasticMax > 0 ? " elastic=" + elasticMin + ":" + elasticMax : "");
     }
 }
