@@ -24,7 +24,7 @@ import java.util.List;
  * kill a server from outside). Each worker paces its steps by PACE_MS so that a kill from outside lands mid-run.
  * Lines (the test reads them):
  * <pre>
- * ps: worker W step T
+ * ps: worker W step T at EPOCH_MS
  * ps: worker W done STEPS steps, dead servers D, params HEX,...
  * ps: worker W expected-difference X            (sync: relative difference to the arithmetic done here)
  * ps: server rank R shard S replica Q updates U dead-workers D values HEX,...
@@ -52,6 +52,10 @@ public final class ParameterServerFaultRanks
         final int rank = Integer.parseInt(System.getenv(LaunchEnvironment.RANK));
         System.out.println("fault: rank " + rank + " pid " + ProcessHandle.current().pid() + " job " +
             System.getenv(LaunchEnvironment.JOB_ID));
+        if (rank == victim)
+        {
+            FaultRanks.arm();
+        }
         try (Ringfold rf = Ringfold.init(); BufferAllocator allocator = new RootAllocator())
         {
             final Communicator world = rf.world();
@@ -130,7 +134,7 @@ public final class ParameterServerFaultRanks
             }
             dp.allGradientsReady();
             dp.step();
-            System.out.println("ps: worker " + w + " step " + step);
+            System.out.println("ps: worker " + w + " step " + step + " at " + System.currentTimeMillis());
             System.out.flush();
             if (rank == victim && step == killAt)
             {

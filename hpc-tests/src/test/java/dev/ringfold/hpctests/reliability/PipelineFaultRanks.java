@@ -43,6 +43,10 @@ public final class PipelineFaultRanks
         final int rank = Integer.parseInt(System.getenv(LaunchEnvironment.RANK));
         System.out.println("fault: rank " + rank + " pid " + ProcessHandle.current().pid() + " job " +
             System.getenv(LaunchEnvironment.JOB_ID));
+        if (rank == victim)
+        {
+            FaultRanks.arm();
+        }
         final Ringfold rf = Ringfold.init();
         final Communicator world = rf.world();
         try (BufferAllocator allocator = new RootAllocator())

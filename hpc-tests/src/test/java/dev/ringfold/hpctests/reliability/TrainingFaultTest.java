@@ -38,6 +38,7 @@ class TrainingFaultTest
     private static final long DETECT_BOUND_MS = 10_000;
     private static final Pattern WORKER_DONE = Pattern.compile(
         "ps: worker (\\d+) done (\\d+) steps, dead servers (\\d+), params ([0-9a-f,]+)");
+    private static final Pattern STEP = Pattern.compile("ps: worker (\\d+) step (\\d+) at (\\d+)");
     private static final Pattern EXPECTED = Pattern.compile("ps: worker (\\d+) expected-difference (\\S+)");
     private static final Pattern SERVER = Pattern.compile(
         "ps: server rank (\\d+) shard (\\d+) replica (\\d+) updates (\\d+) dead-workers (\\d+) values ([0-9a-f,]+)");
@@ -83,18 +84,20 @@ class TrainingFaultTest
         assertNothingLeft(r);
     }
 
-    @ParameterizedTest(name = "{0}, {1} server replica(s)")
-    @CsvSource({"sync, 1", "sync, 2", "async, 1"})
+    @ParameterizedTest(name = "{0}, {1} shard(s) × {2} replica(s)")
+    @CsvSource({"sync, 1, 1", "sync, 1, 2", "sync, 2, 2", "async, 1, 1", "async, 2, 1"})
     @Timeout(180)
-    void parameterServersDropADeadWorkerAndTheOthersFinish(final String mode, final int replicas) throws Exception
+    void parameterServersDropADeadWorkerAndTheOthersFinish(final String mode, final int shards, final int replicas)
+        throws Exception
     {
         final int workers = 3;
-        final int np = workers + replicas;
+        final int np = workers + shards * replicas;
         final int steps = 30;
         final int killAt = 5;
         final int victim = 1;
         final Mpjrun.Result r = Mpjrun.start(np, "shm", List.of(), elastic(np), 120,
-            ParameterServerFaultRanks.class, mode, "1", Integer.toString(replicas), Integer.toString(victim),
+            ParameterServerFaultRanks.class, mode, Integer.toString(shards), Integer.toString(replicas),
+            Integer.toString(victim),
             Integer.toString(killAt), Integer.toString(steps), "20").await();
         final String out = r.stdout();
         assertEquals(0, r.exitCode(), r::toString);
@@ -109,7 +112,7 @@ class TrainingFaultTest
         assertEquals(workers - 1, params.size(), () -> "every surviving worker finishes\n" + r);
         assertFalse(params.containsKey(victim), r::toString);
         final List<String[]> servers = servers(out);
-        assertEquals(replicas, servers.size(), r::toString);
+        assertEquals(shards * replicas, servers.size(), r::toString);
         for (final String[] s : servers)
         {
             assertEquals("1", s[4], () -> "each server dropped the dead worker\n" + r);
@@ -126,11 +129,25 @@ class TrainingFaultTest
         }
         if (mode.equals("sync"))
         {
-            // the survivors hold the same bits, those of the servers, and the arithmetic of a mean over whoever pushed
+            // the survivors hold the same bits, those of the servers (the shards end to end; replicas alike), and
+            // the arithmetic of a mean over whoever pushed
             assertEquals(1, params.values().stream().distinct().count(), r::toString);
-            for (final String[] s : servers)
+            for (int replica = 0; replica < replicas; replica++)
             {
-                assertEquals(params.values().iterator().next(), s[5], () -> "server values = workers'\n" + r);
+                final StringBuilder joined = new StringBuilder();
+                for (int shard = 0; shard < shards; shard++)
+                {
+                    for (final String[] s : servers)
+                    {
+                        if (s[1].equals(Integer.toString(shard)) && s[2].equals(Integer.toString(replica)))
+                        {
+                            joined.append(joined.isEmpty() ? "" : ",").append(s[5]);
+                        }
+                    }
+                }
+                final int rep = replica;
+                assertEquals(params.values().iterator().next(), joined.toString(),
+                    () -> "replica " + rep + "'s shards = the workers' parameters\n" + r);
             }
             final Matcher expected = EXPECTED.matcher(out);
             int checked = 0;
@@ -142,7 +159,36 @@ class TrainingFaultTest
             }
             assertEquals(workers - 1, checked, r::toString);
         }
+        System.out.println("ps-detect: " + mode + " " + shards + "x" + replicas + ": the survivors' first step " +
+            "after the kill ended " + firstStepAfter(out, victim, killAt + 1, killedAt(out)) + " ms after it");
         assertNothingLeft(r);
+    }
+
+    private static long killedAt(final String out)
+    {
+        final Matcher killed = FaultInjectionTest.KILLED_AT.matcher(out);
+        assertTrue(killed.find(), out);
+        return Long.parseLong(killed.group(2));
+    }
+
+    /**
+     * Milliseconds from {@code sinceMillis} to the first step (from {@code fromStep} on) that a worker other than
+     * {@code victim} ended after it.
+     */
+    private static long firstStepAfter(final String out, final int victim, final int fromStep, final long sinceMillis)
+    {
+        final Matcher m = STEP.matcher(out);
+        long first = Long.MAX_VALUE;
+        while (m.find())
+        {
+            final long at = Long.parseLong(m.group(3));
+            if (Integer.parseInt(m.group(1)) != victim && Integer.parseInt(m.group(2)) >= fromStep && at > sinceMillis)
+            {
+                first = Math.min(first, at);
+            }
+        }
+        assertTrue(first != Long.MAX_VALUE, "no step after " + sinceMillis + "\n" + out);
+        return first - sinceMillis;
     }
 
     @Test
@@ -163,10 +209,13 @@ class TrainingFaultTest
         {
             Thread.sleep(20);
         }
+        final long killedAt = System.currentTimeMillis();
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false), "SIGKILL server " + pid);
         final Mpjrun.Result r = job.await();
         final String out = r.stdout();
         assertEquals(0, r.exitCode(), r::toString);
+        System.out.println("ps-detect: server replica killed: the workers' first step after the kill ended " +
+            firstStepAfter(out, -1, 0, killedAt) + " ms after it");
         final Matcher done = WORKER_DONE.matcher(out);
         final List<String> params = new ArrayList<>();
         while (done.find())
