@@ -203,14 +203,7 @@ class TrainingFaultTest
         final Mpjrun.Running job = Mpjrun.start(np, "shm", List.of(), elastic(np), 120,
             ParameterServerFaultRanks.class, "sync", "1", Integer.toString(replicas), "-1", "-1",
             Integer.toString(steps), "25");
-        final long pid = job.rankPid(victim, 60);
-        final long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!job.stdoutSoFar().contains("ps: worker 0 step 10") && System.nanoTime() < deadline)
-        {
-            Thread.sleep(20);
-        }
-        final long killedAt = System.currentTimeMillis();
-        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false), "SIGKILL server " + pid);
+        final long killedAt = killWhen(job, victim, "ps: worker 0 step 10 ");
         final Mpjrun.Result r = job.await();
         final String out = r.stdout();
         assertEquals(0, r.exitCode(), r::toString);
@@ -251,14 +244,7 @@ class TrainingFaultTest
         final int np = 3;
         final Mpjrun.Running job = Mpjrun.start(np, "shm", List.of(), List.of(), 120,
             ParameterServerFaultRanks.class, "sync", "1", "1", "-1", "-1", "400", "25");
-        final long pid = job.rankPid(2, 60);
-        final long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!job.stdoutSoFar().contains("ps: worker 0 step 5") && System.nanoTime() < deadline)
-        {
-            Thread.sleep(20);
-        }
-        final long killedAt = System.currentTimeMillis();
-        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false), "SIGKILL server " + pid);
+        final long killedAt = killWhen(job, 2, "ps: worker 0 step 5 ");
         final Mpjrun.Result r = job.await();
         assertEquals(128 + 9, r.exitCode(), r::toString);
         for (int w = 0; w < 2; w++)
@@ -271,6 +257,21 @@ class TrainingFaultTest
         System.out.println("ps-server-death: job ended " + (System.currentTimeMillis() - killedAt) +
             " ms after the kill");
         assertNothingLeft(r);
+    }
+
+    /** SIGKILLs a rank (from outside, wherever it is) once the job's output shows {@code line}; returns when. */
+    private static long killWhen(final Mpjrun.Running job, final int rank, final String line) throws Exception
+    {
+        final long pid = job.rankPid(rank, 60);
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!job.stdoutSoFar().contains(line) && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        final long killedAt = System.currentTimeMillis();
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false), "SIGKILL rank " + rank +
+            " (pid " + pid + ")");
+        return killedAt;
     }
 
     /** The launcher lets the survivors of a death finish while np - 1 live. */
