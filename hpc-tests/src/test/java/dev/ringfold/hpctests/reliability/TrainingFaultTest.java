@@ -84,6 +84,28 @@ class TrainingFaultTest
         assertNothingLeft(r);
     }
 
+    @Test
+    @Timeout(180)
+    void aRestartIsThePipelinesWayBack() throws Exception
+    {
+        final Mpjrun.Result r = Mpjrun.start(STAGES, "shm", List.of(), List.of("--max-restarts", "1"), 60,
+            PipelineFaultRanks.class, "ONE_F_ONE_B", "2", "3", "20").await();
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("restart 1 of 1"), r::toString);
+        // the first run: every survivor named stage 2; the second: every stage ran all its steps
+        assertEquals(STAGES - 1, r.count("in pipeline-step: PeerFailedException (world rank 2)"), r::toString);
+        for (int stage = 0; stage < STAGES; stage++)
+        {
+            assertTrue(r.stdout().contains("pipeline: stage " + stage + " finished 20 steps (restart 1)"),
+                r::toString);
+        }
+        final Matcher jobs = FaultInjectionTest.JOB.matcher(r.stdout());
+        while (jobs.find())
+        {
+            assertEquals(List.of(), FaultInjectionTest.shmFilesOf(jobs.group(1)), r::toString);
+        }
+    }
+
     @ParameterizedTest(name = "{0}, {1} shard(s) × {2} replica(s)")
     @CsvSource({"sync, 1, 1", "sync, 1, 2", "sync, 2, 2", "async, 1, 1", "async, 2, 1"})
     @Timeout(180)
