@@ -37,11 +37,11 @@ class TrainingFaultTest
     private static final int STAGES = 4;
     private static final long DETECT_BOUND_MS = 10_000;
     private static final Pattern WORKER_DONE = Pattern.compile(
-        "ps: worker (\\d+) done (\\d+) steps, dead servers (\\d+), params ([0-9a-f,]+)");
+        "ps: worker (\\d+) done (\\d+) steps, dead servers (\\d+), params ([0-9a-f,:crc]+)");
     private static final Pattern STEP = Pattern.compile("ps: worker (\\d+) step (\\d+) at (\\d+)");
     private static final Pattern EXPECTED = Pattern.compile("ps: worker (\\d+) expected-difference (\\S+)");
     private static final Pattern SERVER = Pattern.compile(
-        "ps: server rank (\\d+) shard (\\d+) replica (\\d+) updates (\\d+) dead-workers (\\d+) values ([0-9a-f,]+)");
+        "ps: server rank (\\d+) shard (\\d+) replica (\\d+) updates (\\d+) dead-workers (\\d+) values ([0-9a-f,:crc]+)");
 
     @ParameterizedTest(name = "{0} {1} stage {2} dies")
     @CsvSource({"shm, ONE_F_ONE_B, 1", "shm, GPIPE, 2", "shm, ONE_F_ONE_B, 3", "tcp, ONE_F_ONE_B, 1"})
@@ -211,6 +211,41 @@ class TrainingFaultTest
         }
         assertTrue(first != Long.MAX_VALUE, "no step after " + sinceMillis + "\n" + out);
         return first - sinceMillis;
+    }
+
+    @Test
+    @Timeout(240)
+    void aWorkerKilledAnywhereLeavesTheReplicasAlike() throws Exception
+    {
+        // 5 MiB pushes (1.28 M parameters), killed from outside wherever it is: inside a push, between its push to
+        // one replica and the other, waiting for parameters; the replicas must still sum the same pushes
+        final int workers = 3;
+        final int np = workers + 2;
+        final int steps = 40;
+        final Mpjrun.Running job = Mpjrun.start(np, "shm", List.of(), elastic(np), 180,
+            ParameterServerFaultRanks.class, "sync", "1", "2", "-1", "-1", Integer.toString(steps), "0", "20000");
+        killWhen(job, 1, "ps: worker 0 step 8 ");
+        final Mpjrun.Result r = job.await();
+        final String out = r.stdout();
+        assertEquals(0, r.exitCode(), r::toString);
+        final List<String> params = new ArrayList<>();
+        final Matcher done = WORKER_DONE.matcher(out);
+        while (done.find())
+        {
+            assertEquals(steps, Integer.parseInt(done.group(2)), r::toString);
+            params.add(done.group(4));
+        }
+        assertEquals(workers - 1, params.size(), r::toString);
+        assertEquals(1, params.stream().distinct().count(), r::toString);
+        final List<String[]> servers = servers(out);
+        assertEquals(2, servers.size(), r::toString);
+        for (final String[] s : servers)
+        {
+            assertEquals(Integer.toString(steps), s[3], r::toString);
+            assertEquals("1", s[4], r::toString);
+            assertEquals(params.get(0), s[5], () -> "replica " + s[2] + " = the workers' parameters\n" + r);
+        }
+        assertNothingLeft(r);
     }
 
     @Test
