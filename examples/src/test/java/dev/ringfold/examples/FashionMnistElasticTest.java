@@ -91,7 +91,30 @@ class FashionMnistElasticTest
 
         for (int epoch = 1; epoch <= EPOCHS; epoch++)
         {
-            checkEpochSamples(log, victim, epoch, seed, out);
+            checkEpochSamples(log, Set.of(victim), epoch, seed, out);
+        }
+        assertNothingLeft(run);
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void twoDeathsAtDifferentTimesLeaveTwoReplicasThatStillTrainOnEverySampleOnce(@TempDir final Path dir)
+        throws Exception
+    {
+        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), TRAIN, 320, 13);
+        final Path log = dir.resolve("samples");
+        final Run run = run(dir, 0, "-np", "4", "--elastic", "2:4", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", Integer.toString(EPOCHS),
+            "--batch-size", Integer.toString(BATCH), "--seed", "13", "--elastic", "2:4", "--kill-rank", "3,1",
+            "--kill-at-step", "23,33", "--sample-log", log.toString());
+        final String out = run.output;
+        assertTrue(out.contains("width 4 -> 3 (world rank 3 failed"), out);
+        assertTrue(out.contains("width 3 -> 2 (world rank 1 failed"), out);
+        assertTrue(out.contains(", 2 replicas"), out);
+        assertTrue(LAST_LINE.matcher(out).find(), out);
+        for (int epoch = 1; epoch <= EPOCHS; epoch++)
+        {
+            checkEpochSamples(log, Set.of(3, 1), epoch, 13, out);
         }
         assertNothingLeft(run);
     }
@@ -115,7 +138,7 @@ class FashionMnistElasticTest
      * batch together; all steps together hold the epoch's samples (positions [0, steps x batch) of its
      * permutation), each once.
      */
-    private static void checkEpochSamples(final Path log, final int victim, final int epoch, final long seed,
+    private static void checkEpochSamples(final Path log, final Set<Integer> victims, final int epoch, final long seed,
         final String out) throws IOException
     {
         final Map<Integer, Integer> widthOf = new TreeMap<>();
@@ -136,7 +159,7 @@ class FashionMnistElasticTest
                 {
                     share[i] = Integer.parseInt(f[3 + i]);
                 }
-                if (rank != victim)
+                if (!victims.contains(rank))
                 {
                     final Integer before = widthOf.put(step, width);
                     assertTrue(before == null || before == width, "survivors applied epoch " + epoch + " step " +
