@@ -1,6 +1,7 @@
 package dev.ringfold.hpctests.reliability;
 
 import dev.ringfold.hpctests.Mpjrun;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -53,7 +54,97 @@ class FaultToleranceTest
         cases.add(Arguments.of("shm", "shrink", 1));
         cases.add(Arguments.of("shm", "shrink", 0));
         cases.add(Arguments.of("tcp", "shrink", 2));
+        cases.add(Arguments.of("shm", "detect", 2));
+        cases.add(Arguments.of("tcp", "detect", 2));
         return cases.stream();
+    }
+
+    /**
+     * Mixed placement: 4 ranks of this machine made into two nodes (RINGFOLD_NODE a, a, b, b: shared memory inside
+     * each, TCP between), started torchrun-style without mpjrun (which gives every rank the same environment), so
+     * nothing stops the survivors but the test. Revocation must cross both transports; so must the agreement of
+     * shrink after rank 1 (node a) dies.
+     */
+    @ParameterizedTest(name = "mixed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"revoke-allreduce", "shrink"})
+    @Timeout(120)
+    void mixedPlacement(final String scenario) throws Exception
+    {
+        final boolean kills = scenario.equals("shrink");
+        final String[] nodes = {"a", "a", "b", "b"};
+        final int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0))
+        {
+            port = probe.getLocalPort();
+        }
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(java.nio.file.Files.readString(Mpjrun.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", Mpjrun.ROOT.resolve("build/lib") + "/*:" + Mpjrun.TEST_CLASSES,
+            FaultTolerantRanks.class.getName(), scenario, "1"));
+        final List<Process> ranks = new ArrayList<>();
+        final List<java.nio.file.Path> outputs = new ArrayList<>();
+        final StringBuilder all = new StringBuilder();
+        try
+        {
+            for (int r = 0; r < nodes.length; r++)
+            {
+                final java.nio.file.Path out = java.nio.file.Files.createTempFile("ft-mixed", ".out");
+                outputs.add(out);
+                final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+                pb.environment().keySet().removeIf(k -> k.startsWith("RINGFOLD_") || k.startsWith("SLURM_") ||
+                    k.startsWith("OMPI_"));
+                pb.environment().putAll(Map.of("MASTER_ADDR", "127.0.0.1", "MASTER_PORT", String.valueOf(port),
+                    "RANK", String.valueOf(r), "WORLD_SIZE", String.valueOf(nodes.length), "RINGFOLD_NODE", nodes[r],
+                    "RINGFOLD_TIMEOUT_MS", "60000"));
+                ranks.add(pb.start());
+            }
+            for (int r = 0; r < nodes.length; r++)
+            {
+                assertTrue(ranks.get(r).waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "rank " + r + " ended");
+                all.append(java.nio.file.Files.readString(outputs.get(r)));
+                assertEquals(kills && r == 1 ? 128 + 9 : 0, ranks.get(r).exitValue(), "rank " + r + "\n" + all);
+            }
+        }
+        finally
+        {
+            ranks.forEach(Process::destroyForcibly);
+            for (final java.nio.file.Path p : outputs)
+            {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+        final String out = all.toString();
+        final Mpjrun.Result r = new Mpjrun.Result(0, out, "", 0);
+        final Set<Integer> survivors = kills ? Set.of(0, 2, 3) : Set.of(0, 1, 2, 3);
+        for (final int s : survivors)
+        {
+            assertTrue(out.contains("ft: rank " + s + " done"), r::toString);
+        }
+        checkShrunk(out, survivors.size(), survivors, r);
+        if (!kills)
+        {
+            checkRevoked(out, 1, "allreduce", r);
+        }
+        assertEquals(List.of(), FaultInjectionTest.shmFilesOf("torch" + port), r::toString);
+    }
+
+    @Test
+    @Timeout(120)
+    void nativeDeviceRefusesEveryCallAndSaysWhy() throws Exception
+    {
+        final Mpjrun.Result r = Mpjrun.run(2, "native", List.of(), 60, FaultTolerantRanks.class, "refused", "-1");
+        assertEquals(0, r.exitCode(), r::toString);
+        for (final String op : List.of("revoke", "agree", "shrink", "failureAck"))
+        {
+            for (int rank = 0; rank < 2; rank++)
+            {
+                final Matcher m = Pattern.compile("ft: rank " + rank + " refused " + op + ": (.*)").matcher(r.stdout());
+                assertTrue(m.find(), r::toString);
+                assertTrue(m.group(1).contains("Open MPI 4.1 has no ULFM"), r::toString);
+            }
+        }
+        assertEquals(2, r.count("done"), r::toString);
     }
 
     @ParameterizedTest(name = "{0} {1} victim {2}")
@@ -83,7 +174,11 @@ class FaultToleranceTest
             }
         }
         assertEquals(survivors, done, () -> "every survivor finishes\n" + r);
-        if (scenario.startsWith("agree-"))
+        if (scenario.equals("detect"))
+        {
+            checkDetected(out, victim, survivors, r);
+        }
+        else if (scenario.startsWith("agree-"))
         {
             checkAgreements(out, victim, scenario.substring("agree-".length()), survivors, r);
         }
@@ -176,6 +271,29 @@ class FaultToleranceTest
         }
         assertEquals(victimBit, second & victimBit, r::toString);
         assertEquals(Integer.toString(victim), acked.get(2), r::toString);
+    }
+
+    /** Every survivor, polling without a wait, learns of the death; prints how long it took. */
+    private static void checkDetected(final String out, final int victim, final Set<Integer> survivors,
+        final Mpjrun.Result r)
+    {
+        final Matcher killed = Pattern.compile("fault: rank " + victim + " killing itself at (\\d+)").matcher(out);
+        assertTrue(killed.find(), r::toString);
+        final long death = Long.parseLong(killed.group(1));
+        final Matcher m = Pattern.compile("ft: rank (\\d+) knows of \\[(.*)] at (\\d+): (.*)").matcher(out);
+        final Set<Integer> seen = new HashSet<>();
+        final StringBuilder times = new StringBuilder();
+        while (m.find())
+        {
+            final int rank = Integer.parseInt(m.group(1));
+            final long ms = Long.parseLong(m.group(3)) - death;
+            seen.add(rank);
+            assertEquals(Integer.toString(victim), m.group(2), r::toString);
+            assertTrue(ms < 10_000, () -> "rank " + rank + " took " + ms + " ms\n" + r);
+            times.append(' ').append(rank).append(':').append(ms).append("ms(").append(m.group(4)).append(')');
+        }
+        assertEquals(survivors, seen, r::toString);
+        System.out.println("known:" + times);
     }
 
     private static void checkShrunk(final String out, final int size, final Set<Integer> survivors,

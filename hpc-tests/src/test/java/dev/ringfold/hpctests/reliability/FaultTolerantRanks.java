@@ -4,6 +4,7 @@ import dev.ringfold.collectives.CollectiveRequest;
 import dev.ringfold.collectives.Collectives;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
+import dev.ringfold.mpi.RingfoldException;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
@@ -26,6 +27,10 @@ import java.util.Arrays;
  * all-reduce on the new communicator ({@code ft: rank R shrunk to N as rank S sum X}).</li>
  * <li>{@code shrink}: VICTIM is SIGKILLed; the survivors see it fail an all-reduce, revoke, shrink, and all-reduce
  * on the new communicator (the same line as above), then agree on it.</li>
+ * <li>{@code detect}: VICTIM is SIGKILLed while every other rank only polls ({@code iprobe}, never a wait) until
+ * it knows of the death: {@code ft: rank R knows of [V] after MS ms}, MS from the victim's last line.</li>
+ * <li>{@code refused} (under -dev native): every fault-tolerant call is refused; each rank prints
+ * {@code ft: rank R refused OP: MESSAGE} per call, then the world still works (a barrier).</li>
  * </ul>
  */
 public final class FaultTolerantRanks
@@ -40,11 +45,11 @@ public final class FaultTolerantRanks
     {
         final String scenario = args[0];
         final int victim = Integer.parseInt(args[1]);
-        final int rank = Integer.parseInt(System.getenv(LaunchEnvironment.RANK));
-        System.out.println("fault: rank " + rank + " pid " + ProcessHandle.current().pid() + " job " +
-            System.getenv(LaunchEnvironment.JOB_ID));
         final Ringfold rf = Ringfold.init();
         final Communicator w = rf.world();
+        final int rank = w.rank();
+        System.out.println("fault: rank " + rank + " pid " + ProcessHandle.current().pid() + " job " +
+            System.getenv(LaunchEnvironment.JOB_ID));
         w.barrier();
         if (scenario.startsWith("agree-"))
         {
@@ -57,6 +62,14 @@ public final class FaultTolerantRanks
         else if (scenario.equals("shrink"))
         {
             shrinking(w, rank, victim);
+        }
+        else if (scenario.equals("detect"))
+        {
+            detecting(w, rank, victim);
+        }
+        else if (scenario.equals("refused"))
+        {
+            refused(w, rank);
         }
         else
         {
@@ -153,6 +166,48 @@ public final class FaultTolerantRanks
         }
         w.agree(1);
         survive(w, rank);
+    }
+
+    private static void detecting(final Communicator w, final int rank, final int victim)
+    {
+        if (rank == victim)
+        {
+            FaultRanks.die(rank, "detect", "polling");
+        }
+        final long start = System.currentTimeMillis();
+        while (w.knownFailures().length == 0)
+        {
+            w.iprobe(Communicator.ANY_SOURCE, 999);
+            if (System.currentTimeMillis() - start > 30_000)
+            {
+                throw new AssertionError("rank " + rank + ": no death known after 30 s");
+            }
+        }
+        System.out.println("ft: rank " + rank + " knows of " + Arrays.toString(w.knownFailures()) + " at " +
+            System.currentTimeMillis() + ": " + w.failureOf(w.worldRank(victim)));
+        System.out.flush();
+    }
+
+    private static void refused(final Communicator w, final int rank)
+    {
+        final java.util.Map<String, Runnable> calls = new java.util.LinkedHashMap<>();
+        calls.put("revoke", w::revoke);
+        calls.put("agree", () -> w.agree(1));
+        calls.put("shrink", w::shrink);
+        calls.put("failureAck", w::failureAck);
+        for (final var call : calls.entrySet())
+        {
+            try
+            {
+                call.getValue().run();
+                System.out.println("ft: rank " + rank + " accepted " + call.getKey());
+            }
+            catch (final RingfoldException ex)
+            {
+                System.out.println("ft: rank " + rank + " refused " + call.getKey() + ": " + ex.getMessage());
+            }
+        }
+        w.barrier();
     }
 
     private static void shrinking(final Communicator w, final int rank, final int victim)
