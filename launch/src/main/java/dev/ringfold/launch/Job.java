@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * A rank that ends before it joined, while another has joined, fails the job at once: the rendezvous can never be
  * complete. The ranks waiting in it are told which rank ended and how, and mpjrun says the same.
+ * <p>
+ * Elastic (mpjrun --elastic MIN:MAX): once every rank joined, a rank that fails is announced and the others go on
+ * while at least MIN still run (the program shrinks to the survivors); the job then succeeds when every survivor
+ * exits 0. A failure that leaves fewer than MIN stops the job as above.
  */
 final class Job
 {
@@ -47,6 +51,7 @@ final class Job
     private final long rendezvousTimeoutMs;
     private final long timeoutMs;
     private final boolean tagOutput;
+    private final int elasticMin;
     private final Console console;
     private final List<RankProcess> ranks = new CopyOnWriteArrayList<>();
     private final BlockingQueue<RankProcess> exits = new LinkedBlockingQueue<>();
@@ -69,11 +74,13 @@ final class Job
     private int survivedExitCode;
 
     /**
-     * @param timeoutMs how long the job may run, 0 for no limit.
+     * @param timeoutMs  how long the job may run, 0 for no limit.
+     * @param elasticMin --elastic's MIN: a rank's failure after the rendezvous leaves the others running while at
+     *                   least this many run; 0: every failure stops the job.
      */
     Job(final String jobId, final List<RankCommand> commands, final RankLauncher launcher,
         final RendezvousServer rendezvous, final long rendezvousTimeoutMs, final long timeoutMs,
-        final boolean tagOutput, final Console console)
+        final boolean tagOutput, final int elasticMin, final Console console)
     {
         this.jobId = jobId;
         this.commands = commands;
@@ -82,6 +89,7 @@ final class Job
         this.rendezvousTimeoutMs = rendezvousTimeoutMs;
         this.timeoutMs = timeoutMs;
         this.tagOutput = tagOutput;
+        this.elasticMin = elasticMin;
         this.console = console;
     }
 
@@ -188,7 +196,7 @@ final class Job
                     {
                         rendezvous.fail(ended.label() + " " + ExitStatus.describe(ended.exitValue()) + BEFORE_JOINING);
                     }
-                    if (keepSurvivors && !beforeJoining)
+                    if (!beforeJoining && (keepSurvivors || (elasticMin > 0 && running >= elasticMin)))
                     {
                         survived(ended);
                         continue;
@@ -233,9 +241,19 @@ final class Job
         return stopping ? 1 : survivedExitCode;
     }
 
-    /** A rank failed and the others go on (see {@link #keepSurvivors}). */
+    /**
+     * A rank failed and the others go on (see {@link #keepSurvivors}; with --elastic, while at least its MIN run,
+     * and the job's exit status is then the survivors').
+     */
     private void survived(final RankProcess rank)
     {
+        if (elasticMin > 0)
+        {
+            console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()) + "; " + running + " rank" +
+                (running == 1 ? "" : "s") + " go on (--elastic, at least " + elasticMin + ")");
+            rank.markAnnounced();
+            return;
+        }
         if (failure == null)
         {
             failure = "rank " + rank.rank() + " " + ExitStatus.describe(rank.exitValue());
