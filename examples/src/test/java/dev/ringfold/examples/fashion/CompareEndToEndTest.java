@@ -34,63 +34,51 @@ class CompareEndToEndTest
     @Timeout(value = 1500, unit = TimeUnit.SECONDS)
     void everyStrategyIsMeasuredOnEveryPoint(@TempDir final Path dir) throws Exception
     {
-        assumeTrue(Files.exists(ROOT.resolve("build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar")),
-            "run 'make build' first: bin/ringfold-compare runs from build/lib");
-        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), 1536, 500, 11);
         final Path out = dir.resolve("out");
-        final Path log = dir.resolve("log.txt");
-        final Process process = new ProcessBuilder(ROOT.resolve("bin/ringfold-compare").toString(), "-np", "4",
-            "--quick", "--out", out.toString(), "--data", data.toString()).redirectErrorStream(true)
-            .redirectOutput(log.toFile()).start();
-        try
-        {
-            if (!process.waitFor(1400, TimeUnit.SECONDS))
-            {
-                fail("ringfold-compare did not finish:\n" + Files.readString(log));
-            }
-            final String output = Files.readString(log);
-            assertEquals(0, process.exitValue(), output);
-            check(out, output);
-        }
-        finally
-        {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-        }
+        check(out, compare(dir, out));
     }
 
     @Test
     @Timeout(value = 1500, unit = TimeUnit.SECONDS)
     void everyStrategyLosesARank(@TempDir final Path dir) throws Exception
     {
+        final Path out = dir.resolve("out");
+        final String output = compare(dir, out, "--failure-only");
+        final ObjectMapper json = new ObjectMapper();
+        final Set<String> experiments = new HashSet<>();
+        for (final String line : Files.readAllLines(out.resolve("compare.jsonl")))
+        {
+            final JsonNode node = json.readTree(line);
+            assertEquals("failure", node.path("type").asText(), line);
+            checkFailure(node, output);
+            experiments.add(node.path("strategy").asText());
+        }
+        assertEquals(Set.of("dp-allreduce", "ps-sync", "ps-async", "gpipe", "1f1b", "2d"), experiments, output);
+        final String table = Files.readString(out.resolve("compare-table.md"));
+        assertTrue(table.contains("the failure experiments took"), table);
+    }
+
+    /** {@code bin/ringfold-compare -np 4 --quick} with more options on synthetic data; returns its output. */
+    private static String compare(final Path dir, final Path out, final String... options) throws Exception
+    {
         assumeTrue(Files.exists(ROOT.resolve("build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar")),
             "run 'make build' first: bin/ringfold-compare runs from build/lib");
         final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), 1536, 500, 11);
-        final Path out = dir.resolve("out");
         final Path log = dir.resolve("log.txt");
-        final Process process = new ProcessBuilder(ROOT.resolve("bin/ringfold-compare").toString(), "-np", "4",
-            "--quick", "--failure-only", "--out", out.toString(), "--data", data.toString()).redirectErrorStream(true)
-            .redirectOutput(log.toFile()).start();
+        final List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/ringfold-compare").toString(), "-np",
+            "4", "--quick", "--out", out.toString(), "--data", data.toString()));
+        command.addAll(List.of(options));
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+            .start();
         try
         {
             if (!process.waitFor(1400, TimeUnit.SECONDS))
             {
-                fail("ringfold-compare --failure-only did not finish:\n" + Files.readString(log));
+                fail(command + " did not finish:\n" + Files.readString(log));
             }
             final String output = Files.readString(log);
             assertEquals(0, process.exitValue(), output);
-            final ObjectMapper json = new ObjectMapper();
-            final Set<String> experiments = new HashSet<>();
-            for (final String line : Files.readAllLines(out.resolve("compare.jsonl")))
-            {
-                final JsonNode node = json.readTree(line);
-                assertEquals("failure", node.path("type").asText(), line);
-                checkFailure(node, output);
-                experiments.add(node.path("strategy").asText());
-            }
-            assertEquals(Set.of("dp-allreduce", "ps-sync", "ps-async", "gpipe", "1f1b", "2d"), experiments, output);
-            final String table = Files.readString(out.resolve("compare-table.md"));
-            assertTrue(table.contains("the failure experiments took"), table);
+            return output;
         }
         finally
         {
