@@ -88,6 +88,12 @@ public final class Communicator implements AutoCloseable
         return name;
     }
 
+    /** The settings of this rank's runtime (every RINGFOLD_* variable, read once at start-up). */
+    public RuntimeSettings settings()
+    {
+        return engine.settings();
+    }
+
     /**
      * The communication context its point-to-point messages carry (its collectives use the one above it): the key
      * of its traffic in {@link dev.ringfold.mpi.trace.Counters}.

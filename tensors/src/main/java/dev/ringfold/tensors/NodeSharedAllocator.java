@@ -36,9 +36,7 @@ public final class NodeSharedAllocator implements AutoCloseable
      */
     public static NodeSharedAllocator create(final Ringfold ringfold, final BufferAllocator parent)
     {
-        final String dir = System.getenv("RINGFOLD_SHM_DIR");
-        return new NodeSharedAllocator(parent, Path.of(dir == null || dir.isBlank() ? "/dev/shm" : dir),
-            ringfold.jobId(), ringfold.world().rank());
+        return new NodeSharedAllocator(parent, ringfold.settings().shmDir(), ringfold.jobId(), ringfold.world().rank());
     }
 
     /** For a directory, job id and rank of one's choosing (tests, or programs that do not run Ringfold). */

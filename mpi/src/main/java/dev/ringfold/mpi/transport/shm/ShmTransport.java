@@ -198,11 +198,6 @@ public final class ShmTransport implements Transport, InputWaiter
         }
     }
 
-    public int localIndex()
-    {
-        return myIndex;
-    }
-
     @Override
     public void close()
     {
