@@ -20,7 +20,7 @@ PIPELINE_EPOCHS ?= 10
 FASHION_MNIST ?= /usr/share/datasets/fashion-mnist
 EXAMPLES_JAR := build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 
-.PHONY: all build test install docs demo demo-pipeline demo-ring compare fashion-mnist-data bench clean
+.PHONY: all build test install docs demo demo-elastic demo-pipeline demo-ring compare fashion-mnist-data bench clean
 # make install: the local repository to install into (empty: Maven's own, ~/.m2/repository)
 INSTALL_REPO ?=
 
@@ -56,6 +56,14 @@ docs:
 demo: build fashion-mnist-data
 	bin/mpjrun -np $(DEMO_NP) --no-tag-output -cp $(EXAMPLES_JAR) dev.ringfold.examples.fashion.FashionMnistTraining \
 		--epochs $(EPOCHS) --data $(FASHION_MNIST)
+
+# Elastic data parallelism (docs/data-parallel.md): 4 ranks, rank 2 SIGKILLs itself in epoch 2 (global step
+# ELASTIC_KILL_STEP, mid-backward), the other 3 shrink, redo that step and train on; mpjrun lets them go on
+ELASTIC_KILL_STEP ?= 700
+demo-elastic: build fashion-mnist-data
+	bin/mpjrun -np 4 --elastic 2:4 --no-tag-output -cp $(EXAMPLES_JAR) \
+		dev.ringfold.examples.fashion.FashionMnistTraining --epochs $(EPOCHS) --data $(FASHION_MNIST) \
+		--elastic 2:4 --kill-rank 2 --kill-at-step $(ELASTIC_KILL_STEP)
 
 # The deep MLP pipelined: 2 stages (np=2), then 2 stages × 2 replicas (np=4); docs/pipeline.md
 demo-pipeline: build fashion-mnist-data

@@ -141,7 +141,8 @@ public final class CountersRanks
 
             // staged: Java arrays are private memory, so every chunk goes through the region
             long stagedRead = 0;
-            final long chunk = NodeScratch.chunkBytes(p) / Float.BYTES;
+            final long chunk = NodeScratch.chunkBytes(comm.settings().collectives().shmChunkBytes(), p) /
+                Float.BYTES;
             for (long first = 0; first < count; first += chunk)
             {
                 final long n = Math.min(chunk, count - first);

@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * A rank that ends before it joined, while another has joined, fails the job at once: the rendezvous can never be
  * complete. The ranks waiting in it are told which rank ended and how, and mpjrun says the same.
+ * <p>
+ * Elastic (mpjrun --elastic MIN:MAX): once every rank joined, a rank that fails is announced and the others go on
+ * while at least MIN still run (the program shrinks to the survivors); the job then succeeds when every survivor
+ * exits 0. A failure that leaves fewer than MIN stops the job as above.
  */
 final class Job
 {
@@ -47,6 +51,7 @@ final class Job
     private final long rendezvousTimeoutMs;
     private final long timeoutMs;
     private final boolean tagOutput;
+    private final int elasticMin;
     private final Console console;
     private final List<RankProcess> ranks = new CopyOnWriteArrayList<>();
     private final BlockingQueue<RankProcess> exits = new LinkedBlockingQueue<>();
@@ -62,11 +67,13 @@ final class Job
     private RankProcess leftBeforeJoining;
 
     /**
-     * @param timeoutMs how long the job may run, 0 for no limit.
+     * @param timeoutMs  how long the job may run, 0 for no limit.
+     * @param elasticMin --elastic's MIN: a rank's failure after the rendezvous leaves the others running while at
+     *                   least this many run; 0: every failure stops the job.
      */
     Job(final String jobId, final List<RankCommand> commands, final RankLauncher launcher,
         final RendezvousServer rendezvous, final long rendezvousTimeoutMs, final long timeoutMs,
-        final boolean tagOutput, final Console console)
+        final boolean tagOutput, final int elasticMin, final Console console)
     {
         this.jobId = jobId;
         this.commands = commands;
@@ -75,6 +82,7 @@ final class Job
         this.rendezvousTimeoutMs = rendezvousTimeoutMs;
         this.timeoutMs = timeoutMs;
         this.tagOutput = tagOutput;
+        this.elasticMin = elasticMin;
         this.console = console;
     }
 
@@ -170,6 +178,14 @@ final class Job
                     !rendezvous.joined(ended.rank());
                 if (ended.recordExit() != 0)
                 {
+                    if (elasticMin > 0 && rendezvous.finished() && running >= elasticMin)
+                    {
+                        console.message(ended.label() + " " + ExitStatus.describe(ended.exitValue()) + "; " +
+                            running + " rank" + (running == 1 ? "" : "s") + " go on (--elastic, at least " +
+                            elasticMin + ")");
+                        ended.markAnnounced();
+                        continue;
+                    }
                     if (beforeJoining)
                     {
                         rendezvous.fail(ended.label() + " " + ExitStatus.describe(ended.exitValue()) + BEFORE_JOINING);

@@ -26,7 +26,7 @@ final class LaunchArguments
 {
     static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp|native] [-cp CLASSPATH | -jar JAR] " +
         "[-wdir DIR] [-psl BYTES] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] " +
-        "[--max-restarts K] [--log-level LEVEL] [--api auto|mpj|openmpi|none] [--dry-run] [java [-cp CP] [JVM options]] " +
+        "[--max-restarts K] [--elastic MIN:MAX] [--log-level LEVEL] [--api auto|mpj|openmpi|none] [--dry-run] [java [-cp CP] [JVM options]] " +
         "MainClass [args...]";
 
     /**
@@ -58,6 +58,9 @@ final class LaunchArguments
                               merge them into FILE, a Chrome trace for Perfetto or chrome://tracing
           --max-restarts K    after a failure, stop all ranks and start the whole job again, up to K times; the
                               ranks see RINGFOLD_RESTART=<n> (0 on the first run)
+          --elastic MIN:MAX   a rank that dies once every rank joined does not stop the job while at least MIN
+                              ranks live (the program goes on without it, say an elastic DataParallel); the
+                              job's exit status is then the survivors'; MIN <= -np <= MAX; not with -dev native
           --log-level LEVEL   what mpjrun and the ranks log on stderr: off, error, warning (default), info
                               (start-up, placement), debug, trace (RINGFOLD_LOG_LEVEL)
           --api auto|mpj|openmpi|none  which Java MPI API (package mpi) the ranks get: mpiJava 1.2 as MPJ
@@ -113,7 +116,7 @@ final class LaunchArguments
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
     static final Set<String> OPTIONS_WITH_VALUE = Set.of(
         "-np", "-dev", "-psl", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env", "-machinesfile",
-        "-hostfile", "--hostfile", "--trace", "--max-restarts", "--log-level", "--api");
+        "-hostfile", "--hostfile", "--trace", "--max-restarts", "--elastic", "--log-level", "--api");
 
     /** Far beyond any job, and small enough to count in nanoseconds. */
     private static final double MAX_TIMEOUT_SECONDS = 1e9;
@@ -194,6 +197,7 @@ final class LaunchArguments
         Path hostfile = null;
         Path traceFile = null;
         int maxRestarts = 0;
+        int[] elastic = {0, 0};
         String api = "auto";
         boolean sawJava = false;
 
@@ -240,6 +244,7 @@ final class LaunchArguments
                     .normalize();
                 case "--max-restarts" -> maxRestarts = nonNegativeInt(
                     inlineValue != null ? inlineValue : value(args, i++, arg), "--max-restarts");
+                case "--elastic" -> elastic = elastic(inlineValue != null ? inlineValue : value(args, i++, arg));
                 case "--log-level" -> extraEnv.put(RingfoldLog.VARIABLE,
                     logLevel(inlineValue != null ? inlineValue : value(args, i++, arg)));
                 case "--api" -> api = inlineValue != null ? inlineValue : value(args, i++, arg);
@@ -273,6 +278,16 @@ final class LaunchArguments
         {
             throw new UsageException("no main class given (name it after the options, or use -jar JAR)");
         }
+        if (elastic[1] > 0 && (np < elastic[0] || np > elastic[1]))
+        {
+            throw new UsageException("--elastic " + elastic[0] + ":" + elastic[1] + " with -np " + np +
+                ": start between MIN and MAX ranks");
+        }
+        if (elastic[1] > 0 && device.equals("native"))
+        {
+            throw new UsageException("--elastic with -dev native: the site's MPI library (Open MPI 4.1) cannot " +
+                "go on without a rank that died (it has no ULFM); use -dev auto, shm or tcp");
+        }
         List<Hostfile.Host> hosts = null;
         if (hostfile != null)
         {
@@ -300,7 +315,25 @@ final class LaunchArguments
         }
         return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
             tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs, hosts, traceFile,
-            maxRestarts);
+            maxRestarts, elastic[0], elastic[1]);
+    }
+
+    /** --elastic MIN:MAX, 1 <= MIN <= MAX. */
+    private static int[] elastic(final String value) throws UsageException
+    {
+        final int colon = value.indexOf(':');
+        if (colon < 0)
+        {
+            throw new UsageException("--elastic needs MIN:MAX (the fewest ranks the job goes on with, the most), " +
+                "not '" + value + "'");
+        }
+        final int min = positiveInt(value.substring(0, colon), "--elastic MIN");
+        final int max = positiveInt(value.substring(colon + 1), "--elastic MAX");
+        if (max < min)
+        {
+            throw new UsageException("--elastic " + value + ": MAX must be at least MIN");
+        }
+        return new int[] {min, max};
     }
 
     private static String value(final String[] args, final int at, final String option) throws UsageException

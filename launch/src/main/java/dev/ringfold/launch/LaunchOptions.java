@@ -22,10 +22,14 @@ import java.util.Map;
  * @param hosts         the hosts of -machinesfile, in file order, or null to run every rank on this node.
  * @param traceFile     where --trace merges the ranks' timelines, or null for no trace.
  * @param maxRestarts   how many times --max-restarts starts a failed job again (0: never).
+ * @param elasticMin    --elastic MIN:MAX: the job goes on after a rank dies while at least this many ranks live
+ *                      (0: not elastic, a rank's failure stops the job).
+ * @param elasticMax    --elastic's MAX, at least np.
  */
 record LaunchOptions(int np, String device, List<String> userClassPath, Path workDir, List<String> jvmOptions,
     long timeoutMs, boolean tagOutput, Map<String, String> extraEnv, boolean dryRun, String mainClass,
-    List<String> programArgs, List<Hostfile.Host> hosts, Path traceFile, int maxRestarts)
+    List<String> programArgs, List<Hostfile.Host> hosts, Path traceFile, int maxRestarts, int elasticMin,
+    int elasticMax)
 {
     /** The same job with variables added to every rank's environment (a restart's number, the trace folder). */
     LaunchOptions withEnv(final Map<String, String> more)
@@ -33,6 +37,7 @@ record LaunchOptions(int np, String device, List<String> userClassPath, Path wor
         final Map<String, String> env = new java.util.LinkedHashMap<>(extraEnv);
         env.putAll(more);
         return new LaunchOptions(np, device, userClassPath, workDir, jvmOptions, timeoutMs, tagOutput,
-            java.util.Collections.unmodifiableMap(env), dryRun, mainClass, programArgs, hosts, traceFile, maxRestarts);
+            java.util.Collections.unmodifiableMap(env), dryRun, mainClass, programArgs, hosts, traceFile, maxRestarts,
+            elasticMin, elasticMax);
     }
 }

@@ -192,7 +192,8 @@ public final class MpjRun
             final String rendezvous = placement.rendezvousHost() + ":" + server.port();
             final Job job = new Job(jobId, RankCommands.build(options, slots, jobId, rendezvous,
                 secretFile.path().toString(), java, ringfoldClassPath),
-                launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), console);
+                launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), options.elasticMin(),
+                console);
             final Thread hook = new Thread(() ->
             {
                 job.abort("mpjrun was told to stop; stopping all ranks");

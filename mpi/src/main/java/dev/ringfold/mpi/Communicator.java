@@ -4,6 +4,7 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
+import org.agrona.collections.Int2ObjectHashMap;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -53,6 +54,11 @@ public final class Communicator implements AutoCloseable
     private int children;
     private boolean closed;
     private long timeoutNs;
+    /** The agreements on it by sequence number: the running one, and the last ones decided, to answer late askers. */
+    private final Int2ObjectHashMap<Agreement> agreements = new Int2ObjectHashMap<>();
+    private int agreementsStarted;
+    /** The failures acknowledged ({@link #failureAck()}, or decided by the last {@link #agree}), by comm rank. */
+    private long[] acknowledged;
     /** State layers above keep for this communicator ({@link #attached}), in order of creation. */
     private final java.util.LinkedHashMap<Object, AutoCloseable> attached = new java.util.LinkedHashMap<>();
 
@@ -70,6 +76,8 @@ public final class Communicator implements AutoCloseable
         }
         this.rank = rankOfWorld[engine.worldRank()];
         this.timeoutNs = engine.defaultTimeoutNanos();
+        this.acknowledged = new long[(worldOfRank.length + 63) >>> 6];
+        engine.register(this);
     }
 
     public int rank()
@@ -599,6 +607,210 @@ public final class Communicator implements AutoCloseable
         return engine.iprobe(context, worldOf(source), tag, this, probeStatus) ? probeStatus : null;
     }
 
+    // ------------------------------------------------------------------------- fault tolerance (ULFM)
+
+    /**
+     * Revokes this communicator on every member (ULFM's MPIX_Comm_revoke): not collective, returns at once. Every
+     * pending and later operation on it (point-to-point, its collectives, persistent requests, waits inside
+     * collective algorithms), here and on every other member, fails promptly with
+     * {@link CommunicatorRevokedException}, except {@link #agree}, {@link #shrink}, the failure queries and
+     * {@link #close()}. Other communicators, even of the same ranks, are untouched. Revoking it again does nothing.
+     */
+    public void revoke()
+    {
+        checkNotClosed();
+        checkFaultTolerant("revoke");
+        engine.revoked(context, engine.worldRank());
+    }
+
+    /** Whether a member has revoked this communicator (as far as this rank has heard). */
+    public boolean isRevoked()
+    {
+        return engine.revoker(context) >= 0;
+    }
+
+    /**
+     * A fault-tolerant agreement among the members (ULFM's MPIX_Comm_agree): collective over the survivors, works
+     * on a revoked communicator. Returns the bitwise AND of the flags of the members that take part; every member
+     * that returns gets the same value even if members die before or during it (a dead member's flags count only if
+     * it handed them in before it died, the same way for all). It also agrees on the failed members: afterwards
+     * every survivor's {@link #acknowledgedFailures()} is the same set. The protocol is in {@link Agreement}.
+     */
+    public int agree(final int flags)
+    {
+        return agreement(flags, Integer.MIN_VALUE).value();
+    }
+
+    private Agreement agreement(final int flags, final int max)
+    {
+        final Agreement a = startAgreement(flags, max);
+        engine.await(a, timeoutNs);
+        acknowledged = a.failedSet().clone();
+        return a;
+    }
+
+    /** Starts this member's next agreement without waiting for it (agree waits; tests step it). */
+    Agreement startAgreement(final int flags, final int max)
+    {
+        checkNotClosed();
+        checkFaultTolerant("agree");
+        final int seq = agreementsStarted++;
+        agreements.remove(seq - 3); // an asker can be at most one agreement behind a member that decided
+        final Agreement a = agreement(seq);
+        a.start(flags, max);
+        return a;
+    }
+
+    private Agreement agreement(final int seq)
+    {
+        Agreement a = agreements.get(seq);
+        if (a == null)
+        {
+            a = new Agreement(this, seq);
+            agreements.put(seq, a);
+        }
+        return a;
+    }
+
+    /** An agreement step from world rank {@code worldPeer} (layout in {@link Frames}). */
+    void onAgreementStep(final int worldPeer, final DirectBuffer b, final int offset)
+    {
+        final int from = rankOfWorld(worldPeer);
+        final int seq = b.getInt(offset + Frames.AGREE_SEQ_OFFSET, Frames.ORDER);
+        if (from < 0 || seq < agreementsStarted - 3)
+        {
+            return; // not a member, or an agreement long decided everywhere
+        }
+        final int words = b.getInt(offset + Frames.AGREE_WORDS_OFFSET, Frames.ORDER);
+        final long[] failedSet = new long[words];
+        final long[] acceptedSet = new long[words];
+        for (int w = 0; w < words; w++)
+        {
+            failedSet[w] = b.getLong(offset + Frames.AGREE_HEADER + 8 * w, Frames.ORDER);
+            acceptedSet[w] = b.getLong(offset + Frames.AGREE_HEADER + 8 * (words + w), Frames.ORDER);
+        }
+        agreement(seq).onMessage(from, b.getInt(offset + Frames.AGREE_KIND_OFFSET, Frames.ORDER),
+            b.getInt(offset + Frames.AGREE_EPOCH_OFFSET, Frames.ORDER),
+            b.getInt(offset + Frames.AGREE_VALUE_OFFSET, Frames.ORDER),
+            b.getInt(offset + Frames.AGREE_MAX_OFFSET, Frames.ORDER), failedSet,
+            b.getInt(offset + Frames.AGREE_ACCEPTED_EPOCH_OFFSET, Frames.ORDER),
+            b.getInt(offset + Frames.AGREE_ACCEPTED_VALUE_OFFSET, Frames.ORDER),
+            b.getInt(offset + Frames.AGREE_ACCEPTED_MAX_OFFSET, Frames.ORDER), acceptedSet);
+    }
+
+    /**
+     * A new communicator of the members that survive (ULFM's MPIX_Comm_shrink), in the same relative order, with a
+     * fresh context agreed by all: collective over the survivors, works on a revoked communicator, and every
+     * survivor gets the same group even if members die during it (one that dies after the group is decided is a
+     * failed member of the new communicator, which its collectives report as for any other). Its deadline is this
+     * communicator's.
+     */
+    public Communicator shrink()
+    {
+        final Agreement a = agreement(-1, engine.nextContext());
+        final long[] gone = a.failedSet();
+        int survivors = 0;
+        for (int r = 0; r < size(); r++)
+        {
+            survivors += Agreement.has(gone, r) ? 0 : 1;
+        }
+        final int[] world = new int[survivors];
+        for (int r = 0, i = 0; r < size(); r++)
+        {
+            if (!Agreement.has(gone, r))
+            {
+                world[i++] = worldOfRank[r];
+            }
+        }
+        engine.contextTaken(a.maxValue());
+        final Communicator child = new Communicator(engine, name + ".shrink" + ++children, a.maxValue(), world);
+        child.timeoutNs = timeoutNs;
+        return child;
+    }
+
+    /**
+     * Acknowledges the failures this rank knows of now (ULFM's MPIX_Comm_failure_ack): afterwards
+     * {@link #acknowledgedFailures()} returns them. Local.
+     */
+    public void failureAck()
+    {
+        checkNotClosed();
+        checkFaultTolerant("failureAck");
+        final long[] now = new long[acknowledged.length];
+        for (int r = 0; r < size(); r++)
+        {
+            if (engine.failure(worldOfRank[r]) != null)
+            {
+                now[r >>> 6] |= 1L << r;
+            }
+        }
+        acknowledged = now;
+    }
+
+    /**
+     * The members whose failure was acknowledged (ULFM's MPIX_Comm_failure_get_acked), by the last
+     * {@link #failureAck()} or decided by the last {@link #agree}: comm ranks, ascending.
+     */
+    public int[] acknowledgedFailures()
+    {
+        return ranksOf(acknowledged);
+    }
+
+    /**
+     * The members this rank knows now to have failed (died, or closed their runtime), acknowledged or not (ULFM's
+     * MPIX_Comm_get_failed): comm ranks, ascending. Every survivor learns of a member's death within about a second
+     * of it while it waits in the runtime (a rank that notices one tells every other).
+     */
+    public int[] knownFailures()
+    {
+        final long[] now = new long[acknowledged.length];
+        for (int r = 0; r < size(); r++)
+        {
+            if (engine.failure(worldOfRank[r]) != null)
+            {
+                now[r >>> 6] |= 1L << r;
+            }
+        }
+        return ranksOf(now);
+    }
+
+    private static int[] ranksOf(final long[] bits)
+    {
+        int count = 0;
+        for (final long word : bits)
+        {
+            count += Long.bitCount(word);
+        }
+        final int[] ranks = new int[count];
+        for (int w = 0, i = 0; w < bits.length; w++)
+        {
+            for (long word = bits[w]; word != 0; word &= word - 1)
+            {
+                ranks[i++] = 64 * w + Long.numberOfTrailingZeros(word);
+            }
+        }
+        return ranks;
+    }
+
+    /** The error of an operation on this communicator once revoked; {@code what} names the operation, or null. */
+    CommunicatorRevokedException revokedError(final String what)
+    {
+        final int revoker = engine.revoker(context);
+        final int byRank = rankOfWorld(revoker);
+        return new CommunicatorRevokedException(revoker, "rank " + rank + " of " + name + ": " +
+            (what == null ? "" : what + ": ") + "communicator " + name + " was revoked by its rank " + byRank +
+            " (world rank " + revoker + ")");
+    }
+
+    private void checkFaultTolerant(final String op)
+    {
+        if (!engine.faultTolerant())
+        {
+            throw new RingfoldException(where(op) + ": fault-tolerant operations are not available over -dev " +
+                "native: Open MPI 4.1 has no ULFM (revoke, agree, shrink, failure acknowledgement); use -dev shm/tcp");
+        }
+    }
+
     // -------------------------------------------------------------------------- for collective algorithms
 
     /**
@@ -645,6 +857,10 @@ public final class Communicator implements AutoCloseable
     public void checkAlive(final int rank, final String what)
     {
         engine.checkPeer(worldOfRank[rank], what);
+        if (engine.revoker(context) >= 0)
+        {
+            throw revokedError(what + " rank " + rank);
+        }
     }
 
     /** Registers work to advance on every progress of this rank (see {@link Progressable}). */
@@ -663,14 +879,14 @@ public final class Communicator implements AutoCloseable
     public void await(final Completion completion)
     {
         checkOpen();
-        engine.await(completion, timeoutNs);
+        engine.await(completion, timeoutNs, this);
     }
 
     /** As {@link #await(Completion)} with a deadline for this wait alone (zero: none). */
     public void await(final Completion completion, final Duration timeout)
     {
         checkOpen();
-        engine.await(completion, nanos(timeout));
+        engine.await(completion, nanos(timeout), this);
     }
 
     // ------------------------------------------------------------------------------------------- deadlines
@@ -914,6 +1130,7 @@ public final class Communicator implements AutoCloseable
             states = attached.values().toArray(new AutoCloseable[0]);
             attached.clear();
         }
+        engine.deregister(this);
         RuntimeException failure = null;
         for (int i = states.length - 1; i >= 0; i--)
         {
@@ -1119,7 +1336,18 @@ public final class Communicator implements AutoCloseable
         return source == ANY_SOURCE ? Engine.ANY : worldOfRank[source];
     }
 
+    /** Not closed and not revoked: what every operation but the fault-tolerant ones needs. */
     private void checkOpen()
+    {
+        checkNotClosed();
+        final int revoker = engine.revoker(context);
+        if (revoker >= 0)
+        {
+            throw revokedError(null);
+        }
+    }
+
+    private void checkNotClosed()
     {
         if (closed)
         {

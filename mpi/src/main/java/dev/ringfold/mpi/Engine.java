@@ -14,10 +14,15 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntArrayQueue;
 import org.agrona.collections.LongArrayQueue;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 
 /**
  * One per rank: the matching engine and the message protocol above the transports, and the only thing that
@@ -73,6 +78,7 @@ final class Engine implements FrameHandler
     private final Request[] queueHead;
     private final Request[] queueTail;
     private final LongArrayQueue[] controlQueue;
+    private final ArrayDeque<byte[]>[] frameQueue; // fault-tolerance frames (REVOKE, FAILED, AGREE) that found no room
     private int peersWithQueues;
     private final boolean[] queued;
 
@@ -85,6 +91,16 @@ final class Engine implements FrameHandler
     private int hookCount;
     private final RuntimeSettings settings;
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
+
+    // fault tolerance (ULFM's meaning): revoked contexts, the communicators agreements and revocations reach by
+    // context, agreement steps for a communicator this rank has not made yet, deaths heard of from other ranks
+    private final Int2IntHashMap revokedBy = new Int2IntHashMap(-1);
+    private final Int2ObjectHashMap<Communicator> byContext = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<ArrayList<byte[]>> earlyAgreements = new Int2ObjectHashMap<>();
+    private final IntArrayQueue heardDead = new IntArrayQueue(-1);
+    private final int[] heardFrom;
+    private final UnsafeBuffer frameScratch = new UnsafeBuffer(new byte[256]);
+    private final boolean faultTolerant;
     @SuppressWarnings("unused") // through INSIDE
     private Thread inside;     // the thread inside a call of this rank's runtime now, or null
     private boolean closed;
@@ -109,6 +125,9 @@ final class Engine implements FrameHandler
         this.queueTail = new Request[worldSize];
         this.queued = new boolean[worldSize];
         this.controlQueue = new LongArrayQueue[worldSize];
+        @SuppressWarnings("unchecked") final ArrayDeque<byte[]>[] frames = new ArrayDeque[worldSize];
+        this.frameQueue = frames;
+        this.heardFrom = new int[worldSize];
         int maxEager = 0;
         for (int p = 0; p < worldSize; p++)
         {
@@ -116,7 +135,14 @@ final class Engine implements FrameHandler
             eagerLimit[p] = Math.min(settings.eagerLimit(), ch.maxFrameLength() - Frames.EAGER_HEADER);
             maxEager = Math.max(maxEager, eagerLimit[p]);
             controlQueue[p] = new LongArrayQueue(16, Long.MIN_VALUE);
+            frameQueue[p] = new ArrayDeque<>();
         }
+        boolean overMpi = false;
+        for (final Channel ch : channels)
+        {
+            overMpi |= "native".equals(ch.kind());
+        }
+        this.faultTolerant = !overMpi;
         this.fragmentLimit = settings.fragmentBytes();
         this.pool = new BufferPool(Math.max(64, maxEager));
         // the native linker only where large messages are pulled: linking costs a rank tens of ms at start
@@ -338,6 +364,12 @@ final class Engine implements FrameHandler
                 control.pollLong();
                 work++;
             }
+            final ArrayDeque<byte[]> frames = frameQueue[peer];
+            while (!frames.isEmpty() && tryFrame(peer, frames.peekFirst()))
+            {
+                frames.pollFirst();
+                work++;
+            }
             Request r = queueHead[peer];
             while (r != null && trySend(r))
             {
@@ -351,7 +383,7 @@ final class Engine implements FrameHandler
             {
                 queueTail[peer] = null;
             }
-            if (r == null && control.isEmpty())
+            if (r == null && control.isEmpty() && frames.isEmpty())
             {
                 queued[peer] = false;
                 peersWithQueues--;
@@ -395,6 +427,35 @@ final class Engine implements FrameHandler
         final MutableDirectBuffer buf = ch.buffer();
         buf.putInt(at + Frames.TYPE_OFFSET, type, Frames.ORDER); // FIN, CANS or GONE: one id
         buf.putInt(at + Frames.FIN_SEND_ID_OFFSET, a, Frames.ORDER);
+        ch.commit(at);
+        return true;
+    }
+
+    /** Sends a frame of the fault-tolerance protocol, queued behind what already waits for room to this peer. */
+    private void sendFrame(final int peer, final DirectBuffer frame, final int length)
+    {
+        if (failed[peer] != null || peer == worldRank)
+        {
+            return;
+        }
+        final byte[] copy = new byte[length];
+        frame.getBytes(0, copy);
+        if (!frameQueue[peer].isEmpty() || !tryFrame(peer, copy))
+        {
+            frameQueue[peer].addLast(copy);
+            markQueued(peer);
+        }
+    }
+
+    private boolean tryFrame(final int peer, final byte[] frame)
+    {
+        final Channel ch = channels[peer];
+        final int at = ch.tryClaim(frame.length);
+        if (at == Channel.NO_ROOM)
+        {
+            return false;
+        }
+        ch.buffer().putBytes(at, frame);
         ch.commit(at);
         return true;
     }
@@ -490,6 +551,10 @@ final class Engine implements FrameHandler
             case Frames.CANCEL_RECV -> onCancelRecv(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET, Frames.ORDER),
                 buffer.getInt(offset + Frames.CANCEL_RECV_ID_OFFSET, Frames.ORDER));
             case Frames.WITHDRAWN -> onWithdrawn(buffer.getInt(offset + Frames.WITHDRAWN_ID_OFFSET, Frames.ORDER));
+            case Frames.REVOKE -> revoked(buffer.getInt(offset + Frames.REVOKE_CTX_OFFSET, Frames.ORDER),
+                buffer.getInt(offset + Frames.REVOKE_BY_OFFSET, Frames.ORDER));
+            case Frames.FAILED -> heardOfDeath(peer, buffer.getInt(offset + Frames.FAILED_RANK_OFFSET, Frames.ORDER));
+            case Frames.AGREE -> onAgreement(peer, buffer, offset, length);
             default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
         }
     }
@@ -1074,6 +1139,10 @@ final class Engine implements FrameHandler
         final long timeoutNs = comm.timeoutNanos();
         while (!iprobe(ctx, source, tag, comm, status))
         {
+            if (revoker(ctx) >= 0)
+            {
+                throw comm.revokedError(probing.of(source, tag).describe());
+            }
             waits.idle(0, start, probing.of(source, tag), timeoutNs);
         }
         if (Counters.ON)
@@ -1135,6 +1204,10 @@ final class Engine implements FrameHandler
         {
             work += t.poll(this, 64);
         }
+        if (!heardDead.isEmpty())
+        {
+            work += settleHeardDeaths();
+        }
         // backwards, so that a hook may remove itself while it runs
         for (int i = hookCount - 1; i >= 0; i--)
         {
@@ -1168,6 +1241,15 @@ final class Engine implements FrameHandler
         }
     }
 
+    /** Asks every transport whether its peers are still there (what idle waits do every 100 ms); for tests. */
+    void checkLiveness()
+    {
+        for (final Transport t : transports)
+        {
+            t.checkLiveness(this);
+        }
+    }
+
     /** Where stall reports and errors no call can throw go; by default, one line on standard error. */
     void errorHandler(final ErrorHandler handler)
     {
@@ -1182,6 +1264,12 @@ final class Engine implements FrameHandler
 
     void await(final Completion c, final long timeoutNs)
     {
+        await(c, timeoutNs, null);
+    }
+
+    /** As {@link #await(Completion, long)}, failing once {@code comm} (when not null) is revoked. */
+    void await(final Completion c, final long timeoutNs, final Communicator comm)
+    {
         final long start = waits.begin();
         while (!c.isComplete())
         {
@@ -1189,6 +1277,10 @@ final class Engine implements FrameHandler
             if (c.isComplete())
             {
                 break;
+            }
+            if (comm != null && revoker(comm.context()) >= 0)
+            {
+                throw comm.revokedError(c.describe());
             }
             waits.idle(work, start, c, timeoutNs);
         }
@@ -1210,10 +1302,14 @@ final class Engine implements FrameHandler
                 {
                     return;
                 }
+                if (r.comm != null && revoker(r.ctx) >= 0)
+                {
+                    throw r.comm.revokedError(r.describe()); // matched before the revocation: withdrawn below
+                }
                 waits.idle(work, start, r, timeoutNs);
             }
         }
-        catch (final DeadlineExceededException ex)
+        catch (final DeadlineExceededException | CommunicatorRevokedException ex)
         {
             if (withdraw(r))
             {
@@ -1265,9 +1361,16 @@ final class Engine implements FrameHandler
             }
             try
             {
+                for (final Request r : requests)
+                {
+                    if (r != null && r.state == Request.PENDING && r.comm != null && revoker(r.ctx) >= 0)
+                    {
+                        throw r.comm.revokedError(r.describe());
+                    }
+                }
                 waits.idle(work, start, ANY_OF, timeoutNs);
             }
-            catch (final DeadlineExceededException ex)
+            catch (final DeadlineExceededException | CommunicatorRevokedException ex)
             {
                 for (final Request r : requests)
                 {
@@ -1373,6 +1476,11 @@ final class Engine implements FrameHandler
         }
         failed[peer] = reason;
         this.died[peer] = died;
+        frameQueue[peer].clear();
+        if (died && faultTolerant)
+        {
+            spreadDeath(peer);
+        }
         for (Request r = matching.firstPosted(); r != null; )
         {
             final Request next = r.next;
@@ -1409,6 +1517,197 @@ final class Engine implements FrameHandler
     RuntimeSettings settings()
     {
         return settings;
+    }
+
+    // -------------------------------------------------------------------------------------- fault tolerance
+
+    /** False over -dev native: Open MPI 4.1 has no ULFM, and its failures end the job. */
+    boolean faultTolerant()
+    {
+        return faultTolerant;
+    }
+
+    /**
+     * Makes a communicator reachable by its context, for the revocations and agreement steps that name it; hands it
+     * the steps that came before it existed here, and passes on a revocation that did.
+     */
+    void register(final Communicator comm)
+    {
+        final int ctx = comm.context();
+        byContext.put(ctx, comm);
+        final int revoker = revokedBy.get(ctx);
+        if (revoker >= 0)
+        {
+            forwardRevocation(comm, revoker);
+        }
+        final ArrayList<byte[]> early = earlyAgreements.remove(ctx);
+        if (early != null)
+        {
+            for (final byte[] step : early)
+            {
+                final UnsafeBuffer b = new UnsafeBuffer(step);
+                comm.onAgreementStep(b.getInt(step.length - 8, Frames.ORDER), b, 0);
+            }
+        }
+    }
+
+    void deregister(final Communicator comm)
+    {
+        if (byContext.get(comm.context()) == comm)
+        {
+            byContext.remove(comm.context());
+        }
+    }
+
+    /** The world rank that revoked the communicator of this context (either of its two), or -1. */
+    int revoker(final int ctx)
+    {
+        return revokedBy.isEmpty() ? -1 : revokedBy.get(ctx);
+    }
+
+    /**
+     * Revokes the communicator of context {@code ctx} (its point-to-point context; the collective one goes with it):
+     * a local call or a REVOKE frame. The first time, it passes the revocation on to every other member (so that it
+     * reaches all even if the revoker dies while sending it) and fails every receive posted and every send not yet
+     * started on it; transfers already matched fail when their waits look (see {@link #await(Request, long)}).
+     */
+    void revoked(final int ctx, final int revoker)
+    {
+        if (revokedBy.get(ctx) >= 0)
+        {
+            return;
+        }
+        revokedBy.put(ctx, revoker);
+        revokedBy.put(ctx + 1, revoker);
+        final Communicator comm = byContext.get(ctx);
+        if (comm != null)
+        {
+            forwardRevocation(comm, revoker);
+        }
+        for (Request r = matching.firstPosted(); r != null; )
+        {
+            final Request next = r.next;
+            if (r.ctx == ctx || r.ctx == ctx + 1)
+            {
+                matching.removePosted(r);
+                fail(r, r.comm.revokedError(r.describe()));
+            }
+            r = next;
+        }
+        for (int peer = 0; peer < worldSize; peer++)
+        {
+            for (Request q = queueHead[peer]; q != null; )
+            {
+                final Request next = q.next;
+                if ((q.ctx == ctx || q.ctx == ctx + 1) && q.phase == Request.QUEUED)
+                {
+                    removeQueued(peer, q);
+                    fail(q, q.comm.revokedError(q.describe()));
+                }
+                q = next;
+            }
+        }
+    }
+
+    private void forwardRevocation(final Communicator comm, final int revoker)
+    {
+        frameScratch.putInt(Frames.TYPE_OFFSET, Frames.REVOKE, Frames.ORDER);
+        frameScratch.putInt(Frames.REVOKE_CTX_OFFSET, comm.context(), Frames.ORDER);
+        frameScratch.putInt(Frames.REVOKE_BY_OFFSET, revoker, Frames.ORDER);
+        frameScratch.putInt(Frames.REVOKE_BY_OFFSET + 4, 0, Frames.ORDER);
+        for (int r = 0; r < comm.size(); r++)
+        {
+            sendFrame(comm.worldRank(r), frameScratch, Frames.REVOKE_LENGTH);
+        }
+    }
+
+    /**
+     * Another rank says a rank died. Settled after this round of polling, once whatever the dead rank sent this
+     * rank before it died has been read (those messages were sent), as a death this rank sees itself is.
+     */
+    private void heardOfDeath(final int from, final int rank)
+    {
+        if (rank != worldRank && rank >= 0 && rank < worldSize && failed[rank] == null)
+        {
+            heardFrom[rank] = from;
+            heardDead.addInt(rank);
+        }
+    }
+
+    private int settleHeardDeaths()
+    {
+        for (final Transport t : transports)
+        {
+            t.poll(this, Integer.MAX_VALUE);
+        }
+        int work = 0;
+        while (!heardDead.isEmpty())
+        {
+            final int rank = heardDead.pollInt();
+            if (failed[rank] == null)
+            {
+                peerLost(rank, "world rank " + heardFrom[rank] + " reports that it failed", true);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    /** Tells every other rank that a rank died: each that learns of it first passes it on (gossip, no server). */
+    private void spreadDeath(final int rank)
+    {
+        frameScratch.putInt(Frames.TYPE_OFFSET, Frames.FAILED, Frames.ORDER);
+        frameScratch.putInt(Frames.FAILED_RANK_OFFSET, rank, Frames.ORDER);
+        for (int p = 0; p < worldSize; p++)
+        {
+            sendFrame(p, frameScratch, Frames.FAILED_LENGTH);
+        }
+    }
+
+    /** Sends one agreement step (layout in {@link Frames}); bitmaps of {@code words} longs, null for none. */
+    void sendAgreement(final int peer, final int ctx, final int seq, final int kind, final int epoch, final int value,
+        final int max, final long[] failedSet, final int acceptedEpoch, final int acceptedValue, final int acceptedMax,
+        final long[] acceptedSet, final int words)
+    {
+        final int length = Frames.AGREE_HEADER + 16 * words;
+        final UnsafeBuffer b = length <= frameScratch.capacity() ? frameScratch : new UnsafeBuffer(new byte[length]);
+        b.putInt(Frames.TYPE_OFFSET, Frames.AGREE, Frames.ORDER);
+        b.putInt(Frames.AGREE_CTX_OFFSET, ctx, Frames.ORDER);
+        b.putInt(Frames.AGREE_SEQ_OFFSET, seq, Frames.ORDER);
+        b.putInt(Frames.AGREE_KIND_OFFSET, kind, Frames.ORDER);
+        b.putInt(Frames.AGREE_EPOCH_OFFSET, epoch, Frames.ORDER);
+        b.putInt(Frames.AGREE_VALUE_OFFSET, value, Frames.ORDER);
+        b.putInt(Frames.AGREE_MAX_OFFSET, max, Frames.ORDER);
+        b.putInt(Frames.AGREE_ACCEPTED_EPOCH_OFFSET, acceptedEpoch, Frames.ORDER);
+        b.putInt(Frames.AGREE_ACCEPTED_VALUE_OFFSET, acceptedValue, Frames.ORDER);
+        b.putInt(Frames.AGREE_ACCEPTED_MAX_OFFSET, acceptedMax, Frames.ORDER);
+        b.putInt(Frames.AGREE_WORDS_OFFSET, words, Frames.ORDER);
+        b.putInt(Frames.AGREE_WORDS_OFFSET + 4, 0, Frames.ORDER);
+        for (int w = 0; w < words; w++)
+        {
+            b.putLong(Frames.AGREE_HEADER + 8 * w, failedSet == null ? 0 : failedSet[w], Frames.ORDER);
+            b.putLong(Frames.AGREE_HEADER + 8 * (words + w), acceptedSet == null ? 0 : acceptedSet[w], Frames.ORDER);
+        }
+        sendFrame(peer, b, length);
+    }
+
+    private void onAgreement(final int peer, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int ctx = buffer.getInt(offset + Frames.AGREE_CTX_OFFSET, Frames.ORDER);
+        final Communicator comm = byContext.get(ctx);
+        if (comm != null)
+        {
+            comm.onAgreementStep(peer, buffer, offset);
+        }
+        else if (ctx >= nextContext)
+        {
+            // for a communicator this rank is still making (a shrink or split that others finished first): kept,
+            // with the sender after the frame, until it registers
+            final byte[] step = new byte[length + 8];
+            buffer.getBytes(offset, step, 0, length);
+            new UnsafeBuffer(step).putInt(length, peer, Frames.ORDER);
+            earlyAgreements.computeIfAbsent(ctx, k -> new ArrayList<>()).add(step);
+        } // else the communicator was closed here: nothing left to answer for
     }
 
     /** The lowest context id this rank has not used; communicators take two (point-to-point, collective). */

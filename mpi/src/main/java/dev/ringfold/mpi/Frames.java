@@ -18,6 +18,10 @@ package dev.ringfold.mpi;
  * CANS   type sendId           |                  the sender withdraws the send of its RTS sendId
  * CANR   type sendId recvId -  |                  the receiver withdraws the receive that matched sendId
  * GONE   type id               |                  answer to CANS/CANR: nothing more for the answerer's id will come
+ * RVK    type ctx revoker      |                  the communicator of context ctx is revoked (forwarded once)
+ * FAIL   type worldRank        |                  that world rank has died (gossip: forwarded once, by whoever learns)
+ * AGREE  type ctx seq kind | epoch value max acceptedEpoch acceptedValue acceptedMax words - | bitmaps
+ *                                                 a step of a fault-tolerant agreement ({@link Agreement})
  * </pre>
  *
  * <p>Every CANS and CANR is answered by exactly one GONE, after everything the answerer had already sent about the
@@ -40,6 +44,9 @@ final class Frames
     static final int CANCEL_SEND = 9;
     static final int CANCEL_RECV = 10;
     static final int WITHDRAWN = 11;
+    static final int REVOKE = 12;
+    static final int FAILED = 13;
+    static final int AGREE = 14;
 
     static final int TYPE_OFFSET = 0;
 
@@ -68,6 +75,25 @@ final class Frames
     static final int CANCEL_SEND_ID_OFFSET = 4;
     static final int CANCEL_RECV_ID_OFFSET = 8;
     static final int WITHDRAWN_ID_OFFSET = 4;
+
+    static final int REVOKE_CTX_OFFSET = 4;
+    static final int REVOKE_BY_OFFSET = 8;
+    static final int REVOKE_LENGTH = 16;
+    static final int FAILED_RANK_OFFSET = 4;
+    static final int FAILED_LENGTH = 8;
+
+    static final int AGREE_CTX_OFFSET = 4;
+    static final int AGREE_SEQ_OFFSET = 8;
+    static final int AGREE_KIND_OFFSET = 12;
+    static final int AGREE_EPOCH_OFFSET = 16;
+    static final int AGREE_VALUE_OFFSET = 20;
+    static final int AGREE_MAX_OFFSET = 24;
+    static final int AGREE_ACCEPTED_EPOCH_OFFSET = 28;
+    static final int AGREE_ACCEPTED_VALUE_OFFSET = 32;
+    static final int AGREE_ACCEPTED_MAX_OFFSET = 36;
+    static final int AGREE_WORDS_OFFSET = 40;
+    /** Then two bitmaps of {@code words} longs each: the sender's failed set (or the decided one), the accepted one. */
+    static final int AGREE_HEADER = 48;
 
     static final int HELP_GENERATION_OFFSET = 4;
     static final int HELP_SEND_ID_OFFSET = 8;

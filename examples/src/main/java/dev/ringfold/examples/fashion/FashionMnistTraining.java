@@ -5,6 +5,8 @@ import dev.ringfold.training.data.BucketTrace;
 import dev.ringfold.training.data.DataParallel;
 import dev.ringfold.training.data.DataParallelOptions;
 import dev.ringfold.training.data.DistributedSampler;
+import dev.ringfold.training.data.ElasticAllReduce;
+import dev.ringfold.training.data.WidthChangedException;
 import dev.ringfold.training.data.TrainingCheckpoint;
 import dev.ringfold.training.data.TrainingProgress;
 import dev.ringfold.mpi.Communicator;
@@ -14,6 +16,7 @@ import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
+import dev.ringfold.tensors.kernels.ReduceKernels;
 import dev.ringfold.tensors.nn.Accuracy;
 import dev.ringfold.tensors.nn.Activations;
 import dev.ringfold.tensors.nn.Adam;
@@ -151,12 +154,13 @@ public final class FashionMnistTraining
     {
         final int rank = world.rank();
         final boolean ps = options.mode == TrainingOptions.Mode.PS;
-        final int servers = ps ? options.servers : 0;
+        final int servers = ps ? options.servers * options.serverReplicas : 0; // server ranks
         if (servers >= world.size())
         {
-            throw new IllegalArgumentException("--servers " + servers + " leaves no worker among " + world.size() +
-                " ranks: in --mode ps the last --servers ranks serve, the others train; give at most " +
-                (world.size() - 1));
+            throw new IllegalArgumentException("--servers " + options.servers + (options.serverReplicas > 1 ?
+                " × --server-replicas " + options.serverReplicas : "") + " leaves no worker among " + world.size() +
+                " ranks: in --mode ps the last --servers × --server-replicas ranks serve, the others train; give at " +
+                "most " + (world.size() - 1) + " server ranks");
         }
         final int workers = world.size() - servers;
         final boolean worker = rank < workers;
@@ -166,6 +170,15 @@ public final class FashionMnistTraining
                 "divide over " + workers + (ps ? " workers" : " ranks") + ": give a multiple of " + workers);
         }
         final int localBatch = options.batchSize / workers;
+        final boolean elastic = options.elasticMax > 0;
+        if (elastic && (workers < options.elasticMin || workers > options.elasticMax))
+        {
+            throw new IllegalArgumentException("--elastic " + options.elasticMin + ":" + options.elasticMax + ": " +
+                "started with " + workers + " ranks; start between " + options.elasticMin + " and " +
+                options.elasticMax);
+        }
+        // elastic: after a shrink to MIN replicas each takes up to ceil(global batch / MIN) samples of a step
+        final int capacity = elastic ? (options.batchSize + options.elasticMin - 1) / options.elasticMin : localBatch;
         try (BufferAllocator allocator = new RootAllocator())
         {
             final FashionMnist[] splits = load(options, allocator, world);
@@ -189,19 +202,21 @@ public final class FashionMnistTraining
             try (FashionMnist train = trainSet;
                  FashionMnist test = testSet;
                  Sequential model = MLP.build(allocator, options.seed);
-                 Activations activations = model.newActivations(allocator, localBatch);
-                 SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, FashionMnist.CLASSES, localBatch);
+                 Activations activations = model.newActivations(allocator, capacity);
+                 SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, FashionMnist.CLASSES, capacity);
                  ScheduledOptimizer optimizer = new ScheduledOptimizer(allocator, options, steps);
                  Communicator workerComm = world.split(worker ? 0 : 1, rank);
                  DataParallel replicas = DataParallel.create(world, allocator, model.parameters(), model.gradients(),
-                     new DataParallelOptions()
+                     elastic(options, optimizer, new DataParallelOptions())
                          .mode(ps ? DataParallelOptions.Mode.PARAMETER_SERVER : DataParallelOptions.Mode.ALL_REDUCE)
-                         .servers(Math.max(1, servers))
+                         .servers(Math.max(1, options.servers))
+                         .serverReplicas(ps ? options.serverReplicas : 1)
                          .bucketBytes(options.bucketBytes)
                          .trace(options.trace)
                          .update(optimizer));
-                 Tensor x = Tensors.zeros(allocator, DType.F32, localBatch, FashionMnist.PIXELS).name("x");
-                 Tensor y = Tensors.zeros(allocator, DType.I32, localBatch).name("y"))
+                 Tensor x = Tensors.zeros(allocator, DType.F32, capacity, FashionMnist.PIXELS).name("x");
+                 Tensor y = Tensors.zeros(allocator, DType.I32, capacity).name("y");
+                 SampleLog sampleLog = SampleLog.open(options.sampleLog, rank))
             {
                 if (!worker)
                 {
@@ -244,17 +259,28 @@ public final class FashionMnistTraining
                         out.printf("no checkpoint %s yet: starting from the beginning%n", checkpoint);
                     }
                 }
+                final ElasticAllReduce elasticReplicas = elastic ? (ElasticAllReduce)replicas : null;
+                if (elastic)
+                {
+                    elasticReplicas.startAt(firstStep);
+                }
                 final long[] syncNanos = new long[1];
+                final long[] current = new long[1]; // the global step under way, for --kill-at-step
                 // the one place gradients are handed over: each as backward finishes it (the buckets start as
                 // they fill, overlapping the rest of backward), then step() completes them and updates
                 final GradientListener synchronise = (index, gradient) ->
                 {
+                    if (index == 0 && options.killsIn(rank, current[0], TrainingOptions.KillPhase.BACKWARD))
+                    {
+                        killSelf(rank, current[0], "in backward, with buckets in flight", out);
+                    }
                     final long start = System.nanoTime();
                     replicas.gradientReady(index);
                     syncNanos[0] += System.nanoTime() - start;
                 };
                 model.gradientListener(synchronise);
                 final int[] samples = new int[sampler.size()];
+                final int[] share = new int[capacity];
                 final Collectives collectives = Collectives.of(workerComm);
                 final ProgressBar bar = new ProgressBar(out, options.epochs, System.console() != null);
                 if (rank == 0)
@@ -274,19 +300,78 @@ public final class FashionMnistTraining
                     syncNanos[0] = 0;
                     double lossSum = 0;
                     long correct = 0;
+                    long seen = 0;
+                    int taken = 0;
                     final int first = (long)(epoch - 1) * steps < firstStep ? (int)(firstStep % steps) : 0;
                     final long epochStart = System.nanoTime();
+                    long changedAt = 0;
                     for (int step = first; step < steps; step++)
                     {
-                        train.gather(samples, step * localBatch, localBatch, x, y);
-                        model.zeroGradients();
-                        lossSum += loss.forward(model.forward(activations, x, localBatch), y, localBatch);
-                        correct += Accuracy.correct(loss.probabilities(), y, localBatch);
-                        model.backward(activations, loss.backward(), localBatch, false);
-                        final long syncStart = System.nanoTime();
-                        replicas.step();
-                        syncNanos[0] += System.nanoTime() - syncStart;
-                        final long done = (long)(epoch - 1) * steps + step + 1;
+                        final long global = (long)(epoch - 1) * steps + step;
+                        current[0] = global;
+                        if (options.killsIn(rank, global, TrainingOptions.KillPhase.FORWARD))
+                        {
+                            killSelf(rank, global, "before its forward pass", out);
+                        }
+                        // elastic: this replica's share of global batch `step` at the width of now
+                        final int width = replicas.workers();
+                        final int rows = elastic ?
+                            sampler.globalBatch(step, options.batchSize, width, replicas.workerIndex(), share) :
+                            localBatch;
+                        final int[] from = elastic ? share : samples;
+                        final int offset = elastic ? 0 : step * localBatch;
+                        double stepLoss = 0;
+                        long stepCorrect = 0;
+                        WidthChangedException changed = null;
+                        try
+                        {
+                            train.gather(from, offset, rows, x, y);
+                            model.zeroGradients();
+                            stepLoss = loss.forward(model.forward(activations, x, rows), y, rows);
+                            stepCorrect = Accuracy.correct(loss.probabilities(), y, rows);
+                            model.backward(activations, meanOverGlobalBatch(loss, rows, width, options.batchSize), rows,
+                                false);
+                            final long syncStart = System.nanoTime();
+                            replicas.step();
+                            syncNanos[0] += System.nanoTime() - syncStart;
+                        }
+                        catch (final WidthChangedException ex)
+                        {
+                            changed = ex;
+                        }
+                        // a step that failed here may have completed on a survivor: then this share counted there
+                        if (changed == null || changed.completedSteps() > global)
+                        {
+                            lossSum += stepLoss;
+                            correct += stepCorrect;
+                            seen += rows;
+                            taken++;
+                            if (sampleLog != null)
+                            {
+                                sampleLog.step(epoch, step, width, from, offset, rows);
+                            }
+                        }
+                        if (changed != null)
+                        {
+                            final long done = changed.completedSteps();
+                            changedAt = System.currentTimeMillis();
+                            if (replicas.workerIndex() == 0)
+                            {
+                                out.printf("%nelastic: %s; step %d of epoch %d goes on with %d replicas (local " +
+                                    "batches %d to %d), at %d ms%n", changed.getMessage(), done % steps + 1,
+                                    done / steps + 1, changed.to(), options.batchSize / changed.to(),
+                                    (options.batchSize + changed.to() - 1) / changed.to(), changedAt);
+                            }
+                            step = (int)(done - (long)(epoch - 1) * steps) - 1; // the loop's step++ brings it back
+                            continue;
+                        }
+                        if (changedAt != 0 && replicas.workerIndex() == 0)
+                        {
+                            out.printf("elastic: step %d done at %d ms, %d ms after the width changed%n", global + 1,
+                                System.currentTimeMillis(), System.currentTimeMillis() - changedAt);
+                        }
+                        changedAt = 0;
+                        final long done = global + 1;
                         if (checkpoint != null && options.checkpointEvery > 0 && done % options.checkpointEvery == 0 &&
                             step + 1 < steps)
                         {
@@ -296,31 +381,34 @@ public final class FashionMnistTraining
                         {
                             sleep(options.throttleMillis);
                         }
-                        if (rank == 0)
+                        if (replicas.workerIndex() == 0)
                         {
-                            final int taken = step + 1 - first;
                             final double seconds = (System.nanoTime() - epochStart) * 1e-9;
-                            bar.update(epoch, step + 1, steps, lossSum / taken, (double)correct / ((long)taken * localBatch),
+                            bar.width(elastic ? replicas.workers() : 0);
+                            bar.update(epoch, step + 1, steps, lossSum / taken, (double)correct / seen,
                                 (double)taken * options.batchSize / seconds);
                         }
                     }
                     final double epochSeconds = (System.nanoTime() - epochStart) * 1e-9;
-                    final int taken = steps - first;
                     if (checkpoint != null)
                     {
                         save(checkpoint, world, model, optimizer, (long)epoch * steps, epoch, options, out);
                     }
-                    // the epoch's loss and accuracy over all workers' samples
+                    // the epoch's loss and accuracy over all workers' samples (elastic: over this replica's, as a
+                    // collective outside the elastic all-reduce would not survive a death)
                     final double[] totals = { lossSum, correct };
-                    collectives.allReduce(totals, 0, totals.length, ReduceOp.SUM);
+                    if (!elastic)
+                    {
+                        collectives.allReduce(totals, 0, totals.length, ReduceOp.SUM);
+                    }
+                    final long summed = elastic ? 1 : workers;
                     final double computeOnly = options.timing ?
                         computeOnlyStep(model, activations, loss, train, samples, localBatch, x, y, steps, synchronise) : 0;
-                    if (rank == 0)
+                    if (replicas.workerIndex() == 0)
                     {
                         testAccuracy = evaluate(model, activations, test, localBatch, x, y);
-                        bar.finish(epoch, steps, totals[0] / ((long)taken * workers),
-                            totals[1] / ((long)taken * options.batchSize), (double)taken * options.batchSize /
-                            epochSeconds, epochSeconds, testAccuracy);
+                        bar.finish(epoch, steps, totals[0] / (taken * summed), totals[1] / (seen * summed),
+                            (double)taken * options.batchSize / epochSeconds, epochSeconds, testAccuracy);
                         if (options.timing)
                         {
                             final double step = epochSeconds * 1e3 / taken;
@@ -331,13 +419,61 @@ public final class FashionMnistTraining
                         }
                     }
                 }
-                if (rank == 0)
+                if (replicas.workerIndex() == 0)
                 {
                     report(options, model, replicas.trace(), trainStart, testAccuracy, out);
                 }
             }
         }
         return 0;
+    }
+
+    /**
+     * The loss gradient of this replica's {@code rows} samples such that the replicas' average is the gradient of
+     * the mean loss over the global batch: the mean over its rows (what a replica of an even split computes), scaled
+     * by rows x width / batch when the split is uneven (an elastic run whose width does not divide the batch).
+     */
+    private static Tensor meanOverGlobalBatch(final SoftmaxCrossEntropy loss, final int rows, final int width,
+        final int batch)
+    {
+        final Tensor gradient = loss.backward();
+        if ((long)rows * width != batch)
+        {
+            ReduceKernels.scale(DType.F32, gradient.address(), (long)rows * FashionMnist.CLASSES,
+                (double)rows * width / batch);
+        }
+        return gradient;
+    }
+
+    /** --kill-rank with --kill-at-step: SIGKILL to this very process, as a crash would end it. */
+    private static void killSelf(final int rank, final long step, final String when, final PrintStream out)
+    {
+        final long pid = ProcessHandle.current().pid();
+        out.printf("rank %d kills itself (SIGKILL, pid %d) at step %d %s, at %d ms%n", rank, pid, step + 1, when,
+            System.currentTimeMillis());
+        out.flush();
+        try
+        {
+            new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start().waitFor();
+            Thread.sleep(60_000); // the signal is on its way
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("--kill-rank: cannot run kill -9 " + pid, ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        throw new IllegalStateException("--kill-rank: rank " + rank + " (pid " + pid + ") outlived its SIGKILL");
+    }
+
+    /** With --elastic: the elastic all-reduce, the optimizer its state; else the options as they are. */
+    private static DataParallelOptions elastic(final TrainingOptions options, final ScheduledOptimizer optimizer,
+        final DataParallelOptions dataParallel)
+    {
+        return options.elasticMax == 0 ? dataParallel :
+            dataParallel.elastic(options.elasticMin, options.elasticMax).replicaState(optimizer);
     }
 
     /** Rank 0 writes the run's state (atomically: the file is replaced by a rename); the others go on. */

@@ -16,12 +16,20 @@ final class ProgressBar
     private final boolean inPlace;
     private int nextTenth;
     private long lastDraw;
+    /** Elastic training: the replicas training now, shown at the end of each line so a change shows; 0: not shown. */
+    private int width;
 
     ProgressBar(final PrintStream out, final int epochs, final boolean inPlace)
     {
         this.out = out;
         this.epochs = epochs;
         this.inPlace = inPlace;
+    }
+
+    /** The replicas training from now on (elastic training), shown on every line from here. */
+    void width(final int replicas)
+    {
+        this.width = replicas;
     }
 
     void start()
@@ -63,7 +71,7 @@ final class ProgressBar
         final int filled = (int)((long)WIDTH * step / Math.max(steps, 1));
         return String.format("epoch %" + digits(epochs) + "d/%d [%s%s] %3d%% loss %.4f acc %.4f %,.0f samples/s",
             epoch, epochs, "=".repeat(filled), " ".repeat(WIDTH - filled), 100L * step / Math.max(steps, 1), loss,
-            accuracy, samplesPerSecond);
+            accuracy, samplesPerSecond) + (width > 0 ? ", " + width + " replicas" : "");
     }
 
     private static int digits(final int n)

@@ -2,10 +2,12 @@ package dev.ringfold.examples.fashion;
 
 import dev.ringfold.training.data.OptimizerUpdate;
 import dev.ringfold.training.data.ParameterUpdate;
+import dev.ringfold.training.data.ReplicaState;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.nn.Optimizer;
 import org.apache.arrow.memory.BufferAllocator;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +18,7 @@ import java.util.Map;
  * sees only pushes, run the same schedule; in all-reduce mode it runs on every worker over the model's own tensors,
  * on a server over that server's 1-D pieces of them (the optimizers are element-wise, so both compute the same).
  */
-final class ScheduledOptimizer implements ParameterUpdate, AutoCloseable
+final class ScheduledOptimizer implements ParameterUpdate, ReplicaState, AutoCloseable
 {
     private final TrainingOptions options;
     private final int stepsPerEpoch;
@@ -66,6 +68,20 @@ final class ScheduledOptimizer implements ParameterUpdate, AutoCloseable
             throw new IllegalStateException("ScheduledOptimizer: state() before init()");
         }
         return optimizer.state();
+    }
+
+    /** Elastic training: the optimizer's state tensors, in its own order (the same on every replica). */
+    @Override
+    public List<Tensor> tensors()
+    {
+        return new ArrayList<>(state().values());
+    }
+
+    /** Elastic training: this replica caught up with one ahead; the schedule goes on from there. */
+    @Override
+    public void stepsApplied(final long steps)
+    {
+        this.steps = steps;
     }
 
     @Override

@@ -6,9 +6,11 @@ import java.nio.file.Path;
 final class TrainingOptions
 {
     static final String USAGE = "usage: FashionMnistTraining [--epochs N] [--batch-size GLOBAL] [--lr RATE] " +
-        "[--optimizer sgd|adam] [--schedule cosine|constant] [--mode allreduce|ps] [--servers N] [--bucket-bytes N] " +
+        "[--optimizer sgd|adam] [--schedule cosine|constant] [--mode allreduce|ps] [--servers N] [--server-replicas N] " +
+        "[--bucket-bytes N] " +
         "[--data DIR] [--seed N] [--checkpoint DIR] [--checkpoint-every STEPS] [--resume] [--save-parameters FILE] " +
-        "[--print-digest] [--trace] [--timing]";
+        "[--print-digest] [--trace] [--timing] [--elastic MIN:MAX] [--kill-rank R --kill-at-step S " +
+        "[--kill-phase backward|forward]] [--sample-log DIR]";
     /**
      * 128 KiB: this model's gradients are, last first, 40 B + 5 KiB (layer 3), 512 B + 128 KiB (layer 2) and 1 KiB +
      * 784 KiB (layer 1). At 128 KiB they make four buckets, [layer 3 + layer 2's bias], [layer 2's weight],
@@ -21,6 +23,15 @@ final class TrainingOptions
     enum Mode
     {
         ALLREDUCE, PS
+    }
+
+    /** Where in its step --kill-rank kills itself. */
+    enum KillPhase
+    {
+        /** In backward, once the first buckets' all-reduces are in flight. */
+        BACKWARD,
+        /** Before the forward pass: between two steps. */
+        FORWARD
     }
 
     int epochs = 10;
@@ -36,6 +47,8 @@ final class TrainingOptions
     boolean timing = false;
     /** Parameter-server mode: the last this-many ranks serve, the others train. */
     int servers = 1;
+    /** Parameter-server mode: ranks holding each shard; 2 survive one server's death (the last servers × this serve). */
+    int serverReplicas = 1;
     long bucketBytes = DEFAULT_BUCKET_BYTES;
     /** Where the run's checkpoint (one Arrow IPC file, replaced atomically) goes; null: none. */
     Path checkpoint;
@@ -47,6 +60,15 @@ final class TrainingOptions
     boolean trace = false;
     /** Sleep per step, for tests that must kill a run mid-epoch on any machine. */
     int throttleMillis = 0;
+    /** --elastic MIN:MAX: the all-reduce goes on without dead replicas while MIN are left (0: not elastic). */
+    int elasticMin = 0;
+    int elasticMax = 0;
+    /** --kill-rank R --kill-at-step S: rank R sends itself SIGKILL in global step S (1-based); -1: nobody. */
+    int killRank = -1;
+    long killAtStep = 0;
+    KillPhase killPhase = KillPhase.BACKWARD;
+    /** Each rank appends the samples of every step it applied to DIR/samples-RANK.txt (tests count them). */
+    Path sampleLog;
 
     static TrainingOptions parse(final String[] args)
     {
@@ -90,11 +112,23 @@ final class TrainingOptions
                 case "--data" -> options.data = Path.of(value);
                 case "--seed" -> options.seed = parseLong(name, value);
                 case "--servers" -> options.servers = positive(name, value);
+                case "--server-replicas" -> options.serverReplicas = positive(name, value);
                 case "--bucket-bytes" -> options.bucketBytes = positive(name, value);
                 case "--checkpoint" -> options.checkpoint = Path.of(value);
                 case "--checkpoint-every" -> options.checkpointEvery = positive(name, value);
                 case "--save-parameters" -> options.saveParameters = Path.of(value);
                 case "--throttle-ms" -> options.throttleMillis = positive(name, value);
+                case "--elastic" -> elastic(options, value);
+                case "--kill-rank" -> options.killRank = nonNegative(name, value);
+                case "--kill-at-step" -> options.killAtStep = positive(name, value);
+                case "--kill-phase" -> options.killPhase = switch (value)
+                {
+                    case "backward" -> KillPhase.BACKWARD;
+                    case "forward" -> KillPhase.FORWARD;
+                    default -> throw new IllegalArgumentException("--kill-phase: backward or forward, not '" + value +
+                        "'");
+                };
+                case "--sample-log" -> options.sampleLog = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + name + ". " + USAGE);
             }
         }
@@ -106,6 +140,26 @@ final class TrainingOptions
         {
             throw new IllegalArgumentException("--checkpoint: only with --mode allreduce (in ps mode the optimizer " +
                 "state lives on the servers, which the checkpoint does not collect)");
+        }
+        if (options.serverReplicas > 1 && options.mode != Mode.PS)
+        {
+            throw new IllegalArgumentException("--server-replicas " + options.serverReplicas + ": only with --mode ps " +
+                "(it replicates the parameter servers)");
+        }
+        if ((options.killRank >= 0) != (options.killAtStep > 0))
+        {
+            throw new IllegalArgumentException("--kill-rank and --kill-at-step go together: which rank dies, and in " +
+                "which step");
+        }
+        if (options.elasticMax > 0 && options.mode == Mode.PS)
+        {
+            throw new IllegalArgumentException("--elastic: only with --mode allreduce (the parameter servers do not " +
+                "shrink)");
+        }
+        if (options.elasticMax > 0 && options.checkpoint != null)
+        {
+            throw new IllegalArgumentException("--elastic with --checkpoint: a checkpoint is written by a collective " +
+                "over every rank, which a dead replica would stop; the survivors hold the state in memory instead");
         }
         if (Float.isNaN(options.learningRate))
         {
@@ -129,6 +183,39 @@ final class TrainingOptions
             }
         }
         return true;
+    }
+
+    /** --elastic MIN:MAX, 1 <= MIN <= MAX. */
+    private static void elastic(final TrainingOptions options, final String value)
+    {
+        final int colon = value.indexOf(':');
+        if (colon < 0)
+        {
+            throw new IllegalArgumentException("--elastic needs MIN:MAX (fewest replicas to go on with, most to " +
+                "start with), not '" + value + "'");
+        }
+        options.elasticMin = positive("--elastic MIN", value.substring(0, colon));
+        options.elasticMax = positive("--elastic MAX", value.substring(colon + 1));
+        if (options.elasticMax < options.elasticMin)
+        {
+            throw new IllegalArgumentException("--elastic " + value + ": MAX must be at least MIN");
+        }
+    }
+
+    /** Whether this rank kills itself in this phase of global step {@code step} (0-based). */
+    boolean killsIn(final int rank, final long step, final KillPhase phase)
+    {
+        return rank == killRank && step + 1 == killAtStep && phase == killPhase;
+    }
+
+    private static int nonNegative(final String name, final String value)
+    {
+        final long parsed = parseLong(name, value);
+        if (parsed < 0 || parsed > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException(name + " must be a non-negative integer: " + value);
+        }
+        return (int)parsed;
     }
 
     private static int positive(final String name, final String value)
@@ -184,6 +271,8 @@ final class TrainingOptions
         return "epochs=" + epochs + " global-batch=" + batchSize + " optimizer=" + (adam ? "adam" : "sgd") +
             " lr=" + learningRate +
             (cosine ? " (cosine)" : "") + " mode=" + mode.name().toLowerCase() +
-            (mode == Mode.PS ? " servers=" + servers : " bucket-bytes=" + bucketBytes) + " seed=" + seed;
+            (mode == Mode.PS ? " servers=" + servers + (serverReplicas > 1 ? " server-replicas=" + serverReplicas : "") :
+            " bucket-bytes=" + bucketBytes) + " seed=" + seed +
+            (elasticMax > 0 ? " elastic=" + elasticMin + ":" + elasticMax : "");
     }
 }

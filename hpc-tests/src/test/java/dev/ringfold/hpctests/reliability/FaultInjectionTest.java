@@ -33,11 +33,11 @@ class FaultInjectionTest
     private static final int VICTIM = 1;
     /** Generous: the runtime looks for dead peers every 100 ms; a hang would run into the job's timeout. */
     private static final long DETECT_BOUND_MS = 10_000;
-    private static final Pattern KILLED_AT = Pattern.compile("fault: rank (\\d+) killing itself at (\\d+)");
-    private static final Pattern DETECTED = Pattern.compile(
+    static final Pattern KILLED_AT = Pattern.compile("fault: rank (\\d+) killing itself at (\\d+)");
+    static final Pattern DETECTED = Pattern.compile(
         "fault: rank (\\d+) detected rank (\\d+) failure at (\\d+) in (\\S+): (\\w+)(.*)");
-    private static final Pattern JOB = Pattern.compile("fault: rank \\d+ pid \\d+ job (\\S+)");
-    private static final Pattern SUMMARY = Pattern.compile("mpjrun: rank (\\d+) \\(pid (\\d+)\\) (.*)");
+    static final Pattern JOB = Pattern.compile("fault: rank \\d+ pid \\d+ job (\\S+)");
+    static final Pattern SUMMARY = Pattern.compile("mpjrun: rank (\\d+) \\(pid (\\d+)\\) (.*)");
 
     static Stream<Arguments> cases()
     {

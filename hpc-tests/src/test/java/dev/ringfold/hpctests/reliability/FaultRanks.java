@@ -49,8 +49,7 @@ public final class FaultRanks
             System.getenv(LaunchEnvironment.JOB_ID));
         if (rank == victim)
         {
-            killer = new ProcessBuilder("sh", "-c", "read go; kill -9 " + ProcessHandle.current().pid())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            arm();
         }
         if (op.equals("bootstrap"))
         {
@@ -193,13 +192,20 @@ public final class FaultRanks
         }
     }
 
-    private static void report(final int rank, final int victim, final String phase, final RuntimeException ex)
+    static void report(final int rank, final int victim, final String phase, final RuntimeException ex)
     {
         final long at = System.currentTimeMillis();
         final String named = ex instanceof PeerFailedException p ? " (world rank " + p.worldRank() + ")" : "";
         System.out.println("fault: rank " + rank + " detected rank " + victim + " failure at " + at + " in " + phase +
             ": " + ex.getClass().getSimpleName() + named + ": " + ex.getMessage());
         System.out.flush();
+    }
+
+    /** Starts the executioner {@link #die} uses, so that the death itself forks nothing (the victim calls it early). */
+    static void arm() throws IOException
+    {
+        killer = new ProcessBuilder("sh", "-c", "read go; kill -9 " + ProcessHandle.current().pid())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     /** A real SIGKILL from outside the JVM: no shutdown hooks, no close, exactly as the OOM killer would do it. */

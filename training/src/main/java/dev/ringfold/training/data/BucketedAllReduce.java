@@ -27,12 +27,13 @@ import java.util.List;
  * in, one back, per step), and the caller's tensors are free for the next backward while buckets are in flight.
  *
  * <p>It runs on a duplicate of the communicator, so collectives the training code runs on its own (a loss
- * all-reduce) cannot interleave with the buckets' sequence. After the first step nothing allocates.
+ * all-reduce) cannot interleave with the buckets' sequence (in elastic mode {@link ElasticAllReduce}'s own). After the first step nothing allocates.
  */
 public final class BucketedAllReduce implements DataParallel
 {
     private final String where;
     private final Communicator comm;
+    private final boolean ownsComm;
     private final int size;
     private final List<Tensor> parameters;
     private final List<Tensor> gradients;
@@ -60,7 +61,9 @@ public final class BucketedAllReduce implements DataParallel
             throw new NullPointerException(where + ": the allocator is null");
         }
         GradientSlots.checkSameOnEveryRank(where, world, parameters, gradients);
-        this.comm = world.dup();
+        // elastic: ElasticAllReduce hands over a communicator of its own, which it revokes when a replica dies
+        this.ownsComm = !options.elastic();
+        this.comm = ownsComm ? world.dup() : world;
         this.size = comm.size();
         this.parameters = List.copyOf(parameters);
         this.gradients = List.copyOf(gradients);
@@ -323,7 +326,10 @@ public final class BucketedAllReduce implements DataParallel
         finally
         {
             releaseBuckets();
-            comm.close();
+            if (ownsComm)
+            {
+                comm.close();
+            }
         }
     }
 

@@ -16,7 +16,9 @@ import java.util.List;
  * }</pre>
  * Two implementations behind one API, chosen by {@link DataParallelOptions#mode}: {@link BucketedAllReduce} (every
  * rank a worker, gradients all-reduced in buckets while backward runs) and {@link ParameterServer} (server ranks own
- * shards of the parameters and run the update; workers push gradients and pull parameters). Creating one is
+ * shards of the parameters and run the update; workers push gradients and pull parameters). With
+ * {@link DataParallelOptions#elastic} the all-reduce mode is an {@link ElasticAllReduce}, which goes on without
+ * replicas that die. Creating one is
  * collective: it copies rank 0's parameters to every rank.
  *
  * <p>Communication advances while this rank calls into it or into its communicator (there is no background
@@ -33,6 +35,16 @@ public interface DataParallel extends AutoCloseable
         {
             throw new NullPointerException("DataParallel.create: " + (comm == null ? "communicator" : "options") +
                 " is null");
+        }
+        if (options.elastic())
+        {
+            if (options.mode() != DataParallelOptions.Mode.ALL_REDUCE)
+            {
+                throw new IllegalArgumentException("rank " + comm.rank() + " of " + comm.name() + ": elastic(" +
+                    options.elasticMin() + ", " + options.elasticMax() + ") is for mode ALL_REDUCE, not " +
+                    options.mode());
+            }
+            return new ElasticAllReduce(comm, allocator, parameters, gradients, options);
         }
         return options.mode() == DataParallelOptions.Mode.ALL_REDUCE ?
             new BucketedAllReduce(comm, allocator, parameters, gradients, options) :

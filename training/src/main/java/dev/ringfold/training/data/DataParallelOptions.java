@@ -3,7 +3,7 @@ package dev.ringfold.training.data;
 /**
  * How {@link DataParallel#create} replicates a model: the mode, and its knobs. Fluent setters check their argument
  * at once. Defaults: all-reduce, 25 MiB buckets (PyTorch DDP's {@code bucket_cap_mb}), gradients reduced in their
- * own type, no trace, one parameter server, staleness 0.
+ * own type, no trace, one parameter server, one replica of it, staleness 0.
  */
 public final class DataParallelOptions
 {
@@ -27,8 +27,12 @@ public final class DataParallelOptions
     private boolean accumulateInF32;
     private boolean trace;
     private int servers = 1;
+    private int serverReplicas = 1;
     private int staleness;
     private ParameterUpdate update;
+    private int elasticMin;
+    private int elasticMax;
+    private ReplicaState replicaState;
 
     public Mode mode()
     {
@@ -105,6 +109,26 @@ public final class DataParallelOptions
         return this;
     }
 
+    public int serverReplicas()
+    {
+        return serverReplicas;
+    }
+
+    /**
+     * Synchronous parameter server: ranks holding each parameter shard (>= 1). With 2, every shard is held by two
+     * server ranks that apply the same updates in the same order, and the training goes on when one of them dies
+     * (see {@link ParameterServer}); the servers take the last {@code servers × serverReplicas} ranks.
+     */
+    public DataParallelOptions serverReplicas(final int count)
+    {
+        if (count < 1)
+        {
+            throw new IllegalArgumentException("data-parallel options: serverReplicas=" + count + " must be >= 1");
+        }
+        this.serverReplicas = count;
+        return this;
+    }
+
     public int staleness()
     {
         return staleness;
@@ -136,11 +160,57 @@ public final class DataParallelOptions
         return this;
     }
 
+    /** Whether {@link #elastic(int, int)} was set. */
+    public boolean elastic()
+    {
+        return elasticMax > 0;
+    }
+
+    public int elasticMin()
+    {
+        return elasticMin;
+    }
+
+    public int elasticMax()
+    {
+        return elasticMax;
+    }
+
+    /**
+     * Elastic all-reduce ({@link ElasticAllReduce}): when replicas die the survivors shrink to themselves and go on
+     * while at least {@code min} are left; the run starts with between {@code min} and {@code max}. Only in
+     * {@link Mode#ALL_REDUCE}.
+     */
+    public DataParallelOptions elastic(final int min, final int max)
+    {
+        if (min < 1 || max < min)
+        {
+            throw new IllegalArgumentException("data-parallel options: elastic(" + min + ", " + max +
+                "): expected 1 <= min <= max");
+        }
+        this.elasticMin = min;
+        this.elasticMax = max;
+        return this;
+    }
+
+    public ReplicaState replicaState()
+    {
+        return replicaState;
+    }
+
+    /** Elastic mode: the optimizer state a survivor one step behind copies from one ahead (see {@link ReplicaState}). */
+    public DataParallelOptions replicaState(final ReplicaState state)
+    {
+        this.replicaState = state;
+        return this;
+    }
+
     @Override
     public String toString()
     {
         return "DataParallelOptions{mode=" + mode + ", bucketBytes=" + bucketBytes + ", accumulateInF32=" +
-            accumulateInF32 + ", trace=" + trace + ", servers=" + servers + ", staleness=" + staleness +
-            ", update=" + (update == null ? "none" : "set") + "}";
+            accumulateInF32 + ", trace=" + trace + ", servers=" + servers + ", serverReplicas=" + serverReplicas +
+            ", staleness=" + staleness + ", update=" + (update == null ? "none" : "set") +
+            (elastic() ? ", elastic=" + elasticMin + ":" + elasticMax : "") + "}";
     }
 }

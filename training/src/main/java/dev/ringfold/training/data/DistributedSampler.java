@@ -140,6 +140,63 @@ public final class DistributedSampler
         return into;
     }
 
+    /**
+     * Global batches that outlive a change of width (elastic training): the data-set indices of this replica's share
+     * of global batch {@code step} of the epoch, when {@code width} replicas share it and this one is
+     * {@code replica}; returns how many were written into {@code into}. Global batch {@code step} is always
+     * positions [step·B, (step+1)·B) of the epoch's permutation, whatever the width: replica r takes positions
+     * step·B + r, step·B + r + width, ... So a run that changes width mid-epoch still trains on every position
+     * before (epoch steps)·B once (the consumed ones, step·B, before the change; the rest after it), and when width
+     * divides B this is exactly {@link #index}'s deal at that width: an elastic run that keeps its width sees the
+     * same samples, in the same order, as a plain one. When width does not divide B the shares differ by one (the
+     * first B mod width replicas take one more). Only the permutation is used: the sampler's own replica count
+     * does not matter, and there is no padding (the epoch has floor(dataset / B) global batches,
+     * {@link #globalBatches}).
+     */
+    public int globalBatch(final int step, final int batch, final int width, final int replica, final int[] into)
+    {
+        if (batch < 1 || width < 1 || replica < 0 || replica >= width || batch < width)
+        {
+            throw new IllegalArgumentException("DistributedSampler: global batch " + batch + " over " + width +
+                " replicas, replica " + replica + "; expected 1 <= width <= batch and 0 <= replica < width");
+        }
+        final int steps = globalBatches(batch);
+        if (step < 0 || step >= steps)
+        {
+            throw new IndexOutOfBoundsException("DistributedSampler: global batch " + step + " of an epoch that has " +
+                steps + " of " + batch + " samples (" + datasetSize + " in the data set)");
+        }
+        final int count = share(batch, width, replica);
+        if (into == null || into.length < count)
+        {
+            throw new IllegalArgumentException("DistributedSampler: replica " + replica + " of " + width + " takes " +
+                count + " samples of each global batch of " + batch + ", given an array of " +
+                (into == null ? "null" : String.valueOf(into.length)));
+        }
+        final int first = step * batch + replica;
+        for (int i = 0; i < count; i++)
+        {
+            into[i] = permutation[first + i * width];
+        }
+        return count;
+    }
+
+    /** How many samples of a global batch of {@code batch} replica {@code replica} of {@code width} takes. */
+    public static int share(final int batch, final int width, final int replica)
+    {
+        return batch / width + (replica < batch % width ? 1 : 0);
+    }
+
+    /** Whole global batches of {@code batch} samples in an epoch (the tail that does not fill one is not used). */
+    public int globalBatches(final int batch)
+    {
+        if (batch < 1)
+        {
+            throw new IllegalArgumentException("DistributedSampler: global batch " + batch + " must be >= 1");
+        }
+        return datasetSize / batch;
+    }
+
     @Override
     public String toString()
     {

@@ -2,7 +2,10 @@ package dev.ringfold.training.pipeline;
 
 import dev.ringfold.training.data.DataParallel;
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.Completion;
+import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
+import dev.ringfold.mpi.RingfoldException;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
@@ -37,13 +40,25 @@ import java.util.List;
  * <p>It runs on a duplicate of the communicator, so its messages never match the caller's. It sets the model's
  * {@link Sequential#gradientListener} (to drive progress between layers of a backward) until it is closed. One
  * thread.
+ *
+ * <p>A pipeline does not survive the death of a stage: the layers it held are gone. What it does instead is fail
+ * everywhere, promptly, saying which stage died: every stage's {@link #step()} (and every later one) throws a
+ * {@link PeerFailedException} whose message names the dead stage and its world rank. A neighbour of the dead
+ * stage learns of the death from its own sends and receives; every wait also ends when any member of the pipeline
+ * is known to have died, and a stage that fails tells its live neighbours (a small message on its own tag), which
+ * pass it on, so that a stage waiting only on live stages is not left waiting, over any transport, and names the
+ * stage that died rather than the neighbour that gave up. The way back is a restart from a checkpoint
+ * ({@code mpjrun --max-restarts K}; docs/reliability.md).
  */
 public final class PipelineStage implements AutoCloseable
 {
     private static final int TAG_SHAPE = 1;
     private static final int TAG_ACTIVATION = 2;
     private static final int TAG_GRADIENT = 3;
+    private static final int TAG_STOP = 4;
     private static final int HEADER = 7;
+    /** A stop message: the dead rank's stage in this pipeline (-1 if not in it) and its world rank. */
+    private static final int STOP_LENGTH = 2;
 
     private final String where;
     private final Communicator comm;
@@ -80,6 +95,15 @@ public final class PipelineStage implements AutoCloseable
     private final StageTimeline timeline;
     private final GradientListener betweenLayers;
     private DataParallel dataParallel;
+    private final int[] stopFromPrevious = new int[STOP_LENGTH];
+    private final int[] stopFromNext = new int[STOP_LENGTH];
+    private final int[] stopOut = new int[STOP_LENGTH];
+    private final Request receiveStopPrevious = new Request();
+    private final Request receiveStopNext = new Request();
+    private final Request sendStopPrevious = new Request();
+    private final Request sendStopNext = new Request();
+    private final StageWait stageWait = new StageWait();
+    private PeerFailedException failure;
     private boolean inLastBackward;
     private int live;
     private int peakLive;
@@ -123,6 +147,12 @@ public final class PipelineStage implements AutoCloseable
         try
         {
             exchangeShapes();
+        }
+        catch (final PeerFailedException ex)
+        {
+            comm.close();
+            throw new PeerFailedException(ex.worldRank(), where + ": " + describe(ex.worldRank()) + " failed while " +
+                "the stages were being set up: " + ex.getMessage());
         }
         catch (final RuntimeException ex)
         {
@@ -217,6 +247,14 @@ public final class PipelineStage implements AutoCloseable
             }
         };
         model.gradientListener(betweenLayers);
+        if (!first)
+        {
+            comm.irecv(stopFromPrevious, 0, STOP_LENGTH, stage - 1, TAG_STOP, receiveStopPrevious);
+        }
+        if (!last)
+        {
+            comm.irecv(stopFromNext, 0, STOP_LENGTH, stage + 1, TAG_STOP, receiveStopNext);
+        }
     }
 
     /**
@@ -240,6 +278,26 @@ public final class PipelineStage implements AutoCloseable
     public double step()
     {
         checkOpen();
+        if (failure != null)
+        {
+            throw failure;
+        }
+        try
+        {
+            return runStep();
+        }
+        catch (final PeerFailedException ex)
+        {
+            if (ex == failure)
+            {
+                throw ex;
+            }
+            throw fail(ex.worldRank(), ex.getMessage());
+        }
+    }
+
+    private double runStep()
+    {
         final long stepStart = System.nanoTime();
         timeline.startStep();
         lossSum = 0;
@@ -262,8 +320,8 @@ public final class PipelineStage implements AutoCloseable
         for (int k = 0; k < slots; k++)
         {
             final long start = System.nanoTime();
-            sendActivation[k].await();
-            sendGradient[k].await();
+            await(sendActivation[k]);
+            await(sendGradient[k]);
             timeline.sendWait(lastUser[k], System.nanoTime() - start);
         }
         if (dataParallel != null)
@@ -279,7 +337,7 @@ public final class PipelineStage implements AutoCloseable
         final int k = microBatch % slots;
         lastUser[k] = microBatch;
         long start = System.nanoTime();
-        sendActivation[k].await(); // the slot's output is rewritten below
+        await(sendActivation[k]); // the slot's output is rewritten below
         long now = System.nanoTime();
         timeline.sendWait(microBatch, now - start);
         final Tensor x;
@@ -290,7 +348,7 @@ public final class PipelineStage implements AutoCloseable
         else
         {
             start = now;
-            receiveActivation[k].await();
+            await(receiveActivation[k]);
             now = System.nanoTime();
             timeline.receiveWait(microBatch, now - start);
             x = receivedInput[k];
@@ -317,7 +375,7 @@ public final class PipelineStage implements AutoCloseable
     {
         final int k = microBatch % slots;
         long start = System.nanoTime();
-        sendGradient[k].await(); // the slot's input gradient is rewritten below
+        await(sendGradient[k]); // the slot's input gradient is rewritten below
         long now = System.nanoTime();
         timeline.sendWait(microBatch, now - start);
         final Tensor dy;
@@ -328,7 +386,7 @@ public final class PipelineStage implements AutoCloseable
         else
         {
             start = now;
-            receiveGradient[k].await();
+            await(receiveGradient[k]);
             now = System.nanoTime();
             timeline.receiveWait(microBatch, now - start);
             dy = receivedGradient[k];
@@ -345,6 +403,120 @@ public final class PipelineStage implements AutoCloseable
         if (microBatch + slots < microBatches)
         {
             postReceives(microBatch + slots);
+        }
+    }
+
+    /**
+     * Waits for one of this stage's transfers; ends early, with the pipeline's failure, when a neighbour says a stage
+     * has failed or a member of the pipeline is known to have died.
+     */
+    private void await(final Request request)
+    {
+        if (!request.isComplete())
+        {
+            stageWait.request = request;
+            comm.await(stageWait);
+            stageWait.request = null;
+            if (!request.isComplete())
+            {
+                throw stopped();
+            }
+        }
+        request.await(); // its status, or its error
+    }
+
+    /** What ended a wait that did not complete: a neighbour's stop message, or a member's death. */
+    private PeerFailedException stopped()
+    {
+        if (arrived(receiveStopPrevious))
+        {
+            return fail(stopFromPrevious[1], "reported by stage " + (stage - 1));
+        }
+        if (arrived(receiveStopNext))
+        {
+            return fail(stopFromNext[1], "reported by stage " + (stage + 1));
+        }
+        final int dead = comm.deadMember();
+        return fail(dead, comm.failureOf(dead));
+    }
+
+    private static boolean arrived(final Request stop)
+    {
+        return stop.isActive() && stop.isComplete() && stop.failure() == null;
+    }
+
+    /**
+     * Records the pipeline's failure (world rank {@code deadWorld} is gone), tells the live neighbours so that they
+     * stop too, and returns the exception every later step throws.
+     */
+    private PeerFailedException fail(final int deadWorld, final String reason)
+    {
+        if (failure != null)
+        {
+            return failure;
+        }
+        failure = new PeerFailedException(deadWorld, where + ": " + describe(deadWorld) + " has failed (" + reason +
+            "); a pipeline cannot go on without one of its stages, so every stage stops: restart from a checkpoint " +
+            "(mpjrun --max-restarts K)");
+        stopOut[0] = stageOf(deadWorld);
+        stopOut[1] = deadWorld;
+        tell(stage - 1, sendStopPrevious, deadWorld);
+        tell(stage + 1, sendStopNext, deadWorld);
+        return failure;
+    }
+
+    private void tell(final int neighbour, final Request request, final int deadWorld)
+    {
+        if (neighbour < 0 || neighbour >= stages || comm.worldRank(neighbour) == deadWorld)
+        {
+            return;
+        }
+        try
+        {
+            comm.isend(stopOut, 0, STOP_LENGTH, neighbour, TAG_STOP, request);
+        }
+        catch (final RingfoldException ex)
+        {
+            // that neighbour is gone too: it has nothing left to be told
+        }
+    }
+
+    /** This pipeline's stage of a world rank, or -1. */
+    private int stageOf(final int worldRank)
+    {
+        for (int s = 0; s < stages; s++)
+        {
+            if (comm.worldRank(s) == worldRank)
+            {
+                return s;
+            }
+        }
+        return -1;
+    }
+
+    private String describe(final int worldRank)
+    {
+        final int s = stageOf(worldRank);
+        return s >= 0 ? "stage " + s + " (world rank " + worldRank + ")" :
+            "world rank " + worldRank + " (not a stage of this pipeline: a data-parallel replica of this stage)";
+    }
+
+    /** A wait on one transfer that also ends when the pipeline has failed elsewhere. */
+    private final class StageWait implements Completion
+    {
+        Request request;
+
+        @Override
+        public boolean isComplete()
+        {
+            return request.isComplete() || arrived(receiveStopPrevious) || arrived(receiveStopNext) ||
+                comm.deadMember() >= 0;
+        }
+
+        @Override
+        public String describe()
+        {
+            return request.describe() + " (" + where + ")";
         }
     }
 
@@ -524,6 +696,20 @@ public final class PipelineStage implements AutoCloseable
         }
         closed = true;
         model.gradientListener(null);
+        // a stop message to a neighbour gets a moment to go out; the ones never sent are cancelled
+        for (final Request r : new Request[] { sendStopPrevious, sendStopNext })
+        {
+            try
+            {
+                r.await(java.time.Duration.ofSeconds(1));
+            }
+            catch (final RingfoldException ex)
+            {
+                // the neighbour is gone: nothing to tell it
+            }
+        }
+        receiveStopPrevious.cancel();
+        receiveStopNext.cancel();
         release();
     }
 

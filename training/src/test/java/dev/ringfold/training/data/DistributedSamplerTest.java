@@ -133,8 +133,79 @@ class DistributedSamplerTest
     }
 
     @Test
+    void globalBatchesAtTheSameWidthDealAsTheShardsDo()
+    {
+        final int batch = 32;
+        for (final int width : new int[] {1, 2, 4, 8})
+        {
+            final int[][] s = shards(1000, width, 5, true);
+            final int local = batch / width;
+            final int[] share = new int[local];
+            for (int r = 0; r < width; r++)
+            {
+                final DistributedSampler sampler = new DistributedSampler(1000, width, r, 42, true, true);
+                sampler.setEpoch(5);
+                for (int step = 0; step < sampler.globalBatches(batch); step++)
+                {
+                    assertEquals(local, sampler.globalBatch(step, batch, width, r, share));
+                    assertEquals(Arrays.toString(Arrays.copyOfRange(s[r], step * local, (step + 1) * local)),
+                        Arrays.toString(share), "width " + width + ", replica " + r + ", step " + step);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aChangeOfWidthMidEpochTrainsOnEverySampleOnce()
+    {
+        final int n = 1000;
+        final int batch = 24;
+        final DistributedSampler sampler = new DistributedSampler(n, 4, 0, 7, true, true);
+        sampler.setEpoch(1);
+        final int steps = sampler.globalBatches(batch);
+        assertEquals(41, steps);
+        final int[] seen = new int[n];
+        final int[] share = new int[batch];
+        // width 4, then 3 (one lost: 24 divides), then 5 (does not: shares of 5 and 4), then 2
+        final int[] widthAt = new int[steps];
+        for (int step = 0; step < steps; step++)
+        {
+            widthAt[step] = step < 10 ? 4 : step < 20 ? 3 : step < 30 ? 5 : 2;
+        }
+        for (int step = 0; step < steps; step++)
+        {
+            int total = 0;
+            for (int r = 0; r < widthAt[step]; r++)
+            {
+                final int count = sampler.globalBatch(step, batch, widthAt[step], r, share);
+                assertEquals(DistributedSampler.share(batch, widthAt[step], r), count);
+                total += count;
+                for (int i = 0; i < count; i++)
+                {
+                    seen[share[i]]++;
+                }
+            }
+            assertEquals(batch, total, "step " + step + " at width " + widthAt[step]);
+        }
+        int once = 0;
+        for (final int times : seen)
+        {
+            assertTrue(times <= 1, "a sample seen " + times + " times");
+            once += times;
+        }
+        assertEquals(steps * batch, once, "every sample of the epoch's whole batches once");
+    }
+
+    @Test
     void badArgumentsSayWhatWasExpected()
     {
+        final DistributedSampler batches = new DistributedSampler(100, 2, 0, 1, true, true);
+        assertTrue(assertThrows(IndexOutOfBoundsException.class, () -> batches.globalBatch(10, 10, 2, 0, new int[5]))
+            .getMessage().contains("global batch 10 of an epoch that has 10 of 10 samples"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> batches.globalBatch(0, 10, 3, 3, new int[5]))
+            .getMessage().contains("over 3 replicas, replica 3"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> batches.globalBatch(0, 10, 3, 0, new int[3]))
+            .getMessage().contains("replica 0 of 3 takes 4 samples"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new DistributedSampler(0, 2, 0, 1, true, false))
             .getMessage().contains("datasetSize=0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new DistributedSampler(10, 2, 2, 1, true, false))

@@ -1,0 +1,385 @@
+package dev.ringfold.training.data;
+
+import dev.ringfold.collectives.Collectives;
+import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.CommunicatorRevokedException;
+import dev.ringfold.mpi.PeerFailedException;
+import dev.ringfold.tensors.ReduceOp;
+import dev.ringfold.tensors.Tensor;
+import dev.ringfold.tensors.Tensors;
+import org.agrona.UnsafeApi;
+import org.apache.arrow.memory.BufferAllocator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * All-reduce data parallelism that survives the death of replicas ({@link DataParallelOptions#elastic}): a
+ * {@link BucketedAllReduce} over a communicator of its own, rebuilt over the survivors when a replica dies.
+ *
+ * <p>A death surfaces in a call of this object as a {@link PeerFailedException} (this rank talked to the dead one)
+ * or a {@link CommunicatorRevokedException} (another survivor noticed first). The survivors then, each in that
+ * call: revoke the communicator (so that a survivor waiting on a live peer that waits on the dead one wakes up
+ * too), shrink it to the survivors, agree on how many steps they have applied (an all-reduce of the maximum and
+ * the minimum over the shrunk communicator), rebuild the buckets over it, and throw {@link WidthChangedException}:
+ * the caller redoes the interrupted step at the new width. If another replica dies during all this, they revoke
+ * and shrink again. Below {@link DataParallelOptions#elasticMin()} replicas the call fails with
+ * {@link IllegalStateException} instead.
+ *
+ * <p>Why the interrupted step left no trace: the update follows the all-reduce, so a rank whose all-reduce failed
+ * applied nothing; the reduced buckets are copied into the gradients only once every bucket completed, and the
+ * buckets of the failed attempt are released (the new ones start from zero). A step's all-reduce can however
+ * complete on some survivors and fail on others (the dead rank's last chunks reached some ranks and not all): then
+ * the survivors differ by one step. Those behind copy the parameters and the {@link ReplicaState} from the
+ * lowest-ranked survivor that is ahead, through scratch tensors committed only once the whole copy arrived, so
+ * that no step a survivor applied is lost and no survivor keeps half a copy if the copy itself is interrupted.
+ *
+ * <p>With no failure it does what {@link BucketedAllReduce} does at the same width, bit for bit: the elastic part
+ * costs nothing until a call fails.
+ */
+public final class ElasticAllReduce implements DataParallel
+{
+    private final String where;
+    private final BufferAllocator allocator;
+    private final List<Tensor> parameters;
+    private final List<Tensor> gradients;
+    private final DataParallelOptions options;
+    private final ReplicaState state;
+    private final int min;
+    private Communicator comm;
+    private BucketedAllReduce buckets;
+    private long steps;
+    private boolean closed;
+
+    ElasticAllReduce(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
+        final List<Tensor> gradients, final DataParallelOptions options)
+    {
+        this.where = "rank " + world.rank() + " of " + world.name() + ": elastic data-parallel";
+        this.min = options.elasticMin();
+        final int max = options.elasticMax();
+        if (world.size() < min || world.size() > max)
+        {
+            throw new IllegalArgumentException(where + ": " + world.size() + " replicas, outside elastic(" + min +
+                ", " + max + "); start between " + min + " and " + max);
+        }
+        if (options.update() != null && options.replicaState() == null)
+        {
+            throw new IllegalArgumentException(where + ": an elastic run with an update needs replicaState(...): " +
+                "the optimizer state a survivor that is a step behind copies from one ahead");
+        }
+        this.allocator = allocator;
+        this.parameters = List.copyOf(parameters);
+        this.gradients = List.copyOf(gradients);
+        this.options = options;
+        this.state = options.replicaState();
+        this.comm = world.dup();
+        try
+        {
+            this.buckets = new BucketedAllReduce(comm, allocator, parameters, gradients, options);
+        }
+        catch (final RuntimeException ex)
+        {
+            comm.close();
+            throw ex;
+        }
+    }
+
+    /** Steps applied by every replica so far (counted from {@link #startAt}). */
+    public long completedSteps()
+    {
+        return steps;
+    }
+
+    /** A run resumed from a checkpoint: its first step has index {@code steps}. Same value on every rank. */
+    public void startAt(final long steps)
+    {
+        if (steps < 0)
+        {
+            throw new IllegalArgumentException(where + ": startAt(" + steps + "): steps must be >= 0");
+        }
+        this.steps = steps;
+    }
+
+    /** The world ranks of the replicas now, in replica order. */
+    public int[] members()
+    {
+        final int[] members = new int[comm.size()];
+        for (int i = 0; i < members.length; i++)
+        {
+            members[i] = comm.worldRank(i);
+        }
+        return members;
+    }
+
+    @Override
+    public boolean isWorker()
+    {
+        return true;
+    }
+
+    @Override
+    public int workers()
+    {
+        return comm.size();
+    }
+
+    @Override
+    public int workerIndex()
+    {
+        return comm.rank();
+    }
+
+    @Override
+    public void gradientReady(final int index)
+    {
+        checkOpen();
+        try
+        {
+            buckets.gradientReady(index);
+        }
+        catch (final PeerFailedException | CommunicatorRevokedException ex)
+        {
+            throw recover(ex);
+        }
+    }
+
+    @Override
+    public void allGradientsReady()
+    {
+        checkOpen();
+        try
+        {
+            buckets.allGradientsReady();
+        }
+        catch (final PeerFailedException | CommunicatorRevokedException ex)
+        {
+            throw recover(ex);
+        }
+    }
+
+    @Override
+    public void step()
+    {
+        checkOpen();
+        try
+        {
+            buckets.step();
+        }
+        catch (final PeerFailedException | CommunicatorRevokedException ex)
+        {
+            throw recover(ex);
+        }
+        steps++;
+    }
+
+    @Override
+    public NoSync noSync()
+    {
+        checkOpen();
+        return buckets.noSync();
+    }
+
+    @Override
+    public void progress()
+    {
+        checkOpen();
+        try
+        {
+            buckets.progress();
+        }
+        catch (final PeerFailedException | CommunicatorRevokedException ex)
+        {
+            throw recover(ex);
+        }
+    }
+
+    @Override
+    public boolean serve()
+    {
+        checkOpen();
+        return false;
+    }
+
+    @Override
+    public BucketTrace trace()
+    {
+        return buckets == null ? null : buckets.trace();
+    }
+
+    /**
+     * Revokes, shrinks, agrees and rebuilds until it holds a communicator of survivors that all completed the
+     * agreement and the rebuild; returns the exception to throw.
+     */
+    private RuntimeException recover(final RuntimeException cause)
+    {
+        final long started = System.nanoTime();
+        final int[] before = members();
+        comm.revoke();
+        releaseBuckets(cause);
+        RuntimeException last = cause;
+        int rounds = 0;
+        while (true)
+        {
+            rounds++;
+            final Communicator survivors = comm.shrink();
+            comm.close();
+            comm = survivors;
+            if (survivors.size() < min)
+            {
+                return new IllegalStateException(where + ": " + survivors.size() + " replica" +
+                    (survivors.size() == 1 ? "" : "s") + " left of " + before.length + " (world ranks " +
+                    lost(before) + " failed), below the elastic minimum " + min + "; stopping at step " + steps,
+                    last);
+            }
+            try
+            {
+                catchUp(survivors);
+                buckets = new BucketedAllReduce(survivors, allocator, parameters, gradients, options);
+                return new WidthChangedException(where + ": width " + before.length + " -> " + survivors.size() +
+                    " (world rank" + (before.length - survivors.size() == 1 ? " " : "s ") + lost(before) +
+                    " failed: " + cause.getMessage() + "); agreed on step " + steps + " in " +
+                    (System.nanoTime() - started) / 1_000_000 + " ms" + (rounds > 1 ? " (" + rounds + " rounds)" : "") +
+                    "; this rank is replica " + survivors.rank(), before.length, survivors.size(), steps, cause);
+            }
+            catch (final PeerFailedException | CommunicatorRevokedException ex)
+            {
+                survivors.revoke(); // another death while agreeing: the others are woken and shrink again too
+                last = ex;
+            }
+        }
+    }
+
+    /** The world ranks of {@code before} that are not members now, comma-separated. */
+    private String lost(final int[] before)
+    {
+        final StringBuilder lost = new StringBuilder();
+        final int[] now = members();
+        for (final int rank : before)
+        {
+            boolean member = false;
+            for (final int r : now)
+            {
+                member |= r == rank;
+            }
+            if (!member)
+            {
+                lost.append(lost.isEmpty() ? "" : ", ").append(rank);
+            }
+        }
+        return lost.toString();
+    }
+
+    /**
+     * Survivors that differ by one applied step (the step's all-reduce completed on some): the ones behind take the
+     * parameters and the replica state of the lowest-ranked one ahead.
+     */
+    private void catchUp(final Communicator survivors)
+    {
+        final Collectives collectives = Collectives.of(survivors);
+        final long[] range = {steps, -steps};
+        collectives.allReduce(range, 0, 2, ReduceOp.MAX);
+        final long ahead = range[0];
+        final long behind = -range[1];
+        if (ahead == behind)
+        {
+            return;
+        }
+        if (ahead - behind > 1)
+        {
+            throw new IllegalStateException(where + ": survivors at steps " + behind + " to " + ahead + "; a step " +
+                "completes on every replica before the next starts, so they can differ by one at most");
+        }
+        final int[] root = {steps == ahead ? survivors.rank() : survivors.size()};
+        collectives.allReduce(root, 0, 1, ReduceOp.MIN);
+        final List<Tensor> all = new ArrayList<>(parameters);
+        if (state != null)
+        {
+            all.addAll(state.tensors());
+        }
+        if (steps == ahead)
+        {
+            for (final Tensor t : all)
+            {
+                collectives.broadcast(t, root[0]); // into an equal copy: the same bytes, even if cut short
+            }
+            return;
+        }
+        final List<Tensor> scratch = new ArrayList<>(all.size());
+        try
+        {
+            for (final Tensor t : all)
+            {
+                final Tensor copy = Tensors.zeros(allocator, t.dtype(), t.elementCount());
+                scratch.add(copy);
+                collectives.broadcast(copy, root[0]);
+            }
+            for (int i = 0; i < all.size(); i++)
+            {
+                UnsafeApi.copyMemory(scratch.get(i).address(), all.get(i).address(), all.get(i).byteSize());
+            }
+        }
+        finally
+        {
+            for (final Tensor t : scratch)
+            {
+                t.close();
+            }
+        }
+        steps = ahead;
+        if (state != null)
+        {
+            state.stepsApplied(ahead);
+        }
+    }
+
+    /** Releases the failed attempt's buckets; their requests failed with the communicator, nothing writes there. */
+    private void releaseBuckets(final RuntimeException cause)
+    {
+        final BucketedAllReduce failed = buckets;
+        buckets = null;
+        try
+        {
+            failed.close();
+        }
+        catch (final RuntimeException ex)
+        {
+            if (ex != cause)
+            {
+                cause.addSuppressed(ex);
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            if (buckets != null)
+            {
+                buckets.close();
+            }
+        }
+        finally
+        {
+            comm.close();
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(where + ": closed");
+        }
+        if (buckets == null)
+        {
+            throw new IllegalStateException(where + ": below the elastic minimum after a failure; nothing to train on");
+        }
+    }
+}
