@@ -349,14 +349,16 @@ public final class CompareReport
 
     private String failure(final JsonNode s)
     {
+        final List<String> summaries = new ArrayList<>();
         for (final JsonNode f : failures)
         {
             if (f.path("strategy").asText().equals(s.path("strategy").asText()))
             {
-                return f.path("summary").asText();
+                summaries.add(f.path("summary").asText());
             }
         }
-        return "not measured (ringfold-compare --failure kills a rank of each strategy)";
+        return summaries.isEmpty() ? "not measured (ringfold-compare --failure kills a rank of each strategy)" :
+            String.join("; and ", summaries);
     }
 
     /** The failure experiments side by side: what happened, how long until training again, what each took. */
@@ -381,7 +383,8 @@ public final class CompareReport
             final String outcome = f.path("recoverySeconds").isNumber() ? "job stopped, restarted" :
                 f.path("continuedSeconds").isNumber() ? "went on at lower width" : f.path("killedStep").isNumber() ?
                 "job stopped (exit status " + f.path("exitCode").asInt() + ")" : "no rank killed";
-            t.append("| ").append(f.path("strategy").asText()).append(" | ")
+            t.append("| ").append(f.path("strategy").asText())
+                .append(f.has("how") ? ", " + f.path("how").asText() : "").append(" | ")
                 .append(f.path("killedRank").isNumber() ? f.path("killedRank").asInt() + " (" +
                     f.path("killedStage").asInt() + "), " + f.path("killedStep").asInt() : "none").append(" | ")
                 .append(outcome).append(" | ").append(again).append(" | ")
