@@ -51,9 +51,11 @@ class CompareEndToEndTest
             final JsonNode node = json.readTree(line);
             assertEquals("failure", node.path("type").asText(), line);
             checkFailure(node, output);
-            experiments.add(node.path("strategy").asText());
+            experiments.add(node.path("strategy").asText() +
+                (node.has("how") ? " " + node.path("how").asText() : ""));
         }
-        assertEquals(Set.of("dp-allreduce", "ps-sync", "ps-async", "gpipe", "1f1b", "2d"), experiments, output);
+        assertEquals(Set.of("dp-allreduce", "dp-allreduce elastic", "ps-sync", "ps-async", "gpipe", "1f1b", "2d"),
+            experiments, output);
         final String table = Files.readString(out.resolve("compare-table.md"));
         assertTrue(table.contains("the failure experiments took"), table);
     }
@@ -210,13 +212,20 @@ class CompareEndToEndTest
 
     /**
      * A rank was killed, and then: a checkpointed strategy came back from its last checkpoint before the kill and
-     * finished (exit 0); a parameter server either stopped with a failure or went on without the worker.
+     * finished (exit 0); elastic data parallel went on without it; a parameter server either stopped with a
+     * failure or went on without the worker.
      */
     private static void checkFailure(final JsonNode line, final String output)
     {
         final String where = line + "\n" + output;
         assertTrue(line.path("killedStep").asInt() > 0, where);
-        if (line.path("strategy").asText().startsWith("ps-"))
+        if (line.path("how").asText().equals("elastic"))
+        {
+            // data parallel under --elastic: the survivors go on, no restart
+            assertEquals(0, line.path("exitCode").asInt(), where);
+            assertTrue(line.path("continuedSeconds").asDouble() > 0, where);
+        }
+        else if (line.path("strategy").asText().startsWith("ps-"))
         {
             assertTrue(line.path("continuedSeconds").asDouble() > 0 ||
                 line.path("exitCode").asInt() != 0 && line.path("stopSeconds").asDouble() > 0, where);
