@@ -145,7 +145,7 @@ final class SelectionTable
             oneNode = 1;
             for (int r = 0; r < size; r++)
             {
-                if (r != comm.rank() && !comm.transportTo(r).equals("shm"))
+                if (!comm.sharesMemoryWith(r))
                 {
                     oneNode = -1;
                 }

@@ -124,6 +124,33 @@ public final class Communicator implements AutoCloseable
         return engine.transportTo(worldRank(rank));
     }
 
+    /**
+     * Whether this rank and {@code rank} reach each other through memory both map (the same node, connected by
+     * shared memory; with RINGFOLD_DEV=tcp no two ranks do). True for this rank itself.
+     */
+    public boolean sharesMemoryWith(final int rank)
+    {
+        return engine.sharesMemoryWith(worldRank(rank));
+    }
+
+    /**
+     * Collective: splits this communicator into the groups of ranks that share memory ({@link #sharesMemoryWith}),
+     * one per node, ordered as here (MPI's {@code MPI_Comm_split_type} with {@code MPI_COMM_TYPE_SHARED}).
+     */
+    public Communicator splitByNode()
+    {
+        int color = rank;
+        for (int r = 0; r < rank; r++)
+        {
+            if (sharesMemoryWith(r))
+            {
+                color = r; // the node's lowest rank names the group
+                break;
+            }
+        }
+        return split(color, rank);
+    }
+
     Engine engine()
     {
         return engine;

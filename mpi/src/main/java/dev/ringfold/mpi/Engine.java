@@ -203,6 +203,11 @@ final class Engine implements FrameHandler
         return channels[peer].kind();
     }
 
+    boolean sharesMemoryWith(final int peer)
+    {
+        return peer == worldRank || channels[peer].sharesMemory();
+    }
+
     // ------------------------------------------------------------------------------------------------ sending
 
     void startSend(final Request r)

@@ -254,6 +254,12 @@ public final class ShmTransport implements Transport, InputWaiter
         }
 
         @Override
+        public boolean sharesMemory()
+        {
+            return true;
+        }
+
+        @Override
         public boolean pullsFromPeerMemory()
         {
             return true;
