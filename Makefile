@@ -1,5 +1,5 @@
 # Ringfold: `make` builds everything into build/lib, `make test` runs every test, `make demo` trains the
-# Fashion-MNIST example on 2 ranks (installing the data set when it can), `make demo-ring` runs the ring demo,
+# Fashion-MNIST example on 2 ranks (installing the data set when it can), `make demo-elastic` the same on 4 ranks with one SIGKILLed mid-run, `make demo-ring` runs the ring demo,
 # `make install` puts the libraries, the BOM and their sources and javadoc jars into the local Maven repository
 # (INSTALL_REPO=DIR for another one), `make docs` writes the API reference to build/api.
 # `make compare` trains one model as data, pipeline and 2-D parallel and prints the measured comparison.

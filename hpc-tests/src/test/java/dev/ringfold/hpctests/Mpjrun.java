@@ -64,6 +64,14 @@ public final class Mpjrun
         final List<String> launcherOptions, final long timeoutSeconds, final Class<?> main, final String... args)
         throws IOException
     {
+        return start(np, dev, env, java.util.Map.of(), launcherOptions, timeoutSeconds, main, args);
+    }
+
+    /** As {@link #start}, with variables for mpjrun's own environment (RINGFOLD_KEEP_SURVIVORS=1, say). */
+    public static Running start(final int np, final String dev, final List<String> env,
+        final java.util.Map<String, String> launcherEnv, final List<String> launcherOptions, final long timeoutSeconds,
+        final Class<?> main, final String... args) throws IOException
+    {
         final Path launcher = ROOT.resolve("bin/mpjrun");
         try (var jars = Files.list(ROOT.resolve("build/lib")))
         {
@@ -82,7 +90,7 @@ public final class Mpjrun
         cmd.addAll(launcherOptions);
         cmd.addAll(List.of("-cp", rankClassPath(), main.getName()));
         cmd.addAll(List.of(args));
-        return new Running(cmd, timeoutSeconds);
+        return new Running(cmd, launcherEnv, timeoutSeconds);
     }
 
     /**
@@ -143,13 +151,16 @@ public final class Mpjrun
         private final long start = System.nanoTime();
         private final Process process;
 
-        Running(final List<String> cmd, final long timeoutSeconds) throws IOException
+        Running(final List<String> cmd, final java.util.Map<String, String> launcherEnv, final long timeoutSeconds)
+            throws IOException
         {
             this.cmd = cmd;
             this.timeoutSeconds = timeoutSeconds;
             this.out = Files.createTempFile("mpjrun", ".out");
             this.err = Files.createTempFile("mpjrun", ".err");
-            this.process = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            final ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().putAll(launcherEnv);
+            this.process = builder.start();
         }
 
         /** The pid of a rank's JVM; waits for it to start. */

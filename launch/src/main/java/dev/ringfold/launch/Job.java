@@ -65,6 +65,13 @@ final class Job
     private static final String BEFORE_JOINING = " before it joined the job";
     /** The first rank that ended before it joined the rendezvous, or null. */
     private RankProcess leftBeforeJoining;
+    /**
+     * Whether a rank that fails after joining leaves the others running (the job then ends when they all have, with
+     * the first failure's exit code): for programs that survive a peer's death with the fault-tolerant
+     * communicator operations. Internal for now (RINGFOLD_KEEP_SURVIVORS=1 in mpjrun's environment).
+     */
+    private boolean keepSurvivors;
+    private int survivedExitCode;
 
     /**
      * @param timeoutMs  how long the job may run, 0 for no limit.
@@ -97,6 +104,13 @@ final class Job
         }
         finish(exitCode);
         return exitCode;
+    }
+
+    /** See {@link #keepSurvivors}; before {@link #run()}. */
+    Job keepSurvivors()
+    {
+        keepSurvivors = true;
+        return this;
     }
 
     /** Why the job failed, "rank 1 was killed by signal 9 (SIGKILL)" say; null while none failed. */
@@ -178,17 +192,14 @@ final class Job
                     !rendezvous.joined(ended.rank());
                 if (ended.recordExit() != 0)
                 {
-                    if (elasticMin > 0 && rendezvous.finished() && running >= elasticMin)
-                    {
-                        console.message(ended.label() + " " + ExitStatus.describe(ended.exitValue()) + "; " +
-                            running + " rank" + (running == 1 ? "" : "s") + " go on (--elastic, at least " +
-                            elasticMin + ")");
-                        ended.markAnnounced();
-                        continue;
-                    }
                     if (beforeJoining)
                     {
                         rendezvous.fail(ended.label() + " " + ExitStatus.describe(ended.exitValue()) + BEFORE_JOINING);
+                    }
+                    if (!beforeJoining && (keepSurvivors || (elasticMin > 0 && running >= elasticMin)))
+                    {
+                        survived(ended);
+                        continue;
                     }
                     // said only where others joined: of programs that never call Ringfold it would mislead
                     return rankFailed(ended, beforeJoining && rendezvous.joinedCount() > 0 ? BEFORE_JOINING : "");
@@ -227,7 +238,29 @@ final class Job
                 }
             }
         }
-        return stopping ? 1 : 0;
+        return stopping ? 1 : survivedExitCode;
+    }
+
+    /**
+     * A rank failed and the others go on (see {@link #keepSurvivors}; with --elastic, while at least its MIN run,
+     * and the job's exit status is then the survivors').
+     */
+    private void survived(final RankProcess rank)
+    {
+        if (elasticMin > 0)
+        {
+            console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()) + "; " + running + " rank" +
+                (running == 1 ? "" : "s") + " go on (--elastic, at least " + elasticMin + ")");
+            rank.markAnnounced();
+            return;
+        }
+        if (failure == null)
+        {
+            failure = "rank " + rank.rank() + " " + ExitStatus.describe(rank.exitValue());
+            survivedExitCode = rank.exitValue();
+        }
+        console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()) + "; the other ranks go on");
+        rank.markAnnounced();
     }
 
     private int rankFailed(final RankProcess rank, final String when) throws InterruptedException

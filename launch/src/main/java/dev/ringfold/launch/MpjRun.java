@@ -26,6 +26,8 @@ public final class MpjRun
     private static final System.Logger LOG = RingfoldLog.logger(MpjRun.class);
     static final String RENDEZVOUS_TIMEOUT_PROPERTY = "ringfold.rendezvous.timeout.ms";
     static final String RENDEZVOUS_TIMEOUT_VARIABLE = "RINGFOLD_BOOTSTRAP_TIMEOUT_MS";
+    /** Internal: a rank that fails leaves the others running (see Job#keepSurvivors); the elastic mode builds on it. */
+    static final String KEEP_SURVIVORS_VARIABLE = "RINGFOLD_KEEP_SURVIVORS";
     static final long DEFAULT_RENDEZVOUS_TIMEOUT_MS = 120_000;
     /** Shown where --dry-run cannot know the port: the rendezvous is not opened. */
     static final String UNKNOWN_PORT = "<port>";
@@ -194,6 +196,10 @@ public final class MpjRun
                 secretFile.path().toString(), java, ringfoldClassPath),
                 launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), options.elasticMin(),
                 console);
+            if ("1".equals(System.getenv(KEEP_SURVIVORS_VARIABLE)))
+            {
+                job.keepSurvivors();
+            }
             final Thread hook = new Thread(() ->
             {
                 job.abort("mpjrun was told to stop; stopping all ranks");

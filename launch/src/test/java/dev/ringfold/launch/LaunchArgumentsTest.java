@@ -123,6 +123,11 @@ final class LaunchArgumentsTest
         assertRejected("--max-restarts needs a whole number >= 0, not 'many'", "-np", "2", "--max-restarts=many",
             "Main");
         assertRejected("missing value after --trace", "-np", "2", "--trace");
+        assertRejected("--elastic needs MIN:MAX", "-np", "2", "--elastic", "2", "Main");
+        assertRejected("--elastic 3:2: MAX must be at least MIN", "-np", "2", "--elastic", "3:2", "Main");
+        assertRejected("--elastic 3:4 with -np 2: start between MIN and MAX ranks", "-np", "2", "--elastic=3:4",
+            "Main");
+        assertRejected("--elastic with -dev native", "-np", "2", "-dev", "native", "--elastic", "1:2", "Main");
         assertRejected("--env RINGFOLD_RESTART is set by mpjrun itself", "-np", "2", "--env", "RINGFOLD_RESTART=3",
             "Main");
     }
@@ -136,6 +141,10 @@ final class LaunchArgumentsTest
         final LaunchOptions plain = parse("-np", "2", "Main");
         assertNull(plain.traceFile());
         assertEquals(0, plain.maxRestarts());
+        assertEquals(0, plain.elasticMin());
+        final LaunchOptions elastic = parse("-np", "3", "--elastic", "2:4", "Main");
+        assertEquals(2, elastic.elasticMin());
+        assertEquals(4, elastic.elasticMax());
         assertEquals("2", plain.withEnv(java.util.Map.of(RankCommands.RESTART_VARIABLE, "2")).extraEnv()
             .get(RankCommands.RESTART_VARIABLE));
     }

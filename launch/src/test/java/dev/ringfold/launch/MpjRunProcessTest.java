@@ -162,6 +162,33 @@ final class MpjRunProcessTest
     }
 
     @Test
+    void elasticJobsGoOnWithoutADeadRankAndExitWithTheSurvivorsStatus() throws Exception
+    {
+        // 3 ranks, --elastic 2:3: rank 2 dies, the two others go on and end with status 0, then 3
+        for (final int status : new int[] {0, 3})
+        {
+            try (LauncherProcess mpjrun = LauncherProcess.start(tmp, List.of(), "-np", "3", "--elastic", "2:3",
+                "-cp", LauncherProcess.TEST_CLASSES.toString(), ElasticRank.class.getName(), Integer.toString(status)))
+            {
+                assertEquals(status, mpjrun.waitFor(60), mpjrun.stderrText());
+                final List<String> messages = mpjrunMessages(mpjrun);
+                assertTrue(messages.getFirst().matches("mpjrun: rank 2 \\(pid \\d+\\) was killed by signal 9 " +
+                    "\\(SIGKILL\\); 2 ranks go on \\(--elastic, at least 2\\)"), messages.toString());
+                assertTrue(mpjrun.stdoutLines().contains("[0] rank 0 saw: PeerFailedException"),
+                    mpjrun.stdoutLines().toString());
+            }
+        }
+        // --elastic 3:3: the death leaves fewer than MIN, the job stops as without --elastic
+        try (LauncherProcess mpjrun = LauncherProcess.start(tmp, List.of(), "-np", "3", "--elastic", "3:3",
+            "-cp", LauncherProcess.TEST_CLASSES.toString(), ElasticRank.class.getName(), "0"))
+        {
+            assertEquals(128 + 9, mpjrun.waitFor(60), mpjrun.stderrText());
+            assertTrue(mpjrunMessages(mpjrun).getFirst().matches("mpjrun: rank 2 \\(pid \\d+\\) was killed by " +
+                "signal 9 \\(SIGKILL\\)"), mpjrun.stderrText());
+        }
+    }
+
+    @Test
     void timeoutStopsTheJobWithExitCode124() throws Exception
     {
         final long started = System.nanoTime();

@@ -431,18 +431,9 @@ final class Agreement implements Progressable, Completion
 
     // ---------------------------------------------------------------------------------------------- failures
 
-    /** The members this rank knows to have failed (died, or closed their runtime), as a bitmap. */
     private long[] known()
     {
-        final long[] known = new long[words];
-        for (int r = 0; r < n; r++)
-        {
-            if (engine.failure(comm.worldRank(r)) != null)
-            {
-                known[r >>> 6] |= 1L << r;
-            }
-        }
-        return known;
+        return comm.failedNow();
     }
 
     private int lowestAlive(final long[] known)

@@ -763,15 +763,7 @@ public final class Communicator implements AutoCloseable
     {
         checkNotClosed();
         checkFaultTolerant("failureAck");
-        final long[] now = new long[acknowledged.length];
-        for (int r = 0; r < size(); r++)
-        {
-            if (engine.failure(worldOfRank[r]) != null)
-            {
-                now[r >>> 6] |= 1L << r;
-            }
-        }
-        acknowledged = now;
+        acknowledged = failedNow();
     }
 
     /**
@@ -790,15 +782,21 @@ public final class Communicator implements AutoCloseable
      */
     public int[] knownFailures()
     {
-        final long[] now = new long[acknowledged.length];
-        for (int r = 0; r < size(); r++)
+        return ranksOf(failedNow());
+    }
+
+    /** The members this rank knows to have failed (died, or closed their runtime), as a bitmap over comm ranks. */
+    long[] failedNow()
+    {
+        final long[] now = new long[(worldOfRank.length + 63) >>> 6];
+        for (int r = 0; r < worldOfRank.length; r++)
         {
             if (engine.failure(worldOfRank[r]) != null)
             {
                 now[r >>> 6] |= 1L << r;
             }
         }
-        return ranksOf(now);
+        return now;
     }
 
     private static int[] ranksOf(final long[] bits)

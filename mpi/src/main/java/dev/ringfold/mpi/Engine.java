@@ -39,6 +39,10 @@ import java.util.ArrayList;
  *
  * <p>Matching follows MPI: (context, source, tag) with wildcards, in arrival order per peer; each peer's frames
  * arrive in order on one channel, and a peer's sends leave in the order they were started.
+ *
+ * <p>Fault tolerance (ULFM's meaning, see {@link Communicator#revoke()}): a death this rank learns of goes to every
+ * other rank in a FAILED frame (each passes it on once), REVOKE frames mark a communicator's two contexts revoked,
+ * and AGREE frames carry {@link Agreement}'s steps to the communicator they name, outside matching.
  */
 final class Engine implements FrameHandler
 {
@@ -104,6 +108,7 @@ final class Engine implements FrameHandler
     @SuppressWarnings("unused") // through INSIDE
     private Thread inside;     // the thread inside a call of this rank's runtime now, or null
     private boolean closed;
+    private int progressCalls;
 
     Engine(final int worldRank, final int worldSize, final Transport[] transports, final Channel[] channels,
         final long[] pids, final RuntimeSettings settings)
@@ -549,7 +554,7 @@ final class Engine implements FrameHandler
             case Frames.CTS -> onCts(buffer, offset);
             case Frames.DATA -> onData(buffer, offset, length);
             case Frames.FIN -> onFin(buffer, offset);
-            case Frames.BYE -> peerLost(peer, "it has closed its Ringfold runtime", false);
+            case Frames.BYE -> closedAfterTellingOfDeaths(peer);
             case Frames.HELP -> onHelp(peer, buffer, offset);
             case Frames.CTS_BY_ADDRESS -> onCtsByAddress(buffer, offset);
             case Frames.CANCEL_SEND -> onCancelSend(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET, Frames.ORDER));
@@ -1163,6 +1168,11 @@ final class Engine implements FrameHandler
         final Thread outer = enter();
         try
         {
+            if ((++progressCalls & 255) == 0)
+            {
+                // a program that polls (test, iprobe) and never idles in a wait still looks for dead peers
+                waits.checkLivenessIfDue();
+            }
             return drive();
         }
         finally
@@ -1211,7 +1221,7 @@ final class Engine implements FrameHandler
         }
         if (!heardDead.isEmpty())
         {
-            work += settleHeardDeaths();
+            work += settleHeardDeaths(true);
         }
         // backwards, so that a hook may remove itself while it runs
         for (int i = hookCount - 1; i >= 0; i--)
@@ -1249,10 +1259,7 @@ final class Engine implements FrameHandler
     /** Asks every transport whether its peers are still there (what idle waits do every 100 ms); for tests. */
     void checkLiveness()
     {
-        for (final Transport t : transports)
-        {
-            t.checkLiveness(this);
-        }
+        waits.checkLiveness();
     }
 
     /** Where stall reports and errors no call can throw go; by default, one line on standard error. */
@@ -1639,11 +1646,21 @@ final class Engine implements FrameHandler
         }
     }
 
-    private int settleHeardDeaths()
+    /**
+     * A peer closed: deaths it told of just before come first (it may have closed because of them), so that what
+     * fails here names the dead rank rather than the one that closed.
+     */
+    private void closedAfterTellingOfDeaths(final int peer)
     {
-        for (final Transport t : transports)
+        settleHeardDeaths(false); // inside a poll: no draining poll here
+        peerLost(peer, "it has closed its Ringfold runtime", false);
+    }
+
+    private int settleHeardDeaths(final boolean drainFirst)
+    {
+        for (int i = 0; drainFirst && i < transports.length; i++)
         {
-            t.poll(this, Integer.MAX_VALUE);
+            transports[i].poll(this, Integer.MAX_VALUE);
         }
         int work = 0;
         while (!heardDead.isEmpty())

@@ -23,6 +23,7 @@ final class Waits
     private final MatchingQueues matching;
     private final long stallNs;
     private long nextLivenessCheck;
+    private long nextPolledCheck;
     private boolean stallReported;
     private ErrorHandler errorHandler = Waits::print;
 
@@ -62,10 +63,7 @@ final class Waits
             if (now - nextLivenessCheck >= 0)
             {
                 nextLivenessCheck = now + LIVENESS_PERIOD_NS;
-                for (final Transport t : transports)
-                {
-                    t.checkLiveness(liveness);
-                }
+                checkLiveness();
                 final long waited = now - start;
                 if (timeoutNs > 0 && waited > timeoutNs)
                 {
@@ -80,6 +78,29 @@ final class Waits
                     reportStall(waitingFor, waited);
                 }
             }
+        }
+    }
+
+    /**
+     * Looks for dead peers if the last such look was a liveness period ago: for ranks that poll (test, iprobe)
+     * without ever idling in a wait; its own clock, so that a wait's deadline checks keep theirs.
+     */
+    void checkLivenessIfDue()
+    {
+        final long now = System.nanoTime();
+        if (now - nextPolledCheck >= 0)
+        {
+            nextPolledCheck = now + LIVENESS_PERIOD_NS;
+            checkLiveness();
+        }
+    }
+
+    /** Asks every transport whether its peers are still there. */
+    void checkLiveness()
+    {
+        for (final Transport t : transports)
+        {
+            t.checkLiveness(liveness);
         }
     }
 

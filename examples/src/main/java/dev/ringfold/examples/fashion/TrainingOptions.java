@@ -9,7 +9,7 @@ final class TrainingOptions
         "[--optimizer sgd|adam] [--schedule cosine|constant] [--mode allreduce|ps] [--servers N] [--server-replicas N] " +
         "[--bucket-bytes N] " +
         "[--data DIR] [--seed N] [--checkpoint DIR] [--checkpoint-every STEPS] [--resume] [--save-parameters FILE] " +
-        "[--print-digest] [--trace] [--timing] [--elastic MIN:MAX] [--kill-rank R --kill-at-step S " +
+        "[--print-digest] [--trace] [--timing] [--elastic MIN:MAX] [--kill-rank R,... --kill-at-step S,... " +
         "[--kill-phase backward|forward]] [--sample-log DIR]";
     /**
      * 128 KiB: this model's gradients are, last first, 40 B + 5 KiB (layer 3), 512 B + 128 KiB (layer 2) and 1 KiB +
@@ -63,9 +63,12 @@ final class TrainingOptions
     /** --elastic MIN:MAX: the all-reduce goes on without dead replicas while MIN are left (0: not elastic). */
     int elasticMin = 0;
     int elasticMax = 0;
-    /** --kill-rank R --kill-at-step S: rank R sends itself SIGKILL in global step S (1-based); -1: nobody. */
-    int killRank = -1;
-    long killAtStep = 0;
+    /**
+     * --kill-rank R[,R2...] --kill-at-step S[,S2...]: rank R sends itself SIGKILL in global step S (1-based), R2 in
+     * S2 and so on; empty: nobody.
+     */
+    int[] killRanks = {};
+    long[] killAtSteps = {};
     KillPhase killPhase = KillPhase.BACKWARD;
     /** Each rank appends the samples of every step it applied to DIR/samples-RANK.txt (tests count them). */
     Path sampleLog;
@@ -119,8 +122,9 @@ final class TrainingOptions
                 case "--save-parameters" -> options.saveParameters = Path.of(value);
                 case "--throttle-ms" -> options.throttleMillis = positive(name, value);
                 case "--elastic" -> elastic(options, value);
-                case "--kill-rank" -> options.killRank = nonNegative(name, value);
-                case "--kill-at-step" -> options.killAtStep = positive(name, value);
+                case "--kill-rank" -> options.killRanks = list(name, value, 0);
+                case "--kill-at-step" -> options.killAtSteps = java.util.Arrays.stream(list(name, value, 1))
+                    .asLongStream().toArray();
                 case "--kill-phase" -> options.killPhase = switch (value)
                 {
                     case "backward" -> KillPhase.BACKWARD;
@@ -146,10 +150,11 @@ final class TrainingOptions
             throw new IllegalArgumentException("--server-replicas " + options.serverReplicas + ": only with --mode ps " +
                 "(it replicates the parameter servers)");
         }
-        if ((options.killRank >= 0) != (options.killAtStep > 0))
+        if (options.killRanks.length != options.killAtSteps.length)
         {
-            throw new IllegalArgumentException("--kill-rank and --kill-at-step go together: which rank dies, and in " +
-                "which step");
+            throw new IllegalArgumentException("--kill-rank and --kill-at-step go together, as many of each: which " +
+                "ranks die, and in which steps (" + options.killRanks.length + " ranks, " +
+                options.killAtSteps.length + " steps given)");
         }
         if (options.elasticMax > 0 && options.mode == Mode.PS)
         {
@@ -205,17 +210,32 @@ final class TrainingOptions
     /** Whether this rank kills itself in this phase of global step {@code step} (0-based). */
     boolean killsIn(final int rank, final long step, final KillPhase phase)
     {
-        return rank == killRank && step + 1 == killAtStep && phase == killPhase;
+        for (int i = 0; i < killRanks.length; i++)
+        {
+            if (rank == killRanks[i] && step + 1 == killAtSteps[i] && phase == killPhase)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
-    private static int nonNegative(final String name, final String value)
+    /** A comma-separated list of integers, each at least {@code least}. */
+    private static int[] list(final String name, final String value, final int least)
     {
-        final long parsed = parseLong(name, value);
-        if (parsed < 0 || parsed > Integer.MAX_VALUE)
+        final String[] parts = value.split(",", -1);
+        final int[] values = new int[parts.length];
+        for (int i = 0; i < parts.length; i++)
         {
-            throw new IllegalArgumentException(name + " must be a non-negative integer: " + value);
+            final long parsed = parseLong(name, parts[i]);
+            if (parsed < least || parsed > Integer.MAX_VALUE)
+            {
+                throw new IllegalArgumentException(name + " takes integers >= " + least + ", comma-separated: '" +
+                    value + "'");
+            }
+            values[i] = (int)parsed;
         }
-        return (int)parsed;
+        return values;
     }
 
     private static int positive(final String name, final String value)

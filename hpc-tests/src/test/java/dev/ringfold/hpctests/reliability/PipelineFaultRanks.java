@@ -21,7 +21,9 @@ import java.nio.ByteOrder;
  * SIGKILLs itself when it reaches step KILL_AT (the other stages are then inside that step, waiting on it or on each
  * other). Every other stage reports the error that ends its step, as {@link FaultRanks} does:
  * {@code fault: rank R detected rank V failure at <epoch ms> in pipeline-step: <exception> (world rank N): <message>},
- * then closes its stage and runtime and exits 0.
+ * then closes its stage and runtime and exits 0. Under {@code mpjrun --max-restarts K} the victim dies only in the first
+ * run ({@code RINGFOLD_RESTART=0}); a stage that runs all its steps prints
+ * {@code pipeline: stage S finished STEPS steps (restart N)}.
  */
 public final class PipelineFaultRanks
 {
@@ -41,9 +43,11 @@ public final class PipelineFaultRanks
         final int killAt = Integer.parseInt(args[2]);
         final int steps = Integer.parseInt(args[3]);
         final int rank = Integer.parseInt(System.getenv(LaunchEnvironment.RANK));
+        final String restart = System.getenv().getOrDefault("RINGFOLD_RESTART", "0");
+        final boolean dies = rank == victim && restart.equals("0");
         System.out.println("fault: rank " + rank + " pid " + ProcessHandle.current().pid() + " job " +
             System.getenv(LaunchEnvironment.JOB_ID));
-        if (rank == victim)
+        if (dies)
         {
             FaultRanks.arm();
         }
@@ -59,7 +63,7 @@ public final class PipelineFaultRanks
                 fill(stage, rank, world.size());
                 for (int step = 0; step < steps; step++)
                 {
-                    if (rank == victim && step == killAt)
+                    if (dies && step == killAt)
                     {
                         FaultRanks.die(rank, "pipeline", "step " + step);
                     }
@@ -85,10 +89,11 @@ public final class PipelineFaultRanks
                                     again);
                             }
                         }
-                        break;
+                        return;
                     }
                     sgd.step();
                 }
+                System.out.println("pipeline: stage " + rank + " finished " + steps + " steps (restart " + restart + ")");
             }
         }
         finally

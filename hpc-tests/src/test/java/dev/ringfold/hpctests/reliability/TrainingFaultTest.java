@@ -37,11 +37,11 @@ class TrainingFaultTest
     private static final int STAGES = 4;
     private static final long DETECT_BOUND_MS = 10_000;
     private static final Pattern WORKER_DONE = Pattern.compile(
-        "ps: worker (\\d+) done (\\d+) steps, dead servers (\\d+), params ([0-9a-f,]+)");
+        "ps: worker (\\d+) done (\\d+) steps, dead servers (\\d+), params ([0-9a-f,:crc]+)");
     private static final Pattern STEP = Pattern.compile("ps: worker (\\d+) step (\\d+) at (\\d+)");
     private static final Pattern EXPECTED = Pattern.compile("ps: worker (\\d+) expected-difference (\\S+)");
     private static final Pattern SERVER = Pattern.compile(
-        "ps: server rank (\\d+) shard (\\d+) replica (\\d+) updates (\\d+) dead-workers (\\d+) values ([0-9a-f,]+)");
+        "ps: server rank (\\d+) shard (\\d+) replica (\\d+) updates (\\d+) dead-workers (\\d+) values ([0-9a-f,:crc]+)");
 
     @ParameterizedTest(name = "{0} {1} stage {2} dies")
     @CsvSource({"shm, ONE_F_ONE_B, 1", "shm, GPIPE, 2", "shm, ONE_F_ONE_B, 3", "tcp, ONE_F_ONE_B, 1"})
@@ -82,6 +82,28 @@ class TrainingFaultTest
         System.out.println("pipeline-detect: dev=" + dev + " schedule=" + schedule + " victim stage " + victim +
             " (ms after the kill):" + times);
         assertNothingLeft(r);
+    }
+
+    @Test
+    @Timeout(180)
+    void aRestartIsThePipelinesWayBack() throws Exception
+    {
+        final Mpjrun.Result r = Mpjrun.start(STAGES, "shm", List.of(), List.of("--max-restarts", "1"), 60,
+            PipelineFaultRanks.class, "ONE_F_ONE_B", "2", "3", "20").await();
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("restart 1 of 1"), r::toString);
+        // the first run: every survivor named stage 2; the second: every stage ran all its steps
+        assertEquals(STAGES - 1, r.count("in pipeline-step: PeerFailedException (world rank 2)"), r::toString);
+        for (int stage = 0; stage < STAGES; stage++)
+        {
+            assertTrue(r.stdout().contains("pipeline: stage " + stage + " finished 20 steps (restart 1)"),
+                r::toString);
+        }
+        final Matcher jobs = FaultInjectionTest.JOB.matcher(r.stdout());
+        while (jobs.find())
+        {
+            assertEquals(List.of(), FaultInjectionTest.shmFilesOf(jobs.group(1)), r::toString);
+        }
     }
 
     @ParameterizedTest(name = "{0}, {1} shard(s) × {2} replica(s)")
@@ -192,6 +214,41 @@ class TrainingFaultTest
     }
 
     @Test
+    @Timeout(240)
+    void aWorkerKilledAnywhereLeavesTheReplicasAlike() throws Exception
+    {
+        // 5 MiB pushes (1.28 M parameters), killed from outside wherever it is: inside a push, between its push to
+        // one replica and the other, waiting for parameters; the replicas must still sum the same pushes
+        final int workers = 3;
+        final int np = workers + 2;
+        final int steps = 40;
+        final Mpjrun.Running job = Mpjrun.start(np, "shm", List.of(), elastic(np), 180,
+            ParameterServerFaultRanks.class, "sync", "1", "2", "-1", "-1", Integer.toString(steps), "0", "20000");
+        killWhen(job, 1, "ps: worker 0 step 8 ");
+        final Mpjrun.Result r = job.await();
+        final String out = r.stdout();
+        assertEquals(0, r.exitCode(), r::toString);
+        final List<String> params = new ArrayList<>();
+        final Matcher done = WORKER_DONE.matcher(out);
+        while (done.find())
+        {
+            assertEquals(steps, Integer.parseInt(done.group(2)), r::toString);
+            params.add(done.group(4));
+        }
+        assertEquals(workers - 1, params.size(), r::toString);
+        assertEquals(1, params.stream().distinct().count(), r::toString);
+        final List<String[]> servers = servers(out);
+        assertEquals(2, servers.size(), r::toString);
+        for (final String[] s : servers)
+        {
+            assertEquals(Integer.toString(steps), s[3], r::toString);
+            assertEquals("1", s[4], r::toString);
+            assertEquals(params.get(0), s[5], () -> "replica " + s[2] + " = the workers' parameters\n" + r);
+        }
+        assertNothingLeft(r);
+    }
+
+    @Test
     @Timeout(180)
     void aReplicatedServerDiesAndTheWorkersGoOnWithTheOtherReplica() throws Exception
     {
@@ -203,14 +260,7 @@ class TrainingFaultTest
         final Mpjrun.Running job = Mpjrun.start(np, "shm", List.of(), elastic(np), 120,
             ParameterServerFaultRanks.class, "sync", "1", Integer.toString(replicas), "-1", "-1",
             Integer.toString(steps), "25");
-        final long pid = job.rankPid(victim, 60);
-        final long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!job.stdoutSoFar().contains("ps: worker 0 step 10") && System.nanoTime() < deadline)
-        {
-            Thread.sleep(20);
-        }
-        final long killedAt = System.currentTimeMillis();
-        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false), "SIGKILL server " + pid);
+        final long killedAt = killWhen(job, victim, "ps: worker 0 step 10 ");
         final Mpjrun.Result r = job.await();
         final String out = r.stdout();
         assertEquals(0, r.exitCode(), r::toString);
@@ -251,14 +301,7 @@ class TrainingFaultTest
         final int np = 3;
         final Mpjrun.Running job = Mpjrun.start(np, "shm", List.of(), List.of(), 120,
             ParameterServerFaultRanks.class, "sync", "1", "1", "-1", "-1", "400", "25");
-        final long pid = job.rankPid(2, 60);
-        final long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!job.stdoutSoFar().contains("ps: worker 0 step 5") && System.nanoTime() < deadline)
-        {
-            Thread.sleep(20);
-        }
-        final long killedAt = System.currentTimeMillis();
-        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false), "SIGKILL server " + pid);
+        final long killedAt = killWhen(job, 2, "ps: worker 0 step 5 ");
         final Mpjrun.Result r = job.await();
         assertEquals(128 + 9, r.exitCode(), r::toString);
         for (int w = 0; w < 2; w++)
@@ -271,6 +314,21 @@ class TrainingFaultTest
         System.out.println("ps-server-death: job ended " + (System.currentTimeMillis() - killedAt) +
             " ms after the kill");
         assertNothingLeft(r);
+    }
+
+    /** SIGKILLs a rank (from outside, wherever it is) once the job's output shows {@code line}; returns when. */
+    private static long killWhen(final Mpjrun.Running job, final int rank, final String line) throws Exception
+    {
+        final long pid = job.rankPid(rank, 60);
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!job.stdoutSoFar().contains(line) && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        final long killedAt = System.currentTimeMillis();
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false), "SIGKILL rank " + rank +
+            " (pid " + pid + ")");
+        return killedAt;
     }
 
     /** The launcher lets the survivors of a death finish while np - 1 live. */

@@ -292,6 +292,12 @@ public final class PipelineStage implements AutoCloseable
             {
                 throw ex;
             }
+            // a neighbour that gave up and closed fails this stage's transfers too: the stage that died is the one
+            // to name, when a stop message or a member's death says which
+            if (arrived(receiveStopPrevious) || arrived(receiveStopNext) || comm.deadMember() >= 0)
+            {
+                throw stopped();
+            }
             throw fail(ex.worldRank(), ex.getMessage());
         }
     }

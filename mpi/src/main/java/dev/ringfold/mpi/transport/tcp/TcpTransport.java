@@ -29,6 +29,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import jdk.net.ExtendedSocketOptions;
+
 /**
  * TCP between ranks on different nodes (or anywhere, when forced): one connection per pair, non-blocking NIO,
  * frames length-prefixed in direct buffers that live as long as the connection, so moving a message allocates
@@ -67,6 +69,10 @@ public final class TcpTransport implements Transport, InputWaiter
     private final CountDownLatch peersKnown = new CountDownLatch(1);
     /** How long an authenticated peer may wait for this rank to reach {@link #connect}. */
     private static final long PEERS_KNOWN_WAIT_MS = 60_000;
+    /** Keepalive: probe a connection idle this long, this often, and give up after this many unanswered probes. */
+    private static final int KEEPALIVE_IDLE_S = 1;
+    private static final int KEEPALIVE_INTERVAL_S = 1;
+    private static final int KEEPALIVE_PROBES = 3;
 
     /** An authenticated peer that introduced itself, waiting for {@link #connect} to take it. */
     private record Arrival(int rank, SocketChannel channel)
@@ -314,12 +320,31 @@ public final class TcpTransport implements Transport, InputWaiter
         }
     }
 
+    /**
+     * A peer whose host dies or drops off the network closes nothing, and an idle connection would never notice: the
+     * kernel's keepalive probes find it within KEEPALIVE_IDLE_S + KEEPALIVE_PROBES * KEEPALIVE_INTERVAL_S seconds,
+     * and the engine hears of it as of a closed connection (then tells every other rank). The peer's kernel answers
+     * the probes even while its rank computes, so a busy rank is never taken for dead, as a heartbeat that its
+     * runtime had to send would be (the runtime has no thread of its own).
+     */
+    private static void keepAlive(final SocketChannel ch) throws IOException
+    {
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        if (ch.supportedOptions().contains(ExtendedSocketOptions.TCP_KEEPIDLE))
+        {
+            ch.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, KEEPALIVE_IDLE_S);
+            ch.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, KEEPALIVE_INTERVAL_S);
+            ch.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, KEEPALIVE_PROBES);
+        }
+    }
+
     private void register(final int peer, final SocketChannel ch) throws IOException
     {
         ch.configureBlocking(false);
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         ch.setOption(StandardSocketOptions.SO_SNDBUF, bufferBytes);
         ch.setOption(StandardSocketOptions.SO_RCVBUF, bufferBytes);
+        keepAlive(ch);
         final TcpChannel channel = new TcpChannel(peer, ch, bufferBytes);
         channel.watch(ch.register(selector, SelectionKey.OP_READ));
         byPeer[peer] = channel;

@@ -1,0 +1,285 @@
+package dev.ringfold.examples;
+
+import dev.ringfold.examples.fashion.FashionMnistTraining;
+import dev.ringfold.examples.fashion.SyntheticFashion;
+import dev.ringfold.training.data.DistributedSampler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Elastic data parallelism on real ranks (the trainer's --elastic, mpjrun's --elastic), on the synthetic IDX files
+ * (1280 training samples, global batch 64: 20 steps an epoch, 3 epochs): a rank that SIGKILLs itself in epoch 2,
+ * at several steps, in backward (buckets in flight) or between steps, leaves three replicas that finish the run
+ * and learn; every epoch, the interrupted one included, trained on exactly its samples, each once (counted from
+ * every rank's --sample-log); no rank JVM and no /dev/shm file of the job is left. Without a failure, an elastic
+ * run is bit-identical to the plain run at the same np. Below MIN replicas the survivors stop with a clear error.
+ */
+class FashionMnistElasticTest
+{
+    private static final int TRAIN = 1280;
+    private static final int BATCH = 64;
+    private static final int EPOCHS = 3;
+    private static final Pattern DIGEST = Pattern.compile("parameter digest: ([0-9a-f]{64})");
+    private static final Pattern LAST_LINE = Pattern.compile("\ntest accuracy: ([01]\\.\\d{4})\n$");
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void withoutAFailureAnElasticRunIsBitIdenticalToThePlainOne(@TempDir final Path dir) throws Exception
+    {
+        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), TRAIN, 320, 7);
+        final String plain = ExamplesProcessTest.mpjrun(dir, "-np", "2", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", "2", "--batch-size",
+            Integer.toString(BATCH), "--print-digest");
+        final String elastic = ExamplesProcessTest.mpjrun(dir, "-np", "2", "--elastic", "1:2", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", "2", "--batch-size",
+            Integer.toString(BATCH), "--print-digest", "--elastic", "1:2");
+        assertTrue(elastic.contains("elastic=1:2"), elastic);
+        assertTrue(elastic.contains(", 2 replicas"), "the progress bar shows the width\n" + elastic);
+        assertEquals(digest(plain), digest(elastic), "bit-identical parameters\n" + plain + elastic);
+    }
+
+    @ParameterizedTest(name = "rank {0} killed in step {1} ({2}), seed {3}")
+    @CsvSource({
+        "2, 25, backward, 7",
+        "0, 31, forward, 11",
+        "3, 40, backward, 3",
+        "1, 22, backward, 5"})
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void survivorsOfAKilledReplicaTrainOnEverySampleOnceAndLeaveNothing(final int victim, final int step,
+        final String phase, final long seed, @TempDir final Path dir) throws Exception
+    {
+        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), TRAIN, 320, seed);
+        final Path log = dir.resolve("samples");
+        final Run run = run(dir, 0, "-np", "4", "--elastic", "2:4", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", Integer.toString(EPOCHS),
+            "--batch-size", Integer.toString(BATCH), "--seed", Long.toString(seed), "--elastic", "2:4",
+            "--kill-rank", Integer.toString(victim), "--kill-at-step", Integer.toString(step), "--kill-phase", phase,
+            "--sample-log", log.toString());
+        final String out = run.output;
+        assertTrue(out.contains("rank " + victim + " kills itself (SIGKILL"), out);
+        assertTrue(Pattern.compile("mpjrun: rank " + victim + " \\(pid \\d+\\) was killed by signal 9 \\(SIGKILL\\); " +
+            "3 ranks go on").matcher(out).find(), out);
+        assertTrue(out.contains("width 4 -> 3 (world rank " + victim + " failed"), out);
+        assertTrue(out.contains(", 3 replicas"), "the progress bar shows the new width\n" + out);
+        final Matcher last = LAST_LINE.matcher(out);
+        assertTrue(last.find(), "last line is 'test accuracy: 0.XXXX':\n" + out);
+        assertTrue(Double.parseDouble(last.group(1)) >= 0.9, "the survivors learn the bands:\n" + out);
+
+        for (int epoch = 1; epoch <= EPOCHS; epoch++)
+        {
+            checkEpochSamples(log, Set.of(victim), epoch, seed, out);
+        }
+        assertNothingLeft(run);
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void twoDeathsAtDifferentTimesLeaveTwoReplicasThatStillTrainOnEverySampleOnce(@TempDir final Path dir)
+        throws Exception
+    {
+        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), TRAIN, 320, 13);
+        final Path log = dir.resolve("samples");
+        final Run run = run(dir, 0, "-np", "4", "--elastic", "2:4", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", Integer.toString(EPOCHS),
+            "--batch-size", Integer.toString(BATCH), "--seed", "13", "--elastic", "2:4", "--kill-rank", "3,1",
+            "--kill-at-step", "23,33", "--sample-log", log.toString());
+        final String out = run.output;
+        assertTrue(out.contains("width 4 -> 3 (world rank 3 failed"), out);
+        assertTrue(out.contains("width 3 -> 2 (world rank 1 failed"), out);
+        assertTrue(out.contains(", 2 replicas"), out);
+        assertTrue(LAST_LINE.matcher(out).find(), out);
+        for (int epoch = 1; epoch <= EPOCHS; epoch++)
+        {
+            checkEpochSamples(log, Set.of(3, 1), epoch, 13, out);
+        }
+        assertNothingLeft(run);
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void belowTheMinimumTheSurvivorsStopWithAClearError(@TempDir final Path dir) throws Exception
+    {
+        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), TRAIN, 320, 7);
+        final Run run = run(dir, 1, "-np", "2", "--elastic", "1:2", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", "2", "--batch-size",
+            Integer.toString(BATCH), "--elastic", "2:2", "--kill-rank", "1", "--kill-at-step", "5");
+        assertTrue(run.output.contains("1 replica left of 2 (world ranks 1 failed), below the elastic minimum 2; " +
+            "stopping at step 4"), run.output);
+        assertNothingLeft(run);
+    }
+
+    /**
+     * Every rank's applied steps of {@code epoch}: for each step, the lines at the width the survivors applied it
+     * at (the killed rank's lines count for the steps before its death) hold one share per replica, the global
+     * batch together; all steps together hold the epoch's samples (positions [0, steps x batch) of its
+     * permutation), each once.
+     */
+    private static void checkEpochSamples(final Path log, final Set<Integer> victims, final int epoch, final long seed,
+        final String out) throws IOException
+    {
+        final Map<Integer, Integer> widthOf = new TreeMap<>();
+        final Map<Integer, Map<Integer, List<int[]>>> byWidth = new HashMap<>();
+        for (int rank = 0; rank < 4; rank++)
+        {
+            for (final String line : Files.readAllLines(log.resolve("samples-" + rank + ".txt")))
+            {
+                final String[] f = line.split(" ");
+                if (Integer.parseInt(f[0]) != epoch)
+                {
+                    continue;
+                }
+                final int step = Integer.parseInt(f[1]);
+                final int width = Integer.parseInt(f[2]);
+                final int[] share = new int[f.length - 3];
+                for (int i = 0; i < share.length; i++)
+                {
+                    share[i] = Integer.parseInt(f[3 + i]);
+                }
+                if (!victims.contains(rank))
+                {
+                    final Integer before = widthOf.put(step, width);
+                    assertTrue(before == null || before == width, "survivors applied epoch " + epoch + " step " +
+                        step + " at widths " + before + " and " + width + "\n" + out);
+                }
+                byWidth.computeIfAbsent(step, s -> new HashMap<>()).computeIfAbsent(width, w -> new ArrayList<>())
+                    .add(share);
+            }
+        }
+        final int steps = TRAIN / BATCH;
+        assertEquals(steps, widthOf.size(), "epoch " + epoch + ": steps the survivors applied\n" + out);
+        final Set<Integer> seen = new HashSet<>();
+        for (final Map.Entry<Integer, Integer> e : widthOf.entrySet())
+        {
+            final List<int[]> shares = byWidth.get(e.getKey()).get(e.getValue());
+            assertEquals(e.getValue(), shares.size(), "epoch " + epoch + " step " + e.getKey() + ": one share per " +
+                "replica\n" + out);
+            int total = 0;
+            for (final int[] share : shares)
+            {
+                total += share.length;
+                for (final int index : share)
+                {
+                    assertTrue(seen.add(index), "epoch " + epoch + ": sample " + index + " seen twice\n" + out);
+                }
+            }
+            assertEquals(BATCH, total, "epoch " + epoch + " step " + e.getKey() + ": the global batch\n" + out);
+        }
+        final DistributedSampler whole = new DistributedSampler(TRAIN, 1, 0, seed, true, true);
+        whole.setEpoch(epoch - 1);
+        final Set<Integer> expected = new HashSet<>();
+        for (int i = 0; i < steps * BATCH; i++)
+        {
+            expected.add(whole.index(i));
+        }
+        assertEquals(expected, seen, "epoch " + epoch + ": exactly the epoch's samples\n" + out);
+    }
+
+    private static String digest(final String output)
+    {
+        final Matcher m = DIGEST.matcher(output);
+        assertTrue(m.find(), output);
+        return m.group(1);
+    }
+
+    /** mpjrun's output, the rank JVMs it started and the job's id (from a rank's environment). */
+    private record Run(String output, Set<Long> pids, String jobId)
+    {
+    }
+
+    /** As ExamplesProcessTest.mpjrun, watching the rank JVMs meanwhile. */
+    private static Run run(final Path dir, final int exitStatus, final String... args) throws Exception
+    {
+        final Path out = dir.resolve("out.txt");
+        final Process process = ExamplesProcessTest.start(out, args);
+        final Set<Long> pids = new HashSet<>();
+        String jobId = null;
+        try
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(110);
+            while (process.isAlive() && System.nanoTime() < deadline)
+            {
+                for (final ProcessHandle h : process.descendants().toList())
+                {
+                    if (pids.add(h.pid()) || jobId == null)
+                    {
+                        final String id = jobIdOf(h.pid());
+                        jobId = jobId == null ? id : jobId;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            if (process.isAlive())
+            {
+                fail("mpjrun did not finish within 110 s:\n" + Files.readString(out));
+            }
+            final String output = Files.readString(out);
+            assertEquals(exitStatus, process.exitValue(), "mpjrun " + String.join(" ", args) + " exit status:\n" +
+                output);
+            return new Run(output, pids, jobId);
+        }
+        finally
+        {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    private static String jobIdOf(final long pid)
+    {
+        try
+        {
+            final String environ = Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.ISO_8859_1);
+            for (final String variable : environ.split("\0"))
+            {
+                if (variable.startsWith("RINGFOLD_JOB_ID="))
+                {
+                    return variable.substring("RINGFOLD_JOB_ID=".length());
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            // gone already, or not ours to read
+        }
+        return null;
+    }
+
+    private static void assertNothingLeft(final Run run) throws IOException
+    {
+        for (final long pid : run.pids)
+        {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid +
+                " still runs\n" + run.output);
+        }
+        assertTrue(run.jobId != null, "no rank's RINGFOLD_JOB_ID seen\n" + run.output);
+        try (Stream<Path> s = Files.list(Path.of("/dev/shm")))
+        {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.contains(run.jobId))
+                .toList(), run.output);
+        }
+    }
+}
