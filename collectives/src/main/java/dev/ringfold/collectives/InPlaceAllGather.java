@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.trace.Counters;
 import dev.ringfold.tensors.SharedLocations;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -68,6 +69,15 @@ final class InPlaceAllGather extends NodeSharedOperation
             {
                 UnsafeApi.copyMemory(null, sourceOf[r], null, to, bytes[r]);
             }
+        }
+        if (Counters.ON)
+        {
+            long read = 0;
+            for (int r = 0; r < size; r++)
+            {
+                read += r == rank ? 0 : bytes[r]; // every peer's block, straight from its source
+            }
+            countShared(read, 0);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.trace.Counters;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.SharedLocations;
@@ -70,6 +71,10 @@ final class InPlaceReduceScatter extends NodeSharedOperation
         {
             final long n = Math.min(piece, blockCount - first);
             reduction.reduce(sourceOf, block + first * eb, dst + first * eb, n, dtype, op, working);
+        }
+        if (Counters.ON)
+        {
+            countShared((size - 1) * blockCount * eb, 0); // its block of the n - 1 peers' sources
         }
     }
 

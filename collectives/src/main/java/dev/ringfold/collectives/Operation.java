@@ -5,6 +5,7 @@ import dev.ringfold.mpi.Completion;
 import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Progressable;
 import dev.ringfold.mpi.Request;
+import dev.ringfold.mpi.trace.Counters;
 import dev.ringfold.mpi.trace.Tracer;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -306,6 +307,16 @@ abstract class Operation implements Progressable, Completion
         }
         posted[postedCount++] = r;
         return r;
+    }
+
+    /**
+     * Node-shared traffic of this call, moved without messages: {@code read} bytes of peers' data and
+     * {@code written} bytes for peers, on the collectives context as its messages would be. Call only under
+     * {@code if (Counters.ON)}.
+     */
+    protected final void countShared(final long read, final long written)
+    {
+        Counters.shared(comm.context() + 1, read, written);
     }
 
     /** Off-heap scratch of at least {@code bytes}, kept between calls (grown, never shrunk). */

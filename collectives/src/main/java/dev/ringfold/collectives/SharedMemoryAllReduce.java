@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.trace.Counters;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.kernels.ReduceKernels;
@@ -153,6 +154,12 @@ final class SharedMemoryAllReduce extends ReducingOperation implements AllReduce
                     }
                     inPlace.locate(scratch.peerFiles(), src, dst, locationsOf);
                     inPlace.reduceSlice(count, dtype, op, working);
+                    if (Counters.ON)
+                    {
+                        // its slice read from the n - 1 peers' sources and written into their destinations
+                        final long peersSlices = (size - 1) * Blocks.length(count, size, rank) * dtype.bytes();
+                        countShared(peersSlices, peersSlices);
+                    }
                     scratch.publish(NodeScratch.REDUCED, g);
                 }
                 work++;
@@ -182,6 +189,12 @@ final class SharedMemoryAllReduce extends ReducingOperation implements AllReduce
                 }
                 Precision.load(dtype, working, scratch.buffer(rank, g), srcArray, src + first * dtype.bytes(), n);
                 scratch.publish(NodeScratch.ARRIVED, g);
+                if (Counters.ON)
+                {
+                    // the chunk staged for the peers: they read the others' slices of it now and, once this rank
+                    // has reduced its own slice over it, that slice too
+                    countShared(0, n * ws);
+                }
                 state = ARRIVING;
                 work++;
             }
@@ -226,6 +239,12 @@ final class SharedMemoryAllReduce extends ReducingOperation implements AllReduce
                     copyOut(dst + (first + sliceStart) * dtype.bytes(), scratch.buffer(r, g) + sliceStart * ws,
                         sliceLength);
                 }
+            }
+            if (Counters.ON)
+            {
+                // the peers' slices of the chunk read twice: to reduce this rank's slice, then their results
+                countShared((size - 1) * Blocks.length(n, size, rank) * ws +
+                    (n - Blocks.length(n, size, rank)) * ws, 0);
             }
             scratch.publishAll(g);
             state = FREE;

@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.trace.Counters;
 import dev.ringfold.tensors.SharedLocations;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -110,6 +111,10 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
                     {
                         location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
                         UnsafeApi.copyMemory(null, scratch.peerFiles().address(location, 0), array, address, bytes);
+                        if (Counters.ON)
+                        {
+                            countShared(bytes, 0);
+                        }
                         scratch.publishAll(g + chunks - 1);
                         done();
                         return 1;
@@ -141,6 +146,10 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
                     return work;
                 }
                 UnsafeApi.copyMemory(array, address + offset, null, scratch.buffer(root, g), n);
+                if (Counters.ON)
+                {
+                    countShared(0, n);
+                }
             }
             else
             {
@@ -149,6 +158,10 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
                     return work;
                 }
                 UnsafeApi.copyMemory(null, scratch.buffer(root, g), array, address + offset, n);
+                if (Counters.ON)
+                {
+                    countShared(n, 0);
+                }
             }
             scratch.publishAll(g);
             chunk++;

@@ -51,9 +51,12 @@ public final class CompareReport
         final String table = report.table();
         Files.writeString(out.resolve("compare-table.md"), table);
         System.out.print(table);
-        report.plots(out);
-        System.out.println("plots: " + out.resolve("accuracy.svg") + ", scaling.svg, loss.svg, timeline.svg, " +
-            "crossover.svg");
+        if (!report.strategies.isEmpty())
+        {
+            report.plots(out);
+            System.out.println("plots: " + out.resolve("accuracy.svg") + ", scaling.svg, loss.svg, timeline.svg, " +
+                "crossover.svg");
+        }
     }
 
     static CompareReport read(final Path file) throws IOException
@@ -82,9 +85,9 @@ public final class CompareReport
                 default -> throw new IOException(file + ": a line of unknown type: " + line);
             }
         }
-        if (report.run == null || report.strategies.isEmpty())
+        if ((report.run == null || report.strategies.isEmpty()) && report.failures.isEmpty())
         {
-            throw new IOException(file + ": no run or no trained strategy in it");
+            throw new IOException(file + ": no run, no trained strategy and no failure experiment in it");
         }
         return report;
     }
@@ -94,10 +97,16 @@ public final class CompareReport
     String table()
     {
         final StringBuilder t = new StringBuilder();
-        t.append(String.format(Locale.ROOT, "%d ranks, MLP %s, %d epoch(s), global batch %d, %s; %s%n%n",
+        if (run == null || strategies.isEmpty())
+        {
+            failures(t); // --failure-only into a fresh folder
+            return t.toString();
+        }
+        t.append(String.format(Locale.ROOT,
+            "%d ranks, MLP %s, %d epoch(s), global batch %d, all-reduce %s, %s; %s%n%n",
             run.path("ranks").asInt(), run.path("model").asText(), run.path("epochs").asInt(),
-            run.path("globalBatch").asInt(), run.path("date").asText(), "load average " +
-            run.path("loadAverage").asText()));
+            run.path("globalBatch").asInt(), run.path("allReduceAlgorithm").asText("ring"), run.path("date").asText(),
+            "load average " + run.path("loadAverage").asText()));
         t.append("| point | measure |");
         for (final JsonNode s : strategies)
         {
@@ -110,6 +119,8 @@ public final class CompareReport
         row(t, "", "data-parallel buffers per rank", s -> range(s, "bufferBytes", 1, true));
         row(t, "communication", "bytes sent + received per step per rank", s -> perStep(s, "sentBytes",
             "receivedBytes", true));
+        row(t, "", "node-shared bytes read + written per step per rank (no messages)", s -> perStep(s,
+            "sharedReadBytes", "sharedWrittenBytes", true));
         row(t, "", "messages per step per rank", s -> perStep(s, "sentMessages", "receivedMessages", false));
         row(t, "", "waiting in the runtime per step per rank", s -> waitPerStep(s));
         row(t, "data movement", "parameters / gradients / activations, of those bytes", this::movement);
@@ -129,6 +140,7 @@ public final class CompareReport
                     .asInt()).append(" ranks (").append(s.path("skipped").asText()).append(")\n");
             }
         }
+        failures(t);
         if (!crossover.isEmpty())
         {
             t.append("\nbytes sent per step per rank, by model width and global batch ")
@@ -337,14 +349,49 @@ public final class CompareReport
 
     private String failure(final JsonNode s)
     {
+        final List<String> summaries = new ArrayList<>();
         for (final JsonNode f : failures)
         {
             if (f.path("strategy").asText().equals(s.path("strategy").asText()))
             {
-                return f.path("summary").asText();
+                summaries.add(f.path("summary").asText());
             }
         }
-        return "not measured (the experiment kills a rank of all-reduce and of 1F1B)";
+        return summaries.isEmpty() ? "not measured (ringfold-compare --failure kills a rank of each strategy)" :
+            String.join("; and ", summaries);
+    }
+
+    /** The failure experiments side by side: what happened, how long until training again, what each took. */
+    private void failures(final StringBuilder t)
+    {
+        if (failures.isEmpty())
+        {
+            return;
+        }
+        t.append("\none rank SIGKILLed mid-training, each strategy a job of its own:\n\n")
+            .append("| strategy | rank killed (stage), at step | outcome | training again after the kill | ")
+            .append("experiment's wall time |\n|---|---|---|---|---|\n");
+        double total = 0;
+        for (final JsonNode f : failures)
+        {
+            final String again = f.path("recoverySeconds").isNumber() ? String.format(Locale.ROOT,
+                "%.1f s (restart from the checkpoint of step %d)", f.path("recoverySeconds").asDouble(),
+                f.path("resumedStep").asInt()) : f.path("continuedSeconds").isNumber() ? String.format(Locale.ROOT,
+                "%.1f s (no restart: the survivors went on)", f.path("continuedSeconds").asDouble()) :
+                f.path("stopSeconds").isNumber() ? String.format(Locale.ROOT, "never: the job stopped %.1f s after",
+                f.path("stopSeconds").asDouble()) : "not measured";
+            final String outcome = f.path("recoverySeconds").isNumber() ? "job stopped, restarted" :
+                f.path("continuedSeconds").isNumber() ? "went on at lower width" : f.path("killedStep").isNumber() ?
+                "job stopped (exit status " + f.path("exitCode").asInt() + ")" : "no rank killed";
+            t.append("| ").append(f.path("strategy").asText())
+                .append(f.has("how") ? ", " + f.path("how").asText() : "").append(" | ")
+                .append(f.path("killedRank").isNumber() ? f.path("killedRank").asInt() + " (" +
+                    f.path("killedStage").asInt() + "), " + f.path("killedStep").asInt() : "none").append(" | ")
+                .append(outcome).append(" | ").append(again).append(" | ")
+                .append(String.format(Locale.ROOT, "%.0f s", f.path("experimentSeconds").asDouble())).append(" |\n");
+            total += f.path("experimentSeconds").asDouble();
+        }
+        t.append(String.format(Locale.ROOT, "%nthe failure experiments took %.0f s in all%n", total));
     }
 
     // ------------------------------------------------------------------------------------------------ the plots

@@ -41,7 +41,7 @@ public final class FashionMnistCompare
     static final String USAGE = "[--quick] [--strategies a,b,..] [--width W] [--micro-batches M] [--staleness S] " +
         "[--train-samples N] [--test-samples N] [--scaling 1,2,4] [--scaling-steps N] [--crossover-widths 32,..] " +
         "[--crossover-batches 96,..] " +
-        "[--json FILE] [--failure dp|pipeline --checkpoint-dir DIR --kill-rank R --kill-step S " +
+        "[--json FILE] [--failure STRATEGY --checkpoint-dir DIR --kill-rank R --kill-step S " +
         "--checkpoint-steps C]";
 
     /** Which code a strategy runs. */
@@ -108,7 +108,7 @@ public final class FashionMnistCompare
         int crossoverSteps = 10;
         int warmUpSteps = 20;
         Path json;
-        String failure;
+        Strategy failure;
         Path checkpointDir;
         int killRank = 1;
         int killStep = 0;
@@ -157,11 +157,7 @@ public final class FashionMnistCompare
                     case "--crossover-widths" -> options.crossoverWidths = list(name, value);
                     case "--crossover-batches" -> options.crossoverBatches = list(name, value);
                     case "--json" -> options.json = Path.of(value);
-                    case "--failure" -> options.failure = switch (value)
-                    {
-                        case "dp", "pipeline" -> value;
-                        default -> throw new IllegalArgumentException("--failure: dp or pipeline, not '" + value + "'");
-                    };
+                    case "--failure" -> options.failure = strategies(value).getFirst();
                     case "--checkpoint-dir" -> options.checkpointDir = Path.of(value);
                     case "--kill-rank" -> options.killRank = Integer.parseInt(value);
                     case "--kill-step" -> options.killStep = positive(name, value);
@@ -232,13 +228,12 @@ public final class FashionMnistCompare
     /** Runs the comparison; returns the exit status (1: the data set is missing; 2: counting is off). */
     static int compare(final Communicator world, final Options options, final PrintStream out)
     {
-        if (!Counters.ON || !"ring".equals(System.getenv("RINGFOLD_ALLREDUCE_ALGORITHM")))
+        if (!Counters.ON)
         {
             if (world.rank() == 0)
             {
                 System.err.println("FashionMnistCompare: run it with " + Counters.VARIABLE + "=1 (the runtime " +
-                    "counts the traffic) and RINGFOLD_ALLREDUCE_ALGORITHM=ring (all-reduce as messages it can count, " +
-                    "not through a shared segment): bin/ringfold-compare sets both");
+                    "counts the traffic): bin/ringfold-compare sets it");
             }
             world.barrier();
             return 2;
@@ -257,17 +252,16 @@ public final class FashionMnistCompare
                 final int layers = FashionMnistPipeline.model(options.width).size();
                 if (options.failure != null)
                 {
-                    final Strategy strategy = STRATEGIES.get(options.failure.equals("dp") ? 0 : 4);
-                    final StrategyRun.Failure failure = new StrategyRun.Failure(options.checkpointDir,
-                        !options.failure.equals("dp") ? 0 : options.checkpointSteps > 0 ? options.checkpointSteps : -1,
-                        options.killRank, options.killStep);
-                    final StrategyRun.Result result = StrategyRun.run(strategy, world, options, train, test, root,
-                        options.training.epochs, 0, failure);
-                    if (writer)
+                    // one strategy, one rank killed mid-training; the reporter prints what happened (StrategyRun)
+                    final String unfit = options.failure.unfitFor(world.size(), layers);
+                    if (unfit != null)
                     {
-                        out.printf("compare-failure finished at %d ms: test accuracy %.4f%n",
-                            System.currentTimeMillis(), result.epochs()[result.epochs().length - 1]);
+                        throw new IllegalArgumentException("--failure " + options.failure.name() + " on " +
+                            world.size() + " ranks: " + unfit);
                     }
+                    StrategyRun.run(options.failure, world, options, train, test, root, options.training.epochs, 0,
+                        new StrategyRun.Failure(options.checkpointDir, options.checkpointSteps > 0 ?
+                            options.checkpointSteps : -1, options.killRank, options.killStep));
                     return 0;
                 }
                 if (writer)
@@ -418,7 +412,8 @@ public final class FashionMnistCompare
             .put("globalBatch", options.training.batchSize).put("microBatches", options.microBatches)
             .put("staleness", options.staleness).put("trainSamples", options.trainSamples)
             .put("testSamples", options.testSamples).put("options", options.training.toString())
-            .put("cores", Runtime.getRuntime().availableProcessors());
+            .put("cores", Runtime.getRuntime().availableProcessors())
+            .put("allReduceAlgorithm", System.getenv().getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto"));
         try
         {
             line.put("loadAverage", Files.readString(Path.of("/proc/loadavg")).trim());
@@ -489,7 +484,8 @@ public final class FashionMnistCompare
         double steps = 0;
         for (int rank = 0; rank < r.ranks(); rank++)
         {
-            bytes += r.field(rank, StrategyRun.SENT_BYTES);
+            // what a rank puts out for its peers: sent, or written into node-shared memory for them
+            bytes += r.field(rank, StrategyRun.SENT_BYTES) + r.field(rank, StrategyRun.SHARED_WRITTEN_BYTES);
             steps = Math.max(steps, r.field(rank, StrategyRun.STEPS));
         }
         return JSON.createObjectNode().put("type", "crossover").put("strategy", r.strategy().name())

@@ -44,7 +44,8 @@ final class StrategyRun
     static final String[] FIELDS = {"role", "stage", "replica", "parameterBytes", "optimizerBytes",
         "activationBytes", "bufferBytes", "steps", "sentBytes", "receivedBytes", "sentMessages", "receivedMessages",
         "waitNanos", "activationTraffic", "gradientTraffic", "parameterTraffic", "trainNanos", "computeNanos",
-        "idleFraction", "lastForwardNanos", "lastBackwardNanos", "lastWaitNanos", "lastStepNanos"};
+        "idleFraction", "lastForwardNanos", "lastBackwardNanos", "lastWaitNanos", "lastStepNanos", "sharedReadBytes",
+        "sharedWrittenBytes"};
     static final int ROLE_STAGE = 0;
     static final int ROLE_WORKER = 1;
     static final int ROLE_SERVER = 2;
@@ -71,6 +72,8 @@ final class StrategyRun
     private static final int LAST_BACKWARD = 20;
     private static final int LAST_WAIT = 21;
     private static final int LAST_STEP = 22;
+    private static final int SHARED_READ_BYTES = 23;
+    static final int SHARED_WRITTEN_BYTES = 24;
     /** Per epoch on the reporter: training seconds so far, mean loss, test accuracy. */
     static final int EPOCH_FIELDS = 3;
     /** Loss curve points (mean loss over a window of steps) the reporter keeps per epoch. */
@@ -188,6 +191,12 @@ final class StrategyRun
         }
         final double[] rows = new double[size * FIELDS.length];
         System.arraycopy(row, 0, rows, comm.rank() * FIELDS.length, FIELDS.length);
+        if (failure != null)
+        {
+            // a rank was killed: the survivors may be fewer than the communicator, so nothing collective here (the
+            // reporter printed what the experiment needs)
+            return new Result(strategy, size, globalBatch, microBatches, rows, epochLog, curve, speed[0], 0);
+        }
         final Collectives collectives = Collectives.of(comm);
         collectives.allReduce(rows, 0, rows.length, ReduceOp.SUM);
         collectives.allReduce(epochLog, 0, epochLog.length, ReduceOp.SUM);
@@ -301,6 +310,10 @@ final class StrategyRun
                         optimizer.apply(layers.parameters(), layers.gradients());
                     }
                     steps++;
+                    if (c.failure != null && reporter)
+                    {
+                        failureProgress(c, (epoch - 1) * c.steps + step);
+                    }
                     if (last)
                     {
                         lossSum += loss;
@@ -342,6 +355,12 @@ final class StrategyRun
                     epochLog[at + 1] = lossSum / Math.max(1, c.steps - startStep);
                     epochLog[at + 2] = accuracy;
                     speed[0] = (double)steps * c.globalBatch / (trainNanos * 1e-9);
+                    if (c.failure != null && epoch == c.epochs)
+                    {
+                        System.out.printf("compare-failure finished at %d ms: test accuracy %.4f%n",
+                            System.currentTimeMillis(), accuracy);
+                        System.out.flush();
+                    }
                 }
             }
             traffic.into(row);
@@ -353,8 +372,10 @@ final class StrategyRun
             }
             else
             {
-                // besides the stage's activations, the only traffic of a step is its replicas' gradient all-reduce
-                row[GRADIENT_TRAFFIC] = traffic.sentBytes + traffic.receivedBytes - traffic.contextBytes;
+                // besides the stage's activations, the only traffic of a step is its replicas' gradient all-reduce,
+                // as messages or through node-shared memory
+                row[GRADIENT_TRAFFIC] = traffic.sentBytes + traffic.receivedBytes - traffic.contextBytes +
+                    traffic.sharedReadBytes + traffic.sharedWrittenBytes;
             }
             row[STEPS] = steps;
             row[WAIT_NANOS] = waited;
@@ -384,28 +405,76 @@ final class StrategyRun
         return total;
     }
 
-    /** Loads the failure experiment's checkpoint when there is one; returns the global step to start from. */
+    /**
+     * Loads the failure experiment's checkpoint when there is one (each stage its own, read by the stage's replicas
+     * together); returns the global step to start from, which every stage must agree on.
+     */
     private static int resume(final Context c, final Sequential layers, final ScheduledOptimizer optimizer)
     {
-        final Path file = c.failure.checkpoint().resolve(FashionMnistTraining.CHECKPOINT_FILE);
-        if (!Files.exists(file))
+        if (c.ps)
+        {
+            return 0; // the server's state is not checkpointed: a parameter server has no restart to measure here
+        }
+        final Path file = checkpointFile(c);
+        // a stage without parameters (a lone activation) has nothing to keep and resumes where the others do
+        final boolean nothing = layers.parameters().isEmpty();
+        final boolean exists = Files.exists(file);
+        final long[] found = {exists ? 1 : 0, exists || nothing ? 0 : 1};
+        Collectives.of(c.comm).allReduce(found, 0, 2, ReduceOp.SUM);
+        if (found[0] == 0)
         {
             return 0;
         }
+        if (found[1] != 0)
+        {
+            throw new IllegalStateException("rank " + c.comm.rank() + ": " + found[1] + " rank(s) have no stage " +
+                "checkpoint in " + c.failure.checkpoint() + " and " + found[0] + " have: cannot resume");
+        }
         optimizer.init(layers.parameters(), layers.gradients());
-        final TrainingProgress progress = TrainingCheckpoint.load(file, c.comm, layers.parameters(),
-            optimizer.state());
-        optimizer.steps(progress.step());
+        final TrainingProgress progress = nothing ? null : TrainingCheckpoint.load(file, c.grid.data(),
+            layers.parameters(), optimizer.state());
+        final long[] steps = nothing ? new long[] {Long.MAX_VALUE, Long.MAX_VALUE} :
+            new long[] {progress.step(), -progress.step()};
+        Collectives.of(c.comm).allReduce(steps, 0, 2, ReduceOp.MIN);
+        if (steps[0] != -steps[1])
+        {
+            throw new IllegalStateException("rank " + c.comm.rank() + ": the stages' checkpoints are of steps " +
+                steps[0] + " to " + -steps[1] + ": cannot resume them together");
+        }
+        optimizer.steps(steps[0]);
         if (c.comm.rank() == 0)
         {
             System.out.printf("compare-failure resumed at %d ms: step %d from %s%n", System.currentTimeMillis(),
-                progress.step(), file);
+                steps[0], c.failure.checkpoint());
             System.out.flush();
         }
-        return (int)progress.step();
+        return (int)steps[0];
     }
 
-    /** Checkpoints every {@code every} steps; the chosen rank halts at the chosen step of the first run. */
+    /** A stage's checkpoint: its replicas hold the same layers, so one file per stage. */
+    private static Path checkpointFile(final Context c)
+    {
+        return c.failure.checkpoint().resolve(FashionMnistTraining.CHECKPOINT_FILE + ".stage" + c.grid.stage());
+    }
+
+    /**
+     * The reporter's steps around the kill, with the clock: the first one done after the kill is when training
+     * went on (a survivor's step) or was training again (after a restart).
+     */
+    private static void failureProgress(final Context c, final int step)
+    {
+        if (step >= c.failure.killStep() - Math.max(1, c.failure.every()) && step <= c.failure.killStep() + 20)
+        {
+            System.out.printf("compare-failure step %d done at %d ms (restart %s)%n", step,
+                System.currentTimeMillis(), System.getenv().getOrDefault("RINGFOLD_RESTART", "0"));
+            System.out.flush();
+        }
+    }
+
+    /**
+     * Checkpoints every {@code every} steps (each stage its own); the chosen rank of the first run sends itself
+     * SIGKILL at the chosen step: no exception, no shutdown hook, as when a node's process is killed.
+     */
     private static void failureStep(final Context c, final ScheduledOptimizer optimizer, final Sequential layers,
         final int step)
     {
@@ -415,41 +484,63 @@ final class StrategyRun
             System.out.printf("compare-failure killed rank %d at %d ms: step %d (stage %d)%n", c.comm.rank(),
                 System.currentTimeMillis(), step, c.ps ? 0 : c.grid.stage());
             System.out.flush();
-            Runtime.getRuntime().halt(137);
+            killSelf();
         }
-        if (c.failure.every() > 0 && step > 0 && step % c.failure.every() == 0 && c.stages == 1)
+        if (c.failure.every() > 0 && step > 0 && step % c.failure.every() == 0 && !c.ps &&
+            !layers.parameters().isEmpty())
         {
             optimizer.init(layers.parameters(), layers.gradients());
-            TrainingCheckpoint.save(c.failure.checkpoint().resolve(FashionMnistTraining.CHECKPOINT_FILE), c.comm,
-                layers.parameters(), optimizer.state(), new TrainingProgress(step, 1, c.options.training.seed, 0));
+            TrainingCheckpoint.save(checkpointFile(c), c.grid.data(), layers.parameters(), optimizer.state(),
+                new TrainingProgress(step, 1, c.options.training.seed, 0));
         }
     }
 
-    /** The runtime's counters at one moment, and one communicator context's bytes both ways. */
-    private record Traffic(long sentBytes, long receivedBytes, long sentMessages, long receivedMessages,
-        long contextBytes)
+    private static void killSelf()
     {
-        static final Traffic ZERO = new Traffic(0, 0, 0, 0, 0);
+        final String pid = Long.toString(ProcessHandle.current().pid());
+        try
+        {
+            new ProcessBuilder("kill", "-KILL", pid).inheritIO().start().waitFor();
+            Thread.sleep(60_000); // SIGKILL is on its way; nothing of this rank runs on
+        }
+        catch (final java.io.IOException | InterruptedException ex)
+        {
+            throw new IllegalStateException("rank could not kill itself with SIGKILL (pid " + pid + ")", ex);
+        }
+        throw new IllegalStateException("pid " + pid + " survived SIGKILL for a minute");
+    }
+
+    /**
+     * The runtime's counters at one moment: messages, node-shared bytes (read of peers', written for peers), and one
+     * communicator context's message bytes both ways.
+     */
+    private record Traffic(long sentBytes, long receivedBytes, long sentMessages, long receivedMessages,
+        long contextBytes, long sharedReadBytes, long sharedWrittenBytes)
+    {
+        static final Traffic ZERO = new Traffic(0, 0, 0, 0, 0, 0, 0);
 
         static Traffic now(final int context)
         {
             return new Traffic(Counters.sentBytes(), Counters.receivedBytes(), Counters.sentMessages(),
                 Counters.receivedMessages(), context < 0 ? 0 :
-                Counters.sentBytes(context) + Counters.receivedBytes(context));
+                Counters.sentBytes(context) + Counters.receivedBytes(context), Counters.sharedReadBytes(),
+                Counters.sharedWrittenBytes());
         }
 
         Traffic minus(final Traffic earlier)
         {
             return new Traffic(sentBytes - earlier.sentBytes, receivedBytes - earlier.receivedBytes,
                 sentMessages - earlier.sentMessages, receivedMessages - earlier.receivedMessages,
-                contextBytes - earlier.contextBytes);
+                contextBytes - earlier.contextBytes, sharedReadBytes - earlier.sharedReadBytes,
+                sharedWrittenBytes - earlier.sharedWrittenBytes);
         }
 
         Traffic plus(final Traffic other)
         {
             return new Traffic(sentBytes + other.sentBytes, receivedBytes + other.receivedBytes,
                 sentMessages + other.sentMessages, receivedMessages + other.receivedMessages,
-                contextBytes + other.contextBytes);
+                contextBytes + other.contextBytes, sharedReadBytes + other.sharedReadBytes,
+                sharedWrittenBytes + other.sharedWrittenBytes);
         }
 
         void into(final double[] row)
@@ -458,6 +549,8 @@ final class StrategyRun
             row[RECEIVED_BYTES] = receivedBytes;
             row[SENT_MESSAGES] = sentMessages;
             row[RECEIVED_MESSAGES] = receivedMessages;
+            row[SHARED_READ_BYTES] = sharedReadBytes;
+            row[SHARED_WRITTEN_BYTES] = sharedWrittenBytes;
         }
     }
 }

@@ -11,6 +11,13 @@ package dev.ringfold.mpi.trace;
  * time inside the runtime's blocking waits (wait, waitAny, probe, the waits of collectives), measured from entry
  * to return.
  * <p>
+ * The node-shared collectives move data through shared memory without messages, so they count it themselves
+ * ({@link #shared}): the bytes this rank read of memory another rank of the node filled or offered (a peer's
+ * source, or the region buffer a peer staged into), and the bytes it wrote for another rank to read (into a peer's
+ * destination, or into its own region buffer from which peers read), on the communicator's collectives context.
+ * A byte moved between two ranks counts once on the side that moved it, so these are not a sent/received pair: a
+ * message's byte counts once as sent and once as received, a shared-memory byte once, as read or as written.
+ * <p>
  * Like {@link Tracer}, counting is {@link #ON}-guarded at every call site: a static final the JIT folds, so with
  * counters off the cost is that one branch; the arrays are preallocated, so counting allocates nothing. One rank is
  * one process and its engine is single-threaded; read the counters from the thread that communicates.
@@ -30,6 +37,8 @@ public final class Counters
     private static final long[] SENT_MESSAGES = new long[SLOTS];
     private static final long[] RECEIVED_BYTES = new long[SLOTS];
     private static final long[] RECEIVED_MESSAGES = new long[SLOTS];
+    private static final long[] SHARED_READ_BYTES = new long[SLOTS];
+    private static final long[] SHARED_WRITTEN_BYTES = new long[SLOTS];
     private static long waitNanos;
     private static long waits;
 
@@ -51,6 +60,17 @@ public final class Counters
             RECEIVED_BYTES[slot] += bytes;
             RECEIVED_MESSAGES[slot]++;
         }
+    }
+
+    /**
+     * A node-shared collective moved bytes without messages: {@code readBytes} of peers' data read and
+     * {@code writtenBytes} written for peers to read. Call only under {@code if (Counters.ON)}.
+     */
+    public static void shared(final int context, final long readBytes, final long writtenBytes)
+    {
+        final int slot = Math.min(Math.max(context, 0), SLOTS - 1);
+        SHARED_READ_BYTES[slot] += readBytes;
+        SHARED_WRITTEN_BYTES[slot] += writtenBytes;
     }
 
     /** A blocking wait that began at {@code startNanos} (System.nanoTime) returned: call under {@code ON}. */
@@ -103,6 +123,29 @@ public final class Counters
     public static long receivedMessages(final int context)
     {
         return sum(RECEIVED_MESSAGES, context, context + 2);
+    }
+
+    /** Bytes of peers' data read through node-shared memory, every context; 0 when counters are off. */
+    public static long sharedReadBytes()
+    {
+        return sum(SHARED_READ_BYTES, 0, SLOTS);
+    }
+
+    /** Bytes written through node-shared memory for peers to read, every context; 0 when counters are off. */
+    public static long sharedWrittenBytes()
+    {
+        return sum(SHARED_WRITTEN_BYTES, 0, SLOTS);
+    }
+
+    /** Node-shared bytes read on a communicator's collectives: pass its {@code context()}. */
+    public static long sharedReadBytes(final int context)
+    {
+        return sum(SHARED_READ_BYTES, context, context + 2);
+    }
+
+    public static long sharedWrittenBytes(final int context)
+    {
+        return sum(SHARED_WRITTEN_BYTES, context, context + 2);
     }
 
     /** Nanoseconds spent in blocking waits. */
