@@ -1,6 +1,7 @@
 package dev.ringfold.tensors;
 
 import dev.ringfold.mpi.Ringfold;
+import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
 import dev.ringfold.mpi.bootstrap.NodeIdentity;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -36,9 +37,26 @@ public final class NodeSharedAllocator implements AutoCloseable
      */
     public static NodeSharedAllocator create(final Ringfold ringfold, final BufferAllocator parent)
     {
+        return new NodeSharedAllocator(parent, shmDirectory(), ringfold.jobId(), ringfold.world().rank());
+    }
+
+    /**
+     * For a library layer that holds a communicator but not the {@link Ringfold} instance (the data-parallel
+     * buckets): the job id the launcher gave the ranks (RINGFOLD_JOB_ID), so the launcher's clean-up after a killed
+     * job finds the files; without one (ranks started by srun or mpirun), {@code pid<pid>}, a name no other process
+     * uses.
+     */
+    public static NodeSharedAllocator create(final BufferAllocator parent, final int worldRank)
+    {
+        final String job = System.getenv(LaunchEnvironment.JOB_ID);
+        return new NodeSharedAllocator(parent, shmDirectory(), job == null || !job.matches("[A-Za-z0-9_.-]+") ?
+            "pid" + ProcessHandle.current().pid() : job, worldRank);
+    }
+
+    private static Path shmDirectory()
+    {
         final String dir = System.getenv("RINGFOLD_SHM_DIR");
-        return new NodeSharedAllocator(parent, Path.of(dir == null || dir.isBlank() ? "/dev/shm" : dir),
-            ringfold.jobId(), ringfold.world().rank());
+        return Path.of(dir == null || dir.isBlank() ? "/dev/shm" : dir);
     }
 
     /** For a directory, job id and rank of one's choosing (tests, or programs that do not run Ringfold). */

@@ -26,6 +26,7 @@ public final class DataParallelOptions
     private long bucketBytes = DEFAULT_BUCKET_BYTES;
     private boolean accumulateInF32;
     private boolean trace;
+    private boolean nodeSharedBuckets = true;
     private int servers = 1;
     private int staleness;
     private ParameterUpdate update;
@@ -89,6 +90,23 @@ public final class DataParallelOptions
         return this;
     }
 
+    public boolean nodeSharedBuckets()
+    {
+        return nodeSharedBuckets;
+    }
+
+    /**
+     * All-reduce mode, every rank on one node: buckets in node-shared memory (on by default), which the
+     * shared-memory all-reduce reduces in place, each rank its slice straight from every rank's bucket into every
+     * rank's bucket, nothing staged. Off: private buckets, staged through the node's region (the path across nodes
+     * and over TCP whatever this says).
+     */
+    public DataParallelOptions nodeSharedBuckets(final boolean on)
+    {
+        this.nodeSharedBuckets = on;
+        return this;
+    }
+
     public int servers()
     {
         return servers;
@@ -140,7 +158,7 @@ public final class DataParallelOptions
     public String toString()
     {
         return "DataParallelOptions{mode=" + mode + ", bucketBytes=" + bucketBytes + ", accumulateInF32=" +
-            accumulateInF32 + ", trace=" + trace + ", servers=" + servers + ", staleness=" + staleness +
-            ", update=" + (update == null ? "none" : "set") + "}";
+            accumulateInF32 + ", trace=" + trace + ", nodeSharedBuckets=" + nodeSharedBuckets + ", servers=" + servers +
+            ", staleness=" + staleness + ", update=" + (update == null ? "none" : "set") + "}";
     }
 }
