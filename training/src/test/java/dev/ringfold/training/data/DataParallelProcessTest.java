@@ -102,6 +102,24 @@ class DataParallelProcessTest
         assertEquals(bits(privateText), bits(twoText), "node-shared and private buckets: bit-identical");
     }
 
+    /**
+     * Two nodes of two ranks (RINGFOLD_NODE, TCP between them): the buckets are private and the table's hierarchical
+     * all-reduce averages them; the same parameters as one rank within the bound.
+     */
+    @Test
+    @Timeout(600)
+    void acrossNodesTheBucketsArePrivateAndReducedHierarchically() throws Exception
+    {
+        final float[] one = parameters(train(1, "all_reduce", "16", "1", "wide"));
+        final String text = Job.runOnNodes(new String[] {"a", "a", "b", "b"}, 240, TrainingRanks.class,
+            "all_reduce", "16", "1", "wide");
+        assertEquals(4, Job.count(text, "ok train rank"), text);
+        assertTrue(text.contains("buckets private 3"), text);
+        final double d = relativeDifference(one, parameters(text));
+        System.out.printf("two nodes of two ranks, hierarchical: relative difference to np=1: %.3g%n", d);
+        assertTrue(d <= BOUND, "np=1 vs 2 x 2 ranks: " + d);
+    }
+
     @Test
     @Timeout(900)
     void synchronousParameterServerMatchesAllReduce() throws Exception
