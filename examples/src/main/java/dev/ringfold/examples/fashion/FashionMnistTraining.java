@@ -199,6 +199,7 @@ public final class FashionMnistTraining
                          .servers(Math.max(1, servers))
                          .bucketBytes(options.bucketBytes)
                          .trace(options.trace)
+                         .nodeSharedBuckets(!options.privateBuckets)
                          .update(optimizer));
                  Tensor x = Tensors.zeros(allocator, DType.F32, localBatch, FashionMnist.PIXELS).name("x");
                  Tensor y = Tensors.zeros(allocator, DType.I32, localBatch).name("y"))

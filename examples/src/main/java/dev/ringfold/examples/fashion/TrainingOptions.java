@@ -8,7 +8,7 @@ final class TrainingOptions
     static final String USAGE = "usage: FashionMnistTraining [--epochs N] [--batch-size GLOBAL] [--lr RATE] " +
         "[--optimizer sgd|adam] [--schedule cosine|constant] [--mode allreduce|ps] [--servers N] [--bucket-bytes N] " +
         "[--data DIR] [--seed N] [--checkpoint DIR] [--checkpoint-every STEPS] [--resume] [--save-parameters FILE] " +
-        "[--print-digest] [--trace] [--timing]";
+        "[--print-digest] [--trace] [--timing] [--private-buckets]";
     /**
      * 128 KiB: this model's gradients are, last first, 40 B + 5 KiB (layer 3), 512 B + 128 KiB (layer 2) and 1 KiB +
      * 784 KiB (layer 1). At 128 KiB they make four buckets, [layer 3 + layer 2's bias], [layer 2's weight],
@@ -45,6 +45,8 @@ final class TrainingOptions
     Path saveParameters;
     boolean printDigest = false;
     boolean trace = false;
+    /** All-reduce buckets in private memory even on one node (staged through the node region), for comparison. */
+    boolean privateBuckets = false;
     /** Sleep per step, for tests that must kill a run mid-epoch on any machine. */
     int throttleMillis = 0;
 
@@ -123,6 +125,7 @@ final class TrainingOptions
             case "--trace" -> options.trace = true;
             case "--resume" -> options.resume = true;
             case "--print-digest" -> options.printDigest = true;
+            case "--private-buckets" -> options.privateBuckets = true;
             default ->
             {
                 return false;
@@ -184,6 +187,7 @@ final class TrainingOptions
         return "epochs=" + epochs + " global-batch=" + batchSize + " optimizer=" + (adam ? "adam" : "sgd") +
             " lr=" + learningRate +
             (cosine ? " (cosine)" : "") + " mode=" + mode.name().toLowerCase() +
-            (mode == Mode.PS ? " servers=" + servers : " bucket-bytes=" + bucketBytes) + " seed=" + seed;
+            (mode == Mode.PS ? " servers=" + servers : " bucket-bytes=" + bucketBytes +
+            (privateBuckets ? " private-buckets" : "")) + " seed=" + seed;
     }
 }
