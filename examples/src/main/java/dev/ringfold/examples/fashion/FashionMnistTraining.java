@@ -2,6 +2,7 @@ package dev.ringfold.examples.fashion;
 
 import dev.ringfold.collectives.Collectives;
 import dev.ringfold.training.data.BucketTrace;
+import dev.ringfold.training.data.BucketedAllReduce;
 import dev.ringfold.training.data.DataParallel;
 import dev.ringfold.training.data.DataParallelOptions;
 import dev.ringfold.training.data.DistributedSampler;
@@ -200,6 +201,7 @@ public final class FashionMnistTraining
                          .bucketBytes(options.bucketBytes)
                          .trace(options.trace)
                          .nodeSharedBuckets(!options.privateBuckets)
+                         .updateInBuckets(true) // the optimizer reads the averages in the buckets: no copy back
                          .update(optimizer));
                  Tensor x = Tensors.zeros(allocator, DType.F32, localBatch, FashionMnist.PIXELS).name("x");
                  Tensor y = Tensors.zeros(allocator, DType.I32, localBatch).name("y"))
@@ -214,7 +216,7 @@ public final class FashionMnistTraining
                 long firstStep = 0;
                 if (!ps)
                 {
-                    optimizer.init(model.parameters(), model.gradients());
+                    optimizer.init(model.parameters(), ((BucketedAllReduce)replicas).averagedGradients());
                 }
                 if (checkpoint != null && rank == 0)
                 {

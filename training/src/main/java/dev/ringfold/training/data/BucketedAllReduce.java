@@ -26,7 +26,9 @@ import java.util.List;
  * order, so every rank starts them in the same order whatever order its gradients come in. {@link #step()} starts
  * what is left and, bucket by bucket as each completes, copies its slices back into their gradient tensors (dividing
  * by the accumulated passes first where there were several): gradients stay the caller's tensors (one copy in, one
- * back, per step), and the caller's tensors are free for the next backward while buckets are in flight.
+ * back, per step), and the caller's tensors are free for the next backward while buckets are in flight. With
+ * {@link DataParallelOptions#updateInBuckets} nothing is copied back: the update reads the averages in the buckets
+ * ({@link #averagedGradients()}).
  *
  * <p>When every rank is on one node the buckets are node-shared tensors ({@link NodeSharedAllocator}; unless
  * {@link DataParallelOptions#nodeSharedBuckets} is off), so the table's shared-memory all-reduce reduces them in
@@ -54,6 +56,10 @@ public final class BucketedAllReduce implements DataParallel
     private final int[] lastParameter;
     /** Where node-shared buckets are allocated; null when they are private. */
     private final NodeSharedAllocator sharedMemory;
+    /** Views of the buckets, one per gradient: where the averages are after a step. */
+    private final Tensor[] averaged;
+    private final List<Tensor> averagedList;
+    private final boolean copyBack;
     private final int[] pending;
     private final BucketTrace trace;
     private final AccumulationScope scope;
@@ -112,6 +118,8 @@ public final class BucketedAllReduce implements DataParallel
         this.requests = new CollectiveRequest[count];
         this.members = new int[count];
         this.lastParameter = new int[count];
+        this.averaged = new Tensor[n];
+        this.copyBack = !options.updateInBuckets();
         this.pending = new int[count];
         final long[] bucketBytes = new long[count];
         final long[] offset = new long[count];
@@ -132,6 +140,11 @@ public final class BucketedAllReduce implements DataParallel
                     lastParameter[b] = i;
                 }
                 slots.place(i, buckets[b].address() + offset[b]);
+                final long first = offset[b] / slotType.bytes();
+                try (Tensor slice = buckets[b].slice(0, first, first + gradients.get(i).elementCount()))
+                {
+                    averaged[i] = slice.reshape(gradients.get(i).shape());
+                }
                 offset[b] += gradients.get(i).elementCount() * slotType.bytes();
                 members[b]++;
             }
@@ -145,6 +158,7 @@ public final class BucketedAllReduce implements DataParallel
             releaseBuckets();
             throw ex;
         }
+        this.averagedList = List.of(averaged);
         System.arraycopy(members, 0, pending, 0, count);
         this.trace = options.trace() ? new BucketTrace(bucketBytes) : null;
     }
@@ -158,6 +172,16 @@ public final class BucketedAllReduce implements DataParallel
     public int bucketOf(final int parameter)
     {
         return bucketOf[parameter];
+    }
+
+    /**
+     * The gradients' places in the buckets (views, in the buckets' type, in parameter order): after
+     * {@link #synchronize()} or {@link #step()} they hold the averages, until the next backward pass copies into
+     * them. What to build an optimizer over with {@link DataParallelOptions#updateInBuckets}.
+     */
+    public List<Tensor> averagedGradients()
+    {
+        return averagedList;
     }
 
     /** Whether the buckets live in node-shared memory (and are reduced in place by every rank of the node). */
@@ -263,7 +287,9 @@ public final class BucketedAllReduce implements DataParallel
 
     /**
      * Waits for every bucket (averaged over ranks by its all-reduce), and copies each, as it completes, into its
-     * gradient tensors, divided by the accumulated passes where there were several; the parameters are untouched.
+     * gradient tensors (unless {@link DataParallelOptions#updateInBuckets}: then the averages stay in
+     * {@link #averagedGradients()}), divided by the accumulated passes where there were several; the parameters are
+     * untouched.
      * {@link #step()} is this plus the update.
      */
     public void synchronize()
@@ -300,7 +326,7 @@ public final class BucketedAllReduce implements DataParallel
         {
             ReduceKernels.divide(bucket.dtype(), bucket.address(), bucket.elementCount(), passes);
         }
-        for (int i = lastParameter[b], end = lastParameter[b] - members[b]; i > end; i--)
+        for (int i = lastParameter[b], end = lastParameter[b] - members[b]; copyBack && i > end; i--)
         {
             slots.copyBack(i);
         }
@@ -312,7 +338,7 @@ public final class BucketedAllReduce implements DataParallel
         synchronize();
         if (update != null)
         {
-            update.apply(parameters, gradients);
+            update.apply(parameters, copyBack ? gradients : averagedList);
         }
     }
 
@@ -360,6 +386,13 @@ public final class BucketedAllReduce implements DataParallel
 
     private void releaseBuckets()
     {
+        for (final Tensor t : averaged)
+        {
+            if (t != null)
+            {
+                t.close();
+            }
+        }
         for (final Tensor t : buckets)
         {
             if (t != null)

@@ -27,6 +27,7 @@ public final class DataParallelOptions
     private boolean accumulateInF32;
     private boolean trace;
     private boolean nodeSharedBuckets = true;
+    private boolean updateInBuckets;
     private int servers = 1;
     private int staleness;
     private ParameterUpdate update;
@@ -107,6 +108,24 @@ public final class DataParallelOptions
         return this;
     }
 
+    public boolean updateInBuckets()
+    {
+        return updateInBuckets;
+    }
+
+    /**
+     * All-reduce mode: {@code step()} applies the update to the averaged gradients where the all-reduce left them,
+     * views of the buckets ({@link BucketedAllReduce#averagedGradients()}, in the buckets' type), instead of copying
+     * them back into the caller's gradient tensors first, which then keep this rank's own gradients: one pass over
+     * the gradients fewer per step. An optimizer made for fixed lists must be made over those views (an
+     * {@link OptimizerUpdate} makes its optimizer over the lists of its first apply). Off by default.
+     */
+    public DataParallelOptions updateInBuckets(final boolean on)
+    {
+        this.updateInBuckets = on;
+        return this;
+    }
+
     public int servers()
     {
         return servers;
@@ -158,7 +177,8 @@ public final class DataParallelOptions
     public String toString()
     {
         return "DataParallelOptions{mode=" + mode + ", bucketBytes=" + bucketBytes + ", accumulateInF32=" +
-            accumulateInF32 + ", trace=" + trace + ", nodeSharedBuckets=" + nodeSharedBuckets + ", servers=" + servers +
+            accumulateInF32 + ", trace=" + trace + ", nodeSharedBuckets=" + nodeSharedBuckets +
+            ", updateInBuckets=" + updateInBuckets + ", servers=" + servers +
             ", staleness=" + staleness + ", update=" + (update == null ? "none" : "set") + "}";
     }
 }

@@ -234,7 +234,8 @@ public final class ChecksRanks
     /**
      * Training steps of the tiny model (backward, gradientReady, step with the momentum update, sampler) allocate
      * nothing once warm ({@link SteadyStateAllocation}). In parameter-server mode rank 1 is the server and only the
-     * worker measures. {@code wide}: the wide model's 40 KiB buckets, node-shared and reduced in place.
+     * worker measures. {@code wide}: the wide model's 40 KiB buckets, node-shared and reduced in place, and the update
+     * reading the averages in them (nothing copied back).
      */
     private static void allocation(final BufferAllocator allocator, final DataParallelOptions.Mode mode,
         final boolean wide)
@@ -244,7 +245,8 @@ public final class ChecksRanks
                 wide ? TinyClassifier.WIDE : TinyClassifier.FEATURES);
              Momentum momentum = new Momentum(allocator, 0.05f * TinyClassifier.FEATURES / model.features(), 0.9f);
              DataParallel dp = DataParallel.create(world, allocator, model.parameters, model.gradients,
-                 new DataParallelOptions().mode(mode).bucketBytes(wide ? 64 << 10 : 64).update(momentum)))
+                 new DataParallelOptions().mode(mode).bucketBytes(wide ? 64 << 10 : 64).update(momentum)
+                     .updateInBuckets(wide)))
         {
             check(!wide || ((BucketedAllReduce)dp).nodeSharedBuckets(), name + ": buckets are node-shared");
             if (!dp.isWorker())

@@ -77,7 +77,8 @@ class DataParallelProcessTest
     /**
      * Buckets of the shared-memory all-reduce's sizes (the wide model): node-shared on one node, so every rank
      * reduces its slice in place from every rank's bucket, averaging in the same pass. Equal to the sequential run
-     * within the bound on 2 and 4 ranks, and bit for bit the private buckets' run (staged through the node region).
+     * within the bound on 2 and 4 ranks, and bit for bit the private buckets' run (staged through the node region)
+     * and the run whose update reads the averages in the buckets (updateInBuckets: nothing copied back).
      */
     @Test
     @Timeout(900)
@@ -91,6 +92,7 @@ class DataParallelProcessTest
         final String privateText = train(2, "all_reduce", "16", "1", "wide", "private");
         assertTrue(privateText.contains("buckets private 3"), privateText);
         final String fourText = train(4, "all_reduce", "16", "1", "wide");
+        final String inBucketsText = train(2, "all_reduce", "16", "1", "wide", "inbuckets");
         assertTrue(fourText.contains("buckets node-shared 3"), fourText);
         final double d12 = relativeDifference(one, parameters(twoText));
         final double d14 = relativeDifference(one, parameters(fourText));
@@ -100,6 +102,7 @@ class DataParallelProcessTest
         assertTrue(d14 <= BOUND, "np=1 vs np=4: " + d14);
         assertTrue(!Arrays.equals(one, new float[one.length]), "parameters are not all zero");
         assertEquals(bits(privateText), bits(twoText), "node-shared and private buckets: bit-identical");
+        assertEquals(bits(twoText), bits(inBucketsText), "the update reading the buckets: bit-identical");
     }
 
     /**

@@ -12,16 +12,17 @@ import java.util.Locale;
 
 /**
  * Trains {@link TinyClassifier} data-parallel: {@code TrainingRanks <all_reduce|parameter_server|async_parameter_server>
- * <global batch> <epochs> [servers] [staleness] [gate] [wide] [private]}. Every rank starts from different random
- * parameters (creation broadcasts rank 0's); worker 0 prints the final parameters' bits ({@code params ...}), servers
- * print their update count and the largest lead they allowed; every rank ends with {@code ok train rank r} once its
- * allocator is back to zero. With {@code gate} (the staleness test), worker 0 is made the slowest without timing:
- * before each step it waits until worker 1 reports having finished {@code staleness} steps more than worker 0 has,
- * so worker 1 is as far ahead as the bound allows whenever the server lets it; a server that held it too little
- * would show a larger lead. With {@code wide}, the model has {@link TinyClassifier#WIDE} features and 64 KiB buckets
- * (one 40 KiB weight block each: the shared-memory all-reduce's sizes, reduced in place when the buckets are
- * node-shared), and the learning rate shrinks with the width; {@code private} turns node-shared buckets off. Worker 0
- * prints {@code buckets node-shared} or {@code buckets private}.
+ * <global batch> <epochs> [servers] [staleness] [gate] [wide] [private] [inbuckets]}. Every rank starts from
+ * different random parameters (creation broadcasts rank 0's); worker 0 prints the final parameters' bits
+ * ({@code params ...}), servers print their update count and the largest lead they allowed; every rank ends with
+ * {@code ok train rank r} once its allocator is back to zero. With {@code gate} (the staleness test), worker 0 is
+ * made the slowest without timing: before each step it waits until worker 1 reports having finished
+ * {@code staleness} steps more than worker 0 has, so worker 1 is as far ahead as the bound allows whenever the server
+ * lets it; a server that held it too little would show a larger lead. With {@code wide}, the model has
+ * {@link TinyClassifier#WIDE} features and 64 KiB buckets (one 40 KiB weight block each: the shared-memory
+ * all-reduce's sizes, reduced in place when the buckets are node-shared), and the learning rate shrinks with the
+ * width; {@code private} turns node-shared buckets off, {@code inbuckets} has the update read the averages in the
+ * buckets (no copy back). Worker 0 prints {@code buckets node-shared} or {@code buckets private}.
  */
 public final class TrainingRanks
 {
@@ -31,10 +32,11 @@ public final class TrainingRanks
 
     public static void main(final String[] all)
     {
-        final List<String> flags = List.of("wide", "private");
+        final List<String> flags = List.of("wide", "private", "inbuckets");
         final String[] args = Arrays.stream(all).filter(a -> !flags.contains(a)).toArray(String[]::new);
         final boolean wide = Arrays.asList(all).contains("wide");
         final boolean privateBuckets = Arrays.asList(all).contains("private");
+        final boolean inBuckets = Arrays.asList(all).contains("inbuckets");
         final int features = wide ? TinyClassifier.WIDE : TinyClassifier.FEATURES;
         final DataParallelOptions.Mode mode = DataParallelOptions.Mode.valueOf(args[0].toUpperCase(Locale.ROOT));
         final int globalBatch = Integer.parseInt(args[1]);
@@ -50,7 +52,7 @@ public final class TrainingRanks
             {
                 final DataParallelOptions options = new DataParallelOptions().mode(mode)
                     .bucketBytes(wide ? 64 << 10 : 64).servers(servers).staleness(staleness).update(momentum)
-                    .nodeSharedBuckets(!privateBuckets);
+                    .nodeSharedBuckets(!privateBuckets).updateInBuckets(inBuckets);
                 try (DataParallel dp = DataParallel.create(world, allocator, model.parameters, model.gradients,
                     options))
                 {
