@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One interleaved sitting of Ringfold's Fashion-MNIST trainer vs PyTorch DDP (gloo, CPU, one thread a rank), the MLP
-# 784-256-128-10 with SGD momentum and the same global batch, at np = 1 and 2, as quoted in BENCHMARKS.md.
+# 784-256-128-10 with SGD momentum and the same global batch, at np = 1 and 2 (NPS), as quoted in BENCHMARKS.md.
 # Both report their last epoch (the JIT and the caches warm): samples/s, the step time, a compute-only step
 # (forward and backward without gradient synchronisation and without the update, PyTorch's no_sync) and the
 # difference, the communication overhead per step. Prints the load average before each run; compare ratios.
