@@ -35,7 +35,6 @@ public class Datatype implements Freeable
     /** Runs of consecutive displacements: copied in one go. */
     final int[] runStart;
     final int[] runLength;
-    private boolean committed;
 
     Datatype(final int baseType, final String name)
     {
@@ -54,7 +53,6 @@ public class Datatype implements Freeable
         this.basic = basic;
         this.lbSet = lbSet;
         this.ubSet = ubSet;
-        this.committed = basic;
         int min = Integer.MAX_VALUE;
         int max = Integer.MIN_VALUE;
         final List<int[]> runs = new ArrayList<>();
@@ -179,14 +177,9 @@ public class Datatype implements Freeable
         return ub;
     }
 
+    /** A type's layout is computed when it is made, so there is nothing left to do here (as in MPJ Express). */
     public void Commit() throws MPIException
     {
-        committed = true;
-    }
-
-    boolean isCommitted()
-    {
-        return committed;
     }
 
     public void free()

@@ -26,7 +26,7 @@ final class CallSequence
     {
         this.state = state;
         this.comm = state.comm;
-        this.checkCalls = "1".equals(System.getenv("RINGFOLD_CHECK_COLLECTIVES"));
+        this.checkCalls = comm.settings().collectives().checkCalls();
     }
 
     void checkCalls(final boolean check)

@@ -2,7 +2,6 @@ package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.tensors.DType;
-import dev.ringfold.tensors.SharedTensors;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -33,7 +32,7 @@ final class Hierarchy implements AutoCloseable
     /** Collective over {@code comm}; {@code collectives} (comm's) gathers every rank's leader. */
     static Hierarchy build(final Communicator comm, final Collectives collectives)
     {
-        final Communicator node = SharedTensors.nodeCommunicator(comm);
+        final Communicator node = comm.splitByNode();
         final Communicator leaders = comm.split(node.rank() == 0 ? 0 : Communicator.UNDEFINED, comm.rank());
         int myLeader = -1;
         for (int r = 0; r < comm.size() && myLeader < 0; r++)

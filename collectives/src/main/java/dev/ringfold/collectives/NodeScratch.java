@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.RuntimeSettings;
 import dev.ringfold.mpi.CommunicatorClosedException;
 import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
@@ -93,29 +94,15 @@ final class NodeScratch implements AutoCloseable
      * next time slice, so fewer, larger chunks win there (np 4 on 2 cores, seven alternating pairs: faster in 7 of 7
      * at 16 MiB, 6 of 7 at 1 and 64 MiB; docs/collectives.md has the command); with a core per rank the smaller
      * chunk keeps the buffers in cache.
-     * RINGFOLD_SHM_CHUNK_BYTES overrides; every rank must see the same value.
+     * RINGFOLD_SHM_CHUNK_BYTES ({@code configured}, 0 when not set) overrides; every rank must see the same value.
      */
-    static long chunkBytes(final int ranks)
+    static long chunkBytes(final long configured, final int ranks)
     {
-        final String v = System.getenv("RINGFOLD_SHM_CHUNK_BYTES");
-        if (v == null || v.isBlank())
+        if (configured > 0)
         {
-            return ranks > Runtime.getRuntime().availableProcessors() ? OVERSUBSCRIBED_CHUNK_BYTES : CHUNK_BYTES;
+            return configured;
         }
-        final long bytes;
-        try
-        {
-            bytes = Long.parseLong(v.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException("RINGFOLD_SHM_CHUNK_BYTES=" + v + ": not a number of bytes", ex);
-        }
-        if (bytes < 4096 || bytes > (1 << 26) || bytes % 64 != 0)
-        {
-            throw new IllegalArgumentException("RINGFOLD_SHM_CHUNK_BYTES=" + v + ": a multiple of 64 in [4096, 2^26]");
-        }
-        return bytes;
+        return ranks > Runtime.getRuntime().availableProcessors() ? OVERSUBSCRIBED_CHUNK_BYTES : CHUNK_BYTES;
     }
 
     private static long controlBytes(final int size)
@@ -136,17 +123,16 @@ final class NodeScratch implements AutoCloseable
     {
         final ByteBuffer name = BufferUtil.allocateDirectAligned(NAME_BYTES, 64);
         final long nameAddress = BufferUtil.address(name);
-        final String dirName = System.getenv("RINGFOLD_SHM_DIR");
-        final Path dir = Path.of(dirName == null || dirName.isBlank() ? "/dev/shm" : dirName);
-        final long chunk = chunkBytes(comm.size());
+        final RuntimeSettings settings = comm.settings();
+        final Path dir = settings.shmDir();
+        final long chunk = chunkBytes(settings.collectives().shmChunkBytes(), comm.size());
         final long length = fileBytes(comm.size(), chunk);
         Path path = null;
         MappedByteBuffer mapped = null;
         RuntimeException failure = null;
         if (comm.rank() == 0)
         {
-            final String job = System.getenv().getOrDefault("RINGFOLD_JOB_ID", "pid" + ProcessHandle.current().pid());
-            path = dir.resolve("ringfold-" + job.replaceAll("[^A-Za-z0-9_.-]", "") + "-coll" +
+            path = dir.resolve("ringfold-" + settings.jobId().replaceAll("[^A-Za-z0-9_.-]", "") + "-coll" +
                 ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
             try
             {

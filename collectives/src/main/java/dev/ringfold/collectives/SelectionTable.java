@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.RuntimeSettings;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 
@@ -70,10 +71,22 @@ final class SelectionTable
         this.comm = comm;
         this.size = comm.size();
         this.onNative = onNative;
-        force(Collectives.AllReduceAlgorithm.valueOf(
-            System.getenv().getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto").toUpperCase(Locale.ROOT)));
-        force(Collectives.BroadcastAlgorithm.valueOf(
-            System.getenv().getOrDefault("RINGFOLD_BROADCAST_ALGORITHM", "auto").toUpperCase(Locale.ROOT)));
+        final RuntimeSettings.Collectives settings = comm.settings().collectives();
+        force(named(Collectives.AllReduceAlgorithm.class, "RINGFOLD_ALLREDUCE_ALGORITHM", settings.allReduce()));
+        force(named(Collectives.BroadcastAlgorithm.class, "RINGFOLD_BROADCAST_ALGORITHM", settings.broadcast()));
+    }
+
+    private static <E extends Enum<E>> E named(final Class<E> type, final String variable, final String name)
+    {
+        try
+        {
+            return Enum.valueOf(type, name);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(variable + "=" + name + " is not one of " +
+                java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT), ex);
+        }
     }
 
     void force(final Collectives.AllReduceAlgorithm algorithm)
@@ -132,7 +145,7 @@ final class SelectionTable
             oneNode = 1;
             for (int r = 0; r < size; r++)
             {
-                if (r != comm.rank() && !comm.transportTo(r).equals("shm"))
+                if (!comm.sharesMemoryWith(r))
                 {
                     oneNode = -1;
                 }

@@ -8,10 +8,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every collective against a scalar reference on real ranks, np = 1 … 8 (powers of two or not), both of Ringfold's
- * transports, and np = 2 and 4 on the native device (ours over Open MPI's point-to-point).
+ * transports, and np = 4 on the native device (ours over Open MPI's point-to-point). Each case costs a job of np
+ * JVMs on a 2-core machine, so the list keeps one case per path (one rank, powers of two, not, oversubscribed, TCP,
+ * native; nodes uneven and interleaved) rather than every combination.
  */
 class CollectivesProcessTest
 {
@@ -19,7 +22,7 @@ class CollectivesProcessTest
         "ok gathers rank", "ok scans rank", "ok allreduce-split rank", "ok concurrent rank", "ok errors rank"};
 
     @ParameterizedTest(name = "np={0} dev={1}")
-    @CsvSource({"1,shm", "2,shm", "3,shm", "4,shm", "5,shm", "8,shm", "3,tcp", "4,tcp", "2,native", "4,native"})
+    @CsvSource({"1,shm", "2,shm", "3,shm", "4,shm", "8,shm", "3,tcp", "4,native"})
     @Timeout(400)
     void everyCollectiveMatchesTheReference(final int np, final String dev) throws Exception
     {
@@ -57,7 +60,7 @@ class CollectivesProcessTest
      * staged through the communicator's off-heap area (shm, tcp).
      */
     @ParameterizedTest(name = "np={0} dev={1}")
-    @CsvSource({"2,shm", "4,shm", "3,tcp"})
+    @CsvSource({"2,shm", "3,tcp"})
     @Timeout(300)
     void everyArrayFormMatchesTheReference(final int np, final String dev) throws Exception
     {
@@ -80,7 +83,7 @@ class CollectivesProcessTest
      * picks the hierarchical algorithms, and every collective still matches the reference, forced algorithms too.
      */
     @ParameterizedTest(name = "nodes={0}")
-    @CsvSource({"a a b b", "a a a b b", "a b a b"})
+    @CsvSource({"a a a b b", "a b a b"})
     @Timeout(400)
     void ranksOnTwoNodes(final String placement) throws Exception
     {
@@ -108,8 +111,12 @@ class CollectivesProcessTest
         assertEquals(1, Job.count(text, "[0] mismatch rank 0: rank 0 of WORLD: collective calls do not match: " +
             "this rank called #1 allReduce(count=8, F32, SUM; RecursiveDoublingAllReduce) but rank 1 called " +
             "#1 allReduce(count=16, F32, SUM; RecursiveDoublingAllReduce)"), text);
-        // ranks 0 and 1 wait for rank 2, which sleeps before its call
-        assertEquals(2, text.lines().filter(l -> l.contains("ringfold: stall: rank") &&
-            l.contains("ranks that have entered it: [0,1], not yet: [2]")).count(), text);
+        // ranks 0 and 1 wait for rank 2, which sleeps before its call: each says so (on a loaded machine other
+        // waits pass the 400 ms too and report as well, so the count is a lower bound)
+        for (final String rank : new String[] {"[0] ", "[1] "})
+        {
+            assertTrue(text.lines().anyMatch(l -> l.startsWith(rank) && l.contains("ringfold: stall: rank") &&
+                l.contains("ranks that have entered it: [0,1], not yet: [2]")), rank + "\n" + text);
+        }
     }
 }

@@ -88,6 +88,12 @@ public final class Communicator implements AutoCloseable
         return name;
     }
 
+    /** The settings of this rank's runtime (every RINGFOLD_* variable, read once at start-up). */
+    public RuntimeSettings settings()
+    {
+        return engine.settings();
+    }
+
     /**
      * The communication context its point-to-point messages carry (its collectives use the one above it): the key
      * of its traffic in {@link dev.ringfold.mpi.trace.Counters}.
@@ -108,6 +114,33 @@ public final class Communicator implements AutoCloseable
     public String transportTo(final int rank)
     {
         return engine.transportTo(worldRank(rank));
+    }
+
+    /**
+     * Whether this rank and {@code rank} reach each other through memory both map (the same node, connected by
+     * shared memory; with RINGFOLD_DEV=tcp no two ranks do). True for this rank itself.
+     */
+    public boolean sharesMemoryWith(final int rank)
+    {
+        return engine.sharesMemoryWith(worldRank(rank));
+    }
+
+    /**
+     * Collective: splits this communicator into the groups of ranks that share memory ({@link #sharesMemoryWith}),
+     * one per node, ordered as here (MPI's {@code MPI_Comm_split_type} with {@code MPI_COMM_TYPE_SHARED}).
+     */
+    public Communicator splitByNode()
+    {
+        int color = rank;
+        for (int r = 0; r < rank; r++)
+        {
+            if (sharesMemoryWith(r))
+            {
+                color = r; // the node's lowest rank names the group
+                break;
+            }
+        }
+        return split(color, rank);
     }
 
     Engine engine()

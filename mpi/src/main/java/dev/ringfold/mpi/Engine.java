@@ -83,6 +83,7 @@ final class Engine implements FrameHandler
 
     private Progressable[] hooks = new Progressable[8];
     private int hookCount;
+    private final RuntimeSettings settings;
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
     @SuppressWarnings("unused") // through INSIDE
     private Thread inside;     // the thread inside a call of this rank's runtime now, or null
@@ -91,6 +92,7 @@ final class Engine implements FrameHandler
     Engine(final int worldRank, final int worldSize, final Transport[] transports, final Channel[] channels,
         final long[] pids, final RuntimeSettings settings)
     {
+        this.settings = settings;
         this.worldRank = worldRank;
         this.worldSize = worldSize;
         this.transports = transports;
@@ -173,6 +175,11 @@ final class Engine implements FrameHandler
     String transportTo(final int peer)
     {
         return channels[peer].kind();
+    }
+
+    boolean sharesMemoryWith(final int peer)
+    {
+        return peer == worldRank || channels[peer].sharesMemory();
     }
 
     // ------------------------------------------------------------------------------------------------ sending
@@ -1402,6 +1409,11 @@ final class Engine implements FrameHandler
                 fail(r, peerFailed(peer, r.isSend ? "send to" : "receive from"));
             }
         }
+    }
+
+    RuntimeSettings settings()
+    {
+        return settings;
     }
 
     /** The lowest context id this rank has not used; communicators take two (point-to-point, collective). */

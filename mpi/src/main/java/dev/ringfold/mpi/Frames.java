@@ -79,23 +79,4 @@ final class Frames
     private Frames()
     {
     }
-
-    static String typeName(final int type)
-    {
-        return switch (type)
-        {
-            case EAGER -> "EAGER";
-            case RTS -> "RTS";
-            case CTS -> "CTS";
-            case DATA -> "DATA";
-            case FIN -> "FIN";
-            case BYE -> "BYE";
-            case HELP -> "HELP";
-            case CTS_BY_ADDRESS -> "CTSA";
-            case CANCEL_SEND -> "CANS";
-            case CANCEL_RECV -> "CANR";
-            case WITHDRAWN -> "GONE";
-            default -> "UNKNOWN(" + type + ")";
-        };
-    }
 }

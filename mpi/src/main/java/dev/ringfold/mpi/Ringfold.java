@@ -80,8 +80,9 @@ public final class Ringfold implements AutoCloseable
         final JobInfo job = LaunchEnvironment.detect(env);
         RingfoldLog.configure(env, Integer.toString(job.rank()));
         final long startNs = System.nanoTime();
-        current = job.device().equals("native") ? overMpi(job, RuntimeSettings.from(env), env) :
-            bootstrap(job, RuntimeSettings.from(env), JobSecret.fromEnvironment(env, job.jobId()),
+        final RuntimeSettings settings = RuntimeSettings.from(env).withJob(job.jobId());
+        current = job.device().equals("native") ? overMpi(job, settings, env) :
+            bootstrap(job, settings, JobSecret.fromEnvironment(env, job.jobId()),
                 LaunchEnvironment.nodeName(env, job), () -> JobSecret.removeLaunchersFile(env, job.jobId()));
         LOG.log(System.Logger.Level.INFO, () -> "rank " + job.rank() + " of " + job.size() + " on " +
             current.hosts[job.rank()] + " (" + job.launcher() + " launch, job " + job.jobId() + ", device " +
@@ -116,6 +117,12 @@ public final class Ringfold implements AutoCloseable
     public String jobId()
     {
         return job.jobId();
+    }
+
+    /** The settings this rank's runtime was started with: every RINGFOLD_* variable, read once. */
+    public RuntimeSettings settings()
+    {
+        return engine.settings();
     }
 
     /**

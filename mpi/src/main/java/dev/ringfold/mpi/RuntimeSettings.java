@@ -40,12 +40,35 @@ import java.util.Map;
  * <tr><td>RINGFOLD_TCP_HOST</td><td>address this rank listens on and advertises for TCP (default: loopback when
  *     the rendezvous is on loopback, else the address this host's name resolves to)</td></tr>
  * <tr><td>RINGFOLD_NODE</td><td>overrides the node identity (ranks with equal identity share memory)</td></tr>
+ * <tr><td>RINGFOLD_CHECK_COLLECTIVES</td><td>1 to compare every collective call's full description across ranks
+ *     (the always-on fingerprint catches mismatches; this names them in more detail)</td></tr>
+ * <tr><td>RINGFOLD_SHM_CHUNK_BYTES</td><td>per-rank chunk of the node-shared collectives' region, a multiple of 64
+ *     in [4096, 2^26] (default 256 KiB, 1 MiB where ranks outnumber cores)</td></tr>
+ * <tr><td>RINGFOLD_ALLREDUCE_ALGORITHM, RINGFOLD_BROADCAST_ALGORITHM</td><td>force one algorithm by name (default
+ *     auto: the collectives' selection table decides)</td></tr>
  * </table>
+ * <p>
+ * This is the one place the environment is read, once, when the runtime starts ({@code Ringfold.init}); every
+ * component takes what it needs from here ({@code Ringfold.settings()}, {@code Communicator.settings()}). The
+ * exceptions are the trace and counter switches ({@code Tracer.ON}, {@code Counters.ON}), which are static
+ * constants so that the JIT removes the recording when they are off.
  */
-record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path shmDir, int crossMemory,
-    long cooperativeCopyMin, String idle, long timeoutNs, long stallNs, long bootstrapTimeoutMs, String tcpHost, String nodeOverride, int localRanksHint,
-    double loadAverage)
+public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path shmDir, int crossMemory,
+    long cooperativeCopyMin, String idle, long timeoutNs, long stallNs, long bootstrapTimeoutMs, String tcpHost,
+    String nodeOverride, int localRanksHint, double loadAverage, Collectives collectives, String jobId)
 {
+    /**
+     * The collectives' knobs (module collectives reads them from here).
+     *
+     * @param checkCalls      RINGFOLD_CHECK_COLLECTIVES=1.
+     * @param shmChunkBytes   RINGFOLD_SHM_CHUNK_BYTES, 0 for the default.
+     * @param allReduce       RINGFOLD_ALLREDUCE_ALGORITHM, upper case ("AUTO" by default).
+     * @param broadcast       RINGFOLD_BROADCAST_ALGORITHM, upper case ("AUTO" by default).
+     */
+    public record Collectives(boolean checkCalls, long shmChunkBytes, String allReduce, String broadcast)
+    {
+    }
+
     static final int CROSS_MEMORY_AUTO = -1;
 
     static RuntimeSettings from(final Map<String, String> env)
@@ -54,7 +77,7 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
             (int)longVar(env, "RINGFOLD_EAGER_LIMIT", 32 * 1024, 0, 1 << 20),
             (int)longVar(env, "RINGFOLD_FRAGMENT_BYTES", 256 * 1024, 1024, 1 << 24),
             (int)longVar(env, "RINGFOLD_SHM_RING_BYTES", 1 << 20, 1 << 16, 1 << 30),
-            Path.of(env.getOrDefault("RINGFOLD_SHM_DIR", "/dev/shm")),
+            Path.of(env.getOrDefault("RINGFOLD_SHM_DIR", "").isBlank() ? "/dev/shm" : env.get("RINGFOLD_SHM_DIR")),
             crossMemoryVar(env),
             longVar(env, "RINGFOLD_CMA_SPLIT_MIN", -1, 0, Long.MAX_VALUE),
             env.getOrDefault("RINGFOLD_IDLE", "auto").toLowerCase(Locale.ROOT),
@@ -64,13 +87,27 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
             env.get("RINGFOLD_TCP_HOST"),
             env.get("RINGFOLD_NODE"),
             1,
-            loadAverage(Path.of("/proc/loadavg")));
+            loadAverage(Path.of("/proc/loadavg")),
+            new Collectives(
+                "1".equals(env.getOrDefault("RINGFOLD_CHECK_COLLECTIVES", "0").trim()),
+                shmChunkVar(env),
+                env.getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto").trim().toUpperCase(Locale.ROOT),
+                env.getOrDefault("RINGFOLD_BROADCAST_ALGORITHM", "auto").trim().toUpperCase(Locale.ROOT)),
+            "pid" + ProcessHandle.current().pid());
     }
 
     RuntimeSettings withLocalRanks(final int localRanks)
     {
-        return new RuntimeSettings(eagerLimit, fragmentBytes, ringBytes, shmDir, crossMemory, cooperativeCopyMin, idle, timeoutNs,
-            stallNs, bootstrapTimeoutMs, tcpHost, nodeOverride, localRanks, loadAverage);
+        return new RuntimeSettings(eagerLimit, fragmentBytes, ringBytes, shmDir, crossMemory, cooperativeCopyMin, idle,
+            timeoutNs, stallNs, bootstrapTimeoutMs, tcpHost, nodeOverride, localRanks, loadAverage, collectives, jobId);
+    }
+
+    /** The settings of a rank of job {@code jobId} (the files a job makes are named after it). */
+    RuntimeSettings withJob(final String jobId)
+    {
+        return new RuntimeSettings(eagerLimit, fragmentBytes, ringBytes, shmDir, crossMemory, cooperativeCopyMin, idle,
+            timeoutNs, stallNs, bootstrapTimeoutMs, tcpHost, nodeOverride, localRanksHint, loadAverage, collectives,
+            jobId);
     }
 
     /**
@@ -185,6 +222,16 @@ record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path sh
             case "1" -> 1;
             default -> throw new IllegalArgumentException("RINGFOLD_CMA='" + v + "' is not one of auto, 0, 1");
         };
+    }
+
+    private static long shmChunkVar(final Map<String, String> env)
+    {
+        final long bytes = longVar(env, "RINGFOLD_SHM_CHUNK_BYTES", 0, 4096, 1 << 26);
+        if (bytes % 64 != 0)
+        {
+            throw new IllegalArgumentException("RINGFOLD_SHM_CHUNK_BYTES=" + bytes + " is not a multiple of 64");
+        }
+        return bytes;
     }
 
     private static long longVar(final Map<String, String> env, final String name, final long dflt, final long min,

@@ -55,6 +55,26 @@ class RuntimeSettingsAutoTest
         assertEquals("RINGFOLD_CMA='2' is not one of auto, 0, 1", bad.getMessage());
     }
 
+    /** The collectives' knobs are read here too, once, and bad values name their variable at start-up. */
+    @Test
+    void collectivesKnobsAreReadOnceAndCheckedAtStart()
+    {
+        final RuntimeSettings.Collectives none = RuntimeSettings.from(Map.of()).collectives();
+        assertEquals(new RuntimeSettings.Collectives(false, 0, "AUTO", "AUTO"), none);
+        final RuntimeSettings.Collectives set = RuntimeSettings.from(Map.of("RINGFOLD_CHECK_COLLECTIVES", "1",
+            "RINGFOLD_SHM_CHUNK_BYTES", "65536", "RINGFOLD_ALLREDUCE_ALGORITHM", "ring",
+            "RINGFOLD_BROADCAST_ALGORITHM", " chain ")).collectives();
+        assertEquals(new RuntimeSettings.Collectives(true, 65536, "RING", "CHAIN"), set);
+        assertEquals("RINGFOLD_SHM_CHUNK_BYTES=4100 is not a multiple of 64", assertThrows(
+            IllegalArgumentException.class,
+            () -> RuntimeSettings.from(Map.of("RINGFOLD_SHM_CHUNK_BYTES", "4100"))).getMessage());
+        assertEquals("RINGFOLD_SHM_CHUNK_BYTES=64 is outside [4096, 67108864]", assertThrows(
+            IllegalArgumentException.class,
+            () -> RuntimeSettings.from(Map.of("RINGFOLD_SHM_CHUNK_BYTES", "64"))).getMessage());
+        assertEquals(Path.of("/dev/shm"), RuntimeSettings.from(Map.of("RINGFOLD_SHM_DIR", " ")).shmDir());
+        assertEquals("job-7", RuntimeSettings.from(Map.of()).withJob("job-7").jobId());
+    }
+
     private static RuntimeSettings withLoad(final double load, final int localRanks)
     {
         return withLoad(Map.of(), load, localRanks);
@@ -65,7 +85,7 @@ class RuntimeSettingsAutoTest
         final RuntimeSettings s = RuntimeSettings.from(env);
         return new RuntimeSettings(s.eagerLimit(), s.fragmentBytes(), s.ringBytes(), s.shmDir(), s.crossMemory(),
             s.cooperativeCopyMin(), s.idle(), s.timeoutNs(), s.stallNs(), s.bootstrapTimeoutMs(), s.tcpHost(),
-            s.nodeOverride(), localRanks, load);
+            s.nodeOverride(), localRanks, load, s.collectives(), s.jobId());
     }
 
     /** BackoffIdleStrategy's spin budget, from its description ("maxSpins=N"). */

@@ -1,7 +1,7 @@
 package dev.ringfold.tensors;
 
+import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
-import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
 import dev.ringfold.mpi.bootstrap.NodeIdentity;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -37,26 +37,17 @@ public final class NodeSharedAllocator implements AutoCloseable
      */
     public static NodeSharedAllocator create(final Ringfold ringfold, final BufferAllocator parent)
     {
-        return new NodeSharedAllocator(parent, shmDirectory(), ringfold.jobId(), ringfold.world().rank());
+        return new NodeSharedAllocator(parent, ringfold.settings().shmDir(), ringfold.jobId(), ringfold.world().rank());
     }
 
     /**
      * For a library layer that holds a communicator but not the {@link Ringfold} instance (the data-parallel
-     * buckets): the job id the launcher gave the ranks (RINGFOLD_JOB_ID), so the launcher's clean-up after a killed
-     * job finds the files; without one (ranks started by srun or mpirun), {@code pid<pid>}, a name no other process
-     * uses.
+     * buckets): the same folder and job id, from the communicator's settings, and this rank's world rank.
      */
-    public static NodeSharedAllocator create(final BufferAllocator parent, final int worldRank)
+    public static NodeSharedAllocator create(final Communicator comm, final BufferAllocator parent)
     {
-        final String job = System.getenv(LaunchEnvironment.JOB_ID);
-        return new NodeSharedAllocator(parent, shmDirectory(), job == null || !job.matches("[A-Za-z0-9_.-]+") ?
-            "pid" + ProcessHandle.current().pid() : job, worldRank);
-    }
-
-    private static Path shmDirectory()
-    {
-        final String dir = System.getenv("RINGFOLD_SHM_DIR");
-        return Path.of(dir == null || dir.isBlank() ? "/dev/shm" : dir);
+        return new NodeSharedAllocator(parent, comm.settings().shmDir(), comm.settings().jobId(),
+            comm.worldRank(comm.rank()));
     }
 
     /** For a directory, job id and rank of one's choosing (tests, or programs that do not run Ringfold). */

@@ -38,7 +38,7 @@ public final class SharedTensors
     /**
      * Collective over {@code nodeComm}: every rank offers its tensor and maps everyone else's. Returns one tensor
      * per rank of the communicator, this rank's own as a view; close them all. Ranks must be node peers
-     * ({@link #nodeCommunicator}).
+     * ({@link Communicator#splitByNode}).
      */
     public static Tensor[] exchange(final Communicator nodeComm, final NodeSharedAllocator allocator,
         final Tensor mine, final int tag)
@@ -78,24 +78,5 @@ public final class SharedTensors
             Request.waitAll(sends.toArray(new Request[0]));
         }
         return all;
-    }
-
-    /**
-     * Collective: splits {@code comm} into the groups of ranks that reach each other through shared memory, as
-     * the runtime connected them (each node's ranks; with RINGFOLD_DEV=tcp, every rank alone). Ordered as in
-     * {@code comm}.
-     */
-    public static Communicator nodeCommunicator(final Communicator comm)
-    {
-        int color = comm.rank();
-        for (int r = 0; r < comm.rank(); r++)
-        {
-            if (comm.transportTo(r).equals("shm"))
-            {
-                color = r; // the node's lowest rank names the group
-                break;
-            }
-        }
-        return comm.split(color, comm.rank());
     }
 }

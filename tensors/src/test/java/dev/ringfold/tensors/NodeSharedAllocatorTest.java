@@ -103,30 +103,6 @@ class NodeSharedAllocatorTest
         assertEquals(0, root.getAllocatedMemory());
     }
 
-    /** Without a launcher's job id (this test's JVM has none) the files are named after the process, then the rank. */
-    @Test
-    void withoutTheRingfoldInstanceFilesAreNamedAfterTheLaunchersJobOrThisProcess() throws IOException
-    {
-        final String launcherJob = System.getenv("RINGFOLD_JOB_ID");
-        final String expected = "ringfold-" +
-            (launcherJob != null ? launcherJob : "pid" + ProcessHandle.current().pid()) + "-t7-";
-        final String name;
-        try (NodeSharedAllocator own = NodeSharedAllocator.create(root, 7);
-             Tensor t = own.allocate("bucket", DType.F32, 1024))
-        {
-            final SharedTensorHandle handle = own.handle(t);
-            name = handle.fileName();
-            assertTrue(handle.fileName().startsWith(expected), handle.fileName());
-            assertTrue(Files.exists(SHM.resolve(handle.fileName())), handle.fileName());
-            try (Tensor peer = rank1.map(handle))
-            {
-                t.setDouble(3.5, 1023);
-                assertEquals(3.5f, peer.getFloat(1023), "the peer's mapping sees the write");
-            }
-        }
-        assertFalse(Files.exists(SHM.resolve(name)), "the last close removes " + name);
-    }
-
     @Test
     void slicesAlongTheFirstDimensionCanBePublished()
     {

@@ -17,7 +17,7 @@ import java.util.List;
  * <p>Checks: every received message carries its window's stamp at both ends and the right byte count; the last
  * window's messages are checked byte by byte against the pattern.
  */
-public final class BandwidthOp implements BenchOp
+public final class BandwidthOp implements SizedOp
 {
     /** Messages in flight per window, as osu_bw and the anchors (W = 8). */
     public static final int WINDOW = 8;

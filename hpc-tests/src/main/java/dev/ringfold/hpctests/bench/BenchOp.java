@@ -1,12 +1,13 @@
 package dev.ringfold.hpctests.bench;
 
 /**
- * One operation of {@link OsuBench} ("latency", "bw", ...). Every rank of the job makes its own instance and
- * calls it in the same order: {@link #setUp} once, then {@link #measure} once per size, all ranks together.
- * Implementations time on rank 0, check every message they receive (a stamp per iteration at least) and count
- * mismatches through {@link BenchContext#verdict}, so that a run cannot be fast and wrong.
+ * One operation of {@link OsuBench} ("latency", "bw", "soak", ...). Every rank of the job makes its own instance and
+ * calls it in the same order, all ranks together: {@link #setUp} once, then the operation's own runs (a
+ * {@link SizedOp} once per size; the {@link SoakOp} once for its whole duration). Implementations time on rank 0,
+ * check every message they receive (a stamp per iteration at least) and count mismatches through
+ * {@link BenchContext#verdict}, so that a run cannot be fast and wrong.
  */
-public interface BenchOp
+public sealed interface BenchOp permits SizedOp, SoakOp
 {
     /** The name on the command line. */
     String name();
@@ -28,14 +29,6 @@ public interface BenchOp
 
     /** Allocates what the sizes need (off-heap buffers, requests), up to {@code maxBytes} per message. */
     void setUp(BenchContext ctx, int maxBytes);
-
-    /**
-     * Measures one size, on every rank together.
-     *
-     * @return the rows to print, on rank 0 (one for most operations); empty on the other ranks.
-     * @throws BenchFailure on every rank when any rank saw a wrong payload.
-     */
-    java.util.List<Measurement> measure(BenchContext ctx, int bytes);
 
     /** Gives back what {@link #setUp} took that outlives the JVM's own clean-up (node-shared tensors). */
     default void close()

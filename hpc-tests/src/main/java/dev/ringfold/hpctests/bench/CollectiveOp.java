@@ -23,7 +23,7 @@ import java.util.Locale;
  * node-shared tensors ({@link NodeSharedAllocator}), which the shared-memory algorithms reduce in place; the rows
  * say which buffers they measured.
  */
-final class CollectiveOp implements BenchOp
+final class CollectiveOp implements SizedOp
 {
     enum Kind
     {

@@ -18,7 +18,7 @@ import java.util.List;
  * ratio of times); after the last size, SGEMM 1024^3 in GFLOP/s. Medians; the reduce is checked against the
  * expected sums. JMH gives the full picture (docs/kernels.md); this is the quick, comparable line.
  */
-final class KernelsOp implements BenchOp
+final class KernelsOp implements SizedOp
 {
     private static final int GEMM_N = 1024;
 

@@ -15,7 +15,7 @@ import java.util.List;
  * cleared its buffer; every later message carries its own stamp (round trip k: ping {@code 2k}, pong {@code 2k+1})
  * at both ends, checked on receipt, and its byte count.
  */
-public final class LatencyOp implements BenchOp
+public final class LatencyOp implements SizedOp
 {
     private static final int TAG = 11;
 

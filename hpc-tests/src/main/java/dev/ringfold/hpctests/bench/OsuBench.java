@@ -154,26 +154,26 @@ public final class OsuBench
                 return 2;
             }
             final ResultPrinter printer = new ResultPrinter(out, options.json());
-            if (op instanceof SoakOp soak)
+            if (!(op instanceof SizedOp sized))
             {
-                return soak(ctx, soak, rf.jobId(), maxBytes, printer);
+                return soak(ctx, (SoakOp)op, rf.jobId(), maxBytes, printer);
             }
-            final String title = op.summary() + "; np=" + ctx.np() + ", dev=" + ctx.dev() +
+            final String title = sized.summary() + "; np=" + ctx.np() + ", dev=" + ctx.dev() +
                 (options.shared() ? ", node-shared buffers" : "") + ", payloads checked";
-            op.setUp(ctx, maxBytes);
+            sized.setUp(ctx, maxBytes);
             // JIT warm-up: the smallest size once, checked but not reported, so that the first size reported is
             // not measured while the JVM still interprets or compiles the loop (the per-size warm-up is short);
             // then a large size once, for the large-message paths (rendezvous, the reduce kernels' vector loops):
             // without it the first 1 MiB row of a --sizes 8,1M,16M run measured mostly interpreted reductions
             // (20 iterations, median 9.4 ms; the same size again after 16 MiB: 1.5 ms, all-reduce over TCP)
-            op.measure(ctx, minBytes);
+            sized.measure(ctx, minBytes);
             if (maxBytes > minBytes)
             {
-                op.measure(ctx, Math.min(maxBytes, WARM_UP_LARGE_BYTES));
+                sized.measure(ctx, Math.min(maxBytes, WARM_UP_LARGE_BYTES));
             }
             for (final int n : sizes)
             {
-                for (final Measurement m : op.measure(ctx, n))
+                for (final Measurement m : sized.measure(ctx, n))
                 {
                     printer.print(m, title);
                 }

@@ -13,7 +13,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -113,12 +112,6 @@ final class SoakOp implements BenchOp
             src[s] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(bytesPerSlot, 4096));
             dst[s] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(bytesPerSlot, 4096));
         }
-    }
-
-    @Override
-    public List<Measurement> measure(final BenchContext ctx, final int bytesPerRank)
-    {
-        throw new UnsupportedOperationException("soak runs through run(), not per size");
     }
 
     /** The allocator the soak's tensors come from, whose accounting must be back at zero at the end. */

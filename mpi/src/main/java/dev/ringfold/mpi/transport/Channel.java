@@ -35,6 +35,15 @@ public interface Channel
     String kind();
 
     /**
+     * Whether the runtime connected this rank and the peer through memory both map (a node's shared-memory rings):
+     * they can then also share node-shared tensors and the collectives' node regions.
+     */
+    default boolean sharesMemory()
+    {
+        return false;
+    }
+
+    /**
      * Whether the peer is a process on this node whose memory a cross-memory read reaches (and which may read
      * ours): a large off-heap message can then be pulled by the receiver in one copy.
      */

@@ -40,7 +40,7 @@ public final class SharedTensorRanks
              BufferAllocator root = new RootAllocator())
         {
             final Communicator world = rf.world();
-            try (Communicator node = SharedTensors.nodeCommunicator(world);
+            try (Communicator node = world.splitByNode();
                  NodeSharedAllocator shared = NodeSharedAllocator.create(rf, root))
             {
                 check(node.size() == world.size(), "all ranks on one node, got " + node.size());

@@ -132,7 +132,7 @@ public final class TensorTour
     private static void shared(final Ringfold rf, final BufferAllocator allocator)
     {
         // [snippet shared]
-        try (Communicator node = SharedTensors.nodeCommunicator(rf.world());
+        try (Communicator node = rf.world().splitByNode();
              NodeSharedAllocator shared = NodeSharedAllocator.create(rf, allocator);
              Tensor grad = shared.allocate("grad", DType.F32, 1024))   // /dev/shm/ringfold-<job>-t<rank>-<n>
         {

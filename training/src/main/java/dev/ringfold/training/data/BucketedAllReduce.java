@@ -92,7 +92,7 @@ public final class BucketedAllReduce implements DataParallel
         }
         // the same answer on every rank (sharing a node is an equivalence), so every rank's buckets are shared or none
         this.sharedMemory = options.nodeSharedBuckets() && size > 1 && collectives.isOneNode() ?
-            NodeSharedAllocator.create(allocator, world.worldRank(world.rank())) : null;
+            NodeSharedAllocator.create(world, allocator) : null;
 
         // bucket layout: last parameter first
         final int n = parameters.size();

@@ -177,11 +177,6 @@ public final class CrossMemory implements AutoCloseable
         return 0;
     }
 
-    public static boolean isPermissionError(final int errno)
-    {
-        return errno == EPERM;
-    }
-
     public static boolean isGoneError(final int errno)
     {
         return errno == ESRCH;

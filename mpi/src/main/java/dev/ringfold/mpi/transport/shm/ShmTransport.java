@@ -198,11 +198,6 @@ public final class ShmTransport implements Transport, InputWaiter
         }
     }
 
-    public int localIndex()
-    {
-        return myIndex;
-    }
-
     @Override
     public void close()
     {
@@ -256,6 +251,12 @@ public final class ShmTransport implements Transport, InputWaiter
         public String kind()
         {
             return "shm";
+        }
+
+        @Override
+        public boolean sharesMemory()
+        {
+            return true;
         }
 
         @Override
