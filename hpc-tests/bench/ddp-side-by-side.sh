@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # One interleaved sitting of Ringfold's Fashion-MNIST trainer vs PyTorch DDP (gloo, CPU, one thread a rank), the MLP
-# 784-256-128-10 with SGD momentum and the same global batch, at np = 1 and 2, as quoted in BENCHMARKS.md.
+# 784-256-128-10 with SGD momentum and the same global batch, at np = 1 and 2 (NPS), as quoted in BENCHMARKS.md.
 # Both report their last epoch (the JIT and the caches warm): samples/s, the step time, a compute-only step
 # (forward and backward without gradient synchronisation and without the update, PyTorch's no_sync) and the
 # difference, the communication overhead per step. Prints the load average before each run; compare ratios.
 # Needs `make build`, python3-torch and dataset-fashion-mnist. EPOCHS (default 3) and BATCH (default 128) apply to both;
 # ROUNDS (default 2) repeats the whole alternation (ours, DDP, ours, DDP ...) so load drifts hit both sides;
-# BUCKET_BYTES (default: the trainer's, 128 KiB) and OURS_ARGS (e.g. "--trace") go to the Ringfold trainer only.
-# NPS (default "1 2") are the rank counts. PEER=elastic puts the Ringfold trainer with --elastic 1:np (mpjrun's
-# --elastic too; no failure) in DDP's place: the cost of the elastic machinery when nothing fails.
+# NPS (default "1 2"; e.g. "1 2 4") the rank counts, each scaling line against np = 1 of the same round;
+# BUCKET_BYTES (default: the trainer's, 128 KiB) and OURS_ARGS (e.g. "--trace", "--private-buckets") go to the
+# Ringfold trainer only. PEER=elastic puts the Ringfold trainer with --elastic 1:np (mpjrun's --elastic too; no
+# failure) in DDP's place: the cost of the elastic machinery when nothing fails.
 set -u
 ROOT=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
 TORCH=${TORCH:-$ROOT/../shared/anchors/torch/ddp_fashion_mnist.py}
 EPOCHS=${EPOCHS:-3}
 BATCH=${BATCH:-128}
 ROUNDS=${ROUNDS:-2}
+NPS=${NPS:-1 2}
 BUCKET_BYTES=${BUCKET_BYTES:-131072}
 OURS_ARGS=${OURS_ARGS:-}
-NPS=${NPS:-1 2}
 PEER=${PEER:-torch}
 JAR=$ROOT/build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 cd "$ROOT" || exit 1
@@ -64,7 +65,9 @@ for round in $(seq "$ROUNDS"); do
     awk -v r="$round" -v np="$np" -v os="$os" -v ts="$ts" -v a="$ostep" -v b="$ocomp" -v c="$oover" -v d="$tstep" -v e="$tcomp" -v f="$tover" \
       'BEGIN { printf "| %d | %d | %s | %s | %.2f | %s, %s, %s | %s, %s, %s |\n", r, np, os, ts, (ts > 0 ? os / ts : 0), a, b, c, d, e, f }'
   done
-  [ "$NPS" = "1 2" ] || continue
-  awk -v a="${R[ours1.$round]%% *}" -v b="${R[ours2.$round]%% *}" -v c="${R[torch1.$round]%% *}" -v d="${R[torch2.$round]%% *}" -v r="$round" \
-    'BEGIN { printf "round %d scaling np=2 / np=1: Ringfold %.2f, DDP %.2f\n", r, (a > 0 ? b / a : 0), (c > 0 ? d / c : 0) }'
+  for np in $NPS; do
+    [ "$np" = 1 ] && continue
+    awk -v a="${R[ours1.$round]%% *}" -v b="${R[ours$np.$round]%% *}" -v c="${R[torch1.$round]%% *}" -v d="${R[torch$np.$round]%% *}" -v r="$round" -v np="$np" -v p="$P" \
+      'BEGIN { printf "round %d scaling np=%d / np=1: Ringfold %.2f, %s %.2f\n", r, np, (a > 0 ? b / a : 0), p, (c > 0 ? d / c : 0) }'
+  done
 done

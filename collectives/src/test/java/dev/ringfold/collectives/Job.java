@@ -87,8 +87,8 @@ public final class Job
      * environment (MASTER_ADDR/MASTER_PORT/RANK/WORLD_SIZE; rank 0 hosts the rendezvous), since bin/mpjrun gives every
      * rank the same environment. Fails the test unless every rank exits 0; returns every rank's output.
      */
-    static String runOnNodes(final String[] nodes, final int timeoutSeconds, final Class<?> main, final String... args)
-        throws Exception
+    public static String runOnNodes(final String[] nodes, final int timeoutSeconds, final Class<?> main,
+        final String... args) throws Exception
     {
         final int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0))

@@ -1,5 +1,6 @@
 package dev.ringfold.tensors;
 
+import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.mpi.bootstrap.NodeIdentity;
 import org.apache.arrow.memory.ArrowBuf;
@@ -37,6 +38,16 @@ public final class NodeSharedAllocator implements AutoCloseable
     public static NodeSharedAllocator create(final Ringfold ringfold, final BufferAllocator parent)
     {
         return new NodeSharedAllocator(parent, ringfold.settings().shmDir(), ringfold.jobId(), ringfold.world().rank());
+    }
+
+    /**
+     * For a library layer that holds a communicator but not the {@link Ringfold} instance (the data-parallel
+     * buckets): the same folder and job id, from the communicator's settings, and this rank's world rank.
+     */
+    public static NodeSharedAllocator create(final Communicator comm, final BufferAllocator parent)
+    {
+        return new NodeSharedAllocator(parent, comm.settings().shmDir(), comm.settings().jobId(),
+            comm.worldRank(comm.rank()));
     }
 
     /** For a directory, job id and rank of one's choosing (tests, or programs that do not run Ringfold). */

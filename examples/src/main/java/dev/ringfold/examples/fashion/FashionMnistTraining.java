@@ -2,6 +2,7 @@ package dev.ringfold.examples.fashion;
 
 import dev.ringfold.collectives.Collectives;
 import dev.ringfold.training.data.BucketTrace;
+import dev.ringfold.training.data.BucketedAllReduce;
 import dev.ringfold.training.data.DataParallel;
 import dev.ringfold.training.data.DataParallelOptions;
 import dev.ringfold.training.data.DistributedSampler;
@@ -213,6 +214,8 @@ public final class FashionMnistTraining
                          .serverReplicas(ps ? options.serverReplicas : 1)
                          .bucketBytes(options.bucketBytes)
                          .trace(options.trace)
+                         .nodeSharedBuckets(!options.privateBuckets)
+                         .updateInBuckets(true) // the optimizer reads the averages in the buckets: no copy back
                          .update(optimizer));
                  Tensor x = Tensors.zeros(allocator, DType.F32, capacity, FashionMnist.PIXELS).name("x");
                  Tensor y = Tensors.zeros(allocator, DType.I32, capacity).name("y");
@@ -228,7 +231,7 @@ public final class FashionMnistTraining
                 long firstStep = 0;
                 if (!ps)
                 {
-                    optimizer.init(model.parameters(), model.gradients());
+                    optimizer.init(model.parameters(), ((BucketedAllReduce)replicas).averagedGradients());
                 }
                 if (checkpoint != null && rank == 0)
                 {

@@ -4,6 +4,7 @@ import dev.ringfold.collectives.CollectiveRequest;
 import dev.ringfold.collectives.Collectives;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.NodeSharedAllocator;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
@@ -20,11 +21,20 @@ import java.util.List;
  * <p>Buckets are filled in reverse parameter order (backward produces the last layer's gradient first): walking
  * from the last parameter to the first, a gradient joins the current bucket unless that would take it past
  * {@link DataParallelOptions#bucketBytes()}; a gradient larger than the capacity gets a bucket alone. When the last
- * gradient of a bucket is ready, the bucket's persistent all-reduce (SUM) starts, unless an earlier bucket is still
- * waiting for gradients: buckets start strictly in order, so every rank starts them in the same order whatever order
- * its gradients come in. {@link #step()} starts what is left, waits for all, divides by (ranks x accumulated
- * passes) and copies each bucket slice back into its gradient tensor: gradients stay the caller's tensors (one copy
- * in, one back, per step), and the caller's tensors are free for the next backward while buckets are in flight.
+ * gradient of a bucket is ready, the bucket's persistent all-reduce (AVG: the sum divided by the ranks in the
+ * reduction's last pass) starts, unless an earlier bucket is still waiting for gradients: buckets start strictly in
+ * order, so every rank starts them in the same order whatever order its gradients come in. {@link #step()} starts
+ * what is left and, bucket by bucket as each completes, copies its slices back into their gradient tensors (dividing
+ * by the accumulated passes first where there were several): gradients stay the caller's tensors (one copy in, one
+ * back, per step), and the caller's tensors are free for the next backward while buckets are in flight. With
+ * {@link DataParallelOptions#updateInBuckets} nothing is copied back: the update reads the averages in the buckets
+ * ({@link #averagedGradients()}).
+ *
+ * <p>When every rank is on one node the buckets are node-shared tensors ({@link NodeSharedAllocator}; unless
+ * {@link DataParallelOptions#nodeSharedBuckets} is off), so the table's shared-memory all-reduce reduces them in
+ * place: each rank reduces its slice straight from every rank's bucket and writes the average into every rank's
+ * bucket, with no staging copy through the node region. Across nodes, or with them off, the buckets are private
+ * and the table's algorithm (hierarchical, staged through the region, ring) copies as it needs.
  *
  * <p>It runs on a duplicate of the communicator, so collectives the training code runs on its own (a loss
  * all-reduce) cannot interleave with the buckets' sequence (in elastic mode {@link ElasticAllReduce}'s own). After the first step nothing allocates.
@@ -43,6 +53,14 @@ public final class BucketedAllReduce implements DataParallel
     private final CollectiveRequest[] requests;
     private final int[] bucketOf;
     private final int[] members;
+    /** Bucket b holds parameters {@code lastParameter[b] - members[b] + 1 .. lastParameter[b]}. */
+    private final int[] lastParameter;
+    /** Where node-shared buckets are allocated; null when they are private. */
+    private final NodeSharedAllocator sharedMemory;
+    /** Views of the buckets, one per gradient: where the averages are after a step. */
+    private final Tensor[] averaged;
+    private final List<Tensor> averagedList;
+    private final boolean copyBack;
     private final int[] pending;
     private final BucketTrace trace;
     private final AccumulationScope scope;
@@ -75,6 +93,9 @@ public final class BucketedAllReduce implements DataParallel
         {
             collectives.broadcast(p, 0);
         }
+        // the same answer on every rank (sharing a node is an equivalence), so every rank's buckets are shared or none
+        this.sharedMemory = options.nodeSharedBuckets() && size > 1 && collectives.isOneNode() ?
+            NodeSharedAllocator.create(world, allocator) : null;
 
         // bucket layout: last parameter first
         final int n = parameters.size();
@@ -99,6 +120,9 @@ public final class BucketedAllReduce implements DataParallel
         this.buckets = new Tensor[count];
         this.requests = new CollectiveRequest[count];
         this.members = new int[count];
+        this.lastParameter = new int[count];
+        this.averaged = new Tensor[n];
+        this.copyBack = !options.updateInBuckets();
         this.pending = new int[count];
         final long[] bucketBytes = new long[count];
         final long[] offset = new long[count];
@@ -106,19 +130,30 @@ public final class BucketedAllReduce implements DataParallel
         {
             for (int b = 0; b < count; b++)
             {
-                buckets[b] = Tensors.zeros(allocator, slotType, bucketElements.get(b));
+                final long elements = bucketElements.get(b);
+                buckets[b] = sharedMemory != null ? sharedMemory.allocate("bucket " + b, slotType, elements) :
+                    Tensors.zeros(allocator, slotType, elements);
                 bucketBytes[b] = buckets[b].byteSize();
             }
             for (int i = n - 1; i >= 0; i--)
             {
                 final int b = bucketOf[i];
+                if (members[b] == 0)
+                {
+                    lastParameter[b] = i;
+                }
                 slots.place(i, buckets[b].address() + offset[b]);
+                final long first = offset[b] / slotType.bytes();
+                try (Tensor slice = buckets[b].slice(0, first, first + gradients.get(i).elementCount()))
+                {
+                    averaged[i] = slice.reshape(gradients.get(i).shape());
+                }
                 offset[b] += gradients.get(i).elementCount() * slotType.bytes();
                 members[b]++;
             }
             for (int b = 0; b < count; b++)
             {
-                requests[b] = collectives.allReduceInit(buckets[b], ReduceOp.SUM);
+                requests[b] = collectives.allReduceInit(buckets[b], ReduceOp.AVG);
             }
         }
         catch (final RuntimeException ex)
@@ -126,6 +161,7 @@ public final class BucketedAllReduce implements DataParallel
             releaseBuckets();
             throw ex;
         }
+        this.averagedList = List.of(averaged);
         System.arraycopy(members, 0, pending, 0, count);
         this.trace = options.trace() ? new BucketTrace(bucketBytes) : null;
     }
@@ -139,6 +175,22 @@ public final class BucketedAllReduce implements DataParallel
     public int bucketOf(final int parameter)
     {
         return bucketOf[parameter];
+    }
+
+    /**
+     * The gradients' places in the buckets (views, in the buckets' type, in parameter order): after
+     * {@link #synchronize()} or {@link #step()} they hold the averages, until the next backward pass copies into
+     * them. What to build an optimizer over with {@link DataParallelOptions#updateInBuckets}.
+     */
+    public List<Tensor> averagedGradients()
+    {
+        return averagedList;
+    }
+
+    /** Whether the buckets live in node-shared memory (and are reduced in place by every rank of the node). */
+    public boolean nodeSharedBuckets()
+    {
+        return sharedMemory != null;
     }
 
     @Override
@@ -237,8 +289,11 @@ public final class BucketedAllReduce implements DataParallel
     }
 
     /**
-     * Waits for every bucket, averages over ranks and accumulated passes, and copies the result into the gradient
-     * tensors; the parameters are untouched. {@link #step()} is this plus the update.
+     * Waits for every bucket (averaged over ranks by its all-reduce), and copies each, as it completes, into its
+     * gradient tensors (unless {@link DataParallelOptions#updateInBuckets}: then the averages stay in
+     * {@link #averagedGradients()}), divided by the accumulated passes where there were several; the parameters are
+     * untouched.
+     * {@link #step()} is this plus the update.
      */
     public void synchronize()
     {
@@ -256,6 +311,7 @@ public final class BucketedAllReduce implements DataParallel
             {
                 trace.finished(b, System.nanoTime());
             }
+            copyBack(b, passes); // while the later buckets' peers still work
         }
         nextStart = 0;
         nextFinish = 0;
@@ -264,15 +320,16 @@ public final class BucketedAllReduce implements DataParallel
         {
             trace.stepDone();
         }
-        final long divisor = (long)size * passes;
-        for (final Tensor bucket : buckets)
+    }
+
+    private void copyBack(final int b, final int passes)
+    {
+        final Tensor bucket = buckets[b];
+        if (passes > 1)
         {
-            if (divisor > 1)
-            {
-                ReduceKernels.divide(bucket.dtype(), bucket.address(), bucket.elementCount(), divisor);
-            }
+            ReduceKernels.divide(bucket.dtype(), bucket.address(), bucket.elementCount(), passes);
         }
-        for (int i = 0; i < slots.size(); i++)
+        for (int i = lastParameter[b], end = lastParameter[b] - members[b]; copyBack && i > end; i--)
         {
             slots.copyBack(i);
         }
@@ -284,7 +341,7 @@ public final class BucketedAllReduce implements DataParallel
         synchronize();
         if (update != null)
         {
-            update.apply(parameters, gradients);
+            update.apply(parameters, copyBack ? gradients : averagedList);
         }
     }
 
@@ -335,12 +392,23 @@ public final class BucketedAllReduce implements DataParallel
 
     private void releaseBuckets()
     {
+        for (final Tensor t : averaged)
+        {
+            if (t != null)
+            {
+                t.close();
+            }
+        }
         for (final Tensor t : buckets)
         {
             if (t != null)
             {
                 t.close();
             }
+        }
+        if (sharedMemory != null)
+        {
+            sharedMemory.close();
         }
     }
 

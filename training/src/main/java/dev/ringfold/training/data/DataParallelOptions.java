@@ -26,6 +26,8 @@ public final class DataParallelOptions
     private long bucketBytes = DEFAULT_BUCKET_BYTES;
     private boolean accumulateInF32;
     private boolean trace;
+    private boolean nodeSharedBuckets = true;
+    private boolean updateInBuckets;
     private int servers = 1;
     private int serverReplicas = 1;
     private int staleness;
@@ -90,6 +92,41 @@ public final class DataParallelOptions
     public DataParallelOptions trace(final boolean on)
     {
         this.trace = on;
+        return this;
+    }
+
+    public boolean nodeSharedBuckets()
+    {
+        return nodeSharedBuckets;
+    }
+
+    /**
+     * All-reduce mode, every rank on one node: buckets in node-shared memory (on by default), which the
+     * shared-memory all-reduce reduces in place, each rank its slice straight from every rank's bucket into every
+     * rank's bucket, nothing staged. Off: private buckets, staged through the node's region (the path across nodes
+     * and over TCP whatever this says).
+     */
+    public DataParallelOptions nodeSharedBuckets(final boolean on)
+    {
+        this.nodeSharedBuckets = on;
+        return this;
+    }
+
+    public boolean updateInBuckets()
+    {
+        return updateInBuckets;
+    }
+
+    /**
+     * All-reduce mode: {@code step()} applies the update to the averaged gradients where the all-reduce left them,
+     * views of the buckets ({@link BucketedAllReduce#averagedGradients()}, in the buckets' type), instead of copying
+     * them back into the caller's gradient tensors first, which then keep this rank's own gradients: one pass over
+     * the gradients fewer per step. An optimizer made for fixed lists must be made over those views (an
+     * {@link OptimizerUpdate} makes its optimizer over the lists of its first apply). Off by default.
+     */
+    public DataParallelOptions updateInBuckets(final boolean on)
+    {
+        this.updateInBuckets = on;
         return this;
     }
 
@@ -209,7 +246,8 @@ public final class DataParallelOptions
     public String toString()
     {
         return "DataParallelOptions{mode=" + mode + ", bucketBytes=" + bucketBytes + ", accumulateInF32=" +
-            accumulateInF32 + ", trace=" + trace + ", servers=" + servers + ", serverReplicas=" + serverReplicas +
+            accumulateInF32 + ", trace=" + trace + ", nodeSharedBuckets=" + nodeSharedBuckets +
+            ", updateInBuckets=" + updateInBuckets + ", servers=" + servers + ", serverReplicas=" + serverReplicas +
             ", staleness=" + staleness + ", update=" + (update == null ? "none" : "set") +
             (elastic() ? ", elastic=" + elasticMin + ":" + elasticMax : "") + "}";
     }

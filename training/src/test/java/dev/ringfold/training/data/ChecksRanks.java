@@ -44,8 +44,9 @@ public final class ChecksRanks
             noSyncEqualsBiggerBatch(allocator);
             bf16Accumulation(allocator, true, 0.251953125f);
             bf16Accumulation(allocator, false, 0.25f);
-            allocation(allocator, DataParallelOptions.Mode.ALL_REDUCE);
-            allocation(allocator, DataParallelOptions.Mode.PARAMETER_SERVER);
+            allocation(allocator, DataParallelOptions.Mode.ALL_REDUCE, false);
+            allocation(allocator, DataParallelOptions.Mode.ALL_REDUCE, true);
+            allocation(allocator, DataParallelOptions.Mode.PARAMETER_SERVER, false);
             persistentAllReduce(allocator);
             errors(allocator);
             checkpointErrors(allocator);
@@ -233,19 +234,25 @@ public final class ChecksRanks
     /**
      * Training steps of the tiny model (backward, gradientReady, step with the momentum update, sampler) allocate
      * nothing once warm ({@link SteadyStateAllocation}). In parameter-server mode rank 1 is the server and only the
-     * worker measures.
+     * worker measures. {@code wide}: the wide model's 40 KiB buckets, node-shared and reduced in place, and the update
+     * reading the averages in them (nothing copied back).
      */
-    private static void allocation(final BufferAllocator allocator, final DataParallelOptions.Mode mode)
+    private static void allocation(final BufferAllocator allocator, final DataParallelOptions.Mode mode,
+        final boolean wide)
     {
-        try (TinyClassifier model = new TinyClassifier(allocator, 480, 9, DType.F32);
-             Momentum momentum = new Momentum(allocator, 0.05f, 0.9f);
+        final String name = mode + (wide ? "-node-shared" : "");
+        try (TinyClassifier model = new TinyClassifier(allocator, 480, 9, DType.F32,
+                wide ? TinyClassifier.WIDE : TinyClassifier.FEATURES);
+             Momentum momentum = new Momentum(allocator, 0.05f * TinyClassifier.FEATURES / model.features(), 0.9f);
              DataParallel dp = DataParallel.create(world, allocator, model.parameters, model.gradients,
-                 new DataParallelOptions().mode(mode).bucketBytes(64).update(momentum)))
+                 new DataParallelOptions().mode(mode).bucketBytes(wide ? 64 << 10 : 64).update(momentum)
+                     .updateInBuckets(wide)))
         {
+            check(!wide || ((BucketedAllReduce)dp).nodeSharedBuckets(), name + ": buckets are node-shared");
             if (!dp.isWorker())
             {
                 dp.serve();
-                System.out.println("ok allocation-" + mode + " rank " + me);
+                System.out.println("ok allocation-" + name + " rank " + me);
                 return;
             }
             final DistributedSampler sampler = new DistributedSampler(480, dp.workers(), dp.workerIndex(), 1, true,
@@ -257,7 +264,7 @@ public final class ChecksRanks
             final int[] step = {0};
             // with one worker (parameter-server mode) nobody else steps with it
             final long best = SteadyStateAllocation.quietestRound(
-                mode == DataParallelOptions.Mode.ALL_REDUCE ? world : null, mode + " (rank " + me + ")", 3000, 500,
+                mode == DataParallelOptions.Mode.ALL_REDUCE ? world : null, name + " (rank " + me + ")", 3000, 500,
                 () ->
                 {
                     if (step[0] % stepsPerEpoch == 0)
@@ -269,10 +276,10 @@ public final class ChecksRanks
                     dp.step();
                     step[0]++;
                 });
-            check(best == 0, mode + ": training steps allocate in steady state (" + best +
+            check(best == 0, name + ": training steps allocate in steady state (" + best +
                 " bytes in the quietest round)");
         }
-        System.out.println("ok allocation-" + mode + " rank " + me);
+        System.out.println("ok allocation-" + name + " rank " + me);
     }
 
     // ------------------------------------------------------------------------------------ persistent all-reduce

@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DataParallelChecksTest
 {
     private static final String[] SECTIONS = {"ok overlap rank", "ok overlap-progress rank", "ok nosync rank",
-        "ok bf16-f32 rank", "ok bf16-bf16 rank", "ok allocation-ALL_REDUCE rank", "ok allocation-PARAMETER_SERVER rank",
-        "ok persistent rank", "ok errors rank", "ok checkpoint-errors rank"};
+        "ok bf16-f32 rank", "ok bf16-bf16 rank", "ok allocation-ALL_REDUCE rank",
+        "ok allocation-ALL_REDUCE-node-shared rank", "ok allocation-PARAMETER_SERVER rank", "ok persistent rank",
+        "ok errors rank", "ok checkpoint-errors rank"};
 
     @Test
     @Timeout(600)

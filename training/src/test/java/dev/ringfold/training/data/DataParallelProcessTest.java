@@ -74,6 +74,55 @@ class DataParallelProcessTest
         assertEquals(bits(twoText), bits(tcp), "np=2 over TCP: the same bits as over shared memory");
     }
 
+    /**
+     * Buckets of the shared-memory all-reduce's sizes (the wide model): node-shared on one node, so every rank
+     * reduces its slice in place from every rank's bucket, averaging in the same pass. Equal to the sequential run
+     * within the bound on 2 and 4 ranks, and bit for bit the private buckets' run (staged through the node region)
+     * and the run whose update reads the averages in the buckets (updateInBuckets: nothing copied back).
+     */
+    @Test
+    @Timeout(900)
+    void nodeSharedBucketsGiveTheSequentialRunsParameters() throws Exception
+    {
+        final String oneText = train(1, "all_reduce", "16", "1", "wide");
+        assertTrue(oneText.contains("buckets private"), "one rank has nobody to share with\n" + oneText);
+        final float[] one = parameters(oneText);
+        final String twoText = train(2, "all_reduce", "16", "1", "wide");
+        assertTrue(twoText.contains("buckets node-shared 3"), twoText);
+        final String privateText = train(2, "all_reduce", "16", "1", "wide", "private");
+        assertTrue(privateText.contains("buckets private 3"), privateText);
+        final String fourText = train(4, "all_reduce", "16", "1", "wide");
+        final String inBucketsText = train(2, "all_reduce", "16", "1", "wide", "inbuckets");
+        assertTrue(fourText.contains("buckets node-shared 3"), fourText);
+        final double d12 = relativeDifference(one, parameters(twoText));
+        final double d14 = relativeDifference(one, parameters(fourText));
+        System.out.printf("node-shared buckets, one epoch, global batch 16: relative difference np=1 vs 2: %.3g, " +
+            "np=1 vs 4: %.3g%n", d12, d14);
+        assertTrue(d12 <= BOUND, "np=1 vs np=2: " + d12);
+        assertTrue(d14 <= BOUND, "np=1 vs np=4: " + d14);
+        assertTrue(!Arrays.equals(one, new float[one.length]), "parameters are not all zero");
+        assertEquals(bits(privateText), bits(twoText), "node-shared and private buckets: bit-identical");
+        assertEquals(bits(twoText), bits(inBucketsText), "the update reading the buckets: bit-identical");
+    }
+
+    /**
+     * Two nodes of two ranks (RINGFOLD_NODE, TCP between them): the buckets are private and the table's hierarchical
+     * all-reduce averages them; the same parameters as one rank within the bound.
+     */
+    @Test
+    @Timeout(600)
+    void acrossNodesTheBucketsArePrivateAndReducedHierarchically() throws Exception
+    {
+        final float[] one = parameters(train(1, "all_reduce", "16", "1", "wide"));
+        final String text = Job.runOnNodes(new String[] {"a", "a", "b", "b"}, 240, TrainingRanks.class,
+            "all_reduce", "16", "1", "wide");
+        assertEquals(4, Job.count(text, "ok train rank"), text);
+        assertTrue(text.contains("buckets private 3"), text);
+        final double d = relativeDifference(one, parameters(text));
+        System.out.printf("two nodes of two ranks, hierarchical: relative difference to np=1: %.3g%n", d);
+        assertTrue(d <= BOUND, "np=1 vs 2 x 2 ranks: " + d);
+    }
+
     @Test
     @Timeout(900)
     void synchronousParameterServerMatchesAllReduce() throws Exception

@@ -16,15 +16,16 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 /**
  * Softmax regression on a deterministic synthetic data set, with its gradient written out: the model the
  * data-parallel tests train. Features are split into {@value #BLOCKS} weight blocks (parameters 0 to 2, [8, 5]) and
- * a bias (parameter 3), so there are several gradients to bucket. Labels come from a fixed teacher, so the loss
+ * a bias (parameter 3), so there are several gradients to bucket; a wider one ({@link #WIDE} features, blocks of
+ * 40 KiB) has buckets large enough for the shared-memory all-reduce. Labels come from a fixed teacher, so the loss
  * falls. All arithmetic is float in a fixed order; nothing allocates per step.
  */
 final class TinyClassifier implements AutoCloseable
 {
     static final int FEATURES = 24;
+    static final int WIDE = 3 * 2048;
     static final int CLASSES = 5;
     static final int BLOCKS = 3;
-    static final int BLOCK = FEATURES / BLOCKS;
     static final int MAX_BATCH = 64;
 
     final List<Tensor> parameters;
@@ -33,11 +34,21 @@ final class TinyClassifier implements AutoCloseable
     private final int[] labels;
     private final float[] dz = new float[MAX_BATCH * CLASSES];
     private final DType gradientType;
+    private final int features;
+    private final int block;
 
     TinyClassifier(final BufferAllocator allocator, final int samples, final long initSeed, final DType gradientType)
     {
+        this(allocator, samples, initSeed, gradientType, FEATURES);
+    }
+
+    TinyClassifier(final BufferAllocator allocator, final int samples, final long initSeed, final DType gradientType,
+        final int features)
+    {
         this.gradientType = gradientType;
-        x = new float[samples * FEATURES];
+        this.features = features;
+        this.block = features / BLOCKS;
+        x = new float[samples * features];
         labels = new int[samples];
         for (int i = 0; i < samples; i++)
         {
@@ -46,13 +57,13 @@ final class TinyClassifier implements AutoCloseable
             for (int c = 0; c < CLASSES; c++)
             {
                 float score = 0;
-                for (int f = 0; f < FEATURES; f++)
+                for (int f = 0; f < features; f++)
                 {
                     if (c == 0)
                     {
-                        x[i * FEATURES + f] = uniform(7, (long)i * FEATURES + f);
+                        x[i * features + f] = uniform(7, (long)i * features + f);
                     }
-                    score += x[i * FEATURES + f] * uniform(13, (long)f * CLASSES + c);
+                    score += x[i * features + f] * uniform(13, (long)f * CLASSES + c);
                 }
                 if (score > bestScore)
                 {
@@ -66,7 +77,7 @@ final class TinyClassifier implements AutoCloseable
         final Tensor[] g = new Tensor[BLOCKS + 1];
         for (int k = 0; k <= BLOCKS; k++)
         {
-            final long[] shape = k < BLOCKS ? new long[] {BLOCK, CLASSES} : new long[] {CLASSES};
+            final long[] shape = k < BLOCKS ? new long[] {block, CLASSES} : new long[] {CLASSES};
             p[k] = Tensors.zeros(allocator, DType.F32, shape);
             g[k] = Tensors.zeros(allocator, gradientType, shape);
             final MemorySegment s = p[k].segment();
@@ -102,6 +113,11 @@ final class TinyClassifier implements AutoCloseable
         return diff / scale;
     }
 
+    int features()
+    {
+        return features;
+    }
+
     int samples()
     {
         return labels.length;
@@ -125,9 +141,9 @@ final class TinyClassifier implements AutoCloseable
                 for (int k = 0; k < BLOCKS; k++)
                 {
                     final MemorySegment w = parameters.get(k).segment();
-                    for (int f = 0; f < BLOCK; f++)
+                    for (int f = 0; f < block; f++)
                     {
-                        z += x[i * FEATURES + k * BLOCK + f] * w.getAtIndex(JAVA_FLOAT_UNALIGNED, f * CLASSES + c);
+                        z += x[i * features + k * block + f] * w.getAtIndex(JAVA_FLOAT_UNALIGNED, f * CLASSES + c);
                     }
                 }
                 dz[s * CLASSES + c] = z;
@@ -164,14 +180,14 @@ final class TinyClassifier implements AutoCloseable
         for (int k = BLOCKS - 1; k >= 0; k--)
         {
             final Tensor g = gradients.get(k);
-            for (int f = 0; f < BLOCK; f++)
+            for (int f = 0; f < block; f++)
             {
                 for (int c = 0; c < CLASSES; c++)
                 {
                     float sum = 0;
                     for (int s = 0; s < count; s++)
                     {
-                        sum += x[indices[from + s] * FEATURES + k * BLOCK + f] * dz[s * CLASSES + c];
+                        sum += x[indices[from + s] * features + k * block + f] * dz[s * CLASSES + c];
                     }
                     put(g, f * CLASSES + c, sum);
                 }

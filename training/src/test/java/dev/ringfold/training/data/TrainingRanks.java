@@ -6,17 +6,23 @@ import dev.ringfold.tensors.DType;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Trains {@link TinyClassifier} data-parallel: {@code TrainingRanks <all_reduce|parameter_server|async_parameter_server>
- * <global batch> <epochs> [servers] [staleness] [gate]}. Every rank starts from different random parameters
- * (creation broadcasts rank 0's); worker 0 prints the final parameters' bits ({@code params ...}), servers print
- * their update count and the largest lead they allowed; every rank ends with {@code ok train rank r} once its
- * allocator is back to zero. With {@code gate} (the staleness test), worker 0 is made the slowest without timing:
- * before each step it waits until worker 1 reports having finished {@code staleness} steps more than worker 0 has,
- * so worker 1 is as far ahead as the bound allows whenever the server lets it; a server that held it too little
- * would show a larger lead.
+ * <global batch> <epochs> [servers] [staleness] [gate] [wide] [private] [inbuckets]}. Every rank starts from
+ * different random parameters (creation broadcasts rank 0's); worker 0 prints the final parameters' bits
+ * ({@code params ...}), servers print their update count and the largest lead they allowed; every rank ends with
+ * {@code ok train rank r} once its allocator is back to zero. With {@code gate} (the staleness test), worker 0 is
+ * made the slowest without timing: before each step it waits until worker 1 reports having finished
+ * {@code staleness} steps more than worker 0 has, so worker 1 is as far ahead as the bound allows whenever the server
+ * lets it; a server that held it too little would show a larger lead. With {@code wide}, the model has
+ * {@link TinyClassifier#WIDE} features and 64 KiB buckets (one 40 KiB weight block each: the shared-memory
+ * all-reduce's sizes, reduced in place when the buckets are node-shared), and the learning rate shrinks with the
+ * width; {@code private} turns node-shared buckets off, {@code inbuckets} has the update read the averages in the
+ * buckets (no copy back). Worker 0 prints {@code buckets node-shared} or {@code buckets private}.
  */
 public final class TrainingRanks
 {
@@ -24,8 +30,14 @@ public final class TrainingRanks
     static final long SEED = 42;
     private static final int GATE_TAG = 99;
 
-    public static void main(final String[] args)
+    public static void main(final String[] all)
     {
+        final List<String> flags = List.of("wide", "private", "inbuckets");
+        final String[] args = Arrays.stream(all).filter(a -> !flags.contains(a)).toArray(String[]::new);
+        final boolean wide = Arrays.asList(all).contains("wide");
+        final boolean privateBuckets = Arrays.asList(all).contains("private");
+        final boolean inBuckets = Arrays.asList(all).contains("inbuckets");
+        final int features = wide ? TinyClassifier.WIDE : TinyClassifier.FEATURES;
         final DataParallelOptions.Mode mode = DataParallelOptions.Mode.valueOf(args[0].toUpperCase(Locale.ROOT));
         final int globalBatch = Integer.parseInt(args[1]);
         final int epochs = Integer.parseInt(args[2]);
@@ -35,11 +47,12 @@ public final class TrainingRanks
         try (Ringfold rf = Ringfold.init(); BufferAllocator allocator = new RootAllocator())
         {
             final Communicator world = rf.world();
-            try (TinyClassifier model = new TinyClassifier(allocator, SAMPLES, 100 + world.rank(), DType.F32);
-                 Momentum momentum = new Momentum(allocator, 0.5f, 0.9f))
+            try (TinyClassifier model = new TinyClassifier(allocator, SAMPLES, 100 + world.rank(), DType.F32, features);
+                 Momentum momentum = new Momentum(allocator, 0.5f * TinyClassifier.FEATURES / features, 0.9f))
             {
-                final DataParallelOptions options = new DataParallelOptions().mode(mode).bucketBytes(64)
-                    .servers(servers).staleness(staleness).update(momentum);
+                final DataParallelOptions options = new DataParallelOptions().mode(mode)
+                    .bucketBytes(wide ? 64 << 10 : 64).servers(servers).staleness(staleness).update(momentum)
+                    .nodeSharedBuckets(!privateBuckets).updateInBuckets(inBuckets);
                 try (DataParallel dp = DataParallel.create(world, allocator, model.parameters, model.gradients,
                     options))
                 {
@@ -52,6 +65,11 @@ public final class TrainingRanks
                     }
                     else
                     {
+                        if (dp instanceof BucketedAllReduce buckets && dp.workerIndex() == 0)
+                        {
+                            System.out.println("buckets " + (buckets.nodeSharedBuckets() ? "node-shared" : "private") +
+                                " " + buckets.buckets());
+                        }
                         train(world, dp, model, globalBatch, epochs, gate ? staleness : -1);
                     }
                 }
