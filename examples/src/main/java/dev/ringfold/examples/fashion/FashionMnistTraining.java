@@ -215,7 +215,9 @@ public final class FashionMnistTraining
                          .bucketBytes(options.bucketBytes)
                          .trace(options.trace)
                          .nodeSharedBuckets(!options.privateBuckets)
-                         .updateInBuckets(true) // the optimizer reads the averages in the buckets: no copy back
+                         // the optimizer reads the averages in the buckets, no copy back; not when elastic, which
+                         // makes new buckets over the survivors after a death: there it reads the model's gradients
+                         .updateInBuckets(!elastic)
                          .update(optimizer));
                  Tensor x = Tensors.zeros(allocator, DType.F32, capacity, FashionMnist.PIXELS).name("x");
                  Tensor y = Tensors.zeros(allocator, DType.I32, capacity).name("y");
@@ -231,7 +233,8 @@ public final class FashionMnistTraining
                 long firstStep = 0;
                 if (!ps)
                 {
-                    optimizer.init(model.parameters(), ((BucketedAllReduce)replicas).averagedGradients());
+                    optimizer.init(model.parameters(), elastic ? model.gradients() :
+                        ((BucketedAllReduce)replicas).averagedGradients());
                 }
                 if (checkpoint != null && rank == 0)
                 {
