@@ -31,7 +31,7 @@ ours() {
   bin/mpjrun -np "$1" ${LAUNCH_ARGS:-} --no-tag-output -cp "$JAR" dev.ringfold.examples.fashion.FashionMnistTraining \
     --epochs "$EPOCHS" --batch-size "$BATCH" --optimizer sgd --schedule constant --bucket-bytes "$BUCKET_BYTES" --timing $OURS_ARGS 2>/dev/null |
     tee -a "${LOG:-/dev/null}" |
-    awk '/^epoch .* 100% /{ for (i = 1; i <= NF; i++) if ($i == "samples/s") { s = $(i - 1); gsub(",", "", s) } }
+    awk '/^epoch .* 100% /{ for (i = 1; i <= NF; i++) if ($i == "samples/s" || $i == "samples/s,") { s = $(i - 1); gsub(",", "", s) } }
          /^timing:/{ step = $3; compute = $7; over = $10 }
          END { printf "%s %s %s %s\n", s, step, compute, over }'
 }

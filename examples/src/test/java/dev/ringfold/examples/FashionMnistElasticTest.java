@@ -205,8 +205,11 @@ class FashionMnistElasticTest
         return m.group(1);
     }
 
-    /** mpjrun's output, the rank JVMs it started and the job's id (from a rank's environment). */
-    private record Run(String output, Set<Long> pids, String jobId)
+    /**
+     * mpjrun's output, the processes it started (handles: isAlive checks the start time too, so a pid another
+     * process took meanwhile on this busy machine does not count) and the job's id (from a rank's environment).
+     */
+    private record Run(String output, Map<Long, ProcessHandle> processes, String jobId)
     {
     }
 
@@ -215,7 +218,7 @@ class FashionMnistElasticTest
     {
         final Path out = dir.resolve("out.txt");
         final Process process = ExamplesProcessTest.start(out, args);
-        final Set<Long> pids = new HashSet<>();
+        final Map<Long, ProcessHandle> processes = new HashMap<>();
         String jobId = null;
         try
         {
@@ -224,7 +227,7 @@ class FashionMnistElasticTest
             {
                 for (final ProcessHandle h : process.descendants().toList())
                 {
-                    if (pids.add(h.pid()) || jobId == null)
+                    if (processes.putIfAbsent(h.pid(), h) == null || jobId == null)
                     {
                         final String id = jobIdOf(h.pid());
                         jobId = jobId == null ? id : jobId;
@@ -239,7 +242,7 @@ class FashionMnistElasticTest
             final String output = Files.readString(out);
             assertEquals(exitStatus, process.exitValue(), "mpjrun " + String.join(" ", args) + " exit status:\n" +
                 output);
-            return new Run(output, pids, jobId);
+            return new Run(output, processes, jobId);
         }
         finally
         {
@@ -268,12 +271,38 @@ class FashionMnistElasticTest
         return null;
     }
 
-    private static void assertNothingLeft(final Run run) throws IOException
+    /** Alive and not a zombie (one that exited and waits for its parent to reap it). */
+    private static boolean running(final ProcessHandle process)
     {
-        for (final long pid : run.pids)
+        if (!process.isAlive())
         {
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid +
-                " still runs\n" + run.output);
+            return false;
+        }
+        try
+        {
+            final String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        }
+        catch (final IOException ex)
+        {
+            return false; // gone meanwhile
+        }
+    }
+
+    private static void assertNothingLeft(final Run run) throws IOException, InterruptedException
+    {
+        // an orphan (the killed rank's `kill`) is reaped by PID 1 a moment after mpjrun ended: give it 10 s
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<ProcessHandle> running = run.processes.values().stream().filter(FashionMnistElasticTest::running).toList();
+        while (!running.isEmpty() && System.nanoTime() < deadline)
+        {
+            Thread.sleep(100);
+            running = running.stream().filter(FashionMnistElasticTest::running).toList();
+        }
+        for (final ProcessHandle process : running)
+        {
+            fail("pid " + process.pid() + " (" + process.info().commandLine().orElse("?") + ") still runs\n" +
+                run.output);
         }
         assertTrue(run.jobId != null, "no rank's RINGFOLD_JOB_ID seen\n" + run.output);
         try (Stream<Path> s = Files.list(Path.of("/dev/shm")))

@@ -249,8 +249,8 @@ final class Job
     {
         if (elasticMin > 0)
         {
-            console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()) + "; " + running + " rank" +
-                (running == 1 ? "" : "s") + " go on (--elastic, at least " + elasticMin + ")");
+            console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()) + "; " + running +
+                (running == 1 ? " rank goes on" : " ranks go on") + " (--elastic, at least " + elasticMin + ")");
             rank.markAnnounced();
             return;
         }
