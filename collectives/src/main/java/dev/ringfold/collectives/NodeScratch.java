@@ -5,6 +5,7 @@ import dev.ringfold.mpi.RuntimeSettings;
 import dev.ringfold.mpi.CommunicatorClosedException;
 import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
+import dev.ringfold.mpi.auth.KernelRandom;
 import dev.ringfold.tensors.PeerSharedFiles;
 import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -59,6 +61,8 @@ final class NodeScratch implements AutoCloseable
     private static final int STAMP = 24;
     private static final int SLOT_BYTES = 192;
     private static final int NAME_BYTES = 256;
+    /** Random bytes in a region file's name, so that no other user can predict it and create it first. */
+    private static final int NAME_RANDOM_BYTES = 16;
     private static final long MAGIC = 0x5246434F4C4C4543L; // "RFCOLLEC"
     private static final int MAGIC_OFFSET = 0;
     private static final int RANKS_OFFSET = 8;
@@ -139,7 +143,8 @@ final class NodeScratch implements AutoCloseable
         if (comm.rank() == 0)
         {
             path = dir.resolve("ringfold-" + settings.jobId().replaceAll("[^A-Za-z0-9_.-]", "") + "-coll" +
-                ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
+                ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + "-" +
+                HexFormat.of().formatHex(KernelRandom.bytes(NAME_RANDOM_BYTES))); // a name no one can take first
             try
             {
                 mapped = create(path, length, comm.size(), chunk);
@@ -211,9 +216,11 @@ final class NodeScratch implements AutoCloseable
 
     private static MappedByteBuffer create(final Path path, final long length, final int ranks, final long chunk)
     {
+        boolean created = false;
         try
         {
             Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            created = true;
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
                 final MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, length);
@@ -228,7 +235,10 @@ final class NodeScratch implements AutoCloseable
         {
             try
             {
-                Files.deleteIfExists(path);
+                if (created) // a file of that name made by someone else is not ours to remove
+                {
+                    Files.deleteIfExists(path);
+                }
             }
             catch (final IOException ignore)
             {

@@ -2,11 +2,13 @@ package dev.ringfold.tensors;
 
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
+import dev.ringfold.mpi.auth.KernelRandom;
 import dev.ringfold.mpi.bootstrap.NodeIdentity;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class NodeSharedAllocator implements AutoCloseable
 {
+    private static final int NAME_RANDOM_BYTES = 16;
     private static final AtomicLong SEQUENCE = new AtomicLong(); // per process: names never repeat in a job
 
     private final BufferAllocator arrow;
@@ -109,7 +112,9 @@ public final class NodeSharedAllocator implements AutoCloseable
         final long[] checked = Shapes.checked(dtype, shape, "allocate shared " + dtype + "[]");
         final String what = "allocate shared " + Shapes.describe(name, dtype, checked);
         Tensors.checkAllocator(arrow, what);
-        final Path path = dir.resolve("ringfold-" + jobId + "-t" + rank + "-" + SEQUENCE.incrementAndGet());
+        // random bytes in the name: no other user can predict it and create it first
+        final Path path = dir.resolve("ringfold-" + jobId + "-t" + rank + "-" + SEQUENCE.incrementAndGet() + "-" +
+            HexFormat.of().formatHex(KernelRandom.bytes(NAME_RANDOM_BYTES)));
         final SharedFile file = SharedFile.create(path, dtype, Shapes.count(checked) * dtype.bytes(), what);
         return wrap(file, SharedFile.HEADER_BYTES, dtype, checked, name);
     }
