@@ -3,6 +3,7 @@ package dev.ringfold.collectives;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Completion;
 import dev.ringfold.mpi.PeerFailedException;
+import dev.ringfold.mpi.TransferWithdrawnException;
 import dev.ringfold.mpi.Progressable;
 import dev.ringfold.mpi.Request;
 import dev.ringfold.mpi.trace.Counters;
@@ -124,8 +125,7 @@ abstract class Operation implements Progressable, Completion
                 final int dead = comm.deadMember();
                 if (dead >= 0)
                 {
-                    throw new PeerFailedException(dead, "rank " + rank + " of " + comm.name() + ": " + describe() +
-                        " cannot finish: world rank " + dead + " has failed (" + comm.failureOf(dead) + ")");
+                    throw memberFailed(dead);
                 }
             }
             return work;
@@ -162,9 +162,27 @@ abstract class Operation implements Progressable, Completion
         }
     }
 
+    private PeerFailedException memberFailed(final int dead)
+    {
+        return new PeerFailedException(dead, "rank " + rank + " of " + comm.name() + ": " + describe() +
+            " cannot finish: world rank " + dead + " has failed (" + comm.failureOf(dead) + ")");
+    }
+
     private void fail(final RuntimeException ex)
     {
-        error = ex;
+        // a peer that withdrew its side gave up because a member died (or its own deadline passed): where a
+        // member is known dead, that is what this rank reports, with the withdrawal as the cause
+        final int dead = ex instanceof TransferWithdrawnException ? comm.deadMember() : -1;
+        if (dead >= 0)
+        {
+            final PeerFailedException failed = memberFailed(dead);
+            failed.initCause(ex);
+            error = failed;
+        }
+        else
+        {
+            error = ex;
+        }
         complete = true;
         active = false;
         comm.removeProgressHook(this);

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>
  * The install runs on a copy of the sources under target/, so it never rewrites the jars this build's own tests
  * run from, and into target/external/m2, never the shared ~/.m2. Its downloads come from ~/.m2 itself, named as
- * a file:// mirror of every remote repository, so it works offline once this build has run.
+ * a file:// mirror of every remote repository; the plugins only the install uses are fetched into ~/.m2 first.
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 final class ExternalProjectTest
@@ -57,6 +57,11 @@ final class ExternalProjectTest
               </mirrors>
             </settings>
             """.formatted(Path.of(System.getProperty("user.home"), ".m2", "repository").toUri()));
+
+        // the install profile's plugins (sources and javadoc jars) into ~/.m2 first, from the remote repositories
+        // where this machine has never run them: the install below reads ~/.m2 as its only mirror
+        final Result plugins = run(source, List.of("mvn", "-B", "-ntp", "-q", "-Pinstall", "dependency:resolve-plugins"));
+        assertEquals(0, plugins.exitCode(), plugins.output());
 
         final String maven = "-Dmaven.repo.local=" + repo;
         final Result install = run(source, List.of("make", "install", "INSTALL_REPO=" + repo,

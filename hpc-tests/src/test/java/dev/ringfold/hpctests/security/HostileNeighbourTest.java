@@ -38,6 +38,7 @@ class HostileNeighbourTest
     private static final List<String> AS_RANKS_USER = List.of(SETPRIV.toString(), "--reuid=65533", "--regid=65533",
         "--clear-groups");
     private static final int NP = 3;
+    private static final String LATE_MS = "3000";
 
     /**
      * Holds SILENT connections that say nothing (opening new ones as the rendezvous drops them) and opens GARBAGE
@@ -92,10 +93,11 @@ class HostileNeighbourTest
     void aFloodOfStrangersDoesNotHoldUpTheStart() throws Exception
     {
         assumeAttackerPossible();
-        final Mpjrun.Result baseline = Mpjrun.run(NP, "auto", List.of(), 120, NeighbourRanks.class);
+        // the last rank joins 3 s late in both runs, so that the rendezvous is open while the flood builds up
+        final Mpjrun.Result baseline = Mpjrun.run(NP, "auto", List.of(), 120, NeighbourRanks.class, LATE_MS);
         assertEquals(0, baseline.exitCode(), baseline::toString);
 
-        final Mpjrun.Running job = Mpjrun.start(NP, "auto", List.of(), List.of(), 120, NeighbourRanks.class);
+        final Mpjrun.Running job = Mpjrun.start(NP, "auto", List.of(), List.of(), 120, NeighbourRanks.class, LATE_MS);
         final long rank0 = job.rankPid(0, 60);
         final String rendezvous = Mpjrun.environment(rank0, "RINGFOLD_RENDEZVOUS");
         final String port = rendezvous.substring(rendezvous.lastIndexOf(':') + 1);
