@@ -20,6 +20,27 @@ public final class Mpjrun
     {
     }
 
+    /**
+     * Running: alive and not a zombie. A rank whose launcher died is reparented to PID 1 and stays a zombie until that
+     * reaps it, which some process managers do only every second or so; it has exited all the same.
+     */
+    public static boolean running(final ProcessHandle process)
+    {
+        if (!process.isAlive())
+        {
+            return false;
+        }
+        try
+        {
+            final String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        }
+        catch (final IOException ex)
+        {
+            return false; // gone meanwhile
+        }
+    }
+
     /** The test classes; build/lib's SLF4J binding carries Arrow's logging at RINGFOLD_LOG_LEVEL (quiet by default). */
     private static String rankClassPath()
     {

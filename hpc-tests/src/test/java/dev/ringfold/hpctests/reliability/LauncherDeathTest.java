@@ -52,7 +52,7 @@ class LauncherDeathTest
         final long killedAt = System.nanoTime();
         assertTrue(job.launcher().destroyForcibly()); // SIGKILL
         final long deadline = killedAt + TimeUnit.SECONDS.toNanos(60);
-        while (ranks.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline)
+        while (ranks.stream().anyMatch(Mpjrun::running) && System.nanoTime() < deadline)
         {
             Thread.sleep(10);
         }
@@ -60,7 +60,7 @@ class LauncherDeathTest
         System.out.println("launcher-death " + when + ": every rank gone " + ms + " ms after SIGKILL of mpjrun");
         try
         {
-            assertFalse(ranks.stream().anyMatch(ProcessHandle::isAlive), "ranks still running " + ms + " ms after " +
+            assertFalse(ranks.stream().anyMatch(Mpjrun::running), "ranks still running " + ms + " ms after " +
                 "mpjrun was killed " + when);
             // ranks past the bootstrap notice through their lifeline at once; JVMs still starting notice when they
             // reach Ringfold.init, which on a loaded machine takes seconds
