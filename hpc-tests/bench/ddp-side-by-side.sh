@@ -65,6 +65,7 @@ for round in $(seq "$ROUNDS"); do
     awk -v r="$round" -v np="$np" -v os="$os" -v ts="$ts" -v a="$ostep" -v b="$ocomp" -v c="$oover" -v d="$tstep" -v e="$tcomp" -v f="$tover" \
       'BEGIN { printf "| %d | %d | %s | %s | %.2f | %s, %s, %s | %s, %s, %s |\n", r, np, os, ts, (ts > 0 ? os / ts : 0), a, b, c, d, e, f }'
   done
+  [[ " $NPS " == *" 1 "* ]] || continue # scaling lines are against np = 1 of the same round
   for np in $NPS; do
     [ "$np" = 1 ] && continue
     awk -v a="${R[ours1.$round]%% *}" -v b="${R[ours$np.$round]%% *}" -v c="${R[torch1.$round]%% *}" -v d="${R[torch$np.$round]%% *}" -v r="$round" -v np="$np" -v p="$P" \
