@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -61,8 +60,6 @@ final class NodeScratch implements AutoCloseable
     private static final int STAMP = 24;
     private static final int SLOT_BYTES = 192;
     private static final int NAME_BYTES = 256;
-    /** Random bytes in a region file's name, so that no other user can predict it and create it first. */
-    private static final int NAME_RANDOM_BYTES = 16;
     private static final long MAGIC = 0x5246434F4C4C4543L; // "RFCOLLEC"
     private static final int MAGIC_OFFSET = 0;
     private static final int RANKS_OFFSET = 8;
@@ -144,7 +141,7 @@ final class NodeScratch implements AutoCloseable
         {
             path = dir.resolve("ringfold-" + settings.jobId().replaceAll("[^A-Za-z0-9_.-]", "") + "-coll" +
                 ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + "-" +
-                HexFormat.of().formatHex(KernelRandom.bytes(NAME_RANDOM_BYTES))); // a name no one can take first
+                KernelRandom.nameSuffix()); // a name no one can take first
             try
             {
                 mapped = create(path, length, comm.size(), chunk);

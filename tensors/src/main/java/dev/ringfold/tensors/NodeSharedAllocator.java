@@ -8,7 +8,6 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class NodeSharedAllocator implements AutoCloseable
 {
-    private static final int NAME_RANDOM_BYTES = 16;
     private static final AtomicLong SEQUENCE = new AtomicLong(); // per process: names never repeat in a job
 
     private final BufferAllocator arrow;
@@ -114,7 +112,7 @@ public final class NodeSharedAllocator implements AutoCloseable
         Tensors.checkAllocator(arrow, what);
         // random bytes in the name: no other user can predict it and create it first
         final Path path = dir.resolve("ringfold-" + jobId + "-t" + rank + "-" + SEQUENCE.incrementAndGet() + "-" +
-            HexFormat.of().formatHex(KernelRandom.bytes(NAME_RANDOM_BYTES)));
+            KernelRandom.nameSuffix());
         final SharedFile file = SharedFile.create(path, dtype, Shapes.count(checked) * dtype.bytes(), what);
         return wrap(file, SharedFile.HEADER_BYTES, dtype, checked, name);
     }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 
 /**
  * Random bytes from the kernel's generator, {@code /dev/urandom}: what {@code SecureRandom}'s default (NativePRNG)
@@ -17,6 +18,18 @@ public final class KernelRandom
 
     private KernelRandom()
     {
+    }
+
+    /** Hex digits of a file name's random part ({@link #nameSuffix}). */
+    public static final int NAME_SUFFIX_CHARS = 32;
+
+    /**
+     * 128 random bits as 32 lower-case hex digits: the end of a name in a shared folder (/dev/shm) that no other
+     * user can predict and create first.
+     */
+    public static String nameSuffix()
+    {
+        return HexFormat.of().formatHex(bytes(NAME_SUFFIX_CHARS / 2));
     }
 
     public static byte[] bytes(final int count)

@@ -17,7 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
-import java.util.HexFormat;
 import java.util.Set;
 
 /**
@@ -42,8 +41,6 @@ final class RingFile implements AutoCloseable
     /** One cache line per sending rank in the header page, for the pair's shared copy counters. */
     static final int PAIR_SLOT_BYTES = 64;
     static final int MAX_PAIR_SLOTS = HEADER_BYTES / PAIR_SLOT_BYTES - 1;
-    /** 128 bits: no other user of the node can guess a name before it exists. */
-    static final int NAME_RANDOM_BYTES = 16;
 
     private final Path path;
     /** The mapping's lifetime: closing it unmaps the file. */
@@ -66,7 +63,7 @@ final class RingFile implements AutoCloseable
     /** "ringfold-JOB-rRANK-" then 32 hex digits: the prefix says whose it is, the rest makes it unguessable. */
     static Path newPath(final Path dir, final String jobId, final int worldRank)
     {
-        return dir.resolve(prefix(jobId, worldRank) + HexFormat.of().formatHex(KernelRandom.bytes(NAME_RANDOM_BYTES)));
+        return dir.resolve(prefix(jobId, worldRank) + KernelRandom.nameSuffix());
     }
 
     static String prefix(final String jobId, final int worldRank)
@@ -81,11 +78,11 @@ final class RingFile implements AutoCloseable
     static Path peerPath(final Path dir, final String jobId, final int worldRank, final String name)
     {
         final String prefix = prefix(jobId, worldRank);
-        if (!name.startsWith(prefix) || name.length() != prefix.length() + 2 * NAME_RANDOM_BYTES ||
+        if (!name.startsWith(prefix) || name.length() != prefix.length() + KernelRandom.NAME_SUFFIX_CHARS ||
             !name.substring(prefix.length()).chars().allMatch(c -> Character.digit(c, 16) >= 0))
         {
             throw new IllegalStateException("rank " + worldRank + " named its shared-memory file '" + name +
-                "', not one of the form " + prefix + "<" + 2 * NAME_RANDOM_BYTES + " hex digits>");
+                "', not one of the form " + prefix + "<" + KernelRandom.NAME_SUFFIX_CHARS + " hex digits>");
         }
         return dir.resolve(name);
     }
