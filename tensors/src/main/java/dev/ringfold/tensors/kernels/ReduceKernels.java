@@ -1,5 +1,6 @@
 package dev.ringfold.tensors.kernels;
 
+import dev.ringfold.mpi.JvmFlags;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 
@@ -29,6 +30,12 @@ import static dev.ringfold.tensors.kernels.Memory.checkCount;
  */
 public final class ReduceKernels
 {
+    static
+    {
+        // before the first Vector API class is linked: a clear error where the module is missing
+        JvmFlags.requireVectorApi("Ringfold's reduction kernels (and with them the collectives)");
+    }
+
     // Tables by DType.ordinal() (then ReduceOp.ordinal()); null where not defined. One call site per kind of
     // kernel: whatever a program uses, C2 inlines at most two loops into it and calls the others (see ReduceF32).
     private static final Loops.Binary[][] BINARY = new Loops.Binary[DType.values().length][];
