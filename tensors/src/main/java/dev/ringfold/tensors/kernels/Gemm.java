@@ -1,6 +1,5 @@
 package dev.ringfold.tensors.kernels;
 
-import dev.ringfold.mpi.JvmFlags;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,12 +24,6 @@ import static dev.ringfold.tensors.kernels.Memory.ORDER;
  */
 public final class Gemm
 {
-    static
-    {
-        // before the first Vector API class is linked: a clear error where the module is missing
-        JvmFlags.requireVectorApi("Ringfold's GEMM kernels");
-    }
-
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
 

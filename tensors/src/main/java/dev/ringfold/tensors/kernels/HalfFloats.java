@@ -1,6 +1,5 @@
 package dev.ringfold.tensors.kernels;
 
-import dev.ringfold.mpi.JvmFlags;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -27,12 +26,6 @@ import static dev.ringfold.tensors.kernels.Memory.ORDER;
  */
 public final class HalfFloats
 {
-    static
-    {
-        // before the first Vector API class is linked: a clear error where the module is missing
-        JvmFlags.requireVectorApi("Ringfold's BF16/F16 kernels");
-    }
-
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
     static final VectorSpecies<Short> HALF = VectorSpecies.of(short.class,

@@ -1,6 +1,5 @@
 package dev.ringfold.tensors.kernels;
 
-import dev.ringfold.mpi.JvmFlags;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,12 +19,6 @@ import static dev.ringfold.tensors.kernels.Memory.putFloat;
  */
 public final class Nn
 {
-    static
-    {
-        // before the first Vector API class is linked: a clear error where the module is missing
-        JvmFlags.requireVectorApi("Ringfold's neural-network kernels");
-    }
-
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
     private static final long STEP = S.vectorByteSize();

@@ -32,7 +32,8 @@ public final class ReduceKernels
 {
     static
     {
-        // before the first Vector API class is linked: a clear error where the module is missing
+        // before the first Vector API class is linked (ReduceF32 and the others, whose verification loads it): a
+        // clear error where the module is missing
         JvmFlags.requireVectorApi("Ringfold's reduction kernels (and with them the collectives)");
     }
 
