@@ -1,5 +1,6 @@
 package dev.ringfold.tensors.kernels;
 
+import dev.ringfold.mpi.JvmFlags;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 
@@ -29,6 +30,13 @@ import static dev.ringfold.tensors.kernels.Memory.checkCount;
  */
 public final class ReduceKernels
 {
+    static
+    {
+        // before the first Vector API class is linked (ReduceF32 and the others, whose verification loads it): a
+        // clear error where the module is missing
+        JvmFlags.requireVectorApi("Ringfold's reduction kernels (and with them the collectives)");
+    }
+
     // Each dtype's loops live in their own class (ReduceF32, ReduceF64, ...), initialised when a call first needs
     // that dtype: a program that reduces floats loads the float kernels and their vector species only, not the
     // Vector API classes of every type (that cost a program's first all-reduce about 150 ms; BENCHMARKS.md,
