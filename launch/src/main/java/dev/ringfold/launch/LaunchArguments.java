@@ -85,6 +85,7 @@ final class LaunchArguments
           RINGFOLD_BOOTSTRAP_TIMEOUT_MS deadline for meeting the other ranks at start-up (default 120000; mpjrun's
                                         rendezvous too)
           RINGFOLD_CHECK_COLLECTIVES    1 checks every collective call against the other ranks' (default 0)
+          RINGFOLD_COLLECTIVE_STAMPS    0 turns off the collective calls' stamps, only to measure their cost (default 1)
           RINGFOLD_ALLREDUCE_ALGORITHM  auto, ring, recursive_doubling, shared_memory, hierarchical or mpi
           RINGFOLD_BROADCAST_ALGORITHM  auto, binomial, chain, shared_memory, hierarchical or mpi
           RINGFOLD_TCP_HOST             the address a rank listens on and advertises for TCP
