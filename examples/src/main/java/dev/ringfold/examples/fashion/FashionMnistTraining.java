@@ -517,6 +517,7 @@ public final class FashionMnistTraining
                 out.println("overlap trace, last step (per bucket):");
                 out.println(trace.describeLastStep());
                 out.println("overlap summary: " + trace.summary());
+                out.println("data-parallel time " + trace.phases());
             }
         }
         if (options.printDigest)
