@@ -216,9 +216,9 @@ public final class FashionMnistTraining
                          .bucketBytes(options.bucketBytes)
                          .trace(options.trace)
                          .nodeSharedBuckets(!options.privateBuckets)
-                         // the optimizer reads the averages in the buckets, no copy back; not when elastic, which
-                         // makes new buckets over the survivors after a death: there it reads the model's gradients
-                         .updateInBuckets(!elastic)
+                         // the optimizer reads the averages in the buckets, no copy back (elastic too: after a
+                         // death the buckets are remade and the optimizer reads the new ones)
+                         .updateInBuckets(true)
                          .update(optimizer));
                  Tensor x = Tensors.zeros(allocator, DType.F32, capacity, FashionMnist.PIXELS).name("x");
                  Tensor y = Tensors.zeros(allocator, DType.I32, capacity).name("y");
@@ -234,7 +234,7 @@ public final class FashionMnistTraining
                 long firstStep = 0;
                 if (!ps)
                 {
-                    optimizer.init(model.parameters(), elastic ? model.gradients() :
+                    optimizer.init(model.parameters(), elastic ? ((ElasticAllReduce)replicas).averagedGradients() :
                         ((BucketedAllReduce)replicas).averagedGradients());
                 }
                 if (checkpoint != null && rank == 0)
@@ -440,6 +440,12 @@ public final class FashionMnistTraining
                 {
                     report(options, model, replicas.trace(), trainStart, testAccuracy, out);
                 }
+                else if (elastic && options.printDigest)
+                {
+                    // every survivor's, so that a test sees they still hold the same parameters after a death
+                    out.println("replica " + replicas.workerIndex() + " parameter digest: " +
+                        digest(model.parameters()));
+                }
             }
         }
         return 0;
@@ -522,6 +528,7 @@ public final class FashionMnistTraining
                 out.println("overlap trace, last step (per bucket):");
                 out.println(trace.describeLastStep());
                 out.println("overlap summary: " + trace.summary());
+                out.println("data-parallel time " + trace.phases());
             }
         }
         if (options.printDigest)
