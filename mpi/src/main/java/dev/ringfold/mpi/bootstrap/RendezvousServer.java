@@ -191,10 +191,8 @@ public final class RendezvousServer implements AutoCloseable
                 throw new IllegalStateException("reopen(" + rank + "): the start-up rounds of job " + jobId +
                     (failure != null ? " failed (" + failure + ")" : " are not over"));
             }
-            if (open[rank])
-            {
-                return incarnation[rank]; // still waiting for a newcomer: the same one may come
-            }
+            // every reopen is a new incarnation, also of a slot whose newcomer never came (it died on the way):
+            // the one awaited before can no longer take it
             closeQuietly(clients[rank]);
             gone[rank] = true;
             open[rank] = true;
