@@ -17,7 +17,8 @@ import java.lang.management.ManagementFactory;
  * which drives the runtime, so that they answer the replacement's join) for a greeting from VICTIM's slot, at most
  * WAIT_S seconds ({@code regrow: rank R no replacement} when none comes);</li>
  * <li>a replacement whose incarnation is at most DYING SIGKILLs itself before it starts its runtime (a replacement
- * that never joins); a later one joins ({@code regrow: rank R incarnation N joined at MS ms of its JVM}), greets
+ * that never joins); a later one joins ({@code regrow: rank R incarnation N joined at MS ms of its JVM (main at MS
+ * ms, the join MS ms)}), greets
  * every survivor, each answers; then every rank sends 2 MiB to the next and receives from the one before over
  * WORLD, and checks each element ({@code regrow: rank R ring ok from rank Q incarnation N}).</li>
  * </ul>
@@ -46,7 +47,10 @@ public final class RegrowRanks
             System.out.flush();
             kill();
         }
+        final long mainMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        final long initStart = System.nanoTime();
         final Ringfold rf = Ringfold.init();
+        final long initMs = (System.nanoTime() - initStart) / 1_000_000;
         final Communicator w = rf.world();
         final int rank = w.rank();
         final int np = w.size();
@@ -90,7 +94,8 @@ public final class RegrowRanks
         else
         {
             System.out.println("regrow: rank " + rank + " incarnation " + incarnation + " joined at " +
-                (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime()) + " ms of its JVM");
+                (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime()) + " ms of its JVM" +
+                " (main at " + mainMs + " ms, the join " + initMs + " ms)");
             for (int s = 0; s < np; s++)
             {
                 if (s != rank)
