@@ -101,7 +101,7 @@ final class LaunchArguments
         Set by mpjrun for every rank (--env may not change them):
           RINGFOLD_RANK, RINGFOLD_SIZE, RINGFOLD_JOB_ID, RINGFOLD_RENDEZVOUS, RINGFOLD_DEV, RINGFOLD_LOCAL_RANK,
           RINGFOLD_RESTART (how many times --max-restarts started the job again),
-          RINGFOLD_INCARNATION (on a replacement of a dead rank, --max-replacements: 1 for the first, then 2, ...)
+          RINGFOLD_INCARNATION (with --max-replacements: 0, or on a replacement of a dead rank 1, then 2, ...)
         Read by mpjrun itself:
           RINGFOLD_DEV                  the default of -dev
           RINGFOLD_LIB                  bin/mpjrun: the folder of Ringfold's jars (default build/lib)

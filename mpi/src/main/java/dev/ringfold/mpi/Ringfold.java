@@ -86,7 +86,7 @@ public final class Ringfold implements AutoCloseable
         current = job.device().equals("native") ? overMpi(job, settings, env) : incarnation > 0 ?
             join(job, settings, JobSecret.fromEnvironment(env, job.jobId()), incarnation, removeSecret) :
             bootstrap(job, settings, JobSecret.fromEnvironment(env, job.jobId()),
-                LaunchEnvironment.nodeName(env, job), removeSecret);
+                LaunchEnvironment.nodeName(env, job), removeSecret, env.containsKey(LaunchEnvironment.INCARNATION));
         LOG.log(System.Logger.Level.INFO, () -> "rank " + job.rank() + " of " + job.size() + " on " +
             current.hosts[job.rank()] + " (" + job.launcher() + " launch, job " + job.jobId() + ", device " +
             job.device() + ", local rank " + current.localRank + " of " + current.localSize + ") ready after " +
@@ -180,8 +180,12 @@ public final class Ringfold implements AutoCloseable
      * @param removeSecret removes the secret file the launcher made, for a rank that finds the launcher gone: the
      *                     last rank to notice leaves nothing of the job behind.
      */
+    /**
+     * @param takesReplacements whether the launcher may bring replacements of dead ranks (mpjrun
+     *                          --max-replacements): only then does this rank answer their joins ({@link JoinDesk}).
+     */
     private static Ringfold bootstrap(final JobInfo job, final RuntimeSettings settings, final JobSecret secret,
-        final String nodeName, final Runnable removeSecret)
+        final String nodeName, final Runnable removeSecret, final boolean takesReplacements)
     {
         // Ringfold's launcher opens the rendezvous before it starts any rank and keeps it until the job ends
         final boolean launcherHosts = job.launcher().equals("ringfold") && !job.hostsRendezvous();
@@ -305,8 +309,8 @@ public final class Ringfold implements AutoCloseable
                 rendezvous.barrier(); // every peer has mapped and connected: the names can go
                 if (launcherHosts)
                 {
-                    desk = new JoinDesk(cards[rank], size, settings.shmDir(), job.jobId(),
-                        settings.bootstrapTimeoutMs());
+                    desk = takesReplacements ? new JoinDesk(cards[rank], size, settings.shmDir(), job.jobId(),
+                        settings.bootstrapTimeoutMs()) : null;
                     rendezvous.holdAsLifeline(() -> launcherLost(rank, removeSecret), desk);
                 }
                 else

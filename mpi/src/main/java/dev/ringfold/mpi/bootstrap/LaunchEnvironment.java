@@ -17,8 +17,9 @@ public final class LaunchEnvironment
     public static final String DEV = "RINGFOLD_DEV";
     public static final String LOCAL_RANK = "RINGFOLD_LOCAL_RANK";
     /**
-     * Set by mpjrun --elastic on a replacement of a dead rank: which incarnation of the rank it is (1 for the first
-     * replacement); absent for the ranks started with the job.
+     * Set by mpjrun --max-replacements on every rank: which incarnation of its rank it is, 0 for the ranks started
+     * with the job, 1 for the first replacement of a dead rank, then 2, ...; absent where no replacement can come
+     * (then a rank does not listen for one).
      */
     public static final String INCARNATION = "RINGFOLD_INCARNATION";
 
