@@ -10,14 +10,16 @@ import java.lang.management.ManagementFactory;
 
 /**
  * A dead rank's replacement joining the survivors, run by {@link RegrowTest} under {@code mpjrun --elastic MIN:NP
- * --max-replacements K}. {@code RegrowRanks VICTIM DYING WAIT_S}:
+ * --max-replacements K}. {@code RegrowRanks VICTIM DYING WAIT_S [KILL_MS]}:
  * <ul>
  * <li>every rank prints {@code regrow: rank R incarnation N pid P job J}; after a barrier VICTIM SIGKILLs itself;</li>
  * <li>the survivors see it fail (a receive from it throws {@code PeerFailedException}), then poll ({@code iprobe},
  * which drives the runtime, so that they answer the replacement's join) for a greeting from VICTIM's slot, at most
  * WAIT_S seconds ({@code regrow: rank R no replacement} when none comes);</li>
  * <li>a replacement whose incarnation is at most DYING SIGKILLs itself before it starts its runtime (a replacement
- * that never joins); a later one joins ({@code regrow: rank R incarnation N joined at MS ms of its JVM (main at MS
+ * that never joins), or, with KILL_MS, starts its runtime and SIGKILLs itself KILL_MS ms after (during its join,
+ * or before or after it: one that joined in time waits for its end without a word, so that every case ends the same
+ * way); a later one joins ({@code regrow: rank R incarnation N joined at MS ms of its JVM (main at MS
  * ms, the join MS ms)}), greets
  * every survivor, each answers; then every rank sends 2 MiB to the next and receives from the one before over
  * WORLD, and checks each element ({@code regrow: rank R ring ok from rank Q incarnation N}).</li>
@@ -41,7 +43,25 @@ public final class RegrowRanks
         final int dying = Integer.parseInt(args[1]);
         final long waitMs = Long.parseLong(args[2]) * 1000;
         final int incarnation = LaunchEnvironment.incarnation(System.getenv());
-        if (incarnation > 0 && incarnation <= dying)
+        if (incarnation > 0 && incarnation <= dying && args.length > 3)
+        {
+            final long killMs = Long.parseLong(args[3]);
+            System.out.println("regrow: replacement incarnation " + incarnation + " dies " + killMs + " ms into its join");
+            System.out.flush();
+            Thread.ofPlatform().daemon().start(() ->
+            {
+                try
+                {
+                    Thread.sleep(killMs);
+                    kill();
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+        }
+        else if (incarnation > 0 && incarnation <= dying)
         {
             System.out.println("regrow: replacement incarnation " + incarnation + " dies before it joins");
             System.out.flush();
@@ -51,6 +71,12 @@ public final class RegrowRanks
         final long initStart = System.nanoTime();
         final Ringfold rf = Ringfold.init();
         final long initMs = (System.nanoTime() - initStart) / 1_000_000;
+        if (incarnation > 0 && incarnation <= dying)
+        {
+            System.out.println("regrow: replacement incarnation " + incarnation + " joined before its end came");
+            System.out.flush();
+            Thread.sleep(60_000);
+        }
         final Communicator w = rf.world();
         final int rank = w.rank();
         final int np = w.size();

@@ -51,6 +51,20 @@ class RegrowTest
 
     @Test
     @Timeout(180)
+    void aReplacementKilledDuringItsJoinIsReplacedInTurn() throws Exception
+    {
+        // 150 ms after its main: mostly inside its join (0.2 to 0.4 s on a loaded machine), else just before or after
+        final Mpjrun.Result r = run(2, 1, 60, "150");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stdout().contains("regrow: replacement incarnation 1 dies 150 ms into its join"), r::toString);
+        assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation 2, 2 of 2 replacements)"),
+            r::toString);
+        assertJoined(r, 2);
+        assertCleanedUp(r);
+    }
+
+    @Test
+    @Timeout(180)
     void pastTheLimitTheSurvivorsGoOnWithoutOne() throws Exception
     {
         final Mpjrun.Result r = run(1, 1, 8);
@@ -64,12 +78,14 @@ class RegrowTest
         assertCleanedUp(r);
     }
 
-    private static Mpjrun.Result run(final int replacements, final int dying, final int waitSeconds)
-        throws Exception
+    private static Mpjrun.Result run(final int replacements, final int dying, final int waitSeconds,
+        final String... more) throws Exception
     {
+        final List<String> args = new java.util.ArrayList<>(List.of(Integer.toString(VICTIM), Integer.toString(dying),
+            Integer.toString(waitSeconds)));
+        args.addAll(List.of(more));
         return Mpjrun.start(NP, "shm", List.of(), List.of("--elastic", "2:" + NP, "--max-replacements",
-            Integer.toString(replacements)), 120, RegrowRanks.class, Integer.toString(VICTIM),
-            Integer.toString(dying), Integer.toString(waitSeconds)).await();
+            Integer.toString(replacements)), 120, RegrowRanks.class, args.toArray(String[]::new)).await();
     }
 
     private static void assertJoined(final Mpjrun.Result r, final int incarnation)
