@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.JvmFlags;
 import dev.ringfold.mpi.RingfoldLog;
 import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
@@ -326,10 +327,15 @@ final class LaunchArguments
             userClassPath.addAll(absoluteEntries(classPath == null ? "." : classPath, cwd));
         }
         // the chosen mpi API jar goes before the program's class path, so it wins over an mpj.jar named there
-        final String apiJar = MpiApiJar.forProgram(api, mainClass, userClassPath);
-        if (apiJar != null)
+        final MpiApiJar.Choice choice = MpiApiJar.forProgram(api, mainClass, userClassPath);
+        if (choice.jar() != null)
         {
-            userClassPath.addFirst(apiJar);
+            userClassPath.addFirst(choice.jar());
+        }
+        // the Vector API module only for programs that can reach it: it costs every rank JVM start-up time
+        if (choice.vectorApi() && !jvmOptions.contains(JvmFlags.VECTOR_API))
+        {
+            jvmOptions.addFirst(JvmFlags.VECTOR_API);
         }
         return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
             tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs, hosts, traceFile,

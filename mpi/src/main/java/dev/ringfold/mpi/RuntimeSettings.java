@@ -183,21 +183,12 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
             case "auto" -> oversubscribed() || loaded() ?
                 // more ranks than cores, or cores busy with other work: a spinning rank steals the core its peer
                 // needs to answer, and ranks will sleep from the first messages on
-                contended(backoff(20, 50, 1_000, 50_000, waiter), waiter) :
+                backoff(20, 50, 1_000, 50_000, waiter) :
                 // a core per rank: busy-poll like MPI (a yield here hands the core to whatever else is runnable,
                 // measured: 8 B latency 0.3 us spinning, 115 us once yields begin on a loaded machine)
                 backoff(20_000, 200, 1_000, 200_000, waiter);
             default -> throw new IllegalArgumentException("RINGFOLD_IDLE='" + idle + "' is not one of spin, yield, backoff, auto");
         };
-    }
-
-    private static IdleStrategy contended(final IdleStrategy strategy, final InputWaiter waiter)
-    {
-        if (waiter != null)
-        {
-            waiter.prepareToWait();
-        }
-        return strategy;
     }
 
     private static IdleStrategy backoff(final int spins, final int yields, final long minParkNs, final long maxParkNs,

@@ -207,6 +207,7 @@ public final class FashionMnistTraining
                  SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, FashionMnist.CLASSES, capacity);
                  ScheduledOptimizer optimizer = new ScheduledOptimizer(allocator, options, steps);
                  Communicator workerComm = world.split(worker ? 0 : 1, rank);
+                 SurvivorsSum survivorsSum = new SurvivorsSum(workerComm);
                  DataParallel replicas = DataParallel.create(world, allocator, model.parameters(), model.gradients(),
                      elastic(options, optimizer, new DataParallelOptions())
                          .mode(ps ? DataParallelOptions.Mode.PARAMETER_SERVER : DataParallelOptions.Mode.ALL_REDUCE)
@@ -401,16 +402,26 @@ public final class FashionMnistTraining
                         save(checkpoint, world, model, optimizer, (long)epoch * steps, epoch, options, out);
                     }
                     // the epoch's loss and accuracy over all workers' samples (elastic: over this replica's, as a
-                    // collective outside the elastic all-reduce would not survive a death)
+                    // collective outside the elastic all-reduce would not survive a death; parameter server: over
+                    // the workers alive, as the servers go on without a dead one)
                     final double[] totals = { lossSum, correct };
-                    if (!elastic)
+                    final long summed;
+                    if (elastic)
+                    {
+                        summed = 1;
+                    }
+                    else if (ps)
+                    {
+                        summed = survivorsSum.sum(totals);
+                    }
+                    else
                     {
                         collectives.allReduce(totals, 0, totals.length, ReduceOp.SUM);
+                        summed = workers;
                     }
-                    final long summed = elastic ? 1 : workers;
                     final double computeOnly = options.timing ?
                         computeOnlyStep(model, activations, loss, train, samples, localBatch, x, y, steps, synchronise) : 0;
-                    if (replicas.workerIndex() == 0)
+                    if (ps ? survivorsSum.first() : replicas.workerIndex() == 0)
                     {
                         testAccuracy = evaluate(model, activations, test, localBatch, x, y);
                         bar.finish(epoch, steps, totals[0] / (taken * summed), totals[1] / (seen * summed),
@@ -425,7 +436,7 @@ public final class FashionMnistTraining
                         }
                     }
                 }
-                if (replicas.workerIndex() == 0)
+                if (ps ? survivorsSum.first() : replicas.workerIndex() == 0)
                 {
                     report(options, model, replicas.trace(), trainStart, testAccuracy, out);
                 }
