@@ -189,13 +189,15 @@ public final class MpjRun
             return new Run(1, null, false);
         }
         try (secretFile; RendezvousServer server = RendezvousServer.start(
-            placement.rendezvousBindHost(), 0, options.np(), jobId, secret, rendezvousTimeoutMs))
+            placement.rendezvousBindHost(), 0, options.np(), jobId, secret, rendezvousTimeoutMs,
+            options.maxReplacements() > 0))
         {
             final String rendezvous = placement.rendezvousHost() + ":" + server.port();
             final Job job = new Job(jobId, RankCommands.build(options, slots, jobId, rendezvous,
                 secretFile.path().toString(), java, ringfoldClassPath),
                 launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), options.elasticMin(),
                 console);
+            job.replacements(options.maxReplacements());
             if ("1".equals(System.getenv(KEEP_SURVIVORS_VARIABLE)))
             {
                 job.keepSurvivors();

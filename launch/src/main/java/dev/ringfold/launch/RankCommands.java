@@ -58,6 +58,11 @@ final class RankCommands
             env.put(LaunchEnvironment.DEV, options.device());
             env.put(LaunchEnvironment.LOCAL_RANK, Integer.toString(slot.localRank()));
             env.put(JobSecret.FILE_VARIABLE, secretFile);
+            if (options.maxReplacements() > 0)
+            {
+                // the ranks started with the job are incarnation 0; the variable tells them to take replacements in
+                env.put(LaunchEnvironment.INCARNATION, "0");
+            }
             env.putAll(options.extraEnv());
             commands.add(new RankCommand(slot, Collections.unmodifiableMap(env), sharedArgv, options.workDir()));
         }

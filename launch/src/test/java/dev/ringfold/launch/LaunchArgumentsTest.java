@@ -132,6 +132,11 @@ final class LaunchArgumentsTest
         assertRejected("--elastic 3:4 with -np 2: start between MIN and MAX ranks", "-np", "2", "--elastic=3:4",
             "Main");
         assertRejected("--elastic with -dev native", "-np", "2", "-dev", "native", "--elastic", "1:2", "Main");
+        assertRejected("--max-replacements 2 needs --elastic MIN:MAX", "-np", "2", "--max-replacements", "2", "Main");
+        assertRejected("--max-replacements needs a whole number >= 0, not '-1'", "-np", "2", "--elastic", "1:2",
+            "--max-replacements=-1", "Main");
+        assertRejected("--env RINGFOLD_INCARNATION is set by mpjrun itself", "-np", "2", "--env",
+            "RINGFOLD_INCARNATION=1", "Main");
         assertRejected("--env RINGFOLD_RESTART is set by mpjrun itself", "-np", "2", "--env", "RINGFOLD_RESTART=3",
             "Main");
     }
@@ -149,6 +154,8 @@ final class LaunchArgumentsTest
         final LaunchOptions elastic = parse("-np", "3", "--elastic", "2:4", "Main");
         assertEquals(2, elastic.elasticMin());
         assertEquals(4, elastic.elasticMax());
+        assertEquals(0, elastic.maxReplacements());
+        assertEquals(3, parse("-np", "3", "--elastic", "2:4", "--max-replacements", "3", "Main").maxReplacements());
         assertEquals("2", plain.withEnv(java.util.Map.of(RankCommands.RESTART_VARIABLE, "2")).extraEnv()
             .get(RankCommands.RESTART_VARIABLE));
     }
