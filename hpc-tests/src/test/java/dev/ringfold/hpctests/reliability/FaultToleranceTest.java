@@ -1,6 +1,7 @@
 package dev.ringfold.hpctests.reliability;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Mpjrun;
+import dev.ringfold.testsupport.Checkout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,8 +80,8 @@ class FaultToleranceTest
         }
         final List<String> cmd = new ArrayList<>();
         cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(java.nio.file.Files.readString(Mpjrun.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
-        cmd.addAll(List.of("-cp", Mpjrun.ROOT.resolve("build/lib") + "/*:" + Mpjrun.TEST_CLASSES,
+        cmd.addAll(List.of(java.nio.file.Files.readString(Checkout.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", Checkout.ROOT.resolve("build/lib") + "/*:" + Checkout.TEST_CLASSES,
             FaultTolerantRanks.class.getName(), scenario, "1"));
         final List<Process> ranks = new ArrayList<>();
         final List<java.nio.file.Path> outputs = new ArrayList<>();
