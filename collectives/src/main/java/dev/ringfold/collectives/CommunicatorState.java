@@ -96,7 +96,7 @@ final class CommunicatorState implements AutoCloseable
         {
             return;
         }
-        final Operation barrier = new DisseminationBarrier(comm).stamp(calls.next.stamp());
+        final Operation barrier = new DisseminationBarrier(comm).stamp(calls.stamp());
         barrier.start(calls.nextTag());
         if (!barrier.isComplete())
         {

@@ -2,7 +2,6 @@ package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Request;
-import dev.ringfold.mpi.RingfoldLog;
 import dev.ringfold.mpi.Status;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -16,10 +15,12 @@ import java.util.List;
  * shared-memory hand-off of a collective carries its call's stamp ({@link Call#stamp()}); a rank that finds a
  * peer's stamp different from its own raises {@link CollectiveMismatchException} and sends every other rank a
  * notice, so that the ranks which only wait (on the first, on a peer that gave up) raise it too, naming what each
- * called, rather than hang or keep a wrong result. Ranks look for notices while a collective waits. A rank whose
- * part of the call was only to send (a broadcast's root, a gather's leaf) may have finished it before anyone could
- * tell it; its data went nowhere wrong, so it goes on in step with the others, and logs the notice (a warning)
- * when it sees it. Each mismatch is raised once per rank, however many ranks report it.
+ * called, rather than hang or keep a wrong result. Ranks look for notices while a collective waits, and once more
+ * when a call finishes. A rank whose part of the call was only to send (a broadcast's root, a reduce's leaf) may
+ * have finished it before anyone could tell it: it raises the mismatch at the end of a later call, the first that
+ * finds the notice there, with that call's own part done (so that it stays in step with the ranks that raised on
+ * the call itself): at the latest the next call in which it receives from the rank that found the mismatch, or in
+ * which it waits. Each mismatch is raised once per rank, however many ranks report it.
  */
 final class Mismatches implements AutoCloseable
 {
@@ -33,8 +34,6 @@ final class Mismatches implements AutoCloseable
     private static final int OFFENDER_STAMP = 8;
     private static final int REPORTER_STAMP = 16;
     private static final int BYTES = 24;
-
-    private static final System.Logger LOG = RingfoldLog.logger(Mismatches.class);
 
     private final Communicator comm;
     private final UnsafeBuffer received = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
@@ -50,6 +49,13 @@ final class Mismatches implements AutoCloseable
     private int pendingOffender;
     private long pendingOffenderStamp;
     private long pendingReporterStamp;
+    /** A notice about a call this rank had finished (its part only sent), to raise when the current call ends. */
+    private boolean late;
+    private int lateTag;
+    private int lateReporter;
+    private int lateOffender;
+    private long lateOffenderStamp;
+    private long lateReporterStamp;
 
     Mismatches(final Communicator comm)
     {
@@ -85,6 +91,52 @@ final class Mismatches implements AutoCloseable
      */
     CollectiveMismatchException look(final int tag, final long mine)
     {
+        final CollectiveMismatchException noticed = readNotices(tag, mine);
+        if (noticed != null)
+        {
+            return noticed;
+        }
+        if (comm.arrivedCollective(tag, mine, arrived) && arrived.stamp() != 0 && arrived.stamp() != NOTICE_STAMP)
+        {
+            // a message of this call from a rank whose algorithm this rank's does not receive from (or not yet)
+            return found(tag, mine, arrived.source(), arrived.stamp());
+        }
+        return null;
+    }
+
+    /**
+     * When the call with {@code tag} and {@code mine} has finished this rank's part: a notice about it or about an
+     * earlier call that this rank finished before the notice came (its part only sent); the exception to raise, or
+     * null. Costs a look at the messages arrived and not yet received (none, or the next call's, in a steady state)
+     * and, where nothing is there, nothing more.
+     */
+    CollectiveMismatchException afterFinishing(final int tag, final long mine)
+    {
+        final CollectiveMismatchException noticed = readNotices(tag, mine);
+        if (noticed != null)
+        {
+            return noticed;
+        }
+        if (late)
+        {
+            late = false;
+            raised(lateTag);
+            return new CollectiveMismatchException(where() + "collective calls do not match at call #" +
+                sequence(lateTag) + calls(lateReporter, lateOffender, lateOffenderStamp, lateReporterStamp) +
+                "; this rank's part of that call had finished before the notice came (it only sent, or what it " +
+                "received matched), so it raises here, at the end of call #" + sequence(tag) + " (" +
+                Call.describe(mine) + "), whose own part is done" + RULE);
+        }
+        return null;
+    }
+
+    /**
+     * The notices arrived so far: one about the call with {@code tag} is returned as the exception to raise; one
+     * about a later call is kept for then ({@code pending}), one about an earlier call for the end of this one
+     * ({@code late}).
+     */
+    private CollectiveMismatchException readNotices(final int tag, final long mine)
+    {
         if (pending && !after(pendingTag, tag))
         {
             pending = false;
@@ -93,7 +145,7 @@ final class Mismatches implements AutoCloseable
                 return noticed(tag, mine, pendingReporter, pendingOffender, pendingOffenderStamp,
                     pendingReporterStamp);
             }
-            passed(pendingTag, pendingReporter, pendingOffender, pendingOffenderStamp, pendingReporterStamp);
+            lateNotice(pendingTag, pendingReporter, pendingOffender, pendingOffenderStamp, pendingReporterStamp);
         }
         while (comm.arrivedCollective(NOTICE_TAG, 0L, arrived))
         {
@@ -129,12 +181,7 @@ final class Mismatches implements AutoCloseable
             {
                 return noticed(tag, mine, reporter, offender, offenderStamp, reporterStamp);
             }
-            passed(noticeTag, reporter, offender, offenderStamp, reporterStamp);
-        }
-        if (comm.arrivedCollective(tag, mine, arrived) && arrived.stamp() != 0 && arrived.stamp() != NOTICE_STAMP)
-        {
-            // a message of this call from a rank whose algorithm this rank's does not receive from (or not yet)
-            return found(tag, mine, arrived.source(), arrived.stamp());
+            lateNotice(noticeTag, reporter, offender, offenderStamp, reporterStamp);
         }
         return null;
     }
@@ -148,14 +195,19 @@ final class Mismatches implements AutoCloseable
             RULE);
     }
 
-    /** A notice about a call this rank finished (its part was only to send): logged, not raised. */
-    private void passed(final int noticeTag, final int reporter, final int offender, final long offenderStamp,
+    /** A notice about a call this rank had finished (its part only sent, or matched): raised when this call ends. */
+    private void lateNotice(final int noticeTag, final int reporter, final int offender, final long offenderStamp,
         final long reporterStamp)
     {
-        raised(noticeTag);
-        LOG.log(System.Logger.Level.WARNING, () -> where() + "collective calls did not match at call #" +
-            sequence(noticeTag) + ", where this rank's part was only to send and has finished" +
-            calls(reporter, offender, offenderStamp, reporterStamp));
+        if (!late || after(lateTag, noticeTag)) // the earliest is the one to raise
+        {
+            late = true;
+            lateTag = noticeTag;
+            lateReporter = reporter;
+            lateOffender = offender;
+            lateOffenderStamp = offenderStamp;
+            lateReporterStamp = reporterStamp;
+        }
     }
 
     private static String calls(final int reporter, final int offender, final long offenderStamp,
@@ -178,6 +230,10 @@ final class Mismatches implements AutoCloseable
         if (pending && !after(pendingTag, raisedTag))
         {
             pending = false;
+        }
+        if (late && !after(lateTag, raisedTag))
+        {
+            late = false;
         }
     }
 

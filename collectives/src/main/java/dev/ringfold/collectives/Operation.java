@@ -30,6 +30,8 @@ abstract class Operation implements Progressable, Completion
     private Request[] posted = new Request[4];
     private int postedCount;
     private int idleRounds;
+    /** Started as a call of its own (not a step of another, not inside a check): looks for notices as it ends. */
+    private boolean ownCall;
     private boolean active;
     private boolean complete = true;
     private RuntimeException error;
@@ -61,15 +63,30 @@ abstract class Operation implements Progressable, Completion
         start(tag);
     }
 
+    /**
+     * Starts the operation as a user's call with the tag its sequence number gives: when its part is done it also
+     * raises a mismatch other ranks found in it, or in an earlier call this rank had finished ({@link Mismatches}).
+     */
+    final void startCall(final int tag)
+    {
+        launch(tag, true);
+    }
+
     final boolean isActive()
     {
         return active;
     }
 
-    /** Starts the prepared collective with the tag its sequence number gives. */
+    /** Starts the prepared collective with the tag its sequence number gives (a step, a check's inner call). */
     final void start(final int tag)
     {
+        launch(tag, false);
+    }
+
+    private void launch(final int tag, final boolean ownCall)
+    {
         this.tag = tag;
+        this.ownCall = ownCall;
         complete = false;
         error = null;
         active = true;
@@ -110,18 +127,19 @@ abstract class Operation implements Progressable, Completion
             {
                 idleRounds = 0;
             }
-            else if (!complete && stamp != 0 && (++idleRounds & 63) == 0)
+            else if (!complete && (++idleRounds & 63) == 0)
             {
-                // now and then while stalled: has a rank that called something else said so, or sent this call?
-                final RuntimeException mismatch = mismatches.look(tag, stamp);
-                if (mismatch != null)
+                // now and then while stalled (not every round: a spinning wait's reaction to its message matters
+                // more): has a rank that called something else said so, or sent this call?
+                if (stamp != 0)
                 {
-                    throw mismatch;
+                    final RuntimeException mismatch = mismatches.look(tag, stamp);
+                    if (mismatch != null)
+                    {
+                        throw mismatch;
+                    }
                 }
-            }
-            if (work == 0 && !complete)
-            {
-                // stalled: if a member died, what it still owed may be owed to another member this rank waits on
+                // if a member died, what it still owed may be owed to another member this rank waits on
                 final int dead = comm.deadMember();
                 if (dead >= 0)
                 {
@@ -156,6 +174,18 @@ abstract class Operation implements Progressable, Completion
         active = false;
         comm.removeProgressHook(this);
         ended();
+        if (ownCall && stamp != 0)
+        {
+            try
+            {
+                // this rank's part is done and nothing of it is pending: a mismatch found elsewhere fails the call
+                error = mismatches.afterFinishing(tag, stamp);
+            }
+            catch (final RuntimeException ex)
+            {
+                error = ex;
+            }
+        }
         if (Tracer.ON)
         {
             trace();

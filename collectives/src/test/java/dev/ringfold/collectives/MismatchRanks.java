@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
  * On 3 ranks with call checks off (the default): collective calls that do not match (count, dtype, operation, root,
  * a skipped call; blocking, non-blocking and persistent) raise {@link CollectiveMismatchException} within seconds on
  * every rank whose part of the call receives, naming what the other rank called and what this rank called, found
- * from the stamps the calls' own messages carry; the communicator goes on working after each. The last section
+ * from the stamps the calls' own messages carry, and a rank whose part had finished before it could be told (a
+ * broadcast's root) raises at the end of its next call; the communicator goes on working after each. The last section
  * ({@code args[0]}) mismatches a call that goes through the node's shared memory: {@code counts} (both ranks in the
  * shared-memory all-reduce, with different counts) or {@code algorithms} (the counts make one rank pick recursive
  * doubling and the others shared memory); on tcp, where every rank is its own node, the same calls go through the
@@ -44,8 +45,9 @@ public final class MismatchRanks
             everyRankRaises("dtype", () -> c.allReduce(buf, buf, 8, me == 2 ? DType.I32 : DType.F32, ReduceOp.MAX),
                 "allReduce(count=8, I32, MAX)", "allReduce(count=8, F32, MAX)");
             sumOfRanks(c, buf, n);
-            // the root only sends: it may finish its part before anyone can tell it
-            raisesUnless(me == 0, "operation", () ->
+            // the root only sends: it may finish its part before anyone can tell it, and then raises at the end of
+            // its next call (a barrier: at 3 ranks each rank receives from both others in it)
+            raisesHereOrNext(me == 0, "operation", () ->
             {
                 if (me == 0)
                 {
@@ -55,10 +57,12 @@ public final class MismatchRanks
                 {
                     c.allReduce(buf, buf, 8, DType.F32, ReduceOp.SUM);
                 }
-            }, "broadcast(count=8, F32, root=0)", "allReduce(count=8, F32, SUM)");
+            }, c, "broadcast(count=8, F32, root=0)", "allReduce(count=8, F32, SUM)");
             sumOfRanks(c, buf, n);
-            // ranks 0 and 1 agree (root 0): rank 1 gets what it expects from rank 0; rank 2 waits on rank 1
-            raisesUnless(me != 2, "root", () -> c.broadcast(buf, 8, DType.F32, me == 2 ? 1 : 0), "root=0)", "root=1)");
+            // ranks 0 and 1 agree (root 0): rank 1 gets what it expects from rank 0; rank 2 waits on rank 1, finds
+            // rank 0's message and tells the two, which had finished
+            raisesHereOrNext(me != 2, "root", () -> c.broadcast(buf, 8, DType.F32, me == 2 ? 1 : 0), c, "root=0)",
+                "root=1)");
             sumOfRanks(c, buf, n);
             // rank 2 skips the second all-reduce and goes on to the barrier
             sumOfRanks(c, buf, n);
@@ -128,16 +132,23 @@ public final class MismatchRanks
             " and " + other);
     }
 
-    /** As {@link #everyRankRaises}, but a rank that may finish (its part matched, or was only to send) may. */
-    private static void raisesUnless(final boolean mayFinish, final String what, final Runnable call,
-        final String one, final String other)
+    /**
+     * As {@link #everyRankRaises}, but a rank that may finish the call (its part matched, or was only to send) must
+     * raise at the end of its next call instead, a barrier here, whose own part still completes.
+     */
+    private static void raisesHereOrNext(final boolean mayFinish, final String what, final Runnable call,
+        final Collectives c, final String one, final String other)
     {
         final boolean raised = raises(what, call, one, other);
         check(raised || mayFinish, what + ": expected a CollectiveMismatchException naming " + one + " and " + other);
-        if (!raised)
+        if (raised)
         {
-            System.out.println("finished " + what + " rank " + me);
+            c.barrier();
+            return;
         }
+        System.out.println("finished " + what + " rank " + me);
+        check(raises(what, c::barrier, one, other), what + ": the call after it raised no " +
+            "CollectiveMismatchException naming " + one + " and " + other);
     }
 
     private static boolean raises(final String what, final Runnable call, final String one, final String other)

@@ -92,6 +92,36 @@ class FashionMnistTrainingTest
         }
     }
 
+    /**
+     * 3 workers and a parameter server under {@code mpjrun --elastic 3:4}; a worker SIGKILLs itself in epoch 2 (the
+     * first one, whose rank also reports, or another): the servers drop it, the other two finish every epoch, and the
+     * epoch's sums go over the two (SurvivorsSum), so the run ends with its accuracy line and status 0.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "worker {0} killed")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void aParameterServerWorkerIsKilledAndTheOthersFinish(final int victim, @TempDir final Path dir) throws Exception
+    {
+        final Path data = Files.createDirectory(dir.resolve("data"));
+        SyntheticFashion.write(data, 1536, 384, 11);
+        // 1536 samples, global batch 96: 16 steps an epoch; the worker dies in global step 24, epoch 2
+        try (Mpjrun.Running job = ExamplesProcessTest.start("-np", "4", "--elastic", "3:4", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", "3", "--batch-size", "96",
+            "--mode", "ps", "--servers", "1", "--kill-rank", Integer.toString(victim), "--kill-at-step", "24"))
+        {
+            final Mpjrun.Result ended = job.await();
+            final String out = ended.output();
+            assertEquals(0, ended.exitCode(), out);
+            assertTrue(out.contains("rank " + victim + " kills itself"), out);
+            assertTrue(out.contains("go on (--elastic"), out);
+            assertTrue(out.contains("3 workers + 1 parameter server"), out);
+            assertTrue(out.contains("epoch 3/3 [==============================] 100% loss "), out);
+            final Matcher last = LAST_LINE.matcher(out);
+            assertTrue(last.find(), "last line is 'test accuracy: 0.XXXX':\n" + out);
+            assertTrue(Double.parseDouble(last.group(1)) >= 0.9, out);
+        }
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void parameterServersThatLeaveNoWorkerAreRefused(@TempDir final Path dir) throws Exception

@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.JvmFlags;
 import dev.ringfold.mpi.RingfoldLog;
 import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
@@ -84,6 +85,7 @@ final class LaunchArguments
           RINGFOLD_BOOTSTRAP_TIMEOUT_MS deadline for meeting the other ranks at start-up (default 120000; mpjrun's
                                         rendezvous too)
           RINGFOLD_CHECK_COLLECTIVES    1 checks every collective call against the other ranks' (default 0)
+          RINGFOLD_COLLECTIVE_STAMPS    0 turns off the collective calls' stamps, only to measure their cost (default 1)
           RINGFOLD_ALLREDUCE_ALGORITHM  auto, ring, recursive_doubling, shared_memory, hierarchical or mpi
           RINGFOLD_BROADCAST_ALGORITHM  auto, binomial, chain, shared_memory, hierarchical or mpi
           RINGFOLD_TCP_HOST             the address a rank listens on and advertises for TCP
@@ -317,10 +319,15 @@ final class LaunchArguments
             userClassPath.addAll(absoluteEntries(classPath == null ? "." : classPath, cwd));
         }
         // the chosen mpi API jar goes before the program's class path, so it wins over an mpj.jar named there
-        final String apiJar = MpiApiJar.forProgram(api, mainClass, userClassPath);
-        if (apiJar != null)
+        final MpiApiJar.Choice choice = MpiApiJar.forProgram(api, mainClass, userClassPath);
+        if (choice.jar() != null)
         {
-            userClassPath.addFirst(apiJar);
+            userClassPath.addFirst(choice.jar());
+        }
+        // the Vector API module only for programs that can reach it: it costs every rank JVM start-up time
+        if (choice.vectorApi() && !jvmOptions.contains(JvmFlags.VECTOR_API))
+        {
+            jvmOptions.addFirst(JvmFlags.VECTOR_API);
         }
         return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
             tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs, hosts, traceFile,

@@ -43,7 +43,7 @@ final class RankCommands
             argv.add(javaExecutable);
             argv.addAll(JvmFlags.REQUIRED);
             argv.addAll(ClassDataSharing.rankOptions(lib == null || lib.isBlank() ? null :
-                java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank()));
+                java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank(), options.jvmOptions()));
             argv.addAll(options.jvmOptions());
             argv.add("-cp");
             argv.add(String.join(File.pathSeparator, classPath));

@@ -83,6 +83,28 @@ final class MpjRunProcessTest
     }
 
     @Test
+    void ranksGetTheVectorApiModuleOnlyWhenTheirProgramCanReachIt() throws Exception
+    {
+        try (LauncherProcess mpjrun = LauncherProcess.start(tmp, List.of(), "-np", "2", "-cp",
+            LauncherProcess.TEST_CLASSES.toString(), VectorApiRank.class.getName()))
+        {
+            assertEquals(0, mpjrun.waitFor(60), mpjrun.stderrText());
+            assertTrue(mpjrun.stdoutLines().containsAll(List.of("[0] vector api false", "[1] vector api false")),
+                mpjrun.stdoutLines().toString());
+            assertFalse(mpjrun.stderrText().contains(JVM_WARNING), mpjrun.stderrText());
+        }
+        // asked for on the command line (a program that loads the kernels by reflection), it is passed on
+        try (LauncherProcess mpjrun = LauncherProcess.start(tmp, List.of(), "-np", "2", "-cp",
+            LauncherProcess.TEST_CLASSES.toString(), "--add-modules=jdk.incubator.vector",
+            VectorApiRank.class.getName()))
+        {
+            assertEquals(0, mpjrun.waitFor(60), mpjrun.stderrText());
+            assertTrue(mpjrun.stdoutLines().containsAll(List.of("[0] vector api true", "[1] vector api true")),
+                mpjrun.stdoutLines().toString());
+        }
+    }
+
+    @Test
     void noTagOutputPassesLinesUnchanged() throws Exception
     {
         try (LauncherProcess mpjrun = LauncherProcess.start(tmp, List.of(), "-np", "2", "--no-tag-output",

@@ -43,6 +43,8 @@ import java.util.Map;
  * <tr><td>RINGFOLD_NODE</td><td>overrides the node identity (ranks with equal identity share memory)</td></tr>
  * <tr><td>RINGFOLD_CHECK_COLLECTIVES</td><td>1 to compare every collective call's full description across ranks
  *     (the always-on fingerprint catches mismatches; this names them in more detail)</td></tr>
+ * <tr><td>RINGFOLD_COLLECTIVE_STAMPS</td><td>0 turns off the always-on stamps of collective calls, only to measure
+ *     what they cost (BENCHMARKS.md): calls that do not match then go unnoticed (default 1)</td></tr>
  * <tr><td>RINGFOLD_SHM_CHUNK_BYTES</td><td>per-rank chunk of the node-shared collectives' region, a multiple of 64
  *     in [4096, 2^26] (default 256 KiB, 1 MiB where ranks outnumber cores)</td></tr>
  * <tr><td>RINGFOLD_ALLREDUCE_ALGORITHM, RINGFOLD_BROADCAST_ALGORITHM</td><td>force one algorithm by name (default
@@ -94,11 +96,13 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
      * The collectives' knobs (module collectives reads them from here).
      *
      * @param checkCalls      RINGFOLD_CHECK_COLLECTIVES=1.
+     * @param stamps          RINGFOLD_COLLECTIVE_STAMPS: false only to measure what the stamps cost.
      * @param shmChunkBytes   RINGFOLD_SHM_CHUNK_BYTES, 0 for the default.
      * @param allReduce       RINGFOLD_ALLREDUCE_ALGORITHM, upper case ("AUTO" by default).
      * @param broadcast       RINGFOLD_BROADCAST_ALGORITHM, upper case ("AUTO" by default).
      */
-    public record Collectives(boolean checkCalls, long shmChunkBytes, String allReduce, String broadcast)
+    public record Collectives(boolean checkCalls, boolean stamps, long shmChunkBytes, String allReduce,
+        String broadcast)
     {
     }
 
@@ -123,6 +127,7 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
             loadAverage(Path.of("/proc/loadavg")),
             new Collectives(
                 "1".equals(env.getOrDefault("RINGFOLD_CHECK_COLLECTIVES", "0").trim()),
+                longVar(env, "RINGFOLD_COLLECTIVE_STAMPS", 1, 0, 1) == 1,
                 shmChunkVar(env),
                 env.getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto").trim().toUpperCase(Locale.ROOT),
                 env.getOrDefault("RINGFOLD_BROADCAST_ALGORITHM", "auto").trim().toUpperCase(Locale.ROOT)),
@@ -227,21 +232,12 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
             case "auto" -> oversubscribed() || loaded() ?
                 // more ranks than cores, or cores busy with other work: a spinning rank steals the core its peer
                 // needs to answer, and ranks will sleep from the first messages on
-                contended(backoff(20, 50, 1_000, 50_000, waiter), waiter) :
+                backoff(20, 50, 1_000, 50_000, waiter) :
                 // a core per rank: busy-poll like MPI (a yield here hands the core to whatever else is runnable,
                 // measured: 8 B latency 0.3 us spinning, 115 us once yields begin on a loaded machine)
                 backoff(20_000, 200, 1_000, 200_000, waiter);
             default -> throw new IllegalArgumentException("RINGFOLD_IDLE='" + idle + "' is not one of spin, yield, backoff, auto");
         };
-    }
-
-    private static IdleStrategy contended(final IdleStrategy strategy, final InputWaiter waiter)
-    {
-        if (waiter != null)
-        {
-            waiter.prepareToWait();
-        }
-        return strategy;
     }
 
     private static IdleStrategy backoff(final int spins, final int yields, final long minParkNs, final long maxParkNs,

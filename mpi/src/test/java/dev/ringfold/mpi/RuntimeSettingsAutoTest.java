@@ -60,11 +60,13 @@ class RuntimeSettingsAutoTest
     void collectivesKnobsAreReadOnceAndCheckedAtStart()
     {
         final RuntimeSettings.Collectives none = RuntimeSettings.from(Map.of()).collectives();
-        assertEquals(new RuntimeSettings.Collectives(false, 0, "AUTO", "AUTO"), none);
+        assertEquals(new RuntimeSettings.Collectives(false, true, 0, "AUTO", "AUTO"), none);
         final RuntimeSettings.Collectives set = RuntimeSettings.from(Map.of("RINGFOLD_CHECK_COLLECTIVES", "1",
-            "RINGFOLD_SHM_CHUNK_BYTES", "65536", "RINGFOLD_ALLREDUCE_ALGORITHM", "ring",
+            "RINGFOLD_COLLECTIVE_STAMPS", "0", "RINGFOLD_SHM_CHUNK_BYTES", "65536", "RINGFOLD_ALLREDUCE_ALGORITHM", "ring",
             "RINGFOLD_BROADCAST_ALGORITHM", " chain ")).collectives();
-        assertEquals(new RuntimeSettings.Collectives(true, 65536, "RING", "CHAIN"), set);
+        assertEquals(new RuntimeSettings.Collectives(true, false, 65536, "RING", "CHAIN"), set);
+        assertEquals("RINGFOLD_COLLECTIVE_STAMPS=2 is outside [0, 1]", assertThrows(IllegalArgumentException.class,
+            () -> RuntimeSettings.from(Map.of("RINGFOLD_COLLECTIVE_STAMPS", "2"))).getMessage());
         assertEquals("RINGFOLD_SHM_CHUNK_BYTES=4100 is not a multiple of 64", assertThrows(
             IllegalArgumentException.class,
             () -> RuntimeSettings.from(Map.of("RINGFOLD_SHM_CHUNK_BYTES", "4100"))).getMessage());

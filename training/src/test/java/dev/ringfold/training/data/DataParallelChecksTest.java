@@ -33,7 +33,7 @@ class DataParallelChecksTest
             assertEquals(2, Mpjrun.count(text, section), section + "\n" + text);
         }
         text.lines().filter(l -> l.contains("trace") || l.contains("bucket ") || l.contains("backward ended") ||
-            l.contains("overlap summary") || l.contains("allocated") || l.contains("relative difference"))
+            l.contains("overlap summary") || l.contains("phases") || l.contains("allocated") || l.contains("relative difference"))
             .forEach(System.out::println);
     }
 

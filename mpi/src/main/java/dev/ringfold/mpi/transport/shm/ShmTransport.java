@@ -165,12 +165,6 @@ public final class ShmTransport implements Transport, InputWaiter
         return true;
     }
 
-    @Override
-    public void prepareToWait()
-    {
-        Futex.link();
-    }
-
     boolean hasInput()
     {
         for (final OneToOneRingBuffer ring : inbound)
