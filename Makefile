@@ -51,7 +51,7 @@ install:
 
 # the API reference of every library module in one tree: build/api/index.html
 docs:
-	$(MVN) $(MVN_FLAGS) -DskipTests -DexcludePackageNames='dev.ringfold.hpctests*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
+	$(MVN) $(MVN_FLAGS) -DskipTests -DexcludePackageNames='dev.ringfold.hpctests*:dev.ringfold.testsupport*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
 	@rm -rf build/api && mkdir -p build && cp -r target/reports/apidocs build/api
 	@echo "API reference: build/api/index.html"
 

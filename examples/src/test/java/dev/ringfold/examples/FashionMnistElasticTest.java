@@ -1,5 +1,7 @@
 package dev.ringfold.examples;
 
+import dev.ringfold.testsupport.Mpjrun;
+import dev.ringfold.testsupport.Processes;
 import dev.ringfold.examples.fashion.FashionMnistTraining;
 import dev.ringfold.examples.fashion.SyntheticFashion;
 import dev.ringfold.training.data.DistributedSampler;
@@ -225,12 +227,11 @@ class FashionMnistElasticTest
     /** As ExamplesProcessTest.mpjrun, watching the rank JVMs meanwhile. */
     private static Run run(final Path dir, final int exitStatus, final String... args) throws Exception
     {
-        final Path out = dir.resolve("out.txt");
-        final Process process = ExamplesProcessTest.start(out, args);
         final Map<Long, ProcessHandle> processes = new HashMap<>();
         String jobId = null;
-        try
+        try (Mpjrun.Running job = ExamplesProcessTest.start(args))
         {
+            final ProcessHandle process = job.launcher();
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(110);
             while (process.isAlive() && System.nanoTime() < deadline)
             {
@@ -246,17 +247,12 @@ class FashionMnistElasticTest
             }
             if (process.isAlive())
             {
-                fail("mpjrun did not finish within 110 s:\n" + Files.readString(out));
+                fail("mpjrun did not finish within 110 s:\n" + job.stdoutSoFar());
             }
-            final String output = Files.readString(out);
-            assertEquals(exitStatus, process.exitValue(), "mpjrun " + String.join(" ", args) + " exit status:\n" +
-                output);
-            return new Run(output, processes, jobId);
-        }
-        finally
-        {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            final Mpjrun.Result result = job.await();
+            assertEquals(exitStatus, result.exitCode(), "mpjrun " + String.join(" ", args) + " exit status:\n" +
+                result.output());
+            return new Run(result.output(), processes, jobId);
         }
     }
 
@@ -280,33 +276,15 @@ class FashionMnistElasticTest
         return null;
     }
 
-    /** Alive and not a zombie (one that exited and waits for its parent to reap it). */
-    private static boolean running(final ProcessHandle process)
-    {
-        if (!process.isAlive())
-        {
-            return false;
-        }
-        try
-        {
-            final String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        }
-        catch (final IOException ex)
-        {
-            return false; // gone meanwhile
-        }
-    }
-
     private static void assertNothingLeft(final Run run) throws IOException, InterruptedException
     {
         // an orphan (the killed rank's `kill`) is reaped by PID 1 a moment after mpjrun ended: give it 10 s
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<ProcessHandle> running = run.processes.values().stream().filter(FashionMnistElasticTest::running).toList();
+        List<ProcessHandle> running = run.processes.values().stream().filter(Processes::running).toList();
         while (!running.isEmpty() && System.nanoTime() < deadline)
         {
             Thread.sleep(100);
-            running = running.stream().filter(FashionMnistElasticTest::running).toList();
+            running = running.stream().filter(Processes::running).toList();
         }
         for (final ProcessHandle process : running)
         {

@@ -186,11 +186,19 @@ final class LaunchArguments
         return false;
     }
 
+    /** As {@link #parse(String[], Path, Map)} in an environment with no RINGFOLD_DEV. */
     static LaunchOptions parse(final String[] args, final Path cwd) throws UsageException
+    {
+        return parse(args, cwd, Map.of());
+    }
+
+    /** mpjrun's arguments; {@code env} is mpjrun's environment, whose RINGFOLD_DEV is the default of -dev. */
+    static LaunchOptions parse(final String[] args, final Path cwd, final Map<String, String> env)
+        throws UsageException
     {
         int np = -1;
         // the environment's RINGFOLD_DEV is the default; -dev overrides it
-        String device = device(System.getenv().getOrDefault("RINGFOLD_DEV", "auto"));
+        String device = device(env.getOrDefault("RINGFOLD_DEV", "auto"));
         String classPath = null;
         Path jar = null;
         Path workDir = null;

@@ -192,7 +192,7 @@ public final class Ringfold implements AutoCloseable
         final int rank = job.rank();
         final int size = job.size();
         final long deadline = System.currentTimeMillis() + settings.bootstrapTimeoutMs();
-        final String node = NodeIdentity.current(settings.nodeOverride());
+        final String node = settings.nodeIdentity();
         final String hostName = NodeIdentity.hostName();
         final long pid = ProcessHandle.current().pid();
         final List<AutoCloseable> opened = new ArrayList<>();
@@ -512,7 +512,7 @@ public final class Ringfold implements AutoCloseable
             }
             final int rank = mpi.rank();
             final int size = mpi.size();
-            final String node = NodeIdentity.current(settings.nodeOverride());
+            final String node = settings.nodeIdentity();
             final byte[][] blobs = mpi.allGather(new EndpointCard(rank, ProcessHandle.current().pid(), node,
                 NodeIdentity.hostName()).encode(), 1024);
             final long[] pids = new long[size];

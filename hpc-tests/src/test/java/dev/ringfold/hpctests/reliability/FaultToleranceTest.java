@@ -1,6 +1,7 @@
 package dev.ringfold.hpctests.reliability;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Mpjrun;
+import dev.ringfold.testsupport.Checkout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,8 +89,8 @@ class FaultToleranceTest
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
             "network namespaces need root; .ci/run runs as root");
         final java.nio.file.Path dir = java.nio.file.Path.of("/tmp/ringfold-ft-hosts-" +
-            Integer.toHexString(Mpjrun.ROOT.toString().hashCode()));
-        final java.nio.file.Path scripts = Mpjrun.ROOT.resolve("hpc-tests/ssh");
+            Integer.toHexString(Checkout.ROOT.toString().hashCode()));
+        final java.nio.file.Path scripts = Checkout.ROOT.resolve("hpc-tests/ssh");
         script(scripts.resolve("hosts-up.sh"), dir);
         try
         {
@@ -134,8 +135,8 @@ class FaultToleranceTest
         }
         final List<String> cmd = new ArrayList<>();
         cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(java.nio.file.Files.readString(Mpjrun.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
-        cmd.addAll(List.of("-cp", Mpjrun.ROOT.resolve("build/lib") + "/*:" + Mpjrun.TEST_CLASSES,
+        cmd.addAll(List.of(java.nio.file.Files.readString(Checkout.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", Checkout.ROOT.resolve("build/lib") + "/*:" + Checkout.TEST_CLASSES,
             FaultTolerantRanks.class.getName(), scenario, "1"));
         final List<Process> ranks = new ArrayList<>();
         final List<java.nio.file.Path> outputs = new ArrayList<>();
