@@ -30,9 +30,11 @@ build:
 	@# a fresh folder: no jar of an older build (a replaced dependency) stays on the ranks' class path
 	@rm -rf build/lib
 	$(MVN) $(MVN_FLAGS) -DskipTests package
-	@# AOT caches for the launcher and the ranks, trained on a 2-rank hello (see launch's ClassDataSharing)
+	@# AOT caches for the launcher and the ranks (see launch's ClassDataSharing): ranks with the Vector API module
+	@# trained on the 2-rank ring demo (collectives and kernels), ranks without it and the launcher on a 2-rank hello
 	@rm -f build/lib/*.jsa build/lib/*.aot
-	@RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar dev.ringfold.examples.Hello \
+	@{ RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp $(EXAMPLES_JAR) dev.ringfold.examples.RingDemo && \
+		RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp $(EXAMPLES_JAR) dev.ringfold.examples.Hello; } \
 		> build/cds-training.log 2>&1 || { echo "start-up cache training failed (see build/cds-training.log); ranks start without it"; rm -f build/lib/*.aot; }
 	@echo "built: $$(ls build/lib/*.jar | wc -l) jars in build/lib; run ranks with bin/mpjrun"
 
@@ -49,7 +51,7 @@ install:
 
 # the API reference of every library module in one tree: build/api/index.html
 docs:
-	$(MVN) $(MVN_FLAGS) -DskipTests -DexcludePackageNames='dev.ringfold.hpctests*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
+	$(MVN) $(MVN_FLAGS) -DskipTests -DexcludePackageNames='dev.ringfold.hpctests*:dev.ringfold.testsupport*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
 	@rm -rf build/api && mkdir -p build && cp -r target/reports/apidocs build/api
 	@echo "API reference: build/api/index.html"
 

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Start-up cost side by side: a hello world (init, rank, size, barrier, finalize) of NP ranks under Ringfold's
 # mpjrun (shm and tcp), MPJ Express 0.44's multicore device (Debian's libmpj-java) and Open MPI's mpirun with C.
-# Needs `make` first; installs hyperfine, libmpj-java, openmpi-bin and libopenmpi-dev when missing (root).
-#   NP=4 RUNS=10 hpc-tests/timing/hello-world.sh      -> a markdown table on stdout (hyperfine's export)
+# Interleaved: each of RUNS rounds (after one warm-up round) runs every command once, in an order that rotates;
+# the table gives each command's median, min and max wall time and the ratio of medians to Open MPI's C hello,
+# with the load average before and after. BASELINE=DIR adds the shm and tcp rows of another Ringfold checkout built
+# with `make build` (main, say), for before/after comparisons in the same sitting.
+# Needs `make` first; installs libmpj-java, openmpi-bin and libopenmpi-dev when missing (root).
+#   NP=4 RUNS=10 hpc-tests/timing/hello-world.sh      -> a markdown table on stdout
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NP=${NP:-4}
@@ -11,7 +15,6 @@ WORK=$(mktemp -d /tmp/ringfold-hello.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 need=()
-command -v hyperfine >/dev/null || need+=(hyperfine)
 [ -f /usr/share/mpj/lib/starter.jar ] || need+=(libmpj-java)
 command -v mpirun >/dev/null || need+=(openmpi-bin)
 command -v mpicc >/dev/null || need+=(libopenmpi-dev)
@@ -59,11 +62,41 @@ mpicc -O2 -o "$WORK/hello_c" "$WORK/hello.c"
 
 EX=$(ls "$ROOT"/build/lib/ringfold-examples-*.jar | head -n1)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader,tcp
-# every command must print NP hellos; a run that fails fails hyperfine (no --ignore-failure)
-hyperfine -N --warmup 1 --runs "$RUNS" --export-markdown "$WORK/table.md" \
-  -n "Ringfold mpjrun -np $NP (shm)" "$ROOT/bin/mpjrun -np $NP -cp $EX dev.ringfold.examples.Hello" \
-  -n "Ringfold mpjrun -np $NP -dev tcp" "$ROOT/bin/mpjrun -np $NP -dev tcp -cp $EX dev.ringfold.examples.Hello" \
-  -n "MPJ Express 0.44 -np $NP -dev multicore" \
-     "env MPJ_HOME=$MPJ java -jar $MPJ/lib/starter.jar -np $NP -dev multicore -cp $WORK HelloWorld" \
-  -n "Open MPI 4.1 mpirun -np $NP (C)" "mpirun --oversubscribe -np $NP $WORK/hello_c" >&2
-cat "$WORK/table.md"
+NAMES=("Ringfold mpjrun -np $NP (shm)" "Ringfold mpjrun -np $NP -dev tcp")
+CMDS=("$ROOT/bin/mpjrun -np $NP -cp $EX dev.ringfold.examples.Hello"
+      "$ROOT/bin/mpjrun -np $NP -dev tcp -cp $EX dev.ringfold.examples.Hello")
+if [ -n "${BASELINE:-}" ]; then
+  BEX=$(ls "$BASELINE"/build/lib/ringfold-examples-*.jar | head -n1)
+  NAMES+=("baseline $(git -C "$BASELINE" rev-parse --short HEAD) (shm)" "baseline $(git -C "$BASELINE" rev-parse --short HEAD) -dev tcp")
+  CMDS+=("$BASELINE/bin/mpjrun -np $NP -cp $BEX dev.ringfold.examples.Hello"
+         "$BASELINE/bin/mpjrun -np $NP -dev tcp -cp $BEX dev.ringfold.examples.Hello")
+fi
+NAMES+=("MPJ Express 0.44 -np $NP -dev multicore" "Open MPI 4.1 mpirun -np $NP (C)")
+CMDS+=("env MPJ_HOME=$MPJ java -jar $MPJ/lib/starter.jar -np $NP -dev multicore -cp $WORK HelloWorld"
+       "mpirun --oversubscribe -np $NP $WORK/hello_c")
+N=${#CMDS[@]}
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+for round in $(seq 0 "$RUNS"); do          # round 0 is the warm-up
+  for k in $(seq 0 $((N - 1))); do
+    i=$(( (k + round) % N ))
+    t0=$(date +%s%N)
+    # every command must print NP hellos; one that fails stops the script
+    # shellcheck disable=SC2086  # the commands are word lists
+    out=$(${CMDS[$i]} 2>&1) || { echo "failed: ${CMDS[$i]}" >&2; echo "$out" >&2; exit 1; }
+    t1=$(date +%s%N)
+    [ "$(grep -c 'hello from rank' <<< "$out")" -eq "$NP" ] || { echo "not $NP hellos: ${CMDS[$i]}" >&2; echo "$out" >&2; exit 1; }
+    [ "$round" -gt 0 ] && echo "$i $(( (t1 - t0) / 1000 ))" >> "$WORK/times"
+  done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+OMPI=$((N - 1))
+median() { awk -v i="$1" '$1 == i {print $2}' "$WORK/times" | sort -n | awk '{a[NR]=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f %.1f %.1f", m/1000, a[1]/1000, a[NR]/1000}'; }
+read -r OMPI_MEDIAN _ _ <<< "$(median "$OMPI")"
+echo "NP=$NP, $RUNS interleaved rounds after one warm-up; load average $LOAD_BEFORE before, $LOAD_AFTER after"
+echo
+echo "| Command | median [ms] | min [ms] | max [ms] | median / Open MPI's C hello |"
+echo "|:---|---:|---:|---:|---:|"
+for i in $(seq 0 $((N - 1))); do
+  read -r med lo hi <<< "$(median "$i")"
+  echo "| ${NAMES[$i]} | $med | $lo | $hi | $(awk -v a="$med" -v b="$OMPI_MEDIAN" 'BEGIN {printf "%.2f", a / b}') |"
+done

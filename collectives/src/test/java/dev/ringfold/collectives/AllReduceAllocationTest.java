@@ -1,5 +1,6 @@
 package dev.ringfold.collectives;
 
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
@@ -16,9 +17,9 @@ class AllReduceAllocationTest
     @Timeout(300)
     void allReduceOfTensorsAllocatesNothing(final int checked) throws Exception
     {
-        final String text = Job.run(2, "shm", 240, List.of("RINGFOLD_CHECK_COLLECTIVES=" + checked),
-            AllReduceAllocationRanks.class);
-        assertEquals(2, Job.count(text, "ok allocation rank"), text);
+        final String text = Mpjrun.run(2, "shm", List.of("RINGFOLD_CHECK_COLLECTIVES=" + checked), 240,
+            AllReduceAllocationRanks.class).assertSucceeded();
+        assertEquals(2, Mpjrun.count(text, "ok allocation rank"), text);
         System.out.println(text);
     }
 }

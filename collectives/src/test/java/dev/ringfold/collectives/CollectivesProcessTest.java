@@ -1,5 +1,7 @@
 package dev.ringfold.collectives;
 
+import dev.ringfold.testsupport.Mpjrun;
+import dev.ringfold.testsupport.SimulatedNodes;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,14 +29,14 @@ class CollectivesProcessTest
     void everyCollectiveMatchesTheReference(final int np, final String dev) throws Exception
     {
         // calls checked on half the runs: cheap enough to leave on, and the results must not change
-        final String text = Job.run(np, dev, 360, List.of("RINGFOLD_CHECK_COLLECTIVES=" + (np % 2)),
-            CollectivesRanks.class);
+        final String text = Mpjrun.run(np, dev, List.of("RINGFOLD_CHECK_COLLECTIVES=" + (np % 2)), 360,
+            CollectivesRanks.class).assertSucceeded();
         for (final String section : SECTIONS)
         {
-            assertEquals(np, Job.count(text, section), section + "\n" + text);
+            assertEquals(np, Mpjrun.count(text, section), section + "\n" + text);
         }
         // the world is one node, unless every rank is alone (tcp)
-        assertEquals(np, Job.count(text, dev.equals("shm") || np == 1 ? "placement allreduce one-node rank" :
+        assertEquals(np, Mpjrun.count(text, dev.equals("shm") || np == 1 ? "placement allreduce one-node rank" :
             "placement allreduce nodes rank"), text);
     }
 
@@ -47,11 +49,11 @@ class CollectivesProcessTest
     @Timeout(300)
     void javaArraysMatchTheReference(final int np, final String dev) throws Exception
     {
-        final String text = Job.run(np, dev, 240, List.of(), ArrayRanks.class);
+        final String text = Mpjrun.run(np, dev, List.of(), 240, ArrayRanks.class).assertSucceeded();
         for (final String section : new String[] {"ok array allreduce rank", "ok array broadcast rank",
             "ok array gc rank", "ok array errors rank"})
         {
-            assertEquals(np, Job.count(text, section), section + "\n" + text);
+            assertEquals(np, Mpjrun.count(text, section), section + "\n" + text);
         }
     }
 
@@ -64,8 +66,8 @@ class CollectivesProcessTest
     @Timeout(300)
     void everyArrayFormMatchesTheReference(final int np, final String dev) throws Exception
     {
-        final String text = Job.run(np, dev, 240, List.of(), ArrayFormsRanks.class);
-        assertEquals(np, Job.count(text, "ok array-forms rank"), text);
+        final String text = Mpjrun.run(np, dev, List.of(), 240, ArrayFormsRanks.class).assertSucceeded();
+        assertEquals(np, Mpjrun.count(text, "ok array-forms rank"), text);
     }
 
     /** A rank killed mid-job: the others' shared-memory collectives fail naming it; no region file is left. */
@@ -73,9 +75,9 @@ class CollectivesProcessTest
     @Timeout(200)
     void sharedMemoryCollectivesSurviveAPeersDeath() throws Exception
     {
-        final String text = Job.run(3, "shm", 150, PeerDeathRanks.class);
-        assertEquals(3, Job.count(text, "ok region unlinked rank"), text);
-        assertEquals(4, Job.count(text, "ok peer death rank"), text);
+        final String text = Mpjrun.run(3, "shm", List.of(), 150, PeerDeathRanks.class).assertSucceeded();
+        assertEquals(3, Mpjrun.count(text, "ok region unlinked rank"), text);
+        assertEquals(4, Mpjrun.count(text, "ok peer death rank"), text);
     }
 
     /**
@@ -88,15 +90,15 @@ class CollectivesProcessTest
     void ranksOnTwoNodes(final String placement) throws Exception
     {
         final String[] nodes = placement.split(" ");
-        final String text = Job.runOnNodes(nodes, 360, CollectivesRanks.class);
+        final String text = SimulatedNodes.run(nodes, 360, CollectivesRanks.class);
         for (final String section : SECTIONS)
         {
-            assertEquals(nodes.length, Job.count(text, section), section + "\n" + text);
+            assertEquals(nodes.length, Mpjrun.count(text, section), section + "\n" + text);
         }
-        assertEquals(nodes.length, Job.count(text, "placement allreduce nodes rank"), text);
+        assertEquals(nodes.length, Mpjrun.count(text, "placement allreduce nodes rank"), text);
         // the split halves (rank % 2) of "a b a b" each live on one node: shared memory again, no hierarchy
         assertEquals(placement.equals("a b a b") ? nodes.length : 0,
-            Job.count(text, "placement allreduce-split one-node rank"), text);
+            Mpjrun.count(text, "placement allreduce-split one-node rank"), text);
     }
 
     @ParameterizedTest(name = "dev={0}")
@@ -104,11 +106,11 @@ class CollectivesProcessTest
     @Timeout(120)
     void mismatchedCallsRaiseOnEveryRankAndLateRanksAreNamed(final String dev) throws Exception
     {
-        final String text = Job.run(3, dev, 90, List.of("RINGFOLD_CHECK_COLLECTIVES=1", "RINGFOLD_STALL_MS=400"),
-            CallCheckRanks.class);
-        assertEquals(3, Job.count(text, "ok call-check rank"), text);
-        assertEquals(12, Job.count(text, "collective calls do not match"), text);
-        assertEquals(1, Job.count(text, "[0] mismatch rank 0: rank 0 of WORLD: collective calls do not match: " +
+        final String text = Mpjrun.run(3, dev, List.of("RINGFOLD_CHECK_COLLECTIVES=1", "RINGFOLD_STALL_MS=400"), 90,
+            CallCheckRanks.class).assertSucceeded();
+        assertEquals(3, Mpjrun.count(text, "ok call-check rank"), text);
+        assertEquals(12, Mpjrun.count(text, "collective calls do not match"), text);
+        assertEquals(1, Mpjrun.count(text, "[0] mismatch rank 0: rank 0 of WORLD: collective calls do not match: " +
             "this rank called #1 allReduce(count=8, F32, SUM; RecursiveDoublingAllReduce) but rank 1 called " +
             "#1 allReduce(count=16, F32, SUM; RecursiveDoublingAllReduce)"), text);
         // ranks 0 and 1 wait for rank 2, which sleeps before its call: each says so (on a loaded machine other

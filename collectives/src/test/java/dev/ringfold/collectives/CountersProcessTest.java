@@ -1,5 +1,6 @@
 package dev.ringfold.collectives;
 
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,13 +21,13 @@ class CountersProcessTest
     @Timeout(300)
     void countKnownTraffic(final int np, final String dev) throws Exception
     {
-        final String text = Job.run(np, dev, 240, List.of("RINGFOLD_COUNTERS=1"), CountersRanks.class);
+        final String text = Mpjrun.run(np, dev, List.of("RINGFOLD_COUNTERS=1"), 240, CountersRanks.class).assertSucceeded();
         // over TCP the ranks are not one node to the collectives: no node-shared path, nothing of it to count
         final String shared = dev.equals("shm") ? "ok counters shared rank" : "no node-shared counters: not one node";
         for (final String check : List.of("ok counters p2p rank", "ok counters allreduce rank", shared,
             "ok counters wait rank"))
         {
-            assertEquals(np, Job.count(text, check), check + "\n" + text);
+            assertEquals(np, Mpjrun.count(text, check), check + "\n" + text);
         }
     }
 
@@ -34,8 +35,8 @@ class CountersProcessTest
     @Timeout(300)
     void countNothingWhenOff() throws Exception
     {
-        final String text = Job.run(2, "shm", 240, List.of(), CountersRanks.class, "off");
-        assertEquals(2, Job.count(text, "ok counters shared rank"), text);
-        assertEquals(2, Job.count(text, "ok counters wait rank"), text);
+        final String text = Mpjrun.run(2, "shm", List.of(), 240, CountersRanks.class, "off").assertSucceeded();
+        assertEquals(2, Mpjrun.count(text, "ok counters shared rank"), text);
+        assertEquals(2, Mpjrun.count(text, "ok counters wait rank"), text);
     }
 }

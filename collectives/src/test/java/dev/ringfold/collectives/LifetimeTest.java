@@ -1,5 +1,7 @@
 package dev.ringfold.collectives;
 
+import dev.ringfold.testsupport.Mpjrun;
+import dev.ringfold.testsupport.SimulatedNodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,9 +19,9 @@ class LifetimeTest
     @Timeout(1800) // about 15 minutes on 2 cores at load 40, far less on a quiet machine
     void tenThousandDupUseCloseLeaveNothingBehind() throws Exception
     {
-        final String text = Job.run(2, "shm", 1740, List.of(), LifetimeRanks.class, "10000");
+        final String text = Mpjrun.run(2, "shm", List.of(), 1740, LifetimeRanks.class, "10000").assertSucceeded();
         System.out.println(text);
-        assertEquals(2, Job.count(text, "ok lifetime rank"), text);
+        assertEquals(2, Mpjrun.count(text, "ok lifetime rank"), text);
     }
 
     /**
@@ -30,8 +32,8 @@ class LifetimeTest
     @Timeout(1200)
     void onTwoNodesTooLeaveNothingBehind() throws Exception
     {
-        final String text = Job.runOnNodes(new String[] {"a", "a", "b"}, 1140, LifetimeRanks.class, "300");
+        final String text = SimulatedNodes.run(new String[] {"a", "a", "b"}, 1140, LifetimeRanks.class, "300");
         System.out.println(text);
-        assertEquals(3, Job.count(text, "ok lifetime rank"), text);
+        assertEquals(3, Mpjrun.count(text, "ok lifetime rank"), text);
     }
 }

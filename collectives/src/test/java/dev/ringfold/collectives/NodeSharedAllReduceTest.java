@@ -1,5 +1,6 @@
 package dev.ringfold.collectives;
 
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,13 +21,13 @@ class NodeSharedAllReduceTest
     void inPlaceOverNodeSharedTensorsMatchesTheReference(final int np) throws Exception
     {
         // calls checked on the odd runs: the check wraps the same algorithm
-        final String text = Job.run(np, "shm", 450, List.of("RINGFOLD_CHECK_COLLECTIVES=" + (np % 2)),
-            NodeSharedRanks.class);
+        final String text = Mpjrun.run(np, "shm", List.of("RINGFOLD_CHECK_COLLECTIVES=" + (np % 2)), 450,
+            NodeSharedRanks.class).assertSucceeded();
         for (final String section : new String[] {"ok node-shared world rank", "ok node-shared split rank",
             "ok same bits rank", "ok mixed rank", "ok broadcast rank",
             "ok reduce-scatter all-gather rank", "ok steady state rank", "ok closed rank"})
         {
-            assertEquals(np, Job.count(text, section), section + "\n" + text);
+            assertEquals(np, Mpjrun.count(text, section), section + "\n" + text);
         }
     }
 
@@ -34,13 +35,10 @@ class NodeSharedAllReduceTest
     @Timeout(200)
     void aRankThatDiesMidCallIsNamedAndNothingIsLeftInDevShm() throws Exception
     {
-        final Path out = Files.createTempFile("inplace-death", ".out");
-        final Process p = Job.start(3, "shm", 150, NodeSharedDeathRanks.class, out);
-        try
+        try (Mpjrun.Running run = Mpjrun.start(3, "shm", List.of(), List.of(), 150, NodeSharedDeathRanks.class))
         {
-            p.waitFor();
-            final String text = Files.readString(out);
-            assertEquals(4, Job.count(text, "ok in-place peer death rank"), text);
+            final String text = run.await().output();
+            assertEquals(4, Mpjrun.count(text, "ok in-place peer death rank"), text);
             final String job = text.lines().filter(l -> l.contains("job ")).findFirst().orElseThrow()
                 .replaceAll(".*job ", "").trim();
             try (var files = Files.list(Path.of("/dev/shm")))
@@ -48,12 +46,6 @@ class NodeSharedAllReduceTest
                 assertEquals(List.of(), files.map(f -> f.getFileName().toString())
                     .filter(f -> f.startsWith("ringfold-" + job + "-")).toList(), "left in /dev/shm");
             }
-        }
-        finally
-        {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            Files.deleteIfExists(out);
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.ringfold.collectives;
 
+import java.util.List;
+import dev.ringfold.testsupport.Mpjrun;
+import dev.ringfold.testsupport.SimulatedNodes;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,11 +21,11 @@ class PersistentRequestsTest
     @Timeout(400)
     void everyAlgorithmPersistentAndChecked(final int np) throws Exception
     {
-        final String text = Job.run(np, "shm", 360, PersistentRanks.class);
-        assertEquals(np, Job.count(text, "ok persistent rank"), text);
-        assertEquals(np, Job.count(text, "ok persistent-mismatch rank"), text);
+        final String text = Mpjrun.run(np, "shm", List.of(), 360, PersistentRanks.class).assertSucceeded();
+        assertEquals(np, Mpjrun.count(text, "ok persistent rank"), text);
+        assertEquals(np, Mpjrun.count(text, "ok persistent-mismatch rank"), text);
         // forced, MPI's falling back to the table off the native device, and the table's own pick (one node)
-        assertEquals(3 * np, Job.count(text, "allReduce (shared memory) of 100000"), text);
+        assertEquals(3 * np, Mpjrun.count(text, "allReduce (shared memory) of 100000"), text);
     }
 
     @ParameterizedTest(name = "nodes={0}")
@@ -31,10 +34,10 @@ class PersistentRequestsTest
     void onTwoNodes(final String placement) throws Exception
     {
         final String[] nodes = placement.split(" ");
-        final String text = Job.runOnNodes(nodes, 360, PersistentRanks.class);
-        assertEquals(nodes.length, Job.count(text, "ok persistent rank"), text);
-        assertEquals(nodes.length, Job.count(text, "ok persistent-mismatch rank"), text);
+        final String text = SimulatedNodes.run(nodes, 360, PersistentRanks.class);
+        assertEquals(nodes.length, Mpjrun.count(text, "ok persistent rank"), text);
+        assertEquals(nodes.length, Mpjrun.count(text, "ok persistent-mismatch rank"), text);
         // forced, MPI's falling back to the table off the native device, and the table's own pick (several nodes)
-        assertEquals(3 * nodes.length, Job.count(text, "allReduce (hierarchical) of 100000"), text);
+        assertEquals(3 * nodes.length, Mpjrun.count(text, "allReduce (hierarchical) of 100000"), text);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ringfold.collectives;
 
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,12 +20,12 @@ class WithdrawalProcessTest
     @Timeout(180)
     void abandonedCollectiveLeavesNoBufferReferenced(final String dev) throws Exception
     {
-        final String text = Job.run(2, dev, 120, List.of("RINGFOLD_CMA=0"), WithdrawalRanks.class);
-        assertEquals(1, Job.count(text, "withdrawal: deadline rank 1 deadline"), text);
-        assertEquals(1, Job.count(text, "withdrawal: cancel rank 1 cancelled, then cancellation"), text);
+        final String text = Mpjrun.run(2, dev, List.of("RINGFOLD_CMA=0"), 120, WithdrawalRanks.class).assertSucceeded();
+        assertEquals(1, Mpjrun.count(text, "withdrawal: deadline rank 1 deadline"), text);
+        assertEquals(1, Mpjrun.count(text, "withdrawal: cancel rank 1 cancelled, then cancellation"), text);
         // rank 0's part fails too: its peer withdrew a matched transfer, or its own deadline passed
         assertEquals(2, text.lines().filter(l -> l.contains("withdrawal: ") && l.contains(" rank 0 ") &&
             (l.endsWith("withdrawn-by-peer") || l.endsWith("deadline"))).count(), text);
-        assertEquals(2, Job.count(text, "ok withdrawal rank"), text);
+        assertEquals(2, Mpjrun.count(text, "ok withdrawal rank"), text);
     }
 }

@@ -1,23 +1,23 @@
 package dev.ringfold.examples;
 
+import dev.ringfold.testsupport.Checkout;
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The examples as users run them: real ranks started by bin/mpjrun. Needs build/lib (run 'make'). */
 class ExamplesProcessTest
@@ -98,68 +98,25 @@ class ExamplesProcessTest
         return mpjrun(dir, 0, args);
     }
 
-    /** As above, expecting mpjrun to exit with {@code exitStatus}. */
+    /** As above, expecting mpjrun to exit with {@code exitStatus}; stdout and stderr merged, in the order written. */
     static String mpjrun(final Path dir, final int exitStatus, final String... args)
         throws IOException, InterruptedException
     {
-        final Path out = dir.resolve("out.txt");
-        final Process process = start(out, args);
-        try
+        try (Mpjrun.Running job = start(args))
         {
-            if (!process.waitFor(110, TimeUnit.SECONDS))
-            {
-                fail("mpjrun did not finish within 110 s:\n" + Files.readString(out));
-            }
-            final String output = Files.readString(out);
-            assertEquals(exitStatus, process.exitValue(), "mpjrun " + String.join(" ", args) + " exit status:\n" +
-                output);
-            return output;
-        }
-        finally
-        {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            final Mpjrun.Result result = job.await();
+            assertEquals(exitStatus, result.exitCode(), "mpjrun " + String.join(" ", args) + " exit status:\n" +
+                result.output());
+            return result.output();
         }
     }
 
-    /**
-     * Starts bin/mpjrun without waiting (for tests that kill a rank), its output into {@code out}; the caller waits
-     * and, finally, destroys the process and its descendants.
-     */
-    static Process start(final Path out, final String... args) throws IOException
+    /** Starts bin/mpjrun without waiting (for tests that kill a rank), with the test class path, output merged. */
+    static Mpjrun.Running start(final String... args) throws IOException
     {
-        final Path lib = ROOT.resolve("build/lib");
-        boolean hasJars = false;
-        if (Files.isDirectory(lib))
-        {
-            try (var files = Files.list(lib))
-            {
-                hasJars = files.anyMatch(f -> f.getFileName().toString().endsWith(".jar"));
-            }
-        }
-        assumeTrue(hasJars, "skipped: " + lib + " has no jars, so bin/mpjrun cannot start; run 'make' at the " +
-            "repository root first");
-        final List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/mpjrun").toString(), "--timeout", "90",
-            "-cp", testClassPath()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
-    }
-
-    private static String testClassPath()
-    {
-        final List<String> entries = new ArrayList<>();
-        for (final String entry : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
-            .split(File.pathSeparator))
-        {
-            if (!entry.isEmpty())
-            {
-                entries.add(Path.of(entry).toAbsolutePath().toString());
-            }
-        }
-        return String.join(File.pathSeparator, entries);
+        final List<String> arguments = new ArrayList<>(List.of("--timeout", "90", "-cp",
+            Checkout.absoluteTestClassPath()));
+        arguments.addAll(List.of(args));
+        return Mpjrun.start(arguments, Map.of(), 90, true);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ringfold.examples;
 
+import dev.ringfold.testsupport.Mpjrun;
 import dev.ringfold.examples.fashion.FashionMnistTraining;
 import dev.ringfold.examples.fashion.SyntheticFashion;
 import dev.ringfold.tensors.Checkpoint;
@@ -98,33 +99,25 @@ class FashionMnistDataParallelTest
 
         // the same run, slowed to 100 ms a step so the kill lands mid-run; rank 0 is killed after a checkpoint in
         // epoch 2 (steps 21..40), which leaves the others waiting on it: the job fails
-        final Path out = dir.resolve("killed.txt");
-        final Process job = ExamplesProcessTest.start(out, "-np", "2", "--no-tag-output",
-            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", "2", "--batch-size", "64",
-            "--checkpoint", killed.toString(), "--checkpoint-every", "5", "--print-digest", "--throttle-ms", "100");
         final Matcher pid;
-        try
+        try (Mpjrun.Running job = ExamplesProcessTest.start("-np", "2", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", "2", "--batch-size", "64",
+            "--checkpoint", killed.toString(), "--checkpoint-every", "5", "--print-digest", "--throttle-ms", "100"))
         {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
             String text = "";
             while (!text.contains("checkpoint: step 25 ") && job.isAlive() && System.nanoTime() < deadline)
             {
                 Thread.sleep(50);
-                text = Files.readString(out);
+                text = job.stdoutSoFar();
             }
             pid = Pattern.compile("checkpoint: step 25 .* by rank 0, pid (\\d+)").matcher(text);
             assertTrue(pid.find(), text);
             final Process kill = new ProcessBuilder("kill", "-9", pid.group(1)).inheritIO().start();
             assertEquals(0, kill.waitFor(), "kill -9 " + pid.group(1));
-            assertTrue(job.waitFor(100, TimeUnit.SECONDS), "the job ends after a rank is killed");
-            text = Files.readString(out);
-            assertNotEquals(0, job.exitValue(), text);
-            assertTrue(!text.contains("parameter digest"), "killed before the end\n" + text);
-        }
-        finally
-        {
-            job.descendants().forEach(ProcessHandle::destroyForcibly);
-            job.destroyForcibly();
+            final Mpjrun.Result ended = job.await();
+            assertNotEquals(0, ended.exitCode(), ended.output());
+            assertTrue(!ended.output().contains("parameter digest"), "killed before the end\n" + ended.output());
         }
 
         final String resumed = ExamplesProcessTest.mpjrun(dir, "-np", "2", "--no-tag-output",

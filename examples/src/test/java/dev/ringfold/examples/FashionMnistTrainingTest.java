@@ -1,5 +1,6 @@
 package dev.ringfold.examples;
 
+import dev.ringfold.testsupport.Mpjrun;
 import dev.ringfold.examples.fashion.FashionMnistTraining;
 import dev.ringfold.examples.fashion.SyntheticFashion;
 import org.junit.jupiter.api.Test;
@@ -66,24 +67,22 @@ class FashionMnistTrainingTest
     {
         final Path data = Files.createDirectory(dir.resolve("data"));
         SyntheticFashion.write(data, 1280, 320, 7);
-        final Path outFile = dir.resolve("out.txt");
         // 2 workers, one shard on 2 server replicas (ranks 2 and 3); replica 0 is SIGKILLed during epoch 2
-        final Process job = ExamplesProcessTest.start(outFile, "-np", "4", "--elastic", "3:4", "--no-tag-output",
+        try (Mpjrun.Running job = ExamplesProcessTest.start("-np", "4", "--elastic", "3:4", "--no-tag-output",
             FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", "3", "--batch-size", "64",
-            "--mode", "ps", "--servers", "1", "--server-replicas", "2", "--throttle-ms", "40");
-        try
+            "--mode", "ps", "--servers", "1", "--server-replicas", "2", "--throttle-ms", "40"))
         {
-            final long server = rankPid(job, 2);
+            final long server = job.rankPid(2, 60);
             final long deadline = System.nanoTime() + 100_000_000_000L;
-            while (!Files.readString(outFile).contains("epoch 2/3") && System.nanoTime() < deadline)
+            while (!job.stdoutSoFar().contains("epoch 2/3") && System.nanoTime() < deadline)
             {
                 Thread.sleep(20);
             }
             assertTrue(ProcessHandle.of(server).map(ProcessHandle::destroyForcibly).orElse(false),
-                "SIGKILL of server replica 0:\n" + Files.readString(outFile));
-            assertTrue(job.waitFor(120, TimeUnit.SECONDS), Files.readString(outFile));
-            final String out = Files.readString(outFile);
-            assertEquals(0, job.exitValue(), out);
+                "SIGKILL of server replica 0:\n" + job.stdoutSoFar());
+            final Mpjrun.Result ended = job.await();
+            final String out = ended.output();
+            assertEquals(0, ended.exitCode(), out);
             assertTrue(out.contains("go on (--elastic"), out);
             assertTrue(out.contains("2 workers + 2 parameter servers"), out);
             final Matcher last = LAST_LINE.matcher(out);
@@ -91,39 +90,36 @@ class FashionMnistTrainingTest
             assertTrue(Double.parseDouble(last.group(1)) >= 0.9, out);
             assertTrue(out.contains("epoch 3/3 [==============================] 100% loss "), out);
         }
-        finally
-        {
-            job.descendants().forEach(ProcessHandle::destroyForcibly);
-            job.destroyForcibly();
-        }
     }
 
-    /** The pid of a rank's JVM under mpjrun, by the RINGFOLD_RANK mpjrun puts in its environment. */
-    private static long rankPid(final Process launcher, final int rank) throws InterruptedException
+    /**
+     * 3 workers and a parameter server under {@code mpjrun --elastic 3:4}; a worker SIGKILLs itself in epoch 2 (the
+     * first one, whose rank also reports, or another): the servers drop it, the other two finish every epoch, and the
+     * epoch's sums go over the two (SurvivorsSum), so the run ends with its accuracy line and status 0.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "worker {0} killed")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void aParameterServerWorkerIsKilledAndTheOthersFinish(final int victim, @TempDir final Path dir) throws Exception
     {
-        final long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline)
+        final Path data = Files.createDirectory(dir.resolve("data"));
+        SyntheticFashion.write(data, 1536, 384, 11);
+        // 1536 samples, global batch 96: 16 steps an epoch; the worker dies in global step 24, epoch 2
+        try (Mpjrun.Running job = ExamplesProcessTest.start("-np", "4", "--elastic", "3:4", "--no-tag-output",
+            FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs", "3", "--batch-size", "96",
+            "--mode", "ps", "--servers", "1", "--kill-rank", Integer.toString(victim), "--kill-at-step", "24"))
         {
-            for (final ProcessHandle h : launcher.descendants().toList())
-            {
-                try
-                {
-                    final String environ = Files.readString(Path.of("/proc/" + h.pid() + "/environ"),
-                        java.nio.charset.StandardCharsets.ISO_8859_1);
-                    if (java.util.List.of(environ.split("\0")).contains("RINGFOLD_RANK=" + rank) &&
-                        h.info().command().orElse("").endsWith("java"))
-                    {
-                        return h.pid();
-                    }
-                }
-                catch (final java.io.IOException ex)
-                {
-                    // gone, or not ours to read: not the rank
-                }
-            }
-            Thread.sleep(50);
+            final Mpjrun.Result ended = job.await();
+            final String out = ended.output();
+            assertEquals(0, ended.exitCode(), out);
+            assertTrue(out.contains("rank " + victim + " kills itself"), out);
+            assertTrue(out.contains("go on (--elastic"), out);
+            assertTrue(out.contains("3 workers + 1 parameter server"), out);
+            assertTrue(out.contains("epoch 3/3 [==============================] 100% loss "), out);
+            final Matcher last = LAST_LINE.matcher(out);
+            assertTrue(last.find(), "last line is 'test accuracy: 0.XXXX':\n" + out);
+            assertTrue(Double.parseDouble(last.group(1)) >= 0.9, out);
         }
-        throw new AssertionError("rank " + rank + " did not start");
     }
 
     @Test

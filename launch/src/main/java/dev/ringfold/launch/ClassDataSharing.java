@@ -1,5 +1,7 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.JvmFlags;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,33 +12,78 @@ import java.util.List;
  * every rank, so that a rank starts with those classes already parsed, verified and linked. It is a static archive of
  * the JDK's classes and ours together, made with the ranks' own module flags, where a dynamic CDS archive would
  * sit on the JDK's default archive, part of which those flags turn off (BENCHMARKS.md, "Start-up").
- * The cache holds Ringfold's jars as the start of the class path, which is why ranks put them first. A stale,
- * mismatched or missing cache is ignored by the JVM, silently. {@code RINGFOLD_CDS=off} turns it off;
+ * There are two, for ranks with and without the Vector API module ({@link JvmFlags#VECTOR_API}): a cache only
+ * applies to a JVM with the module options it was made with, and without the module the JVM also keeps the
+ * module graph and the classes' linking in the cache.
+ * The cache holds Ringfold's jars as the start of the class path, which is why ranks put them first. A mismatched
+ * or missing cache is ignored by the JVM, silently; a stale one is not: JDK 25 does not check that the class path's
+ * jars are those it was made from, and a JVM given a cache older than a rebuilt jar runs the cached, old classes.
+ * So a cache is used only while it is newer than every jar of the folder ({@link #current}), as {@code bin/mpjrun}
+ * does for the launcher's. {@code RINGFOLD_CDS=off} turns it off;
  * {@code RINGFOLD_CDS=dump} makes rank 0 write it (at its exit, which then takes a few seconds).
  */
 final class ClassDataSharing
 {
     static final String VARIABLE = "RINGFOLD_CDS";
     static final String CACHE = "ringfold-ranks.aot";
+    static final String VECTOR_CACHE = "ringfold-ranks-vector.aot";
 
     private ClassDataSharing()
     {
     }
 
-    /** The JVM options for a rank, given Ringfold's jar folder (null when the ranks use Maven's class path). */
-    static List<String> rankOptions(final Path lib, final int rank)
+    /**
+     * The JVM options for a rank, given Ringfold's jar folder (null when the ranks use Maven's class path) and the
+     * rank's other JVM options (which say whether it has the Vector API module).
+     */
+    static List<String> rankOptions(final Path lib, final int rank, final List<String> jvmOptions)
     {
         final String mode = System.getenv().getOrDefault(VARIABLE, "on");
         if (lib == null || mode.equals("off"))
         {
             return List.of();
         }
-        final Path cache = lib.resolve(CACHE);
+        final Path cache = lib.resolve(jvmOptions.contains(JvmFlags.VECTOR_API) ? VECTOR_CACHE : CACHE);
         if (mode.equals("dump"))
         {
             return rank == 0 ? List.of("-XX:AOTCacheOutput=" + cache) : List.of();
         }
-        return Files.isReadable(cache) ? List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off") :
+        return current(cache, lib) ? List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off") :
             List.of();
+    }
+
+    /** Whether {@code cache} exists and no jar in {@code lib} or {@code lib/api} was written after it. */
+    static boolean current(final Path cache, final Path lib)
+    {
+        try
+        {
+            if (!Files.isReadable(cache))
+            {
+                return false;
+            }
+            final long made = Files.getLastModifiedTime(cache).toMillis();
+            for (final Path dir : List.of(lib, lib.resolve("api")))
+            {
+                if (!Files.isDirectory(dir))
+                {
+                    continue;
+                }
+                try (java.nio.file.DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "*.jar"))
+                {
+                    for (final Path jar : jars)
+                    {
+                        if (Files.getLastModifiedTime(jar).toMillis() > made)
+                        {
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
+        }
+        catch (final java.io.IOException ex)
+        {
+            return false; // a folder changing under us: no cache rather than a wrong one
+        }
     }
 }

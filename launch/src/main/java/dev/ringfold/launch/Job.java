@@ -72,6 +72,9 @@ final class Job
      */
     private boolean keepSurvivors;
     private int survivedExitCode;
+    /** --max-replacements: how many replacements of dead ranks may still be started. */
+    private int replacementsLeft;
+    private int replacementsStarted;
 
     /**
      * @param timeoutMs  how long the job may run, 0 for no limit.
@@ -104,6 +107,16 @@ final class Job
         }
         finish(exitCode);
         return exitCode;
+    }
+
+    /**
+     * With --elastic: start a replacement for a rank that dies after the start-up, up to {@code count} in all (a
+     * replacement that dies counts as a death like any other). Before {@link #run()}.
+     */
+    Job replacements(final int count)
+    {
+        replacementsLeft = count;
+        return this;
     }
 
     /** See {@link #keepSurvivors}; before {@link #run()}. */
@@ -147,34 +160,72 @@ final class Job
     {
         for (final RankCommand command : commands)
         {
-            synchronized (stopLock)
+            if (!start(command))
             {
-                if (stopping)
-                {
-                    return 1;
-                }
-                final Process process;
-                try
-                {
-                    process = launcher.start(command);
-                }
-                catch (final IOException ex)
-                {
-                    console.message("cannot start rank " + command.rank() + ": " + ex.getMessage());
-                    stopAll(); // the lock is held: no rank can be started meanwhile
-                    return 1;
-                }
-                final String tag = tagOutput ? "[" + command.rank() + "] " : "";
-                final String name = "rank-" + command.rank();
-                final RankProcess rank = new RankProcess(command.rank(), process,
-                    LinePump.start(process.getInputStream(), tag, console, false, name + "-stdout"),
-                    LinePump.start(process.getErrorStream(), tag, console, true, name + "-stderr"));
-                ranks.add(rank);
-                running++;
-                process.onExit().thenRun(() -> exits.add(rank));
+                return 1;
             }
         }
         return 0;
+    }
+
+    /** Starts one rank; false when the job is stopping or the start failed (then every rank is stopped). */
+    private boolean start(final RankCommand command)
+    {
+        synchronized (stopLock)
+        {
+            if (stopping)
+            {
+                return false;
+            }
+            final Process process;
+            try
+            {
+                process = launcher.start(command);
+            }
+            catch (final IOException ex)
+            {
+                console.message("cannot start rank " + command.rank() + ": " + ex.getMessage());
+                stopAll(); // the lock is held: no rank can be started meanwhile
+                return false;
+            }
+            final String tag = tagOutput ? "[" + command.rank() + "] " : "";
+            final String name = "rank-" + command.rank();
+            final RankProcess rank = new RankProcess(command.rank(), process,
+                LinePump.start(process.getInputStream(), tag, console, false, name + "-stdout"),
+                LinePump.start(process.getErrorStream(), tag, console, true, name + "-stderr"));
+            ranks.add(rank);
+            running++;
+            process.onExit().thenRun(() -> exits.add(rank));
+            return true;
+        }
+    }
+
+    /**
+     * Starts a replacement for {@code dead} in its slot, as the next incarnation the rendezvous admits there: the
+     * same command, with RINGFOLD_INCARNATION added.
+     */
+    private void replace(final RankProcess dead)
+    {
+        final int incarnation;
+        try
+        {
+            incarnation = rendezvous.reopen(dead.rank());
+        }
+        catch (final IllegalStateException ex)
+        {
+            // it died before the start-up was over: the survivors have no runtime to take a newcomer in yet
+            console.message("no replacement for rank " + dead.rank() + ": " + ex.getMessage());
+            return;
+        }
+        replacementsLeft--;
+        replacementsStarted++;
+        final RankCommand command = commands.stream().filter(c -> c.rank() == dead.rank()).findFirst().orElseThrow();
+        final java.util.Map<String, String> env = new java.util.LinkedHashMap<>(command.env());
+        env.put(dev.ringfold.mpi.bootstrap.LaunchEnvironment.INCARNATION, Integer.toString(incarnation));
+        console.message("starting a replacement for rank " + dead.rank() + " (incarnation " + incarnation + ", " +
+            replacementsStarted + " of " + (replacementsStarted + replacementsLeft) + " replacements)");
+        start(new RankCommand(command.slot(), java.util.Collections.unmodifiableMap(env), command.argv(),
+            command.workDir()));
     }
 
     private int supervise(final long startedNanos) throws InterruptedException
@@ -250,8 +301,14 @@ final class Job
         if (elasticMin > 0)
         {
             console.message(rank.label() + " " + ExitStatus.describe(rank.exitValue()) + "; " + running +
-                (running == 1 ? " rank goes on" : " ranks go on") + " (--elastic, at least " + elasticMin + ")");
+                (running == 1 ? " rank goes on" : " ranks go on") + " (--elastic, at least " + elasticMin + ")" +
+                (replacementsStarted > 0 && replacementsLeft == 0 ? "; no replacement left (--max-replacements)" :
+                    ""));
             rank.markAnnounced();
+            if (replacementsLeft > 0)
+            {
+                replace(rank);
+            }
             return;
         }
         if (failure == null)

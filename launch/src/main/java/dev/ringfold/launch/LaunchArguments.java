@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.JvmFlags;
 import dev.ringfold.mpi.RingfoldLog;
 import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
@@ -26,7 +27,7 @@ final class LaunchArguments
 {
     static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp|native] [-cp CLASSPATH | -jar JAR] " +
         "[-wdir DIR] [-psl BYTES] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] " +
-        "[--max-restarts K] [--elastic MIN:MAX] [--log-level LEVEL] [--api auto|mpj|openmpi|none] [--dry-run] [java [-cp CP] [JVM options]] " +
+        "[--max-restarts K] [--elastic MIN:MAX [--max-replacements K]] [--log-level LEVEL] [--api auto|mpj|openmpi|none] [--dry-run] [java [-cp CP] [JVM options]] " +
         "MainClass [args...]";
 
     /**
@@ -61,6 +62,9 @@ final class LaunchArguments
           --elastic MIN:MAX   a rank that dies once every rank joined does not stop the job while at least MIN
                               ranks live (the program goes on without it, say an elastic DataParallel); the
                               job's exit status is then the survivors'; MIN <= -np <= MAX; not with -dev native
+          --max-replacements K  with --elastic: start a replacement for a rank that dies, up to K in all (default
+                              0: none); it takes the dead rank's place with RINGFOLD_INCARNATION=<n> and joins
+                              the survivors through the rendezvous (shared memory, one node, so far)
           --log-level LEVEL   what mpjrun and the ranks log on stderr: off, error, warning (default), info
                               (start-up, placement), debug, trace (RINGFOLD_LOG_LEVEL)
           --api auto|mpj|openmpi|none  which Java MPI API (package mpi) the ranks get: mpiJava 1.2 as MPJ
@@ -98,7 +102,8 @@ final class LaunchArguments
           RINGFOLD_LOG_LEVEL            off, error, warning (default), info, debug or trace (--log-level sets it)
         Set by mpjrun for every rank (--env may not change them):
           RINGFOLD_RANK, RINGFOLD_SIZE, RINGFOLD_JOB_ID, RINGFOLD_RENDEZVOUS, RINGFOLD_DEV, RINGFOLD_LOCAL_RANK,
-          RINGFOLD_RESTART (how many times --max-restarts started the job again)
+          RINGFOLD_RESTART (how many times --max-restarts started the job again),
+          RINGFOLD_INCARNATION (with --max-replacements: 0, or on a replacement of a dead rank 1, then 2, ...)
         Read by mpjrun itself:
           RINGFOLD_DEV                  the default of -dev
           RINGFOLD_LIB                  bin/mpjrun: the folder of Ringfold's jars (default build/lib)
@@ -118,7 +123,7 @@ final class LaunchArguments
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
     static final Set<String> OPTIONS_WITH_VALUE = Set.of(
         "-np", "-dev", "-psl", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env", "-machinesfile",
-        "-hostfile", "--hostfile", "--trace", "--max-restarts", "--elastic", "--log-level", "--api");
+        "-hostfile", "--hostfile", "--trace", "--max-restarts", "--elastic", "--max-replacements", "--log-level", "--api");
 
     /** Far beyond any job, and small enough to count in nanoseconds. */
     private static final double MAX_TIMEOUT_SECONDS = 1e9;
@@ -142,7 +147,7 @@ final class LaunchArguments
     private static final Set<String> RESERVED_ENV = Set.of(
         LaunchEnvironment.RANK, LaunchEnvironment.SIZE, LaunchEnvironment.JOB_ID, LaunchEnvironment.RENDEZVOUS,
         LaunchEnvironment.DEV, LaunchEnvironment.LOCAL_RANK, JobSecret.FILE_VARIABLE, JobSecret.VARIABLE,
-        RankCommands.RESTART_VARIABLE);
+        RankCommands.RESTART_VARIABLE, LaunchEnvironment.INCARNATION);
 
     private LaunchArguments()
     {
@@ -181,11 +186,19 @@ final class LaunchArguments
         return false;
     }
 
+    /** As {@link #parse(String[], Path, Map)} in an environment with no RINGFOLD_DEV. */
     static LaunchOptions parse(final String[] args, final Path cwd) throws UsageException
+    {
+        return parse(args, cwd, Map.of());
+    }
+
+    /** mpjrun's arguments; {@code env} is mpjrun's environment, whose RINGFOLD_DEV is the default of -dev. */
+    static LaunchOptions parse(final String[] args, final Path cwd, final Map<String, String> env)
+        throws UsageException
     {
         int np = -1;
         // the environment's RINGFOLD_DEV is the default; -dev overrides it
-        String device = device(System.getenv().getOrDefault("RINGFOLD_DEV", "auto"));
+        String device = device(env.getOrDefault("RINGFOLD_DEV", "auto"));
         String classPath = null;
         Path jar = null;
         Path workDir = null;
@@ -200,6 +213,7 @@ final class LaunchArguments
         Path traceFile = null;
         int maxRestarts = 0;
         int[] elastic = {0, 0};
+        int maxReplacements = 0;
         String api = "auto";
         boolean sawJava = false;
 
@@ -247,6 +261,8 @@ final class LaunchArguments
                 case "--max-restarts" -> maxRestarts = nonNegativeInt(
                     inlineValue != null ? inlineValue : value(args, i++, arg), "--max-restarts");
                 case "--elastic" -> elastic = elastic(inlineValue != null ? inlineValue : value(args, i++, arg));
+                case "--max-replacements" -> maxReplacements = nonNegativeInt(
+                    inlineValue != null ? inlineValue : value(args, i++, arg), "--max-replacements");
                 case "--log-level" -> extraEnv.put(RingfoldLog.VARIABLE,
                     logLevel(inlineValue != null ? inlineValue : value(args, i++, arg)));
                 case "--api" -> api = inlineValue != null ? inlineValue : value(args, i++, arg);
@@ -290,6 +306,16 @@ final class LaunchArguments
             throw new UsageException("--elastic with -dev native: the site's MPI library (Open MPI 4.1) cannot " +
                 "go on without a rank that died (it has no ULFM); use -dev auto, shm or tcp");
         }
+        if (maxReplacements > 0 && elastic[1] == 0)
+        {
+            throw new UsageException("--max-replacements " + maxReplacements + " needs --elastic MIN:MAX: a " +
+                "replacement joins survivors, and only an elastic job has survivors");
+        }
+        if (maxReplacements > 0 && hostfile != null)
+        {
+            throw new UsageException("--max-replacements with a hostfile: a replacement joins over shared memory on " +
+                "the survivors' node only, so far");
+        }
         List<Hostfile.Host> hosts = null;
         if (hostfile != null)
         {
@@ -310,14 +336,19 @@ final class LaunchArguments
             userClassPath.addAll(absoluteEntries(classPath == null ? "." : classPath, cwd));
         }
         // the chosen mpi API jar goes before the program's class path, so it wins over an mpj.jar named there
-        final String apiJar = MpiApiJar.forProgram(api, mainClass, userClassPath);
-        if (apiJar != null)
+        final MpiApiJar.Choice choice = MpiApiJar.forProgram(api, mainClass, userClassPath);
+        if (choice.jar() != null)
         {
-            userClassPath.addFirst(apiJar);
+            userClassPath.addFirst(choice.jar());
+        }
+        // the Vector API module only for programs that can reach it: it costs every rank JVM start-up time
+        if (choice.vectorApi() && !jvmOptions.contains(JvmFlags.VECTOR_API))
+        {
+            jvmOptions.addFirst(JvmFlags.VECTOR_API);
         }
         return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
             tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs, hosts, traceFile,
-            maxRestarts, elastic[0], elastic[1]);
+            maxRestarts, elastic[0], elastic[1], maxReplacements);
     }
 
     /** --elastic MIN:MAX, 1 <= MIN <= MAX. */

@@ -19,25 +19,50 @@ final class MpiApiJar
     {
     }
 
+    /** What --api and the program's classes decide: the mpi jar to add (null for none) and the Vector API. */
+    record Choice(String jar, boolean vectorApi)
+    {
+    }
+
     /**
      * @param api        --api's value: auto, mpj, openmpi or none.
-     * @param mainClass  the program's main class, where auto starts reading.
+     * @param mainClass  the program's main class, where the reading of its classes starts.
      * @param classPath  the program's class path (absolute entries).
      * @return the jar to put before the program's class path, or null for none (also when the ranks run from
-     *         Maven's or an IDE's class path, which holds whichever API the project depends on).
+     *         Maven's or an IDE's class path, which holds whichever API the project depends on), and whether the
+     *         ranks need the Vector API module (always with an mpi API: both reduce through the collectives).
      */
-    static String forProgram(final String api, final String mainClass, final List<String> classPath)
+    static Choice forProgram(final String api, final String mainClass, final List<String> classPath)
         throws UsageException
     {
-        final String choice = switch (api.trim().toLowerCase(java.util.Locale.ROOT))
+        final MpiApiUse.Program program = switch (api.trim().toLowerCase(java.util.Locale.ROOT))
         {
-            case "auto" -> MpiApiUse.of(mainClass, classPath);
-            case "mpj", "mpijava", "mpjexpress" -> MpiApiUse.MPJ;
-            case "openmpi", "ompi" -> MpiApiUse.OPENMPI;
-            case "none" -> MpiApiUse.NONE;
+            case "auto" -> MpiApiUse.read(mainClass, classPath);
+            case "mpj", "mpijava", "mpjexpress" -> new MpiApiUse.Program(MpiApiUse.MPJ, true);
+            case "openmpi", "ompi" -> new MpiApiUse.Program(MpiApiUse.OPENMPI, true);
+            case "none" -> new MpiApiUse.Program(MpiApiUse.NONE, vectorApi(mainClass, classPath));
             default -> throw new UsageException("unknown --api '" + api + "': use auto, mpj (mpiJava 1.2, MPJ " +
                 "Express's API), openmpi (Open MPI's Java bindings) or none");
         };
+        return new Choice(jar(program.api()), program.vectorApi());
+    }
+
+    /** Whether a program run without an mpi API jar reaches the Vector API. */
+    private static boolean vectorApi(final String mainClass, final List<String> classPath)
+    {
+        try
+        {
+            return MpiApiUse.read(mainClass, classPath).vectorApi();
+        }
+        catch (final UsageException ex)
+        {
+            // it calls both mpi APIs, so package mpi, which reduces through the collectives
+            return true;
+        }
+    }
+
+    private static String jar(final String choice) throws UsageException
+    {
         final String lib = System.getProperty(RingfoldClassPath.LIB_PROPERTY);
         if (choice.equals(MpiApiUse.NONE) || lib == null || lib.isBlank())
         {

@@ -24,6 +24,14 @@ import java.util.zip.ZipFile;
  * ({@code Cartcomm}/{@code CartComm}, {@code User_function}/{@code UserFunction}). The first class that calls
  * into package mpi settles the answer (one that calls both is refused); Ringfold's runtime and the libraries it
  * brings are not read.
+ * <p>
+ * The same reading says whether the program can reach the Vector API, which only the tensors' kernels and
+ * programs of their own use, and whose module costs every rank JVM start-up time ({@code JvmFlags.VECTOR_API}).
+ * It can when a class read refers to Ringfold's tensors, collectives or training, to package mpi (both APIs
+ * reduce through the collectives) or to {@code jdk.incubator.vector}, when it refers to a Ringfold class the
+ * program's class path does not hold (one of Ringfold's own jars, which are not read), when the main class itself
+ * is not there, or when the reading stops at its bound. A program that refers to nothing but the JDK,
+ * Ringfold's runtime (dev.ringfold.mpi, which depends on Agrona alone) and other libraries cannot.
  */
 final class MpiApiUse
 {
@@ -31,6 +39,11 @@ final class MpiApiUse
     static final String NONE = "none";
     static final String MPJ = "mpj";
     static final String OPENMPI = "openmpi";
+
+    /** What the reading found: the API ({@link #MPJ}, {@link #OPENMPI} or {@link #NONE}), and the Vector API. */
+    record Program(String api, boolean vectorApi)
+    {
+    }
 
     /** Far beyond a program's own classes; a bound so that a class path of huge jars cannot stall the launch. */
     private static final int MAX_CLASSES = 20_000;
@@ -59,11 +72,16 @@ final class MpiApiUse
     /** mpiJava's few lower-case methods (MPJ Express's MPI.initThread ...), which Open MPI's API does not have. */
     private static final Set<String> MPJ_LOWER_CASE = Set.of("initThread", "isMainThread", "getByteSize");
 
+    /** Ringfold packages whose classes reach the vector kernels; referring to one needs the Vector API module. */
+    private static final List<String> VECTOR_USERS = List.of("jdk/incubator/vector/", "dev/ringfold/tensors/",
+        "dev/ringfold/collectives/", "dev/ringfold/training/", "mpjbuf/", "mpjdev/");
+
     /** The class path's directories and jars, wildcards ("dir/*") expanded once. */
     private final List<Path> sources = new ArrayList<>();
     private final List<ZipFile> openJars = new ArrayList<>();
     private final Set<String> mpjEvidence = new TreeSet<>();
     private final Set<String> openMpiEvidence = new TreeSet<>();
+    private boolean vectorApi;
 
     private MpiApiUse(final List<String> classPath)
     {
@@ -94,6 +112,15 @@ final class MpiApiUse
      */
     static String of(final String mainClass, final List<String> classPath) throws UsageException
     {
+        return read(mainClass, classPath).api();
+    }
+
+    /**
+     * @return the API the program calls and whether it can reach the Vector API (see the class comment).
+     * @throws UsageException when the program refers to both APIs, naming a reference of each.
+     */
+    static Program read(final String mainClass, final List<String> classPath) throws UsageException
+    {
         final MpiApiUse use = new MpiApiUse(classPath);
         try
         {
@@ -109,7 +136,8 @@ final class MpiApiUse
                 first(use.mpjEvidence) + " and to Open MPI's " + first(use.openMpiEvidence) +
                 "; choose with --api mpj or --api openmpi");
         }
-        return !use.mpjEvidence.isEmpty() ? MPJ : !use.openMpiEvidence.isEmpty() ? OPENMPI : NONE;
+        final String api = !use.mpjEvidence.isEmpty() ? MPJ : !use.openMpiEvidence.isEmpty() ? OPENMPI : NONE;
+        return new Program(api, use.vectorApi || !api.equals(NONE));
     }
 
     private static String first(final Set<String> evidence)
@@ -126,9 +154,12 @@ final class MpiApiUse
         // the first class that calls into package mpi settles it (a class calling both APIs is refused)
         while (!queue.isEmpty() && seen.size() < MAX_CLASSES && mpjEvidence.isEmpty() && openMpiEvidence.isEmpty())
         {
-            final byte[] bytes = classBytes(queue.poll());
+            final String name = queue.poll();
+            final byte[] bytes = classBytes(name);
             if (bytes == null)
             {
+                // not on the program's class path: the main class, or a class of Ringfold's jars, is unread
+                vectorApi |= name.equals(mainClass) || name.startsWith("dev/ringfold/");
                 continue;
             }
             for (final String referenced : readConstantPool(bytes))
@@ -139,6 +170,8 @@ final class MpiApiUse
                 }
             }
         }
+        // stopped at the bound: what was not read might reach the kernels
+        vectorApi |= !queue.isEmpty() && seen.size() >= MAX_CLASSES;
     }
 
     /** Records the class file's votes and returns the classes outside package mpi and the JDK that it names. */
@@ -204,6 +237,7 @@ final class MpiApiUse
                 if (classNameIndex[i] != 0)
                 {
                     final String name = elementClass(utf8[classNameIndex[i]]);
+                    vectorApi |= name != null && reachesVectorApi(name);
                     if (name != null && isMpi(name))
                     {
                         voteClass(name.substring(4));
@@ -263,6 +297,18 @@ final class MpiApiUse
     private static boolean isMpi(final String internalName)
     {
         return internalName.startsWith("mpi/") && internalName.indexOf('/', 4) < 0;
+    }
+
+    private static boolean reachesVectorApi(final String internalName)
+    {
+        for (final String prefix : VECTOR_USERS)
+        {
+            if (internalName.startsWith(prefix))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean notProgram(final String internalName)

@@ -48,7 +48,10 @@ public final class MpjRun
         return run(args, cwd, System.getenv(), out, err);
     }
 
-    /** @param env mpjrun's environment, where it looks for a Slurm allocation to place the ranks in. */
+    /**
+     * @param env mpjrun's environment, read once in {@link #main}: the default device, a Slurm allocation to place
+     *            the ranks in, the rendezvous timeout, whether survivors go on; nothing below reads it again.
+     */
     static int run(final String[] args, final Path cwd, final Map<String, String> env, final PrintStream out,
         final PrintStream err)
     {
@@ -65,7 +68,7 @@ public final class MpjRun
         final LaunchOptions options;
         try
         {
-            options = LaunchArguments.parse(args, cwd);
+            options = LaunchArguments.parse(args, cwd, env);
         }
         catch (final UsageException ex)
         {
@@ -109,7 +112,7 @@ public final class MpjRun
         }
         final String jobId = JobIds.next();
         final List<RankSlot> slots = placement.place(options.np());
-        logPlacement(jobId, options, slots);
+        logPlacement(jobId, options, slots, env);
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final String ringfoldClassPath = RingfoldClassPath.forRanks();
 
@@ -124,7 +127,8 @@ public final class MpjRun
             return 0;
         }
 
-        final long rendezvousTimeoutMs = rendezvousTimeoutMs();
+        final long rendezvousTimeoutMs = rendezvousTimeoutMs(env);
+        final boolean keepSurvivors = "1".equals(env.get(KEEP_SURVIVORS_VARIABLE));
         final Console console = new Console(out, err);
         final TraceFolder trace;
         try
@@ -148,7 +152,7 @@ public final class MpjRun
             // every run is a new job with its own id and rendezvous, so nothing of the failed one is reused
             final String runId = restart == 0 ? jobId : JobIds.next();
             final Run run = runOnce(options.withEnv(runEnv), slots, runId, secret, SecretFile.parentDir(env), launcher,
-                placement, java, ringfoldClassPath, rendezvousTimeoutMs, console, err);
+                placement, java, ringfoldClassPath, rendezvousTimeoutMs, keepSurvivors, console, err);
             exitCode = run.exitCode();
             final int code = exitCode;
             // info, not error: mpjrun's own lines have said what failed already
@@ -175,8 +179,8 @@ public final class MpjRun
 
     private static Run runOnce(final LaunchOptions options, final List<RankSlot> slots, final String jobId,
         final JobSecret secret, final Path secretParent, final RankLauncher launcher, final Placement placement,
-        final String java, final String ringfoldClassPath, final long rendezvousTimeoutMs, final Console console,
-        final PrintStream err)
+        final String java, final String ringfoldClassPath, final long rendezvousTimeoutMs, final boolean keepSurvivors,
+        final Console console, final PrintStream err)
     {
         final SecretFile secretFile;
         try
@@ -189,14 +193,16 @@ public final class MpjRun
             return new Run(1, null, false);
         }
         try (secretFile; RendezvousServer server = RendezvousServer.start(
-            placement.rendezvousBindHost(), 0, options.np(), jobId, secret, rendezvousTimeoutMs))
+            placement.rendezvousBindHost(), 0, options.np(), jobId, secret, rendezvousTimeoutMs,
+            options.maxReplacements() > 0))
         {
             final String rendezvous = placement.rendezvousHost() + ":" + server.port();
             final Job job = new Job(jobId, RankCommands.build(options, slots, jobId, rendezvous,
                 secretFile.path().toString(), java, ringfoldClassPath),
                 launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), options.elasticMin(),
                 console);
-            if ("1".equals(System.getenv(KEEP_SURVIVORS_VARIABLE)))
+            job.replacements(options.maxReplacements());
+            if (keepSurvivors)
             {
                 job.keepSurvivors();
             }
@@ -273,9 +279,10 @@ public final class MpjRun
             Runtime.version() + " (" + System.getProperty("java.vendor") + ") at " + System.getProperty("java.home");
     }
 
-    private static void logPlacement(final String jobId, final LaunchOptions options, final List<RankSlot> slots)
+    private static void logPlacement(final String jobId, final LaunchOptions options, final List<RankSlot> slots,
+        final Map<String, String> launcherEnv)
     {
-        final Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        final Map<String, String> env = new java.util.HashMap<>(launcherEnv);
         env.putAll(options.extraEnv());
         RingfoldLog.configure(env, "mpjrun");
         LOG.log(System.Logger.Level.INFO, () -> "job " + jobId + ": " + options.np() + " ranks of " +
@@ -287,9 +294,9 @@ public final class MpjRun
         }
     }
 
-    private static long rendezvousTimeoutMs()
+    private static long rendezvousTimeoutMs(final Map<String, String> env)
     {
-        final String value = System.getProperty(RENDEZVOUS_TIMEOUT_PROPERTY, System.getenv(RENDEZVOUS_TIMEOUT_VARIABLE));
+        final String value = System.getProperty(RENDEZVOUS_TIMEOUT_PROPERTY, env.get(RENDEZVOUS_TIMEOUT_VARIABLE));
         if (value == null)
         {
             return DEFAULT_RENDEZVOUS_TIMEOUT_MS;

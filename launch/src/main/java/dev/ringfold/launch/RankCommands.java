@@ -43,7 +43,7 @@ final class RankCommands
             argv.add(javaExecutable);
             argv.addAll(JvmFlags.REQUIRED);
             argv.addAll(ClassDataSharing.rankOptions(lib == null || lib.isBlank() ? null :
-                java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank()));
+                java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank(), options.jvmOptions()));
             argv.addAll(options.jvmOptions());
             argv.add("-cp");
             argv.add(String.join(File.pathSeparator, classPath));
@@ -58,6 +58,11 @@ final class RankCommands
             env.put(LaunchEnvironment.DEV, options.device());
             env.put(LaunchEnvironment.LOCAL_RANK, Integer.toString(slot.localRank()));
             env.put(JobSecret.FILE_VARIABLE, secretFile);
+            if (options.maxReplacements() > 0)
+            {
+                // the ranks started with the job are incarnation 0; the variable tells them to take replacements in
+                env.put(LaunchEnvironment.INCARNATION, "0");
+            }
             env.putAll(options.extraEnv());
             commands.add(new RankCommand(slot, Collections.unmodifiableMap(env), sharedArgv, options.workDir()));
         }

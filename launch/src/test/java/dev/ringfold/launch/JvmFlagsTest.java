@@ -24,7 +24,7 @@ final class JvmFlagsTest
     @Test
     void binJvmFlagsMatchesJvmFlags() throws Exception
     {
-        assertEquals(JvmFlags.REQUIRED, words(Files.readString(ROOT.resolve("bin/jvm-flags"))),
+        assertEquals(JvmFlags.ALL, words(Files.readString(ROOT.resolve("bin/jvm-flags"))),
             "bin/jvm-flags and dev.ringfold.mpi.JvmFlags disagree");
     }
 
@@ -36,7 +36,7 @@ final class JvmFlagsTest
         final Document pom = factory.newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
         final NodeList properties = pom.getElementsByTagName("ringfold.jvm.flags");
         assertEquals(1, properties.getLength(), "the root pom defines ringfold.jvm.flags once");
-        assertEquals(JvmFlags.REQUIRED, words(properties.item(0).getTextContent()),
+        assertEquals(JvmFlags.ALL, words(properties.item(0).getTextContent()),
             "the root pom's ringfold.jvm.flags and dev.ringfold.mpi.JvmFlags disagree");
     }
 

@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.JvmFlags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,9 @@ final class LaunchArgumentsTest
         assertEquals("shm", o.device());
         assertEquals(List.of("/home/user/project/classes", "/home/user/project/lib/*", "/abs/x.jar"), o.userClassPath());
         assertEquals(tmp, o.workDir());
-        assertEquals(List.of("-Xmx1g", "-Dk=v", "-ea", "--add-opens=java.base/java.lang=ALL-UNNAMED"), o.jvmOptions());
+        // app.Main is nowhere to read, so it might reach the kernels: the Vector API module comes first
+        assertEquals(List.of(JvmFlags.VECTOR_API, "-Xmx1g", "-Dk=v", "-ea",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED"), o.jvmOptions());
         assertEquals(1500, o.timeoutMs());
         assertFalse(o.tagOutput());
         assertEquals(Map.of("A", "1", "B", "x=y"), o.extraEnv());
@@ -67,7 +70,8 @@ final class LaunchArgumentsTest
         final LaunchOptions o = parse("-np", "2", "-Xss2m", "-jar", jar.toString(), "-np", "x", "--bogus");
         assertEquals("app.Main", o.mainClass());
         assertEquals(List.of(jar.toString()), o.userClassPath());
-        assertEquals(List.of("-Xss2m"), o.jvmOptions());
+        // the jar holds a manifest and no class to read
+        assertEquals(List.of(JvmFlags.VECTOR_API, "-Xss2m"), o.jvmOptions());
         assertEquals(List.of("-np", "x", "--bogus"), o.programArgs());
     }
 
@@ -128,6 +132,11 @@ final class LaunchArgumentsTest
         assertRejected("--elastic 3:4 with -np 2: start between MIN and MAX ranks", "-np", "2", "--elastic=3:4",
             "Main");
         assertRejected("--elastic with -dev native", "-np", "2", "-dev", "native", "--elastic", "1:2", "Main");
+        assertRejected("--max-replacements 2 needs --elastic MIN:MAX", "-np", "2", "--max-replacements", "2", "Main");
+        assertRejected("--max-replacements needs a whole number >= 0, not '-1'", "-np", "2", "--elastic", "1:2",
+            "--max-replacements=-1", "Main");
+        assertRejected("--env RINGFOLD_INCARNATION is set by mpjrun itself", "-np", "2", "--env",
+            "RINGFOLD_INCARNATION=1", "Main");
         assertRejected("--env RINGFOLD_RESTART is set by mpjrun itself", "-np", "2", "--env", "RINGFOLD_RESTART=3",
             "Main");
     }
@@ -145,6 +154,8 @@ final class LaunchArgumentsTest
         final LaunchOptions elastic = parse("-np", "3", "--elastic", "2:4", "Main");
         assertEquals(2, elastic.elasticMin());
         assertEquals(4, elastic.elasticMax());
+        assertEquals(0, elastic.maxReplacements());
+        assertEquals(3, parse("-np", "3", "--elastic", "2:4", "--max-replacements", "3", "Main").maxReplacements());
         assertEquals("2", plain.withEnv(java.util.Map.of(RankCommands.RESTART_VARIABLE, "2")).extraEnv()
             .get(RankCommands.RESTART_VARIABLE));
     }

@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.testsupport.LauncherProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * mpjrun --help lists every option and every RINGFOLD_* variable that Ringfold's code reads (found in the sources,
- * so a variable added anywhere without a line in the help fails here); --version and --log-level across real
- * processes.
+ * mpjrun --help and the one table of docs/launching.md list every option and every RINGFOLD_* variable that
+ * Ringfold's code reads (found in the sources, so a variable added anywhere without a line in the help and a row
+ * in the table fails here); --version and --log-level across real processes.
  */
 @Timeout(120)
 final class LaunchHelpTest
@@ -35,6 +36,29 @@ final class LaunchHelpTest
 
     @Test
     void helpNamesEveryVariableTheCodeReads() throws IOException
+    {
+        final Set<String> variables = variablesInSources();
+        final List<String> missing = variables.stream().filter(v -> !Pattern.compile("\\b" + v + "\\b")
+            .matcher(LaunchArguments.HELP).find()).toList();
+        assertEquals(List.of(), missing, "variables read in the code that mpjrun --help does not list");
+    }
+
+    @Test
+    void theDocsTableNamesEveryVariableTheCodeReads() throws IOException
+    {
+        final String page = Files.readString(ROOT.resolve("docs/launching.md"));
+        final int section = page.indexOf("\n## Environment variables\n");
+        assertTrue(section >= 0, "docs/launching.md has no section 'Environment variables'");
+        final int next = page.indexOf("\n## ", section + 1);
+        final String rows = page.substring(section, next < 0 ? page.length() : next).lines()
+            .filter(l -> l.startsWith("| `RINGFOLD_")).map(l -> l.substring(0, l.indexOf(" | ", 2)))
+            .reduce("", (a, b) -> a + b + "\n");
+        final List<String> missing = variablesInSources().stream().filter(v -> !rows.contains("`" + v + "`")).toList();
+        assertEquals(List.of(), missing, "variables read in the code without a row in docs/launching.md's table");
+    }
+
+    /** Every RINGFOLD_* name in the main sources of every module and in bin/. */
+    private static Set<String> variablesInSources() throws IOException
     {
         final Set<String> variables = new TreeSet<>();
         final List<Path> sources = new ArrayList<>();
@@ -65,9 +89,7 @@ final class LaunchHelpTest
             }
         }
         assertTrue(variables.size() > 20, "found only " + variables + " in " + ROOT);
-        final List<String> missing = variables.stream().filter(v -> !Pattern.compile("\\b" + v + "\\b")
-            .matcher(LaunchArguments.HELP).find()).toList();
-        assertEquals(List.of(), missing, "variables read in the code that mpjrun --help does not list");
+        return variables;
     }
 
     @Test

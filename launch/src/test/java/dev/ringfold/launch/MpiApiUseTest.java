@@ -41,9 +41,12 @@ class MpiApiUseTest
         }
         assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(new String[0])));
         // the stand-ins are not part of the program's class path, as the real API jar is not
-        if (Files.isDirectory(out.resolve("mpi")))
+        for (final String standIn : List.of("mpi", "dev/ringfold"))
         {
-            deleteTree(out.resolve("mpi"));
+            if (Files.isDirectory(out.resolve(standIn)))
+            {
+                deleteTree(out.resolve(standIn));
+            }
         }
         return out;
     }
@@ -101,7 +104,52 @@ class MpiApiUseTest
         final Path classes = compile(Map.of("app/Main.java",
             "package app; public class Main { public static void main(String[] a) { System.out.println(1); } }"));
         assertEquals(MpiApiUse.NONE, MpiApiUse.of("app.Main", List.of(classes.toString())));
-        assertNull(MpiApiJar.forProgram("auto", "app.Main", List.of(classes.toString())));
+        assertNull(MpiApiJar.forProgram("auto", "app.Main", List.of(classes.toString())).jar());
+    }
+
+    private static final String RUNTIME_STANDIN = "package dev.ringfold.mpi; public class Ringfold { " +
+        "public static Ringfold init() { return null; } public int rank() { return 0; } }";
+    private static final String COLLECTIVES_STANDIN = "package dev.ringfold.collectives; public class Collectives { " +
+        "public static void allReduce(double[] x) {} }";
+
+    @Test
+    void aProgramOfTheRuntimeAloneStartsWithoutTheVectorApi() throws Exception
+    {
+        final Path classes = compile(Map.of("dev/ringfold/mpi/Ringfold.java", RUNTIME_STANDIN,
+            "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
+                "System.out.println(dev.ringfold.mpi.Ringfold.init().rank() + Helper.NAME); } }",
+            "app/Helper.java", "package app; class Helper { static final String NAME = new StringBuilder(\"x\")" +
+                ".toString(); }"));
+        assertEquals(new MpiApiUse.Program(MpiApiUse.NONE, false),
+            MpiApiUse.read("app.Main", List.of(classes.toString())));
+        assertEquals(new MpiApiJar.Choice(null, false),
+            MpiApiJar.forProgram("none", "app.Main", List.of(classes.toString())));
+    }
+
+    @Test
+    void aProgramReachingTheCollectivesThroughAHelperGetsTheVectorApi() throws Exception
+    {
+        final Path classes = compile(Map.of("dev/ringfold/mpi/Ringfold.java", RUNTIME_STANDIN,
+            "dev/ringfold/collectives/Collectives.java", COLLECTIVES_STANDIN,
+            "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
+                "dev.ringfold.mpi.Ringfold.init(); Helper.sum(); } }",
+            "app/Helper.java", "package app; class Helper { static void sum() { " +
+                "dev.ringfold.collectives.Collectives.allReduce(new double[1]); } }"));
+        assertEquals(new MpiApiUse.Program(MpiApiUse.NONE, true),
+            MpiApiUse.read("app.Main", List.of(classes.toString())));
+    }
+
+    @Test
+    void anMpiProgramAndAMissingMainClassGetTheVectorApi() throws Exception
+    {
+        final Path classes = compile(Map.of("mpi/MPI.java", OPENMPI_STUBS, "mpi/Intracomm.java", MPJ_COMM,
+            "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
+                "mpi.MPI.Init(a); System.out.println(mpi.MPI.COMM_WORLD.Rank()); } }"));
+        assertEquals(new MpiApiUse.Program(MpiApiUse.MPJ, true),
+            MpiApiUse.read("app.Main", List.of(classes.toString())));
+        // a main class the launcher cannot read (in Ringfold's own jars, say) might reach anything
+        assertEquals(new MpiApiUse.Program(MpiApiUse.NONE, true),
+            MpiApiUse.read("app.Elsewhere", List.of(classes.toString())));
     }
 
     @Test
@@ -140,8 +188,9 @@ class MpiApiUseTest
             assertTrue(ex.getMessage().contains("ringfold-openmpi-java-") && ex.getMessage().contains("make"),
                 ex.getMessage());
             final Path jar = Files.createFile(lib.resolve(MpiApiJar.FOLDER).resolve("ringfold-mpj-1.0.jar"));
-            assertEquals(jar.toString(), MpiApiJar.forProgram("mpj", "app.Main", List.of()));
-            assertNull(MpiApiJar.forProgram("none", "app.Main", List.of()));
+            assertEquals(new MpiApiJar.Choice(jar.toString(), true), MpiApiJar.forProgram("mpj", "app.Main", List.of()));
+            // app.Main is not on the (empty) class path: what it reaches is unknown, so the Vector API is added
+            assertEquals(new MpiApiJar.Choice(null, true), MpiApiJar.forProgram("none", "app.Main", List.of()));
         }
         finally
         {

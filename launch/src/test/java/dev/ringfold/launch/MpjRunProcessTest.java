@@ -1,5 +1,7 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.testsupport.LauncherProcess;
+import dev.ringfold.testsupport.Processes;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,6 +83,28 @@ final class MpjRunProcessTest
     }
 
     @Test
+    void ranksGetTheVectorApiModuleOnlyWhenTheirProgramCanReachIt() throws Exception
+    {
+        try (LauncherProcess mpjrun = LauncherProcess.start(tmp, List.of(), "-np", "2", "-cp",
+            LauncherProcess.TEST_CLASSES.toString(), VectorApiRank.class.getName()))
+        {
+            assertEquals(0, mpjrun.waitFor(60), mpjrun.stderrText());
+            assertTrue(mpjrun.stdoutLines().containsAll(List.of("[0] vector api false", "[1] vector api false")),
+                mpjrun.stdoutLines().toString());
+            assertFalse(mpjrun.stderrText().contains(JVM_WARNING), mpjrun.stderrText());
+        }
+        // asked for on the command line (a program that loads the kernels by reflection), it is passed on
+        try (LauncherProcess mpjrun = LauncherProcess.start(tmp, List.of(), "-np", "2", "-cp",
+            LauncherProcess.TEST_CLASSES.toString(), "--add-modules=jdk.incubator.vector",
+            VectorApiRank.class.getName()))
+        {
+            assertEquals(0, mpjrun.waitFor(60), mpjrun.stderrText());
+            assertTrue(mpjrun.stdoutLines().containsAll(List.of("[0] vector api true", "[1] vector api true")),
+                mpjrun.stdoutLines().toString());
+        }
+    }
+
+    @Test
     void noTagOutputPassesLinesUnchanged() throws Exception
     {
         try (LauncherProcess mpjrun = LauncherProcess.start(tmp, List.of(), "-np", "2", "--no-tag-output",
@@ -142,7 +166,7 @@ final class MpjRunProcessTest
             assertTrue(messages.contains("mpjrun: rank 2 (pid " + pids.get(2) + ") stopped by mpjrun"), messages.toString());
             final List<Long> mustBeGone = new ArrayList<>(pids.values());
             mustBeGone.add(childPid(mpjrun));
-            assertEquals(List.of(), Pids.stillRunningAfter(mustBeGone, 5), "ranks or their children left running");
+            assertEquals(List.of(), Processes.stillRunningAfter(mustBeGone, 5), "ranks or their children left running");
         }
     }
 
@@ -157,7 +181,7 @@ final class MpjRunProcessTest
             final List<String> messages = mpjrunMessages(mpjrun);
             assertEquals("mpjrun: rank 1 (pid " + pids.get(1) + ") was killed by signal 9 (SIGKILL)",
                 messages.getFirst(), messages.toString());
-            assertEquals(List.of(), Pids.stillRunningAfter(new ArrayList<>(pids.values()), 5));
+            assertEquals(List.of(), Processes.stillRunningAfter(new ArrayList<>(pids.values()), 5));
         }
     }
 
@@ -202,7 +226,7 @@ final class MpjRunProcessTest
             assertEquals("mpjrun: job timed out after 2 s; stopping all ranks", messages.getFirst(), messages.toString());
             final Map<Integer, Long> pids = mpjrun.awaitPids(2, 0);
             assertEquals(2, pids.size(), mpjrun.stdoutLines().toString());
-            assertEquals(List.of(), Pids.stillRunningAfter(new ArrayList<>(pids.values()), 5));
+            assertEquals(List.of(), Processes.stillRunningAfter(new ArrayList<>(pids.values()), 5));
         }
     }
 
@@ -218,7 +242,7 @@ final class MpjRunProcessTest
             assertEquals(128 + 15, mpjrun.waitFor(30), mpjrun.stderrText());
             assertTrue(mpjrunMessages(mpjrun).contains("mpjrun: mpjrun was told to stop; stopping all ranks"),
                 mpjrun.stderrText());
-            assertEquals(List.of(), Pids.stillRunningAfter(new ArrayList<>(pids.values()), 5));
+            assertEquals(List.of(), Processes.stillRunningAfter(new ArrayList<>(pids.values()), 5));
         }
     }
 
@@ -247,7 +271,7 @@ final class MpjRunProcessTest
                 messages.toString());
             final Map<Integer, Long> pids = mpjrun.awaitPids(3, 0);
             assertEquals(3, pids.size());
-            assertEquals(List.of(), Pids.stillRunningAfter(new ArrayList<>(pids.values()), 5));
+            assertEquals(List.of(), Processes.stillRunningAfter(new ArrayList<>(pids.values()), 5));
         }
     }
 

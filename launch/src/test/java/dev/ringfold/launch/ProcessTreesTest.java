@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.testsupport.Processes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,7 +21,7 @@ final class ProcessTreesTest
         {
             final List<Long> pids = awaitTree(shell, 3);
             assertEquals(List.of(), ProcessTrees.stop(List.of(shell.toHandle()), 2_000, 2_000));
-            assertEquals(List.of(), Pids.stillRunningAfter(pids, 5));
+            assertEquals(List.of(), Processes.stillRunningAfter(pids, 5));
         }
         finally
         {
@@ -44,7 +45,7 @@ final class ProcessTreesTest
             final long started = System.nanoTime();
             assertEquals(List.of(), ProcessTrees.stop(List.of(stubborn.toHandle()), 500, 2_000));
             assertTrue(System.nanoTime() - started >= 500_000_000L, "gave SIGTERM its grace period");
-            assertEquals(List.of(), Pids.stillRunningAfter(pids, 5));
+            assertEquals(List.of(), Processes.stillRunningAfter(pids, 5));
         }
         finally
         {

@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.testsupport.LauncherProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

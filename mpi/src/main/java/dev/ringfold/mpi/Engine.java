@@ -1289,6 +1289,12 @@ final class Engine implements FrameHandler
     }
 
     /** Where stall reports and errors no call can throw go; by default, one line on standard error. */
+    /** Hands an error that no call can throw to the error handler; on the thread that drives progress. */
+    void reportError(final Throwable error)
+    {
+        waits.report(error);
+    }
+
     void errorHandler(final ErrorHandler handler)
     {
         waits.errorHandler(handler);
@@ -1500,6 +1506,41 @@ final class Engine implements FrameHandler
     public void onPeerFailure(final int peer, final String reason)
     {
         peerLost(peer, reason, true);
+    }
+
+    /**
+     * A peer that was dead before this rank joined the job (a replacement, joining after the start-up): failed from
+     * the start, and not told to anyone, as every other rank learned of that death long ago.
+     */
+    void markGone(final int peer, final String reason)
+    {
+        failed[peer] = reason;
+        died[peer] = true;
+    }
+
+    /**
+     * A replacement took the place of {@code peer}, which failed: from now on the world rank is the new process,
+     * reached through {@code channel}. Deaths other ranks told of before are settled first: they were the old
+     * process's (each survivor told of that death before it answered the newcomer's first round, and its frames
+     * came before its answer), so none of them is taken for the new one's.
+     */
+    void revive(final int peer, final Channel channel, final long pid)
+    {
+        settleHeardDeaths(true);
+        if (failed[peer] == null)
+        {
+            throw new IllegalStateException("rank " + worldRank + ": world rank " + peer + " has a replacement, but " +
+                "its death was never seen here");
+        }
+        failed[peer] = null;
+        died[peer] = false;
+        channels[peer] = channel;
+        pids[peer] = pid;
+        eagerLimit[peer] = Math.min(settings.eagerLimit(), channel.maxFrameLength() - Frames.EAGER_HEADER);
+        cmaDenied[peer] = false;
+        cmaVerified[peer] = false;
+        frameQueue[peer].clear();
+        controlQueue[peer].clear();
     }
 
     /**

@@ -81,9 +81,12 @@ public final class Ringfold implements AutoCloseable
         RingfoldLog.configure(env, Integer.toString(job.rank()));
         final long startNs = System.nanoTime();
         final RuntimeSettings settings = RuntimeSettings.from(env).withJob(job.jobId());
-        current = job.device().equals("native") ? overMpi(job, settings, env) :
+        final int incarnation = job.launcher().equals("ringfold") ? LaunchEnvironment.incarnation(env) : 0;
+        final Runnable removeSecret = () -> JobSecret.removeLaunchersFile(env, job.jobId());
+        current = job.device().equals("native") ? overMpi(job, settings, env) : incarnation > 0 ?
+            join(job, settings, JobSecret.fromEnvironment(env, job.jobId()), incarnation, removeSecret) :
             bootstrap(job, settings, JobSecret.fromEnvironment(env, job.jobId()),
-                LaunchEnvironment.nodeName(env, job), () -> JobSecret.removeLaunchersFile(env, job.jobId()));
+                LaunchEnvironment.nodeName(env, job), removeSecret, env.containsKey(LaunchEnvironment.INCARNATION));
         LOG.log(System.Logger.Level.INFO, () -> "rank " + job.rank() + " of " + job.size() + " on " +
             current.hosts[job.rank()] + " (" + job.launcher() + " launch, job " + job.jobId() + ", device " +
             job.device() + ", local rank " + current.localRank + " of " + current.localSize + ") ready after " +
@@ -177,15 +180,19 @@ public final class Ringfold implements AutoCloseable
      * @param removeSecret removes the secret file the launcher made, for a rank that finds the launcher gone: the
      *                     last rank to notice leaves nothing of the job behind.
      */
+    /**
+     * @param takesReplacements whether the launcher may bring replacements of dead ranks (mpjrun
+     *                          --max-replacements): only then does this rank answer their joins ({@link JoinDesk}).
+     */
     private static Ringfold bootstrap(final JobInfo job, final RuntimeSettings settings, final JobSecret secret,
-        final String nodeName, final Runnable removeSecret)
+        final String nodeName, final Runnable removeSecret, final boolean takesReplacements)
     {
         // Ringfold's launcher opens the rendezvous before it starts any rank and keeps it until the job ends
         final boolean launcherHosts = job.launcher().equals("ringfold") && !job.hostsRendezvous();
         final int rank = job.rank();
         final int size = job.size();
         final long deadline = System.currentTimeMillis() + settings.bootstrapTimeoutMs();
-        final String node = NodeIdentity.current(settings.nodeOverride());
+        final String node = settings.nodeIdentity();
         final String hostName = NodeIdentity.hostName();
         final long pid = ProcessHandle.current().pid();
         final List<AutoCloseable> opened = new ArrayList<>();
@@ -193,6 +200,7 @@ public final class Ringfold implements AutoCloseable
         {
             EndpointCard[] cards = {new EndpointCard(0, pid, node, hostName)};
             RendezvousClient rendezvous = null;
+            JoinDesk desk = null;
             boolean loopback = false;
             if (size > 1)
             {
@@ -301,7 +309,9 @@ public final class Ringfold implements AutoCloseable
                 rendezvous.barrier(); // every peer has mapped and connected: the names can go
                 if (launcherHosts)
                 {
-                    rendezvous.holdAsLifeline(() -> launcherLost(rank, removeSecret));
+                    desk = takesReplacements ? new JoinDesk(cards[rank], size, settings.shmDir(), job.jobId(),
+                        settings.bootstrapTimeoutMs()) : null;
+                    rendezvous.holdAsLifeline(() -> launcherLost(rank, removeSecret), desk);
                 }
                 else
                 {
@@ -318,6 +328,10 @@ public final class Ringfold implements AutoCloseable
             final Transport[] transports = tcp == null ? new Transport[] {shm} : new Transport[] {shm, tcp};
             final Engine engine = new Engine(rank, size, transports, channels, pids,
                 settings.withLocalRanks(sameNode.size()));
+            if (desk != null && tcp == null)
+            {
+                desk.attach(engine, shm); // replacements join over shared memory only, so far
+            }
             return new Ringfold(job, engine, sameNode.indexOf(rank), sameNode.size(), hosts,
                 tcp == null ? 0 : tcp.port());
         }
@@ -327,19 +341,132 @@ public final class Ringfold implements AutoCloseable
             {
                 removeSecret.run();
             }
-            for (int i = opened.size() - 1; i >= 0; i--)
-            {
-                try
-                {
-                    opened.get(i).close();
-                }
-                catch (final Exception ignore)
-                {
-                }
-            }
+            closeAll(opened);
             LOG.log(System.Logger.Level.DEBUG, "start-up failed", ex);
             throw new RingfoldException("rank " + rank + " of " + size + " (" + job.launcher() + " launch, job " +
                 job.jobId() + "): start-up failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The start of a replacement of a dead rank (mpjrun --elastic, {@code RINGFOLD_INCARNATION > 0}): the job runs
+     * already, so there is no start-up to take part in. The launcher's rendezvous admits this process to the dead
+     * rank's slot (the same secret handshake, and only for the incarnation the launcher reopened the slot with) and
+     * carries three rounds to the survivors ({@link JoinDesk}): the cards (each survivor settles the old process's
+     * death, empties its ring and answers with a link to its file), this rank's file (each survivor maps it), and
+     * the admission (each survivor lets this process take the slot). Shared memory on one node only, so far; a rank
+     * that did not answer was gone too and is failed here from the start.
+     */
+    private static Ringfold join(final JobInfo job, final RuntimeSettings settings, final JobSecret secret,
+        final int incarnation, final Runnable removeSecret)
+    {
+        final int rank = job.rank();
+        final int size = job.size();
+        final long deadline = System.currentTimeMillis() + settings.bootstrapTimeoutMs();
+        final String node = NodeIdentity.current(settings.nodeOverride());
+        final long pid = ProcessHandle.current().pid();
+        final List<AutoCloseable> opened = new ArrayList<>();
+        try
+        {
+            if (!job.launcher().equals("ringfold") || job.device().equals("tcp"))
+            {
+                throw new RingfoldException("a replacement joins over shared memory, started by mpjrun; this one has" +
+                    " device " + job.device());
+            }
+            final RendezvousClient rendezvous = RendezvousClient.connect(job.rendezvousHost(), job.rendezvousPort(),
+                rank, size, job.jobId(), secret, deadline, true, incarnation);
+            opened.add(rendezvous);
+            final EndpointCard own = new EndpointCard(rank, pid, node, NodeIdentity.hostName());
+            final byte[][] blobs = rendezvous.allGather(own.encode());
+            final long[] pids = new long[size];
+            final String[] hosts = new String[size];
+            final String[] links = new String[size];
+            int[] layout = null;
+            for (int r = 0; r < size; r++)
+            {
+                if (r == rank)
+                {
+                    pids[r] = pid;
+                    hosts[r] = own.host();
+                    continue;
+                }
+                if (blobs[r].length == 0)
+                {
+                    hosts[r] = "(gone)";
+                    continue;
+                }
+                final JoinDesk.Answer answer = JoinDesk.Answer.decode(blobs[r]);
+                if (!answer.card().node().equals(node) || answer.link().isEmpty())
+                {
+                    throw new RingfoldException("world rank " + r + " runs on " + answer.card().host() + " (node " +
+                        answer.card().node() + "), this replacement on node " + node + ": a replacement joins over " +
+                        "shared memory, on the node of the ranks it joins, so far");
+                }
+                pids[r] = answer.card().pid();
+                hosts[r] = answer.card().host();
+                links[r] = answer.link();
+                layout = answer.layout();
+            }
+            if (layout == null)
+            {
+                throw new RingfoldException("no rank of the job answered: nobody is left to join");
+            }
+            if (java.util.Arrays.binarySearch(layout, rank) < 0 || layout.length != size)
+            {
+                throw new RingfoldException("the survivors' shared memory holds world ranks " +
+                    java.util.Arrays.toString(layout) + ": a replacement joins a job on one node, so far");
+            }
+            final ShmTransport shm = ShmTransport.create(settings.shmDir(), job.jobId(), rank, size, layout,
+                settings.ringBytes());
+            opened.add(shm);
+            rendezvous.allGather(shm.fileName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            shm.mapPeersThroughLinks(settings.shmDir(), job.jobId(), links, pids);
+            rendezvous.barrier(); // every survivor has this rank in its engine: from now on they hear it
+            shm.unlinkOwn();
+            final JoinDesk desk = new JoinDesk(own, size, settings.shmDir(), job.jobId(),
+                settings.bootstrapTimeoutMs());
+            rendezvous.holdAsLifeline(() -> launcherLost(rank, removeSecret), desk);
+            final Channel[] channels = new Channel[size];
+            for (int r = 0; r < size; r++)
+            {
+                channels[r] = shm.channel(r);
+            }
+            final Engine engine = new Engine(rank, size, new Transport[] {shm}, channels, pids,
+                settings.withLocalRanks(layout.length));
+            for (int r = 0; r < size; r++)
+            {
+                if (r != rank && links[r] == null)
+                {
+                    engine.markGone(r, "it was gone when this rank joined as incarnation " + incarnation);
+                }
+            }
+            desk.attach(engine, shm);
+            return new Ringfold(job, engine, java.util.Arrays.binarySearch(layout, rank), layout.length, hosts, 0);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (ex instanceof RendezvousLostException)
+            {
+                removeSecret.run();
+            }
+            closeAll(opened);
+            throw new RingfoldException("rank " + rank + " of " + size + " (replacement, incarnation " +
+                incarnation + ", job " + job.jobId() + "): joining failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Closes what a failed start opened, the last first. */
+    private static void closeAll(final List<AutoCloseable> opened)
+    {
+        for (int i = opened.size() - 1; i >= 0; i--)
+        {
+            try
+            {
+                opened.get(i).close();
+            }
+            catch (final Exception ignore)
+            {
+            }
         }
     }
 
@@ -385,7 +512,7 @@ public final class Ringfold implements AutoCloseable
             }
             final int rank = mpi.rank();
             final int size = mpi.size();
-            final String node = NodeIdentity.current(settings.nodeOverride());
+            final String node = settings.nodeIdentity();
             final byte[][] blobs = mpi.allGather(new EndpointCard(rank, ProcessHandle.current().pid(), node,
                 NodeIdentity.hostName()).encode(), 1024);
             final long[] pids = new long[size];

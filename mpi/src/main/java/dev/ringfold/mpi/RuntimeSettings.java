@@ -1,5 +1,6 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.bootstrap.NodeIdentity;
 import dev.ringfold.mpi.transport.InputWaiter;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -48,17 +49,49 @@ import java.util.Map;
  *     in [4096, 2^26] (default 256 KiB, 1 MiB where ranks outnumber cores)</td></tr>
  * <tr><td>RINGFOLD_ALLREDUCE_ALGORITHM, RINGFOLD_BROADCAST_ALGORITHM</td><td>force one algorithm by name (default
  *     auto: the collectives' selection table decides)</td></tr>
+ * <tr><td>RINGFOLD_RESTART</td><td>set by mpjrun: how many times {@code --max-restarts} started the job again (0 on
+ *     the first run)</td></tr>
+ * <tr><td>RINGFOLD_TRACE, RINGFOLD_TRACE_EVENTS, RINGFOLD_COUNTERS</td><td>the timeline's folder and size, and the
+ *     counters: {@link #SWITCHES}</td></tr>
  * </table>
  * <p>
  * This is the one place the environment is read, once, when the runtime starts ({@code Ringfold.init}); every
  * component takes what it needs from here ({@code Ringfold.settings()}, {@code Communicator.settings()}). The
- * exceptions are the trace and counter switches ({@code Tracer.ON}, {@code Counters.ON}), which are static
- * constants so that the JIT removes the recording when they are off.
+ * trace and counter switches are read here too, but when this class loads ({@link #SWITCHES}), since
+ * {@code Tracer.ON} and {@code Counters.ON} are static constants so that the JIT removes the recording when they
+ * are off. The job's own variables (rank, size, rendezvous) are {@code LaunchEnvironment}'s, read from the same
+ * map at the same time.
  */
 public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, Path shmDir, int crossMemory,
     long cooperativeCopyMin, String idle, long timeoutNs, long stallNs, long bootstrapTimeoutMs, String tcpHost,
-    String nodeOverride, int localRanksHint, double loadAverage, Collectives collectives, String jobId)
+    String nodeOverride, int localRanksHint, double loadAverage, Collectives collectives, String jobId, int restart)
 {
+    /**
+     * The switches that must be static constants, read from the process's environment once, when this class
+     * loads: every call site they guard folds to nothing when they are off.
+     *
+     * @param traceDir    RINGFOLD_TRACE: the folder each rank writes its timeline to; null or blank: no timeline.
+     * @param traceEvents RINGFOLD_TRACE_EVENTS as given (the tracer checks it, when tracing is on), or null.
+     * @param counters    RINGFOLD_COUNTERS as given ("1" counts), or null.
+     */
+    public record Switches(String traceDir, String traceEvents, String counters)
+    {
+        static Switches of(final Map<String, String> env)
+        {
+            return new Switches(env.get("RINGFOLD_TRACE"), env.get("RINGFOLD_TRACE_EVENTS"),
+                env.get("RINGFOLD_COUNTERS"));
+        }
+
+        /** Whether ranks record a timeline. */
+        public boolean tracing()
+        {
+            return traceDir != null && !traceDir.isBlank();
+        }
+    }
+
+    /** This process's {@link Switches}. */
+    public static final Switches SWITCHES = Switches.of(System.getenv());
+
     /**
      * The collectives' knobs (module collectives reads them from here).
      *
@@ -98,13 +131,15 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
                 shmChunkVar(env),
                 env.getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto").trim().toUpperCase(Locale.ROOT),
                 env.getOrDefault("RINGFOLD_BROADCAST_ALGORITHM", "auto").trim().toUpperCase(Locale.ROOT)),
-            "pid" + ProcessHandle.current().pid());
+            "pid" + ProcessHandle.current().pid(),
+            (int)longVar(env, "RINGFOLD_RESTART", 0, 0, Integer.MAX_VALUE));
     }
 
     RuntimeSettings withLocalRanks(final int localRanks)
     {
         return new RuntimeSettings(eagerLimit, fragmentBytes, ringBytes, shmDir, crossMemory, cooperativeCopyMin, idle,
-            timeoutNs, stallNs, bootstrapTimeoutMs, tcpHost, nodeOverride, localRanks, loadAverage, collectives, jobId);
+            timeoutNs, stallNs, bootstrapTimeoutMs, tcpHost, nodeOverride, localRanks, loadAverage, collectives, jobId,
+            restart);
     }
 
     /** The settings of a rank of job {@code jobId} (the files a job makes are named after it). */
@@ -112,7 +147,16 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
     {
         return new RuntimeSettings(eagerLimit, fragmentBytes, ringBytes, shmDir, crossMemory, cooperativeCopyMin, idle,
             timeoutNs, stallNs, bootstrapTimeoutMs, tcpHost, nodeOverride, localRanksHint, loadAverage, collectives,
-            jobId);
+            jobId, restart);
+    }
+
+    /**
+     * This process's node identity: RINGFOLD_NODE when set, else host name, boot id and network namespace (ranks
+     * with equal identity share memory).
+     */
+    public String nodeIdentity()
+    {
+        return NodeIdentity.current(nodeOverride);
     }
 
     /**
@@ -188,21 +232,12 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
             case "auto" -> oversubscribed() || loaded() ?
                 // more ranks than cores, or cores busy with other work: a spinning rank steals the core its peer
                 // needs to answer, and ranks will sleep from the first messages on
-                contended(backoff(20, 50, 1_000, 50_000, waiter), waiter) :
+                backoff(20, 50, 1_000, 50_000, waiter) :
                 // a core per rank: busy-poll like MPI (a yield here hands the core to whatever else is runnable,
                 // measured: 8 B latency 0.3 us spinning, 115 us once yields begin on a loaded machine)
                 backoff(20_000, 200, 1_000, 200_000, waiter);
             default -> throw new IllegalArgumentException("RINGFOLD_IDLE='" + idle + "' is not one of spin, yield, backoff, auto");
         };
-    }
-
-    private static IdleStrategy contended(final IdleStrategy strategy, final InputWaiter waiter)
-    {
-        if (waiter != null)
-        {
-            waiter.prepareToWait();
-        }
-        return strategy;
     }
 
     private static IdleStrategy backoff(final int spins, final int yields, final long minParkNs, final long maxParkNs,

@@ -138,6 +138,11 @@ final class Waits
     }
 
     /** Where stall reports and errors no call can throw go; by default, one line on standard error. */
+    void report(final Throwable error)
+    {
+        errorHandler.onError(error);
+    }
+
     void errorHandler(final ErrorHandler handler)
     {
         this.errorHandler = handler;

@@ -77,6 +77,20 @@ class RuntimeSettingsAutoTest
         assertEquals("job-7", RuntimeSettings.from(Map.of()).withJob("job-7").jobId());
     }
 
+    /** What programs and node-shared tensors take from the settings instead of the environment. */
+    @Test
+    void restartAndNodeIdentityComeFromTheSettings()
+    {
+        assertEquals(0, RuntimeSettings.from(Map.of()).restart());
+        assertEquals(2, RuntimeSettings.from(Map.of("RINGFOLD_RESTART", "2")).restart());
+        assertEquals(2, RuntimeSettings.from(Map.of("RINGFOLD_RESTART", "2")).withJob("j").withLocalRanks(3).restart());
+        assertEquals("RINGFOLD_RESTART='x' is not an integer", assertThrows(IllegalArgumentException.class,
+            () -> RuntimeSettings.from(Map.of("RINGFOLD_RESTART", "x"))).getMessage());
+        assertEquals("rack-7", RuntimeSettings.from(Map.of("RINGFOLD_NODE", " rack-7 ")).nodeIdentity());
+        assertEquals(dev.ringfold.mpi.bootstrap.NodeIdentity.current(null),
+            RuntimeSettings.from(Map.of()).nodeIdentity());
+    }
+
     private static RuntimeSettings withLoad(final double load, final int localRanks)
     {
         return withLoad(Map.of(), load, localRanks);
@@ -87,7 +101,7 @@ class RuntimeSettingsAutoTest
         final RuntimeSettings s = RuntimeSettings.from(env);
         return new RuntimeSettings(s.eagerLimit(), s.fragmentBytes(), s.ringBytes(), s.shmDir(), s.crossMemory(),
             s.cooperativeCopyMin(), s.idle(), s.timeoutNs(), s.stallNs(), s.bootstrapTimeoutMs(), s.tcpHost(),
-            s.nodeOverride(), localRanks, load, s.collectives(), s.jobId());
+            s.nodeOverride(), localRanks, load, s.collectives(), s.jobId(), s.restart());
     }
 
     /** BackoffIdleStrategy's spin budget, from its description ("maxSpins=N"). */

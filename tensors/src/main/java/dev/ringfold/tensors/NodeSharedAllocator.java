@@ -38,7 +38,8 @@ public final class NodeSharedAllocator implements AutoCloseable
      */
     public static NodeSharedAllocator create(final Ringfold ringfold, final BufferAllocator parent)
     {
-        return new NodeSharedAllocator(parent, ringfold.settings().shmDir(), ringfold.jobId(), ringfold.world().rank());
+        return new NodeSharedAllocator(parent, ringfold.settings().shmDir(), ringfold.jobId(), ringfold.world().rank(),
+            ringfold.settings().nodeIdentity());
     }
 
     /**
@@ -48,15 +49,25 @@ public final class NodeSharedAllocator implements AutoCloseable
     public static NodeSharedAllocator create(final Communicator comm, final BufferAllocator parent)
     {
         return new NodeSharedAllocator(parent, comm.settings().shmDir(), comm.settings().jobId(),
-            comm.worldRank(comm.rank()));
+            comm.worldRank(comm.rank()), comm.settings().nodeIdentity());
     }
 
-    /** For a directory, job id and rank of one's choosing (tests, or programs that do not run Ringfold). */
+    /**
+     * For a directory, job id and rank of one's choosing (tests, or programs that do not run Ringfold), on this
+     * machine's node identity (host name, boot id, network namespace; RINGFOLD_NODE is a setting of a running job).
+     */
     public NodeSharedAllocator(final BufferAllocator parent, final Path dir, final String jobId, final int rank)
     {
-        if (parent == null || dir == null || jobId == null)
+        this(parent, dir, jobId, rank, NodeIdentity.current(null));
+    }
+
+    /** As above, with the node identity that handles carry and that {@link #map} accepts. */
+    public NodeSharedAllocator(final BufferAllocator parent, final Path dir, final String jobId, final int rank,
+        final String node)
+    {
+        if (parent == null || dir == null || jobId == null || node == null)
         {
-            throw new NullPointerException("NodeSharedAllocator: parent, dir and jobId are required");
+            throw new NullPointerException("NodeSharedAllocator: parent, dir, jobId and node are required");
         }
         if (!jobId.matches("[A-Za-z0-9_.-]+"))
         {
@@ -68,7 +79,7 @@ public final class NodeSharedAllocator implements AutoCloseable
         this.dir = dir;
         this.jobId = jobId;
         this.rank = rank;
-        this.node = thisNode();
+        this.node = node;
     }
 
     /** The Arrow allocator the shared tensors are accounted in. */
@@ -117,21 +128,10 @@ public final class NodeSharedAllocator implements AutoCloseable
         return wrap(file, SharedFile.HEADER_BYTES, dtype, checked, name);
     }
 
-    /** What a node peer needs to map this tensor: {@link SharedTensorHandle#of}. */
+    /** What a node peer needs to map this tensor: {@link SharedTensorHandle#of}, on this allocator's node. */
     public SharedTensorHandle handle(final Tensor tensor)
     {
-        return SharedTensorHandle.of(tensor);
-    }
-
-    /** This process's node identity (RINGFOLD_NODE, else host, boot id and network namespace), computed once. */
-    static String thisNode()
-    {
-        return ThisNode.ID;
-    }
-
-    private static final class ThisNode
-    {
-        static final String ID = NodeIdentity.current(System.getenv("RINGFOLD_NODE"));
+        return SharedTensorHandle.of(tensor, node);
     }
 
     /**

@@ -33,8 +33,11 @@ public final class SharedTensorHandle
         this.name = name;
     }
 
-    /** The handle of a contiguous tensor from a {@link NodeSharedAllocator} (any of its dense views too). */
-    public static SharedTensorHandle of(final Tensor tensor)
+    /**
+     * The handle of a contiguous tensor from a {@link NodeSharedAllocator} (any of its dense views too), made on
+     * node {@code node} (the allocator's: {@link NodeSharedAllocator#handle} passes it).
+     */
+    public static SharedTensorHandle of(final Tensor tensor, final String node)
     {
         tensor.checkOpen("handle");
         if (!tensor.isNodeShared())
@@ -47,7 +50,7 @@ public final class SharedTensorHandle
             throw new TensorNotContiguousException("handle of " + tensor.describe() + ": a peer maps dense tensors " +
                 "only; publish the parent or a slice along dimension 0");
         }
-        return new SharedTensorHandle(NodeSharedAllocator.thisNode(),
+        return new SharedTensorHandle(node,
             tensor.sharedFile().path().getFileName().toString(), tensor.byteOffset(), tensor.dtype(),
             tensor.shape(), tensor.name());
     }

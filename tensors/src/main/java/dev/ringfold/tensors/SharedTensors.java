@@ -21,7 +21,7 @@ public final class SharedTensors
     /** Sends {@code tensor}'s handle to {@code dest}, which calls {@link #map} with the same tag. */
     public static void publish(final Communicator comm, final Tensor tensor, final int dest, final int tag)
     {
-        final byte[] handle = SharedTensorHandle.of(tensor).encode();
+        final byte[] handle = SharedTensorHandle.of(tensor, comm.settings().nodeIdentity()).encode();
         comm.send(handle, 0, handle.length, dest, tag);
     }
 
@@ -43,7 +43,7 @@ public final class SharedTensors
     public static Tensor[] exchange(final Communicator nodeComm, final NodeSharedAllocator allocator,
         final Tensor mine, final int tag)
     {
-        final byte[] handle = SharedTensorHandle.of(mine).encode();
+        final byte[] handle = allocator.handle(mine).encode();
         final int me = nodeComm.rank();
         final int size = nodeComm.size();
         final List<Request> sends = new ArrayList<>(size);

@@ -178,6 +178,32 @@ class NodeSharedAllocatorTest
         }
     }
 
+    /** The node a handle names is its allocator's (from the settings of a running job), and only it maps it. */
+    @Test
+    void handlesCarryTheirAllocatorsNode()
+    {
+        try (NodeSharedAllocator onA = new NodeSharedAllocator(root, SHM, job, 4, "node-a");
+             NodeSharedAllocator onB = new NodeSharedAllocator(root, SHM, job, 5, "node-b");
+             NodeSharedAllocator alsoOnA = new NodeSharedAllocator(root, SHM, job, 6, "node-a");
+             Tensor mine = onA.allocate("a", DType.F32, 4))
+        {
+            final SharedTensorHandle handle = onA.handle(mine);
+            assertEquals("node-a", handle.node());
+            assertEquals("node-a", onA.node());
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> onB.map(handle)).getMessage()
+                .contains("it lives on node node-a, this rank on node-b"));
+            try (Tensor peer = alsoOnA.map(handle))
+            {
+                assertEquals(4, peer.shape()[0]);
+            }
+        }
+        try (NodeSharedAllocator plain = new NodeSharedAllocator(root, SHM, job, 7))
+        {
+            assertEquals(rank0.node(), plain.node(), "without a job's settings: this machine's identity");
+        }
+        assertThrows(NullPointerException.class, () -> new NodeSharedAllocator(root, SHM, job, 8, null));
+    }
+
     @Test
     void arrowLimitsAndLeaksApply() throws IOException
     {

@@ -413,7 +413,7 @@ public final class FashionMnistCompare
             .put("staleness", options.staleness).put("trainSamples", options.trainSamples)
             .put("testSamples", options.testSamples).put("options", options.training.toString())
             .put("cores", Runtime.getRuntime().availableProcessors())
-            .put("allReduceAlgorithm", System.getenv().getOrDefault("RINGFOLD_ALLREDUCE_ALGORITHM", "auto"));
+            .put("allReduceAlgorithm", world.settings().collectives().allReduce().toLowerCase(java.util.Locale.ROOT));
         try
         {
             line.put("loadAverage", Files.readString(Path.of("/proc/loadavg")).trim());

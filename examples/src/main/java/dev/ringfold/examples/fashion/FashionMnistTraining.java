@@ -207,6 +207,7 @@ public final class FashionMnistTraining
                  SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, FashionMnist.CLASSES, capacity);
                  ScheduledOptimizer optimizer = new ScheduledOptimizer(allocator, options, steps);
                  Communicator workerComm = world.split(worker ? 0 : 1, rank);
+                 SurvivorsSum survivorsSum = new SurvivorsSum(workerComm);
                  DataParallel replicas = DataParallel.create(world, allocator, model.parameters(), model.gradients(),
                      elastic(options, optimizer, new DataParallelOptions())
                          .mode(ps ? DataParallelOptions.Mode.PARAMETER_SERVER : DataParallelOptions.Mode.ALL_REDUCE)
@@ -215,9 +216,9 @@ public final class FashionMnistTraining
                          .bucketBytes(options.bucketBytes)
                          .trace(options.trace)
                          .nodeSharedBuckets(!options.privateBuckets)
-                         // the optimizer reads the averages in the buckets, no copy back; not when elastic, which
-                         // makes new buckets over the survivors after a death: there it reads the model's gradients
-                         .updateInBuckets(!elastic)
+                         // the optimizer reads the averages in the buckets, no copy back (elastic too: after a
+                         // death the buckets are remade and the optimizer reads the new ones)
+                         .updateInBuckets(true)
                          .update(optimizer));
                  Tensor x = Tensors.zeros(allocator, DType.F32, capacity, FashionMnist.PIXELS).name("x");
                  Tensor y = Tensors.zeros(allocator, DType.I32, capacity).name("y");
@@ -233,7 +234,7 @@ public final class FashionMnistTraining
                 long firstStep = 0;
                 if (!ps)
                 {
-                    optimizer.init(model.parameters(), elastic ? model.gradients() :
+                    optimizer.init(model.parameters(), elastic ? ((ElasticAllReduce)replicas).averagedGradients() :
                         ((BucketedAllReduce)replicas).averagedGradients());
                 }
                 if (checkpoint != null && rank == 0)
@@ -401,16 +402,26 @@ public final class FashionMnistTraining
                         save(checkpoint, world, model, optimizer, (long)epoch * steps, epoch, options, out);
                     }
                     // the epoch's loss and accuracy over all workers' samples (elastic: over this replica's, as a
-                    // collective outside the elastic all-reduce would not survive a death)
+                    // collective outside the elastic all-reduce would not survive a death; parameter server: over
+                    // the workers alive, as the servers go on without a dead one)
                     final double[] totals = { lossSum, correct };
-                    if (!elastic)
+                    final long summed;
+                    if (elastic)
+                    {
+                        summed = 1;
+                    }
+                    else if (ps)
+                    {
+                        summed = survivorsSum.sum(totals);
+                    }
+                    else
                     {
                         collectives.allReduce(totals, 0, totals.length, ReduceOp.SUM);
+                        summed = workers;
                     }
-                    final long summed = elastic ? 1 : workers;
                     final double computeOnly = options.timing ?
                         computeOnlyStep(model, activations, loss, train, samples, localBatch, x, y, steps, synchronise) : 0;
-                    if (replicas.workerIndex() == 0)
+                    if (ps ? survivorsSum.first() : replicas.workerIndex() == 0)
                     {
                         testAccuracy = evaluate(model, activations, test, localBatch, x, y);
                         bar.finish(epoch, steps, totals[0] / (taken * summed), totals[1] / (seen * summed),
@@ -425,9 +436,15 @@ public final class FashionMnistTraining
                         }
                     }
                 }
-                if (replicas.workerIndex() == 0)
+                if (ps ? survivorsSum.first() : replicas.workerIndex() == 0)
                 {
                     report(options, model, replicas.trace(), trainStart, testAccuracy, out);
+                }
+                else if (elastic && options.printDigest)
+                {
+                    // every survivor's, so that a test sees they still hold the same parameters after a death
+                    out.println("replica " + replicas.workerIndex() + " parameter digest: " +
+                        digest(model.parameters()));
                 }
             }
         }
@@ -511,6 +528,7 @@ public final class FashionMnistTraining
                 out.println("overlap trace, last step (per bucket):");
                 out.println(trace.describeLastStep());
                 out.println("overlap summary: " + trace.summary());
+                out.println("data-parallel time " + trace.phases());
             }
         }
         if (options.printDigest)

@@ -466,7 +466,7 @@ final class StrategyRun
         if (step >= c.failure.killStep() - Math.max(1, c.failure.every()) && step <= c.failure.killStep() + 20)
         {
             System.out.printf("compare-failure step %d done at %d ms (restart %s)%n", step,
-                System.currentTimeMillis(), System.getenv().getOrDefault("RINGFOLD_RESTART", "0"));
+                System.currentTimeMillis(), c.comm.settings().restart());
             System.out.flush();
         }
     }
@@ -478,7 +478,7 @@ final class StrategyRun
     private static void failureStep(final Context c, final ScheduledOptimizer optimizer, final Sequential layers,
         final int step)
     {
-        final boolean firstRun = "0".equals(System.getenv().getOrDefault("RINGFOLD_RESTART", "0"));
+        final boolean firstRun = c.comm.settings().restart() == 0;
         if (firstRun && step == c.failure.killStep() && c.comm.rank() == c.failure.killRank())
         {
             System.out.printf("compare-failure killed rank %d at %d ms: step %d (stage %d)%n", c.comm.rank(),

@@ -1,6 +1,6 @@
 package dev.ringfold.hpctests.hostfile;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Checkout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,9 +25,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class HostfileSshTest
 {
-    private static final Path SCRIPTS = Mpjrun.ROOT.resolve("hpc-tests/ssh");
+    private static final Path SCRIPTS = Checkout.ROOT.resolve("hpc-tests/ssh");
     private static final Path DIR = Path.of(System.getenv().getOrDefault("RINGFOLD_SSH_DIR",
-        "/tmp/ringfold-ssh-" + Integer.toHexString(Mpjrun.ROOT.toString().hashCode())));
+        "/tmp/ringfold-ssh-" + Integer.toHexString(Checkout.ROOT.toString().hashCode())));
 
     @BeforeAll
     static void hostsUp() throws Exception
@@ -56,8 +56,8 @@ class HostfileSshTest
         Files.writeString(hosts, "# h2 runs sshd\n10.77.0.2 slots=2\nlocalhost   # h1, where mpjrun runs\n");
         final String ns = Files.readString(DIR.resolve("run/ns-h1")).strip();
         final List<String> cmd = List.of("nsenter", "--net=/run/netns/" + ns, "--",
-            Mpjrun.ROOT.resolve("bin/mpjrun").toString(), "-np", "3", "-machinesfile", hosts.toString(),
-            "--timeout", "180", "-cp", Mpjrun.ROOT.resolve("build/lib") + "/*", "dev.ringfold.examples.AllReduceCheck",
+            Checkout.ROOT.resolve("bin/mpjrun").toString(), "-np", "3", "-machinesfile", hosts.toString(),
+            "--timeout", "180", "-cp", Checkout.ROOT.resolve("build/lib") + "/*", "dev.ringfold.examples.AllReduceCheck",
             "5000");
         final Result job = run(cmd, List.of("RINGFOLD_SSH=" + Files.readString(DIR.resolve("ssh-command")).strip(),
             "RINGFOLD_RENDEZVOUS_HOST=10.77.0.1"), 200);
@@ -77,7 +77,7 @@ class HostfileSshTest
     /** Runs a command with a limit, output and errors together; stops it (and its children) by pid when over. */
     private static Result run(final List<String> cmd, final List<String> env, final long limitS) throws Exception
     {
-        final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(Mpjrun.ROOT.toFile());
+        final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(Checkout.ROOT.toFile());
         pb.environment().put("RINGFOLD_SSH_DIR", DIR.toString());
         for (final String e : env)
         {

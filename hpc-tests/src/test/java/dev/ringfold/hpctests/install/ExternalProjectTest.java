@@ -1,6 +1,6 @@
 package dev.ringfold.hpctests.install;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Checkout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -49,7 +49,7 @@ final class ExternalProjectTest
         final Path source = WORK.resolve("ringfold");
         final Path repo = WORK.resolve("m2");
         final Path settings = WORK.resolve("settings.xml");
-        copySources(Mpjrun.ROOT, source);
+        copySources(Checkout.ROOT, source);
         Files.writeString(settings, """
             <settings>
               <mirrors>
@@ -82,13 +82,13 @@ final class ExternalProjectTest
         assertTrue(!Files.exists(installed.resolve("ringfold-hpc-tests")), "hpc-tests is not a library to install");
 
         final Path app = WORK.resolve("app");
-        copyTree(Mpjrun.ROOT.resolve("hpc-tests/external-project"), app);
+        copyTree(Checkout.ROOT.resolve("hpc-tests/external-project"), app);
         final Result build = run(app, List.of("mvn", "-B", "-ntp", "-s", settings.toString(), maven, "package",
             "dependency:copy-dependencies", "-DincludeScope=runtime", "-DoutputDirectory=target/lib"));
         assertEquals(0, build.exitCode(), build.output());
 
         // the ranks and the launcher use only what Maven resolved for the project (RINGFOLD_LIB), not build/lib
-        final Result job = run(app, List.of(Mpjrun.ROOT.resolve("bin/mpjrun").toString(), "-np", "2", "--timeout", "120",
+        final Result job = run(app, List.of(Checkout.ROOT.resolve("bin/mpjrun").toString(), "-np", "2", "--timeout", "120",
             "-cp", "target/classes", "example.RingSum"), Map.of("RINGFOLD_LIB", app.resolve("target/lib").toString()));
         assertEquals(0, job.exitCode(), job.output());
         assertTrue(job.output().contains("[0] rank 0 of 2: left sent 2, sum 3.0"), job.output());

@@ -1,6 +1,6 @@
 package dev.ringfold.hpctests.p2p;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Checkout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,9 +28,9 @@ class ForeignLaunchTest
     {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(Files.readString(Mpjrun.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
+        cmd.addAll(List.of(Files.readString(Checkout.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
         cmd.add("-cp");
-        cmd.add(Mpjrun.ROOT.resolve("build/lib") + File.separator + "*" + File.pathSeparator + Mpjrun.TEST_CLASSES +
+        cmd.add(Checkout.ROOT.resolve("build/lib") + File.separator + "*" + File.pathSeparator + Checkout.TEST_CLASSES +
             File.pathSeparator + System.getProperty("java.class.path"));
         cmd.add(PointToPointRanks.class.getName());
         cmd.addAll(List.of(SCENARIOS));

@@ -1,6 +1,7 @@
 package dev.ringfold.hpctests.reliability;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Mpjrun;
+import dev.ringfold.testsupport.Checkout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,8 +71,63 @@ class FaultToleranceTest
     @Timeout(120)
     void mixedPlacement(final String scenario) throws Exception
     {
-        final boolean kills = scenario.equals("shrink");
         final String[] nodes = {"a", "a", "b", "b"};
+        final List<List<String>> noPrefix = List.of(List.of(), List.of(), List.of(), List.of());
+        twoNodes(scenario, nodes, noPrefix, "127.0.0.1");
+    }
+
+    /**
+     * Shrink across two hosts of their own: network namespaces h1 (10.77.0.1) and h2 (10.77.0.2) joined by a veth
+     * pair ({@code hpc-tests/ssh/hosts-up.sh}, in a folder of this test's), ranks 0 and 1 in h1, 2 and 3 in h2, so
+     * TCP between the nodes goes over a real interface and neither node can reach the other's loopback. Rank 1
+     * dies; the survivors of both hosts agree, shrink and all-reduce on the shrunk communicator.
+     */
+    @Test
+    @Timeout(180)
+    void shrinkAcrossTwoNetworkNamespaceHosts() throws Exception
+    {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+            "network namespaces need root; .ci/run runs as root");
+        final java.nio.file.Path dir = java.nio.file.Path.of("/tmp/ringfold-ft-hosts-" +
+            Integer.toHexString(Checkout.ROOT.toString().hashCode()));
+        final java.nio.file.Path scripts = Checkout.ROOT.resolve("hpc-tests/ssh");
+        script(scripts.resolve("hosts-up.sh"), dir);
+        try
+        {
+            final List<List<String>> prefixes = new ArrayList<>();
+            final String[] nodes = {"h1", "h1", "h2", "h2"};
+            for (final String node : nodes)
+            {
+                final String ns = java.nio.file.Files.readString(dir.resolve("run/ns-" + node)).strip();
+                prefixes.add(List.of("nsenter", "--net=/run/netns/" + ns, "--"));
+            }
+            twoNodes("shrink", nodes, prefixes, "10.77.0.1");
+        }
+        finally
+        {
+            script(scripts.resolve("hosts-down.sh"), dir);
+        }
+    }
+
+    private static void script(final java.nio.file.Path script, final java.nio.file.Path dir) throws Exception
+    {
+        final ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+        pb.environment().put("RINGFOLD_SSH_DIR", dir.toString());
+        final Process p = pb.start();
+        final String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(600, java.util.concurrent.TimeUnit.SECONDS), script + " ended");
+        assertEquals(0, p.exitValue(), script + " failed:\n" + out);
+    }
+
+    /**
+     * Starts {@link FaultTolerantRanks} {@code scenario} on 4 ranks torchrun-style (each rank's command behind its
+     * prefix, rank 0's address {@code masterAddress}), rank 1 the victim where the scenario kills, and checks what
+     * every survivor printed: shrunk (and revoked, for a revocation), done, no /dev/shm file of the job left.
+     */
+    private static void twoNodes(final String scenario, final String[] nodes, final List<List<String>> prefixes,
+        final String masterAddress) throws Exception
+    {
+        final boolean kills = scenario.equals("shrink");
         final int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0))
         {
@@ -79,8 +135,8 @@ class FaultToleranceTest
         }
         final List<String> cmd = new ArrayList<>();
         cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(java.nio.file.Files.readString(Mpjrun.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
-        cmd.addAll(List.of("-cp", Mpjrun.ROOT.resolve("build/lib") + "/*:" + Mpjrun.TEST_CLASSES,
+        cmd.addAll(List.of(java.nio.file.Files.readString(Checkout.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", Checkout.ROOT.resolve("build/lib") + "/*:" + Checkout.TEST_CLASSES,
             FaultTolerantRanks.class.getName(), scenario, "1"));
         final List<Process> ranks = new ArrayList<>();
         final List<java.nio.file.Path> outputs = new ArrayList<>();
@@ -91,10 +147,13 @@ class FaultToleranceTest
             {
                 final java.nio.file.Path out = java.nio.file.Files.createTempFile("ft-mixed", ".out");
                 outputs.add(out);
-                final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+                final List<String> rankCmd = new ArrayList<>(prefixes.get(r));
+                rankCmd.addAll(cmd);
+                final ProcessBuilder pb = new ProcessBuilder(rankCmd).redirectErrorStream(true)
+                    .redirectOutput(out.toFile());
                 pb.environment().keySet().removeIf(k -> k.startsWith("RINGFOLD_") || k.startsWith("SLURM_") ||
                     k.startsWith("OMPI_"));
-                pb.environment().putAll(Map.of("MASTER_ADDR", "127.0.0.1", "MASTER_PORT", String.valueOf(port),
+                pb.environment().putAll(Map.of("MASTER_ADDR", masterAddress, "MASTER_PORT", String.valueOf(port),
                     "RANK", String.valueOf(r), "WORLD_SIZE", String.valueOf(nodes.length), "RINGFOLD_NODE", nodes[r],
                     "RINGFOLD_TIMEOUT_MS", "60000"));
                 ranks.add(pb.start());

@@ -1,6 +1,7 @@
 package dev.ringfold.hpctests.reliability;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Mpjrun;
+import dev.ringfold.testsupport.Processes;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,8 +39,8 @@ class LauncherDeathTest
         {
             ranks.add(ProcessHandle.of(job.rankPid(r, 60)).orElseThrow());
         }
-        final String jobId = Mpjrun.environment(ranks.get(0).pid(), "RINGFOLD_JOB_ID");
-        final Path secret = Path.of(Mpjrun.environment(ranks.get(0).pid(), "RINGFOLD_SECRET_FILE"));
+        final String jobId = Processes.environment(ranks.get(0).pid(), "RINGFOLD_JOB_ID");
+        final Path secret = Path.of(Processes.environment(ranks.get(0).pid(), "RINGFOLD_SECRET_FILE"));
         if (!when.equals("start-up"))
         {
             final long readyBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -52,7 +53,7 @@ class LauncherDeathTest
         final long killedAt = System.nanoTime();
         assertTrue(job.launcher().destroyForcibly()); // SIGKILL
         final long deadline = killedAt + TimeUnit.SECONDS.toNanos(60);
-        while (ranks.stream().anyMatch(Mpjrun::running) && System.nanoTime() < deadline)
+        while (ranks.stream().anyMatch(Processes::running) && System.nanoTime() < deadline)
         {
             Thread.sleep(10);
         }
@@ -60,7 +61,7 @@ class LauncherDeathTest
         System.out.println("launcher-death " + when + ": every rank gone " + ms + " ms after SIGKILL of mpjrun");
         try
         {
-            assertFalse(ranks.stream().anyMatch(Mpjrun::running), "ranks still running " + ms + " ms after " +
+            assertFalse(ranks.stream().anyMatch(Processes::running), "ranks still running " + ms + " ms after " +
                 "mpjrun was killed " + when);
             // ranks past the bootstrap notice through their lifeline at once; JVMs still starting notice when they
             // reach Ringfold.init, which on a loaded machine takes seconds

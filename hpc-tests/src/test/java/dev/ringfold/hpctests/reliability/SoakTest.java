@@ -2,7 +2,8 @@ package dev.ringfold.hpctests.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Checkout;
+import dev.ringfold.testsupport.Processes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class SoakTest
 {
-    private static final Path ROOT = Mpjrun.ROOT;
+    private static final Path ROOT = Checkout.ROOT;
     private static final double SECONDS = Double.parseDouble(System.getProperty("ringfold.soak.seconds", "30"));
 
     @Test
@@ -103,7 +104,7 @@ class SoakTest
             long killed = -1;
             if (killRank != null)
             {
-                killed = Mpjrun.rankPid(p.toHandle(), killRank, 60);
+                killed = Processes.rankPid(p.toHandle(), killRank, 60);
                 // into the soak, past start-up (the rendezvous is the fault tests' business)
                 final long until = System.nanoTime() + 60_000_000_000L;
                 while (!Files.readString(out).contains("# soak starting") && System.nanoTime() < until)

@@ -2,7 +2,7 @@ package dev.ringfold.hpctests.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,6 +1,8 @@
 package dev.ringfold.hpctests.security;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Mpjrun;
+import dev.ringfold.testsupport.Checkout;
+import dev.ringfold.testsupport.Processes;
 import dev.ringfold.mpi.JvmFlags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -99,7 +101,7 @@ class HostileNeighbourTest
 
         final Mpjrun.Running job = Mpjrun.start(NP, "auto", List.of(), List.of(), 120, NeighbourRanks.class, LATE_MS);
         final long rank0 = job.rankPid(0, 60);
-        final String rendezvous = Mpjrun.environment(rank0, "RINGFOLD_RENDEZVOUS");
+        final String rendezvous = Processes.environment(rank0, "RINGFOLD_RENDEZVOUS");
         final String port = rendezvous.substring(rendezvous.lastIndexOf(':') + 1);
         final List<String> flood = new ArrayList<>(AS_NOBODY);
         flood.addAll(List.of(PYTHON.toString(), "-c", FLOOD, "127.0.0.1", port, "300", "5"));
@@ -224,7 +226,7 @@ class HostileNeighbourTest
         final List<String> probe = new ArrayList<>(AS_NOBODY);
         probe.add("/bin/true");
         assumeTrue(new ProcessBuilder(probe).start().waitFor() == 0, "needs root to run as another user");
-        try (var jars = Files.list(Mpjrun.ROOT.resolve("build/lib")))
+        try (var jars = Files.list(Checkout.ROOT.resolve("build/lib")))
         {
             assumeTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")), "build/lib has no jars: run 'make' first");
         }
@@ -233,7 +235,7 @@ class HostileNeighbourTest
     /** build/lib and the test classes: what a rank started by hand needs, readable by any user. */
     private static String rankClassPath()
     {
-        return Mpjrun.ROOT.resolve("build/lib") + "/*" + java.io.File.pathSeparator + Mpjrun.TEST_CLASSES;
+        return Checkout.ROOT.resolve("build/lib") + "/*" + java.io.File.pathSeparator + Checkout.TEST_CLASSES;
     }
 
     private static byte[] randomBytes()

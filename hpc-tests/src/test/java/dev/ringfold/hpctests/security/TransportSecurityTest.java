@@ -1,6 +1,6 @@
 package dev.ringfold.hpctests.security;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Checkout;
 import dev.ringfold.mpi.auth.Handshake;
 import dev.ringfold.mpi.auth.HandshakeException;
 import dev.ringfold.mpi.auth.JobSecret;
@@ -52,14 +52,14 @@ class TransportSecurityTest
     @Timeout(180)
     void straysWithoutTheSecretAreRejectedAndTheJobIsUnaffected() throws Exception
     {
-        try (var jars = Files.list(Mpjrun.ROOT.resolve("build/lib")))
+        try (var jars = Files.list(Checkout.ROOT.resolve("build/lib")))
         {
             assumeTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")), "build/lib has no jars: run 'make' first");
         }
         final Path joinGate = tmp.resolve("join");
         final Path runGate = tmp.resolve("run");
-        final List<String> cmd = List.of(Mpjrun.ROOT.resolve("bin/mpjrun").toString(), "-np", String.valueOf(NP),
-            "-dev", "tcp", "--timeout", "150", "-cp", Mpjrun.TEST_CLASSES.toString(),
+        final List<String> cmd = List.of(Checkout.ROOT.resolve("bin/mpjrun").toString(), "-np", String.valueOf(NP),
+            "-dev", "tcp", "--timeout", "150", "-cp", Checkout.TEST_CLASSES.toString(),
             StrayTargetRanks.class.getName(), joinGate.toString(), runGate.toString());
         final Process mpjrun = new ProcessBuilder(cmd).start();
         final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();

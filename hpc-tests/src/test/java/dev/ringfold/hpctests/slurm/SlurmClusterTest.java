@@ -1,6 +1,6 @@
 package dev.ringfold.hpctests.slurm;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Checkout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,13 +30,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class SlurmClusterTest
 {
-    private static final Path SCRIPTS = Mpjrun.ROOT.resolve("hpc-tests/slurm");
+    private static final Path SCRIPTS = Checkout.ROOT.resolve("hpc-tests/slurm");
     /**
      * The cluster's directory; its namespaces are named after it, so two checkouts never share a cluster. CI sets
      * RINGFOLD_SLURM_DIR so that it can tear down exactly this cluster whatever happens to the test JVM.
      */
     private static final Path DIR = Path.of(System.getenv().getOrDefault("RINGFOLD_SLURM_DIR",
-        "/tmp/ringfold-slurm-" + Integer.toHexString(Mpjrun.ROOT.toString().hashCode())));
+        "/tmp/ringfold-slurm-" + Integer.toHexString(Checkout.ROOT.toString().hashCode())));
     private static final Pattern LINE = Pattern.compile(
         "^rank (\\d) of (\\d) on (n\\d) \\((\\w+) launch\\): transports((?: \\d=(?:shm|tcp))+); all-reduce ok .*$");
     private static final long JOB_LIMIT_S = 240;
@@ -68,7 +68,7 @@ class SlurmClusterTest
         try
         {
             final Result submit = onHead(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out"),
-                Mpjrun.ROOT.resolve("examples/slurm/allreduce.sbatch").toString(), "20000"), 60);
+                Checkout.ROOT.resolve("examples/slurm/allreduce.sbatch").toString(), "20000"), 60);
             assertEquals(0, submit.exit, "sbatch failed:\n" + submit.output);
             final String jobId = submit.output.strip().split(";")[0];
             assertTrue(jobId.matches("\\d+"), "sbatch --parsable said: " + submit.output);
@@ -171,8 +171,8 @@ class SlurmClusterTest
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final List<String> cmd = new ArrayList<>(List.of("srun", "--nodes=2", "--ntasks=4", "--kill-on-bad-exit=1",
             "--time=4", java));
-        cmd.addAll(List.of(Files.readString(Mpjrun.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
-        cmd.addAll(List.of("-Djdk.net.hosts.file=" + DIR.resolve("hosts"), "-cp", Mpjrun.ROOT.resolve("build/lib") + "/*",
+        cmd.addAll(List.of(Files.readString(Checkout.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
+        cmd.addAll(List.of("-Djdk.net.hosts.file=" + DIR.resolve("hosts"), "-cp", Checkout.ROOT.resolve("build/lib") + "/*",
             "dev.ringfold.examples.AllReduceCheck", "1000"));
         final Result srun = onHead(cmd, JOB_LIMIT_S);
         assertEquals(0, srun.exit, "srun failed:\n" + srun.output);
@@ -213,7 +213,7 @@ class SlurmClusterTest
         final List<String> full = new ArrayList<>();
         full.add(DIR.resolve("bin/on-head").toString());
         full.addAll(cmd);
-        return run(full, Map.of("RINGFOLD_HOME", Mpjrun.ROOT.toString(),
+        return run(full, Map.of("RINGFOLD_HOME", Checkout.ROOT.toString(),
             "JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "RINGFOLD_JAVA_OPTS", "-Djdk.net.hosts.file=" + DIR.resolve("hosts")), limitS);
     }
@@ -222,7 +222,7 @@ class SlurmClusterTest
     private static Result run(final List<String> cmd, final Map<String, String> env, final long limitS)
         throws IOException, InterruptedException
     {
-        final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(Mpjrun.ROOT.toFile());
+        final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(Checkout.ROOT.toFile());
         pb.environment().putAll(env);
         pb.environment().put("RINGFOLD_SLURM_DIR", DIR.toString());
         final Path out = Files.createTempFile("ringfold-slurm", ".out");

@@ -16,6 +16,12 @@ public final class LaunchEnvironment
     public static final String RENDEZVOUS = "RINGFOLD_RENDEZVOUS";
     public static final String DEV = "RINGFOLD_DEV";
     public static final String LOCAL_RANK = "RINGFOLD_LOCAL_RANK";
+    /**
+     * Set by mpjrun --max-replacements on every rank: which incarnation of its rank it is, 0 for the ranks started
+     * with the job, 1 for the first replacement of a dead rank, then 2, ...; absent where no replacement can come
+     * (then a rank does not listen for one).
+     */
+    public static final String INCARNATION = "RINGFOLD_INCARNATION";
 
     private LaunchEnvironment()
     {
@@ -141,6 +147,22 @@ public final class LaunchEnvironment
             throw new IllegalArgumentException(launcher + " environment: " + name + " is not set");
         }
         return v.trim();
+    }
+
+    /** {@link #INCARNATION} of a rank started by Ringfold's launcher: 0 unless it replaces a dead rank. */
+    public static int incarnation(final Map<String, String> env)
+    {
+        if (!env.containsKey(INCARNATION))
+        {
+            return 0;
+        }
+        final int incarnation = intVar(env, INCARNATION, "ringfold");
+        if (incarnation < 0)
+        {
+            throw new IllegalArgumentException("ringfold environment: " + INCARNATION + "=" + incarnation +
+                " must be >= 0");
+        }
+        return incarnation;
     }
 
     private static int intVar(final Map<String, String> env, final String name, final String launcher)

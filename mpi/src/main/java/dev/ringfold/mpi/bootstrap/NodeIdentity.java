@@ -43,8 +43,7 @@ public final class NodeIdentity
         }
         catch (final IOException ex)
         {
-            final String env = System.getenv("HOSTNAME");
-            return env != null ? env : "localhost";
+            return "localhost"; // no name at all: the boot id and namespace still tell nodes apart
         }
     }
 

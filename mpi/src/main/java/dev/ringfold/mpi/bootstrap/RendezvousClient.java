@@ -21,7 +21,10 @@ import java.net.Socket;
  * rendezvous fails, the server says why in place of a round's answer, and the round throws with that reason.
  * <p>
  * Where a launcher that outlives the job hosts the rendezvous, the connection can outlast the rounds as a lifeline
- * ({@link #holdAsLifeline}): it ends only when the launcher closes it or dies.
+ * ({@link #holdAsLifeline}): it ends only when the launcher closes it or dies. Over it the launcher may also bring a
+ * replacement of a dead rank (a newcomer, {@link Newcomers}): each of the newcomer's rounds reaches this rank there,
+ * and this rank's answer goes back the same way. A newcomer itself connects with its incarnation and then runs
+ * ordinary rounds ({@link #allGather}), which the server answers with the survivors' blobs.
  */
 public final class RendezvousClient implements AutoCloseable
 {
@@ -55,6 +58,17 @@ public final class RendezvousClient implements AutoCloseable
         final String jobId, final JobSecret secret, final long deadlineMs, final boolean listeningBeforeStart)
         throws IOException
     {
+        return connect(host, port, rank, size, jobId, secret, deadlineMs, listeningBeforeStart, 0);
+    }
+
+    /**
+     * @param incarnation 0 for a rank started with the job; for a replacement of a dead rank, the incarnation its
+     *                    launcher reopened the slot with ({@code RendezvousServer.reopen}).
+     */
+    public static RendezvousClient connect(final String host, final int port, final int rank, final int size,
+        final String jobId, final JobSecret secret, final long deadlineMs, final boolean listeningBeforeStart,
+        final int incarnation) throws IOException
+    {
         IOException last = null;
         while (System.currentTimeMillis() < deadlineMs)
         {
@@ -71,6 +85,7 @@ public final class RendezvousClient implements AutoCloseable
                 client.out.writeInt(rank);
                 client.out.writeInt(size);
                 client.out.writeUTF(jobId);
+                client.out.writeInt(incarnation);
                 client.out.flush();
                 return client;
             }
@@ -162,6 +177,28 @@ public final class RendezvousClient implements AutoCloseable
      */
     public void holdAsLifeline(final Runnable onLost) throws IOException
     {
+        holdAsLifeline(onLost, null);
+    }
+
+    /**
+     * What a survivor does with a newcomer that the launcher brings in over the lifeline. Called on the lifeline's
+     * thread, one newcomer's round at a time.
+     */
+    public interface Newcomers
+    {
+        /** A round of {@code rank}'s newcomer: returns this rank's blob for it (what the newcomer receives). */
+        byte[] round(int rank, int incarnation, int round, byte[] blob);
+
+        /** The newcomer holds its lifeline ({@code joined}) or went away before it did (everything it began is void). */
+        void ended(int rank, int incarnation, boolean joined);
+    }
+
+    /**
+     * As {@link #holdAsLifeline(Runnable)}, answering newcomers' rounds with {@code newcomers} (null: an empty blob
+     * for each).
+     */
+    public void holdAsLifeline(final Runnable onLost, final Newcomers newcomers) throws IOException
+    {
         out.writeInt(RendezvousServer.LIFELINE);
         out.flush();
         socket.setSoTimeout(0);
@@ -172,14 +209,29 @@ public final class RendezvousClient implements AutoCloseable
         {
             try
             {
-                while (in.read() >= 0)
+                while (in.readInt() == RendezvousServer.JOIN)
                 {
-                    // the server sends nothing on a lifeline; whatever comes is not a reason to stop
+                    final int rank = in.readInt();
+                    final int incarnation = in.readInt();
+                    final int round = in.readInt();
+                    final byte[] blob = in.readNBytes(in.readInt());
+                    if (round >= 0)
+                    {
+                        final byte[] answer = newcomers == null ? new byte[0] :
+                            newcomers.round(rank, incarnation, round, blob);
+                        out.writeInt(answer.length);
+                        out.write(answer);
+                        out.flush();
+                    }
+                    else if (newcomers != null)
+                    {
+                        newcomers.ended(rank, incarnation, round == RendezvousServer.JOINED);
+                    }
                 }
             }
             catch (final IOException ex)
             {
-                // broken: the same as closed
+                // closed or broken; a message that is not a join's cannot come from our server: the same
             }
             if (!closed)
             {

@@ -1,5 +1,7 @@
 package dev.ringfold.mpi.trace;
 
+import dev.ringfold.mpi.RuntimeSettings;
+
 /**
  * This rank's traffic as the runtime moved it, kept when {@code RINGFOLD_COUNTERS=1} is set: bytes and messages
  * sent and received per communication context (a communicator's point-to-point context and, one above it, its
@@ -27,7 +29,7 @@ public final class Counters
     public static final String VARIABLE = "RINGFOLD_COUNTERS";
 
     /** Whether this process counts; read once, so every guarded call site folds to nothing when unset. */
-    public static final boolean ON = on(System.getenv(VARIABLE));
+    public static final boolean ON = on(RuntimeSettings.SWITCHES.counters());
 
     /** Contexts counted one by one; traffic on higher contexts is counted in the last slot. */
     public static final int CONTEXTS = 4096;

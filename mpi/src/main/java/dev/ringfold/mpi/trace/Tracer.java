@@ -1,5 +1,7 @@
 package dev.ringfold.mpi.trace;
 
+import dev.ringfold.mpi.RuntimeSettings;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +29,7 @@ public final class Tracer
     public static final int DEFAULT_CAPACITY = 1 << 16;
 
     /** Whether this process records; read once, so every guarded call site folds to nothing when unset. */
-    public static final boolean ON = System.getenv(DIR_VARIABLE) != null && !System.getenv(DIR_VARIABLE).isBlank();
+    public static final boolean ON = RuntimeSettings.SWITCHES.tracing();
 
     /** Rows of the timeline (Chrome's tid): what kind of operation an event is. */
     public static final int ROW_COLLECTIVE = 1;
@@ -119,7 +121,7 @@ public final class Tracer
         {
             return;
         }
-        final Path dir = Path.of(System.getenv(DIR_VARIABLE));
+        final Path dir = Path.of(RuntimeSettings.SWITCHES.traceDir());
         try
         {
             write(dir.resolve("rank-" + rank + ".trace"), rank);
@@ -205,7 +207,7 @@ public final class Tracer
 
     private static int capacity()
     {
-        final String value = System.getenv(CAPACITY_VARIABLE);
+        final String value = RuntimeSettings.SWITCHES.traceEvents();
         if (value == null || value.isBlank())
         {
             return DEFAULT_CAPACITY;

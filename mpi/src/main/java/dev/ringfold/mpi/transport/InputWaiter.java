@@ -21,12 +21,4 @@ public interface InputWaiter
     {
         return false;
     }
-
-    /**
-     * Gets ready to wait now rather than at the first wait, where waits are sure to come soon (more ranks than
-     * cores): whatever a first wait would set up is then not paid in the middle of the program.
-     */
-    default void prepareToWait()
-    {
-    }
 }

@@ -180,4 +180,190 @@ class RendezvousTest
             pool.shutdownNow();
         }
     }
+
+    /** Survivors that answer a newcomer's round with (their rank, the round) and note how each join ended. */
+    private static final class Survivor implements RendezvousClient.Newcomers
+    {
+        final int rank;
+        final java.util.concurrent.BlockingQueue<String> ends = new java.util.concurrent.LinkedBlockingQueue<>();
+        final java.util.List<String> rounds = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        Survivor(final int rank)
+        {
+            this.rank = rank;
+        }
+
+        @Override
+        public byte[] round(final int newcomer, final int incarnation, final int round, final byte[] blob)
+        {
+            rounds.add(newcomer + "/" + incarnation + "/" + round + "/" + java.util.Arrays.toString(blob));
+            return new byte[] {(byte)rank, (byte)round};
+        }
+
+        @Override
+        public void ended(final int newcomer, final int incarnation, final boolean joined)
+        {
+            ends.add(newcomer + "/" + incarnation + (joined ? " joined" : " abandoned"));
+        }
+    }
+
+    private static RendezvousClient[] startLateJoinJob(final RendezvousServer server, final Survivor[] survivors)
+        throws Exception
+    {
+        final int size = survivors.length;
+        final ExecutorService pool = Executors.newFixedThreadPool(size);
+        try
+        {
+            final java.util.List<Future<RendezvousClient>> ranks = new java.util.ArrayList<>();
+            for (int r = 0; r < size; r++)
+            {
+                final int rank = r;
+                survivors[r] = new Survivor(r);
+                ranks.add(pool.submit(() ->
+                {
+                    final RendezvousClient c = RendezvousClient.connect("127.0.0.1", server.port(), rank, size, "jobJ",
+                        SECRET, System.currentTimeMillis() + 10_000, true);
+                    c.barrier();
+                    c.holdAsLifeline(() -> { }, survivors[rank]);
+                    return c;
+                }));
+            }
+            final RendezvousClient[] clients = new RendezvousClient[size];
+            for (int r = 0; r < size; r++)
+            {
+                clients[r] = ranks.get(r).get();
+            }
+            for (int i = 0; i < 250 && !server.finished(); i++)
+            {
+                Thread.sleep(20);
+            }
+            assertTrue(server.finished(), "the start-up rounds did not end");
+            return clients;
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+    }
+
+    private static RendezvousClient newcomer(final RendezvousServer server, final int rank, final int incarnation,
+        final JobSecret secret) throws IOException
+    {
+        return RendezvousClient.connect("127.0.0.1", server.port(), rank, 3, "jobJ", secret,
+            System.currentTimeMillis() + 5_000, true, incarnation);
+    }
+
+    @Test
+    @Timeout(30)
+    void aReplacementTakesAReopenedSlotThroughTheSurvivorsAndOnlyItsIncarnationMay() throws Exception
+    {
+        final Survivor[] survivors = new Survivor[3];
+        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 3, "jobJ", SECRET, 10_000, true))
+        {
+            final RendezvousClient[] clients = startLateJoinJob(server, survivors);
+            // before its slot is reopened, rank 1 has no room, whatever incarnation it names
+            try (RendezvousClient early = newcomer(server, 1, 1, SECRET))
+            {
+                final IOException ex = assertThrows(IOException.class, () -> early.allGather(new byte[] {9}));
+                assertTrue(ex.getMessage().contains("its slot is not open for a replacement"), ex.getMessage());
+            }
+            clients[1].close(); // rank 1 dies
+            assertEquals(1, server.reopen(1));
+            assertEquals(2, server.reopen(1), "a newcomer awaited before (it died on the way) may no longer come");
+            assertTrue(server.awaitingNewcomer(1));
+            for (final int stale : new int[] {0, 1, 3})
+            {
+                try (RendezvousClient wrong = newcomer(server, 1, stale, SECRET))
+                {
+                    final IOException ex = assertThrows(IOException.class, () -> wrong.allGather(new byte[] {9}));
+                    assertTrue(ex.getMessage().contains("came as incarnation " + stale + ", but its slot awaits " +
+                        "incarnation 2"), ex.getMessage());
+                }
+            }
+            final IOException stranger = assertThrows(IOException.class, () -> newcomer(server, 1, 2,
+                JobSecret.generate()));
+            assertTrue(stranger.getMessage().contains("failed the secret handshake"), stranger.getMessage());
+            assertEquals(null, server.failure(), "a refused newcomer must not fail the running job");
+
+            final RendezvousClient replacement = newcomer(server, 1, 2, SECRET);
+            final byte[][] first = replacement.allGather(new byte[] {7, 7});
+            assertArrayEquals(new byte[] {0, 0}, first[0]);
+            assertArrayEquals(new byte[] {7, 7}, first[1]);
+            assertArrayEquals(new byte[] {2, 0}, first[2]);
+            final byte[][] second = replacement.allGather(new byte[0]);
+            assertArrayEquals(new byte[] {2, 1}, second[2]);
+            final java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
+            replacement.holdAsLifeline(lost::countDown);
+            for (final int r : new int[] {0, 2})
+            {
+                assertEquals("1/2 joined", survivors[r].ends.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(java.util.List.of("1/2/0/[7, 7]", "1/2/1/[]"), survivors[r].rounds);
+            }
+            assertEquals(0, survivors[1].rounds.size(), "the dead rank was asked");
+            assertTrue(!server.awaitingNewcomer(1));
+            assertEquals(2, server.incarnation(1));
+            try (RendezvousClient second2 = newcomer(server, 1, 2, SECRET))
+            {
+                assertThrows(IOException.class, () -> second2.allGather(new byte[] {9}));
+            }
+            server.close(); // the launcher's end reaches the replacement's lifeline too
+            assertTrue(lost.await(5, java.util.concurrent.TimeUnit.SECONDS), "the replacement holds no lifeline");
+            for (final RendezvousClient c : clients)
+            {
+                c.close();
+            }
+            replacement.close();
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aNewcomerThatGoesAwayMidJoinIsAbandonedAndTheNextTryIsANewIncarnation() throws Exception
+    {
+        final Survivor[] survivors = new Survivor[3];
+        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 3, "jobJ", SECRET, 10_000, true))
+        {
+            final RendezvousClient[] clients = startLateJoinJob(server, survivors);
+            clients[2].close();
+            assertEquals(1, server.reopen(2));
+            final RendezvousClient dying = newcomer(server, 2, 1, SECRET);
+            dying.allGather(new byte[] {1});
+            dying.close(); // dies between its rounds
+            for (final int r : new int[] {0, 1})
+            {
+                assertEquals("2/1 abandoned", survivors[r].ends.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertTrue(!server.awaitingNewcomer(2), "an abandoned slot waits for the launcher's next reopen");
+            assertEquals(2, server.reopen(2));
+            try (RendezvousClient next = newcomer(server, 2, 2, SECRET))
+            {
+                assertArrayEquals(new byte[] {1, 0}, next.allGather(new byte[] {3})[1]);
+                next.holdAsLifeline(() -> { });
+                for (final int r : new int[] {0, 1})
+                {
+                    assertEquals("2/2 joined", survivors[r].ends.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            }
+            for (final RendezvousClient c : clients)
+            {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aSlotIsReopenedOnlyWhereLateJoinsWereAskedForAndAfterTheStartUp() throws Exception
+    {
+        try (RendezvousServer plain = RendezvousServer.start("127.0.0.1", 0, 1, "jobP", SECRET, 10_000);
+             RendezvousServer late = RendezvousServer.start("127.0.0.1", 0, 2, "jobQ", SECRET, 10_000, true))
+        {
+            final IllegalStateException a = assertThrows(IllegalStateException.class, () -> plain.reopen(0));
+            assertTrue(a.getMessage().contains("started without late joins"), a.getMessage());
+            final IllegalStateException b = assertThrows(IllegalStateException.class, () -> late.reopen(1));
+            assertTrue(b.getMessage().contains("are not over"), b.getMessage());
+            final IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> late.reopen(2));
+            assertTrue(c.getMessage().contains("no such rank in a job of 2"), c.getMessage());
+        }
+    }
 }

@@ -191,6 +191,33 @@ public final class Nn
     }
 
     /**
+     * One SGD-with-momentum update of {@code count} elements in one pass: {@code v = momentum * v + g},
+     * {@code p = p + (-learningRate) * v}, each product and sum rounded to float in that order, so the bits are those
+     * of {@code scale(v, momentum)}, {@code axpy(1, g, v)}, {@code axpy(-learningRate, v, p)} run one after the
+     * other (which read and write v twice more).
+     */
+    public static void sgdMomentum(final long count, final long p, final long g, final long v, final float momentum,
+        final float learningRate)
+    {
+        checkCount(count);
+        final float minusRate = -learningRate;
+        final long bytes = 4L * count;
+        final long vectorBytes = bytes - bytes % STEP;
+        for (long o = 0; o < vectorBytes; o += STEP)
+        {
+            final FloatVector velocity = load(v + o).mul(momentum).add(load(g + o));
+            velocity.intoMemorySegment(ALL, v + o, ORDER);
+            load(p + o).add(velocity.mul(minusRate)).intoMemorySegment(ALL, p + o, ORDER);
+        }
+        for (long o = vectorBytes; o < bytes; o += 4)
+        {
+            final float velocity = getFloat(v + o) * momentum + getFloat(g + o);
+            putFloat(v + o, velocity);
+            putFloat(p + o, getFloat(p + o) + minusRate * velocity);
+        }
+    }
+
+    /**
      * One Adam update of {@code count} elements, as PyTorch computes it: {@code m = beta1 m + (1 - beta1) g},
      * {@code v = beta2 v + (1 - beta2) g^2}, {@code p -= stepSize * m / (sqrt(v) / correction2 + epsilon)}, where
      * the caller has folded the bias corrections into {@code stepSize = lr / (1 - beta1^t)} and

@@ -1,5 +1,6 @@
 package dev.ringfold.tensors.kernels;
 
+import dev.ringfold.mpi.JvmFlags;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 
@@ -29,68 +30,53 @@ import static dev.ringfold.tensors.kernels.Memory.checkCount;
  */
 public final class ReduceKernels
 {
-    // Tables by DType.ordinal() (then ReduceOp.ordinal()); null where not defined. One call site per kind of
-    // kernel: whatever a program uses, C2 inlines at most two loops into it and calls the others (see ReduceF32).
-    private static final Loops.Binary[][] BINARY = new Loops.Binary[DType.values().length][];
-    private static final Loops.Multi[][] MULTI = new Loops.Multi[DType.values().length][];
-    private static final Loops.Binary[][] ACCUMULATE = new Loops.Binary[DType.values().length][];
-    private static final Loops.Convert[] WIDEN = new Loops.Convert[DType.values().length];
-    private static final Loops.Convert[] ROUND = new Loops.Convert[DType.values().length];
-    private static final Loops.Unary[] DIVIDE = new Loops.Unary[DType.values().length];
-    private static final Loops.Unary[] SCALE = new Loops.Unary[DType.values().length];
-
     static
     {
-        table(DType.F32, ReduceF32.BINARY, ReduceF32.MULTI);
-        table(DType.F64, ReduceF64.BINARY, ReduceF64.MULTI);
-        table(DType.I32, ReduceI32.BINARY, ReduceI32.MULTI);
-        table(DType.I64, ReduceI64.BINARY, ReduceI64.MULTI);
-        table(DType.I8, ReduceI8.I8_BINARY, ReduceI8.I8_MULTI);
-        table(DType.U8, ReduceI8.U8_BINARY, ReduceI8.U8_MULTI);
-        table(DType.BF16, ReduceHalf.BF16_BINARY, ReduceHalf.BF16_MULTI);
-        table(DType.F16, ReduceHalf.F16_BINARY, ReduceHalf.F16_MULTI);
-
-        // F32 accumulates into itself: acc = acc op src is the in-place reduce.
-        final Loops.Binary[] f32Accumulate = new Loops.Binary[ReduceOp.values().length];
-        for (final ReduceOp op : ReduceOp.values())
-        {
-            final Loops.Binary loop = ReduceF32.BINARY[op.ordinal()];
-            f32Accumulate[op.ordinal()] = loop == null ? null : (acc, unused, src, n) -> loop.run(acc, acc, src, n);
-        }
-        ACCUMULATE[DType.F32.ordinal()] = f32Accumulate;
-        ACCUMULATE[DType.BF16.ordinal()] = ReduceHalf.BF16_ACCUMULATE;
-        ACCUMULATE[DType.F16.ordinal()] = ReduceHalf.F16_ACCUMULATE;
-
-        WIDEN[DType.F32.ordinal()] = (dst, src, n) -> Memory.copy(src, dst, n * Float.BYTES);
-        WIDEN[DType.BF16.ordinal()] = ReduceHalf::toF32Bf16;
-        WIDEN[DType.F16.ordinal()] = ReduceHalf::toF32F16;
-        ROUND[DType.F32.ordinal()] = (dst, src, n) -> Memory.copy(src, dst, n * Float.BYTES);
-        ROUND[DType.BF16.ordinal()] = ReduceHalf::fromF32Bf16;
-        ROUND[DType.F16.ordinal()] = ReduceHalf::fromF32F16;
-
-        DIVIDE[DType.F32.ordinal()] = (x, n, d) -> ReduceF32.divide(x, n, (float)d);
-        DIVIDE[DType.F64.ordinal()] = ReduceF64::divide;
-        DIVIDE[DType.I32.ordinal()] = (x, n, d) -> ReduceI32.divide(x, n, (long)d);
-        DIVIDE[DType.I64.ordinal()] = (x, n, d) -> ReduceI64.divide(x, n, (long)d);
-        DIVIDE[DType.I8.ordinal()] = (x, n, d) -> ReduceI8.divide(false, x, n, (long)d);
-        DIVIDE[DType.U8.ordinal()] = (x, n, d) -> ReduceI8.divide(true, x, n, (long)d);
-        DIVIDE[DType.BF16.ordinal()] = (x, n, d) -> ReduceHalf.divideBf16(x, n, (float)d);
-        DIVIDE[DType.F16.ordinal()] = (x, n, d) -> ReduceHalf.divideF16(x, n, (float)d);
-
-        SCALE[DType.F32.ordinal()] = (x, n, f) -> ReduceF32.scale(x, n, (float)f);
-        SCALE[DType.F64.ordinal()] = ReduceF64::scale;
-        SCALE[DType.BF16.ordinal()] = (x, n, f) -> ReduceHalf.scaleBf16(x, n, (float)f);
-        SCALE[DType.F16.ordinal()] = (x, n, f) -> ReduceHalf.scaleF16(x, n, (float)f);
+        // before the first Vector API class is linked (ReduceF32 and the others, whose verification loads it): a
+        // clear error where the module is missing
+        JvmFlags.requireVectorApi("Ringfold's reduction kernels (and with them the collectives)");
     }
+
+    // Each dtype's loops live in their own class (ReduceF32, ReduceF64, ...), initialised when a call first needs
+    // that dtype: a program that reduces floats loads the float kernels and their vector species only, not the
+    // Vector API classes of every type (that cost a program's first all-reduce about 150 ms; BENCHMARKS.md,
+    // "First calls"). One call site per kind of kernel: whatever a program uses, C2 inlines at most two loops into
+    // it and calls the others (see ReduceF32).
 
     private ReduceKernels()
     {
     }
 
-    private static void table(final DType dtype, final Loops.Binary[] binary, final Loops.Multi[] multi)
+    /** dst = a op b loops of {@code dtype} by {@code ReduceOp.ordinal()}. */
+    private static Loops.Binary[] binary(final DType dtype)
     {
-        BINARY[dtype.ordinal()] = binary;
-        MULTI[dtype.ordinal()] = multi;
+        return switch (dtype)
+        {
+            case F32 -> ReduceF32.BINARY;
+            case F64 -> ReduceF64.BINARY;
+            case I32 -> ReduceI32.BINARY;
+            case I64 -> ReduceI64.BINARY;
+            case I8 -> ReduceI8.I8_BINARY;
+            case U8 -> ReduceI8.U8_BINARY;
+            case BF16 -> ReduceHalf.BF16_BINARY;
+            case F16 -> ReduceHalf.F16_BINARY;
+        };
+    }
+
+    /** dst = ((s0 op s1) op s2) ... loops of {@code dtype} by {@code ReduceOp.ordinal()}. */
+    private static Loops.Multi[] multi(final DType dtype)
+    {
+        return switch (dtype)
+        {
+            case F32 -> ReduceF32.MULTI;
+            case F64 -> ReduceF64.MULTI;
+            case I32 -> ReduceI32.MULTI;
+            case I64 -> ReduceI64.MULTI;
+            case I8 -> ReduceI8.I8_MULTI;
+            case U8 -> ReduceI8.U8_MULTI;
+            case BF16 -> ReduceHalf.BF16_MULTI;
+            case F16 -> ReduceHalf.F16_MULTI;
+        };
     }
 
     /** In place: {@code dst[i] = dst[i] op src[i]} for {@code count} elements of {@code dtype}. */
@@ -105,7 +91,7 @@ public final class ReduceKernels
         final ReduceOp op, final DType dtype, final long dst, final long a, final long b, final long count)
     {
         check(op, dtype, count);
-        BINARY[dtype.ordinal()][op.ordinal()].run(dst, a, b, count);
+        binary(dtype)[op.ordinal()].run(dst, a, b, count);
     }
 
     /** In place over a byte range: {@code bytes} must be a whole number of elements. */
@@ -128,7 +114,7 @@ public final class ReduceKernels
         {
             throw new IllegalArgumentException("reduceAll needs at least one source");
         }
-        MULTI[dtype.ordinal()][op.ordinal()].run(dst, srcs, count);
+        multi(dtype)[op.ordinal()].run(dst, srcs, count);
     }
 
     /** {@code f32Dst[i] = (float)src[i]}, exact, for F32, BF16 or F16 sources: starts an F32 accumulator. */
@@ -136,7 +122,12 @@ public final class ReduceKernels
     {
         checkCount(count);
         accumulationType(dtype);
-        WIDEN[dtype.ordinal()].run(f32Dst, src, count);
+        switch (dtype)
+        {
+            case BF16 -> ReduceHalf.toF32Bf16(f32Dst, src, count);
+            case F16 -> ReduceHalf.toF32F16(f32Dst, src, count);
+            default -> Memory.copy(src, f32Dst, count * Float.BYTES);
+        }
     }
 
     /** {@code f32Acc[i] = f32Acc[i] op (float)src[i]}: no rounding to the source's type. */
@@ -145,7 +136,12 @@ public final class ReduceKernels
     {
         check(op, dtype, count);
         accumulationType(dtype);
-        ACCUMULATE[dtype.ordinal()][op.ordinal()].run(f32Acc, 0, src, count);
+        switch (dtype)
+        {
+            case BF16 -> ReduceHalf.BF16_ACCUMULATE[op.ordinal()].run(f32Acc, 0, src, count);
+            case F16 -> ReduceHalf.F16_ACCUMULATE[op.ordinal()].run(f32Acc, 0, src, count);
+            default -> ReduceF32.BINARY[op.ordinal()].run(f32Acc, f32Acc, src, count); // acc = acc op src
+        }
     }
 
     /** {@code dst[i] = round(f32Src[i])} to nearest even: the one rounding of an F32 accumulation. */
@@ -153,7 +149,12 @@ public final class ReduceKernels
     {
         checkCount(count);
         accumulationType(dtype);
-        ROUND[dtype.ordinal()].run(dst, f32Src, count);
+        switch (dtype)
+        {
+            case BF16 -> ReduceHalf.fromF32Bf16(dst, f32Src, count);
+            case F16 -> ReduceHalf.fromF32F16(dst, f32Src, count);
+            default -> Memory.copy(f32Src, dst, count * Float.BYTES);
+        }
     }
 
     /**
@@ -167,7 +168,17 @@ public final class ReduceKernels
         {
             throw new IllegalArgumentException("divisor must be positive: " + divisor);
         }
-        DIVIDE[dtype.ordinal()].run(x, count, divisor);
+        switch (dtype)
+        {
+            case F32 -> ReduceF32.divide(x, count, (float)divisor);
+            case F64 -> ReduceF64.divide(x, count, divisor);
+            case I32 -> ReduceI32.divide(x, count, divisor);
+            case I64 -> ReduceI64.divide(x, count, divisor);
+            case I8 -> ReduceI8.divide(false, x, count, divisor);
+            case U8 -> ReduceI8.divide(true, x, count, divisor);
+            case BF16 -> ReduceHalf.divideBf16(x, count, (float)divisor);
+            case F16 -> ReduceHalf.divideF16(x, count, (float)divisor);
+        }
     }
 
     /** {@code x[i] = x[i] * factor} for floating-point types (F32, BF16 and F16 multiply by {@code (float)factor}). */
@@ -178,7 +189,14 @@ public final class ReduceKernels
         {
             throw new IllegalArgumentException("scale is for floating-point types, not " + dtype);
         }
-        SCALE[dtype.ordinal()].run(x, count, factor);
+        switch (dtype)
+        {
+            case F32 -> ReduceF32.scale(x, count, (float)factor);
+            case F64 -> ReduceF64.scale(x, count, factor);
+            case BF16 -> ReduceHalf.scaleBf16(x, count, (float)factor);
+            case F16 -> ReduceHalf.scaleF16(x, count, (float)factor);
+            default -> throw new IllegalStateException("unreachable: " + dtype);
+        }
     }
 
     /** Elements in {@code bytes} of {@code dtype}; a partial element is an error (the collectives chunk by elements). */

@@ -1,5 +1,6 @@
 package dev.ringfold.tensors.nn;
 
+import dev.ringfold.mpi.JvmFlags;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
@@ -18,6 +19,12 @@ import java.util.List;
  */
 public final class Linear implements Layer
 {
+    static
+    {
+        // before Gemm and Nn are linked (their verification loads the Vector API): a clear error without the module
+        JvmFlags.requireVectorApi("Ringfold's layers (their GEMM and element-wise kernels)");
+    }
+
     private final String name;
     /** Argument names for messages, made once: a concatenation per call would allocate on the hot path. */
     private final String inputName;

@@ -2,6 +2,7 @@ package dev.ringfold.tensors.nn;
 
 import dev.ringfold.tensors.Tensor;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,6 +14,13 @@ public interface Optimizer extends AutoCloseable
 {
     /** One update from the current gradients (which it leaves as they are). */
     void step();
+
+    /**
+     * Reads the gradients from these tensors from now on, one per parameter as before (same shapes, F32,
+     * contiguous); the state is kept. For gradients that move: data parallelism whose averages live in buckets that
+     * are remade when the replicas change.
+     */
+    void gradients(List<Tensor> gradients);
 
     float learningRate();
 

@@ -22,6 +22,7 @@ import java.util.Map;
 abstract class ParameterOptimizer implements Optimizer
 {
     final Tensor[] parameters;
+    /** Rebound by {@link #gradients(List)}; the subclasses read it at each step. */
     final Tensor[] gradients;
     private final BufferAllocator allocator;
     private final Map<String, Tensor> named = new LinkedHashMap<>();
@@ -44,6 +45,24 @@ abstract class ParameterOptimizer implements Optimizer
         this.parameters = parameters.toArray(new Tensor[0]);
         this.gradients = gradients.toArray(new Tensor[0]);
         learningRate(learningRate);
+    }
+
+    @Override
+    public final void gradients(final List<Tensor> gradients)
+    {
+        if (gradients.size() != parameters.length)
+        {
+            throw new IllegalArgumentException(gradients.size() + " gradients for " + parameters.length +
+                " parameters: they go in pairs");
+        }
+        for (int i = 0; i < parameters.length; i++)
+        {
+            checkPair(i, parameters[i], gradients.get(i));
+        }
+        for (int i = 0; i < parameters.length; i++)
+        {
+            this.gradients[i] = gradients.get(i);
+        }
     }
 
     /** A state tensor of zeros shaped like parameter {@code index}, named {@code <parameter name><suffix>}. */

@@ -46,11 +46,8 @@ public final class SgdMomentum extends ParameterOptimizer
         final float learningRate = learningRate();
         for (int i = 0; i < parameters.length; i++)
         {
-            final long count = parameters[i].elementCount();
-            final long v = velocities[i].address();
-            Nn.scale(count, momentum, v);
-            Nn.axpy(count, 1.0f, gradients[i].address(), v);
-            Nn.axpy(count, -learningRate, v, parameters[i].address());
+            Nn.sgdMomentum(parameters[i].elementCount(), parameters[i].address(), gradients[i].address(),
+                velocities[i].address(), momentum, learningRate);
         }
     }
 }

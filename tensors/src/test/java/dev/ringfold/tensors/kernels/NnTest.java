@@ -55,6 +55,43 @@ final class NnTest
     }
 
     @Test
+    void sgdMomentumIsTheThreePassUpdateBitForBit()
+    {
+        final SplittableRandom random = new SplittableRandom(4);
+        for (final int n : LENGTHS)
+        {
+            try (Arena arena = Arena.ofConfined())
+            {
+                final long p = Scalar.allocate(arena, 4L * n, 1);
+                final long g = Scalar.allocate(arena, 4L * n, 2);
+                final long v = Scalar.allocate(arena, 4L * n, 3);
+                final long p3 = Scalar.allocate(arena, 4L * n, 4);
+                final long v3 = Scalar.allocate(arena, 4L * n, 5);
+                Scalar.fillRandom(DType.F32, p, n, random);
+                Scalar.fillRandom(DType.F32, g, n, random);
+                Scalar.fillRandom(DType.F32, v, n, random);
+                for (int i = 0; i < n; i++)
+                {
+                    Memory.putFloat(p3 + 4L * i, f(p, i));
+                    Memory.putFloat(v3 + 4L * i, f(v, i));
+                }
+                for (int round = 0; round < 3; round++) // momentum carried over steps
+                {
+                    Nn.sgdMomentum(n, p, g, v, 0.9f, 0.05f);
+                    Nn.scale(n, 0.9f, v3);
+                    Nn.axpy(n, 1.0f, g, v3);
+                    Nn.axpy(n, -0.05f, v3, p3);
+                    for (int i = 0; i < n; i++)
+                    {
+                        assertSame(f(v3, i), f(v, i), "velocity " + i + " of " + n + ", round " + round);
+                        assertSame(f(p3, i), f(p, i), "parameter " + i + " of " + n + ", round " + round);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void biasAddAndItsGradient()
     {
         final SplittableRandom random = new SplittableRandom(2);

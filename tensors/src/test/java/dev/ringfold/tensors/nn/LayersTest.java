@@ -268,6 +268,29 @@ final class LayersTest
     }
 
     @Test
+    void anOptimizerReadsReboundGradientsAndKeepsItsState()
+    {
+        try (Tensor p = Tensors.fromArray(allocator, new float[]{ 1.0f, -2.0f }).name("p");
+             Tensor g = Tensors.fromArray(allocator, new float[]{ 0.5f, 0.25f });
+             Tensor moved = Tensors.fromArray(allocator, new float[]{ 1.0f, -1.0f });
+             Tensor wrong = Tensors.fromArray(allocator, new float[]{ 1.0f, 2.0f, 3.0f });
+             SgdMomentum sgd = new SgdMomentum(allocator, List.of(p), List.of(g), 0.1f, 0.9f))
+        {
+            sgd.step();   // v = (0.5, 0.25), p = (0.95, -2.025)
+            sgd.gradients(List.of(moved));
+            sgd.step();   // v = 0.9 v + moved = (1.45, -0.775); p -= 0.1 v
+            assertArrayEquals(new float[]{ 1.45f, -0.775f }, sgd.state().get("p.momentum").toFloatArray(), 1e-6f);
+            assertArrayEquals(new float[]{ 0.805f, -1.9475f }, p.toFloatArray(), 1e-6f);
+            final TensorShapeException shape = assertThrows(TensorShapeException.class,
+                () -> sgd.gradients(List.of(wrong)));
+            assertTrue(shape.getMessage().contains("parameter 0"), shape.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> sgd.gradients(List.of(moved, moved)));
+            sgd.step();   // still reads `moved`: the rejected calls changed nothing
+            assertArrayEquals(new float[]{ 2.305f, -1.6975f }, sgd.state().get("p.momentum").toFloatArray(), 1e-6f);
+        }
+    }
+
+    @Test
     void adamStepsAsComputedByHand()
     {
         try (Tensor p = Tensors.fromArray(allocator, new float[]{ 1.0f, 3.0f }).name("p");

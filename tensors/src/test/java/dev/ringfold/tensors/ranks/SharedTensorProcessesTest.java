@@ -1,5 +1,6 @@
 package dev.ringfold.tensors.ranks;
 
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,7 +23,7 @@ class SharedTensorProcessesTest
     @Timeout(120)
     void twoRanksShareATensorWithoutCopying() throws Exception
     {
-        final Mpjrun.Result r = Mpjrun.run(2, 60, SharedTensorRanks.class, "share");
+        final Mpjrun.Result r = Mpjrun.run(2, "auto", List.of(), 60, SharedTensorRanks.class, "share");
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals(1, r.count("rank 1 read rank 0's bytes in place"), r::toString);
         assertEquals(1, r.count("rank 0 sees rank 1's writes in its own buffer"), r::toString);
@@ -36,7 +37,7 @@ class SharedTensorProcessesTest
     @Timeout(120)
     void aKilledRanksFilesAreRemoved() throws Exception
     {
-        final Mpjrun.Result r = Mpjrun.run(2, 60, SharedTensorRanks.class, "die");
+        final Mpjrun.Result r = Mpjrun.run(2, "auto", List.of(), 60, SharedTensorRanks.class, "die");
         assertNotEquals(0, r.exitCode(), r::toString);
         final Matcher m = Pattern.compile("JOB (\\S+) FILES (\\d+)").matcher(r.stdout());
         assertTrue(m.find(), r::toString);

@@ -1,5 +1,6 @@
 package dev.ringfold.tensors.ranks;
 
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,7 +33,7 @@ class TensorTourTest
     @Timeout(120)
     void theTourRunsOnTwoRanks() throws Exception
     {
-        final Mpjrun.Result r = Mpjrun.run(2, 60, TensorTour.class);
+        final Mpjrun.Result r = Mpjrun.run(2, "auto", List.of(), 60, TensorTour.class);
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals(2, r.count("tour done on rank"), r::toString);
         assertEquals(2, r.count("copy into tensor 'a' F32[2,3] from tensor 'b' F32[3,2]: expected shape [2,3], " +

@@ -7,7 +7,10 @@ import java.util.Locale;
  * when its all-reduce started, when this rank saw it finished (at the next progress call after it completed: an
  * upper bound); and when backward ended (the last {@code gradientReady} of the step). Over all steps it sums the
  * communication time (the union of the buckets' [started, finished] intervals) and the part of it before backward
- * ended, which was hidden behind compute: {@link #hiddenFraction()}. Recording allocates nothing.
+ * ended, which was hidden behind compute: {@link #hiddenFraction()}. It also sums where a step's data-parallel time
+ * went on this rank ({@link #phases()}): copying gradients into the buckets, driving progress during backward,
+ * completing the buckets after backward (this rank's share of the reductions and the waits for the other ranks,
+ * and the copies back), and the update. Recording allocates nothing.
  */
 public final class BucketTrace
 {
@@ -19,6 +22,10 @@ public final class BucketTrace
     private long steps;
     private long communicationNanos;
     private long hiddenNanos;
+    private long copyInNanos;
+    private long progressNanos;
+    private long completionNanos;
+    private long updateNanos;
 
     BucketTrace(final long[] bucketBytes)
     {
@@ -50,6 +57,26 @@ public final class BucketTrace
     void backwardEnded(final long nanos)
     {
         backwardEnd = nanos;
+    }
+
+    void copiedIn(final long nanos)
+    {
+        copyInNanos += nanos;
+    }
+
+    void progressed(final long nanos)
+    {
+        progressNanos += nanos;
+    }
+
+    void completed(final long nanos)
+    {
+        completionNanos += nanos;
+    }
+
+    void updated(final long nanos)
+    {
+        updateNanos += nanos;
     }
 
     /** Buckets are started in order, so their intervals come sorted by start. */
@@ -94,6 +121,10 @@ public final class BucketTrace
         steps = 0;
         communicationNanos = 0;
         hiddenNanos = 0;
+        copyInNanos = 0;
+        progressNanos = 0;
+        completionNanos = 0;
+        updateNanos = 0;
     }
 
     public int buckets()
@@ -144,6 +175,33 @@ public final class BucketTrace
         return hiddenNanos;
     }
 
+    /** Summed over steps: in {@code gradientReady}, copying (or adding) gradients into their buckets. */
+    public long copyInNanos()
+    {
+        return copyInNanos;
+    }
+
+    /** Summed over steps: in {@code gradientReady}, driving the buckets in flight after the copy. */
+    public long progressNanos()
+    {
+        return progressNanos;
+    }
+
+    /**
+     * Summed over steps: in {@code step()} or {@code synchronize()} until every bucket completed (this rank's share
+     * of the reductions left, waiting for the other ranks, copies back).
+     */
+    public long completionNanos()
+    {
+        return completionNanos;
+    }
+
+    /** Summed over steps: in the update ({@code step()} only). */
+    public long updateNanos()
+    {
+        return updateNanos;
+    }
+
     /** Fraction of the communication time hidden behind backward (0 when there was none). */
     public double hiddenFraction()
     {
@@ -167,6 +225,15 @@ public final class BucketTrace
         }
         sb.append(String.format(Locale.ROOT, "backward ended %.1f us", (backwardEnd - t0) / 1e3));
         return sb.toString();
+    }
+
+    /** Where a step's data-parallel time went on this rank, averaged over the steps, in microseconds. */
+    public String phases()
+    {
+        final double perStep = Math.max(steps, 1) * 1e3;
+        return String.format(Locale.ROOT, "per step: copying into buckets %.1f us, progress during backward %.1f us, " +
+            "completing the buckets after backward %.1f us, update %.1f us", copyInNanos / perStep,
+            progressNanos / perStep, completionNanos / perStep, updateNanos / perStep);
     }
 
     /** Totals over all steps. */

@@ -220,7 +220,13 @@ public final class BucketedAllReduce implements DataParallel
             throw new IllegalStateException(where + ": gradientReady(" + index + ") after its bucket's all-reduce " +
                 "started this step; call step() first (noSync passes come before the synchronising one)");
         }
+        final long copyStart = trace != null ? System.nanoTime() : 0;
         final boolean passDone = slots.ready(index);
+        final long copyEnd = trace != null ? System.nanoTime() : 0;
+        if (trace != null)
+        {
+            trace.copiedIn(copyEnd - copyStart);
+        }
         final int b = bucketOf[index];
         if (--pending[b] == 0 && trace != null)
         {
@@ -239,6 +245,10 @@ public final class BucketedAllReduce implements DataParallel
             }
         }
         progress();
+        if (trace != null)
+        {
+            trace.progressed(System.nanoTime() - copyEnd);
+        }
     }
 
     @Override
@@ -300,6 +310,7 @@ public final class BucketedAllReduce implements DataParallel
         checkOpen();
         scope.checkClosed();
         final int passes = slots.endWindow();
+        final long completing = trace != null ? System.nanoTime() : 0;
         while (nextStart < buckets.length)
         {
             startBucket(nextStart++);
@@ -318,6 +329,7 @@ public final class BucketedAllReduce implements DataParallel
         System.arraycopy(members, 0, pending, 0, pending.length);
         if (trace != null)
         {
+            trace.completed(System.nanoTime() - completing);
             trace.stepDone();
         }
     }
@@ -341,7 +353,12 @@ public final class BucketedAllReduce implements DataParallel
         synchronize();
         if (update != null)
         {
+            final long updating = trace != null ? System.nanoTime() : 0;
             update.apply(parameters, copyBack ? gradients : averagedList);
+            if (trace != null)
+            {
+                trace.updated(System.nanoTime() - updating);
+            }
         }
     }
 

@@ -27,8 +27,9 @@ import java.util.List;
  * {@link IllegalStateException} instead.
  *
  * <p>Why the interrupted step left no trace: the update follows the all-reduce, so a rank whose all-reduce failed
- * applied nothing; the reduced buckets are copied into the gradients only once every bucket completed, and the
- * buckets of the failed attempt are released (the new ones start from zero). A step's all-reduce can however
+ * applied nothing (nor, without {@link DataParallelOptions#updateInBuckets}, copied anything back into the
+ * gradients: that happens in {@code step()} as buckets complete, and the gradients are rewritten by the redone
+ * step's backward anyway), and the buckets of the failed attempt are released (the new ones start from zero). A step's all-reduce can however
  * complete on some survivors and fail on others (the dead rank's last chunks reached some ranks and not all): then
  * the survivors differ by one step. Those behind copy the parameters and the {@link ReplicaState} from the
  * lowest-ranked survivor that is ahead, through scratch tensors committed only once the whole copy arrived, so
@@ -98,6 +99,18 @@ public final class ElasticAllReduce implements DataParallel
             throw new IllegalArgumentException(where + ": startAt(" + steps + "): steps must be >= 0");
         }
         this.steps = steps;
+    }
+
+    /**
+     * Where the averages are after {@link #step()} with {@link DataParallelOptions#updateInBuckets}: views of the
+     * current buckets ({@link BucketedAllReduce#averagedGradients()}). After a width change they are other tensors
+     * (the buckets are remade over the survivors), and {@code step()} hands the update the new list: an
+     * {@link OptimizerUpdate} reads from it from then on.
+     */
+    public List<Tensor> averagedGradients()
+    {
+        checkOpen();
+        return buckets.averagedGradients();
     }
 
     /** The world ranks of the replicas now, in replica order. */

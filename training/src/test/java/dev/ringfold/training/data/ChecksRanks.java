@@ -134,8 +134,12 @@ public final class ChecksRanks
             check(g[0].getFloat(0, 0) != want, "gradients are not zero");
             final BucketTrace t = dp.trace();
             check(t.hiddenNanos() > 0, "some communication hidden behind backward: " + t.summary());
+            // the step's phases: gradients copied in, buckets completed after backward, no update given
+            check(t.copyInNanos() > 0 && t.progressNanos() > 0 && t.completionNanos() > 0 && t.updateNanos() == 0,
+                "phases of the step: " + t.phases());
             if (me == 0)
             {
+                System.out.println("phases (progress in compute: " + progressInCompute + "): " + t.phases());
                 System.out.println("trace (progress in compute: " + progressInCompute + "), last step:\n" +
                     t.describeLastStep());
                 System.out.println("overlap summary (progress in compute: " + progressInCompute + "): " + t.summary());

@@ -1,11 +1,12 @@
 package dev.ringfold.training.data;
 
-import dev.ringfold.collectives.Job;
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,13 +27,13 @@ class DataParallelChecksTest
     @Timeout(600)
     void bucketsOverlapAccumulationAllocationAndErrors() throws Exception
     {
-        final String text = Job.run(2, "shm", 400, ChecksRanks.class);
+        final String text = Mpjrun.run(2, "shm", List.of(), 400, ChecksRanks.class).assertSucceeded();
         for (final String section : SECTIONS)
         {
-            assertEquals(2, Job.count(text, section), section + "\n" + text);
+            assertEquals(2, Mpjrun.count(text, section), section + "\n" + text);
         }
         text.lines().filter(l -> l.contains("trace") || l.contains("bucket ") || l.contains("backward ended") ||
-            l.contains("overlap summary") || l.contains("allocated") || l.contains("relative difference"))
+            l.contains("overlap summary") || l.contains("phases") || l.contains("allocated") || l.contains("relative difference"))
             .forEach(System.out::println);
     }
 
@@ -44,12 +45,12 @@ class DataParallelChecksTest
         final Path killed = Files.createTempDirectory("dp-resume-killed");
         try
         {
-            final String uninterrupted = Job.run(2, "shm", 240, ResumeRanks.class, straight.toString(), "fresh");
-            assertEquals(2, Job.count(uninterrupted, "ok resume rank"), uninterrupted);
+            final String uninterrupted = Mpjrun.run(2, "shm", List.of(), 240, ResumeRanks.class, straight.toString(),
+                "fresh").assertSucceeded();
+            assertEquals(2, Mpjrun.count(uninterrupted, "ok resume rank"), uninterrupted);
 
-            final Path out = Files.createTempFile("dp-resume", ".out");
-            final Process job = Job.start(2, "shm", 240, ResumeRanks.class, out, killed.toString(), "fresh", "100");
-            try
+            try (Mpjrun.Running job = Mpjrun.start(2, "shm", List.of(), List.of(), 240, ResumeRanks.class,
+                killed.toString(), "fresh", "100"))
             {
                 // a checkpoint in the middle of epoch 1 (step 35 = epoch 1, step 5 of it), then kill rank 1
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(200);
@@ -57,27 +58,21 @@ class DataParallelChecksTest
                 while (!text.contains("checkpoint 35 rank 0") && System.nanoTime() < deadline && job.isAlive())
                 {
                     Thread.sleep(50);
-                    text = Files.readString(out);
+                    text = job.stdoutSoFar();
                 }
                 assertTrue(text.contains("checkpoint 35 rank 0"), text);
                 final Matcher m = Pattern.compile("pid (\\d+) rank 1").matcher(text);
                 assertTrue(m.find(), text);
                 final Process kill = new ProcessBuilder("kill", "-9", m.group(1)).inheritIO().start();
                 assertEquals(0, kill.waitFor(), "kill -9 " + m.group(1));
-                assertTrue(job.waitFor(120, TimeUnit.SECONDS), "the job ends after a rank is killed");
-                text = Files.readString(out);
-                assertNotEquals(0, job.exitValue(), text);
-                assertEquals(0, Job.count(text, "ok resume rank"), "killed before the end\n" + text);
-            }
-            finally
-            {
-                job.descendants().forEach(ProcessHandle::destroyForcibly);
-                job.destroyForcibly();
-                Files.deleteIfExists(out);
+                final Mpjrun.Result ended = job.await();
+                assertNotEquals(0, ended.exitCode(), ended.toString());
+                assertEquals(0, Mpjrun.count(ended.output(), "ok resume rank"), "killed before the end\n" + ended);
             }
 
-            final String resumed = Job.run(2, "shm", 240, ResumeRanks.class, killed.toString(), "resume");
-            assertEquals(2, Job.count(resumed, "ok resume rank"), resumed);
+            final String resumed = Mpjrun.run(2, "shm", List.of(), 240, ResumeRanks.class, killed.toString(),
+                "resume").assertSucceeded();
+            assertEquals(2, Mpjrun.count(resumed, "ok resume rank"), resumed);
             final Matcher at = Pattern.compile("resumed at step (\\d+) epoch (\\d+) rank 0").matcher(resumed);
             assertTrue(at.find(), resumed);
             final int step = Integer.parseInt(at.group(1));

@@ -1,10 +1,12 @@
 package dev.ringfold.training.data;
 
-import dev.ringfold.collectives.Job;
+import dev.ringfold.testsupport.Mpjrun;
+import dev.ringfold.testsupport.SimulatedNodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,8 +51,8 @@ class DataParallelProcessTest
 
     private static String train(final int np, final String... args) throws Exception
     {
-        final String text = Job.run(np, "shm", 240, TrainingRanks.class, args);
-        assertEquals(np, Job.count(text, "ok train rank"), text);
+        final String text = Mpjrun.run(np, "shm", List.of(), 240, TrainingRanks.class, args).assertSucceeded();
+        assertEquals(np, Mpjrun.count(text, "ok train rank"), text);
         return text;
     }
 
@@ -70,7 +72,7 @@ class DataParallelProcessTest
         assertTrue(d14 <= BOUND, "np=1 vs np=4: " + d14);
         assertTrue(!Arrays.equals(one, new float[one.length]), "parameters are not all zero");
         assertEquals(bits(twoText), bits(train(2, "all_reduce", "16", "1")), "np=2 twice: bit-identical");
-        final String tcp = Job.run(2, "tcp", 240, TrainingRanks.class, "all_reduce", "16", "1");
+        final String tcp = Mpjrun.run(2, "tcp", List.of(), 240, TrainingRanks.class, "all_reduce", "16", "1").assertSucceeded();
         assertEquals(bits(twoText), bits(tcp), "np=2 over TCP: the same bits as over shared memory");
     }
 
@@ -114,9 +116,9 @@ class DataParallelProcessTest
     void acrossNodesTheBucketsArePrivateAndReducedHierarchically() throws Exception
     {
         final float[] one = parameters(train(1, "all_reduce", "16", "1", "wide"));
-        final String text = Job.runOnNodes(new String[] {"a", "a", "b", "b"}, 240, TrainingRanks.class,
+        final String text = SimulatedNodes.run(new String[] {"a", "a", "b", "b"}, 240, TrainingRanks.class,
             "all_reduce", "16", "1", "wide");
-        assertEquals(4, Job.count(text, "ok train rank"), text);
+        assertEquals(4, Mpjrun.count(text, "ok train rank"), text);
         assertTrue(text.contains("buckets private 3"), text);
         final double d = relativeDifference(one, parameters(text));
         System.out.printf("two nodes of two ranks, hierarchical: relative difference to np=1: %.3g%n", d);
@@ -137,7 +139,7 @@ class DataParallelProcessTest
             d1, d2);
         assertTrue(d1 <= BOUND, "1 server: " + d1);
         assertTrue(d2 <= BOUND, "2 servers: " + d2);
-        assertEquals(1, Job.count(oneServerText, "updates 30 maxLead 0"), oneServerText);
+        assertEquals(1, Mpjrun.count(oneServerText, "updates 30 maxLead 0"), oneServerText);
         // three workers: the server sums (a + b) + c, the ring another way; global batch 24
         final float[] ring3 = parameters(train(3, "all_reduce", "24", "1"));
         final float[] server3 = parameters(train(4, "parameter_server", "24", "1", "1"));

@@ -1,6 +1,7 @@
 package dev.ringfold.training.pipeline;
 
-import dev.ringfold.collectives.Job;
+import java.util.List;
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,30 +17,30 @@ class PipelineProcessTest
     @Timeout(300)
     void gpipeAndOneFOneBEqualSequentialTrainingAndBoundLiveActivations(final int stages) throws Exception
     {
-        final String text = Job.run(stages, "shm", 240, PipelineRanks.class, "equivalence");
+        final String text = Mpjrun.run(stages, "shm", List.of(), 240, PipelineRanks.class, "equivalence").assertSucceeded();
         System.out.println(text);
-        assertEquals(stages, Job.count(text, "ok equivalence rank"), text);
+        assertEquals(stages, Mpjrun.count(text, "ok equivalence rank"), text);
         // 2 schedules × m = 1, 2, 4, 8, 16 per stage; at 2 stages also the wide model (rendezvous-sized messages)
-        assertEquals(2L * 5 * stages + (stages == 2 ? 4 : 0), Job.count(text, "max relative difference"), text);
+        assertEquals(2L * 5 * stages + (stages == 2 ? 4 : 0), Mpjrun.count(text, "max relative difference"), text);
     }
 
     @Test
     @Timeout(300)
     void mistakesAreRefusedWithClearMessagesAndTheCommunicatorGoesOn() throws Exception
     {
-        final String text = Job.run(2, "shm", 240, PipelineRanks.class, "errors");
+        final String text = Mpjrun.run(2, "shm", List.of(), 240, PipelineRanks.class, "errors").assertSucceeded();
         System.out.println(text);
-        assertEquals(2, Job.count(text, "ok errors rank"), text);
-        assertEquals(2, Job.count(text, "refused shapes: pipeline stage"), text);
+        assertEquals(2, Mpjrun.count(text, "ok errors rank"), text);
+        assertEquals(2, Mpjrun.count(text, "refused shapes: pipeline stage"), text);
     }
 
     @Test
     @Timeout(300)
     void stepsAllocateNothing() throws Exception
     {
-        final String text = Job.run(2, "shm", 240, PipelineRanks.class, "allocation");
+        final String text = Mpjrun.run(2, "shm", List.of(), 240, PipelineRanks.class, "allocation").assertSucceeded();
         System.out.println(text);
-        assertEquals(2, Job.count(text, "ok allocation rank"), text);
+        assertEquals(2, Mpjrun.count(text, "ok allocation rank"), text);
     }
 
     @ParameterizedTest(name = "dev {0}")
@@ -47,9 +48,9 @@ class PipelineProcessTest
     @Timeout(300)
     void twoStagesTimesTwoReplicasEqualPlainDataParallel(final String dev) throws Exception
     {
-        final String text = Job.run(4, dev, 240, PipelineRanks.class, "grid", "2");
+        final String text = Mpjrun.run(4, dev, List.of(), 240, PipelineRanks.class, "grid", "2").assertSucceeded();
         System.out.println(text);
-        assertEquals(4, Job.count(text, "ok grid rank"), text);
-        assertEquals(8, Job.count(text, "relative difference to plain data parallel"), text);
+        assertEquals(4, Mpjrun.count(text, "ok grid rank"), text);
+        assertEquals(8, Mpjrun.count(text, "relative difference to plain data parallel"), text);
     }
 }

@@ -19,11 +19,18 @@ final class Doorbell
 {
     static final int AWAKE = 0;
     static final int SLEEPING = 1;
+    /**
+     * How long an owner waits in timed parks before it links the futex call: linking spins method handles and a
+     * native stub, tens of milliseconds of CPU and more of the JIT's, which a short job (a hello, a test) whose waits
+     * add up to little never needs to pay; a rank that keeps waiting links once and sleeps on the futex from then on.
+     */
+    static final long LINK_AFTER_WAITING_NS = 100_000_000L;
 
     private final UnsafeBuffer header;
     private final int offset;
     private final long address;
     private MemorySegment timespec;
+    private long parkedNs;
 
     Doorbell(final UnsafeBuffer header, final int offset)
     {
@@ -37,8 +44,13 @@ final class Doorbell
     {
         if (!Futex.ready())
         {
-            Futex.link();
+            final long start = System.nanoTime();
             LockSupport.parkNanos(timeoutNs);
+            parkedNs += System.nanoTime() - start;
+            if (parkedNs >= LINK_AFTER_WAITING_NS)
+            {
+                Futex.link();
+            }
             return;
         }
         if (timespec == null)

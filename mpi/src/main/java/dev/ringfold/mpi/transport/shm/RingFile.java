@@ -49,6 +49,13 @@ final class RingFile implements AutoCloseable
     private final UnsafeBuffer header;
     private final int rings;
     private final int capacity;
+    /**
+     * Kept open for the owner's own file: once the name is unlinked, this descriptor is the only way another process
+     * of the same user can open the file again ({@code /proc/PID/fd/N}), which a replacement of a dead peer does.
+     */
+    private FileChannel descriptor;
+    /** Of the owner's own file, read when it was made: its name goes, and a replacement is checked against it later. */
+    private UserPrincipal ownerAtCreation;
 
     private RingFile(final Path path, final Arena arena, final ByteBuffer mapped, final int rings, final int capacity)
     {
@@ -103,17 +110,22 @@ final class RingFile implements AutoCloseable
         final long length = fileLength(rings, capacity);
         final Arena arena = Arena.ofShared();
         final ByteBuffer mapped;
-        try (FileChannel ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-            StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))
+        FileChannel ch = null;
+        try
         {
+            ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             mapped = map(ch, length, arena);
         }
         catch (final IOException ex)
         {
             arena.close();
+            closeQuietly(ch);
             throw new UncheckedIOException("cannot create shared-memory file " + path + ": " + ex, ex);
         }
         final RingFile file = new RingFile(path, arena, mapped, rings, capacity);
+        file.descriptor = ch;
+        file.ownerAtCreation = file.owner();
         file.header.putInt(RINGS_OFFSET, rings);
         file.header.putInt(CAPACITY_OFFSET, capacity);
         file.header.putLongRelease(MAGIC_OFFSET, MAGIC);
@@ -126,13 +138,54 @@ final class RingFile implements AutoCloseable
      */
     static RingFile map(final Path path, final int expectedRings, final int expectedCapacity, final UserPrincipal owner)
     {
+        return map(path, path, expectedRings, expectedCapacity, owner, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Maps a peer's file whose name is unlinked, through the descriptor the peer keeps open ({@link #openLink()}),
+     * for a replacement of a dead rank joining after the start-up. The link must lead to a regular file owned by
+     * {@code owner} whose (former) name is one the peer makes ({@link #peerPath}), the same file before it is
+     * opened and after.
+     */
+    static RingFile mapThroughLink(final Path link, final Path dir, final String jobId, final int peer,
+        final int expectedRings, final int expectedCapacity, final UserPrincipal owner)
+    {
+        final String target;
         try
         {
-            final PosixFileAttributes before = ownFile(path, owner);
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS))
+            target = Files.readSymbolicLink(link).toString();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read rank " + peer + "'s shared-memory file link " + link + ": " +
+                ex, ex);
+        }
+        final String name = Path.of(target.endsWith(DELETED) ? target.substring(0, target.length() - DELETED.length()) :
+            target).getFileName().toString();
+        final Path path = peerPath(dir, jobId, peer, name); // checks the name's form
+        if (!link.startsWith(PROC) || !path.toString().equals(target.replace(DELETED, "")))
+        {
+            throw new IllegalStateException("rank " + peer + "'s shared-memory file link " + link + " leads to " +
+                target + ", not to a file of its in " + dir);
+        }
+        return map(link, path, expectedRings, expectedCapacity, owner);
+    }
+
+    private static final String DELETED = " (deleted)";
+    private static final Path PROC = Path.of("/proc");
+
+    private static RingFile map(final Path path, final Path named, final int expectedRings, final int expectedCapacity,
+        final UserPrincipal owner, final LinkOption... follow)
+    {
+        try
+        {
+            final PosixFileAttributes before = ownFile(path, owner, follow);
+            final java.util.Set<java.nio.file.OpenOption> options = new java.util.HashSet<>(
+                Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
+            options.addAll(java.util.Arrays.asList(follow));
+            try (FileChannel ch = FileChannel.open(path, options))
             {
-                if (!before.fileKey().equals(ownFile(path, owner).fileKey()))
+                if (!before.fileKey().equals(ownFile(path, owner, follow).fileKey()))
                 {
                     throw new IllegalStateException("shared-memory file " + path + " was replaced while it was opened");
                 }
@@ -146,7 +199,7 @@ final class RingFile implements AutoCloseable
                 final RingFile file;
                 try
                 {
-                    file = new RingFile(path, arena, map(ch, length, arena), expectedRings, expectedCapacity);
+                    file = new RingFile(named, arena, map(ch, length, arena), expectedRings, expectedCapacity);
                 }
                 catch (final IOException | RuntimeException ex)
                 {
@@ -177,10 +230,10 @@ final class RingFile implements AutoCloseable
         return ch.map(FileChannel.MapMode.READ_WRITE, 0, length, arena).asByteBuffer();
     }
 
-    private static PosixFileAttributes ownFile(final Path path, final UserPrincipal owner) throws IOException
+    private static PosixFileAttributes ownFile(final Path path, final UserPrincipal owner, final LinkOption... follow)
+        throws IOException
     {
-        final PosixFileAttributes attributes =
-            Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        final PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, follow);
         if (!attributes.isRegularFile() || !attributes.owner().equals(owner))
         {
             throw new IllegalStateException("shared-memory file " + path + " is " +
@@ -193,6 +246,10 @@ final class RingFile implements AutoCloseable
     /** Who owns this rank's own file: the user every peer's file must belong to as well. */
     UserPrincipal owner()
     {
+        if (ownerAtCreation != null)
+        {
+            return ownerAtCreation;
+        }
         try
         {
             return Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
@@ -212,6 +269,59 @@ final class RingFile implements AutoCloseable
         final long offset = HEADER_BYTES + (long)index * stride(capacity);
         return new OneToOneRingBuffer(
             new UnsafeBuffer(mapped, (int)offset, capacity + RingBufferDescriptor.TRAILER_LENGTH));
+    }
+
+    /**
+     * {@code /proc/PID/fd/N} of this process's descriptor of its own file: where a process of the same user opens it
+     * after its name is gone. Found by the descriptor's link, which names the file (its name is unguessable).
+     */
+    Path openLink()
+    {
+        if (descriptor == null)
+        {
+            throw new IllegalStateException(path + " is not this process's own ring file");
+        }
+        final String named = path.toString();
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
+        {
+            for (final Path fd : (Iterable<Path>)fds::iterator)
+            {
+                try
+                {
+                    final String target = Files.readSymbolicLink(fd).toString();
+                    if (target.equals(named) || target.equals(named + DELETED))
+                    {
+                        return PROC.resolve(Long.toString(ProcessHandle.current().pid())).resolve("fd")
+                            .resolve(fd.getFileName());
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // closed meanwhile (the directory's own descriptor, say): not ours
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list /proc/self/fd: " + ex, ex);
+        }
+        throw new IllegalStateException("no descriptor of " + path + " in /proc/self/fd");
+    }
+
+    /**
+     * Empties ring {@code index} and its pair slot, for a new producer: only once the old producer's process is gone
+     * (it may have died between claiming a record and committing it, which would stop the reader there for good).
+     */
+    void reset(final int index)
+    {
+        final long offset = HEADER_BYTES + (long)index * stride(capacity);
+        new UnsafeBuffer(mapped, (int)offset, capacity + RingBufferDescriptor.TRAILER_LENGTH)
+            .setMemory(0, capacity + RingBufferDescriptor.TRAILER_LENGTH, (byte)0);
+        final UnsafeBuffer slot = pairSlot(index);
+        if (slot != null)
+        {
+            slot.setMemory(0, PAIR_SLOT_BYTES, (byte)0);
+        }
     }
 
     Doorbell doorbell()
@@ -252,6 +362,22 @@ final class RingFile implements AutoCloseable
         if (arena.scope().isAlive())
         {
             arena.close();
+        }
+        closeQuietly(descriptor);
+        descriptor = null;
+    }
+
+    private static void closeQuietly(final FileChannel ch)
+    {
+        if (ch != null)
+        {
+            try
+            {
+                ch.close();
+            }
+            catch (final IOException ignore)
+            {
+            }
         }
     }
 }

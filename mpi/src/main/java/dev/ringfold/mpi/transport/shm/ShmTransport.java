@@ -29,13 +29,16 @@ public final class ShmTransport implements Transport, InputWaiter
     private final Doorbell ownDoorbell;
     private final RingFile[] peerFiles;
     private final OneToOneRingBuffer[] inbound;
-    private final ShmChannel[] outboundByWorldRank;
+    private final Channel[] outboundByWorldRank;
     private final Delivery[] deliveries;
     private final org.agrona.concurrent.UnsafeBuffer[] pairSlotFrom;
     private final org.agrona.concurrent.UnsafeBuffer[] pairSlotTo;
     private final long[] pids;
     private final PeerProcesses processes;
     private final String[] failed;
+    private final RingFile[] newcomerFiles;  // a replacement's file, mapped during its join, by local index
+    private final long[] newcomerPids;
+    private final java.util.List<RingFile> retired = new java.util.ArrayList<>(); // dead incarnations' files
     private FrameHandler handler;
     private int pollStart;
 
@@ -49,13 +52,15 @@ public final class ShmTransport implements Transport, InputWaiter
         this.ownDoorbell = own.doorbell();
         this.peerFiles = new RingFile[localRanks.length];
         this.inbound = new OneToOneRingBuffer[localRanks.length];
-        this.outboundByWorldRank = new ShmChannel[worldSize];
+        this.outboundByWorldRank = new Channel[worldSize];
         this.deliveries = new Delivery[localRanks.length];
         this.pairSlotFrom = new org.agrona.concurrent.UnsafeBuffer[worldSize];
         this.pairSlotTo = new org.agrona.concurrent.UnsafeBuffer[worldSize];
         this.pids = new long[localRanks.length];
         this.processes = new PeerProcesses(worldSize);
         this.failed = new String[localRanks.length];
+        this.newcomerFiles = new RingFile[localRanks.length];
+        this.newcomerPids = new long[localRanks.length];
         for (int i = 0; i < localRanks.length; i++)
         {
             inbound[i] = own.ring(i);
@@ -109,15 +114,139 @@ public final class ShmTransport implements Transport, InputWaiter
         for (int i = 0; i < localRanks.length; i++)
         {
             final int peer = localRanks[i];
-            final RingFile file = i == myIndex ? own : RingFile.map(RingFile.peerPath(dir, jobId, peer, fileNames[peer]),
-                localRanks.length, capacity, owner);
-            peerFiles[i] = file;
-            pairSlotFrom[peer] = own.pairSlot(i);
-            pairSlotTo[peer] = file.pairSlot(myIndex);
-            outboundByWorldRank[peer] = new ShmChannel(file.ring(myIndex), peer, file.doorbell());
-            pids[i] = pidsByWorldRank[peer];
-            processes.track(peer, pids[i]);
+            install(i, i == myIndex ? own : RingFile.map(RingFile.peerPath(dir, jobId, peer, fileNames[peer]),
+                localRanks.length, capacity, owner), pidsByWorldRank[peer]);
         }
+    }
+
+    /** Peer {@code i} of the node is reached through {@code file} and lives as process {@code pid}. */
+    private void install(final int i, final RingFile file, final long pid)
+    {
+        final int peer = localRanks[i];
+        peerFiles[i] = file;
+        pairSlotFrom[peer] = own.pairSlot(i);
+        pairSlotTo[peer] = file.pairSlot(myIndex);
+        outboundByWorldRank[peer] = new ShmChannel(file.ring(myIndex), peer, file.doorbell());
+        pids[i] = pid;
+        processes.track(peer, pid);
+    }
+
+    /**
+     * Maps the files of the peers a replacement joins (after the start-up, their names unlinked): each through the
+     * descriptor its owner keeps open. A peer without a link (null) was gone when this rank joined: it has no
+     * channel, and is reported failed from the start.
+     */
+    public void mapPeersThroughLinks(final Path dir, final String jobId, final String[] links,
+        final long[] pidsByWorldRank)
+    {
+        final java.nio.file.attribute.UserPrincipal owner = own.owner();
+        for (int i = 0; i < localRanks.length; i++)
+        {
+            final int peer = localRanks[i];
+            if (i != myIndex && links[peer] == null)
+            {
+                failed[i] = "it was gone when this rank joined";
+                outboundByWorldRank[peer] = new dev.ringfold.mpi.transport.GoneChannel(own.ring(0).maxMsgLength());
+                continue;
+            }
+            install(i, i == myIndex ? own : RingFile.mapThroughLink(Path.of(links[peer]), dir, jobId, peer,
+                localRanks.length, capacity, owner), pidsByWorldRank[peer]);
+        }
+    }
+
+    /** The world ranks of this node on shared memory, ascending: the order of the rings in each of their files. */
+    public int[] localRanks()
+    {
+        return localRanks.clone();
+    }
+
+    /** Where a replacement joining later opens this rank's file ({@code /proc/PID/fd/N}). */
+    public String openLink()
+    {
+        return own.openLink().toString();
+    }
+
+    /**
+     * Readies the slot of {@code peer} for a replacement: its old process must be gone; what it wrote is read and
+     * its death reported (as the liveness check would, if it has not yet), then its ring and pair slot in this rank's
+     * file are emptied for the newcomer.
+     *
+     * @return false when the old process still lives (nothing changed).
+     */
+    public boolean clearFor(final int peer, final FrameHandler handler)
+    {
+        final int i = indexOf(peer);
+        if (processes.isAlive(peer))
+        {
+            return false;
+        }
+        if (failed[i] == null)
+        {
+            inbound[i].read(deliveries[i], Integer.MAX_VALUE);
+            failed[i] = "process " + pids[i] + " has exited";
+            handler.onPeerFailure(peer, failed[i]);
+        }
+        own.reset(i);
+        return true;
+    }
+
+    /** Maps the file of {@code peer}'s replacement, from the name it sent during its join. */
+    public void mapNewcomer(final Path dir, final String jobId, final int peer, final String fileName, final long pid)
+    {
+        final int i = indexOf(peer);
+        abandon(peer);
+        newcomerFiles[i] = RingFile.map(RingFile.peerPath(dir, jobId, peer, fileName), localRanks.length, capacity,
+            own.owner());
+        newcomerPids[i] = pid;
+    }
+
+    /**
+     * {@code peer}'s replacement takes its place: its file (mapped by {@link #mapNewcomer}), its process. The dead
+     * incarnation's mapping stays until close, as layers above may still hold views of it.
+     *
+     * @return the channel to the newcomer.
+     */
+    public Channel admit(final int peer)
+    {
+        final int i = indexOf(peer);
+        final RingFile file = newcomerFiles[i];
+        if (file == null)
+        {
+            throw new IllegalStateException("rank " + localRanks[myIndex] + ": no file of world rank " + peer +
+                "'s replacement is mapped");
+        }
+        newcomerFiles[i] = null;
+        if (peerFiles[i] != null)
+        {
+            retired.add(peerFiles[i]);
+        }
+        install(i, file, newcomerPids[i]);
+        failed[i] = null;
+        return outboundByWorldRank[peer];
+    }
+
+    /** Drops what a replacement of {@code peer} that went away before it joined had set up here. */
+    public void abandon(final int peer)
+    {
+        final int i = indexOf(peer);
+        if (newcomerFiles[i] != null)
+        {
+            newcomerFiles[i].close();
+            newcomerFiles[i] = null;
+        }
+    }
+
+    private int indexOf(final int peer)
+    {
+        for (int i = 0; i < localRanks.length; i++)
+        {
+            if (localRanks[i] == peer && i != myIndex)
+            {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("rank " + localRanks[myIndex] + ": world rank " + peer +
+            " is not a peer on this node's shared memory " + java.util.Arrays.toString(localRanks));
     }
 
     public void unlinkOwn()
@@ -159,16 +288,16 @@ public final class ShmTransport implements Transport, InputWaiter
         ownDoorbell.sleep(timeoutNs, this);
     }
 
+    /** Wakes this rank if it sleeps waiting for input: from another thread that left it work (a join's round). */
+    public void wake()
+    {
+        ownDoorbell.ring();
+    }
+
     @Override
     public boolean waitsBriefly()
     {
         return true;
-    }
-
-    @Override
-    public void prepareToWait()
-    {
-        Futex.link();
     }
 
     boolean hasInput()
@@ -208,6 +337,14 @@ public final class ShmTransport implements Transport, InputWaiter
             {
                 peerFiles[i].close();
             }
+            if (newcomerFiles[i] != null)
+            {
+                newcomerFiles[i].close();
+            }
+        }
+        for (final RingFile file : retired)
+        {
+            file.close();
         }
         own.close();
     }

@@ -52,7 +52,7 @@ final class DoorbellTest
         final String[] names = {rank0.fileName(), rank1.fileName()};
         rank0.mapPeers(dir, "doorbell", names, new long[] {pid, pid});
         rank1.mapPeers(dir, "doorbell", names, new long[] {pid, pid});
-        rank0.prepareToWait();
+        Futex.link();
         final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Futex.ready() && System.nanoTime() < until)
         {

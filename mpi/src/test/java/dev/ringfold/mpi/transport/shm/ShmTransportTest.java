@@ -95,4 +95,39 @@ class ShmTransportTest
             assertThrows(java.io.UncheckedIOException.class, () -> RingFile.create(link, 2, 1 << 16));
         }
     }
+
+    @Test
+    void anUnlinkedFileIsReachedThroughItsOwnersDescriptorOnlyAsThatRanksFile() throws Exception
+    {
+        try (RingFile file = RingFile.create(RingFile.newPath(dir, "j", 1), 2, 1 << 16))
+        {
+            final Path link = file.openLink();
+            file.unlink();
+            assertTrue(link.toString().matches("/proc/" + ProcessHandle.current().pid() + "/fd/\\d+"), link.toString());
+            // a second mapping of the same memory, as a replacement of a dead peer makes it
+            try (RingFile again = RingFile.mapThroughLink(link, dir, "j", 1, 2, 1 << 16, file.owner()))
+            {
+                assertTrue(file.ring(1).write(7, new org.agrona.concurrent.UnsafeBuffer(new byte[] {42}), 0, 1));
+                final int[] seen = new int[2];
+                assertEquals(1, again.ring(1).read((type, buffer, index, length) ->
+                {
+                    seen[0] = type;
+                    seen[1] = buffer.getByte(index);
+                }));
+                assertEquals(7, seen[0]);
+                assertEquals(42, seen[1]);
+                // a record left claimed and never committed by a dead producer: reset empties the ring for the next
+                final int claimed = again.ring(1).tryClaim(7, 8);
+                assertTrue(claimed > 0);
+                file.reset(1);
+                assertTrue(again.ring(1).write(7, new org.agrona.concurrent.UnsafeBuffer(new byte[] {43}), 0, 1));
+                assertEquals(1, file.ring(1).read((type, buffer, index, length) -> seen[1] = buffer.getByte(index)));
+                assertEquals(43, seen[1]);
+            }
+            // the link leads to rank 1's file: offered as another rank's, it is refused
+            final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                () -> RingFile.mapThroughLink(link, dir, "j", 2, 2, 1 << 16, file.owner()));
+            assertTrue(ex.getMessage().contains("rank 2 named its shared-memory file"), ex.getMessage());
+        }
+    }
 }

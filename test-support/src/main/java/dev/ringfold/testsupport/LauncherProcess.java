@@ -1,4 +1,4 @@
-package dev.ringfold.launch;
+package dev.ringfold.testsupport;
 
 import java.io.File;
 import java.io.IOException;
@@ -12,10 +12,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Runs MpjRun as a child JVM, the way bin/mpjrun does, with its output in files. */
-final class LauncherProcess implements AutoCloseable
+/**
+ * The launcher's own tests: mpjrun's main class run from the test class path (the module's fresh classes, not
+ * build/lib) in a child JVM, the way bin/mpjrun runs it, with its output in files.
+ */
+public final class LauncherProcess implements AutoCloseable
 {
-    static final Path TEST_CLASSES = Path.of("target", "test-classes").toAbsolutePath();
+    /** mpjrun's main class, by name: this module depends on no module it serves. */
+    public static final String MAIN_CLASS = "dev.ringfold.launch.MpjRun";
+
+    /** The calling module's compiled test classes: the class path of the rank programs its tests start. */
+    public static final Path TEST_CLASSES = Checkout.TEST_CLASSES;
 
     private final Process process;
     private final Path stdout;
@@ -29,11 +36,11 @@ final class LauncherProcess implements AutoCloseable
     }
 
     /**
-     * @param dir        where the output files go.
+     * @param dir         where the output files go.
      * @param launcherJvm options for the launcher's own JVM.
-     * @param args       mpjrun's arguments.
+     * @param args        mpjrun's arguments.
      */
-    static LauncherProcess start(final Path dir, final List<String> launcherJvm, final String... args)
+    public static LauncherProcess start(final Path dir, final List<String> launcherJvm, final String... args)
         throws IOException
     {
         final List<String> command = new ArrayList<>();
@@ -42,7 +49,7 @@ final class LauncherProcess implements AutoCloseable
         command.addAll(launcherJvm);
         command.add("-cp");
         command.add(testClassPath());
-        command.add(MpjRun.class.getName());
+        command.add(MAIN_CLASS);
         command.addAll(List.of(args));
         final Path out = dir.resolve("launcher.out");
         final Path err = dir.resolve("launcher.err");
@@ -55,17 +62,17 @@ final class LauncherProcess implements AutoCloseable
     }
 
     /** The class path of this test JVM, whether or not Surefire hides it in a manifest-only jar. */
-    static String testClassPath()
+    public static String testClassPath()
     {
-        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return Checkout.testClassPath();
     }
 
-    Process process()
+    public Process process()
     {
         return process;
     }
 
-    int waitFor(final long seconds) throws InterruptedException
+    public int waitFor(final long seconds) throws InterruptedException
     {
         if (!process.waitFor(seconds, TimeUnit.SECONDS))
         {
@@ -74,23 +81,23 @@ final class LauncherProcess implements AutoCloseable
         return process.exitValue();
     }
 
-    List<String> stdoutLines() throws IOException
+    public List<String> stdoutLines() throws IOException
     {
         return Files.readAllLines(stdout);
     }
 
-    List<String> stderrLines() throws IOException
+    public List<String> stderrLines() throws IOException
     {
         return Files.readAllLines(stderr);
     }
 
-    String stderrText()
+    public String stderrText()
     {
         return safeRead(stderr);
     }
 
     /** The pids the ranks announced ("[r] pid N" lines) by rank, polling until there are {@code count}. */
-    Map<Integer, Long> awaitPids(final int count, final long seconds) throws IOException, InterruptedException
+    public Map<Integer, Long> awaitPids(final int count, final long seconds) throws IOException, InterruptedException
     {
         final Pattern pid = Pattern.compile("^\\[(\\d+)] pid (\\d+)$");
         final long deadline = System.nanoTime() + seconds * 1_000_000_000L;

@@ -1,0 +1,175 @@
+package dev.ringfold.hpctests.reliability;
+
+import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.PeerFailedException;
+import dev.ringfold.mpi.Request;
+import dev.ringfold.mpi.Ringfold;
+import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * A dead rank's replacement joining the survivors, run by {@link RegrowTest} under {@code mpjrun --elastic MIN:NP
+ * --max-replacements K}. {@code RegrowRanks VICTIM DYING WAIT_S [KILL_MS]}:
+ * <ul>
+ * <li>every rank prints {@code regrow: rank R incarnation N pid P job J}; after a barrier VICTIM SIGKILLs itself;</li>
+ * <li>the survivors see it fail (a receive from it throws {@code PeerFailedException}), then poll ({@code iprobe},
+ * which drives the runtime, so that they answer the replacement's join) for a greeting from VICTIM's slot, at most
+ * WAIT_S seconds ({@code regrow: rank R no replacement} when none comes);</li>
+ * <li>a replacement whose incarnation is at most DYING SIGKILLs itself before it starts its runtime (a replacement
+ * that never joins), or, with KILL_MS, starts its runtime and SIGKILLs itself KILL_MS ms after (during its join,
+ * or before or after it: one that joined in time waits for its end without a word, so that every case ends the same
+ * way); a later one joins ({@code regrow: rank R incarnation N joined at MS ms of its JVM (main at MS
+ * ms, the join MS ms)}), greets
+ * every survivor, each answers; then every rank sends 2 MiB to the next and receives from the one before over
+ * WORLD, and checks each element ({@code regrow: rank R ring ok from rank Q incarnation N}).</li>
+ * </ul>
+ */
+public final class RegrowRanks
+{
+    private static final int GREETING = 17;
+    private static final int ANSWER = 18;
+    private static final int RING = 19;
+    private static final int NEVER = 20;
+    private static final int ELEMENTS = 1 << 18;
+
+    private RegrowRanks()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final int victim = Integer.parseInt(args[0]);
+        final int dying = Integer.parseInt(args[1]);
+        final long waitMs = Long.parseLong(args[2]) * 1000;
+        final int incarnation = LaunchEnvironment.incarnation(System.getenv());
+        if (incarnation > 0 && incarnation <= dying && args.length > 3)
+        {
+            final long killMs = Long.parseLong(args[3]);
+            System.out.println("regrow: replacement incarnation " + incarnation + " dies " + killMs + " ms into its join");
+            System.out.flush();
+            Thread.ofPlatform().daemon().start(() ->
+            {
+                try
+                {
+                    Thread.sleep(killMs);
+                    kill();
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+        }
+        else if (incarnation > 0 && incarnation <= dying)
+        {
+            System.out.println("regrow: replacement incarnation " + incarnation + " dies before it joins");
+            System.out.flush();
+            kill();
+        }
+        final long mainMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        final long initStart = System.nanoTime();
+        final Ringfold rf = Ringfold.init();
+        final long initMs = (System.nanoTime() - initStart) / 1_000_000;
+        if (incarnation > 0 && incarnation <= dying)
+        {
+            System.out.println("regrow: replacement incarnation " + incarnation + " joined before its end came");
+            System.out.flush();
+            Thread.sleep(60_000);
+        }
+        final Communicator w = rf.world();
+        final int rank = w.rank();
+        final int np = w.size();
+        System.out.println("regrow: rank " + rank + " incarnation " + incarnation + " pid " +
+            ProcessHandle.current().pid() + " job " + System.getenv(LaunchEnvironment.JOB_ID));
+        if (incarnation == 0)
+        {
+            w.barrier();
+            if (rank == victim)
+            {
+                System.out.flush();
+                kill();
+            }
+            try
+            {
+                w.recv(new int[1], 0, 1, victim, NEVER);
+                throw new AssertionError("rank " + rank + " received from the dead rank");
+            }
+            catch (final PeerFailedException expected)
+            {
+                System.out.println("regrow: rank " + rank + " saw rank " + victim + " fail");
+            }
+            final long deadline = System.currentTimeMillis() + waitMs;
+            while (w.iprobe(Communicator.ANY_SOURCE, GREETING) == null)
+            {
+                if (System.currentTimeMillis() > deadline)
+                {
+                    System.out.println("regrow: rank " + rank + " no replacement");
+                    System.out.flush();
+                    rf.close();
+                    return;
+                }
+                Thread.sleep(1);
+            }
+            final int[] greeting = new int[2];
+            w.recv(greeting, 0, 2, victim, GREETING);
+            System.out.println("regrow: rank " + rank + " greeted by rank " + greeting[0] + " incarnation " +
+                greeting[1] + " at " + System.currentTimeMillis());
+            w.send(new int[] {rank}, 0, 1, victim, ANSWER);
+        }
+        else
+        {
+            System.out.println("regrow: rank " + rank + " incarnation " + incarnation + " joined at " +
+                (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime()) + " ms of its JVM" +
+                " (main at " + mainMs + " ms, the join " + initMs + " ms)");
+            for (int s = 0; s < np; s++)
+            {
+                if (s != rank)
+                {
+                    w.send(new int[] {rank, incarnation}, 0, 2, s, GREETING);
+                }
+            }
+            for (int s = 0; s < np; s++)
+            {
+                if (s != rank)
+                {
+                    final int[] answer = new int[1];
+                    w.recv(answer, 0, 1, s, ANSWER);
+                    if (answer[0] != s)
+                    {
+                        throw new AssertionError("rank " + s + " answered " + answer[0]);
+                    }
+                }
+            }
+        }
+        // every rank to the next, large enough to go by the rendezvous protocol (and a peer's memory where allowed)
+        final double[] out = new double[ELEMENTS];
+        final double[] in = new double[ELEMENTS];
+        for (int i = 0; i < ELEMENTS; i++)
+        {
+            out[i] = rank * 1_000_000.0 + incarnation * 1_000.0 + (i % 997);
+        }
+        final int next = (rank + 1) % np;
+        final int previous = (rank + np - 1) % np;
+        final Request sent = w.isend(out, 0, ELEMENTS, next, RING);
+        w.recv(in, 0, ELEMENTS, previous, RING);
+        sent.await();
+        final int theirs = (int)Math.round((in[0] - previous * 1_000_000.0) / 1_000.0);
+        for (int i = 0; i < ELEMENTS; i++)
+        {
+            if (in[i] != previous * 1_000_000.0 + theirs * 1_000.0 + (i % 997))
+            {
+                throw new AssertionError("rank " + rank + ": element " + i + " from rank " + previous + " is " + in[i]);
+            }
+        }
+        System.out.println("regrow: rank " + rank + " ring ok from rank " + previous + " incarnation " + theirs);
+        System.out.flush();
+        rf.close();
+    }
+
+    private static void kill() throws Exception
+    {
+        new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+        Thread.sleep(60_000);
+    }
+}

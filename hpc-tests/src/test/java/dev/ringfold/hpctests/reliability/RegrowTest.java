@@ -1,0 +1,123 @@
+package dev.ringfold.hpctests.reliability;
+
+import dev.ringfold.hpctests.Mpjrun;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Growing back (issue 16 item 3), the runtime's part, across real processes: mpjrun --elastic with
+ * --max-replacements starts a replacement for a SIGKILLed rank, which joins the survivors through the launcher's
+ * rendezvous over shared memory and takes the dead rank's place in WORLD: the survivors receive from it and send to
+ * it, large messages included ({@link RegrowRanks}). Then the cleanup: no rank JVM, nothing of the job in /dev/shm.
+ */
+class RegrowTest
+{
+    private static final int NP = 3;
+    private static final int VICTIM = 1;
+    private static final Pattern PIDS = Pattern.compile("regrow: rank (\\d+) incarnation (\\d+) pid (\\d+) job (\\S+)");
+
+    @Test
+    @Timeout(180)
+    void aReplacementTakesTheDeadRanksPlaceInTheWorld() throws Exception
+    {
+        final Mpjrun.Result r = run(1, 0, 60);
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation 1, 1 of 1 replacements)"),
+            r::toString);
+        assertJoined(r, 1);
+        assertCleanedUp(r);
+    }
+
+    @Test
+    @Timeout(180)
+    void aReplacementThatDiesBeforeItJoinsIsReplacedInTurn() throws Exception
+    {
+        final Mpjrun.Result r = run(2, 1, 60);
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stdout().contains("regrow: replacement incarnation 1 dies before it joins"), r::toString);
+        assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation 2, 2 of 2 replacements)"),
+            r::toString);
+        assertJoined(r, 2);
+        assertCleanedUp(r);
+    }
+
+    @Test
+    @Timeout(180)
+    void aReplacementKilledDuringItsJoinIsReplacedInTurn() throws Exception
+    {
+        // 150 ms after its main: mostly inside its join (0.2 to 0.4 s on a loaded machine), else just before or after
+        final Mpjrun.Result r = run(2, 1, 60, "150");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stdout().contains("regrow: replacement incarnation 1 dies 150 ms into its join"), r::toString);
+        assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation 2, 2 of 2 replacements)"),
+            r::toString);
+        assertJoined(r, 2);
+        assertCleanedUp(r);
+    }
+
+    @Test
+    @Timeout(180)
+    void pastTheLimitTheSurvivorsGoOnWithoutOne() throws Exception
+    {
+        final Mpjrun.Result r = run(1, 1, 8);
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("no replacement left (--max-replacements)"), r::toString);
+        assertEquals(1, r.stderr().lines().filter(l -> l.contains("starting a replacement")).count(), r::toString);
+        for (final int survivor : new int[] {0, 2})
+        {
+            assertTrue(r.stdout().contains("regrow: rank " + survivor + " no replacement"), r::toString);
+        }
+        assertCleanedUp(r);
+    }
+
+    private static Mpjrun.Result run(final int replacements, final int dying, final int waitSeconds,
+        final String... more) throws Exception
+    {
+        final List<String> args = new java.util.ArrayList<>(List.of(Integer.toString(VICTIM), Integer.toString(dying),
+            Integer.toString(waitSeconds)));
+        args.addAll(List.of(more));
+        return Mpjrun.start(NP, "shm", List.of(), List.of("--elastic", "2:" + NP, "--max-replacements",
+            Integer.toString(replacements)), 120, RegrowRanks.class, args.toArray(String[]::new)).await();
+    }
+
+    private static void assertJoined(final Mpjrun.Result r, final int incarnation)
+    {
+        assertTrue(r.stdout().contains("regrow: rank 1 incarnation " + incarnation + " joined at "), r::toString);
+        for (final int survivor : new int[] {0, 2})
+        {
+            assertTrue(r.stdout().contains("regrow: rank " + survivor + " saw rank 1 fail"), r::toString);
+            assertTrue(r.stdout().contains("regrow: rank " + survivor + " greeted by rank 1 incarnation " +
+                incarnation), r::toString);
+        }
+        for (int rank = 0; rank < NP; rank++)
+        {
+            final int previous = (rank + NP - 1) % NP;
+            assertTrue(r.stdout().contains("regrow: rank " + rank + " ring ok from rank " + previous +
+                " incarnation " + (previous == VICTIM ? incarnation : 0)), r::toString);
+        }
+    }
+
+    private static void assertCleanedUp(final Mpjrun.Result r) throws Exception
+    {
+        final Matcher pids = PIDS.matcher(r.stdout());
+        String job = null;
+        int seen = 0;
+        while (pids.find())
+        {
+            final long pid = Long.parseLong(pids.group(3));
+            job = pids.group(4);
+            seen++;
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " runs\n" + r);
+        }
+        assertTrue(seen >= NP, r::toString);
+        assertEquals(List.of(), FaultInjectionTest.shmFilesOf(job), r::toString);
+    }
+}
