@@ -1,6 +1,6 @@
 package dev.ringfold.hpctests.reliability;
 
-import dev.ringfold.hpctests.Mpjrun;
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -122,7 +122,9 @@ public final class DataParallelOptions
      * views of the buckets ({@link BucketedAllReduce#averagedGradients()}, in the buckets' type), instead of copying
      * them back into the caller's gradient tensors first, which then keep this rank's own gradients: one pass over
      * the gradients fewer per step. An optimizer made for fixed lists must be made over those views (an
-     * {@link OptimizerUpdate} makes its optimizer over the lists of its first apply). Off by default.
+     * {@link OptimizerUpdate} makes its optimizer over the lists of its first apply). Elastic: the views are
+     * remade with the buckets after a width change ({@link ElasticAllReduce#averagedGradients()}); an
+     * {@link OptimizerUpdate} then reads the new ones. Off by default.
      */
     public DataParallelOptions updateInBuckets(final boolean on)
     {
