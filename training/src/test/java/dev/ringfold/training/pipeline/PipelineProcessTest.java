@@ -34,11 +34,22 @@ class PipelineProcessTest
         assertEquals(2, Mpjrun.count(text, "refused shapes: pipeline stage"), text);
     }
 
+    /**
+     * A job whose stage allocated in its quietest round is run once more, in new JVMs: a clean clone's run once saw
+     * a last stage allocate 768 bytes a step in all 8 rounds, where the next six jobs allocated nothing (the JIT
+     * compiling a path so that an object escaped, for that JVM's life). An allocation the code makes fails both.
+     */
     @Test
     @Timeout(300)
     void stepsAllocateNothing() throws Exception
     {
-        final String text = Mpjrun.run(2, "shm", List.of(), 240, PipelineRanks.class, "allocation").assertSucceeded();
+        Mpjrun.Result r = Mpjrun.run(2, "shm", List.of(), 120, PipelineRanks.class, "allocation");
+        if (r.exitCode() != 0 && r.stderr().contains("step allocates"))
+        {
+            System.out.println("first job (allocated; run again in new JVMs):\n" + r);
+            r = Mpjrun.run(2, "shm", List.of(), 120, PipelineRanks.class, "allocation");
+        }
+        final String text = r.assertSucceeded();
         System.out.println(text);
         assertEquals(2, Mpjrun.count(text, "ok allocation rank"), text);
     }
