@@ -189,6 +189,9 @@ final class NodeScratch implements AutoCloseable
             }
         }
         comm.barrier(); // everyone has mapped it (or failed): the name can go
+        // the transfers above read and write the name by its address: the buffer must outlive them, and rank 0 uses
+        // it last before its sends (a collection there frees the memory its queued send still reads)
+        java.lang.ref.Reference.reachabilityFence(name);
         if (comm.rank() == 0 && path != null)
         {
             try
