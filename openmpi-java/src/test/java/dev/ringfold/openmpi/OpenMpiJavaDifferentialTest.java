@@ -120,7 +120,13 @@ class OpenMpiJavaDifferentialTest
     @Test
     void anErrorUnderErrorsAreFatalEndsTheJob() throws Exception
     {
-        final Run reference = openMpi("FatalError", 2);
+        Run reference = openMpi("FatalError", 2);
+        if (!reference.stderr.contains("MPI_ERR_RANK") && reference.stderr.contains("ORTE_ERROR_LOG"))
+        {
+            // Open MPI's launcher sometimes loses the message it gathers from the ranks ("ORTE_ERROR_LOG: Data
+            // unpack would read past end of buffer in file ../../../orte/util/show_help.c"): its run, once more
+            reference = openMpi("FatalError", 2);
+        }
         final Run ours = ringfold("FatalError", 2, "shm");
         assertNotEquals(0, reference.exitCode, reference.toString());
         assertNotEquals(0, ours.exitCode, ours.toString());
