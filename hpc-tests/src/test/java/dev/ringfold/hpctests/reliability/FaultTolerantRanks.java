@@ -186,6 +186,8 @@ public final class FaultTolerantRanks
         System.out.println("ft: rank " + rank + " knows of " + Arrays.toString(w.knownFailures()) + " at " +
             System.currentTimeMillis() + ": " + w.failureOf(w.worldRank(victim)));
         System.out.flush();
+        // no survivor leaves before every survivor has looked: one that closed first would be a death to the others
+        w.agree(1);
     }
 
     private static void refused(final Communicator w, final int rank)
