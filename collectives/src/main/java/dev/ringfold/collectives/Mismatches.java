@@ -43,19 +43,10 @@ final class Mismatches implements AutoCloseable
     private final List<Object> outgoing = new ArrayList<>();
     private boolean raisedAny;
     private int raisedTag;
-    private boolean pending;
-    private int pendingTag;
-    private int pendingReporter;
-    private int pendingOffender;
-    private long pendingOffenderStamp;
-    private long pendingReporterStamp;
+    /** A notice about a call this rank has not reached yet, kept for then. */
+    private final Notice pending = new Notice();
     /** A notice about a call this rank had finished (its part only sent), to raise when the current call ends. */
-    private boolean late;
-    private int lateTag;
-    private int lateReporter;
-    private int lateOffender;
-    private long lateOffenderStamp;
-    private long lateReporterStamp;
+    private final Notice late = new Notice();
 
     Mismatches(final Communicator comm)
     {
@@ -117,12 +108,12 @@ final class Mismatches implements AutoCloseable
         {
             return noticed;
         }
-        if (late)
+        if (late.held)
         {
-            late = false;
-            raised(lateTag);
+            late.held = false;
+            raised(late.tag);
             return new CollectiveMismatchException(where() + "collective calls do not match at call #" +
-                sequence(lateTag) + calls(lateReporter, lateOffender, lateOffenderStamp, lateReporterStamp) +
+                sequence(late.tag) + calls(late.reporter, late.offender, late.offenderStamp, late.reporterStamp) +
                 "; this rank's part of that call had finished before the notice came (it only sent, or what it " +
                 "received matched), so it raises here, at the end of call #" + sequence(tag) + " (" +
                 Call.describe(mine) + "), whose own part is done" + RULE);
@@ -137,15 +128,16 @@ final class Mismatches implements AutoCloseable
      */
     private CollectiveMismatchException readNotices(final int tag, final long mine)
     {
-        if (pending && !after(pendingTag, tag))
+        if (pending.held && !after(pending.tag, tag))
         {
-            pending = false;
-            if (pendingTag == tag)
+            pending.held = false;
+            if (pending.tag == tag)
             {
-                return noticed(tag, mine, pendingReporter, pendingOffender, pendingOffenderStamp,
-                    pendingReporterStamp);
+                return noticed(tag, mine, pending.reporter, pending.offender, pending.offenderStamp,
+                    pending.reporterStamp);
             }
-            lateNotice(pendingTag, pendingReporter, pendingOffender, pendingOffenderStamp, pendingReporterStamp);
+            late.keepIfEarlier(pending.tag, pending.reporter, pending.offender, pending.offenderStamp,
+                pending.reporterStamp);
         }
         while (comm.arrivedCollective(NOTICE_TAG, 0L, arrived))
         {
@@ -166,22 +158,15 @@ final class Mismatches implements AutoCloseable
             }
             if (after(noticeTag, tag))
             {
-                if (!pending || after(pendingTag, noticeTag)) // about a call this rank has not reached: for then
-                {
-                    pending = true;
-                    pendingTag = noticeTag;
-                    pendingReporter = reporter;
-                    pendingOffender = offender;
-                    pendingOffenderStamp = offenderStamp;
-                    pendingReporterStamp = reporterStamp;
-                }
+                // about a call this rank has not reached: for then
+                pending.keepIfEarlier(noticeTag, reporter, offender, offenderStamp, reporterStamp);
                 continue;
             }
             if (noticeTag == tag)
             {
                 return noticed(tag, mine, reporter, offender, offenderStamp, reporterStamp);
             }
-            lateNotice(noticeTag, reporter, offender, offenderStamp, reporterStamp);
+            late.keepIfEarlier(noticeTag, reporter, offender, offenderStamp, reporterStamp);
         }
         return null;
     }
@@ -193,21 +178,6 @@ final class Mismatches implements AutoCloseable
         return new CollectiveMismatchException(where() + "collective calls do not match at call #" + sequence(tag) +
             calls(reporter, offender, offenderStamp, reporterStamp) + "; this rank called " + Call.describe(mine) +
             RULE);
-    }
-
-    /** A notice about a call this rank had finished (its part only sent, or matched): raised when this call ends. */
-    private void lateNotice(final int noticeTag, final int reporter, final int offender, final long offenderStamp,
-        final long reporterStamp)
-    {
-        if (!late || after(lateTag, noticeTag)) // the earliest is the one to raise
-        {
-            late = true;
-            lateTag = noticeTag;
-            lateReporter = reporter;
-            lateOffender = offender;
-            lateOffenderStamp = offenderStamp;
-            lateReporterStamp = reporterStamp;
-        }
     }
 
     private static String calls(final int reporter, final int offender, final long offenderStamp,
@@ -227,13 +197,13 @@ final class Mismatches implements AutoCloseable
             raisedAny = true;
             raisedTag = tag;
         }
-        if (pending && !after(pendingTag, raisedTag))
+        if (pending.held && !after(pending.tag, raisedTag))
         {
-            pending = false;
+            pending.held = false;
         }
-        if (late && !after(lateTag, raisedTag))
+        if (late.held && !after(late.tag, raisedTag))
         {
-            late = false;
+            late.held = false;
         }
     }
 
@@ -288,5 +258,30 @@ final class Mismatches implements AutoCloseable
     public void close()
     {
         outgoing.clear();
+    }
+
+    /** One notice kept for later: the earliest call's, when several come. */
+    private static final class Notice
+    {
+        boolean held;
+        int tag;
+        int reporter;
+        int offender;
+        long offenderStamp;
+        long reporterStamp;
+
+        void keepIfEarlier(final int noticeTag, final int reporter, final int offender, final long offenderStamp,
+            final long reporterStamp)
+        {
+            if (!held || after(tag, noticeTag))
+            {
+                held = true;
+                this.tag = noticeTag;
+                this.reporter = reporter;
+                this.offender = offender;
+                this.offenderStamp = offenderStamp;
+                this.reporterStamp = reporterStamp;
+            }
+        }
     }
 }
