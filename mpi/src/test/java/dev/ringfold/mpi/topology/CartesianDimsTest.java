@@ -1,4 +1,4 @@
-package dev.ringfold.mpi;
+package dev.ringfold.mpi.topology;
 
 import org.junit.jupiter.api.Test;
 
