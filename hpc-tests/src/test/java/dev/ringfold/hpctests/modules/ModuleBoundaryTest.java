@@ -1,5 +1,6 @@
 package dev.ringfold.hpctests.modules;
 
+import dev.ringfold.testsupport.Checkout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,6 +21,7 @@ import java.lang.module.ModuleReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,32 +38,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The module boundaries of Ringfold's jars (their module-info.java), as a modular user meets them: the descriptors
  * export the API to everyone and the internals only to Ringfold's own modules, and javac refuses a module outside
- * Ringfold that uses an internal package while it compiles the same module using the API. The jars are the ones
- * on this test's class path (the same as build/lib); the compiles run in-process through javax.tools.
+ * Ringfold that uses an internal package while it compiles the same module using the API. The modules are those
+ * on this test's class path, then the jars of build/lib and build/lib/api (what bin/mpjrun runs) for any that this
+ * module does not depend on; test-support is never in build/lib. The compiles run in-process through javax.tools.
  */
 final class ModuleBoundaryTest
 {
     private static final String RINGFOLD = "dev.ringfold.";
-    /** Every Ringfold module on this class path (hpc-tests depends on all of them). */
+    /** Every Ringfold module. */
     private static final Set<String> MODULES = Set.of("dev.ringfold.mpi", "dev.ringfold.tensors",
         "dev.ringfold.collectives", "dev.ringfold.training", "dev.ringfold.mpj", "dev.ringfold.openmpi",
         "dev.ringfold.launch", "dev.ringfold.examples", "dev.ringfold.bench", "dev.ringfold.testsupport");
     /** The packages of the runtime a program outside Ringfold may use. */
     private static final Set<String> RUNTIME_API = Set.of("dev.ringfold.mpi", "dev.ringfold.mpi.trace");
 
-    /** Module name to the class path entry (jar or classes folder) that holds it, first one wins. */
-    private static final Map<String, Path> ON_CLASS_PATH = modulesOnClassPath();
+    /** Module name to the jar or classes folder that holds it, the class path first (fresh), then build/lib. */
+    private static final Map<String, Path> FOUND = modulesFound();
 
     @Test
     void everyRingfoldModuleHasADescriptor()
     {
-        final Set<String> found = ON_CLASS_PATH.keySet().stream().filter(n -> n.startsWith(RINGFOLD))
+        final Set<String> found = FOUND.keySet().stream().filter(n -> n.startsWith(RINGFOLD))
             .collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(new TreeSet<>(MODULES), found, "Ringfold modules with a module-info on the class path");
+        assertEquals(new TreeSet<>(MODULES), found, "Ringfold modules on the class path and in build/lib");
         for (final String name : MODULES)
         {
             assertFalse(descriptor(name).isAutomatic(), name + " is an automatic module: no module-info.class in " +
-                ON_CLASS_PATH.get(name));
+                FOUND.get(name));
         }
     }
 
@@ -188,7 +191,7 @@ final class ModuleBoundaryTest
                 continue;
             }
             final ModuleDescriptor d = descriptor(name);
-            entries.add(ON_CLASS_PATH.get(name));
+            entries.add(FOUND.get(name));
             for (final ModuleDescriptor.Requires r : d.requires())
             {
                 if (!r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
@@ -202,10 +205,11 @@ final class ModuleBoundaryTest
 
     private static ModuleDescriptor descriptor(final String name)
     {
-        final Path entry = ON_CLASS_PATH.get(name);
+        final Path entry = FOUND.get(name);
         if (entry == null)
         {
-            throw new AssertionError("module " + name + " is not on the class path " + ON_CLASS_PATH.keySet());
+            throw new AssertionError("module " + name + " is neither on the class path nor in build/lib (run make): " +
+                FOUND.keySet());
         }
         return ModuleFinder.of(entry).find(name).orElseThrow().descriptor();
     }
@@ -217,12 +221,30 @@ final class ModuleBoundaryTest
             .orElseThrow(() -> new AssertionError(d.name() + " does not export " + pkg + " at all"));
     }
 
-    private static Map<String, Path> modulesOnClassPath()
+    private static Map<String, Path> modulesFound()
     {
-        final Map<String, Path> modules = new LinkedHashMap<>();
+        final List<Path> entries = new ArrayList<>();
         for (final String entry : System.getProperty("java.class.path").split(File.pathSeparator))
         {
-            final Path path = Path.of(entry);
+            entries.add(Path.of(entry));
+        }
+        for (final Path lib : List.of(Checkout.ROOT.resolve("build/lib"), Checkout.ROOT.resolve("build/lib/api")))
+        {
+            if (Files.isDirectory(lib))
+            {
+                try (var jars = Files.list(lib))
+                {
+                    jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(entries::add);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            }
+        }
+        final Map<String, Path> modules = new LinkedHashMap<>();
+        for (final Path path : entries)
+        {
             try
             {
                 for (final ModuleReference ref : ModuleFinder.of(path).findAll())
