@@ -110,6 +110,7 @@ final class LaunchArguments
           RINGFOLD_CDS                  bin/mpjrun: off leaves out the start-up archives, dump writes them
           RINGFOLD_SSH                  with -machinesfile: the ssh command (default ssh -o BatchMode=yes -T)
           RINGFOLD_KEEP_SURVIVORS       1: a rank that fails leaves the others running (internal, for fault tolerance)
+          RINGFOLD_SIMULATED_NODES      a,a,b: rank r's RINGFOLD_NODE (internal, for tests of several nodes)
           RINGFOLD_RENDEZVOUS_HOST      with -machinesfile: where the other hosts reach this one
         Read by bin/ringfold-bench (the benchmarks, which run through mpjrun):
           RINGFOLD_BENCH_JVM_OPTS       extra JVM options for the ranks

@@ -21,7 +21,8 @@ import java.lang.management.ManagementFactory;
  * or before or after it: one that joined in time waits for its end without a word, so that every case ends the same
  * way); a later one joins ({@code regrow: rank R incarnation N joined at MS ms of its JVM (main at MS
  * ms, the join MS ms)}), greets
- * every survivor, each answers; then every rank sends 2 MiB to the next and receives from the one before over
+ * every survivor, each answers (both sides say how they reach the other: {@code via shm} or {@code via tcp});
+ * then every rank sends 2 MiB to the next and receives from the one before over
  * WORLD, and checks each element ({@code regrow: rank R ring ok from rank Q incarnation N}).</li>
  * </ul>
  */
@@ -114,7 +115,7 @@ public final class RegrowRanks
             final int[] greeting = new int[2];
             w.recv(greeting, 0, 2, victim, GREETING);
             System.out.println("regrow: rank " + rank + " greeted by rank " + greeting[0] + " incarnation " +
-                greeting[1] + " at " + System.currentTimeMillis());
+                greeting[1] + " via " + w.transportTo(victim) + " at " + System.currentTimeMillis());
             w.send(new int[] {rank}, 0, 1, victim, ANSWER);
         }
         else
@@ -139,6 +140,8 @@ public final class RegrowRanks
                     {
                         throw new AssertionError("rank " + s + " answered " + answer[0]);
                     }
+                    System.out.println("regrow: rank " + rank + " incarnation " + incarnation + " answered by rank " +
+                        s + " via " + w.transportTo(s));
                 }
             }
         }
