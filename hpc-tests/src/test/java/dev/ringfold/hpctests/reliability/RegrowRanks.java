@@ -12,7 +12,8 @@ import java.lang.management.ManagementFactory;
  * A dead rank's replacement joining the survivors, run by {@link RegrowTest} under {@code mpjrun --elastic MIN:NP
  * --max-replacements K}. {@code RegrowRanks VICTIM DYING WAIT_S [KILL_MS]}:
  * <ul>
- * <li>every rank prints {@code regrow: rank R incarnation N pid P job J}; after a barrier VICTIM SIGKILLs itself;</li>
+ * <li>every rank prints {@code regrow: rank R incarnation N pid P job J on NODE} (Slurm's node name, else the
+ * host); after a barrier VICTIM SIGKILLs itself;</li>
  * <li>the survivors see it fail (a receive from it throws {@code PeerFailedException}), then poll ({@code iprobe},
  * which drives the runtime, so that they answer the replacement's join) for a greeting from VICTIM's slot, at most
  * WAIT_S seconds ({@code regrow: rank R no replacement} when none comes);</li>
@@ -82,7 +83,8 @@ public final class RegrowRanks
         final int rank = w.rank();
         final int np = w.size();
         System.out.println("regrow: rank " + rank + " incarnation " + incarnation + " pid " +
-            ProcessHandle.current().pid() + " job " + System.getenv(LaunchEnvironment.JOB_ID));
+            ProcessHandle.current().pid() + " job " + System.getenv(LaunchEnvironment.JOB_ID) + " on " +
+            System.getenv().getOrDefault("SLURMD_NODENAME", rf.host(rank)));
         if (incarnation == 0)
         {
             w.barrier();

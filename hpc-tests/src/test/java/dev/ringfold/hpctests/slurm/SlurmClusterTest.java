@@ -134,6 +134,68 @@ class SlurmClusterTest
         }
     }
 
+    /**
+     * Growing back under Slurm (issue 16 item 3): mpjrun inside a 3-node allocation, one rank per node (so every
+     * pair talks TCP), --elastic with a replacement; rank 1 SIGKILLs itself after a barrier; mpjrun starts its
+     * replacement as a job step with srun on the dead rank's node, which joins the survivors over TCP and takes rank
+     * 1's place ({@link dev.ringfold.hpctests.reliability.RegrowRanks}: greetings both ways, 2 MiB around WORLD).
+     */
+    @Test
+    @Timeout(300)
+    void mpjrunInsideAnAllocationReplacesADeadRankWithSrunOnItsNode() throws Exception
+    {
+        final Path out = Files.createTempDirectory("ringfold-sbatch");
+        try
+        {
+            final Path script = out.resolve("regrow.sbatch");
+            Files.writeString(script, """
+                #!/bin/bash
+                #SBATCH --nodes=3
+                #SBATCH --ntasks-per-node=1
+                #SBATCH --time=4
+                exec "$RINGFOLD_HOME/bin/mpjrun" -np 3 --no-tag-output --timeout 200 --elastic 2:3 \\
+                  --max-replacements 1 -cp "$RINGFOLD_HOME/hpc-tests/target/test-classes:$RINGFOLD_HOME/build/lib/*" \\
+                  dev.ringfold.hpctests.reliability.RegrowRanks 1 0 60
+                """);
+            final Result submit = onHead(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out"),
+                "--export=ALL,JAVA_TOOL_OPTIONS=-Djdk.net.hosts.file=" + DIR.resolve("hosts"), script.toString()), 60);
+            assertEquals(0, submit.exit, "sbatch failed:\n" + submit.output);
+            final String jobId = submit.output.strip().split(";")[0];
+            final String state = awaitEnd(jobId);
+            final Path log = out.resolve(jobId + ".out");
+            final String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output file)";
+            assertEquals("COMPLETED", state, "job " + jobId + " output:\n" + text);
+            assertTrue(text.contains("starting a replacement for rank 1 (incarnation 1, 1 of 1 replacements)"), text);
+            final Matcher first = Pattern.compile("regrow: rank 1 incarnation 0 pid \\d+ job \\S+ on (n\\d)")
+                .matcher(text);
+            final Matcher second = Pattern.compile("regrow: rank 1 incarnation 1 pid \\d+ job \\S+ on (n\\d)")
+                .matcher(text);
+            assertTrue(first.find() && second.find(), text);
+            assertEquals(first.group(1), second.group(1), "the replacement runs on the dead rank's node:\n" + text);
+            for (final int survivor : new int[] {0, 2})
+            {
+                assertTrue(text.contains("regrow: rank " + survivor + " greeted by rank 1 incarnation 1 via tcp"), text);
+                assertTrue(text.contains("regrow: rank 1 incarnation 1 answered by rank " + survivor + " via tcp"), text);
+            }
+            for (final String ring : List.of("rank 0 ring ok from rank 2 incarnation 0",
+                "rank 1 ring ok from rank 0 incarnation 0", "rank 2 ring ok from rank 1 incarnation 1"))
+            {
+                assertTrue(text.contains("regrow: " + ring), text);
+            }
+        }
+        finally
+        {
+            try (var files = Files.list(out))
+            {
+                for (final Path f : files.toList())
+                {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(out);
+        }
+    }
+
     /** Six ranks, two on each of three nodes, each with a right sum, shm to its node's other rank, tcp to the rest. */
     private static void assertShmInsideNodesTcpAcross(final String text, final String launcher)
     {
