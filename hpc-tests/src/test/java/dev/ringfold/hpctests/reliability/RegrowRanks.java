@@ -13,7 +13,8 @@ import java.lang.management.ManagementFactory;
  * --max-replacements K}. {@code RegrowRanks VICTIM DYING WAIT_S [KILL_MS]}:
  * <ul>
  * <li>every rank prints {@code regrow: rank R incarnation N pid P job J on NODE} (Slurm's node name, else the
- * host); after a barrier VICTIM SIGKILLs itself;</li>
+ * host); after a barrier VICTIM SIGKILLs itself ({@code regrow: rank R killed at MS}, the wall clock, as the
+ * survivors' {@code saw rank R fail at MS} and {@code greeted ... at MS}: hpc-tests/bench/regrow-timing.sh);</li>
  * <li>the survivors see it fail (a receive from it throws {@code PeerFailedException}), then poll ({@code iprobe},
  * which drives the runtime, so that they answer the replacement's join) for a greeting from VICTIM's slot, at most
  * WAIT_S seconds ({@code regrow: rank R no replacement} when none comes);</li>
@@ -90,6 +91,7 @@ public final class RegrowRanks
             w.barrier();
             if (rank == victim)
             {
+                System.out.println("regrow: rank " + rank + " killed at " + System.currentTimeMillis());
                 System.out.flush();
                 kill();
             }
@@ -100,7 +102,8 @@ public final class RegrowRanks
             }
             catch (final PeerFailedException expected)
             {
-                System.out.println("regrow: rank " + rank + " saw rank " + victim + " fail");
+                System.out.println("regrow: rank " + rank + " saw rank " + victim + " fail at " +
+                    System.currentTimeMillis());
             }
             final long deadline = System.currentTimeMillis() + waitMs;
             while (w.iprobe(Communicator.ANY_SOURCE, GREETING) == null)
