@@ -208,7 +208,7 @@ public final class MpjRun
                 rendezvous, secretFile.path().toString(), java, ringfoldClassPath), simulatedNodes),
                 launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), options.elasticMin(),
                 console);
-            job.replacements(options.maxReplacements());
+            job.replacements(options.maxReplacements(), placement.capacity());
             if (keepSurvivors)
             {
                 job.keepSurvivors();

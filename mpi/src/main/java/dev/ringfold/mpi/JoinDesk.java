@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * A survivor's side of a replacement's join (mpjrun --elastic with replacements): the launcher's rendezvous brings
  * each round of the newcomer over this rank's lifeline, on the lifeline's thread; the work is done here on the
  * rank's own thread, as a progress hook, since it touches the engine and the transports. A rank busy outside
- * Ringfold answers at its next call. The newcomer is reached the way the dead process was: over shared memory where
- * this rank's node ring holds its slot, else over TCP.
+ * Ringfold answers at its next call. The newcomer is reached over shared memory where this rank's node rings hold
+ * its slot and it runs on this node, else over TCP (a replacement the launcher put on another node than the dead
+ * process's: then a slot this rank reached over shared memory is reached over TCP from now on).
  * <p>
  * Rounds: 0, the newcomer's card: this rank settles the old process's death and empties its ring (shared memory) or
  * reads out and closes its connection (TCP), and answers with its own card and either the link to its file and the
@@ -48,6 +49,8 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
     /** This rank's TCP transport, or null where it has no TCP peer (then it serves shared-memory newcomers only). */
     private volatile TcpTransport tcp;
     private final long[] newcomerPid;
+    /** Per world rank, whether its newcomer is reached over shared memory: decided in round 0, on the rank's thread. */
+    private final boolean[] overShm;
 
     JoinDesk(final EndpointCard own, final int worldSize, final Path shmDir, final String jobId,
         final long answerLimitMs)
@@ -57,6 +60,7 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
         this.jobId = jobId;
         this.answerLimitMs = answerLimitMs;
         this.newcomerPid = new long[worldSize];
+        this.overShm = new boolean[worldSize];
     }
 
     /** The rank's runtime is up: rounds are answered from now on (before, with an empty blob: not there yet). */
@@ -78,7 +82,8 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
         final FutureTask<byte[]> task = new FutureTask<>(() -> answer(rank, incarnation, round, blob));
         try
         {
-            if (round == FILES && !shm.carries(rank) && tcp != null &&
+            // overShm[rank] was written by round 0's task, which completed before its answer was taken here
+            if (round == FILES && !overShm[rank] && tcp != null &&
                 !tcp.awaitReplacement(rank, answerLimitMs))
             {
                 // here, not on the rank's thread: a wait has no place in a progress hook
@@ -110,7 +115,7 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
         {
             tasks.add(new FutureTask<>(() ->
             {
-                if (shm.carries(rank))
+                if (overShm[rank])
                 {
                     shm.abandon(rank);
                 }
@@ -150,7 +155,6 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
     private byte[] answer(final int rank, final int incarnation, final int round, final byte[] blob)
         throws IOException
     {
-        final boolean viaShm = shm.carries(rank);
         switch (round)
         {
             case CARDS ->
@@ -161,27 +165,34 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
                     throw new IllegalStateException("the replacement of world rank " + rank + " sent the card of " +
                         card.rank());
                 }
-                if (viaShm ? !card.node().equals(own.node()) : tcp == null)
+                final boolean viaShm = shm.carries(rank) && card.node().equals(own.node());
+                if (!viaShm && tcp == null)
                 {
                     // the newcomer says why it stops: a way this rank cannot serve
                     return Answer.refusal(own).encode();
                 }
+                // the old process may have been on either transport (a slot moves to TCP when its newcomer runs
+                // on another node): its death is settled, and what it left read out, on both
+                if (shm.carries(rank) && !shm.clearFor(rank, engine))
+                {
+                    throw new IllegalStateException("world rank " + rank + "'s old process is still alive");
+                }
+                if (tcp != null)
+                {
+                    tcp.clearFor(rank, engine);
+                }
                 newcomerPid[rank] = card.pid();
+                overShm[rank] = viaShm;
                 if (viaShm)
                 {
-                    if (!shm.clearFor(rank, engine))
-                    {
-                        throw new IllegalStateException("world rank " + rank + "'s old process is still alive");
-                    }
                     return new Answer(own, shm.openLink(), shm.localRanks(), "", 0).encode();
                 }
-                tcp.clearFor(rank, engine);
                 tcp.expectReplacement(rank, incarnation);
                 return new Answer(own, "", shm.localRanks(), tcp.advertisedHost(), tcp.port()).encode();
             }
             case FILES ->
             {
-                if (viaShm)
+                if (overShm[rank])
                 {
                     shm.mapNewcomer(shmDir, jobId, rank, new String(blob, StandardCharsets.UTF_8), newcomerPid[rank]);
                 }
@@ -189,7 +200,7 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
             }
             case ADMIT ->
             {
-                final Channel channel = viaShm ? shm.admit(rank) : tcp.admit(rank);
+                final Channel channel = overShm[rank] ? shm.admit(rank) : tcp.admit(rank);
                 engine.revive(rank, channel, newcomerPid[rank]);
                 return new byte[0];
             }

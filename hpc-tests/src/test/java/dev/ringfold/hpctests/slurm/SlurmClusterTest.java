@@ -144,6 +144,36 @@ class SlurmClusterTest
     @Timeout(300)
     void mpjrunInsideAnAllocationReplacesADeadRankWithSrunOnItsNode() throws Exception
     {
+        final String text = regrow(1, 3, 1, 0);
+        assertTrue(text.contains("starting a replacement for rank 1 (incarnation 1, 1 of 1 replacements)\n"), text);
+        assertEquals(nodeOf(text, 1, 0), nodeOf(text, 1, 1), "the replacement runs on the dead rank's node:\n" + text);
+        assertRegrown(text, 3, 1, Map.of(0, "tcp", 2, "tcp"));
+    }
+
+    /**
+     * A replacement that never joins on the dead rank's node (it SIGKILLs itself before its runtime starts, as on a
+     * node that cannot run it) is replaced on the node with the most room: 4 ranks, two on each of n1 and n2, rank 1
+     * dies, its first replacement dies on n1, the second is an srun step on n3 and joins over TCP, rank 0 included,
+     * which reached rank 1 over shared memory before.
+     */
+    @Test
+    @Timeout(300)
+    void aReplacementThatNeverJoinedIsReplacedOnANodeWithRoom() throws Exception
+    {
+        final String text = regrow(2, 4, 2, 1);
+        assertTrue(text.contains("regrow: replacement incarnation 1 dies before it joins"), text);
+        final String dead = nodeOf(text, 1, 0);
+        assertTrue(text.contains("starting a replacement for rank 1 (incarnation 1, 1 of 2 replacements)\n"), text);
+        assertTrue(text.contains("starting a replacement for rank 1 (incarnation 2, 2 of 2 replacements) on n3, as " +
+            "incarnation 1 never joined on " + dead), text);
+        assertEquals("n3", nodeOf(text, 1, 2), text);
+        assertRegrown(text, 4, 2, Map.of(0, "tcp", 2, "tcp", 3, "tcp"));
+    }
+
+    /** Runs RegrowRanks (victim 1) inside an allocation of 3 nodes; returns the job's output once it COMPLETED. */
+    private static String regrow(final int tasksPerNode, final int np, final int replacements, final int dying)
+        throws Exception
+    {
         final Path out = Files.createTempDirectory("ringfold-sbatch");
         try
         {
@@ -151,12 +181,13 @@ class SlurmClusterTest
             Files.writeString(script, """
                 #!/bin/bash
                 #SBATCH --nodes=3
-                #SBATCH --ntasks-per-node=1
+                #SBATCH --ntasks-per-node=%d
                 #SBATCH --time=4
-                exec "$RINGFOLD_HOME/bin/mpjrun" -np 3 --no-tag-output --timeout 200 --elastic 2:3 \\
-                  --max-replacements 1 -cp "$RINGFOLD_HOME/hpc-tests/target/test-classes:$RINGFOLD_HOME/build/lib/*" \\
-                  dev.ringfold.hpctests.reliability.RegrowRanks 1 0 60
-                """);
+                exec "$RINGFOLD_HOME/bin/mpjrun" -np %d --no-tag-output --timeout 200 --elastic 2:%d \\
+                  --max-replacements %d \\
+                  -cp "$RINGFOLD_HOME/hpc-tests/target/test-classes:$RINGFOLD_HOME/build/lib/*" \\
+                  dev.ringfold.hpctests.reliability.RegrowRanks 1 %d 60
+                """.formatted(tasksPerNode, np, np, replacements, dying));
             final Result submit = onHead(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out"),
                 "--export=ALL,JAVA_TOOL_OPTIONS=-Djdk.net.hosts.file=" + DIR.resolve("hosts"), script.toString()), 60);
             assertEquals(0, submit.exit, "sbatch failed:\n" + submit.output);
@@ -165,23 +196,7 @@ class SlurmClusterTest
             final Path log = out.resolve(jobId + ".out");
             final String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output file)";
             assertEquals("COMPLETED", state, "job " + jobId + " output:\n" + text);
-            assertTrue(text.contains("starting a replacement for rank 1 (incarnation 1, 1 of 1 replacements)"), text);
-            final Matcher first = Pattern.compile("regrow: rank 1 incarnation 0 pid \\d+ job \\S+ on (n\\d)")
-                .matcher(text);
-            final Matcher second = Pattern.compile("regrow: rank 1 incarnation 1 pid \\d+ job \\S+ on (n\\d)")
-                .matcher(text);
-            assertTrue(first.find() && second.find(), text);
-            assertEquals(first.group(1), second.group(1), "the replacement runs on the dead rank's node:\n" + text);
-            for (final int survivor : new int[] {0, 2})
-            {
-                assertTrue(text.contains("regrow: rank " + survivor + " greeted by rank 1 incarnation 1 via tcp"), text);
-                assertTrue(text.contains("regrow: rank 1 incarnation 1 answered by rank " + survivor + " via tcp"), text);
-            }
-            for (final String ring : List.of("rank 0 ring ok from rank 2 incarnation 0",
-                "rank 1 ring ok from rank 0 incarnation 0", "rank 2 ring ok from rank 1 incarnation 1"))
-            {
-                assertTrue(text.contains("regrow: " + ring), text);
-            }
+            return text;
         }
         finally
         {
@@ -193,6 +208,34 @@ class SlurmClusterTest
                 }
             }
             Files.delete(out);
+        }
+    }
+
+    /** The Slurm node an incarnation of a rank ran on, as it said. */
+    private static String nodeOf(final String text, final int rank, final int incarnation)
+    {
+        final Matcher m = Pattern.compile("regrow: rank " + rank + " incarnation " + incarnation +
+            " pid \\d+ job \\S+ on (n\\d)").matcher(text);
+        assertTrue(m.find(), "no node of rank " + rank + " incarnation " + incarnation + ":\n" + text);
+        return m.group(1);
+    }
+
+    /** Rank 1's replacement greeted every survivor and was answered, each way as given; 2 MiB went round WORLD. */
+    private static void assertRegrown(final String text, final int np, final int incarnation,
+        final Map<Integer, String> via)
+    {
+        for (final Map.Entry<Integer, String> survivor : via.entrySet())
+        {
+            assertTrue(text.contains("regrow: rank " + survivor.getKey() + " greeted by rank 1 incarnation " +
+                incarnation + " via " + survivor.getValue()), text);
+            assertTrue(text.contains("regrow: rank 1 incarnation " + incarnation + " answered by rank " +
+                survivor.getKey() + " via " + survivor.getValue()), text);
+        }
+        for (int rank = 0; rank < np; rank++)
+        {
+            final int previous = (rank + np - 1) % np;
+            assertTrue(text.contains("regrow: rank " + rank + " ring ok from rank " + previous + " incarnation " +
+                (previous == 1 ? incarnation : 0)), text);
         }
     }
 
