@@ -390,8 +390,10 @@ public final class TcpTransport implements Transport, InputWaiter
         }
         // the launcher saw the process end: what is in the socket is all it sent; a few reads bound the drain even
         // where the process lives on behind a remote launcher that lost it
-        for (int i = 0; i < DRAIN_READS && !old.hasReported() && old.receive(handler, Integer.MAX_VALUE) > 0; i++)
+        boolean more = true;
+        for (int reads = 0; more && reads < DRAIN_READS && !old.hasReported(); reads++)
         {
+            more = old.receive(handler, Integer.MAX_VALUE) > 0;
         }
         if (!old.hasReported())
         {
