@@ -233,7 +233,7 @@ final class Job
         replacementsLeft--;
         replacementsStarted++;
         final RankCommand before = current.get(dead.rank());
-        final RankSlot slot = neverJoined ? roomElsewhere(before.slot()) : before.slot();
+        final RankSlot slot = neverJoined ? roomElsewhere(before.slot(), capacity, current.values()) : before.slot();
         final java.util.Map<String, String> env = new java.util.LinkedHashMap<>(before.env());
         env.put(dev.ringfold.mpi.bootstrap.LaunchEnvironment.INCARNATION, Integer.toString(incarnation));
         env.put(dev.ringfold.mpi.bootstrap.LaunchEnvironment.LOCAL_RANK, Integer.toString(slot.localRank()));
@@ -249,12 +249,14 @@ final class Job
 
     /**
      * The slot of {@code dead}'s rank on the host with the most room left (its capacity less the ranks whose last
-     * command placed them there), other than {@code dead}'s; {@code dead} itself where no other host has room.
+     * command placed them there; the first such host on a tie), other than {@code dead}'s; {@code dead} itself where
+     * no other host has room.
      */
-    private RankSlot roomElsewhere(final RankSlot dead)
+    static RankSlot roomElsewhere(final RankSlot dead, final Map<String, Integer> capacity,
+        final java.util.Collection<RankCommand> current)
     {
         final Map<String, Integer> used = new java.util.HashMap<>();
-        for (final RankCommand c : current.values())
+        for (final RankCommand c : current)
         {
             if (c.rank() != dead.rank())
             {
