@@ -120,7 +120,7 @@ final class Job
      * replacement that dies counts as a death like any other). Before {@link #run()}.
      *
      * @param capacity how many ranks each host may run ({@link Placement#capacity()}): where a replacement goes when
-     *                 the one before it never joined on the dead rank's host.
+     *                 the one before it never reached the rendezvous from the dead rank's host.
      */
     Job replacements(final int count, final Map<String, Integer> capacity)
     {
@@ -213,8 +213,8 @@ final class Job
     /**
      * Starts a replacement for {@code dead} in its slot, as the next incarnation the rendezvous admits there: the
      * same command, with RINGFOLD_INCARNATION added, on the dead rank's host; but where {@code dead} was itself a
-     * replacement that never joined (its host may be what failed: a node gone, no JVM there), on the host with the
-     * most room left, if another has any.
+     * replacement that never reached the rendezvous (its host may be what failed: a node gone, no JVM there), on the
+     * host with the most room left, if another has any.
      */
     private void replace(final RankProcess dead)
     {
