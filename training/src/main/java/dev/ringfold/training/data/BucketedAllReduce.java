@@ -206,7 +206,7 @@ public final class BucketedAllReduce implements DataParallel
     /** Buckets in start order; bucket b holds the gradients whose {@link #bucketOf} is b. */
     public int buckets()
     {
-        return buckets.length;
+        return pending.length;
     }
 
     public int bucketOf(final int parameter)
@@ -332,7 +332,7 @@ public final class BucketedAllReduce implements DataParallel
 
     private void startFullBuckets()
     {
-        while (nextStart < buckets.length && pending[nextStart] == 0)
+        while (nextStart < pending.length && pending[nextStart] == 0)
         {
             startBucket(nextStart++);
         }
