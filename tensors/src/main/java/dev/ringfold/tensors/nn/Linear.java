@@ -47,7 +47,10 @@ public final class Linear implements Layer
         this(allocator, null, name, in, out, seed);
     }
 
-    /** Parameters and gradients from {@code shared} (node-shared) unless it is null; the scratch from {@code allocator}. */
+    /**
+     * Parameters and gradients from {@code shared} (node-shared) unless it is null; the scratch from
+     * {@code allocator}.
+     */
     public Linear(final BufferAllocator allocator, final NodeSharedAllocator shared, final String name, final int in,
         final int out, final long seed)
     {

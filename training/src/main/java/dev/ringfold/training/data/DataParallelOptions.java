@@ -269,7 +269,8 @@ public final class DataParallelOptions
     {
         return "DataParallelOptions{mode=" + mode + ", bucketBytes=" + bucketBytes + ", accumulateInF32=" +
             accumulateInF32 + ", trace=" + trace + ", nodeSharedBuckets=" + nodeSharedBuckets +
-            ", updateInBuckets=" + updateInBuckets + ", shardedUpdate=" + shardedUpdate + ", servers=" + servers + ", serverReplicas=" + serverReplicas +
+            ", updateInBuckets=" + updateInBuckets + ", shardedUpdate=" + shardedUpdate + ", servers=" + servers +
+            ", serverReplicas=" + serverReplicas +
             ", staleness=" + staleness + ", update=" + (update == null ? "none" : "set") +
             (elastic() ? ", elastic=" + elasticMin + ":" + elasticMax : "") + "}";
     }

@@ -231,7 +231,10 @@ final class ShardedUpdate implements AutoCloseable
         ReduceKernels.divide(DType.F32, scratch.address(), scratch.elementCount(), passes);
     }
 
-    /** Every rank has called this (after the first: finished backward, started every bucket; after the second: written its slices). */
+    /**
+     * Returns once every rank has called it: after the first of a step every rank has finished backward and started
+     * every bucket, after the second every rank has written its slices.
+     */
     void rendezvous()
     {
         rendezvous.start();

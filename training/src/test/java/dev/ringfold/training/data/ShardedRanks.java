@@ -72,7 +72,8 @@ public final class ShardedRanks
                 final List<Path> mine = left.filter(p -> p.getFileName().toString().startsWith(files)).toList();
                 if (!mine.isEmpty())
                 {
-                    throw new IllegalStateException("rank " + me + ": node-shared files of the job left after every rank closed: " + mine);
+                    throw new IllegalStateException("rank " + me + ": node-shared files of the job left after " +
+                        "every rank closed: " + mine);
                 }
             }
             catch (final IOException ex)
