@@ -23,9 +23,11 @@ module dev.ringfold.mpi
     // the job secret and kernel randomness: the launcher proves the job, tensors and collectives name shared files
     exports dev.ringfold.mpi.auth to dev.ringfold.launch, dev.ringfold.tensors, dev.ringfold.collectives;
     // launch environment, rendezvous server and node identity: the launcher hosts the rendezvous, the others ask
-    // which ranks share a node
+    // which ranks share a node (the benchmark which rank it is before it starts the runtime)
     exports dev.ringfold.mpi.bootstrap to dev.ringfold.launch, dev.ringfold.tensors, dev.ringfold.mpj,
-        dev.ringfold.openmpi;
+        dev.ringfold.openmpi, dev.ringfold.bench;
+    // group and Cartesian-grid arithmetic, written once for the two Java MPI APIs
+    exports dev.ringfold.mpi.topology to dev.ringfold.mpj, dev.ringfold.openmpi;
     // the native device's own collectives (MPI_Allreduce and friends), which Collectives selects under -dev native
     exports dev.ringfold.mpi.transport.mpinative to dev.ringfold.collectives;
 }

@@ -48,7 +48,7 @@ final class ModuleBoundaryTest
     /** Every Ringfold module. */
     private static final Set<String> MODULES = Set.of("dev.ringfold.mpi", "dev.ringfold.tensors",
         "dev.ringfold.collectives", "dev.ringfold.training", "dev.ringfold.mpj", "dev.ringfold.openmpi",
-        "dev.ringfold.launch", "dev.ringfold.examples", "dev.ringfold.testsupport");
+        "dev.ringfold.launch", "dev.ringfold.examples", "dev.ringfold.bench", "dev.ringfold.testsupport");
     /** The packages of the runtime a program outside Ringfold may use. */
     private static final Set<String> RUNTIME_API = Set.of("dev.ringfold.mpi", "dev.ringfold.mpi.trace");
 
