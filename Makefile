@@ -53,7 +53,7 @@ install:
 # the API reference of every library module in one tree, build/api/index.html, and Open MPI's Java API apart,
 # build/api/openmpi-java: javadoc reads the modules as modules, and mpj and openmpi-java both hold package mpi
 docs:
-	$(MVN) $(MVN_FLAGS) -DskipTests -pl '!openmpi-java,!hpc-tests' -DexcludePackageNames='dev.ringfold.bench*:dev.ringfold.testsupport*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
+	$(MVN) $(MVN_FLAGS) -DskipTests -pl '!openmpi-java,!distribution,!hpc-tests' -DexcludePackageNames='dev.ringfold.bench*:dev.ringfold.testsupport*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
 	$(MVN) $(MVN_FLAGS) -DskipTests -pl openmpi-java -am compile org.apache.maven.plugins:maven-javadoc-plugin:javadoc
 	@rm -rf build/api && mkdir -p build && cp -r target/reports/apidocs build/api && \
 		cp -r openmpi-java/target/reports/apidocs build/api/openmpi-java
