@@ -50,11 +50,14 @@ test: build
 install:
 	$(MVN) $(MVN_FLAGS) -Pinstall -DskipTests $(if $(INSTALL_REPO),-Dmaven.repo.local=$(abspath $(INSTALL_REPO))) install
 
-# the API reference of every library module in one tree: build/api/index.html
+# the API reference of every library module in one tree, build/api/index.html, and Open MPI's Java API apart,
+# build/api/openmpi-java: javadoc reads the modules as modules, and mpj and openmpi-java both hold package mpi
 docs:
-	$(MVN) $(MVN_FLAGS) -DskipTests -DexcludePackageNames='dev.ringfold.hpctests*:dev.ringfold.bench*:dev.ringfold.testsupport*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
-	@rm -rf build/api && mkdir -p build && cp -r target/reports/apidocs build/api
-	@echo "API reference: build/api/index.html"
+	$(MVN) $(MVN_FLAGS) -DskipTests -pl '!openmpi-java,!distribution,!hpc-tests' -DexcludePackageNames='dev.ringfold.bench*:dev.ringfold.testsupport*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
+	$(MVN) $(MVN_FLAGS) -DskipTests -pl openmpi-java -am compile org.apache.maven.plugins:maven-javadoc-plugin:javadoc
+	@rm -rf build/api && mkdir -p build && cp -r target/reports/apidocs build/api && \
+		cp -r openmpi-java/target/reports/apidocs build/api/openmpi-java
+	@echo "API reference: build/api/index.html (Open MPI's Java API: build/api/openmpi-java/index.html)"
 
 demo: build fashion-mnist-data
 	bin/mpjrun -np $(DEMO_NP) --no-tag-output -cp $(EXAMPLES_JAR) dev.ringfold.examples.fashion.FashionMnistTraining \

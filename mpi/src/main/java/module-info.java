@@ -6,13 +6,13 @@
  * as before; this descriptor is what javac enforces between Ringfold's modules and what a modular user sees.
  */
 // "module": the modules the qualified exports name are not on this module's own module path when it compiles;
-// "requires-transitive-automatic": Agrona 2.6 has no module-info, only its Automatic-Module-Name (org.agrona)
-@SuppressWarnings({"module", "requires-transitive-automatic"})
+// "requires-(transitive-)automatic": Agrona 2.6 has no module-info, only its Automatic-Module-Name (org.agrona)
+@SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"})
 module dev.ringfold.mpi
 {
     requires transitive org.agrona;      // Communicator's API takes Agrona's DirectBuffer and MutableDirectBuffer
     requires transitive java.logging;    // RingfoldLog.level returns a java.util.logging.Level
-    requires jdk.net;                    // TCP keep-alive and quick-ack options
+    requires jdk.net;                    // TCP keep-alive timing (ExtendedSocketOptions)
 
     exports dev.ringfold.mpi;
     exports dev.ringfold.mpi.trace;

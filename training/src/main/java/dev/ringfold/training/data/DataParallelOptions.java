@@ -37,6 +37,11 @@ public final class DataParallelOptions
     private int elasticMax;
     private ReplicaState replicaState;
 
+    /** The defaults above; change them with the setters. */
+    public DataParallelOptions()
+    {
+    }
+
     public Mode mode()
     {
         return mode;
