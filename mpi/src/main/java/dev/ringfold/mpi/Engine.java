@@ -72,6 +72,8 @@ final class Engine implements FrameHandler
     private final int[] copyGeneration;
     private final long cooperativeMin;
     private final String[] failed;
+    /** Which process holds each world slot: 0 for the job's first ones, n for the n-th replacement (mpjrun --elastic). */
+    private final int[] incarnations;
     private final boolean[] died;    // failed without closing: whatever it still owed a collective never comes
     private final CrossMemory cma;
     private final Waits waits;
@@ -125,6 +127,7 @@ final class Engine implements FrameHandler
         this.copyGeneration = new int[worldSize];
         this.cooperativeMin = settings.cooperativeCopyFrom();
         this.failed = new String[worldSize];
+        this.incarnations = new int[worldSize];
         this.died = new boolean[worldSize];
         this.queueHead = new Request[worldSize];
         this.queueTail = new Request[worldSize];
@@ -1524,7 +1527,7 @@ final class Engine implements FrameHandler
      * process's (each survivor told of that death before it answered the newcomer's first round, and its frames
      * came before its answer), so none of them is taken for the new one's.
      */
-    void revive(final int peer, final Channel channel, final long pid)
+    void revive(final int peer, final Channel channel, final long pid, final int incarnation)
     {
         settleHeardDeaths(true);
         if (failed[peer] == null)
@@ -1534,6 +1537,7 @@ final class Engine implements FrameHandler
         }
         failed[peer] = null;
         died[peer] = false;
+        incarnations[peer] = incarnation;
         channels[peer] = channel;
         pids[peer] = pid;
         eagerLimit[peer] = Math.min(settings.eagerLimit(), channel.maxFrameLength() - Frames.EAGER_HEADER);
@@ -1591,6 +1595,24 @@ final class Engine implements FrameHandler
                 fail(r, peerFailed(peer, r.isSend ? "send to" : "receive from"));
             }
         }
+    }
+
+    /** This rank is the {@code incarnation}-th replacement of its world slot (set once, as it joins). */
+    void joinedAs(final int incarnation)
+    {
+        incarnations[worldRank] = incarnation;
+    }
+
+    /** Which process holds world slot {@code peer} as far as this rank knows: 0 for the first, n for the n-th replacement. */
+    int incarnation(final int peer)
+    {
+        return incarnations[peer];
+    }
+
+    /** The communicator of point-to-point context {@code ctx} registered here, or null. */
+    Communicator communicator(final int ctx)
+    {
+        return byContext.get(ctx);
     }
 
     RuntimeSettings settings()

@@ -67,7 +67,7 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
         {
             return new byte[0];
         }
-        final FutureTask<byte[]> task = new FutureTask<>(() -> answer(rank, round, blob));
+        final FutureTask<byte[]> task = new FutureTask<>(() -> answer(rank, incarnation, round, blob));
         tasks.add(task);
         shm.wake(); // a rank asleep in a wait answers now, not at its next timeout
         try
@@ -115,7 +115,7 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
         return work;
     }
 
-    private byte[] answer(final int rank, final int round, final byte[] blob) throws IOException
+    private byte[] answer(final int rank, final int incarnation, final int round, final byte[] blob) throws IOException
     {
         switch (round)
         {
@@ -146,7 +146,7 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
             }
             case ADMIT ->
             {
-                engine.revive(rank, shm.admit(rank), newcomerPid[rank]);
+                engine.revive(rank, shm.admit(rank), newcomerPid[rank], incarnation);
                 return new byte[0];
             }
             default -> throw new IllegalStateException("round " + round + " of a join: there are three");

@@ -440,6 +440,7 @@ public final class Ringfold implements AutoCloseable
                     engine.markGone(r, "it was gone when this rank joined as incarnation " + incarnation);
                 }
             }
+            engine.joinedAs(incarnation);
             desk.attach(engine, shm);
             return new Ringfold(job, engine, java.util.Arrays.binarySearch(layout, rank), layout.length, hosts, 0);
         }
