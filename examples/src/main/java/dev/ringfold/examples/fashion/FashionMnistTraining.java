@@ -280,6 +280,11 @@ public final class FashionMnistTraining
                     elasticReplicas.startAt(firstStep);
                 }
                 final long askedMs = System.currentTimeMillis();
+                if (newcomer)
+                {
+                    out.printf("elastic: replacement (incarnation %d, pid %d) of world rank %d asks to join at %d ms%n",
+                        world.incarnation(), ProcessHandle.current().pid(), rank, askedMs);
+                }
                 if (elastic)
                 {
                     firstStep = elasticReplicas.join(); // a replacement: the survivors' step, state copied
