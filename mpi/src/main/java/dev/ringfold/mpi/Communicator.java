@@ -56,6 +56,12 @@ public final class Communicator implements AutoCloseable
     private final Request recvRequest = new Request();
     private final Status probeStatus = new Status();
     private int children;
+    /**
+     * The process each member was when this communicator was made: a member whose slot a replacement took since is
+     * a failed member here (the process that joined is not the one that was in it), except on WORLD, whose members
+     * are the slots (a replacement takes the dead rank's place there for point-to-point).
+     */
+    private final int[] incarnationOf;
     /** On WORLD: the incarnation of the last knock received from each world rank, -1 where none waits. */
     private int[] knocks;
     private boolean closed;
@@ -81,6 +87,11 @@ public final class Communicator implements AutoCloseable
             rankOfWorld[worldOfRank[r]] = r;
         }
         this.rank = rankOfWorld[engine.worldRank()];
+        this.incarnationOf = new int[worldOfRank.length];
+        for (int r = 0; r < worldOfRank.length; r++)
+        {
+            incarnationOf[r] = engine.incarnation(worldOfRank[r]);
+        }
         this.timeoutNs = engine.defaultTimeoutNanos();
         this.acknowledged = new long[(worldOfRank.length + 63) >>> 6];
         engine.register(this);
@@ -944,7 +955,7 @@ public final class Communicator implements AutoCloseable
         world.receiveKnocks();
         for (int r = 0; r < engine.worldSize(); r++)
         {
-            if (rankOfWorld[r] < 0 && waitingToJoin(world, r))
+            if (waitingToJoin(world, r))
             {
                 return true;
             }
@@ -998,11 +1009,14 @@ public final class Communicator implements AutoCloseable
         }
     }
 
-    /** Whether world rank {@code r} is alive and its present incarnation knocked (an older one's knock is stale). */
+    /**
+     * Whether world rank {@code r} is alive, its present incarnation knocked (an older one's knock is stale), and it
+     * is not a member here (or was, as the process it replaced).
+     */
     private boolean waitingToJoin(final Communicator world, final int r)
     {
         return world.knocks[r] > 0 && world.knocks[r] == engine.incarnation(r) && engine.failure(r) == null &&
-            rankOfWorld[r] < 0;
+            (rankOfWorld[r] < 0 || incarnationOf[rankOfWorld[r]] != world.knocks[r]);
     }
 
     /**
@@ -1026,7 +1040,8 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * The members this rank knows now to have failed (died, or closed their runtime), acknowledged or not (ULFM's
+     * The members this rank knows now to have failed (died, closed their runtime, or were replaced by a newer
+     * process in their world slot, which a communicator made before does not hold), acknowledged or not (ULFM's
      * MPIX_Comm_get_failed): comm ranks, ascending. Every survivor learns of a member's death within about a second
      * of it while it waits in the runtime (a rank that notices one tells every other).
      */
@@ -1035,13 +1050,17 @@ public final class Communicator implements AutoCloseable
         return ranksOf(failedNow());
     }
 
-    /** The members this rank knows to have failed (died, or closed their runtime), as a bitmap over comm ranks. */
+    /**
+     * The members this rank knows to have failed (died, or closed their runtime; or replaced, see
+     * {@link #incarnationOf}), as a bitmap over comm ranks.
+     */
     long[] failedNow()
     {
         final long[] now = new long[(worldOfRank.length + 63) >>> 6];
         for (int r = 0; r < worldOfRank.length; r++)
         {
-            if (engine.failure(worldOfRank[r]) != null)
+            if (engine.failure(worldOfRank[r]) != null ||
+                (context != 0 && engine.incarnation(worldOfRank[r]) != incarnationOf[r]))
             {
                 now[r >>> 6] |= 1L << r;
             }

@@ -16,7 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Growing back (issue 16 item 3), the runtime's part, across real processes: mpjrun --elastic with
  * --max-replacements starts a replacement for a SIGKILLed rank, which joins the survivors through the launcher's
  * rendezvous over shared memory and takes the dead rank's place in WORLD: the survivors receive from it and send to
- * it, large messages included ({@link RegrowRanks}). Then the cleanup: no rank JVM, nothing of the job in /dev/shm.
+ * it, large messages included ({@link RegrowRanks}); the survivors, who shrank their communicator when the rank
+ * died, grow it by the replacement ({@link dev.ringfold.mpi.Communicator#grow}, the replacement's side
+ * {@link dev.ringfold.mpi.Communicator#joinGrow}) and all-reduce over it. Then the cleanup: no rank JVM, nothing of the job in /dev/shm.
  */
 class RegrowTest
 {
@@ -73,7 +75,7 @@ class RegrowTest
         assertEquals(1, r.stderr().lines().filter(l -> l.contains("starting a replacement")).count(), r::toString);
         for (final int survivor : new int[] {0, 2})
         {
-            assertTrue(r.stdout().contains("regrow: rank " + survivor + " no replacement"), r::toString);
+            assertTrue(r.stdout().contains("regrow: rank " + survivor + " no replacement (survivors 2)"), r::toString);
         }
         assertCleanedUp(r);
     }
@@ -102,6 +104,8 @@ class RegrowTest
             final int previous = (rank + NP - 1) % NP;
             assertTrue(r.stdout().contains("regrow: rank " + rank + " ring ok from rank " + previous +
                 " incarnation " + (previous == VICTIM ? incarnation : 0)), r::toString);
+            assertTrue(r.stdout().contains("regrow: rank " + rank + " grown to " + NP + " ranks (" +
+                (rank == VICTIM ? "WORLD.grow" : "WORLD.shrink1.grow1") + "), all-reduce ok"), r::toString);
         }
     }
 
