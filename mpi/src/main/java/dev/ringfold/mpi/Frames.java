@@ -29,7 +29,7 @@ package dev.ringfold.mpi;
  * about or from, and a rank that took a newer process into the slot since drops it.
  *
  * <p>The stamp (8 bytes) is what collective algorithms say of the call a message belongs to (its operation, count,
- * type and root, {@link Request#stamp()}), so that ranks which called different collectives find out from the
+ * type and root, {@link Request#stamp}), so that ranks which called different collectives find out from the
  * messages they already exchange; point-to-point messages carry 0.
  *
  * <p>Every CANS and CANR is answered by exactly one GONE, after everything the answerer had already sent about the
