@@ -64,10 +64,11 @@ demo: build fashion-mnist-data
 		--epochs $(EPOCHS) --data $(FASHION_MNIST)
 
 # Elastic data parallelism (docs/data-parallel.md): 4 ranks, rank 2 SIGKILLs itself in epoch 2 (global step
-# ELASTIC_KILL_STEP, mid-backward), the other 3 shrink, redo that step and train on; mpjrun lets them go on
+# ELASTIC_KILL_STEP, mid-backward), the other 3 shrink, redo that step and train on; mpjrun lets them go on and
+# starts a replacement, which the survivors take in at a step boundary (back to 4 replicas)
 ELASTIC_KILL_STEP ?= 700
 demo-elastic: build fashion-mnist-data
-	bin/mpjrun -np 4 --elastic 2:4 --no-tag-output -cp $(EXAMPLES_JAR) \
+	bin/mpjrun -np 4 --elastic 2:4 --max-replacements 1 --no-tag-output -cp $(EXAMPLES_JAR) \
 		dev.ringfold.examples.fashion.FashionMnistTraining --epochs $(EPOCHS) --data $(FASHION_MNIST) \
 		--elastic 2:4 --kill-rank 2 --kill-at-step $(ELASTIC_KILL_STEP)
 

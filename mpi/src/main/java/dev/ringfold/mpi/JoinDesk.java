@@ -201,7 +201,7 @@ final class JoinDesk implements Progressable, RendezvousClient.Newcomers
             case ADMIT ->
             {
                 final Channel channel = overShm[rank] ? shm.admit(rank) : tcp.admit(rank);
-                engine.revive(rank, channel, newcomerPid[rank]);
+                engine.revive(rank, channel, newcomerPid[rank], incarnation);
                 return new byte[0];
             }
             default -> throw new IllegalStateException("round " + round + " of a join: there are three");

@@ -476,6 +476,7 @@ public final class Ringfold implements AutoCloseable
                     engine.markGone(r, "it was gone when this rank joined as incarnation " + incarnation);
                 }
             }
+            engine.joinedAs(incarnation);
             desk.attach(engine, shm, tcp);
             return new Ringfold(job, engine, java.util.Arrays.binarySearch(layout, rank), layout.length, hosts,
                 tcp == null ? 0 : tcp.port());

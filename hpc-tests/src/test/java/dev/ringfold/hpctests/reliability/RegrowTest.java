@@ -19,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rendezvous and takes the dead rank's place in WORLD: the survivors receive from it and send to it, large messages
  * included ({@link RegrowRanks}); over shared memory, over TCP ({@code -dev tcp}, the replacement connecting to each
  * survivor with the job's secret and its incarnation) and across two simulated nodes ({@code -dev auto},
- * RINGFOLD_SIMULATED_NODES: shared memory with the survivor of its node, TCP with the other). Then the cleanup: no
+ * RINGFOLD_SIMULATED_NODES: shared memory with the survivor of its node, TCP with the other). The survivors, who
+ * shrank their communicator when the rank died, grow it by the replacement ({@link dev.ringfold.mpi.Communicator#grow},
+ * the replacement's side {@link dev.ringfold.mpi.Communicator#joinGrow}) and all-reduce over it. Then the cleanup: no
  * rank JVM, nothing of the job in /dev/shm.
  */
 class RegrowTest
@@ -115,7 +117,7 @@ class RegrowTest
         assertEquals(1, r.stderr().lines().filter(l -> l.contains("starting a replacement")).count(), r::toString);
         for (final int survivor : new int[] {0, 2})
         {
-            assertTrue(r.stdout().contains("regrow: rank " + survivor + " no replacement"), r::toString);
+            assertTrue(r.stdout().contains("regrow: rank " + survivor + " no replacement (survivors 2)"), r::toString);
         }
         assertCleanedUp(r);
     }
@@ -164,6 +166,8 @@ class RegrowTest
             final int previous = (rank + NP - 1) % NP;
             assertTrue(r.stdout().contains("regrow: rank " + rank + " ring ok from rank " + previous +
                 " incarnation " + (previous == VICTIM ? incarnation : 0)), r::toString);
+            assertTrue(r.stdout().contains("regrow: rank " + rank + " grown to " + NP + " ranks (" +
+                (rank == VICTIM ? "WORLD.grow" : "WORLD.shrink1.grow1") + "), all-reduce ok"), r::toString);
         }
     }
 
