@@ -34,6 +34,13 @@ import java.util.ArrayList;
  * <p>Matching follows MPI: (context, source, tag) with wildcards, in arrival order per peer; each peer's frames
  * arrive in order on one channel, and a peer's sends leave in the order they were started.
  *
+ * <p>Its parts, each a class with one job: {@link MatchingQueues} (posted and unexpected, MPI order),
+ * {@link SlotTable} (transfers in flight by id), {@link SendQueues} (what waits for room on the path to each peer,
+ * back-pressure included), {@link PeerMemoryPull} (the cross-memory pull and the copy together), {@link Waits}
+ * (idle strategy, deadlines, liveness), {@link ThreadGuard} (one thread inside) and one flyweight per frame kind.
+ * What stays here is the protocol: frame dispatch, the eager/rendezvous state machine, withdrawal, and the
+ * fault-tolerance frames.
+ *
  * <p>Fault tolerance (ULFM's meaning, see {@link Communicator#revoke()}): a death this rank learns of goes to every
  * other rank in a FAILED frame (each passes it on once), REVOKE frames mark a communicator's two contexts revoked,
  * and AGREE frames carry {@link Agreement}'s steps to the communicator they name, outside matching.
