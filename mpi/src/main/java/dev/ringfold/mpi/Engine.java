@@ -37,7 +37,8 @@ import java.util.ArrayList;
  * <p>Its parts, each a class with one job: {@link MatchingQueues} (posted and unexpected, MPI order),
  * {@link SlotTable} (transfers in flight by id), {@link SendQueues} (what waits for room on the path to each peer,
  * back-pressure included), {@link PeerMemoryPull} (the cross-memory pull and the copy together), {@link Waits}
- * (idle strategy, deadlines, liveness), {@link ThreadGuard} (one thread inside) and one flyweight per frame kind.
+ * (idle strategy, deadlines, liveness), {@link ThreadGuard} (one thread inside), {@link ProgressHooks} (the
+ * collectives in flight each round advances) and one flyweight per frame kind.
  * What stays here is the protocol: frame dispatch, the eager/rendezvous state machine, withdrawal, and the
  * fault-tolerance frames.
  *
@@ -68,8 +69,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     private final SlotTable slots = new SlotTable();
 
-    private Progressable[] hooks = new Progressable[8];
-    private int hookCount;
+    private final ProgressHooks hooks = new ProgressHooks();
     private final RuntimeSettings settings;
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
 
@@ -938,37 +938,18 @@ final class Engine implements FrameHandler, SendQueues.Sender
         {
             work += settleHeardDeaths(true);
         }
-        // backwards, so that a hook may remove itself while it runs
-        for (int i = hookCount - 1; i >= 0; i--)
-        {
-            if (i < hookCount)
-            {
-                work += hooks[i].doWork();
-            }
-        }
+        work += hooks.doWork();
         return work;
     }
 
     void addHook(final Progressable hook)
     {
-        if (hookCount == hooks.length)
-        {
-            hooks = java.util.Arrays.copyOf(hooks, hooks.length * 2);
-        }
-        hooks[hookCount++] = hook;
+        hooks.add(hook);
     }
 
     void removeHook(final Progressable hook)
     {
-        for (int i = 0; i < hookCount; i++)
-        {
-            if (hooks[i] == hook)
-            {
-                System.arraycopy(hooks, i + 1, hooks, i, hookCount - i - 1); // keeps the others in start order
-                hooks[--hookCount] = null;
-                return;
-            }
-        }
+        hooks.remove(hook);
     }
 
     /** Asks every transport whether its peers are still there (what idle waits do every 100 ms); for tests. */
