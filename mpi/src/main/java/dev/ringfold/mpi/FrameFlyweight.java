@@ -23,8 +23,16 @@ abstract class FrameFlyweight<T extends FrameFlyweight<T>>
     /** Wraps a frame to read it. */
     final T wrap(final DirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
-        this.mutable = null;
+        // a reference is stored only when it changes: the flyweight lives long and a channel's buffer stays the
+        // same, so the usual wrap stores an int and no reference (no GC write barrier on the per-frame path)
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer;
+        }
+        if (this.mutable != null)
+        {
+            this.mutable = null;
+        }
         this.offset = offset;
         return self();
     }
@@ -32,8 +40,14 @@ abstract class FrameFlyweight<T extends FrameFlyweight<T>>
     /** Wraps a frame to write (and read) it. */
     final T wrap(final MutableDirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
-        this.mutable = buffer;
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer;
+        }
+        if (this.mutable != buffer)
+        {
+            this.mutable = buffer;
+        }
         this.offset = offset;
         return self();
     }

@@ -27,7 +27,10 @@ final class TcpRecord
 
     TcpRecord wrap(final MutableDirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer; // stored only when it changes: no GC write barrier on the per-record path
+        }
         this.offset = offset;
         return this;
     }
