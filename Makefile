@@ -20,14 +20,15 @@ PIPELINE_EPOCHS ?= 10
 FASHION_MNIST ?= /usr/share/datasets/fashion-mnist
 EXAMPLES_JAR := build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 
-.PHONY: all build test install docs demo demo-elastic demo-pipeline demo-ring compare fashion-mnist-data bench clean
+.PHONY: all build test install docs demo demo-elastic demo-pipeline demo-ring compare fashion-mnist-data clean
 # make install: the local repository to install into (empty: Maven's own, ~/.m2/repository)
 INSTALL_REPO ?=
 
 all: build
 
 build:
-	@# a fresh folder: no jar of an older build (a replaced dependency) stays on the ranks' class path
+	@# a fresh folder: no jar of an older build (a replaced dependency) stays on the ranks' class path; the
+	@# distribution module fills it (and build/lib/api) at package, after every module it takes a jar from
 	@rm -rf build/lib
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 	@# AOT caches for the launcher and the ranks (see launch's ClassDataSharing): ranks with the Vector API module
@@ -45,13 +46,13 @@ test: build
 	@bash .ci/packages.sh install
 	@$(MVN) $(MVN_FLAGS) verify; rc=$$?; bash .ci/packages.sh report; exit $$rc
 
-# every library module, ringfold-bom, and their -sources and -javadoc jars (hpc-tests stays out: not a library)
+# every library module, ringfold-bom, and their -sources and -javadoc jars (hpc-tests, bench and distribution stay out: not libraries)
 install:
 	$(MVN) $(MVN_FLAGS) -Pinstall -DskipTests $(if $(INSTALL_REPO),-Dmaven.repo.local=$(abspath $(INSTALL_REPO))) install
 
 # the API reference of every library module in one tree: build/api/index.html
 docs:
-	$(MVN) $(MVN_FLAGS) -DskipTests -DexcludePackageNames='dev.ringfold.hpctests*:dev.ringfold.testsupport*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
+	$(MVN) $(MVN_FLAGS) -DskipTests -DexcludePackageNames='dev.ringfold.hpctests*:dev.ringfold.bench*:dev.ringfold.testsupport*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
 	@rm -rf build/api && mkdir -p build && cp -r target/reports/apidocs build/api
 	@echo "API reference: build/api/index.html"
 

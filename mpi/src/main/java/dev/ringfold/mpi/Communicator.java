@@ -1,5 +1,6 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -35,8 +36,7 @@ public final class Communicator implements AutoCloseable
     private static final int BARRIER_TAG = 1;
     private static final int SPLIT_TAG = 2;
     private static final int JOIN_TAG = 3;
-    /** Tags from here up on the collective context belong to collective algorithms; below, to the runtime. */
-    public static final int FIRST_COLLECTIVE_TAG = 16;
+    private static final int FIRST_COLLECTIVE_TAG = CommunicatorInternals.FIRST_COLLECTIVE_TAG;
     private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
     private static final long INT_BASE = UnsafeApi.arrayBaseOffset(int[].class);
     private static final long LONG_BASE = UnsafeApi.arrayBaseOffset(long[].class);
@@ -831,43 +831,107 @@ public final class Communicator implements AutoCloseable
         }
     }
 
-    // -------------------------------------------------------------------------- for collective algorithms
+    // ------------------------------------------- for collective algorithms, through CommunicatorInternals
 
-    /**
-     * A send of off-heap memory on this communicator's collective context, which no user receive can match: the
-     * building block of collective algorithms. Tags from {@link #FIRST_COLLECTIVE_TAG} up.
-     */
-    public Request isendCollective(final long address, final int length, final int dest, final int tag,
-        final Request into)
+    static
     {
-        return isendCollective(address, length, dest, tag, 0L, into);
+        CommunicatorInternals.install(new Internals());
     }
 
     /**
-     * As {@link #isendCollective(long, int, int, int, Request)}, the message carrying {@code stamp}: what the
-     * algorithm says of the call (operation, count, type, root), which the receiver reads from its request
-     * ({@link Request#stamp()}) to find ranks that called different collectives, at no cost of a message.
+     * The operations of {@link CommunicatorInternals}: for the layers above the runtime, not part of this API (the
+     * package is exported only to Ringfold's modules). Documented there.
      */
-    public Request isendCollective(final long address, final int length, final int dest, final int tag,
+    private static final class Internals implements CommunicatorInternals.Access
+    {
+        @Override
+        public Request isendCollective(final Communicator comm, final long address, final int length, final int dest,
+            final int tag, final long stamp, final Request into)
+        {
+            return comm.isendCollective(address, length, dest, tag, stamp, into);
+        }
+
+        @Override
+        public Request irecvCollective(final Communicator comm, final long address, final int length,
+            final int source, final int tag, final Request into)
+        {
+            return comm.irecvCollective(address, length, source, tag, into);
+        }
+
+        @Override
+        public boolean arrivedCollective(final Communicator comm, final int tag, final long unlessStamp,
+            final Status into)
+        {
+            return comm.arrivedCollective(tag, unlessStamp, into);
+        }
+
+        @Override
+        public long stamp(final Request request)
+        {
+            return request.stamp;
+        }
+
+        @Override
+        public long stamp(final Status status)
+        {
+            return status.stamp;
+        }
+
+        @Override
+        public void checkAlive(final Communicator comm, final int rank, final String what)
+        {
+            comm.checkAlive(rank, what);
+        }
+
+        @Override
+        public void addProgressHook(final Communicator comm, final Progressable hook)
+        {
+            comm.checkOpen();
+            comm.engine.addHook(hook);
+        }
+
+        @Override
+        public void removeProgressHook(final Communicator comm, final Progressable hook)
+        {
+            comm.engine.removeHook(hook);
+        }
+
+        @Override
+        public int deadMember(final Communicator comm)
+        {
+            return comm.deadMember();
+        }
+
+        @Override
+        public String failureOf(final Communicator comm, final int worldRank)
+        {
+            return comm.failureOf(worldRank);
+        }
+
+        @Override
+        public <T extends AutoCloseable> T attached(final Communicator comm, final Object key,
+            final java.util.function.Function<Communicator, T> create)
+        {
+            return comm.attached(key, create);
+        }
+    }
+
+    /** A send on the collective context, carrying {@code stamp} ({@link CommunicatorInternals#isendCollective}). */
+    private Request isendCollective(final long address, final int length, final int dest, final int tag,
         final long stamp, final Request into)
     {
         checkCollective(length, dest, "dest", tag, into);
         return internalSend(null, address, length, worldOfRank[dest], tag, context + 1, into, false, stamp);
     }
 
-    /**
-     * For collective algorithms waiting on something other than a message (shared memory) or for a message of
-     * their own: whether a message on the collective context with {@code tag} has arrived from any rank and is
-     * not yet received, its stamp other than {@code unlessStamp}; if so its source, tag, length and stamp go
-     * into {@code into}. Drives no progress, so it may be called from a progress hook.
-     */
-    public boolean arrivedCollective(final int tag, final long unlessStamp, final Status into)
+    /** Whether a message on the collective context has arrived ({@link CommunicatorInternals#arrivedCollective}). */
+    private boolean arrivedCollective(final int tag, final long unlessStamp, final Status into)
     {
         return engine.arrived(context + 1, tag, unlessStamp, this, into);
     }
 
     /** The receive matching {@link #isendCollective}. */
-    public Request irecvCollective(final long address, final int length, final int source, final int tag,
+    private Request irecvCollective(final long address, final int length, final int source, final int tag,
         final Request into)
     {
         checkCollective(length, source, "source", tag, into);
@@ -891,30 +955,14 @@ public final class Communicator implements AutoCloseable
         checkReusable(into);
     }
 
-    /**
-     * Throws {@link PeerFailedException} if a rank is known to have died or left: for collective algorithms that
-     * wait on shared memory rather than on messages, so a dead peer fails them as it fails a receive. The runtime
-     * looks for dead peers while a rank waits idle ({@link #await}), every 100 ms.
-     */
-    public void checkAlive(final int rank, final String what)
+    /** Throws if a rank is known to have died or left, or this communicator is revoked (see CommunicatorInternals). */
+    private void checkAlive(final int rank, final String what)
     {
         engine.checkPeer(worldOfRank[rank], what);
         if (engine.revoker(context) >= 0)
         {
             throw revokedError(what + " rank " + rank);
         }
-    }
-
-    /** Registers work to advance on every progress of this rank (see {@link Progressable}). */
-    public void addProgressHook(final Progressable hook)
-    {
-        checkOpen();
-        engine.addHook(hook);
-    }
-
-    public void removeProgressHook(final Progressable hook)
-    {
-        engine.removeHook(hook);
     }
 
     /** Waits, driving progress with the runtime's idle strategy and deadline, until the completion is complete. */
@@ -1134,12 +1182,10 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * The state a layer above the runtime keeps for this communicator under {@code key} (the collectives' algorithms
-     * and node regions, say), made by {@code create} on first use. It lives as long as the communicator: {@link
-     * #close()} closes every attached state, the last made first. Throws {@link CommunicatorClosedException} once
-     * the communicator is closed.
+     * The state a layer above the runtime keeps for this communicator under {@code key}, made on first use and
+     * closed by {@link #close()}, the last made first ({@link CommunicatorInternals#attached}).
      */
-    public <T extends AutoCloseable> T attached(final Object key, final java.util.function.Function<Communicator, T> create)
+    private <T extends AutoCloseable> T attached(final Object key, final java.util.function.Function<Communicator, T> create)
     {
         synchronized (attached)
         {
@@ -1155,7 +1201,8 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * Frees this communicator: closes the state attached to it ({@link #attached}), the last made first; further
+     * Frees this communicator: closes the state the layers above attached to it (its collectives' algorithms and
+     * node regions, say), the last made first; further
      * calls on it fail. Closing it again does nothing. The world communicator is closed by Ringfold.close().
      */
     @Override
@@ -1348,12 +1395,8 @@ public final class Communicator implements AutoCloseable
         recvRequest.state = Request.IDLE;
     }
 
-    /**
-     * For collectives, which depend on every member: the world rank of a member that died (failed without
-     * closing), or -1. Whatever a dead member still owed an operation never comes, even where nothing this rank
-     * waits on is addressed to it.
-     */
-    public int deadMember()
+    /** The world rank of a member that died (failed without closing), or -1 (see CommunicatorInternals). */
+    int deadMember()
     {
         for (final int world : worldOfRank)
         {
@@ -1366,7 +1409,7 @@ public final class Communicator implements AutoCloseable
     }
 
     /** Why a world rank is known to have failed ("process 123 has exited"), or null. */
-    public String failureOf(final int worldRank)
+    String failureOf(final int worldRank)
     {
         return engine.failure(worldRank);
     }

@@ -25,7 +25,7 @@ package dev.ringfold.mpi;
  * </pre>
  *
  * <p>The stamp (8 bytes) is what collective algorithms say of the call a message belongs to (its operation, count,
- * type and root, {@link Request#stamp()}), so that ranks which called different collectives find out from the
+ * type and root, {@link Request#stamp}), so that ranks which called different collectives find out from the
  * messages they already exchange; point-to-point messages carry 0.
  *
  * <p>Every CANS and CANR is answered by exactly one GONE, after everything the answerer had already sent about the

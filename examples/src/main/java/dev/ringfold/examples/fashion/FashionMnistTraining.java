@@ -23,6 +23,7 @@ import dev.ringfold.tensors.nn.Activations;
 import dev.ringfold.tensors.nn.Adam;
 import dev.ringfold.tensors.nn.GradientListener;
 import dev.ringfold.tensors.nn.Optimizer;
+import dev.ringfold.tensors.NodeSharedAllocator;
 import dev.ringfold.tensors.nn.Sequential;
 import dev.ringfold.tensors.nn.SgdMomentum;
 import dev.ringfold.tensors.nn.SoftmaxCrossEntropy;
@@ -202,7 +203,10 @@ public final class FashionMnistTraining
             }
             try (FashionMnist train = trainSet;
                  FashionMnist test = testSet;
-                 Sequential model = MLP.build(allocator, options.seed);
+                 // on one node the model is node-shared: each rank then updates its slice (the sharded update)
+                 NodeSharedAllocator sharedModel = sharedModel(options, world, allocator);
+                 Sequential model = sharedModel != null ? MLP.build(allocator, sharedModel, options.seed) :
+                     MLP.build(allocator, options.seed);
                  Activations activations = model.newActivations(allocator, capacity);
                  SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, FashionMnist.CLASSES, capacity);
                  ScheduledOptimizer optimizer = new ScheduledOptimizer(allocator, options, steps);
@@ -234,8 +238,15 @@ public final class FashionMnistTraining
                 long firstStep = 0;
                 if (!ps)
                 {
-                    optimizer.init(model.parameters(), elastic ? ((ElasticAllReduce)replicas).averagedGradients() :
-                        ((BucketedAllReduce)replicas).averagedGradients());
+                    if (elastic)
+                    {
+                        optimizer.init(model.parameters(), ((ElasticAllReduce)replicas).averagedGradients());
+                    }
+                    else
+                    {
+                        final BucketedAllReduce buckets = (BucketedAllReduce)replicas;
+                        optimizer.init(buckets.updateParameters(), buckets.updateGradients());
+                    }
                 }
                 if (checkpoint != null && rank == 0)
                 {
@@ -489,6 +500,19 @@ public final class FashionMnistTraining
             Thread.currentThread().interrupt();
         }
         throw new IllegalStateException("--kill-rank: rank " + rank + " (pid " + pid + ") outlived its SIGKILL");
+    }
+
+    /**
+     * Where the model's parameters and gradients live: node-shared when the sharded update can run on them (plain
+     * all-reduce on several ranks; not elastic, whose survivors remake their buckets, nor with checkpoints, which save
+     * whole optimizer states), else null (private).
+     */
+    private static NodeSharedAllocator sharedModel(final TrainingOptions options, final Communicator world,
+        final BufferAllocator allocator)
+    {
+        final boolean possible = options.mode == TrainingOptions.Mode.ALLREDUCE && options.elasticMax == 0 &&
+            options.checkpoint == null && !options.privateBuckets && !options.replicatedUpdate && world.size() > 1;
+        return possible ? NodeSharedAllocator.create(world, allocator) : null;
     }
 
     /** With --elastic: the elastic all-reduce, the optimizer its state; else the options as they are. */

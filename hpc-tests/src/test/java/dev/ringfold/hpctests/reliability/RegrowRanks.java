@@ -12,7 +12,9 @@ import java.lang.management.ManagementFactory;
  * A dead rank's replacement joining the survivors, run by {@link RegrowTest} under {@code mpjrun --elastic MIN:NP
  * --max-replacements K}. {@code RegrowRanks VICTIM DYING WAIT_S [KILL_MS]}:
  * <ul>
- * <li>every rank prints {@code regrow: rank R incarnation N pid P job J}; after a barrier VICTIM SIGKILLs itself;</li>
+ * <li>every rank prints {@code regrow: rank R incarnation N pid P job J on NODE} (Slurm's node name, else the
+ * host); after a barrier VICTIM SIGKILLs itself ({@code regrow: rank R killed at MS}, the wall clock, as the
+ * survivors' {@code saw rank R fail at MS} and {@code greeted ... at MS}: bench/scripts/regrow-timing.sh);</li>
  * <li>the survivors see it fail (a receive from it throws {@code PeerFailedException}), then poll ({@code iprobe},
  * which drives the runtime, so that they answer the replacement's join) for a greeting from VICTIM's slot, at most
  * WAIT_S seconds ({@code regrow: rank R no replacement} when none comes);</li>
@@ -21,7 +23,8 @@ import java.lang.management.ManagementFactory;
  * or before or after it: one that joined in time waits for its end without a word, so that every case ends the same
  * way); a later one joins ({@code regrow: rank R incarnation N joined at MS ms of its JVM (main at MS
  * ms, the join MS ms)}), greets
- * every survivor, each answers; then every rank sends 2 MiB to the next and receives from the one before over
+ * every survivor, each answers (both sides say how they reach the other: {@code via shm} or {@code via tcp});
+ * then every rank sends 2 MiB to the next and receives from the one before over
  * WORLD, and checks each element ({@code regrow: rank R ring ok from rank Q incarnation N}).</li>
  * </ul>
  */
@@ -81,12 +84,14 @@ public final class RegrowRanks
         final int rank = w.rank();
         final int np = w.size();
         System.out.println("regrow: rank " + rank + " incarnation " + incarnation + " pid " +
-            ProcessHandle.current().pid() + " job " + System.getenv(LaunchEnvironment.JOB_ID));
+            ProcessHandle.current().pid() + " job " + System.getenv(LaunchEnvironment.JOB_ID) + " on " +
+            System.getenv().getOrDefault("SLURMD_NODENAME", rf.host(rank)));
         if (incarnation == 0)
         {
             w.barrier();
             if (rank == victim)
             {
+                System.out.println("regrow: rank " + rank + " killed at " + System.currentTimeMillis());
                 System.out.flush();
                 kill();
             }
@@ -97,7 +102,8 @@ public final class RegrowRanks
             }
             catch (final PeerFailedException expected)
             {
-                System.out.println("regrow: rank " + rank + " saw rank " + victim + " fail");
+                System.out.println("regrow: rank " + rank + " saw rank " + victim + " fail at " +
+                    System.currentTimeMillis());
             }
             final long deadline = System.currentTimeMillis() + waitMs;
             while (w.iprobe(Communicator.ANY_SOURCE, GREETING) == null)
@@ -114,7 +120,7 @@ public final class RegrowRanks
             final int[] greeting = new int[2];
             w.recv(greeting, 0, 2, victim, GREETING);
             System.out.println("regrow: rank " + rank + " greeted by rank " + greeting[0] + " incarnation " +
-                greeting[1] + " at " + System.currentTimeMillis());
+                greeting[1] + " via " + w.transportTo(victim) + " at " + System.currentTimeMillis());
             w.send(new int[] {rank}, 0, 1, victim, ANSWER);
         }
         else
@@ -139,6 +145,8 @@ public final class RegrowRanks
                     {
                         throw new AssertionError("rank " + s + " answered " + answer[0]);
                     }
+                    System.out.println("regrow: rank " + rank + " incarnation " + incarnation + " answered by rank " +
+                        s + " via " + w.transportTo(s));
                 }
             }
         }
