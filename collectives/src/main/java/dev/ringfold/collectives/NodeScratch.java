@@ -286,7 +286,7 @@ final class NodeScratch implements AutoCloseable
     /** This rank has finished a step of chunk {@code g}: {@code counter} now reads g + 1 for the others. */
     void publish(final int counter, final long g)
     {
-        control.putLongOrdered(FIRST_SLOT + rank * SLOT_BYTES + counter, g + 1);
+        control.putLongRelease(FIRST_SLOT + rank * SLOT_BYTES + counter, g + 1);
     }
 
     /**

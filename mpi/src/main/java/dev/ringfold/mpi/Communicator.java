@@ -716,30 +716,25 @@ public final class Communicator implements AutoCloseable
         return a;
     }
 
-    /** An agreement step from world rank {@code worldPeer} (layout in {@link Frames}). */
-    void onAgreementStep(final int worldPeer, final DirectBuffer b, final int offset)
+    /** An agreement step from world rank {@code worldPeer}. */
+    void onAgreementStep(final int worldPeer, final AgreeFrame step)
     {
         final int from = rankOfWorld(worldPeer);
-        final int seq = b.getInt(offset + Frames.AGREE_SEQ_OFFSET, Frames.ORDER);
+        final int seq = step.seq();
         if (from < 0 || seq < agreementsStarted - 3)
         {
             return; // not a member, or an agreement long decided everywhere
         }
-        final int words = b.getInt(offset + Frames.AGREE_WORDS_OFFSET, Frames.ORDER);
+        final int words = step.words();
         final long[] failedSet = new long[words];
         final long[] acceptedSet = new long[words];
         for (int w = 0; w < words; w++)
         {
-            failedSet[w] = b.getLong(offset + Frames.AGREE_HEADER + 8 * w, Frames.ORDER);
-            acceptedSet[w] = b.getLong(offset + Frames.AGREE_HEADER + 8 * (words + w), Frames.ORDER);
+            failedSet[w] = step.failedWord(w);
+            acceptedSet[w] = step.acceptedWord(w);
         }
-        agreement(seq).onMessage(from, b.getInt(offset + Frames.AGREE_KIND_OFFSET, Frames.ORDER),
-            b.getInt(offset + Frames.AGREE_EPOCH_OFFSET, Frames.ORDER),
-            b.getInt(offset + Frames.AGREE_VALUE_OFFSET, Frames.ORDER),
-            b.getInt(offset + Frames.AGREE_MAX_OFFSET, Frames.ORDER), failedSet,
-            b.getInt(offset + Frames.AGREE_ACCEPTED_EPOCH_OFFSET, Frames.ORDER),
-            b.getInt(offset + Frames.AGREE_ACCEPTED_VALUE_OFFSET, Frames.ORDER),
-            b.getInt(offset + Frames.AGREE_ACCEPTED_MAX_OFFSET, Frames.ORDER), acceptedSet);
+        agreement(seq).onMessage(from, step.kind(), step.epoch(), step.value(), step.max(), failedSet,
+            step.acceptedEpoch(), step.acceptedValue(), step.acceptedMax(), acceptedSet);
     }
 
     /**

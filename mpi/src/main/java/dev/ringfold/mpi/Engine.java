@@ -6,22 +6,16 @@ import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
 import dev.ringfold.mpi.transport.InputWaiter;
 import dev.ringfold.mpi.transport.Transport;
-import dev.ringfold.mpi.transport.shm.CooperativeCopy;
 import dev.ringfold.mpi.transport.shm.CrossMemory;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayQueue;
-import org.agrona.collections.LongArrayQueue;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 
 /**
@@ -40,26 +34,21 @@ import java.util.ArrayList;
  * <p>Matching follows MPI: (context, source, tag) with wildcards, in arrival order per peer; each peer's frames
  * arrive in order on one channel, and a peer's sends leave in the order they were started.
  *
+ * <p>Its parts, each a class with one job: {@link MatchingQueues} (posted and unexpected, MPI order),
+ * {@link SlotTable} (transfers in flight by id), {@link SendQueues} (what waits for room on the path to each peer,
+ * back-pressure included), {@link PeerMemoryPull} (the cross-memory pull and the copy together), {@link Waits}
+ * (idle strategy, deadlines, liveness), {@link ThreadGuard} (one thread inside), {@link ProgressHooks} (the
+ * collectives in flight each round advances) and one flyweight per frame kind.
+ * What stays here is the protocol: frame dispatch, the eager/rendezvous state machine, withdrawal, and the
+ * fault-tolerance frames.
+ *
  * <p>Fault tolerance (ULFM's meaning, see {@link Communicator#revoke()}): a death this rank learns of goes to every
  * other rank in a FAILED frame (each passes it on once), REVOKE frames mark a communicator's two contexts revoked,
  * and AGREE frames carry {@link Agreement}'s steps to the communicator they name, outside matching.
  */
-final class Engine implements FrameHandler
+final class Engine implements FrameHandler, SendQueues.Sender
 {
     static final int ANY = MatchingQueues.ANY;
-    private static final VarHandle INSIDE;
-
-    static
-    {
-        try
-        {
-            INSIDE = MethodHandles.lookup().findVarHandle(Engine.class, "inside", Thread.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
 
     private final int worldRank;
     private final int worldSize;
@@ -67,34 +56,22 @@ final class Engine implements FrameHandler
     private final Channel[] channels;
     private final int[] eagerLimit;
     private final long[] pids;
-    private final boolean[] cmaDenied;
-    private final boolean[] cmaVerified;
-    private final int[] copyGeneration;
-    private final long cooperativeMin;
     private final String[] failed;
     /** Which process holds each world slot: 0 for the job's first ones, n for the n-th replacement (mpjrun --elastic). */
     private final int[] incarnations;
     private final boolean[] died;    // failed without closing: whatever it still owed a collective never comes
-    private final CrossMemory cma;
+    private final PeerMemoryPull pulls;
     private final Waits waits;
     private final int fragmentLimit;
     private final long defaultTimeoutNs;
 
-    // per-peer outbound queues: requests in start order, then control frames (CTS/FIN) that found no room
-    private final Request[] queueHead;
-    private final Request[] queueTail;
-    private final LongArrayQueue[] controlQueue;
-    private final ArrayDeque<byte[]>[] frameQueue; // fault-tolerance frames (REVOKE, FAILED, AGREE) that found no room
-    private int peersWithQueues;
-    private final boolean[] queued;
-
+    private final SendQueues queues;
     private final MatchingQueues matching = new MatchingQueues();
     private final BufferPool pool;
 
     private final SlotTable slots = new SlotTable();
 
-    private Progressable[] hooks = new Progressable[8];
-    private int hookCount;
+    private final ProgressHooks hooks = new ProgressHooks();
     private final RuntimeSettings settings;
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
 
@@ -107,9 +84,21 @@ final class Engine implements FrameHandler
     private final int[] heardFrom;
     private final UnsafeBuffer frameScratch = new UnsafeBuffer(new byte[256]);
     private final boolean faultTolerant;
-    @SuppressWarnings("unused") // through INSIDE
-    private Thread inside;     // the thread inside a call of this rank's runtime now, or null
+    private final ThreadGuard guard;
     private boolean closed;
+
+    // one view per frame kind, reused for every frame read or written (the sending side's control frames and HELP
+    // are written by SendQueues and PeerMemoryPull)
+    private final EagerFrame eager = new EagerFrame();
+    private final RtsFrame rts = new RtsFrame();
+    private final IdPairFrame idPair = new IdPairFrame();
+    private final IdFrame idFrame = new IdFrame();
+    private final DataFrame data = new DataFrame();
+    private final HelpFrame help = new HelpFrame();
+    private final RevokeFrame revoke = new RevokeFrame();
+    private final FailedFrame failedFrame = new FailedFrame();
+    private final AgreeFrame agree = new AgreeFrame();
+    private final AgreeFrame agreeOut = new AgreeFrame(); // an answer may go out while a step is read
     private int progressCalls;
 
     Engine(final int worldRank, final int worldSize, final Transport[] transports, final Channel[] channels,
@@ -122,28 +111,18 @@ final class Engine implements FrameHandler
         this.channels = channels;
         this.pids = pids;
         this.eagerLimit = new int[worldSize];
-        this.cmaDenied = new boolean[worldSize];
-        this.cmaVerified = new boolean[worldSize];
-        this.copyGeneration = new int[worldSize];
-        this.cooperativeMin = settings.cooperativeCopyFrom();
         this.failed = new String[worldSize];
         this.incarnations = new int[worldSize];
         this.died = new boolean[worldSize];
-        this.queueHead = new Request[worldSize];
-        this.queueTail = new Request[worldSize];
-        this.queued = new boolean[worldSize];
-        this.controlQueue = new LongArrayQueue[worldSize];
-        @SuppressWarnings("unchecked") final ArrayDeque<byte[]>[] frames = new ArrayDeque[worldSize];
-        this.frameQueue = frames;
+        this.queues = new SendQueues(channels, this);
+        this.guard = new ThreadGuard(worldRank);
         this.heardFrom = new int[worldSize];
         int maxEager = 0;
         for (int p = 0; p < worldSize; p++)
         {
             final Channel ch = channels[p];
-            eagerLimit[p] = Math.min(settings.eagerLimit(), ch.maxFrameLength() - Frames.EAGER_HEADER);
+            eagerLimit[p] = Math.min(settings.eagerLimit(), ch.maxFrameLength() - EagerFrame.HEADER_LENGTH);
             maxEager = Math.max(maxEager, eagerLimit[p]);
-            controlQueue[p] = new LongArrayQueue(16, Long.MIN_VALUE);
-            frameQueue[p] = new ArrayDeque<>();
         }
         boolean overMpi = false;
         for (final Channel ch : channels)
@@ -154,11 +133,12 @@ final class Engine implements FrameHandler
         this.fragmentLimit = settings.fragmentBytes();
         this.pool = new BufferPool(Math.max(64, maxEager));
         // the native linker only where large messages are pulled: linking costs a rank tens of ms at start
-        this.cma = settings.pullsWithCrossMemory() && CrossMemory.supported() ? new CrossMemory() : null;
+        final CrossMemory cma = settings.pullsWithCrossMemory() && CrossMemory.supported() ? new CrossMemory() : null;
         if (cma != null)
         {
             CrossMemory.allowPeers(); // so that peers which pull can read this process (Yama's ptrace scope 1)
         }
+        this.pulls = new PeerMemoryPull(worldRank, cma, channels, pids, settings.cooperativeCopyFrom());
         this.waits = new Waits(worldRank, settings.idleStrategy(inputWaiter(worldRank, transports, channels)),
             transports, this, matching, settings.stallNs());
         this.defaultTimeoutNs = settings.timeoutNs();
@@ -220,14 +200,14 @@ final class Engine implements FrameHandler
 
     void startSend(final Request r)
     {
-        final Thread outer = enter();
+        final Thread outer = guard.enter();
         try
         {
             send(r);
         }
         finally
         {
-            leave(outer);
+            guard.leave(outer);
         }
     }
 
@@ -252,14 +232,12 @@ final class Engine implements FrameHandler
             r.traceStart = Tracer.now();
         }
         r.status.set(r.comm == null ? peer : r.comm.rankOfWorld(peer), r.tag, r.length);
-        if (queueHead[peer] != null || !trySend(r))
-        {
-            enqueue(peer, r);
-        }
+        queues.send(r);
     }
 
-    /** Puts the request's first frame on the wire if there is room; true when it no longer needs the queue. */
-    private boolean trySend(final Request r)
+    /** Puts the request's next frames on the wire if there is room; true when it no longer needs the queue. */
+    @Override
+    public boolean trySend(final Request r)
     {
         final int peer = r.peer;
         final Channel ch = channels[peer];
@@ -269,23 +247,20 @@ final class Engine implements FrameHandler
         }
         if (r.length <= eagerLimit[peer] && !r.synchronous)
         {
-            final int at = ch.tryClaim(Frames.EAGER_HEADER + r.length);
+            final int at = ch.tryClaim(EagerFrame.HEADER_LENGTH + r.length);
             if (at == Channel.NO_ROOM)
             {
                 return false;
             }
-            final MutableDirectBuffer b = ch.buffer();
-            b.putInt(at + Frames.TYPE_OFFSET, Frames.EAGER, Frames.ORDER);
-            b.putInt(at + Frames.CTX_OFFSET, r.ctx, Frames.ORDER);
-            b.putInt(at + Frames.TAG_OFFSET, r.tag, Frames.ORDER);
-            b.putInt(at + Frames.LENGTH_OFFSET, r.length, Frames.ORDER);
-            b.putLong(at + Frames.EAGER_STAMP_OFFSET, r.stamp, Frames.ORDER);
-            UnsafeApi.copyMemory(r.base, r.address, b.byteArray(), b.addressOffset() + at + Frames.EAGER_HEADER, r.length);
+            eager.wrap(ch.buffer(), at).type(Frames.EAGER).ctx(r.ctx).tag(r.tag).length(r.length).stamp(r.stamp);
+            final DirectBuffer b = ch.buffer();
+            UnsafeApi.copyMemory(r.base, r.address, b.byteArray(), b.addressOffset() + at + EagerFrame.HEADER_LENGTH,
+                r.length);
             ch.commit(at);
             complete(r);
             return true;
         }
-        final int at = ch.tryClaim(Frames.RTS_LENGTH);
+        final int at = ch.tryClaim(RtsFrame.FRAME_LENGTH);
         if (at == Channel.NO_ROOM)
         {
             return false;
@@ -295,16 +270,10 @@ final class Engine implements FrameHandler
             slots.take(r);
         }
         // the receiver may read an off-heap buffer itself (cross-memory), or have the path move it by address
-        r.exposed = r.base == null && cma != null && ch.pullsFromPeerMemory() && !cmaDenied[peer];
+        r.exposed = r.base == null && pulls.exposesTo(peer);
         final boolean pullable = r.exposed || r.base == null && ch.movesByAddress();
-        final MutableDirectBuffer b = ch.buffer();
-        b.putInt(at + Frames.TYPE_OFFSET, Frames.RTS, Frames.ORDER);
-        b.putInt(at + Frames.CTX_OFFSET, r.ctx, Frames.ORDER);
-        b.putInt(at + Frames.TAG_OFFSET, r.tag, Frames.ORDER);
-        b.putInt(at + Frames.LENGTH_OFFSET, r.length, Frames.ORDER);
-        b.putInt(at + Frames.SEND_ID_OFFSET, r.slot, Frames.ORDER);
-        b.putLong(at + Frames.ADDRESS_OFFSET, pullable ? r.address : 0L, Frames.ORDER);
-        b.putLong(at + Frames.RTS_STAMP_OFFSET, r.stamp, Frames.ORDER);
+        rts.wrap(ch.buffer(), at).type(Frames.RTS).ctx(r.ctx).tag(r.tag).length(r.length).sendId(r.slot)
+            .address(pullable ? r.address : 0L).stamp(r.stamp);
         ch.commit(at);
         r.phase = Request.AWAIT_CTS;
         return true;
@@ -312,137 +281,24 @@ final class Engine implements FrameHandler
 
     private boolean stream(final Request r, final Channel ch)
     {
-        final int maxPayload = Math.min(fragmentLimit, ch.maxFrameLength() - Frames.DATA_HEADER);
+        final int maxPayload = Math.min(fragmentLimit, ch.maxFrameLength() - DataFrame.HEADER_LENGTH);
         while (r.transferred < r.length)
         {
             final int n = Math.min(maxPayload, r.length - r.transferred);
-            final int at = ch.tryClaim(Frames.DATA_HEADER + n);
+            final int at = ch.tryClaim(DataFrame.HEADER_LENGTH + n);
             if (at == Channel.NO_ROOM)
             {
                 return false;
             }
-            final MutableDirectBuffer b = ch.buffer();
-            b.putInt(at + Frames.TYPE_OFFSET, Frames.DATA, Frames.ORDER);
-            b.putInt(at + Frames.DATA_RECV_ID_OFFSET, r.remoteSlot, Frames.ORDER);
-            b.putInt(at + Frames.DATA_OFFSET_OFFSET, r.transferred, Frames.ORDER);
+            data.wrap(ch.buffer(), at).type(Frames.DATA).recvId(r.remoteSlot).position(r.transferred);
+            final DirectBuffer b = ch.buffer();
             UnsafeApi.copyMemory(r.base, r.address + r.transferred, b.byteArray(),
-                b.addressOffset() + at + Frames.DATA_HEADER, n);
+                b.addressOffset() + at + DataFrame.HEADER_LENGTH, n);
             ch.commit(at);
             r.transferred += n;
         }
         slots.release(r);
         complete(r);
-        return true;
-    }
-
-    private void enqueue(final int peer, final Request r)
-    {
-        r.next = null;
-        if (queueTail[peer] == null)
-        {
-            queueHead[peer] = r;
-        }
-        else
-        {
-            queueTail[peer].next = r;
-        }
-        queueTail[peer] = r;
-        markQueued(peer);
-    }
-
-    private void markQueued(final int peer)
-    {
-        if (!queued[peer])
-        {
-            queued[peer] = true;
-            peersWithQueues++;
-        }
-    }
-
-    private int flushQueues()
-    {
-        int work = 0;
-        for (int peer = 0; peer < worldSize; peer++)
-        {
-            if (!queued[peer])
-            {
-                continue;
-            }
-            final LongArrayQueue control = controlQueue[peer];
-            while (!control.isEmpty())
-            {
-                final long entry = control.peekLong();
-                if (!tryControl(peer, (int)(entry >>> 56), (int)(entry >>> 28) & 0xFFFFFFF, (int)entry & 0xFFFFFFF))
-                {
-                    break;
-                }
-                control.pollLong();
-                work++;
-            }
-            final ArrayDeque<byte[]> frames = frameQueue[peer];
-            while (!frames.isEmpty() && tryFrame(peer, frames.peekFirst()))
-            {
-                frames.pollFirst();
-                work++;
-            }
-            Request r = queueHead[peer];
-            while (r != null && trySend(r))
-            {
-                work++;
-                final Request next = r.next;
-                r.next = null;
-                r = next;
-            }
-            queueHead[peer] = r;
-            if (r == null)
-            {
-                queueTail[peer] = null;
-            }
-            if (r == null && control.isEmpty() && frames.isEmpty())
-            {
-                queued[peer] = false;
-                peersWithQueues--;
-            }
-        }
-        return work;
-    }
-
-    private void sendControl(final int peer, final int type, final int a, final int b)
-    {
-        if (!controlQueue[peer].isEmpty() || !tryControl(peer, type, a, b))
-        {
-            // ids stay below 2^28 (slot tables never grow that far)
-            controlQueue[peer].addLong(((long)type << 56) | ((long)a << 28) | b);
-            markQueued(peer);
-        }
-    }
-
-    private boolean tryControl(final int peer, final int type, final int a, final int b)
-    {
-        final Channel ch = channels[peer];
-        if (type == Frames.CTS || type == Frames.CTS_BY_ADDRESS || type == Frames.CANCEL_RECV)
-        {
-            final int at = ch.tryClaim(Frames.CTS_LENGTH);
-            if (at == Channel.NO_ROOM)
-            {
-                return false;
-            }
-            final MutableDirectBuffer buf = ch.buffer();
-            buf.putInt(at + Frames.TYPE_OFFSET, type, Frames.ORDER);
-            buf.putInt(at + Frames.CTS_SEND_ID_OFFSET, a, Frames.ORDER);
-            buf.putInt(at + Frames.CTS_RECV_ID_OFFSET, b, Frames.ORDER);
-            ch.commit(at);
-            return true;
-        }
-        final int at = ch.tryClaim(Frames.FIN_LENGTH);
-        if (at == Channel.NO_ROOM)
-        {
-            return false;
-        }
-        final MutableDirectBuffer buf = ch.buffer();
-        buf.putInt(at + Frames.TYPE_OFFSET, type, Frames.ORDER); // FIN, CANS or GONE: one id
-        buf.putInt(at + Frames.FIN_SEND_ID_OFFSET, a, Frames.ORDER);
-        ch.commit(at);
         return true;
     }
 
@@ -453,40 +309,21 @@ final class Engine implements FrameHandler
         {
             return;
         }
-        final byte[] copy = new byte[length];
-        frame.getBytes(0, copy);
-        if (!frameQueue[peer].isEmpty() || !tryFrame(peer, copy))
-        {
-            frameQueue[peer].addLast(copy);
-            markQueued(peer);
-        }
-    }
-
-    private boolean tryFrame(final int peer, final byte[] frame)
-    {
-        final Channel ch = channels[peer];
-        final int at = ch.tryClaim(frame.length);
-        if (at == Channel.NO_ROOM)
-        {
-            return false;
-        }
-        ch.buffer().putBytes(at, frame);
-        ch.commit(at);
-        return true;
+        queues.frame(peer, frame, length);
     }
 
     // ---------------------------------------------------------------------------------------------- receiving
 
     void startRecv(final Request r)
     {
-        final Thread outer = enter();
+        final Thread outer = guard.enter();
         try
         {
             recv(r);
         }
         finally
         {
-            leave(outer);
+            guard.leave(outer);
         }
     }
 
@@ -554,37 +391,46 @@ final class Engine implements FrameHandler
     @Override
     public void onFrame(final int peer, final DirectBuffer buffer, final int offset, final int length)
     {
-        final int type = buffer.getInt(offset + Frames.TYPE_OFFSET, Frames.ORDER);
+        // the message path's frames here, the rest in onOtherFrame: this method stays small enough for the JIT to
+        // inline into the transports' poll loops (C2's FreqInlineSize, 325 bytes of bytecode)
+        final int type = Frames.type(buffer, offset);
         switch (type)
         {
-            case Frames.EAGER -> onEager(peer, buffer, offset);
-            case Frames.RTS -> onRts(peer, buffer, offset);
-            case Frames.CTS -> onCts(buffer, offset);
-            case Frames.DATA -> onData(buffer, offset, length);
-            case Frames.FIN -> onFin(buffer, offset);
+            case Frames.EAGER -> onEager(peer, eager.wrap(buffer, offset));
+            case Frames.RTS -> onRts(peer, rts.wrap(buffer, offset));
+            case Frames.CTS -> onCts(idPair.wrap(buffer, offset));
+            case Frames.DATA -> onData(data.wrap(buffer, offset), length);
+            case Frames.FIN -> onFin(idFrame.wrap(buffer, offset).id());
+            default -> onOtherFrame(peer, type, buffer, offset, length);
+        }
+    }
+
+    private void onOtherFrame(final int peer, final int type, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        switch (type)
+        {
             case Frames.BYE -> closedAfterTellingOfDeaths(peer);
-            case Frames.HELP -> onHelp(peer, buffer, offset);
-            case Frames.CTS_BY_ADDRESS -> onCtsByAddress(buffer, offset);
-            case Frames.CANCEL_SEND -> onCancelSend(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET, Frames.ORDER));
-            case Frames.CANCEL_RECV -> onCancelRecv(peer, buffer.getInt(offset + Frames.CANCEL_SEND_ID_OFFSET, Frames.ORDER),
-                buffer.getInt(offset + Frames.CANCEL_RECV_ID_OFFSET, Frames.ORDER));
-            case Frames.WITHDRAWN -> onWithdrawn(buffer.getInt(offset + Frames.WITHDRAWN_ID_OFFSET, Frames.ORDER));
-            case Frames.REVOKE -> revoked(buffer.getInt(offset + Frames.REVOKE_CTX_OFFSET, Frames.ORDER),
-                buffer.getInt(offset + Frames.REVOKE_BY_OFFSET, Frames.ORDER));
-            case Frames.FAILED -> heardOfDeath(peer, buffer.getInt(offset + Frames.FAILED_RANK_OFFSET, Frames.ORDER),
-                buffer.getInt(offset + Frames.FAILED_INCARNATION_OFFSET, Frames.ORDER));
+            case Frames.HELP -> onHelp(peer, help.wrap(buffer, offset));
+            case Frames.CTS_BY_ADDRESS -> onCtsByAddress(idPair.wrap(buffer, offset));
+            case Frames.CANCEL_SEND -> onCancelSend(peer, idFrame.wrap(buffer, offset).id());
+            case Frames.CANCEL_RECV -> onCancelRecv(peer, idPair.wrap(buffer, offset).sendId(), idPair.recvId());
+            case Frames.WITHDRAWN -> onWithdrawn(idFrame.wrap(buffer, offset).id());
+            case Frames.REVOKE -> revoked(revoke.wrap(buffer, offset).ctx(), revoke.revoker());
+            case Frames.FAILED -> heardOfDeath(peer, failedFrame.wrap(buffer, offset).rank(), failedFrame.incarnation());
             case Frames.AGREE -> onAgreement(peer, buffer, offset, length);
             default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
         }
     }
 
-    private void onEager(final int peer, final DirectBuffer buffer, final int offset)
+    private void onEager(final int peer, final EagerFrame frame)
     {
-        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET, Frames.ORDER);
-        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET, Frames.ORDER);
-        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET, Frames.ORDER);
-        final long stamp = buffer.getLong(offset + Frames.EAGER_STAMP_OFFSET, Frames.ORDER);
-        final long src = buffer.addressOffset() + offset + Frames.EAGER_HEADER;
+        final int ctx = frame.ctx();
+        final int tag = frame.tag();
+        final int length = frame.length();
+        final long stamp = frame.stamp();
+        final DirectBuffer buffer = frame.buffer();
+        final long src = buffer.addressOffset() + frame.offset() + EagerFrame.HEADER_LENGTH;
         final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
         {
@@ -608,14 +454,14 @@ final class Engine implements FrameHandler
         UnsafeApi.copyMemory(buffer.byteArray(), src, e.data.byteArray(), e.data.addressOffset(), length);
     }
 
-    private void onRts(final int peer, final DirectBuffer buffer, final int offset)
+    private void onRts(final int peer, final RtsFrame frame)
     {
-        final int ctx = buffer.getInt(offset + Frames.CTX_OFFSET, Frames.ORDER);
-        final int tag = buffer.getInt(offset + Frames.TAG_OFFSET, Frames.ORDER);
-        final int length = buffer.getInt(offset + Frames.LENGTH_OFFSET, Frames.ORDER);
-        final int sendSlot = buffer.getInt(offset + Frames.SEND_ID_OFFSET, Frames.ORDER);
-        final long address = buffer.getLong(offset + Frames.ADDRESS_OFFSET, Frames.ORDER);
-        final long stamp = buffer.getLong(offset + Frames.RTS_STAMP_OFFSET, Frames.ORDER);
+        final int ctx = frame.ctx();
+        final int tag = frame.tag();
+        final int length = frame.length();
+        final int sendSlot = frame.sendId();
+        final long address = frame.address();
+        final long stamp = frame.stamp();
         final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
         {
@@ -644,7 +490,7 @@ final class Engine implements FrameHandler
         }
         if (length > r.length)
         {
-            sendControl(peer, Frames.FIN, sendSlot, 0); // the sender is done; only this receive fails
+            queues.control(peer, Frames.FIN, sendSlot, 0); // the sender is done; only this receive fails
             setStatus(r, peer, tag, length);
             fail(r, truncated(r, peer, tag, length));
             return;
@@ -653,7 +499,7 @@ final class Engine implements FrameHandler
         if (length == 0)
         {
             // an empty synchronous send: matching is all there is to it
-            sendControl(peer, Frames.FIN, sendSlot, 0);
+            queues.control(peer, Frames.FIN, sendSlot, 0);
             complete(r);
             return;
         }
@@ -664,156 +510,60 @@ final class Engine implements FrameHandler
             r.byAddress = true;
             slots.take(r);
             channels[peer].receiveByAddress(r.address, length, r.slot, r.slot);
-            sendControl(peer, Frames.CTS_BY_ADDRESS, sendSlot, r.slot);
+            queues.control(peer, Frames.CTS_BY_ADDRESS, sendSlot, r.slot);
             return;
         }
-        if (address != 0 && r.base == null && cma != null && !cmaDenied[peer])
+        if (address != 0 && r.base == null && pulls.mayPullFrom(peer))
         {
-            final int errno = cmaVerified[peer] && length >= cooperativeMin && peer != worldRank &&
-                channels[peer].copyTogetherSlot(true) != null ?
-                copyTogether(peer, r.address, address, length, sendSlot) :
-                cma.read(pids[peer], r.address, address, length);
-            if (errno == 0)
+            final PeerMemoryPull.Outcome outcome = pulls.pull(peer, r.address, address, length, sendSlot);
+            if (outcome == PeerMemoryPull.Outcome.PULLED)
             {
-                cmaVerified[peer] = true;
-                sendControl(peer, Frames.FIN, sendSlot, 0);
+                queues.control(peer, Frames.FIN, sendSlot, 0);
                 complete(r);
                 return;
             }
-            if (CrossMemory.isGoneError(errno))
+            if (outcome == PeerMemoryPull.Outcome.PEER_GONE)
             {
-                onPeerFailure(peer, "process " + pids[peer] + " is gone");
+                onPeerFailure(peer, "process " + pulls.pid(peer) + " is gone");
                 fail(r, peerFailed(peer, "receive from")); // matched already: in no list the failure goes through
                 return;
-            }
-            cmaDenied[peer] = true; // not permitted here: stream through the ring from now on
+            } // REFUSED: not permitted here, and from now on messages from this peer stream through the ring
         }
         r.phase = Request.STREAMING;
         slots.take(r);
-        sendControl(peer, Frames.CTS, sendSlot, r.slot);
-    }
-
-    /**
-     * Receiver: copies a large message together with its sender (see {@link CooperativeCopy}). Asks for help with
-     * a HELP frame if the ring has room (else copies alone), copies every chunk it can claim, then waits for the
-     * chunks the sender claimed. Returns 0, or the errno that stopped it.
-     */
-    private int copyTogether(final int peer, final long localAddress, final long remoteAddress, final int length,
-        final int sendSlot)
-    {
-        final UnsafeBuffer slot = channels[peer].copyTogetherSlot(true);
-        int generation = ++copyGeneration[peer];
-        if (generation == 0)
-        {
-            generation = ++copyGeneration[peer]; // 0 is what a fresh slot holds
-        }
-        final int chunk = CooperativeCopy.chunkBytes(length);
-        final int chunks = CooperativeCopy.chunks(length, chunk);
-        CooperativeCopy.open(slot, generation);
-        final Channel ch = channels[peer];
-        final int at = ch.tryClaim(Frames.HELP_LENGTH);
-        if (at != Channel.NO_ROOM)
-        {
-            final MutableDirectBuffer b = ch.buffer();
-            b.putInt(at + Frames.TYPE_OFFSET, Frames.HELP, Frames.ORDER);
-            b.putInt(at + Frames.HELP_GENERATION_OFFSET, generation, Frames.ORDER);
-            b.putInt(at + Frames.HELP_SEND_ID_OFFSET, sendSlot, Frames.ORDER);
-            b.putInt(at + Frames.HELP_LENGTH_OFFSET, length, Frames.ORDER);
-            b.putLong(at + Frames.HELP_ADDRESS_OFFSET, localAddress, Frames.ORDER);
-            b.putInt(at + Frames.HELP_CHUNK_OFFSET, chunk, Frames.ORDER);
-            ch.commit(at);
-        }
-        int k;
-        while ((k = CooperativeCopy.claim(slot, generation, chunks)) >= 0)
-        {
-            final long offset = (long)k * chunk;
-            final int errno = cma.read(pids[peer], localAddress + offset, remoteAddress + offset,
-                Math.min(chunk, length - offset));
-            if (errno != 0)
-            {
-                return errno;
-            }
-            CooperativeCopy.copied(slot);
-        }
-        long waitingSince = 0;
-        for (int spins = 0; CooperativeCopy.done(slot) < chunks; spins++)
-        {
-            if ((spins & 1023) == 1023)
-            {
-                // a chunk takes well under a millisecond: look for a dead sender only after a long wait, so that the
-                // check (a read of the sender's /proc entry) stays off the steady path
-                final long now = System.nanoTime();
-                if (waitingSince == 0)
-                {
-                    waitingSince = now;
-                }
-                else if (now - waitingSince > Waits.LIVENESS_PERIOD_NS && !ch.peerAlive())
-                {
-                    return 3; // ESRCH: it died holding a chunk
-                }
-                Thread.yield(); // the sender may have been descheduled mid-chunk
-            }
-            Thread.onSpinWait();
-        }
-        final int returned = CooperativeCopy.returned(slot);
-        if (returned >= 0)
-        {
-            final long offset = (long)returned * chunk;
-            return cma.read(pids[peer], localAddress + offset, remoteAddress + offset, Math.min(chunk, length - offset));
-        }
-        return 0;
+        queues.control(peer, Frames.CTS, sendSlot, r.slot);
     }
 
     /** Sender: the receiver asks for help with a transfer; push every chunk still unclaimed. */
-    private void onHelp(final int peer, final DirectBuffer buffer, final int offset)
+    private void onHelp(final int peer, final HelpFrame frame)
     {
-        final int generation = buffer.getInt(offset + Frames.HELP_GENERATION_OFFSET, Frames.ORDER);
-        final Request r = slots.get(buffer.getInt(offset + Frames.HELP_SEND_ID_OFFSET, Frames.ORDER));
-        final int length = buffer.getInt(offset + Frames.HELP_LENGTH_OFFSET, Frames.ORDER);
-        final long remoteAddress = buffer.getLong(offset + Frames.HELP_ADDRESS_OFFSET, Frames.ORDER);
-        final int chunk = buffer.getInt(offset + Frames.HELP_CHUNK_OFFSET, Frames.ORDER);
-        final UnsafeBuffer slot = channels[peer].copyTogetherSlot(false);
-        if (r == null || !r.isSend || r.state != Request.PENDING || r.base != null || slot == null || cma == null)
+        final Request r = slots.get(frame.sendId());
+        if (r != null && r.isSend && r.state == Request.PENDING && r.base == null)
         {
-            return; // nothing of ours to push: the receiver copies alone
-        }
-        final int chunks = CooperativeCopy.chunks(length, chunk);
-        int k;
-        while ((k = CooperativeCopy.claim(slot, generation, chunks)) >= 0)
-        {
-            final long at = (long)k * chunk;
-            if (cma.write(pids[peer], r.address + at, remoteAddress + at, Math.min(chunk, length - at)) != 0)
-            {
-                CooperativeCopy.giveBack(slot, k);
-                return;
-            }
-            CooperativeCopy.copied(slot);
-        }
+            pulls.help(peer, r.address, frame);
+        } // else nothing of ours to push: the receiver copies alone
     }
 
-    private void onCts(final DirectBuffer buffer, final int offset)
+    private void onCts(final IdPairFrame frame)
     {
-        final Request r = slots.get(buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET, Frames.ORDER));
+        final Request r = slots.get(frame.sendId());
         if (r == null || r.phase == Request.TOMBSTONE || r.phase == Request.WITHDRAWING)
         {
             return; // withdrawn: the receiver fails its receive when our cancel arrives, right behind
         }
-        r.remoteSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET, Frames.ORDER);
+        r.remoteSlot = frame.recvId();
         r.phase = Request.STREAMING;
         r.exposed = false; // the receiver streams: it will not read our memory
         r.transferred = 0;
-        if (queueHead[r.peer] != null || !trySend(r))
-        {
-            enqueue(r.peer, r);
-        }
+        queues.send(r);
     }
 
     /** Sender: the receiver has posted its buffer; the path moves the bytes and reports the end. */
-    private void onCtsByAddress(final DirectBuffer buffer, final int offset)
+    private void onCtsByAddress(final IdPairFrame frame)
     {
-        final int id = buffer.getInt(offset + Frames.CTS_SEND_ID_OFFSET, Frames.ORDER);
+        final int id = frame.sendId();
         final Request r = slots.get(id);
-        final int recvSlot = buffer.getInt(offset + Frames.CTS_RECV_ID_OFFSET, Frames.ORDER);
+        final int recvSlot = frame.recvId();
         if (r == null)
         {
             return;
@@ -845,16 +595,17 @@ final class Engine implements FrameHandler
         finishHeld(r);
     }
 
-    private void onData(final DirectBuffer buffer, final int offset, final int frameLength)
+    private void onData(final DataFrame frame, final int frameLength)
     {
-        final Request r = slots.get(buffer.getInt(offset + Frames.DATA_RECV_ID_OFFSET, Frames.ORDER));
+        final Request r = slots.get(frame.recvId());
         if (r.phase == Request.TOMBSTONE)
         {
             return; // sent before the sender saw our cancel: the withdrawn buffer is not touched
         }
-        final int at = buffer.getInt(offset + Frames.DATA_OFFSET_OFFSET, Frames.ORDER);
-        final int n = frameLength - Frames.DATA_HEADER;
-        UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + offset + Frames.DATA_HEADER,
+        final int at = frame.position();
+        final int n = frameLength - DataFrame.HEADER_LENGTH;
+        final DirectBuffer buffer = frame.buffer();
+        UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + frame.offset() + DataFrame.HEADER_LENGTH,
             r.base, r.address + at, n);
         r.transferred += n;
         if (r.transferred == r.status.count)
@@ -864,9 +615,9 @@ final class Engine implements FrameHandler
         }
     }
 
-    private void onFin(final DirectBuffer buffer, final int offset)
+    private void onFin(final int sendSlot)
     {
-        final Request r = slots.get(buffer.getInt(offset + Frames.FIN_SEND_ID_OFFSET, Frames.ORDER));
+        final Request r = slots.get(sendSlot);
         if (r.phase != Request.TOMBSTONE)
         {
             finishHeld(r); // the receiver pulled it all, even if our cancel was on its way
@@ -900,14 +651,14 @@ final class Engine implements FrameHandler
      */
     boolean withdraw(final Request r)
     {
-        final Thread outer = enter();
+        final Thread outer = guard.enter();
         try
         {
             return withdrawNow(r);
         }
         finally
         {
-            leave(outer);
+            guard.leave(outer);
         }
     }
 
@@ -921,7 +672,7 @@ final class Engine implements FrameHandler
         {
             if (r.isSend)
             {
-                removeQueued(r.peer, r);
+                queues.remove(r.peer, r);
             }
             else
             {
@@ -939,7 +690,7 @@ final class Engine implements FrameHandler
             if (!r.byAddress)
             {
                 r.cancelSent = true;
-                sendControl(peer, Frames.CANCEL_SEND, r.slot, 0);
+                queues.control(peer, Frames.CANCEL_SEND, r.slot, 0);
             }
         }
         if (r.phase == Request.WITHDRAWING)
@@ -952,12 +703,12 @@ final class Engine implements FrameHandler
         }
         if (r.isSend)
         {
-            removeQueued(peer, r);
-            sendControl(peer, Frames.CANCEL_SEND, r.slot, 0);
+            queues.remove(peer, r);
+            queues.control(peer, Frames.CANCEL_SEND, r.slot, 0);
         }
         else
         {
-            sendControl(peer, Frames.CANCEL_RECV, r.remoteSlot, r.slot);
+            queues.control(peer, Frames.CANCEL_RECV, r.remoteSlot, r.slot);
         }
         entomb(r, r.byAddress ? 2 : 1);
         r.state = Request.IDLE;
@@ -987,7 +738,7 @@ final class Engine implements FrameHandler
         if (e != null)
         {
             matching.remove(e);
-            sendControl(peer, Frames.WITHDRAWN, sendSlot, 0);
+            queues.control(peer, Frames.WITHDRAWN, sendSlot, 0);
             return;
         }
         for (int i = 0; i < slots.capacity(); i++)
@@ -1000,7 +751,7 @@ final class Engine implements FrameHandler
                 break;
             }
         }
-        sendControl(peer, Frames.WITHDRAWN, sendSlot, 0);
+        queues.control(peer, Frames.WITHDRAWN, sendSlot, 0);
     }
 
     /** Sender: the receiver withdraws the receive it matched with our {@code sendSlot}; answers GONE. */
@@ -1012,7 +763,7 @@ final class Engine implements FrameHandler
         {
             withdrawnByPeer(r, peer);
         }
-        sendControl(peer, Frames.WITHDRAWN, recvSlot, 0);
+        queues.control(peer, Frames.WITHDRAWN, recvSlot, 0);
     }
 
     /** Our side of a transfer the peer withdrew: it fails, and no more of its buffer is touched. */
@@ -1031,7 +782,7 @@ final class Engine implements FrameHandler
         {
             if (r.isSend)
             {
-                removeQueued(peer, r);
+                queues.remove(peer, r);
             }
             slots.release(r);
         }
@@ -1079,31 +830,6 @@ final class Engine implements FrameHandler
         if (--tombstone.owed == 0)
         {
             slots.release(tombstone);
-        }
-    }
-
-    private void removeQueued(final int peer, final Request r)
-    {
-        Request prev = null;
-        for (Request q = queueHead[peer]; q != null; prev = q, q = q.next)
-        {
-            if (q == r)
-            {
-                if (prev == null)
-                {
-                    queueHead[peer] = r.next;
-                }
-                else
-                {
-                    prev.next = r.next;
-                }
-                if (queueTail[peer] == r)
-                {
-                    queueTail[peer] = prev;
-                }
-                r.next = null;
-                return;
-            }
         }
     }
 
@@ -1195,7 +921,7 @@ final class Engine implements FrameHandler
 
     int progress()
     {
-        final Thread outer = enter();
+        final Thread outer = guard.enter();
         try
         {
             if ((++progressCalls & 255) == 0)
@@ -1207,43 +933,16 @@ final class Engine implements FrameHandler
         }
         finally
         {
-            leave(outer);
+            guard.leave(outer);
         }
-    }
-
-    // ------------------------------------------------------------------------------------------------ threads
-
-    /**
-     * Marks the calling thread as inside the runtime and returns who was inside before (itself when nested, else
-     * null); throws, naming both, when another thread is inside. Acquire/release so that a rank handed from one
-     * thread to another with proper synchronisation (MPI_THREAD_SERIALIZED) is never mistaken for two at once.
-     */
-    private Thread enter()
-    {
-        final Thread me = Thread.currentThread();
-        final Thread inside = (Thread)INSIDE.getAcquire(this);
-        if (inside != null && inside != me)
-        {
-            throw new IllegalStateException("rank " + worldRank + ": two threads call the runtime at once: '" +
-                me.getName() + "' called while '" + inside.getName() + "' was inside it; a rank's communicators " +
-                "must be used by one thread at a time (MPI_THREAD_SERIALIZED): make the calls from one thread, " +
-                "or hand the rank over under a lock");
-        }
-        INSIDE.setRelease(this, me);
-        return inside;
-    }
-
-    private void leave(final Thread outer)
-    {
-        INSIDE.setRelease(this, outer);
     }
 
     private int drive()
     {
         int work = 0;
-        if (peersWithQueues > 0)
+        if (queues.anyQueued())
         {
-            work += flushQueues();
+            work += queues.flush();
         }
         for (final Transport t : transports)
         {
@@ -1253,37 +952,18 @@ final class Engine implements FrameHandler
         {
             work += settleHeardDeaths(true);
         }
-        // backwards, so that a hook may remove itself while it runs
-        for (int i = hookCount - 1; i >= 0; i--)
-        {
-            if (i < hookCount)
-            {
-                work += hooks[i].doWork();
-            }
-        }
+        work += hooks.doWork();
         return work;
     }
 
     void addHook(final Progressable hook)
     {
-        if (hookCount == hooks.length)
-        {
-            hooks = java.util.Arrays.copyOf(hooks, hooks.length * 2);
-        }
-        hooks[hookCount++] = hook;
+        hooks.add(hook);
     }
 
     void removeHook(final Progressable hook)
     {
-        for (int i = 0; i < hookCount; i++)
-        {
-            if (hooks[i] == hook)
-            {
-                System.arraycopy(hooks, i + 1, hooks, i, hookCount - i - 1); // keeps the others in start order
-                hooks[--hookCount] = null;
-                return;
-            }
-        }
+        hooks.remove(hook);
     }
 
     /** Asks every transport whether its peers are still there (what idle waits do every 100 ms); for tests. */
@@ -1541,11 +1221,9 @@ final class Engine implements FrameHandler
         incarnations[peer] = incarnation;
         channels[peer] = channel;
         pids[peer] = pid;
-        eagerLimit[peer] = Math.min(settings.eagerLimit(), channel.maxFrameLength() - Frames.EAGER_HEADER);
-        cmaDenied[peer] = false;
-        cmaVerified[peer] = false;
-        frameQueue[peer].clear();
-        controlQueue[peer].clear();
+        eagerLimit[peer] = Math.min(settings.eagerLimit(), channel.maxFrameLength() - EagerFrame.HEADER_LENGTH);
+        pulls.forget(peer);
+        queues.dropAll(peer);
     }
 
     /**
@@ -1560,7 +1238,7 @@ final class Engine implements FrameHandler
         }
         failed[peer] = reason;
         this.died[peer] = died;
-        frameQueue[peer].clear();
+        queues.dropFrames(peer);
         if (died && faultTolerant)
         {
             spreadDeath(peer);
@@ -1575,14 +1253,11 @@ final class Engine implements FrameHandler
             }
             r = next;
         }
-        for (Request r = queueHead[peer]; r != null; r = r.next)
+        for (Request r = queues.dropAll(peer); r != null; r = r.next)
         {
             slots.release(r); // a send part-streamed holds one
             fail(r, peerFailed(peer, "send to"));
         }
-        queueHead[peer] = null;
-        queueTail[peer] = null;
-        controlQueue[peer].clear();
         for (int i = 0; i < slots.capacity(); i++)
         {
             final Request r = slots.get(i);
@@ -1648,7 +1323,7 @@ final class Engine implements FrameHandler
             for (final byte[] step : early)
             {
                 final UnsafeBuffer b = new UnsafeBuffer(step);
-                comm.onAgreementStep(b.getInt(step.length - 8, Frames.ORDER), b, 0);
+                comm.onAgreementStep(b.getInt(step.length - 8, Frames.ORDER), new AgreeFrame().wrap(b, 0));
             }
         }
     }
@@ -1698,12 +1373,12 @@ final class Engine implements FrameHandler
         }
         for (int peer = 0; peer < worldSize; peer++)
         {
-            for (Request q = queueHead[peer]; q != null; )
+            for (Request q = queues.firstWaiting(peer); q != null; )
             {
                 final Request next = q.next;
                 if ((q.ctx == ctx || q.ctx == ctx + 1) && q.phase == Request.QUEUED)
                 {
-                    removeQueued(peer, q);
+                    queues.remove(peer, q);
                     fail(q, q.comm.revokedError(q.describe()));
                 }
                 q = next;
@@ -1713,13 +1388,10 @@ final class Engine implements FrameHandler
 
     private void forwardRevocation(final Communicator comm, final int revoker)
     {
-        frameScratch.putInt(Frames.TYPE_OFFSET, Frames.REVOKE, Frames.ORDER);
-        frameScratch.putInt(Frames.REVOKE_CTX_OFFSET, comm.context(), Frames.ORDER);
-        frameScratch.putInt(Frames.REVOKE_BY_OFFSET, revoker, Frames.ORDER);
-        frameScratch.putInt(Frames.REVOKE_BY_OFFSET + 4, 0, Frames.ORDER);
+        revoke.wrap(frameScratch, 0).type(Frames.REVOKE).ctx(comm.context()).revoker(revoker);
         for (int r = 0; r < comm.size(); r++)
         {
-            sendFrame(comm.worldRank(r), frameScratch, Frames.REVOKE_LENGTH);
+            sendFrame(comm.worldRank(r), frameScratch, RevokeFrame.FRAME_LENGTH);
         }
     }
 
@@ -1770,13 +1442,10 @@ final class Engine implements FrameHandler
     /** Tells every other rank that a rank died: each that learns of it first passes it on (gossip, no server). */
     private void spreadDeath(final int rank)
     {
-        frameScratch.putInt(Frames.TYPE_OFFSET, Frames.FAILED, Frames.ORDER);
-        frameScratch.putInt(Frames.FAILED_RANK_OFFSET, rank, Frames.ORDER);
-        frameScratch.putInt(Frames.FAILED_INCARNATION_OFFSET, incarnations[rank], Frames.ORDER);
-        frameScratch.putInt(Frames.FAILED_INCARNATION_OFFSET + 4, 0, Frames.ORDER);
+        failedFrame.wrap(frameScratch, 0).type(Frames.FAILED).rank(rank).incarnation(incarnations[rank]).padding();
         for (int p = 0; p < worldSize; p++)
         {
-            sendFrame(p, frameScratch, Frames.FAILED_LENGTH);
+            sendFrame(p, frameScratch, FailedFrame.FRAME_LENGTH);
         }
     }
 
@@ -1785,39 +1454,30 @@ final class Engine implements FrameHandler
         final int max, final long[] failedSet, final int acceptedEpoch, final int acceptedValue, final int acceptedMax,
         final long[] acceptedSet, final int words)
     {
-        final int length = Frames.AGREE_HEADER + 16 * words;
+        final int length = AgreeFrame.frameLength(words);
         final UnsafeBuffer b = length <= frameScratch.capacity() ? frameScratch : new UnsafeBuffer(new byte[length]);
-        b.putInt(Frames.TYPE_OFFSET, Frames.AGREE, Frames.ORDER);
-        b.putInt(Frames.AGREE_CTX_OFFSET, ctx, Frames.ORDER);
-        b.putInt(Frames.AGREE_SEQ_OFFSET, seq, Frames.ORDER);
-        b.putInt(Frames.AGREE_KIND_OFFSET, kind, Frames.ORDER);
-        b.putInt(Frames.AGREE_EPOCH_OFFSET, epoch, Frames.ORDER);
-        b.putInt(Frames.AGREE_VALUE_OFFSET, value, Frames.ORDER);
-        b.putInt(Frames.AGREE_MAX_OFFSET, max, Frames.ORDER);
-        b.putInt(Frames.AGREE_ACCEPTED_EPOCH_OFFSET, acceptedEpoch, Frames.ORDER);
-        b.putInt(Frames.AGREE_ACCEPTED_VALUE_OFFSET, acceptedValue, Frames.ORDER);
-        b.putInt(Frames.AGREE_ACCEPTED_MAX_OFFSET, acceptedMax, Frames.ORDER);
-        b.putInt(Frames.AGREE_WORDS_OFFSET, words, Frames.ORDER);
-        b.putInt(Frames.AGREE_INCARNATION_OFFSET, incarnations[worldRank], Frames.ORDER);
+        agreeOut.wrap(b, 0).type(Frames.AGREE).ctx(ctx).seq(seq).kind(kind).epoch(epoch).value(value).max(max)
+            .acceptedEpoch(acceptedEpoch).acceptedValue(acceptedValue).acceptedMax(acceptedMax).words(words)
+            .incarnation(incarnations[worldRank]);
         for (int w = 0; w < words; w++)
         {
-            b.putLong(Frames.AGREE_HEADER + 8 * w, failedSet == null ? 0 : failedSet[w], Frames.ORDER);
-            b.putLong(Frames.AGREE_HEADER + 8 * (words + w), acceptedSet == null ? 0 : acceptedSet[w], Frames.ORDER);
+            agreeOut.failedWord(w, failedSet == null ? 0 : failedSet[w]);
+            agreeOut.acceptedWord(w, acceptedSet == null ? 0 : acceptedSet[w]);
         }
         sendFrame(peer, b, length);
     }
 
     private void onAgreement(final int peer, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (buffer.getInt(offset + Frames.AGREE_INCARNATION_OFFSET, Frames.ORDER) < incarnations[peer])
+        if (agree.wrap(buffer, offset).incarnation() < incarnations[peer])
         {
             return; // a step of the process this slot held before: not the present one's
         }
-        final int ctx = buffer.getInt(offset + Frames.AGREE_CTX_OFFSET, Frames.ORDER);
+        final int ctx = agree.ctx();
         final Communicator comm = byContext.get(ctx);
         if (comm != null)
         {
-            comm.onAgreementStep(peer, buffer, offset);
+            comm.onAgreementStep(peer, agree);
         }
         else if (ctx >= nextContext)
         {
@@ -1883,7 +1543,7 @@ final class Engine implements FrameHandler
             return;
         }
         final long giveUp = System.nanoTime() + 1_000_000_000L;
-        while (peersWithQueues > 0 && System.nanoTime() - giveUp < 0)
+        while (queues.anyQueued() && System.nanoTime() - giveUp < 0)
         {
             waits.pause(progress());
         }
@@ -1892,10 +1552,10 @@ final class Engine implements FrameHandler
             if (peer != worldRank && failed[peer] == null)
             {
                 final Channel ch = channels[peer];
-                final int at = ch.tryClaim(Frames.BYE_LENGTH);
+                final int at = ch.tryClaim(IdFrame.FRAME_LENGTH);
                 if (at != Channel.NO_ROOM)
                 {
-                    ch.buffer().putInt(at + Frames.TYPE_OFFSET, Frames.BYE, Frames.ORDER);
+                    idFrame.wrap(ch.buffer(), at).type(Frames.BYE).id(0);
                     ch.commit(at);
                     ch.flush();
                 }
@@ -1906,10 +1566,7 @@ final class Engine implements FrameHandler
         {
             t.close();
         }
-        if (cma != null)
-        {
-            cma.close();
-        }
+        pulls.close();
     }
 
 }

@@ -35,6 +35,10 @@ package dev.ringfold.mpi;
  * <p>Every CANS and CANR is answered by exactly one GONE, after everything the answerer had already sent about the
  * transfer (frames to one peer stay in order), so the withdrawing side keeps its slot until then and no late frame
  * reaches a reused slot.
+ *
+ * <p>Each layout is a flyweight that reads and writes its fields by name ({@link EagerFrame}, {@link RtsFrame},
+ * {@link IdPairFrame} for CTS, CTSA and CANR, {@link DataFrame}, {@link IdFrame} for FIN, BYE, CANS and GONE,
+ * {@link HelpFrame}, {@link RevokeFrame}, {@link FailedFrame}, {@link AgreeFrame}); the offsets live there.
  */
 final class Frames
 {
@@ -56,63 +60,11 @@ final class Frames
     static final int FAILED = 13;
     static final int AGREE = 14;
 
-    static final int TYPE_OFFSET = 0;
-
-    static final int CTX_OFFSET = 4;
-    static final int TAG_OFFSET = 8;
-    static final int EAGER_STAMP_OFFSET = 16;
-    static final int EAGER_HEADER = 24;
-
-    static final int LENGTH_OFFSET = 12;
-    static final int SEND_ID_OFFSET = 16;
-    static final int ADDRESS_OFFSET = 24;
-    static final int RTS_STAMP_OFFSET = 32;
-    static final int RTS_LENGTH = 40;
-
-    static final int CTS_SEND_ID_OFFSET = 4;
-    static final int CTS_RECV_ID_OFFSET = 8;
-    static final int CTS_LENGTH = 16;
-
-    static final int DATA_RECV_ID_OFFSET = 4;
-    static final int DATA_OFFSET_OFFSET = 8;
-    static final int DATA_HEADER = 16;
-
-    static final int FIN_SEND_ID_OFFSET = 4;
-    static final int FIN_LENGTH = 8;
-    static final int BYE_LENGTH = 8;
-
-    /** CANS and GONE carry one id where FIN does, CANR two where CTS does. */
-    static final int CANCEL_SEND_ID_OFFSET = 4;
-    static final int CANCEL_RECV_ID_OFFSET = 8;
-    static final int WITHDRAWN_ID_OFFSET = 4;
-
-    static final int REVOKE_CTX_OFFSET = 4;
-    static final int REVOKE_BY_OFFSET = 8;
-    static final int REVOKE_LENGTH = 16;
-    static final int FAILED_RANK_OFFSET = 4;
-    static final int FAILED_INCARNATION_OFFSET = 8;
-    static final int FAILED_LENGTH = 16;
-
-    static final int AGREE_CTX_OFFSET = 4;
-    static final int AGREE_SEQ_OFFSET = 8;
-    static final int AGREE_KIND_OFFSET = 12;
-    static final int AGREE_EPOCH_OFFSET = 16;
-    static final int AGREE_VALUE_OFFSET = 20;
-    static final int AGREE_MAX_OFFSET = 24;
-    static final int AGREE_ACCEPTED_EPOCH_OFFSET = 28;
-    static final int AGREE_ACCEPTED_VALUE_OFFSET = 32;
-    static final int AGREE_ACCEPTED_MAX_OFFSET = 36;
-    static final int AGREE_WORDS_OFFSET = 40;
-    static final int AGREE_INCARNATION_OFFSET = 44;
-    /** Then two bitmaps of {@code words} longs each: the sender's failed set (or the decided one), the accepted one. */
-    static final int AGREE_HEADER = 48;
-
-    static final int HELP_GENERATION_OFFSET = 4;
-    static final int HELP_SEND_ID_OFFSET = 8;
-    static final int HELP_LENGTH_OFFSET = 12;
-    static final int HELP_ADDRESS_OFFSET = 16;
-    static final int HELP_CHUNK_OFFSET = 24;
-    static final int HELP_LENGTH = 32;
+    /** The type of the frame at {@code offset}. */
+    static int type(final org.agrona.DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + FrameFlyweight.TYPE_OFFSET, ORDER);
+    }
 
     private Frames()
     {

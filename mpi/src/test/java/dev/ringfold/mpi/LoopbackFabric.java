@@ -4,6 +4,7 @@ import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
 import dev.ringfold.mpi.transport.RingChannel;
 import dev.ringfold.mpi.transport.Transport;
+import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -19,13 +20,16 @@ import java.util.Map;
  * An in-process transport: N engines in one JVM, each pair joined by Agrona one-to-one ring buffers as the shm
  * transport's are, so that the protocol above runs for real, fast and step by step, in unit tests. Optionally moves
  * by address (as TCP and MPI do: a move happens once the receiver has posted its buffer, outside the frames) and
- * lets a test kill a rank (its peers hear of it at their next liveness check, after draining what it sent).
+ * with RINGFOLD_CMA=1 pulls large off-heap messages from the peer's memory (the same process's) as shared memory
+ * does, copy together included; lets a test kill a rank (its peers hear of it at their next liveness check, after draining what it sent).
  */
 final class LoopbackFabric
 {
     private final int size;
     private final OneToOneRingBuffer[][] rings; // [from][to]
     private final boolean movesByAddress;
+    private final boolean pullsFromPeerMemory;
+    private final UnsafeBuffer[][] copySlots; // [sender][receiver]: the cooperative-copy slot of a pair's messages
     private final boolean[] dead;
     private final List<Move>[] outbound;     // by sender
     private final List<Move>[] posted;       // by receiver
@@ -39,6 +43,7 @@ final class LoopbackFabric
         this.size = size;
         this.movesByAddress = movesByAddress;
         this.rings = new OneToOneRingBuffer[size][size];
+        this.copySlots = new UnsafeBuffer[size][size];
         this.dead = new boolean[size];
         this.outbound = new List[size];
         this.posted = new List[size];
@@ -52,9 +57,12 @@ final class LoopbackFabric
             {
                 rings[from][to] = new OneToOneRingBuffer(new UnsafeBuffer(
                     ByteBuffer.allocateDirect(ringBytes + RingBufferDescriptor.TRAILER_LENGTH)));
+                copySlots[from][to] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
             }
         }
         final RuntimeSettings settings = RuntimeSettings.from(env);
+        // with RINGFOLD_CMA=1, ranks pull large messages from each other's memory, which is this one process's
+        this.pullsFromPeerMemory = settings.pullsWithCrossMemory();
         final int[] all = new int[size];
         final long[] pids = new long[size];
         for (int r = 0; r < size; r++)
@@ -253,6 +261,18 @@ final class LoopbackFabric
         public boolean withdrawsByAddress()
         {
             return movesByAddress;
+        }
+
+        @Override
+        public boolean pullsFromPeerMemory()
+        {
+            return pullsFromPeerMemory;
+        }
+
+        @Override
+        public UnsafeBuffer copyTogetherSlot(final boolean inbound)
+        {
+            return !pullsFromPeerMemory ? null : inbound ? copySlots[to][from] : copySlots[from][to];
         }
 
         @Override

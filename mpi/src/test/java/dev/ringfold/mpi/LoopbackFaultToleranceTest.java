@@ -337,11 +337,9 @@ class LoopbackFaultToleranceTest
     /** A FAIL frame from {@code from}: world rank {@code rank}, incarnation {@code incarnation}, has died. */
     private static void toldOfDeath(final Engine to, final int from, final int rank, final int incarnation)
     {
-        final UnsafeBuffer b = new UnsafeBuffer(new byte[Frames.FAILED_LENGTH]);
-        b.putInt(Frames.TYPE_OFFSET, Frames.FAILED, Frames.ORDER);
-        b.putInt(Frames.FAILED_RANK_OFFSET, rank, Frames.ORDER);
-        b.putInt(Frames.FAILED_INCARNATION_OFFSET, incarnation, Frames.ORDER);
-        to.onFrame(from, b, 0, Frames.FAILED_LENGTH);
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[FailedFrame.FRAME_LENGTH]);
+        new FailedFrame().wrap(b, 0).type(Frames.FAILED).rank(rank).incarnation(incarnation);
+        to.onFrame(from, b, 0, FailedFrame.FRAME_LENGTH);
     }
 
     @Test
@@ -368,19 +366,13 @@ class LoopbackFaultToleranceTest
 
         // a late COMMIT of the old process for rank 1's next agreement: dropped, the agreement stays open
         final Agreement open = f.worlds[1].startAgreement(-1, 7);
-        final UnsafeBuffer b = new UnsafeBuffer(new byte[Frames.AGREE_HEADER + 16]);
-        b.putInt(Frames.TYPE_OFFSET, Frames.AGREE, Frames.ORDER);
-        b.putInt(Frames.AGREE_CTX_OFFSET, 0, Frames.ORDER);
-        b.putInt(Frames.AGREE_SEQ_OFFSET, 0, Frames.ORDER);
-        b.putInt(Frames.AGREE_KIND_OFFSET, Agreement.COMMIT, Frames.ORDER);
-        b.putInt(Frames.AGREE_VALUE_OFFSET, 42, Frames.ORDER);
-        b.putInt(Frames.AGREE_MAX_OFFSET, 42, Frames.ORDER);
-        b.putInt(Frames.AGREE_WORDS_OFFSET, 1, Frames.ORDER);
-        b.putInt(Frames.AGREE_INCARNATION_OFFSET, 0, Frames.ORDER);
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[AgreeFrame.frameLength(1)]);
+        final AgreeFrame step = new AgreeFrame().wrap(b, 0).type(Frames.AGREE).ctx(0).seq(0).kind(Agreement.COMMIT)
+            .value(42).max(42).words(1).incarnation(0);
         f.engines[1].onFrame(2, b, 0, b.capacity());
         assertFalse(open.isComplete(), "a step of incarnation 0 decides nothing for incarnation 1's peers");
         // the same step from the process that holds the slot now is heard (a COMMIT from a member decides)
-        b.putInt(Frames.AGREE_INCARNATION_OFFSET, 1, Frames.ORDER);
+        step.incarnation(1);
         f.engines[1].onFrame(2, b, 0, b.capacity());
         assertTrue(open.isComplete(), "incarnation 1's step is taken");
         assertEquals(42, open.value());

@@ -75,6 +75,37 @@ class LoopbackProtocolTest
     }
 
     @Test
+    void rendezvousPulledFromTheSendersMemoryAloneOrTogether()
+    {
+        // a split minimum of 0: after the first pull to a peer (alone), every later one is copied together; the
+        // sender, driven only after the receiver copied every chunk, finds its HELP too late and claims nothing
+        final Map<String, String> env = new java.util.HashMap<>(ENV);
+        env.put("RINGFOLD_CMA", "1");
+        env.put("RINGFOLD_CMA_SPLIT_MIN", "0");
+        final LoopbackFabric f = new LoopbackFabric(2, RING, false, env);
+        for (int round = 0; round < 3; round++)
+        {
+            final UnsafeBuffer out = offHeap(BIG, 0);
+            for (int i = 0; i < BIG; i++)
+            {
+                out.putByte(i, (byte)(i * 31 + round));
+            }
+            final UnsafeBuffer in = offHeap(BIG, 0);
+            final Request send = f.worlds[0].isend(out, 0, BIG, 1, 3);
+            assertTrue(send.exposed, "the RTS offers the sender's buffer to a pull");
+            final Request recv = f.worlds[1].irecv(in, 0, BIG, 0, 3);
+            f.pump();
+            assertTrue(send.test() && recv.test(), "round " + round);
+            assertTrue(send.exposed, "pulled, not streamed: no CTS came (it would have withdrawn the offer)");
+            for (int i = 0; i < BIG; i++)
+            {
+                assertEquals((byte)(i * 31 + round), in.getByte(i), "round " + round + ", byte " + i);
+            }
+            assertEquals(0, f.engines[0].slotsInUse() + f.engines[1].slotsInUse(), "slots returned");
+        }
+    }
+
+    @Test
     void rendezvousStreamsAMessageManyTimesTheRingThroughIt()
     {
         for (final boolean byAddress : new boolean[] {false, true})

@@ -35,12 +35,15 @@ public final class CooperativeCopy
         return (int)((length + chunkBytes - 1) / chunkBytes);
     }
 
-    /** Receiver: starts transfer {@code generation}; the sender may claim chunks from now on. */
+    /**
+     * Receiver: starts transfer {@code generation}; the sender may claim chunks from now on. The counter word is
+     * released last, so a sender that acquires the new generation also sees the cleared counts.
+     */
     public static void open(final UnsafeBuffer slot, final int generation)
     {
-        slot.putLongVolatile(DONE_OFFSET, 0);
-        slot.putLongVolatile(RETURNED_OFFSET, -1);
-        slot.putLongVolatile(WORD_OFFSET, (long)generation << 32);
+        slot.putLongRelease(DONE_OFFSET, 0);
+        slot.putLongRelease(RETURNED_OFFSET, -1);
+        slot.putLongRelease(WORD_OFFSET, (long)generation << 32);
     }
 
     /** The next chunk to copy for this generation, or -1 when none is left (or the transfer is over). */
@@ -48,7 +51,7 @@ public final class CooperativeCopy
     {
         while (true)
         {
-            final long word = slot.getLongVolatile(WORD_OFFSET);
+            final long word = slot.getLongAcquire(WORD_OFFSET);
             final int chunk = (int)word;
             if ((int)(word >>> 32) != generation || chunk >= chunks)
             {
@@ -75,12 +78,12 @@ public final class CooperativeCopy
 
     public static long done(final UnsafeBuffer slot)
     {
-        return slot.getLongVolatile(DONE_OFFSET);
+        return slot.getLongAcquire(DONE_OFFSET);
     }
 
     /** The chunk the sender gave back, or -1. */
     public static int returned(final UnsafeBuffer slot)
     {
-        return (int)slot.getLongVolatile(RETURNED_OFFSET);
+        return (int)slot.getLongAcquire(RETURNED_OFFSET);
     }
 }

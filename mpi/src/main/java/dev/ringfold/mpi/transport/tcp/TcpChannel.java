@@ -10,7 +10,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -32,12 +31,8 @@ import java.nio.channels.SocketChannel;
  */
 final class TcpChannel implements Channel
 {
-    /** The byte order of prefixes and move records on the wire, the frames' own: the same on every node. */
-    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
-    private static final int PREFIX = 8;
-    /** In the length field of a prefix: not a frame but a message moved by address. */
-    private static final int BULK = -1;
-    private static final int BULK_HEADER = 16;
+    private static final int PREFIX = TcpRecord.PREFIX_LENGTH;
+    private static final int BULK_HEADER = TcpRecord.BULK_HEADER_LENGTH;
     private static final int INITIAL_MOVES = 8;
     /** Bytes read at a time beyond the frame being completed (whole frames are read at once however large). */
     private static final int READ_AHEAD = 64 * 1024;
@@ -63,7 +58,10 @@ final class TcpChannel implements Channel
     private boolean reported;
 
     // outbound moves by address, oldest first: each goes on the wire once the send buffer is written up to its at
-    private final ByteBuffer bulkHeader = ByteBuffer.allocateDirect(BULK_HEADER).order(ORDER);
+    private final ByteBuffer bulkHeader = ByteBuffer.allocateDirect(BULK_HEADER);
+    private final UnsafeBuffer bulkHeaderView = new UnsafeBuffer(bulkHeader);
+    private final TcpRecord outRecord = new TcpRecord();
+    private final TcpRecord inRecord = new TcpRecord();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(8);
     private final AddressWindow outWindow = new AddressWindow();
     private final ByteBuffer[] bulkParts = new ByteBuffer[3];
@@ -140,7 +138,7 @@ final class TcpChannel implements Channel
                 return NO_ROOM;
             }
         }
-        send.putInt(writeEnd, length, ORDER);
+        outRecord.wrap(send, writeEnd).length(length);
         return writeEnd + PREFIX;
     }
 
@@ -153,7 +151,7 @@ final class TcpChannel implements Channel
     @Override
     public void commit(final int offset)
     {
-        writeEnd = offset + aligned(send.getInt(offset - PREFIX, ORDER));
+        writeEnd = offset + aligned(outRecord.wrap(send, offset - PREFIX).length());
         flush();
     }
 
@@ -214,8 +212,8 @@ final class TcpChannel implements Channel
         if (!bulkStarted)
         {
             bulkStarted = true;
+            outRecord.wrap(bulkHeaderView, 0).bulk(outTag[h], outLength[h]);
             bulkHeader.clear();
-            bulkHeader.putInt(BULK).putInt(outTag[h]).putInt(outLength[h]).putInt(0).flip();
             bulkParts[0] = bulkHeader;
             bulkParts[2] = zeros.clear().limit(0);
             outDone = 0;
@@ -440,14 +438,14 @@ final class TcpChannel implements Channel
         skip -= skipped;
         while (frames < limit && inId < 0 && end - readStart >= PREFIX)
         {
-            final int length = recv.getInt(readStart, ORDER);
-            if (length == BULK)
+            final int length = inRecord.wrap(recv, readStart).length();
+            if (length == TcpRecord.BULK)
             {
                 if (end - readStart < BULK_HEADER)
                 {
                     break;
                 }
-                if (!startMove(handler, recv.getInt(readStart + 4, ORDER), recv.getInt(readStart + 8, ORDER)))
+                if (!startMove(handler, inRecord.tag(), inRecord.bulkLength()))
                 {
                     return frames;
                 }
