@@ -423,17 +423,32 @@ final class NodeScratch implements AutoCloseable
         control.putLongRelease(FIRST_SLOT + rank * SLOT_BYTES + STAGE_REQUEST, (g + 1) << 1 | (refused ? 1 : 0));
     }
 
-    /** Whether some reader asked the root to stage the broadcast whose first chunk is {@code g}. */
-    boolean askedToStage(final long g)
+    /**
+     * The root of the broadcast whose first chunk is {@code g} and last {@code last}, which offered its message to be
+     * pulled: -1 while some reader has neither released {@code last} nor asked to stage (each such reader checked
+     * for being alive), 0 once every reader has pulled, 1 once every reader has answered and some asked to stage.
+     * Only then may the root write over the offer in its buffer: a reader still to answer may still read it.
+     */
+    int pullAnswers(final long g, final long last)
     {
+        boolean answered = true;
+        boolean asked = false;
         for (int r = 0; r < size; r++)
         {
-            if (r != rank && (control.getLongAcquire(FIRST_SLOT + r * SLOT_BYTES + STAGE_REQUEST) >>> 1) > g)
+            if (r == rank || control.getLongVolatile(FIRST_SLOT + r * SLOT_BYTES + RELEASED) > last)
             {
-                return true;
+                continue;
+            }
+            if ((control.getLongAcquire(FIRST_SLOT + r * SLOT_BYTES + STAGE_REQUEST) >>> 1) > g)
+            {
+                asked = true;
+            }
+            else
+            {
+                answered &= reached(r, RELEASED, last); // on past this one: a dead one further on must still be seen
             }
         }
-        return false;
+        return !answered ? -1 : asked ? 1 : 0;
     }
 
     /**

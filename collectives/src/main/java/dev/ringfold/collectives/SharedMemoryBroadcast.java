@@ -151,17 +151,19 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
             }
             if (rank == root && direct != NodeScratch.STAGED) // its message is read in place until every reader is done
             {
-                if (scratch.allReached(NodeScratch.RELEASED, g + chunks - 1))
+                final int answers = direct == NodeScratch.PULL ? scratch.pullAnswers(g, g + chunks - 1) :
+                    scratch.allReached(NodeScratch.RELEASED, g + chunks - 1) ? 0 : -1;
+                if (answers < 0)
+                {
+                    return work;
+                }
+                if (answers == 0)
                 {
                     scratch.publishAll(g + chunks - 1);
                     done();
                     return work + 1;
                 }
-                if (direct == NodeScratch.NODE_SHARED || !scratch.askedToStage(g))
-                {
-                    return work;
-                }
-                direct = NodeScratch.STAGED; // a reader cannot pull: the chunks below after all
+                direct = NodeScratch.STAGED; // a reader cannot pull, and every other one has: the chunks below after all
             }
         }
         final long chunkBytes = scratch.chunkBytes();
