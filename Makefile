@@ -20,14 +20,15 @@ PIPELINE_EPOCHS ?= 10
 FASHION_MNIST ?= /usr/share/datasets/fashion-mnist
 EXAMPLES_JAR := build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 
-.PHONY: all build test install docs demo demo-elastic demo-pipeline demo-ring compare fashion-mnist-data bench clean
+.PHONY: all build test install docs demo demo-elastic demo-pipeline demo-ring compare fashion-mnist-data clean
 # make install: the local repository to install into (empty: Maven's own, ~/.m2/repository)
 INSTALL_REPO ?=
 
 all: build
 
 build:
-	@# a fresh folder: no jar of an older build (a replaced dependency) stays on the ranks' class path
+	@# a fresh folder: no jar of an older build (a replaced dependency) stays on the ranks' class path; the
+	@# distribution module fills it (and build/lib/api) at package, after every module it takes a jar from
 	@rm -rf build/lib
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 	@# AOT caches for the launcher and the ranks (see launch's ClassDataSharing): ranks with the Vector API module
@@ -45,25 +46,29 @@ test: build
 	@bash .ci/packages.sh install
 	@$(MVN) $(MVN_FLAGS) verify; rc=$$?; bash .ci/packages.sh report; exit $$rc
 
-# every library module, ringfold-bom, and their -sources and -javadoc jars (hpc-tests stays out: not a library)
+# every library module, ringfold-bom, and their -sources and -javadoc jars (hpc-tests, bench and distribution stay out: not libraries)
 install:
 	$(MVN) $(MVN_FLAGS) -Pinstall -DskipTests $(if $(INSTALL_REPO),-Dmaven.repo.local=$(abspath $(INSTALL_REPO))) install
 
-# the API reference of every library module in one tree: build/api/index.html
+# the API reference of every library module in one tree, build/api/index.html, and Open MPI's Java API apart,
+# build/api/openmpi-java: javadoc reads the modules as modules, and mpj and openmpi-java both hold package mpi
 docs:
-	$(MVN) $(MVN_FLAGS) -DskipTests -DexcludePackageNames='dev.ringfold.hpctests*:dev.ringfold.testsupport*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
-	@rm -rf build/api && mkdir -p build && cp -r target/reports/apidocs build/api
-	@echo "API reference: build/api/index.html"
+	$(MVN) $(MVN_FLAGS) -DskipTests -pl '!openmpi-java,!distribution,!hpc-tests' -DexcludePackageNames='dev.ringfold.bench*:dev.ringfold.testsupport*' compile org.apache.maven.plugins:maven-javadoc-plugin:aggregate
+	$(MVN) $(MVN_FLAGS) -DskipTests -pl openmpi-java -am compile org.apache.maven.plugins:maven-javadoc-plugin:javadoc
+	@rm -rf build/api && mkdir -p build && cp -r target/reports/apidocs build/api && \
+		cp -r openmpi-java/target/reports/apidocs build/api/openmpi-java
+	@echo "API reference: build/api/index.html (Open MPI's Java API: build/api/openmpi-java/index.html)"
 
 demo: build fashion-mnist-data
 	bin/mpjrun -np $(DEMO_NP) --no-tag-output -cp $(EXAMPLES_JAR) dev.ringfold.examples.fashion.FashionMnistTraining \
 		--epochs $(EPOCHS) --data $(FASHION_MNIST)
 
 # Elastic data parallelism (docs/data-parallel.md): 4 ranks, rank 2 SIGKILLs itself in epoch 2 (global step
-# ELASTIC_KILL_STEP, mid-backward), the other 3 shrink, redo that step and train on; mpjrun lets them go on
+# ELASTIC_KILL_STEP, mid-backward), the other 3 shrink, redo that step and train on; mpjrun lets them go on and
+# starts a replacement, which the survivors take in at a step boundary (back to 4 replicas)
 ELASTIC_KILL_STEP ?= 700
 demo-elastic: build fashion-mnist-data
-	bin/mpjrun -np 4 --elastic 2:4 --no-tag-output -cp $(EXAMPLES_JAR) \
+	bin/mpjrun -np 4 --elastic 2:4 --max-replacements 1 --no-tag-output -cp $(EXAMPLES_JAR) \
 		dev.ringfold.examples.fashion.FashionMnistTraining --epochs $(EPOCHS) --data $(FASHION_MNIST) \
 		--elastic 2:4 --kill-rank 2 --kill-at-step $(ELASTIC_KILL_STEP)
 

@@ -1,61 +1,57 @@
 package mpi;
 
-import dev.ringfold.mpi.CartesianDims;
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.topology.CartesianDims;
+import dev.ringfold.mpi.topology.CartesianGrid;
 
 import java.util.Arrays;
 
 /** A communicator with a Cartesian grid, ranks in row-major order (the last dimension varies fastest). */
 public class Cartcomm extends Intracomm
 {
-    private final int[] dims;
-    private final boolean[] periods;
+    private final CartesianGrid grid;
 
     Cartcomm(final Communicator communicator, final int[] dims, final boolean[] periods)
     {
+        this(communicator, new CartesianGrid(dims, periods));
+    }
+
+    private Cartcomm(final Communicator communicator, final CartesianGrid grid)
+    {
         super(communicator);
-        this.dims = dims;
-        this.periods = periods;
+        this.grid = grid;
     }
 
     @Override
     public Object clone() throws MPIException
     {
         checkOpen("clone");
-        return new Cartcomm(p2p().dup(), dims.clone(), periods.clone());
+        return new Cartcomm(p2p().dup(), grid.dims(), grid.periods());
     }
 
     public CartParms Get() throws MPIException
     {
         final CartParms p = new CartParms();
-        p.dims = dims.clone();
-        p.periods = periods.clone();
+        p.dims = grid.dims();
+        p.periods = grid.periods();
         p.coords = Coords(Rank());
         return p;
     }
 
     public int Rank(final int[] coords) throws MPIException
     {
-        if (coords.length != dims.length)
+        if (coords.length != grid.dimensions())
         {
-            throw new MPIException("Cartcomm.Rank: " + coords.length + " coordinates for " + dims.length + " dimensions");
+            throw new MPIException("Cartcomm.Rank: " + coords.length + " coordinates for " + grid.dimensions() +
+                " dimensions");
         }
-        int rank = 0;
-        for (int d = 0; d < dims.length; d++)
+        final int d = grid.outsideDimension(coords);
+        if (d >= 0)
         {
-            int c = coords[d];
-            if (periods[d])
-            {
-                c = Math.floorMod(c, dims[d]);
-            }
-            else if (c < 0 || c >= dims[d])
-            {
-                throw new MPIException("Cartcomm.Rank: coordinate " + c + " of non-periodic dimension " + d +
-                    " is outside [0, " + dims[d] + ")");
-            }
-            rank = rank * dims[d] + c;
+            throw new MPIException("Cartcomm.Rank: coordinate " + coords[d] + " of non-periodic dimension " + d +
+                " is outside [0, " + grid.extent(d) + ")");
         }
-        return rank;
+        return grid.rank(coords);
     }
 
     public int[] Coords(final int rank) throws MPIException
@@ -64,84 +60,43 @@ public class Cartcomm extends Intracomm
         {
             throw new MPIException("Cartcomm.Coords: rank " + rank + " is outside [0, " + Size() + ")");
         }
-        final int[] coords = new int[dims.length];
-        int r = rank;
-        for (int d = dims.length - 1; d >= 0; d--)
-        {
-            coords[d] = r % dims[d];
-            r /= dims[d];
-        }
-        return coords;
+        return grid.coords(rank);
     }
 
     public ShiftParms Shift(final int direction, final int disp) throws MPIException
     {
-        if (direction < 0 || direction >= dims.length)
+        if (direction < 0 || direction >= grid.dimensions())
         {
-            throw new MPIException("Cartcomm.Shift: direction " + direction + " is outside [0, " + dims.length + ")");
+            throw new MPIException("Cartcomm.Shift: direction " + direction + " is outside [0, " +
+                grid.dimensions() + ")");
         }
-        final int[] coords = Coords(Rank());
         final ShiftParms p = new ShiftParms();
-        p.rank_dest = neighbour(coords, direction, disp);
-        p.rank_source = neighbour(coords, direction, -disp);
+        p.rank_dest = neighbour(direction, disp);
+        p.rank_source = neighbour(direction, -disp);
         return p;
     }
 
-    private int neighbour(final int[] coords, final int direction, final int disp)
+    private int neighbour(final int direction, final int disp)
     {
-        final int[] c = coords.clone();
-        c[direction] += disp;
-        if (!periods[direction] && (c[direction] < 0 || c[direction] >= dims[direction]))
-        {
-            return MPI.PROC_NULL;
-        }
-        return Rank(c);
+        final int n = grid.neighbour(Rank(), direction, disp);
+        return n == CartesianGrid.NONE ? MPI.PROC_NULL : n;
     }
 
     /** The sub-grid of the kept dimensions that holds this process. */
     public Cartcomm Sub(final boolean[] remainDims) throws MPIException
     {
-        if (remainDims.length != dims.length)
+        if (remainDims.length != grid.dimensions())
         {
-            throw new MPIException("Cartcomm.Sub: " + remainDims.length + " flags for " + dims.length + " dimensions");
+            throw new MPIException("Cartcomm.Sub: " + remainDims.length + " flags for " + grid.dimensions() +
+                " dimensions");
         }
-        final int[] coords = Coords(Rank());
-        int color = 0;
-        int key = 0;
-        int kept = 0;
-        for (int d = 0; d < dims.length; d++)
-        {
-            if (remainDims[d])
-            {
-                key = key * dims[d] + coords[d];
-                kept++;
-            }
-            else
-            {
-                color = color * dims[d] + coords[d];
-            }
-        }
-        final int[] subDims = new int[kept];
-        final boolean[] subPeriods = new boolean[kept];
-        for (int d = 0, k = 0; d < dims.length; d++)
-        {
-            if (remainDims[d])
-            {
-                subDims[k] = dims[d];
-                subPeriods[k++] = periods[d];
-            }
-        }
-        return new Cartcomm(p2p().split(color, key), subDims, subPeriods);
+        final CartesianGrid.Sub sub = grid.sub(Rank(), remainDims);
+        return new Cartcomm(p2p().split(sub.colour(), sub.key()), sub.grid());
     }
 
     public int Map(final int[] dims, final boolean[] periods) throws MPIException
     {
-        int n = 1;
-        for (final int d : dims)
-        {
-            n *= d;
-        }
-        return Rank() < n ? Rank() : MPI.UNDEFINED;
+        return Rank() < CartesianGrid.cells(dims) ? Rank() : MPI.UNDEFINED;
     }
 
     @Override

@@ -1,29 +1,31 @@
 package mpi;
 
-import dev.ringfold.mpi.CartesianDims;
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.topology.CartesianDims;
+import dev.ringfold.mpi.topology.CartesianGrid;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** A communicator with a Cartesian grid: ranks in row-major order of their coordinates. */
 public final class CartComm extends Intracomm
 {
-    private final int[] dims;
-    private final boolean[] periods;
+    private final CartesianGrid grid;
 
     CartComm(final Communicator p2p, final int[] dims, final boolean[] periods)
     {
+        this(p2p, new CartesianGrid(dims, periods));
+    }
+
+    private CartComm(final Communicator p2p, final CartesianGrid grid)
+    {
         super(p2p, "");
-        this.dims = dims;
-        this.periods = periods;
+        this.grid = grid;
     }
 
     @Override
     CartComm make(final Communicator communicator)
     {
-        return new CartComm(communicator, dims, periods);
+        return new CartComm(communicator, grid);
     }
 
     @Override
@@ -53,88 +55,56 @@ public final class CartComm extends Intracomm
     public CartParms getTopo() throws MPIException
     {
         open("MPI_Cart_get");
-        return new CartParms(dims.clone(), periods.clone(), coords(p2p.rank()));
+        return new CartParms(grid.dims(), grid.periods(), grid.coords(p2p.rank()));
     }
 
     public int getRank(final int[] coords) throws MPIException
     {
         open("MPI_Cart_rank");
-        if (coords.length != dims.length)
+        if (coords.length != grid.dimensions())
         {
             throw Errors.raise(this, MPI.ERR_ARG, "MPI_Cart_rank", coords.length + " coordinates for " +
-                dims.length + " dimensions");
+                grid.dimensions() + " dimensions");
         }
-        int rank = 0;
-        for (int d = 0; d < dims.length; d++)
+        final int d = grid.outsideDimension(coords);
+        if (d >= 0)
         {
-            int c = coords[d];
-            if (periods[d])
-            {
-                c = Math.floorMod(c, dims[d]);
-            }
-            else if (c < 0 || c >= dims[d])
-            {
-                throw Errors.raise(this, MPI.ERR_ARG, "MPI_Cart_rank", "coordinate " + c + " of dimension " + d +
-                    " is outside [0, " + dims[d] + ") and the dimension is not periodic");
-            }
-            rank = rank * dims[d] + c;
+            throw Errors.raise(this, MPI.ERR_ARG, "MPI_Cart_rank", "coordinate " + coords[d] + " of dimension " + d +
+                " is outside [0, " + grid.extent(d) + ") and the dimension is not periodic");
         }
-        return rank;
+        return grid.rank(coords);
     }
 
     public int[] getCoords(final int rank) throws MPIException
     {
         open("MPI_Cart_coords");
         rank("MPI_Cart_coords", rank, "rank", false);
-        return coords(rank);
-    }
-
-    private int[] coords(final int rank)
-    {
-        final int[] c = new int[dims.length];
-        int r = rank;
-        for (int d = dims.length - 1; d >= 0; d--)
-        {
-            c[d] = r % dims[d];
-            r /= dims[d];
-        }
-        return c;
+        return grid.coords(rank);
     }
 
     /** The ranks {@code disp} steps down and up dimension {@code direction}; MPI.PROC_NULL past an open edge. */
     public ShiftParms shift(final int direction, final int disp) throws MPIException
     {
         open("MPI_Cart_shift");
-        if (direction < 0 || direction >= dims.length)
+        if (direction < 0 || direction >= grid.dimensions())
         {
             throw Errors.raise(this, MPI.ERR_ARG, "MPI_Cart_shift", "direction " + direction + " is not in [0, " +
-                dims.length + ")");
+                grid.dimensions() + ")");
         }
         return new ShiftParms(neighbour(direction, -disp), neighbour(direction, disp));
     }
 
     private int neighbour(final int direction, final int disp)
     {
-        final int[] c = coords(p2p.rank());
-        final int moved = c[direction] + disp;
-        if (!periods[direction] && (moved < 0 || moved >= dims[direction]))
-        {
-            return MPI.PROC_NULL;
-        }
-        c[direction] = Math.floorMod(moved, dims[direction]);
-        int rank = 0;
-        for (int d = 0; d < dims.length; d++)
-        {
-            rank = rank * dims[d] + c[d];
-        }
-        return rank;
+        final int n = grid.neighbour(p2p.rank(), direction, disp);
+        return n == CartesianGrid.NONE ? MPI.PROC_NULL : n;
     }
 
     /** MPI's neighbour order of a Cartesian topology: per dimension, the one below, then the one above. */
     int[][] neighbours()
     {
-        final int[] nb = new int[2 * dims.length];
-        for (int d = 0; d < dims.length; d++)
+        final int[] nb = new int[2 * grid.dimensions()];
+        for (int d = 0; d < grid.dimensions(); d++)
         {
             nb[2 * d] = neighbour(d, -1);
             nb[2 * d + 1] = neighbour(d, 1);
@@ -146,51 +116,24 @@ public final class CartComm extends Intracomm
     public CartComm sub(final boolean[] remainDims) throws MPIException
     {
         open("MPI_Cart_sub");
-        final int[] c = coords(p2p.rank());
-        int colour = 0;
-        int key = 0;
-        final List<Integer> keptDims = new ArrayList<>();
-        final List<Boolean> keptPeriods = new ArrayList<>();
-        for (int d = 0; d < dims.length; d++)
-        {
-            if (remainDims[d])
-            {
-                key = key * dims[d] + c[d];
-                keptDims.add(dims[d]);
-                keptPeriods.add(periods[d]);
-            }
-            else
-            {
-                colour = colour * dims[d] + c[d];
-            }
-        }
+        final CartesianGrid.Sub sub = grid.sub(p2p.rank(), remainDims);
         final Communicator s;
         try
         {
-            s = p2p.split(colour, key);
+            s = p2p.split(sub.colour(), sub.key());
         }
         catch (final RuntimeException ex)
         {
             throw Errors.raise(this, "MPI_Cart_sub", ex);
         }
-        final boolean[] p = new boolean[keptPeriods.size()];
-        for (int i = 0; i < p.length; i++)
-        {
-            p[i] = keptPeriods.get(i);
-        }
-        return derived(new CartComm(s, keptDims.stream().mapToInt(Integer::intValue).toArray(), p));
+        return derived(new CartComm(s, sub.grid()));
     }
 
     /** The rank this process would have in such a grid (its own, or MPI.UNDEFINED outside it). */
     public int map(final int[] dims, final boolean[] periods) throws MPIException
     {
         open("MPI_Cart_map");
-        long n = 1;
-        for (final int d : dims)
-        {
-            n *= d;
-        }
-        return p2p.rank() < n ? p2p.rank() : MPI.UNDEFINED;
+        return p2p.rank() < CartesianGrid.cells(dims) ? p2p.rank() : MPI.UNDEFINED;
     }
 
     /**

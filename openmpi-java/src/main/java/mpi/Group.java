@@ -1,11 +1,10 @@
 package mpi;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.topology.RankSets;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Set;
 
 /** An ordered set of processes, kept as their ranks in MPI.COMM_WORLD. */
@@ -37,14 +36,7 @@ public final class Group implements Freeable
     /** This group's rank of a world rank, or MPI.UNDEFINED. */
     int rankOfWorld(final int worldRank)
     {
-        for (int r = 0; r < world.length; r++)
-        {
-            if (world[r] == worldRank)
-            {
-                return r;
-            }
-        }
-        return MPI.UNDEFINED;
+        return RankSets.rankOf(world, worldRank);
     }
 
     public int getSize() throws MPIException
@@ -74,101 +66,67 @@ public final class Group implements Freeable
         throws MPIException
     {
         MPI.check();
-        final int[] out = new int[ranks1.length];
-        for (int i = 0; i < ranks1.length; i++)
+        for (final int r : ranks1)
         {
-            final int r = ranks1[i];
-            if (r == MPI.PROC_NULL)
+            if (r != MPI.PROC_NULL)
             {
-                out[i] = MPI.PROC_NULL;
-                continue;
+                group1.check("MPI_Group_translate_ranks", r);
             }
-            group1.check("MPI_Group_translate_ranks", r);
-            out[i] = group2.rankOfWorld(group1.world[r]);
         }
-        return out;
+        return RankSets.translate(group1.world, ranks1, group2.world, MPI.PROC_NULL);
     }
 
     /** IDENT: same members in the same order; SIMILAR: same members; else UNEQUAL. */
     public static int compare(final Group group1, final Group group2) throws MPIException
     {
         MPI.check();
-        if (Arrays.equals(group1.world, group2.world))
-        {
-            return MPI.IDENT;
-        }
-        final int[] a = group1.world.clone();
-        final int[] b = group2.world.clone();
-        Arrays.sort(a);
-        Arrays.sort(b);
-        return Arrays.equals(a, b) ? MPI.SIMILAR : MPI.UNEQUAL;
+        return Arrays.equals(group1.world, group2.world) ? MPI.IDENT :
+            RankSets.sameMembers(group1.world, group2.world) ? MPI.SIMILAR : MPI.UNEQUAL;
     }
 
     /** The members of the first, then those of the second not in the first. */
     public static Group union(final Group group1, final Group group2) throws MPIException
     {
         MPI.check();
-        final Set<Integer> members = new LinkedHashSet<>();
-        for (final int w : group1.world)
-        {
-            members.add(w);
-        }
-        for (final int w : group2.world)
-        {
-            members.add(w);
-        }
-        return new Group(members.stream().mapToInt(Integer::intValue).toArray());
+        return new Group(RankSets.union(group1.world, group2.world));
     }
 
     /** The members of the first that are also in the second, in the first's order. */
     public static Group intersection(final Group group1, final Group group2) throws MPIException
     {
         MPI.check();
-        return new Group(Arrays.stream(group1.world).filter(w -> group2.rankOfWorld(w) != MPI.UNDEFINED).toArray());
+        return new Group(RankSets.intersection(group1.world, group2.world));
     }
 
     public static Group difference(final Group group1, final Group group2) throws MPIException
     {
         MPI.check();
-        return new Group(Arrays.stream(group1.world).filter(w -> group2.rankOfWorld(w) == MPI.UNDEFINED).toArray());
+        return new Group(RankSets.difference(group1.world, group2.world));
     }
 
     public Group incl(final int[] ranks) throws MPIException
     {
         MPI.check();
-        final int[] out = new int[ranks.length];
-        final Set<Integer> seen = new java.util.HashSet<>();
-        for (int i = 0; i < ranks.length; i++)
+        final Set<Integer> seen = new HashSet<>();
+        for (final int r : ranks)
         {
-            check("MPI_Group_incl", ranks[i]);
-            if (!seen.add(ranks[i]))
+            check("MPI_Group_incl", r);
+            if (!seen.add(r))
             {
-                throw Errors.raise(MPI.COMM_WORLD, MPI.ERR_RANK, "MPI_Group_incl", "rank " + ranks[i] +
-                    " is named twice");
+                throw Errors.raise(MPI.COMM_WORLD, MPI.ERR_RANK, "MPI_Group_incl", "rank " + r + " is named twice");
             }
-            out[i] = world[ranks[i]];
         }
-        return new Group(out);
+        return new Group(RankSets.include(world, ranks));
     }
 
     public Group excl(final int[] ranks) throws MPIException
     {
         MPI.check();
-        final boolean[] out = new boolean[world.length];
         for (final int r : ranks)
         {
             check("MPI_Group_excl", r);
-            out[r] = true;
         }
-        final List<Integer> keep = new ArrayList<>();
-        for (int r = 0; r < world.length; r++)
-        {
-            if (!out[r])
-            {
-                keep.add(world[r]);
-            }
-        }
-        return new Group(keep.stream().mapToInt(Integer::intValue).toArray());
+        return new Group(RankSets.exclude(world, ranks));
     }
 
     public Group rangeIncl(final int[][] ranges) throws MPIException
@@ -184,9 +142,8 @@ public final class Group implements Freeable
     }
 
     /** Triplets (first, last, stride) as the ranks they name. */
-    private int[] expand(final int[][] ranges, final String call) throws MPIException
+    private static int[] expand(final int[][] ranges, final String call) throws MPIException
     {
-        final List<Integer> ranks = new ArrayList<>();
         for (final int[] t : ranges)
         {
             if (t.length < 3 || t[2] == 0)
@@ -194,12 +151,8 @@ public final class Group implements Freeable
                 throw Errors.raise(MPI.COMM_WORLD, MPI.ERR_ARG, call, "a range needs (first, last, stride) with " +
                     "stride != 0, got " + Arrays.toString(t));
             }
-            for (int r = t[0]; t[2] > 0 ? r <= t[1] : r >= t[1]; r += t[2])
-            {
-                ranks.add(r);
-            }
         }
-        return ranks.stream().mapToInt(Integer::intValue).toArray();
+        return RankSets.expand(ranges);
     }
 
     private void check(final String call, final int rank) throws MPIException

@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 
 /**
  * Runs a communicator's collective calls in sequence: every call, blocking, non-blocking or a persistent request's
@@ -118,7 +119,7 @@ final class CallSequence
 
     int nextTag()
     {
-        return Communicator.FIRST_COLLECTIVE_TAG + (sequence++ & 0x3FFF_FFFF);
+        return CommunicatorInternals.FIRST_COLLECTIVE_TAG + (sequence++ & 0x3FFF_FFFF);
     }
 
     /** The sequence number the next call will take (its place in the order every rank calls in). */

@@ -2,6 +2,7 @@ package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Request;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -67,15 +68,16 @@ final class CheckedOperation extends Operation
         {
             if (r != rank)
             {
-                comm.irecvCollective(fingerprints.addressOffset() + (long)r * Call.BYTES, Call.BYTES, r,
-                    FINGERPRINT_TAG, recvs[r]);
+                CommunicatorInternals.irecvCollective(comm, fingerprints.addressOffset() + (long)r * Call.BYTES,
+                    Call.BYTES, r, FINGERPRINT_TAG, recvs[r]);
             }
         }
         for (int r = 0; r < size; r++)
         {
             if (r != rank)
             {
-                comm.isendCollective(fingerprints.addressOffset() + mine, Call.BYTES, r, FINGERPRINT_TAG, sends[r]);
+                CommunicatorInternals.isendCollective(comm, fingerprints.addressOffset() + mine, Call.BYTES, r,
+                    FINGERPRINT_TAG, sends[r]);
             }
         }
         if (size == 1 && turn.acquire())

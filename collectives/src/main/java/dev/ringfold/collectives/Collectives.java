@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.Tensor;
@@ -55,7 +56,7 @@ public final class Collectives
      */
     public static Collectives of(final Communicator comm)
     {
-        return comm.attached(CommunicatorState.class, CommunicatorState::new).collectives;
+        return CommunicatorInternals.attached(comm, CommunicatorState.class, CommunicatorState::new).collectives;
     }
 
     public Communicator communicator()

@@ -1,6 +1,7 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.tensors.DType;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -50,7 +51,8 @@ final class Hierarchy implements AutoCloseable
         {
             leaderOf[r] = all.getInt(4 * r);
         }
-        final NodeScratch scratch = node.size() > 1 ? NodeScratch.map(node, Communicator.FIRST_COLLECTIVE_TAG) : null;
+        final NodeScratch scratch =
+            node.size() > 1 ? NodeScratch.map(node, CommunicatorInternals.FIRST_COLLECTIVE_TAG) : null;
         return new Hierarchy(node, leaders, scratch, leaderOf);
     }
 

@@ -3,6 +3,7 @@ package dev.ringfold.collectives;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Request;
 import dev.ringfold.mpi.Status;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -56,7 +57,7 @@ final class Mismatches implements AutoCloseable
     /** The record of a communicator's mismatches, made on first use and kept with its other collective state. */
     static Mismatches of(final Communicator comm)
     {
-        return comm.attached(Mismatches.class, Mismatches::new);
+        return CommunicatorInternals.attached(comm, Mismatches.class, Mismatches::new);
     }
 
     /**
@@ -87,10 +88,12 @@ final class Mismatches implements AutoCloseable
         {
             return noticed;
         }
-        if (comm.arrivedCollective(tag, mine, arrived) && arrived.stamp() != 0 && arrived.stamp() != NOTICE_STAMP)
+        final long theirs = CommunicatorInternals.arrivedCollective(comm, tag, mine, arrived) ?
+            CommunicatorInternals.stamp(arrived) : 0L;
+        if (theirs != 0 && theirs != NOTICE_STAMP)
         {
             // a message of this call from a rank whose algorithm this rank's does not receive from (or not yet)
-            return found(tag, mine, arrived.source(), arrived.stamp());
+            return found(tag, mine, arrived.source(), theirs);
         }
         return null;
     }
@@ -139,10 +142,11 @@ final class Mismatches implements AutoCloseable
             late.keepIfEarlier(pending.tag, pending.reporter, pending.offender, pending.offenderStamp,
                 pending.reporterStamp);
         }
-        while (comm.arrivedCollective(NOTICE_TAG, 0L, arrived))
+        while (CommunicatorInternals.arrivedCollective(comm, NOTICE_TAG, 0L, arrived))
         {
             final int reporter = arrived.source();
-            comm.irecvCollective(received.addressOffset(), BYTES, reporter, NOTICE_TAG, receiving);
+            CommunicatorInternals.irecvCollective(comm, received.addressOffset(), BYTES, reporter, NOTICE_TAG,
+                receiving);
             if (!receiving.isComplete()) // not possible for an eager message already here; never wait in a hook
             {
                 receiving.cancel();
@@ -226,8 +230,8 @@ final class Mismatches implements AutoCloseable
             {
                 try
                 {
-                    outgoing.add(comm.isendCollective(notice.addressOffset(), BYTES, r, NOTICE_TAG, NOTICE_STAMP,
-                        new Request()));
+                    outgoing.add(CommunicatorInternals.isendCollective(comm, notice.addressOffset(), BYTES, r,
+                        NOTICE_TAG, NOTICE_STAMP, new Request()));
                 }
                 catch (final RuntimeException ex)
                 {
@@ -245,7 +249,7 @@ final class Mismatches implements AutoCloseable
     /** The call's number in the order of the communicator's collectives. */
     private static int sequence(final int tag)
     {
-        return tag - Communicator.FIRST_COLLECTIVE_TAG;
+        return tag - CommunicatorInternals.FIRST_COLLECTIVE_TAG;
     }
 
     /** Whether the call with tag {@code a} comes after the one with {@code b} (sequence numbers wrap at 2^30). */

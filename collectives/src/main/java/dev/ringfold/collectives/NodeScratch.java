@@ -5,6 +5,7 @@ import dev.ringfold.mpi.RuntimeSettings;
 import dev.ringfold.mpi.CommunicatorClosedException;
 import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.mpi.auth.KernelRandom;
 import dev.ringfold.mpi.transport.shm.CrossMemory;
 import dev.ringfold.tensors.PeerSharedFiles;
@@ -180,7 +181,7 @@ final class NodeScratch implements AutoCloseable
             final Request[] sends = new Request[comm.size()];
             for (int r = 1; r < comm.size(); r++)
             {
-                sends[r] = comm.isendCollective(nameAddress, NAME_BYTES, r, tag, new Request());
+                sends[r] = CommunicatorInternals.isendCollective(comm, nameAddress, NAME_BYTES, r, tag, new Request());
             }
             for (int r = 1; r < comm.size(); r++)
             {
@@ -189,7 +190,8 @@ final class NodeScratch implements AutoCloseable
         }
         else
         {
-            final Request recv = comm.irecvCollective(nameAddress, NAME_BYTES, 0, tag, new Request());
+            final Request recv =
+                CommunicatorInternals.irecvCollective(comm, nameAddress, NAME_BYTES, 0, tag, new Request());
             recv.await();
             int end = 0;
             while (end < NAME_BYTES && name.get(end) != 0)
@@ -408,7 +410,7 @@ final class NodeScratch implements AutoCloseable
         final long v = control.getLongAcquire(intentWord(r, g));
         if ((v >>> 2) <= g)
         {
-            comm.checkAlive(r, "wait in a shared-memory collective on");
+            CommunicatorInternals.checkAlive(comm, r, "wait in a shared-memory collective on");
             return -1;
         }
         return (int)(v & 3);
@@ -518,7 +520,7 @@ final class NodeScratch implements AutoCloseable
             return true;
         }
         checkUsable(); // closed meanwhile
-        comm.checkAlive(r, "wait in a shared-memory collective on");
+        CommunicatorInternals.checkAlive(comm, r, "wait in a shared-memory collective on");
         return false;
     }
 

@@ -6,6 +6,7 @@ import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.TransferWithdrawnException;
 import dev.ringfold.mpi.Progressable;
 import dev.ringfold.mpi.Request;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.mpi.trace.Counters;
 import dev.ringfold.mpi.trace.Tracer;
 import org.agrona.BufferUtil;
@@ -108,7 +109,7 @@ abstract class Operation implements Progressable, Completion
         }
         if (!complete) // an operation with nothing to exchange finished inside begin()
         {
-            comm.addProgressHook(this);
+            CommunicatorInternals.addProgressHook(comm, this);
             doWork();
         }
     }
@@ -140,7 +141,7 @@ abstract class Operation implements Progressable, Completion
                     }
                 }
                 // if a member died, what it still owed may be owed to another member this rank waits on
-                final int dead = comm.deadMember();
+                final int dead = CommunicatorInternals.deadMember(comm);
                 if (dead >= 0)
                 {
                     throw memberFailed(dead);
@@ -172,7 +173,7 @@ abstract class Operation implements Progressable, Completion
         postedCount = 0;
         complete = true;
         active = false;
-        comm.removeProgressHook(this);
+        CommunicatorInternals.removeProgressHook(comm, this);
         ended();
         if (ownCall && stamp != 0)
         {
@@ -195,14 +196,14 @@ abstract class Operation implements Progressable, Completion
     private PeerFailedException memberFailed(final int dead)
     {
         return new PeerFailedException(dead, "rank " + rank + " of " + comm.name() + ": " + describe() +
-            " cannot finish: world rank " + dead + " has failed (" + comm.failureOf(dead) + ")");
+            " cannot finish: world rank " + dead + " has failed (" + CommunicatorInternals.failureOf(comm, dead) + ")");
     }
 
     private void fail(final RuntimeException ex)
     {
         // a peer that withdrew its side gave up because a member died (or its own deadline passed): where a
         // member is known dead, that is what this rank reports, with the withdrawal as the cause
-        final int dead = ex instanceof TransferWithdrawnException ? comm.deadMember() : -1;
+        final int dead = ex instanceof TransferWithdrawnException ? CommunicatorInternals.deadMember(comm) : -1;
         if (dead >= 0)
         {
             final PeerFailedException failed = memberFailed(dead);
@@ -215,7 +216,7 @@ abstract class Operation implements Progressable, Completion
         }
         complete = true;
         active = false;
-        comm.removeProgressHook(this);
+        CommunicatorInternals.removeProgressHook(comm, this);
         withdraw();
         ended();
         if (Tracer.ON)
@@ -309,7 +310,7 @@ abstract class Operation implements Progressable, Completion
         {
             return false;
         }
-        final long theirs = r.stamp();
+        final long theirs = CommunicatorInternals.stamp(r);
         if (theirs != stamp && theirs != 0 && stamp != 0)
         {
             throw mismatches.found(tag, stamp, r.status().source(), theirs);
@@ -325,13 +326,13 @@ abstract class Operation implements Progressable, Completion
     protected final Request send(final long address, final long bytes, final int dest, final Request into)
     {
         tracedBytes += bytes;
-        return posted(comm.isendCollective(address, (int)bytes, dest, tag, stamp, into));
+        return posted(CommunicatorInternals.isendCollective(comm, address, (int)bytes, dest, tag, stamp, into));
     }
 
     protected final Request recv(final long address, final long bytes, final int source, final Request into)
     {
         tracedBytes += bytes;
-        return posted(comm.irecvCollective(address, (int)bytes, source, tag, into));
+        return posted(CommunicatorInternals.irecvCollective(comm, address, (int)bytes, source, tag, into));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.PeerFailedException;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.mpi.trace.Counters;
 import dev.ringfold.mpi.transport.shm.CrossMemory;
 import dev.ringfold.tensors.SharedLocations;
@@ -274,7 +275,7 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
             }
             if (CrossMemory.isGoneError(errno))
             {
-                comm.checkAlive(root, "pull a broadcast from");
+                CommunicatorInternals.checkAlive(comm, root, "pull a broadcast from");
                 throw new PeerFailedException(comm.worldRank(root), "rank " + rank + " of " + comm.name() +
                     ": broadcast: the root's process " + pid + " is gone");
             }

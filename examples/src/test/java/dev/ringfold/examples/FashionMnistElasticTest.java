@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,8 @@ class FashionMnistElasticTest
     private static final int TRAIN = 1280;
     private static final int BATCH = 64;
     private static final int EPOCHS = 3;
+    /** With a replacement: long enough (with --throttle-ms) for its JVM to start and join before the end. */
+    private static final int REGROW_EPOCHS = 4;
     private static final Pattern DIGEST = Pattern.compile("parameter digest: ([0-9a-f]{64})");
     private static final Pattern LAST_LINE = Pattern.compile("\ntest accuracy: ([01]\\.\\d{4})\n$");
 
@@ -143,6 +146,93 @@ class FashionMnistElasticTest
         assertNothingLeft(run);
     }
 
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aReplacementJoinsTheSurvivorsAndTheRunEndsAtFullWidthOnEverySampleOnce(@TempDir final Path dir)
+        throws Exception
+    {
+        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), TRAIN, 320, 17);
+        final Path log = dir.resolve("samples");
+        final Run run = run(dir, 0, "-np", "4", "--elastic", "2:4", "--max-replacements", "1",
+            "--no-tag-output", FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs",
+            Integer.toString(REGROW_EPOCHS), "--batch-size", Integer.toString(BATCH), "--seed", "17", "--elastic",
+            "2:4", "--kill-rank", "2", "--kill-at-step", "25", "--throttle-ms", "150", "--sample-log",
+            log.toString(), "--print-digest");
+        final String out = run.output;
+        assertTrue(out.contains("mpjrun: starting a replacement for rank 2 (incarnation 1, 1 of 1"), out);
+        assertTrue(out.contains("width 4 -> 3 (world rank 2 failed"), out);
+        assertTrue(out.contains("width 3 -> 4 (world rank 2 joined)"), out);
+        final int joined = out.indexOf("replacement (incarnation 1) of world rank 2 joined as replica 2 of 4");
+        assertTrue(joined >= 0, out);
+        assertTrue(out.indexOf(", 4 replicas", joined) > joined, "the progress bar shows full width again\n" + out);
+        // the newcomer received the parameters and the optimizer state: all four end with the same bits
+        assertEquals(4, digests(out).size(), "one digest per replica\n" + out);
+        assertEquals(1, Set.copyOf(digests(out)).size(), "bit-identical parameters\n" + out);
+        assertTrue(lastLine(out) >= 0.9, "they learn the bands:\n" + out);
+        for (int epoch = 1; epoch <= REGROW_EPOCHS; epoch++)
+        {
+            checkEpochSamples(log, Set.of(2), epoch, 17, out);
+        }
+        assertNothingLeft(run);
+    }
+
+    @ParameterizedTest(name = "--max-replacements {0}")
+    @ValueSource(ints = {1, 2})
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aReplacementKilledWhileJoiningIsReplacedWhileTheLimitAllowsElseTheSurvivorsGoOn(final int replacements,
+        @TempDir final Path dir) throws Exception
+    {
+        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), TRAIN, 320, 19);
+        final Path log = dir.resolve("samples");
+        // the test SIGKILLs the first replacement as it asks to join (its knock in flight, or the survivors
+        // already growing, or copying it the state: wherever it is, the others must come out of it)
+        final Run run = runKilling(dir, "incarnation 1", "-np", "4", "--elastic", "2:4", "--max-replacements",
+            Integer.toString(replacements), "--no-tag-output", FashionMnistTraining.class.getName(), "--data",
+            data.toString(), "--epochs", Integer.toString(REGROW_EPOCHS), "--batch-size", Integer.toString(BATCH),
+            "--seed", "19", "--elastic", "2:4", "--kill-rank", "2", "--kill-at-step", "25", "--throttle-ms", "150",
+            "--sample-log", log.toString(), "--print-digest");
+        final String out = run.output;
+        assertTrue(out.contains("mpjrun: starting a replacement for rank 2 (incarnation 1, 1 of " + replacements),
+            out);
+        final List<String> digests = digests(out);
+        if (replacements == 1)
+        {
+            assertTrue(out.contains("; no replacement left (--max-replacements)"), out);
+            assertFalse(out.contains("incarnation 2"), out);
+            assertEquals(3, digests.size(), "the survivors go on at width 3\n" + out);
+        }
+        else
+        {
+            assertTrue(out.contains("replacement (incarnation 2) of world rank 2 joined as replica 2 of 4"), out);
+            assertEquals(4, digests.size(), "full width again with the second replacement\n" + out);
+        }
+        assertEquals(1, Set.copyOf(digests).size(), "bit-identical parameters\n" + out);
+        assertTrue(lastLine(out) >= 0.9, out);
+        for (int epoch = 1; epoch <= REGROW_EPOCHS; epoch++)
+        {
+            checkEpochSamples(log, Set.of(2), epoch, 19, out);
+        }
+        assertNothingLeft(run);
+    }
+
+    private static List<String> digests(final String out)
+    {
+        final List<String> digests = new ArrayList<>();
+        for (final Matcher m = DIGEST.matcher(out); m.find(); )
+        {
+            digests.add(m.group(1));
+        }
+        return digests;
+    }
+
+    private static double lastLine(final String out)
+    {
+        // the other replicas' digest lines may come after replica 0's last line (each rank writes its own)
+        final Matcher last = LAST_LINE.matcher(out.replaceAll("(?m)^replica \\d+ parameter digest: \\w+\n", ""));
+        assertTrue(last.find(), "last line is 'test accuracy: 0.XXXX':\n" + out);
+        return Double.parseDouble(last.group(1));
+    }
+
     /**
      * Every rank's applied steps of {@code epoch}: for each step, the lines at the width the survivors applied it
      * at (the killed rank's lines count for the steps before its death) hold one share per replica, the global
@@ -227,6 +317,24 @@ class FashionMnistElasticTest
     /** As ExamplesProcessTest.mpjrun, watching the rank JVMs meanwhile. */
     private static Run run(final Path dir, final int exitStatus, final String... args) throws Exception
     {
+        return runKilling(dir, exitStatus, null, args);
+    }
+
+    /**
+     * As {@link #run(Path, int, String...)}; with {@code killAsking} ("incarnation 1"), SIGKILLs the replacement of
+     * that incarnation as soon as it prints that it asks to join.
+     */
+    private static Run runKilling(final Path dir, final String killAsking, final String... args) throws Exception
+    {
+        return runKilling(dir, 0, killAsking, args);
+    }
+
+    private static Run runKilling(final Path dir, final int exitStatus, final String killAsking,
+        final String... args) throws Exception
+    {
+        final Pattern asking = killAsking == null ? null :
+            Pattern.compile("replacement \\(" + killAsking + ", pid (\\d+)\\) of world rank \\d+ asks to join");
+        boolean killed = false;
         final Map<Long, ProcessHandle> processes = new HashMap<>();
         String jobId = null;
         try (Mpjrun.Running job = ExamplesProcessTest.start(args))
@@ -243,13 +351,20 @@ class FashionMnistElasticTest
                         jobId = jobId == null ? id : jobId;
                     }
                 }
-                Thread.sleep(50);
+                final Matcher ask = asking == null || killed ? null : asking.matcher(job.stdoutSoFar());
+                if (ask != null && ask.find())
+                {
+                    killed = ProcessHandle.of(Long.parseLong(ask.group(1))).map(ProcessHandle::destroyForcibly)
+                        .orElse(false);
+                }
+                Thread.sleep(20);
             }
             if (process.isAlive())
             {
                 fail("mpjrun did not finish within 110 s:\n" + job.stdoutSoFar());
             }
             final Mpjrun.Result result = job.await();
+            assertTrue(asking == null || killed, "the replacement to kill never asked to join\n" + result.output());
             assertEquals(exitStatus, result.exitCode(), "mpjrun " + String.join(" ", args) + " exit status:\n" +
                 result.output());
             return new Run(result.output(), processes, jobId);

@@ -53,6 +53,17 @@ final class HostfilePlacement implements Placement
         return slots;
     }
 
+    @Override
+    public java.util.Map<String, Integer> capacity()
+    {
+        final java.util.Map<String, Integer> slots = new java.util.LinkedHashMap<>();
+        for (final Hostfile.Host host : hosts)
+        {
+            slots.merge(host.name(), host.slots(), Integer::sum);
+        }
+        return slots;
+    }
+
     private boolean allLocal()
     {
         for (final Hostfile.Host host : hosts)

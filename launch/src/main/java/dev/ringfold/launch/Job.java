@@ -5,6 +5,7 @@ import dev.ringfold.mpi.bootstrap.RendezvousServer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -75,6 +76,10 @@ final class Job
     /** --max-replacements: how many replacements of dead ranks may still be started. */
     private int replacementsLeft;
     private int replacementsStarted;
+    /** Where a replacement may go instead of its dead rank's host: ranks each host may run (Placement#capacity). */
+    private Map<String, Integer> capacity = Map.of();
+    /** Each rank's command as last started: a replacement's, once one was, maybe on another host. */
+    private final Map<Integer, RankCommand> current = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param timeoutMs  how long the job may run, 0 for no limit.
@@ -87,6 +92,7 @@ final class Job
     {
         this.jobId = jobId;
         this.commands = commands;
+        commands.forEach(c -> current.put(c.rank(), c));
         this.launcher = launcher;
         this.rendezvous = rendezvous;
         this.rendezvousTimeoutMs = rendezvousTimeoutMs;
@@ -112,10 +118,14 @@ final class Job
     /**
      * With --elastic: start a replacement for a rank that dies after the start-up, up to {@code count} in all (a
      * replacement that dies counts as a death like any other). Before {@link #run()}.
+     *
+     * @param capacity how many ranks each host may run ({@link Placement#capacity()}): where a replacement goes when
+     *                 the one before it never reached the rendezvous from the dead rank's host.
      */
-    Job replacements(final int count)
+    Job replacements(final int count, final Map<String, Integer> capacity)
     {
         replacementsLeft = count;
+        this.capacity = capacity;
         return this;
     }
 
@@ -202,10 +212,13 @@ final class Job
 
     /**
      * Starts a replacement for {@code dead} in its slot, as the next incarnation the rendezvous admits there: the
-     * same command, with RINGFOLD_INCARNATION added.
+     * same command, with RINGFOLD_INCARNATION added, on the dead rank's host; but where {@code dead} was itself a
+     * replacement that never reached the rendezvous (its host may be what failed: a node gone, no JVM there), on the
+     * host with the most room left, if another has any.
      */
     private void replace(final RankProcess dead)
     {
+        final boolean neverJoined = rendezvous.awaitingNewcomer(dead.rank());
         final int incarnation;
         try
         {
@@ -219,13 +232,49 @@ final class Job
         }
         replacementsLeft--;
         replacementsStarted++;
-        final RankCommand command = commands.stream().filter(c -> c.rank() == dead.rank()).findFirst().orElseThrow();
-        final java.util.Map<String, String> env = new java.util.LinkedHashMap<>(command.env());
+        final RankCommand before = current.get(dead.rank());
+        final RankSlot slot = neverJoined ? roomElsewhere(before.slot(), capacity, current.values()) : before.slot();
+        final java.util.Map<String, String> env = new java.util.LinkedHashMap<>(before.env());
         env.put(dev.ringfold.mpi.bootstrap.LaunchEnvironment.INCARNATION, Integer.toString(incarnation));
+        env.put(dev.ringfold.mpi.bootstrap.LaunchEnvironment.LOCAL_RANK, Integer.toString(slot.localRank()));
         console.message("starting a replacement for rank " + dead.rank() + " (incarnation " + incarnation + ", " +
-            replacementsStarted + " of " + (replacementsStarted + replacementsLeft) + " replacements)");
-        start(new RankCommand(command.slot(), java.util.Collections.unmodifiableMap(env), command.argv(),
-            command.workDir()));
+            replacementsStarted + " of " + (replacementsStarted + replacementsLeft) + " replacements)" +
+            (slot == before.slot() ? "" : " on " + slot.host() + ", as incarnation " + (incarnation - 1) +
+                " never joined on " + before.slot().host()));
+        final RankCommand command = new RankCommand(slot, java.util.Collections.unmodifiableMap(env), before.argv(),
+            before.workDir());
+        current.put(dead.rank(), command);
+        start(command);
+    }
+
+    /**
+     * The slot of {@code dead}'s rank on the host with the most room left (its capacity less the ranks whose last
+     * command placed them there; the first such host on a tie), other than {@code dead}'s; {@code dead} itself where
+     * no other host has room.
+     */
+    static RankSlot roomElsewhere(final RankSlot dead, final Map<String, Integer> capacity,
+        final java.util.Collection<RankCommand> current)
+    {
+        final Map<String, Integer> used = new java.util.HashMap<>();
+        for (final RankCommand c : current)
+        {
+            if (c.rank() != dead.rank())
+            {
+                used.merge(c.slot().host(), 1, Integer::sum);
+            }
+        }
+        String best = null;
+        int room = 0;
+        for (final Map.Entry<String, Integer> host : capacity.entrySet())
+        {
+            final int left = host.getValue() - used.getOrDefault(host.getKey(), 0);
+            if (!host.getKey().equals(dead.host()) && left > room)
+            {
+                best = host.getKey();
+                room = left;
+            }
+        }
+        return best == null ? dead : new RankSlot(dead.rank(), best, used.getOrDefault(best, 0));
     }
 
     private int supervise(final long startedNanos) throws InterruptedException

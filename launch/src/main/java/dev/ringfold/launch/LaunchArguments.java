@@ -64,7 +64,8 @@ final class LaunchArguments
                               job's exit status is then the survivors'; MIN <= -np <= MAX; not with -dev native
           --max-replacements K  with --elastic: start a replacement for a rank that dies, up to K in all (default
                               0: none); it takes the dead rank's place with RINGFOLD_INCARNATION=<n> and joins
-                              the survivors through the rendezvous (shared memory, one node, so far)
+                              the survivors through the rendezvous, started as the dead rank was (locally,
+                              with srun on its node inside an allocation, over ssh on its host)
           --log-level LEVEL   what mpjrun and the ranks log on stderr: off, error, warning (default), info
                               (start-up, placement), debug, trace (RINGFOLD_LOG_LEVEL)
           --api auto|mpj|openmpi|none  which Java MPI API (package mpi) the ranks get: mpiJava 1.2 as MPJ
@@ -110,6 +111,7 @@ final class LaunchArguments
           RINGFOLD_CDS                  bin/mpjrun: off leaves out the start-up archives, dump writes them
           RINGFOLD_SSH                  with -machinesfile: the ssh command (default ssh -o BatchMode=yes -T)
           RINGFOLD_KEEP_SURVIVORS       1: a rank that fails leaves the others running (internal, for fault tolerance)
+          RINGFOLD_SIMULATED_NODES      a,a,b: rank r's RINGFOLD_NODE (internal, for tests of several nodes)
           RINGFOLD_RENDEZVOUS_HOST      with -machinesfile: where the other hosts reach this one
         Read by bin/ringfold-bench (the benchmarks, which run through mpjrun):
           RINGFOLD_BENCH_JVM_OPTS       extra JVM options for the ranks
@@ -310,11 +312,6 @@ final class LaunchArguments
         {
             throw new UsageException("--max-replacements " + maxReplacements + " needs --elastic MIN:MAX: a " +
                 "replacement joins survivors, and only an elastic job has survivors");
-        }
-        if (maxReplacements > 0 && hostfile != null)
-        {
-            throw new UsageException("--max-replacements with a hostfile: a replacement joins over shared memory on " +
-                "the survivors' node only, so far");
         }
         List<Hostfile.Host> hosts = null;
         if (hostfile != null)

@@ -28,6 +28,12 @@ public final class MpjRun
     static final String RENDEZVOUS_TIMEOUT_VARIABLE = "RINGFOLD_BOOTSTRAP_TIMEOUT_MS";
     /** Internal: a rank that fails leaves the others running (see Job#keepSurvivors); the elastic mode builds on it. */
     static final String KEEP_SURVIVORS_VARIABLE = "RINGFOLD_KEEP_SURVIVORS";
+    /**
+     * Internal, for tests of placements on several nodes on one machine: a comma-separated list of node names, rank
+     * r runs with RINGFOLD_NODE set to the r-th (and a replacement of it too), so that ranks of different names talk
+     * TCP as on different nodes.
+     */
+    static final String SIMULATED_NODES_VARIABLE = "RINGFOLD_SIMULATED_NODES";
     static final long DEFAULT_RENDEZVOUS_TIMEOUT_MS = 120_000;
     /** Shown where --dry-run cannot know the port: the rendezvous is not opened. */
     static final String UNKNOWN_PORT = "<port>";
@@ -152,7 +158,8 @@ public final class MpjRun
             // every run is a new job with its own id and rendezvous, so nothing of the failed one is reused
             final String runId = restart == 0 ? jobId : JobIds.next();
             final Run run = runOnce(options.withEnv(runEnv), slots, runId, secret, SecretFile.parentDir(env), launcher,
-                placement, java, ringfoldClassPath, rendezvousTimeoutMs, keepSurvivors, console, err);
+                placement, java, ringfoldClassPath, rendezvousTimeoutMs, keepSurvivors, env.get(SIMULATED_NODES_VARIABLE),
+                console, err);
             exitCode = run.exitCode();
             final int code = exitCode;
             // info, not error: mpjrun's own lines have said what failed already
@@ -180,7 +187,7 @@ public final class MpjRun
     private static Run runOnce(final LaunchOptions options, final List<RankSlot> slots, final String jobId,
         final JobSecret secret, final Path secretParent, final RankLauncher launcher, final Placement placement,
         final String java, final String ringfoldClassPath, final long rendezvousTimeoutMs, final boolean keepSurvivors,
-        final Console console, final PrintStream err)
+        final String simulatedNodes, final Console console, final PrintStream err)
     {
         final SecretFile secretFile;
         try
@@ -197,11 +204,11 @@ public final class MpjRun
             options.maxReplacements() > 0))
         {
             final String rendezvous = placement.rendezvousHost() + ":" + server.port();
-            final Job job = new Job(jobId, RankCommands.build(options, slots, jobId, rendezvous,
-                secretFile.path().toString(), java, ringfoldClassPath),
+            final Job job = new Job(jobId, RankCommands.onSimulatedNodes(RankCommands.build(options, slots, jobId,
+                rendezvous, secretFile.path().toString(), java, ringfoldClassPath), simulatedNodes),
                 launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), options.elasticMin(),
                 console);
-            job.replacements(options.maxReplacements());
+            job.replacements(options.maxReplacements(), placement.capacity());
             if (keepSurvivors)
             {
                 job.keepSurvivors();

@@ -16,4 +16,13 @@ interface Placement
 
     /** The address the ranks dial to reach that rendezvous. */
     String rendezvousHost();
+
+    /**
+     * How many ranks each host may run (the allocation's tasks, the machines file's slots), in the placement's
+     * order: where a replacement may go instead of a dead rank's host (see Job#replace). Empty: nowhere else.
+     */
+    default java.util.Map<String, Integer> capacity()
+    {
+        return java.util.Map.of();
+    }
 }

@@ -68,4 +68,31 @@ final class RankCommands
         }
         return commands;
     }
+
+    /**
+     * The commands with rank r's RINGFOLD_NODE set to the r-th of {@code nodes} (comma-separated; see
+     * MpjRun's RINGFOLD_SIMULATED_NODES), or unchanged where {@code nodes} is null or blank.
+     */
+    static List<RankCommand> onSimulatedNodes(final List<RankCommand> commands, final String nodes)
+    {
+        if (nodes == null || nodes.isBlank())
+        {
+            return commands;
+        }
+        final String[] names = nodes.split(",");
+        if (names.length != commands.size())
+        {
+            throw new IllegalArgumentException("RINGFOLD_SIMULATED_NODES names " + names.length + " nodes (" + nodes +
+                ") for " + commands.size() + " ranks: name one per rank");
+        }
+        final List<RankCommand> placed = new ArrayList<>(commands.size());
+        for (final RankCommand command : commands)
+        {
+            final Map<String, String> env = new LinkedHashMap<>(command.env());
+            env.put("RINGFOLD_NODE", names[command.rank()].strip());
+            placed.add(new RankCommand(command.slot(), Collections.unmodifiableMap(env), command.argv(),
+                command.workDir()));
+        }
+        return placed;
+    }
 }

@@ -39,6 +39,17 @@ final class SlurmPlacement implements Placement
     }
 
     @Override
+    public java.util.Map<String, Integer> capacity()
+    {
+        final java.util.Map<String, Integer> tasks = new java.util.LinkedHashMap<>();
+        for (int node = 0; node < allocation.nodes().size(); node++)
+        {
+            tasks.merge(allocation.nodes().get(node), allocation.tasksPerNode().get(node), Integer::sum);
+        }
+        return tasks;
+    }
+
+    @Override
     public String rendezvousBindHost()
     {
         return "0.0.0.0";

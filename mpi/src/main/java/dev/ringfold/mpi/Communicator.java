@@ -1,5 +1,6 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -35,8 +36,11 @@ public final class Communicator implements AutoCloseable
     private static final int BARRIER_TAG = 1;
     private static final int SPLIT_TAG = 2;
     private static final int JOIN_TAG = 3;
-    /** Tags from here up on the collective context belong to collective algorithms; below, to the runtime. */
-    public static final int FIRST_COLLECTIVE_TAG = 16;
+    /** On WORLD's collective context: a replacement asks to be taken in ({@link #joinGrow}); its incarnation. */
+    private static final int KNOCK_TAG = 4;
+    /** On WORLD's collective context: a survivor tells a replacement the communicator it was taken into. */
+    private static final int GROWN_TAG = 5;
+    private static final int FIRST_COLLECTIVE_TAG = CommunicatorInternals.FIRST_COLLECTIVE_TAG;
     private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
     private static final long INT_BASE = UnsafeApi.arrayBaseOffset(int[].class);
     private static final long LONG_BASE = UnsafeApi.arrayBaseOffset(long[].class);
@@ -52,6 +56,14 @@ public final class Communicator implements AutoCloseable
     private final Request recvRequest = new Request();
     private final Status probeStatus = new Status();
     private int children;
+    /**
+     * The process each member was when this communicator was made: a member whose slot a replacement took since is
+     * a failed member here (the process that joined is not the one that was in it), except on WORLD, whose members
+     * are the slots (a replacement takes the dead rank's place there for point-to-point).
+     */
+    private final int[] incarnationOf;
+    /** On WORLD: the incarnation of the last knock received from each world rank, -1 where none waits. */
+    private int[] knocks;
     private boolean closed;
     private long timeoutNs;
     /** The agreements on it by sequence number: the running one, and the last ones decided, to answer late askers. */
@@ -75,6 +87,11 @@ public final class Communicator implements AutoCloseable
             rankOfWorld[worldOfRank[r]] = r;
         }
         this.rank = rankOfWorld[engine.worldRank()];
+        this.incarnationOf = new int[worldOfRank.length];
+        for (int r = 0; r < worldOfRank.length; r++)
+        {
+            incarnationOf[r] = engine.incarnation(worldOfRank[r]);
+        }
         this.timeoutNs = engine.defaultTimeoutNanos();
         this.acknowledged = new long[(worldOfRank.length + 63) >>> 6];
         engine.register(this);
@@ -756,6 +773,253 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
+     * A new communicator of the members that survive plus the replacements waiting to join (mpjrun --elastic with
+     * --max-replacements; each replacement calls {@link #joinGrow} on its WORLD): ULFM has no such call (it grows
+     * by spawning and merging), so this is {@link #shrink} with the newcomers added. Collective over the survivors,
+     * works on a revoked communicator. A replacement is taken in when every survivor that takes part has its
+     * request (its knock, from the incarnation that holds the world slot now): a fault-tolerant agreement decides
+     * that and the context, as for shrink, so every survivor gets the same group even if members or newcomers die
+     * during it (one that dies after the group is decided is a failed member of the new communicator). Members are
+     * ordered by world rank. Each survivor then tells each newcomer the group and the context; a newcomer not yet
+     * known to every survivor is taken in by a later grow. With no newcomer agreed, the result is shrink's.
+     */
+    public Communicator grow()
+    {
+        checkNotClosed();
+        checkFaultTolerant("grow");
+        final Communicator world = world();
+        world.receiveKnocks();
+        final int n = engine.worldSize();
+        final long[] joining = new long[(n + 63) >>> 6];
+        Agreement a = null;
+        int ctx = -1;
+        // 31 world ranks per agreement: the agreement ANDs an int of flags (one agreement up to 31 ranks)
+        for (int base = 0; base < n; base += 31)
+        {
+            int flags = 0;
+            for (int r = base; r < Math.min(n, base + 31); r++)
+            {
+                flags |= waitingToJoin(world, r) ? 1 << (r - base) : 0;
+            }
+            a = agreement(flags, base == 0 ? engine.nextContext() : Integer.MIN_VALUE);
+            ctx = base == 0 ? a.maxValue() : ctx;
+            for (int bits = a.value(); bits != 0; bits &= bits - 1)
+            {
+                final int r = base + Integer.numberOfTrailingZeros(bits);
+                joining[r >>> 6] |= 1L << r;
+            }
+        }
+        final long[] gone = a.failedSet();
+        final long[] members = joining.clone();
+        for (int r = 0; r < size(); r++)
+        {
+            if (!Agreement.has(gone, r))
+            {
+                members[worldOfRank[r] >>> 6] |= 1L << worldOfRank[r];
+            }
+        }
+        final int[] group = ranksOf(members); // ascending world ranks
+        final int[] newcomers = ranksOf(joining);
+        engine.contextTaken(ctx);
+        final Communicator child = new Communicator(engine, name + ".grow" + ++children, ctx, group);
+        child.timeoutNs = timeoutNs;
+        final int[] told = new int[3 + group.length + newcomers.length];
+        told[0] = ctx;
+        told[1] = group.length;
+        told[2] = newcomers.length;
+        System.arraycopy(group, 0, told, 3, group.length);
+        System.arraycopy(newcomers, 0, told, 3 + group.length, newcomers.length);
+        for (final int newcomer : newcomers)
+        {
+            world.knocks[newcomer] = -1;
+            try
+            {
+                world.await(world.internalSend(told, INT_BASE, 4 * told.length, newcomer, GROWN_TAG, new Request()));
+            }
+            catch (final PeerFailedException ex)
+            {
+                // it died after the agreement: a failed member of the new communicator, found by its first call
+            }
+        }
+        return child;
+    }
+
+    /**
+     * A replacement's side of {@link #grow} (call it on WORLD, in a process started by mpjrun --elastic
+     * --max-replacements): asks every rank alive to be taken in, waits until the survivors' grow takes it, and
+     * returns the communicator they made, the same group and context. Before it, a replacement talks to the others
+     * point-to-point on WORLD only and makes no communicator of its own (the context it would use is the survivors'
+     * to give). Fails when no rank is left to join, or when a rank it waits for closed its runtime.
+     */
+    public Communicator joinGrow()
+    {
+        checkOpen();
+        checkFaultTolerant("joinGrow");
+        final int me = engine.worldRank();
+        if (context != 0 || engine.incarnation(me) == 0)
+        {
+            throw new IllegalStateException(where("joinGrow") + ": only a replacement (incarnation > 0, started by " +
+                "mpjrun --max-replacements) joins, on WORLD; this is incarnation " + engine.incarnation(me) + " on " +
+                name);
+        }
+        final int n = engine.worldSize();
+        final int[] knock = {engine.incarnation(me)};
+        for (int r = 0; r < n; r++)
+        {
+            if (r != me && engine.failure(r) == null)
+            {
+                try
+                {
+                    await(internalSend(knock, INT_BASE, 4, r, KNOCK_TAG, new Request()));
+                }
+                catch (final PeerFailedException ex)
+                {
+                    // gone since: it will not take part in the survivors' grow
+                }
+            }
+        }
+        // waits for the first survivor's word; ranks that close their runtime meanwhile (the run ended before this
+        // replacement was ready) or die are no longer waited for, and with none left the join fails
+        final Completion toldOrAlone = new Completion()
+        {
+            @Override
+            public boolean isComplete()
+            {
+                return engine.arrived(1, GROWN_TAG, -1L, Communicator.this, probeStatus) || nobodyElse();
+            }
+
+            @Override
+            public String describe()
+            {
+                return "joinGrow (waiting for the survivors to take this replacement in at a step boundary)";
+            }
+        };
+        engine.await(toldOrAlone, timeoutNs);
+        if (!engine.arrived(1, GROWN_TAG, -1L, this, probeStatus))
+        {
+            throw new IllegalStateException(where("joinGrow") + ": no rank of the job is left to join (they failed " +
+                "or closed their runtime before this replacement was taken in)");
+        }
+        final int from = probeStatus.source();
+        final int[] told = new int[3 + 2 * n];
+        await(internalRecv(told, INT_BASE, 4 * told.length, from, GROWN_TAG, recvRequest));
+        final int ctx = told[0];
+        final int[] group = Arrays.copyOfRange(told, 3, 3 + told[1]);
+        final int[] newcomers = Arrays.copyOfRange(told, 3 + told[1], 3 + told[1] + told[2]);
+        final int[] copy = new int[told.length];
+        for (final int r : group)
+        {
+            if (r != from && Arrays.binarySearch(newcomers, r) < 0)
+            {
+                try
+                {
+                    // every survivor of the agreement tells each newcomer the same: taken here so none is left over
+                    await(internalRecv(copy, INT_BASE, 4 * copy.length, r, GROWN_TAG, recvRequest));
+                }
+                catch (final PeerFailedException ex)
+                {
+                    continue; // it died after the agreement: a failed member, as on the survivors
+                }
+                if (!Arrays.equals(copy, 0, 3 + told[1] + told[2], told, 0, 3 + told[1] + told[2]))
+                {
+                    throw new IllegalStateException(where("joinGrow") + ": world ranks " + from + " and " + r +
+                        " told different groups: " + Arrays.toString(told) + " and " + Arrays.toString(copy));
+                }
+            }
+        }
+        if (engine.nextContext() > ctx)
+        {
+            throw new IllegalStateException(where("joinGrow") + ": the survivors' context " + ctx + " is in use " +
+                "here: a replacement makes no communicator before it joins");
+        }
+        engine.contextTaken(ctx);
+        final Communicator child = new Communicator(engine, "WORLD.grow", ctx, group);
+        child.timeoutNs = timeoutNs;
+        return child;
+    }
+
+    /**
+     * Whether a replacement outside this communicator asked to join ({@link #joinGrow}) and waits for a
+     * {@link #grow}: local, cheap enough for every step of a training loop (no progress is driven; the request
+     * arrives as other calls drive it). Different members learn of a newcomer at different times: a caller that
+     * sees one revokes the communicator so that every member grows at the same point.
+     */
+    public boolean growPending()
+    {
+        checkNotClosed();
+        final Communicator world = world();
+        if (!engine.arrived(1, KNOCK_TAG, -1L, world, world.probeStatus) && world.knocks == null)
+        {
+            return false;
+        }
+        world.receiveKnocks();
+        for (int r = 0; r < engine.worldSize(); r++)
+        {
+            if (waitingToJoin(world, r))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether every other world rank is known to have failed or closed its runtime. */
+    private boolean nobodyElse()
+    {
+        for (int r = 0; r < engine.worldSize(); r++)
+        {
+            if (r != engine.worldRank() && engine.failure(r) == null)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** This rank's incarnation: 0 for the job's first processes, n for the n-th replacement of its world slot. */
+    public int incarnation()
+    {
+        return engine.incarnation(engine.worldRank());
+    }
+
+    private Communicator world()
+    {
+        final Communicator world = engine.communicator(0);
+        if (world == null)
+        {
+            throw new CommunicatorClosedException(where("grow") + ": WORLD is closed");
+        }
+        return world;
+    }
+
+    /** On WORLD: takes the knocks that arrived, keeping the incarnation each names. */
+    private void receiveKnocks()
+    {
+        if (knocks == null)
+        {
+            knocks = new int[engine.worldSize()];
+            Arrays.fill(knocks, -1);
+        }
+        final int[] knock = new int[1];
+        while (engine.arrived(1, KNOCK_TAG, -1L, this, probeStatus))
+        {
+            final int from = probeStatus.source();
+            await(internalRecv(knock, INT_BASE, 4, from, KNOCK_TAG, recvRequest));
+            knocks[from] = knock[0];
+        }
+    }
+
+    /**
+     * Whether world rank {@code r} is alive, its present incarnation knocked (an older one's knock is stale), and it
+     * is not a member here (or was, as the process it replaced).
+     */
+    private boolean waitingToJoin(final Communicator world, final int r)
+    {
+        return world.knocks[r] > 0 && world.knocks[r] == engine.incarnation(r) && engine.failure(r) == null &&
+            (rankOfWorld[r] < 0 || incarnationOf[rankOfWorld[r]] != world.knocks[r]);
+    }
+
+    /**
      * Acknowledges the failures this rank knows of now (ULFM's MPIX_Comm_failure_ack): afterwards
      * {@link #acknowledgedFailures()} returns them. Local.
      */
@@ -776,7 +1040,8 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * The members this rank knows now to have failed (died, or closed their runtime), acknowledged or not (ULFM's
+     * The members this rank knows now to have failed (died, closed their runtime, or were replaced by a newer
+     * process in their world slot, which a communicator made before does not hold), acknowledged or not (ULFM's
      * MPIX_Comm_get_failed): comm ranks, ascending. Every survivor learns of a member's death within about a second
      * of it while it waits in the runtime (a rank that notices one tells every other).
      */
@@ -785,13 +1050,17 @@ public final class Communicator implements AutoCloseable
         return ranksOf(failedNow());
     }
 
-    /** The members this rank knows to have failed (died, or closed their runtime), as a bitmap over comm ranks. */
+    /**
+     * The members this rank knows to have failed (died, or closed their runtime; or replaced, see
+     * {@link #incarnationOf}), as a bitmap over comm ranks.
+     */
     long[] failedNow()
     {
         final long[] now = new long[(worldOfRank.length + 63) >>> 6];
         for (int r = 0; r < worldOfRank.length; r++)
         {
-            if (engine.failure(worldOfRank[r]) != null)
+            if (engine.failure(worldOfRank[r]) != null ||
+                (context != 0 && engine.incarnation(worldOfRank[r]) != incarnationOf[r]))
             {
                 now[r >>> 6] |= 1L << r;
             }
@@ -836,43 +1105,107 @@ public final class Communicator implements AutoCloseable
         }
     }
 
-    // -------------------------------------------------------------------------- for collective algorithms
+    // ------------------------------------------- for collective algorithms, through CommunicatorInternals
 
-    /**
-     * A send of off-heap memory on this communicator's collective context, which no user receive can match: the
-     * building block of collective algorithms. Tags from {@link #FIRST_COLLECTIVE_TAG} up.
-     */
-    public Request isendCollective(final long address, final int length, final int dest, final int tag,
-        final Request into)
+    static
     {
-        return isendCollective(address, length, dest, tag, 0L, into);
+        CommunicatorInternals.install(new Internals());
     }
 
     /**
-     * As {@link #isendCollective(long, int, int, int, Request)}, the message carrying {@code stamp}: what the
-     * algorithm says of the call (operation, count, type, root), which the receiver reads from its request
-     * ({@link Request#stamp()}) to find ranks that called different collectives, at no cost of a message.
+     * The operations of {@link CommunicatorInternals}: for the layers above the runtime, not part of this API (the
+     * package is exported only to Ringfold's modules). Documented there.
      */
-    public Request isendCollective(final long address, final int length, final int dest, final int tag,
+    private static final class Internals implements CommunicatorInternals.Access
+    {
+        @Override
+        public Request isendCollective(final Communicator comm, final long address, final int length, final int dest,
+            final int tag, final long stamp, final Request into)
+        {
+            return comm.isendCollective(address, length, dest, tag, stamp, into);
+        }
+
+        @Override
+        public Request irecvCollective(final Communicator comm, final long address, final int length,
+            final int source, final int tag, final Request into)
+        {
+            return comm.irecvCollective(address, length, source, tag, into);
+        }
+
+        @Override
+        public boolean arrivedCollective(final Communicator comm, final int tag, final long unlessStamp,
+            final Status into)
+        {
+            return comm.arrivedCollective(tag, unlessStamp, into);
+        }
+
+        @Override
+        public long stamp(final Request request)
+        {
+            return request.stamp;
+        }
+
+        @Override
+        public long stamp(final Status status)
+        {
+            return status.stamp;
+        }
+
+        @Override
+        public void checkAlive(final Communicator comm, final int rank, final String what)
+        {
+            comm.checkAlive(rank, what);
+        }
+
+        @Override
+        public void addProgressHook(final Communicator comm, final Progressable hook)
+        {
+            comm.checkOpen();
+            comm.engine.addHook(hook);
+        }
+
+        @Override
+        public void removeProgressHook(final Communicator comm, final Progressable hook)
+        {
+            comm.engine.removeHook(hook);
+        }
+
+        @Override
+        public int deadMember(final Communicator comm)
+        {
+            return comm.deadMember();
+        }
+
+        @Override
+        public String failureOf(final Communicator comm, final int worldRank)
+        {
+            return comm.failureOf(worldRank);
+        }
+
+        @Override
+        public <T extends AutoCloseable> T attached(final Communicator comm, final Object key,
+            final java.util.function.Function<Communicator, T> create)
+        {
+            return comm.attached(key, create);
+        }
+    }
+
+    /** A send on the collective context, carrying {@code stamp} ({@link CommunicatorInternals#isendCollective}). */
+    private Request isendCollective(final long address, final int length, final int dest, final int tag,
         final long stamp, final Request into)
     {
         checkCollective(length, dest, "dest", tag, into);
         return internalSend(null, address, length, worldOfRank[dest], tag, context + 1, into, false, stamp);
     }
 
-    /**
-     * For collective algorithms waiting on something other than a message (shared memory) or for a message of
-     * their own: whether a message on the collective context with {@code tag} has arrived from any rank and is
-     * not yet received, its stamp other than {@code unlessStamp}; if so its source, tag, length and stamp go
-     * into {@code into}. Drives no progress, so it may be called from a progress hook.
-     */
-    public boolean arrivedCollective(final int tag, final long unlessStamp, final Status into)
+    /** Whether a message on the collective context has arrived ({@link CommunicatorInternals#arrivedCollective}). */
+    private boolean arrivedCollective(final int tag, final long unlessStamp, final Status into)
     {
         return engine.arrived(context + 1, tag, unlessStamp, this, into);
     }
 
     /** The receive matching {@link #isendCollective}. */
-    public Request irecvCollective(final long address, final int length, final int source, final int tag,
+    private Request irecvCollective(final long address, final int length, final int source, final int tag,
         final Request into)
     {
         checkCollective(length, source, "source", tag, into);
@@ -896,30 +1229,14 @@ public final class Communicator implements AutoCloseable
         checkReusable(into);
     }
 
-    /**
-     * Throws {@link PeerFailedException} if a rank is known to have died or left: for collective algorithms that
-     * wait on shared memory rather than on messages, so a dead peer fails them as it fails a receive. The runtime
-     * looks for dead peers while a rank waits idle ({@link #await}), every 100 ms.
-     */
-    public void checkAlive(final int rank, final String what)
+    /** Throws if a rank is known to have died or left, or this communicator is revoked (see CommunicatorInternals). */
+    private void checkAlive(final int rank, final String what)
     {
         engine.checkPeer(worldOfRank[rank], what);
         if (engine.revoker(context) >= 0)
         {
             throw revokedError(what + " rank " + rank);
         }
-    }
-
-    /** Registers work to advance on every progress of this rank (see {@link Progressable}). */
-    public void addProgressHook(final Progressable hook)
-    {
-        checkOpen();
-        engine.addHook(hook);
-    }
-
-    public void removeProgressHook(final Progressable hook)
-    {
-        engine.removeHook(hook);
     }
 
     /** Waits, driving progress with the runtime's idle strategy and deadline, until the completion is complete. */
@@ -1139,12 +1456,10 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * The state a layer above the runtime keeps for this communicator under {@code key} (the collectives' algorithms
-     * and node regions, say), made by {@code create} on first use. It lives as long as the communicator: {@link
-     * #close()} closes every attached state, the last made first. Throws {@link CommunicatorClosedException} once
-     * the communicator is closed.
+     * The state a layer above the runtime keeps for this communicator under {@code key}, made on first use and
+     * closed by {@link #close()}, the last made first ({@link CommunicatorInternals#attached}).
      */
-    public <T extends AutoCloseable> T attached(final Object key, final java.util.function.Function<Communicator, T> create)
+    private <T extends AutoCloseable> T attached(final Object key, final java.util.function.Function<Communicator, T> create)
     {
         synchronized (attached)
         {
@@ -1160,7 +1475,8 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * Frees this communicator: closes the state attached to it ({@link #attached}), the last made first; further
+     * Frees this communicator: closes the state the layers above attached to it (its collectives' algorithms and
+     * node regions, say), the last made first; further
      * calls on it fail. Closing it again does nothing. The world communicator is closed by Ringfold.close().
      */
     @Override
@@ -1353,12 +1669,8 @@ public final class Communicator implements AutoCloseable
         recvRequest.state = Request.IDLE;
     }
 
-    /**
-     * For collectives, which depend on every member: the world rank of a member that died (failed without
-     * closing), or -1. Whatever a dead member still owed an operation never comes, even where nothing this rank
-     * waits on is addressed to it.
-     */
-    public int deadMember()
+    /** The world rank of a member that died (failed without closing), or -1 (see CommunicatorInternals). */
+    int deadMember()
     {
         for (final int world : worldOfRank)
         {
@@ -1371,7 +1683,7 @@ public final class Communicator implements AutoCloseable
     }
 
     /** Why a world rank is known to have failed ("process 123 has exited"), or null. */
-    public String failureOf(final int worldRank)
+    String failureOf(final int worldRank)
     {
         return engine.failure(worldRank);
     }

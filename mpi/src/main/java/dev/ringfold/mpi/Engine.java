@@ -72,6 +72,8 @@ final class Engine implements FrameHandler
     private final int[] copyGeneration;
     private final long cooperativeMin;
     private final String[] failed;
+    /** Which process holds each world slot: 0 for the job's first ones, n for the n-th replacement (mpjrun --elastic). */
+    private final int[] incarnations;
     private final boolean[] died;    // failed without closing: whatever it still owed a collective never comes
     private final CrossMemory cma;
     private final Waits waits;
@@ -125,6 +127,7 @@ final class Engine implements FrameHandler
         this.copyGeneration = new int[worldSize];
         this.cooperativeMin = settings.cooperativeCopyFrom();
         this.failed = new String[worldSize];
+        this.incarnations = new int[worldSize];
         this.died = new boolean[worldSize];
         this.queueHead = new Request[worldSize];
         this.queueTail = new Request[worldSize];
@@ -568,7 +571,8 @@ final class Engine implements FrameHandler
             case Frames.WITHDRAWN -> onWithdrawn(buffer.getInt(offset + Frames.WITHDRAWN_ID_OFFSET, Frames.ORDER));
             case Frames.REVOKE -> revoked(buffer.getInt(offset + Frames.REVOKE_CTX_OFFSET, Frames.ORDER),
                 buffer.getInt(offset + Frames.REVOKE_BY_OFFSET, Frames.ORDER));
-            case Frames.FAILED -> heardOfDeath(peer, buffer.getInt(offset + Frames.FAILED_RANK_OFFSET, Frames.ORDER));
+            case Frames.FAILED -> heardOfDeath(peer, buffer.getInt(offset + Frames.FAILED_RANK_OFFSET, Frames.ORDER),
+                buffer.getInt(offset + Frames.FAILED_INCARNATION_OFFSET, Frames.ORDER));
             case Frames.AGREE -> onAgreement(peer, buffer, offset, length);
             default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
         }
@@ -1524,7 +1528,7 @@ final class Engine implements FrameHandler
      * process's (each survivor told of that death before it answered the newcomer's first round, and its frames
      * came before its answer), so none of them is taken for the new one's.
      */
-    void revive(final int peer, final Channel channel, final long pid)
+    void revive(final int peer, final Channel channel, final long pid, final int incarnation)
     {
         settleHeardDeaths(true);
         if (failed[peer] == null)
@@ -1534,6 +1538,7 @@ final class Engine implements FrameHandler
         }
         failed[peer] = null;
         died[peer] = false;
+        incarnations[peer] = incarnation;
         channels[peer] = channel;
         pids[peer] = pid;
         eagerLimit[peer] = Math.min(settings.eagerLimit(), channel.maxFrameLength() - Frames.EAGER_HEADER);
@@ -1591,6 +1596,24 @@ final class Engine implements FrameHandler
                 fail(r, peerFailed(peer, r.isSend ? "send to" : "receive from"));
             }
         }
+    }
+
+    /** This rank is the {@code incarnation}-th replacement of its world slot (set once, as it joins). */
+    void joinedAs(final int incarnation)
+    {
+        incarnations[worldRank] = incarnation;
+    }
+
+    /** Which process holds world slot {@code peer} as far as this rank knows: 0 for the first, n for the n-th replacement. */
+    int incarnation(final int peer)
+    {
+        return incarnations[peer];
+    }
+
+    /** The communicator of point-to-point context {@code ctx} registered here, or null. */
+    Communicator communicator(final int ctx)
+    {
+        return byContext.get(ctx);
     }
 
     RuntimeSettings settings()
@@ -1702,11 +1725,13 @@ final class Engine implements FrameHandler
 
     /**
      * Another rank says a rank died. Settled after this round of polling, once whatever the dead rank sent this
-     * rank before it died has been read (those messages were sent), as a death this rank sees itself is.
+     * rank before it died has been read (those messages were sent), as a death this rank sees itself is. The death
+     * of an older incarnation than the one this rank took into the slot since (told late) is not the present one's.
      */
-    private void heardOfDeath(final int from, final int rank)
+    private void heardOfDeath(final int from, final int rank, final int incarnation)
     {
-        if (rank != worldRank && rank >= 0 && rank < worldSize && failed[rank] == null)
+        if (rank != worldRank && rank >= 0 && rank < worldSize && failed[rank] == null &&
+            incarnation >= incarnations[rank])
         {
             heardFrom[rank] = from;
             heardDead.addInt(rank);
@@ -1747,6 +1772,8 @@ final class Engine implements FrameHandler
     {
         frameScratch.putInt(Frames.TYPE_OFFSET, Frames.FAILED, Frames.ORDER);
         frameScratch.putInt(Frames.FAILED_RANK_OFFSET, rank, Frames.ORDER);
+        frameScratch.putInt(Frames.FAILED_INCARNATION_OFFSET, incarnations[rank], Frames.ORDER);
+        frameScratch.putInt(Frames.FAILED_INCARNATION_OFFSET + 4, 0, Frames.ORDER);
         for (int p = 0; p < worldSize; p++)
         {
             sendFrame(p, frameScratch, Frames.FAILED_LENGTH);
@@ -1771,7 +1798,7 @@ final class Engine implements FrameHandler
         b.putInt(Frames.AGREE_ACCEPTED_VALUE_OFFSET, acceptedValue, Frames.ORDER);
         b.putInt(Frames.AGREE_ACCEPTED_MAX_OFFSET, acceptedMax, Frames.ORDER);
         b.putInt(Frames.AGREE_WORDS_OFFSET, words, Frames.ORDER);
-        b.putInt(Frames.AGREE_WORDS_OFFSET + 4, 0, Frames.ORDER);
+        b.putInt(Frames.AGREE_INCARNATION_OFFSET, incarnations[worldRank], Frames.ORDER);
         for (int w = 0; w < words; w++)
         {
             b.putLong(Frames.AGREE_HEADER + 8 * w, failedSet == null ? 0 : failedSet[w], Frames.ORDER);
@@ -1782,6 +1809,10 @@ final class Engine implements FrameHandler
 
     private void onAgreement(final int peer, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (buffer.getInt(offset + Frames.AGREE_INCARNATION_OFFSET, Frames.ORDER) < incarnations[peer])
+        {
+            return; // a step of the process this slot held before: not the present one's
+        }
         final int ctx = buffer.getInt(offset + Frames.AGREE_CTX_OFFSET, Frames.ORDER);
         final Communicator comm = byContext.get(ctx);
         if (comm != null)

@@ -19,13 +19,17 @@ package dev.ringfold.mpi;
  * CANR   type sendId recvId -  |                  the receiver withdraws the receive that matched sendId
  * GONE   type id               |                  answer to CANS/CANR: nothing more for the answerer's id will come
  * RVK    type ctx revoker      |                  the communicator of context ctx is revoked (forwarded once)
- * FAIL   type worldRank        |                  that world rank has died (gossip: forwarded once, by whoever learns)
- * AGREE  type ctx seq kind | epoch value max acceptedEpoch acceptedValue acceptedMax words - | bitmaps
+ * FAIL   type worldRank incarnation - | that incarnation of the world rank has died (gossip: forwarded once)
+ * AGREE  type ctx seq kind | epoch value max acceptedEpoch acceptedValue acceptedMax words incarnation | bitmaps
  *                                                 a step of a fault-tolerant agreement ({@link Agreement})
  * </pre>
  *
+ * <p>FAIL and AGREE carry an incarnation (0 for a job's first processes, n for the n-th replacement of a world
+ * slot, mpjrun --max-replacements): a death told late, or a step the old process sent, names the incarnation it was
+ * about or from, and a rank that took a newer process into the slot since drops it.
+ *
  * <p>The stamp (8 bytes) is what collective algorithms say of the call a message belongs to (its operation, count,
- * type and root, {@link Request#stamp()}), so that ranks which called different collectives find out from the
+ * type and root, {@link Request#stamp}), so that ranks which called different collectives find out from the
  * messages they already exchange; point-to-point messages carry 0.
  *
  * <p>Every CANS and CANR is answered by exactly one GONE, after everything the answerer had already sent about the
@@ -86,7 +90,8 @@ final class Frames
     static final int REVOKE_BY_OFFSET = 8;
     static final int REVOKE_LENGTH = 16;
     static final int FAILED_RANK_OFFSET = 4;
-    static final int FAILED_LENGTH = 8;
+    static final int FAILED_INCARNATION_OFFSET = 8;
+    static final int FAILED_LENGTH = 16;
 
     static final int AGREE_CTX_OFFSET = 4;
     static final int AGREE_SEQ_OFFSET = 8;
@@ -98,6 +103,7 @@ final class Frames
     static final int AGREE_ACCEPTED_VALUE_OFFSET = 32;
     static final int AGREE_ACCEPTED_MAX_OFFSET = 36;
     static final int AGREE_WORDS_OFFSET = 40;
+    static final int AGREE_INCARNATION_OFFSET = 44;
     /** Then two bitmaps of {@code words} longs each: the sender's failed set (or the decided one), the accepted one. */
     static final int AGREE_HEADER = 48;
 

@@ -2,8 +2,9 @@ package dev.ringfold.mpi;
 
 /**
  * Work that advances whenever the rank drives progress, registered with
- * {@link Communicator#addProgressHook(Progressable)}: how non-blocking collectives move while the program waits on
- * anything. Called from inside progress: it may start sends and receives and look at requests'
+ * {@link dev.ringfold.mpi.internal.CommunicatorInternals#addProgressHook} (internal to Ringfold's modules): how
+ * non-blocking collectives move while the program waits on anything. Called from inside progress: it may start
+ * sends and receives and look at requests'
  * {@link Request#isComplete()}, but must not wait or call {@link Request#test()}.
  */
 @FunctionalInterface

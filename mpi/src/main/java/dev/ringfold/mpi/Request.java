@@ -45,6 +45,11 @@ public final class Request implements Completion
     long traceStart;     // System.nanoTime() at start, kept only while tracing (RINGFOLD_TRACE)
     final Status status = new Status();
 
+    /** An inactive request, for the forms of isend/irecv that reuse one (waiting on it returns at once). */
+    public Request()
+    {
+    }
+
     /**
      * Drives progress once and says whether the request has completed (true for an inactive request, as MPI_Test
      * says of a null one); throws its error if it failed.
@@ -122,16 +127,6 @@ public final class Request implements Completion
         return (phase == WITHDRAWING ? "withdrawal of " : "") + (isSend ? "send of " + length + " bytes to" : "receive of up to " + length + " bytes from") +
             (peer == Engine.ANY ? " any rank" : " world rank " + peer) + (tag == Engine.ANY ? "" : " (tag " + tag + ")") +
             (comm == null ? "" : " on " + comm.name());
-    }
-
-    /**
-     * For collective algorithms: what the matched message's sender said of its call (the stamp it passed to
-     * {@link Communicator#isendCollective(long, int, int, int, long, Request)}), once a receive has been matched,
-     * even if it then failed (truncated); for a send, its own stamp. 0 for point-to-point.
-     */
-    public long stamp()
-    {
-        return stamp;
     }
 
     /** The error this request completed with, or null; unlike {@link #test()}, drives no progress. */

@@ -11,6 +11,7 @@ import dev.ringfold.mpi.bootstrap.RendezvousLostException;
 import dev.ringfold.mpi.bootstrap.RendezvousServer;
 import dev.ringfold.mpi.trace.Tracer;
 import dev.ringfold.mpi.transport.Channel;
+import dev.ringfold.mpi.transport.GoneChannel;
 import dev.ringfold.mpi.transport.Transport;
 import dev.ringfold.mpi.transport.mpinative.NativeTransport;
 import dev.ringfold.mpi.transport.shm.ShmTransport;
@@ -84,7 +85,8 @@ public final class Ringfold implements AutoCloseable
         final int incarnation = job.launcher().equals("ringfold") ? LaunchEnvironment.incarnation(env) : 0;
         final Runnable removeSecret = () -> JobSecret.removeLaunchersFile(env, job.jobId());
         current = job.device().equals("native") ? overMpi(job, settings, env) : incarnation > 0 ?
-            join(job, settings, JobSecret.fromEnvironment(env, job.jobId()), incarnation, removeSecret) :
+            join(job, settings, JobSecret.fromEnvironment(env, job.jobId()), incarnation,
+                LaunchEnvironment.nodeName(env, job), removeSecret) :
             bootstrap(job, settings, JobSecret.fromEnvironment(env, job.jobId()),
                 LaunchEnvironment.nodeName(env, job), removeSecret, env.containsKey(LaunchEnvironment.INCARNATION));
         LOG.log(System.Logger.Level.INFO, () -> "rank " + job.rank() + " of " + job.size() + " on " +
@@ -328,9 +330,9 @@ public final class Ringfold implements AutoCloseable
             final Transport[] transports = tcp == null ? new Transport[] {shm} : new Transport[] {shm, tcp};
             final Engine engine = new Engine(rank, size, transports, channels, pids,
                 settings.withLocalRanks(sameNode.size()));
-            if (desk != null && tcp == null)
+            if (desk != null)
             {
-                desk.attach(engine, shm); // replacements join over shared memory only, so far
+                desk.attach(engine, shm, tcp);
             }
             return new Ringfold(job, engine, sameNode.indexOf(rank), sameNode.size(), hosts,
                 tcp == null ? 0 : tcp.port());
@@ -353,12 +355,14 @@ public final class Ringfold implements AutoCloseable
      * already, so there is no start-up to take part in. The launcher's rendezvous admits this process to the dead
      * rank's slot (the same secret handshake, and only for the incarnation the launcher reopened the slot with) and
      * carries three rounds to the survivors ({@link JoinDesk}): the cards (each survivor settles the old process's
-     * death, empties its ring and answers with a link to its file), this rank's file (each survivor maps it), and
-     * the admission (each survivor lets this process take the slot). Shared memory on one node only, so far; a rank
-     * that did not answer was gone too and is failed here from the start.
+     * death and answers with a link to its file, where it reached the old process over shared memory, or with the
+     * address it listens on, where over TCP; this rank then connects to the latter, its incarnation in the hello),
+     * this rank's file (each survivor on its node's shared memory maps it; each on TCP waits for its connection), and
+     * the admission (each survivor lets this process take the slot). A rank that did not answer was gone too and is
+     * failed here from the start.
      */
     private static Ringfold join(final JobInfo job, final RuntimeSettings settings, final JobSecret secret,
-        final int incarnation, final Runnable removeSecret)
+        final int incarnation, final String nodeName, final Runnable removeSecret)
     {
         final int rank = job.rank();
         final int size = job.size();
@@ -368,10 +372,10 @@ public final class Ringfold implements AutoCloseable
         final List<AutoCloseable> opened = new ArrayList<>();
         try
         {
-            if (!job.launcher().equals("ringfold") || job.device().equals("tcp"))
+            if (!job.launcher().equals("ringfold"))
             {
-                throw new RingfoldException("a replacement joins over shared memory, started by mpjrun; this one has" +
-                    " device " + job.device());
+                throw new RingfoldException("a replacement joins a job started by mpjrun; this one was started by " +
+                    job.launcher());
             }
             final RendezvousClient rendezvous = RendezvousClient.connect(job.rendezvousHost(), job.rendezvousPort(),
                 rank, size, job.jobId(), secret, deadline, true, incarnation);
@@ -381,7 +385,11 @@ public final class Ringfold implements AutoCloseable
             final long[] pids = new long[size];
             final String[] hosts = new String[size];
             final String[] links = new String[size];
-            int[] layout = null;
+            final String[] tcpHosts = new String[size];
+            final int[] tcpPorts = new int[size];
+            final List<Integer> tcpPeers = new ArrayList<>();
+            boolean anyAnswer = false;
+            int[] layout = {rank};
             for (int r = 0; r < size; r++)
             {
                 if (r == rank)
@@ -396,29 +404,54 @@ public final class Ringfold implements AutoCloseable
                     continue;
                 }
                 final JoinDesk.Answer answer = JoinDesk.Answer.decode(blobs[r]);
-                if (!answer.card().node().equals(node) || answer.link().isEmpty())
-                {
-                    throw new RingfoldException("world rank " + r + " runs on " + answer.card().host() + " (node " +
-                        answer.card().node() + "), this replacement on node " + node + ": a replacement joins over " +
-                        "shared memory, on the node of the ranks it joins, so far");
-                }
+                anyAnswer = true;
                 pids[r] = answer.card().pid();
                 hosts[r] = answer.card().host();
-                links[r] = answer.link();
-                layout = answer.layout();
+                if (answer.viaShm())
+                {
+                    if (!answer.card().node().equals(node) || java.util.Arrays.binarySearch(answer.layout(), rank) < 0)
+                    {
+                        throw new RingfoldException("world rank " + r + " on " + answer.card().host() + " (node " +
+                            answer.card().node() + ") reaches rank " + rank + " through its node's shared memory " +
+                            java.util.Arrays.toString(answer.layout()) + ", and this replacement runs on node " + node +
+                            ": it must run on the dead rank's node");
+                    }
+                    links[r] = answer.link();
+                    layout = answer.layout();
+                }
+                else if (answer.viaTcp())
+                {
+                    tcpPeers.add(r);
+                    tcpHosts[r] = answer.tcpHost();
+                    tcpPorts[r] = answer.tcpPort();
+                }
+                else
+                {
+                    throw new RingfoldException("world rank " + r + " on " + answer.card().host() + " (node " +
+                        answer.card().node() + ") cannot serve a replacement of rank " + rank + " on node " + node +
+                        (answer.card().node().equals(node) ? ": it listens on no TCP port" :
+                            ": they shared memory, and this replacement runs on another node"));
+                }
             }
-            if (layout == null)
+            if (!anyAnswer)
             {
                 throw new RingfoldException("no rank of the job answered: nobody is left to join");
-            }
-            if (java.util.Arrays.binarySearch(layout, rank) < 0 || layout.length != size)
-            {
-                throw new RingfoldException("the survivors' shared memory holds world ranks " +
-                    java.util.Arrays.toString(layout) + ": a replacement joins a job on one node, so far");
             }
             final ShmTransport shm = ShmTransport.create(settings.shmDir(), job.jobId(), rank, size, layout,
                 settings.ringBytes());
             opened.add(shm);
+            // with a TCP peer, or a gone rank that may come back on another node, this rank listens for later ones
+            TcpTransport tcp = null;
+            if (!tcpPeers.isEmpty() || job.device().equals("tcp"))
+            {
+                final String tcpHost = settings.tcpHost() != null ? settings.tcpHost() :
+                    isLoopback(job.rendezvousHost()) ? "127.0.0.1" :
+                        advertisedAddress(nodeName, rendezvous.localAddress());
+                tcp = TcpTransport.listen(tcpHost, tcpHost, rank, size, secret, job.jobId());
+                opened.add(tcp);
+                tcp.connectAsReplacement(tcpPeers.stream().mapToInt(Integer::intValue).toArray(), tcpHosts, tcpPorts,
+                    incarnation, deadline);
+            }
             rendezvous.allGather(shm.fileName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             shm.mapPeersThroughLinks(settings.shmDir(), job.jobId(), links, pids);
             rendezvous.barrier(); // every survivor has this rank in its engine: from now on they hear it
@@ -427,21 +460,26 @@ public final class Ringfold implements AutoCloseable
                 settings.bootstrapTimeoutMs());
             rendezvous.holdAsLifeline(() -> launcherLost(rank, removeSecret), desk);
             final Channel[] channels = new Channel[size];
+            final int frameLimit = shm.channel(rank).maxFrameLength();
             for (int r = 0; r < size; r++)
             {
-                channels[r] = shm.channel(r);
+                channels[r] = shm.channel(r) != null ? shm.channel(r) : tcp != null && tcp.channel(r) != null ?
+                    tcp.channel(r) : new GoneChannel(frameLimit);
             }
-            final Engine engine = new Engine(rank, size, new Transport[] {shm}, channels, pids,
+            final Transport[] transports = tcp == null ? new Transport[] {shm} : new Transport[] {shm, tcp};
+            final Engine engine = new Engine(rank, size, transports, channels, pids,
                 settings.withLocalRanks(layout.length));
             for (int r = 0; r < size; r++)
             {
-                if (r != rank && links[r] == null)
+                if (r != rank && links[r] == null && tcpHosts[r] == null)
                 {
                     engine.markGone(r, "it was gone when this rank joined as incarnation " + incarnation);
                 }
             }
-            desk.attach(engine, shm);
-            return new Ringfold(job, engine, java.util.Arrays.binarySearch(layout, rank), layout.length, hosts, 0);
+            engine.joinedAs(incarnation);
+            desk.attach(engine, shm, tcp);
+            return new Ringfold(job, engine, java.util.Arrays.binarySearch(layout, rank), layout.length, hosts,
+                tcp == null ? 0 : tcp.port());
         }
         catch (final IOException | RuntimeException ex)
         {

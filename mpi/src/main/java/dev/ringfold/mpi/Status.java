@@ -11,6 +11,11 @@ public final class Status
     int count;
     long stamp;
 
+    /** An empty status (source, tag and count 0), for an API that needs one before anything arrived. */
+    public Status()
+    {
+    }
+
     public int source()
     {
         return source;
@@ -31,15 +36,6 @@ public final class Status
     public int count(final int elementBytes)
     {
         return count / elementBytes;
-    }
-
-    /**
-     * For collective algorithms: the stamp the message carried ({@link Communicator#isendCollective(long, int, int,
-     * int, long, dev.ringfold.mpi.Request)}); 0 for point-to-point messages.
-     */
-    public long stamp()
-    {
-        return stamp;
     }
 
     void set(final int source, final int tag, final int count)

@@ -102,6 +102,12 @@ final class LoopbackFabric
         throw new AssertionError("the engines never went quiet");
     }
 
+    /** A link from {@code from} to {@code to}, as a replacement's admission hands one to the engine. */
+    Channel link(final int from, final int to)
+    {
+        return new Link(from, to);
+    }
+
     /** The rank stops: it drives nothing more, and its peers find it gone at their next liveness check. */
     void kill(final int rank)
     {

@@ -331,4 +331,65 @@ class LoopbackFaultToleranceTest
         assertEquals(2, f.worlds[1].deadMember());
         assertTrue(Arrays.equals(new int[] {}, f.worlds[1].acknowledgedFailures()));
     }
+
+    // ------------------------------------------------------------------------------------------- incarnations
+
+    /** A FAIL frame from {@code from}: world rank {@code rank}, incarnation {@code incarnation}, has died. */
+    private static void toldOfDeath(final Engine to, final int from, final int rank, final int incarnation)
+    {
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[Frames.FAILED_LENGTH]);
+        b.putInt(Frames.TYPE_OFFSET, Frames.FAILED, Frames.ORDER);
+        b.putInt(Frames.FAILED_RANK_OFFSET, rank, Frames.ORDER);
+        b.putInt(Frames.FAILED_INCARNATION_OFFSET, incarnation, Frames.ORDER);
+        to.onFrame(from, b, 0, Frames.FAILED_LENGTH);
+    }
+
+    @Test
+    void aDeathOrAnAgreementStepOfTheOldProcessArrivingLateIsNotTakenForTheReplacements()
+    {
+        final LoopbackFabric f = fabric(3);
+        f.kill(2);
+        f.engines[0].checkLiveness();
+        for (int round = 0; round < 5; round++)
+        {
+            f.engines[0].progress();
+            f.engines[1].progress();
+        }
+        assertArrayEquals(new int[] {2}, f.worlds[1].knownFailures(), "rank 1 heard of the death");
+        // a replacement (incarnation 1) takes world rank 2's slot on rank 1
+        f.engines[1].revive(2, f.link(1, 2), ProcessHandle.current().pid(), 1);
+        assertArrayEquals(new int[] {}, f.worlds[1].knownFailures());
+        assertEquals(1, f.engines[1].incarnation(2));
+
+        // rank 0's gossip of the old death, queued while its ring was full, arrives now: the old process's death
+        toldOfDeath(f.engines[1], 0, 2, 0);
+        f.engines[1].progress();
+        assertArrayEquals(new int[] {}, f.worlds[1].knownFailures(), "incarnation 0's death is not incarnation 1's");
+
+        // a late COMMIT of the old process for rank 1's next agreement: dropped, the agreement stays open
+        final Agreement open = f.worlds[1].startAgreement(-1, 7);
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[Frames.AGREE_HEADER + 16]);
+        b.putInt(Frames.TYPE_OFFSET, Frames.AGREE, Frames.ORDER);
+        b.putInt(Frames.AGREE_CTX_OFFSET, 0, Frames.ORDER);
+        b.putInt(Frames.AGREE_SEQ_OFFSET, 0, Frames.ORDER);
+        b.putInt(Frames.AGREE_KIND_OFFSET, Agreement.COMMIT, Frames.ORDER);
+        b.putInt(Frames.AGREE_VALUE_OFFSET, 42, Frames.ORDER);
+        b.putInt(Frames.AGREE_MAX_OFFSET, 42, Frames.ORDER);
+        b.putInt(Frames.AGREE_WORDS_OFFSET, 1, Frames.ORDER);
+        b.putInt(Frames.AGREE_INCARNATION_OFFSET, 0, Frames.ORDER);
+        f.engines[1].onFrame(2, b, 0, b.capacity());
+        assertFalse(open.isComplete(), "a step of incarnation 0 decides nothing for incarnation 1's peers");
+        // the same step from the process that holds the slot now is heard (a COMMIT from a member decides)
+        b.putInt(Frames.AGREE_INCARNATION_OFFSET, 1, Frames.ORDER);
+        f.engines[1].onFrame(2, b, 0, b.capacity());
+        assertTrue(open.isComplete(), "incarnation 1's step is taken");
+        assertEquals(42, open.value());
+
+        // the replacement's own death is told with its incarnation: heard
+        toldOfDeath(f.engines[1], 0, 2, 1);
+        f.engines[1].progress();
+        assertArrayEquals(new int[] {2}, f.worlds[1].knownFailures(), "incarnation 1's death");
+        assertTrue(f.worlds[1].failureOf(2).contains("world rank 0 reports that it failed"),
+            f.worlds[1].failureOf(2));
+    }
 }

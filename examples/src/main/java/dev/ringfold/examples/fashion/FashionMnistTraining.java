@@ -23,6 +23,7 @@ import dev.ringfold.tensors.nn.Activations;
 import dev.ringfold.tensors.nn.Adam;
 import dev.ringfold.tensors.nn.GradientListener;
 import dev.ringfold.tensors.nn.Optimizer;
+import dev.ringfold.tensors.NodeSharedAllocator;
 import dev.ringfold.tensors.nn.Sequential;
 import dev.ringfold.tensors.nn.SgdMomentum;
 import dev.ringfold.tensors.nn.SoftmaxCrossEntropy;
@@ -83,6 +84,9 @@ public final class FashionMnistTraining
         int train(Communicator world, O options, PrintStream out);
     }
 
+    /** When main began (wall clock), for a replacement's account of its join. */
+    private static long mainStartMs;
+
     /** Parses the options (exit 2 with the message when they are wrong), then trains on every rank. */
     static <O> void run(final String[] args, final java.util.function.Function<String[], O> parse,
         final Trainer<O> trainer)
@@ -99,6 +103,7 @@ public final class FashionMnistTraining
             return;
         }
         final int status;
+        mainStartMs = System.currentTimeMillis();
         try (Ringfold rf = Ringfold.init())
         {
             status = trainer.train(rf.world(), options, System.out);
@@ -172,6 +177,8 @@ public final class FashionMnistTraining
         }
         final int localBatch = options.batchSize / workers;
         final boolean elastic = options.elasticMax > 0;
+        // a replacement of a dead replica (mpjrun --max-replacements): no collective until the survivors take it in
+        final boolean newcomer = elastic && world.incarnation() > 0;
         if (elastic && (workers < options.elasticMin || workers > options.elasticMax))
         {
             throw new IllegalArgumentException("--elastic " + options.elasticMin + ":" + options.elasticMax + ": " +
@@ -202,12 +209,16 @@ public final class FashionMnistTraining
             }
             try (FashionMnist train = trainSet;
                  FashionMnist test = testSet;
-                 Sequential model = MLP.build(allocator, options.seed);
+                 // on one node the model is node-shared: each rank then updates its slice (the sharded update)
+                 NodeSharedAllocator sharedModel = sharedModel(options, world, allocator);
+                 Sequential model = sharedModel != null ? MLP.build(allocator, sharedModel, options.seed) :
+                     MLP.build(allocator, options.seed);
                  Activations activations = model.newActivations(allocator, capacity);
                  SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, FashionMnist.CLASSES, capacity);
                  ScheduledOptimizer optimizer = new ScheduledOptimizer(allocator, options, steps);
-                 Communicator workerComm = world.split(worker ? 0 : 1, rank);
-                 SurvivorsSum survivorsSum = new SurvivorsSum(workerComm);
+                 // elastic: no communicator besides the replicas' own (a replacement could not make one with them)
+                 Communicator workerComm = elastic && !ps ? null : world.split(worker ? 0 : 1, rank);
+                 SurvivorsSum survivorsSum = elastic && !ps ? null : new SurvivorsSum(workerComm);
                  DataParallel replicas = DataParallel.create(world, allocator, model.parameters(), model.gradients(),
                      elastic(options, optimizer, new DataParallelOptions())
                          .mode(ps ? DataParallelOptions.Mode.PARAMETER_SERVER : DataParallelOptions.Mode.ALL_REDUCE)
@@ -234,8 +245,18 @@ public final class FashionMnistTraining
                 long firstStep = 0;
                 if (!ps)
                 {
-                    optimizer.init(model.parameters(), elastic ? ((ElasticAllReduce)replicas).averagedGradients() :
-                        ((BucketedAllReduce)replicas).averagedGradients());
+                    if (elastic)
+                    {
+                        // a replacement has no buckets before it joins: its optimizer reads the buckets from its
+                        // first step
+                        optimizer.init(model.parameters(), newcomer ? model.gradients() :
+                            ((ElasticAllReduce)replicas).averagedGradients());
+                    }
+                    else
+                    {
+                        final BucketedAllReduce buckets = (BucketedAllReduce)replicas;
+                        optimizer.init(buckets.updateParameters(), buckets.updateGradients());
+                    }
                 }
                 if (checkpoint != null && rank == 0)
                 {
@@ -271,13 +292,36 @@ public final class FashionMnistTraining
                 {
                     elasticReplicas.startAt(firstStep);
                 }
+                final long askedMs = System.currentTimeMillis();
+                if (newcomer)
+                {
+                    out.printf("elastic: replacement (incarnation %d, pid %d) of world rank %d asks to join at %d ms%n",
+                        world.incarnation(), ProcessHandle.current().pid(), rank, askedMs);
+                }
+                if (elastic)
+                {
+                    firstStep = elasticReplicas.join(); // a replacement: the survivors' step, state copied
+                }
+                if (newcomer)
+                {
+                    final long now = System.currentTimeMillis();
+                    final long jvmStart = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli())
+                        .orElse(mainStartMs);
+                    out.printf("%nelastic: replacement (incarnation %d) of world rank %d joined as replica %d of %d " +
+                        "at step %d of epoch %d, at %d ms: %d ms after its JVM started (main at %d ms, asked to " +
+                        "join at %d ms, taken in %d ms later, state copy and buckets %d ms of them)%n",
+                        world.incarnation(), rank, replicas.workerIndex(), replicas.workers(), firstStep % steps + 1,
+                        firstStep / steps + 1, now, now - jvmStart, mainStartMs - jvmStart, askedMs - jvmStart,
+                        now - askedMs, elasticReplicas.joinedInMs());
+                }
                 final long[] syncNanos = new long[1];
                 final long[] current = new long[1]; // the global step under way, for --kill-at-step
                 // the one place gradients are handed over: each as backward finishes it (the buckets start as
                 // they fill, overlapping the rest of backward), then step() completes them and updates
                 final GradientListener synchronise = (index, gradient) ->
                 {
-                    if (index == 0 && options.killsIn(rank, current[0], TrainingOptions.KillPhase.BACKWARD))
+                    if (index == 0 && !newcomer &&
+                        options.killsIn(rank, current[0], TrainingOptions.KillPhase.BACKWARD))
                     {
                         killSelf(rank, current[0], "in backward, with buckets in flight", out);
                     }
@@ -288,9 +332,9 @@ public final class FashionMnistTraining
                 model.gradientListener(synchronise);
                 final int[] samples = new int[sampler.size()];
                 final int[] share = new int[capacity];
-                final Collectives collectives = Collectives.of(workerComm);
+                final Collectives collectives = workerComm == null ? null : Collectives.of(workerComm);
                 final ProgressBar bar = new ProgressBar(out, options.epochs, System.console() != null);
-                if (rank == 0)
+                if (rank == 0 && !newcomer)
                 {
                     out.printf("Fashion-MNIST, MLP 784-256-128-10 (%,d parameters), %d rank%s data-parallel " +
                         "(%s), %s%n", model.parameterCount(), world.size(), world.size() == 1 ? "" : "s",
@@ -316,7 +360,7 @@ public final class FashionMnistTraining
                     {
                         final long global = (long)(epoch - 1) * steps + step;
                         current[0] = global;
-                        if (options.killsIn(rank, global, TrainingOptions.KillPhase.FORWARD))
+                        if (!newcomer && options.killsIn(rank, global, TrainingOptions.KillPhase.FORWARD))
                         {
                             killSelf(rank, global, "before its forward pass", out);
                         }
@@ -489,6 +533,19 @@ public final class FashionMnistTraining
             Thread.currentThread().interrupt();
         }
         throw new IllegalStateException("--kill-rank: rank " + rank + " (pid " + pid + ") outlived its SIGKILL");
+    }
+
+    /**
+     * Where the model's parameters and gradients live: node-shared when the sharded update can run on them (plain
+     * all-reduce on several ranks; not elastic, whose survivors remake their buckets, nor with checkpoints, which save
+     * whole optimizer states), else null (private).
+     */
+    private static NodeSharedAllocator sharedModel(final TrainingOptions options, final Communicator world,
+        final BufferAllocator allocator)
+    {
+        final boolean possible = options.mode == TrainingOptions.Mode.ALLREDUCE && options.elasticMax == 0 &&
+            options.checkpoint == null && !options.privateBuckets && !options.replicatedUpdate && world.size() > 1;
+        return possible ? NodeSharedAllocator.create(world, allocator) : null;
     }
 
     /** With --elastic: the elastic all-reduce, the optimizer its state; else the options as they are. */

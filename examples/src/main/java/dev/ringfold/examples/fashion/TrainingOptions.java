@@ -10,7 +10,7 @@ final class TrainingOptions
         "[--bucket-bytes N] " +
         "[--data DIR] [--seed N] [--checkpoint DIR] [--checkpoint-every STEPS] [--resume] [--save-parameters FILE] " +
         "[--print-digest] [--trace] [--timing] [--elastic MIN:MAX] [--kill-rank R,... --kill-at-step S,... " +
-        "[--kill-phase backward|forward]] [--sample-log DIR] [--private-buckets]";
+        "[--kill-phase backward|forward]] [--sample-log DIR] [--private-buckets] [--replicated-update]";
     /**
      * 128 KiB: this model's gradients are, last first, 40 B + 5 KiB (layer 3), 512 B + 128 KiB (layer 2) and 1 KiB +
      * 784 KiB (layer 1). At 128 KiB they make four buckets, [layer 3 + layer 2's bias], [layer 2's weight],
@@ -60,6 +60,8 @@ final class TrainingOptions
     boolean trace = false;
     /** All-reduce buckets in private memory even on one node (staged through the node region), for comparison. */
     boolean privateBuckets = false;
+    /** Every rank updates the whole model (no node-shared model, no sharded update), to compare. */
+    boolean replicatedUpdate = false;
     /** Sleep per step, for tests that must kill a run mid-epoch on any machine. */
     int throttleMillis = 0;
     /** --elastic MIN:MAX: the all-reduce goes on without dead replicas while MIN are left (0: not elastic). */
@@ -185,6 +187,7 @@ final class TrainingOptions
             case "--resume" -> options.resume = true;
             case "--print-digest" -> options.printDigest = true;
             case "--private-buckets" -> options.privateBuckets = true;
+            case "--replicated-update" -> options.replicatedUpdate = true;
             default ->
             {
                 return false;
@@ -295,7 +298,8 @@ final class TrainingOptions
             " lr=" + learningRate +
             (cosine ? " (cosine)" : "") + " mode=" + mode.name().toLowerCase() +
             (mode == Mode.PS ? " servers=" + servers + (serverReplicas > 1 ? " server-replicas=" + serverReplicas : "") :
-            " bucket-bytes=" + bucketBytes + (privateBuckets ? " private-buckets" : "")) + " seed=" + seed +
+            " bucket-bytes=" + bucketBytes + (privateBuckets ? " private-buckets" : "") +
+            (replicatedUpdate ? " replicated-update" : "")) + " seed=" + seed +
             (elasticMax > 0 ? " elastic=" + elasticMin + ":" + elasticMax : "");
     }
 }

@@ -70,6 +70,38 @@ class HostfileSshTest
         assertTrue(!job.output.contains("has no secret"), "the remote ranks read the secret from stdin:\n" + job.output);
     }
 
+    /**
+     * Growing back over ssh (issue 16 item 3): ranks 0 and 1 on h2, 2 on h1; rank 1 SIGKILLs itself after a barrier
+     * and mpjrun (--elastic, one replacement) starts its replacement over ssh on h2 again: it joins the survivors,
+     * over shared memory with rank 0 and TCP across the namespaces with rank 2, and takes rank 1's place
+     * ({@link dev.ringfold.hpctests.reliability.RegrowRanks}: greetings both ways, 2 MiB around WORLD).
+     */
+    @Test
+    @Timeout(240)
+    void aDeadRanksReplacementStartsOverSshOnItsHost() throws Exception
+    {
+        final Path hosts = DIR.resolve("machines-regrow");
+        Files.writeString(hosts, "10.77.0.2 slots=2\nlocalhost\n");
+        final String ns = Files.readString(DIR.resolve("run/ns-h1")).strip();
+        final List<String> cmd = List.of("nsenter", "--net=/run/netns/" + ns, "--",
+            Checkout.ROOT.resolve("bin/mpjrun").toString(), "-np", "3", "-machinesfile", hosts.toString(),
+            "--timeout", "180", "--elastic", "2:3", "--max-replacements", "1", "-cp",
+            Checkout.rankClassPath() + ":" + Checkout.ROOT.resolve("build/lib") + "/*",
+            "dev.ringfold.hpctests.reliability.RegrowRanks", "1", "0", "60");
+        final Result job = run(cmd, List.of("RINGFOLD_SSH=" + Files.readString(DIR.resolve("ssh-command")).strip(),
+            "RINGFOLD_RENDEZVOUS_HOST=10.77.0.1"), 200);
+        assertEquals(0, job.exit, job.output);
+        assertTrue(job.output.contains("starting a replacement for rank 1 (incarnation 1, 1 of 1 replacements)"),
+            job.output);
+        for (final String line : List.of("rank 0 greeted by rank 1 incarnation 1 via shm",
+            "rank 2 greeted by rank 1 incarnation 1 via tcp", "rank 1 incarnation 1 answered by rank 0 via shm",
+            "rank 1 incarnation 1 answered by rank 2 via tcp", "rank 0 ring ok from rank 2 incarnation 0",
+            "rank 1 ring ok from rank 0 incarnation 0", "rank 2 ring ok from rank 1 incarnation 1"))
+        {
+            assertTrue(job.output.contains("regrow: " + line), line + "\n" + job.output);
+        }
+    }
+
     private record Result(int exit, String output)
     {
     }

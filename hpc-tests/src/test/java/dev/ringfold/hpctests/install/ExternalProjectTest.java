@@ -79,7 +79,10 @@ final class ExternalProjectTest
                 assertTrue(Files.isRegularFile(jar), "not installed: " + jar);
             }
         }
-        assertTrue(!Files.exists(installed.resolve("ringfold-hpc-tests")), "hpc-tests is not a library to install");
+        for (final String notLibrary : List.of("ringfold-hpc-tests", "ringfold-bench", "ringfold-distribution"))
+        {
+            assertTrue(!Files.exists(installed.resolve(notLibrary)), notLibrary + " is not a library to install");
+        }
 
         final Path app = WORK.resolve("app");
         copyTree(Checkout.ROOT.resolve("hpc-tests/external-project"), app);

@@ -6,6 +6,7 @@ import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.mpi.RingfoldException;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import org.agrona.BufferUtil;
@@ -184,7 +185,7 @@ public final class FaultTolerantRanks
             }
         }
         System.out.println("ft: rank " + rank + " knows of " + Arrays.toString(w.knownFailures()) + " at " +
-            System.currentTimeMillis() + ": " + w.failureOf(w.worldRank(victim)));
+            System.currentTimeMillis() + ": " + CommunicatorInternals.failureOf(w, w.worldRank(victim)));
         System.out.flush();
         // no survivor leaves before every survivor has looked: one that closed first would be a death to the others
         w.agree(1);

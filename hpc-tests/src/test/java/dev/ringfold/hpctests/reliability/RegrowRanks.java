@@ -1,10 +1,12 @@
 package dev.ringfold.hpctests.reliability;
 
+import dev.ringfold.collectives.Collectives;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
 import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.mpi.bootstrap.LaunchEnvironment;
+import dev.ringfold.tensors.ReduceOp;
 
 import java.lang.management.ManagementFactory;
 
@@ -12,7 +14,9 @@ import java.lang.management.ManagementFactory;
  * A dead rank's replacement joining the survivors, run by {@link RegrowTest} under {@code mpjrun --elastic MIN:NP
  * --max-replacements K}. {@code RegrowRanks VICTIM DYING WAIT_S [KILL_MS]}:
  * <ul>
- * <li>every rank prints {@code regrow: rank R incarnation N pid P job J}; after a barrier VICTIM SIGKILLs itself;</li>
+ * <li>every rank prints {@code regrow: rank R incarnation N pid P job J on NODE} (Slurm's node name, else the
+ * host); after a barrier VICTIM SIGKILLs itself ({@code regrow: rank R killed at MS}, the wall clock, as the
+ * survivors' {@code saw rank R fail at MS} and {@code greeted ... at MS}: bench/scripts/regrow-timing.sh);</li>
  * <li>the survivors see it fail (a receive from it throws {@code PeerFailedException}), then poll ({@code iprobe},
  * which drives the runtime, so that they answer the replacement's join) for a greeting from VICTIM's slot, at most
  * WAIT_S seconds ({@code regrow: rank R no replacement} when none comes);</li>
@@ -21,8 +25,13 @@ import java.lang.management.ManagementFactory;
  * or before or after it: one that joined in time waits for its end without a word, so that every case ends the same
  * way); a later one joins ({@code regrow: rank R incarnation N joined at MS ms of its JVM (main at MS
  * ms, the join MS ms)}), greets
- * every survivor, each answers; then every rank sends 2 MiB to the next and receives from the one before over
- * WORLD, and checks each element ({@code regrow: rank R ring ok from rank Q incarnation N}).</li>
+ * every survivor, each answers (both sides say how they reach the other: {@code via shm} or {@code via tcp});
+ * then every rank sends 2 MiB to the next and receives from the one before over
+ * WORLD, and checks each element ({@code regrow: rank R ring ok from rank Q incarnation N});</li>
+ * <li>the survivors, who shrank WORLD to themselves when VICTIM failed, grow that communicator by the replacement
+ * once each has seen its request ({@code growPending}, {@code grow}); the replacement joins it ({@code joinGrow});
+ * one all-reduce over it checks the group, its order and the context ({@code regrow: rank R grown to N ranks
+ * (NAME), all-reduce ok}).</li>
  * </ul>
  */
 public final class RegrowRanks
@@ -78,15 +87,19 @@ public final class RegrowRanks
             Thread.sleep(60_000);
         }
         final Communicator w = rf.world();
+        Communicator survivors = null;
+        int joined = incarnation; // the replacement's incarnation: its own, or what it greeted a survivor with
         final int rank = w.rank();
         final int np = w.size();
         System.out.println("regrow: rank " + rank + " incarnation " + incarnation + " pid " +
-            ProcessHandle.current().pid() + " job " + System.getenv(LaunchEnvironment.JOB_ID));
+            ProcessHandle.current().pid() + " job " + System.getenv(LaunchEnvironment.JOB_ID) + " on " +
+            System.getenv().getOrDefault("SLURMD_NODENAME", rf.host(rank)));
         if (incarnation == 0)
         {
             w.barrier();
             if (rank == victim)
             {
+                System.out.println("regrow: rank " + rank + " killed at " + System.currentTimeMillis());
                 System.out.flush();
                 kill();
             }
@@ -97,15 +110,21 @@ public final class RegrowRanks
             }
             catch (final PeerFailedException expected)
             {
-                System.out.println("regrow: rank " + rank + " saw rank " + victim + " fail");
+                System.out.println("regrow: rank " + rank + " saw rank " + victim + " fail at " +
+                    System.currentTimeMillis());
             }
+            // the survivors' own communicator, as an elastic trainer keeps one (its agreement may run while the
+            // replacement is being admitted: the slot's new process is no member of it)
+            survivors = w.shrink();
             final long deadline = System.currentTimeMillis() + waitMs;
             while (w.iprobe(Communicator.ANY_SOURCE, GREETING) == null)
             {
                 if (System.currentTimeMillis() > deadline)
                 {
-                    System.out.println("regrow: rank " + rank + " no replacement");
+                    System.out.println("regrow: rank " + rank + " no replacement (survivors " + survivors.size() +
+                        ")");
                     System.out.flush();
+                    survivors.close();
                     rf.close();
                     return;
                 }
@@ -113,8 +132,9 @@ public final class RegrowRanks
             }
             final int[] greeting = new int[2];
             w.recv(greeting, 0, 2, victim, GREETING);
+            joined = greeting[1];
             System.out.println("regrow: rank " + rank + " greeted by rank " + greeting[0] + " incarnation " +
-                greeting[1] + " at " + System.currentTimeMillis());
+                greeting[1] + " via " + w.transportTo(victim) + " at " + System.currentTimeMillis());
             w.send(new int[] {rank}, 0, 1, victim, ANSWER);
         }
         else
@@ -139,6 +159,8 @@ public final class RegrowRanks
                     {
                         throw new AssertionError("rank " + s + " answered " + answer[0]);
                     }
+                    System.out.println("regrow: rank " + rank + " incarnation " + incarnation + " answered by rank " +
+                        s + " via " + w.transportTo(s));
                 }
             }
         }
@@ -163,7 +185,39 @@ public final class RegrowRanks
             }
         }
         System.out.println("regrow: rank " + rank + " ring ok from rank " + previous + " incarnation " + theirs);
+        // then the survivors grow their communicator by the replacement (each once it has seen its request), and
+        // the replacement learns the communicator it joins; one all-reduce over it shows they hold the same one
+        final Communicator grown;
+        if (survivors != null)
+        {
+            while (!survivors.growPending())
+            {
+                w.iprobe(Communicator.ANY_SOURCE, NEVER); // drives the runtime
+                Thread.sleep(1);
+            }
+            grown = survivors.grow();
+        }
+        else
+        {
+            grown = w.joinGrow();
+        }
+        // in world-rank order: comm rank = world rank once every slot is back
+        final long[] sum = {grown.rank() == rank ? 1_000L * rank + incarnation : -1_000_000L, 1};
+        Collectives.of(grown).allReduce(sum, 0, 2, ReduceOp.SUM);
+        final long expected = 1_000L * np * (np - 1) / 2 + joined; // the replacement adds its incarnation
+        if (grown.size() != np || sum[0] != expected || sum[1] != np)
+        {
+            throw new AssertionError("rank " + rank + ": grown to " + grown.size() + " ranks, all-reduce " +
+                sum[0] + " of " + sum[1] + " ranks, expected " + expected + " of " + np);
+        }
+        System.out.println("regrow: rank " + rank + " grown to " + grown.size() + " ranks (" + grown.name() +
+            "), all-reduce ok");
         System.out.flush();
+        grown.close();
+        if (survivors != null)
+        {
+            survivors.close();
+        }
         rf.close();
     }
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,13 +16,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Growing back (issue 16 item 3), the runtime's part, across real processes: mpjrun --elastic with
  * --max-replacements starts a replacement for a SIGKILLed rank, which joins the survivors through the launcher's
- * rendezvous over shared memory and takes the dead rank's place in WORLD: the survivors receive from it and send to
- * it, large messages included ({@link RegrowRanks}). Then the cleanup: no rank JVM, nothing of the job in /dev/shm.
+ * rendezvous and takes the dead rank's place in WORLD: the survivors receive from it and send to it, large messages
+ * included ({@link RegrowRanks}); over shared memory, over TCP ({@code -dev tcp}, the replacement connecting to each
+ * survivor with the job's secret and its incarnation) and across two simulated nodes ({@code -dev auto},
+ * RINGFOLD_SIMULATED_NODES: shared memory with the survivor of its node, TCP with the other). The survivors, who
+ * shrank their communicator when the rank died, grow it by the replacement ({@link dev.ringfold.mpi.Communicator#grow},
+ * the replacement's side {@link dev.ringfold.mpi.Communicator#joinGrow}) and all-reduce over it. Then the cleanup: no
+ * rank JVM, nothing of the job in /dev/shm.
  */
 class RegrowTest
 {
     private static final int NP = 3;
     private static final int VICTIM = 1;
+    /** The victim shares node a with rank 0; rank 2 is alone on node b. */
+    private static final String TWO_NODES = "a,a,b";
     private static final Pattern PIDS = Pattern.compile("regrow: rank (\\d+) incarnation (\\d+) pid (\\d+) job (\\S+)");
 
     @Test
@@ -33,6 +41,42 @@ class RegrowTest
         assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation 1, 1 of 1 replacements)"),
             r::toString);
         assertJoined(r, 1);
+        assertReachedVia(r, 1, "shm", "shm");
+        assertCleanedUp(r);
+    }
+
+    @Test
+    @Timeout(180)
+    void aReplacementJoinsOverTcp() throws Exception
+    {
+        final Mpjrun.Result r = run("tcp", Map.of(), 1, 0, 60);
+        assertEquals(0, r.exitCode(), r::toString);
+        assertJoined(r, 1);
+        assertReachedVia(r, 1, "tcp", "tcp");
+        assertCleanedUp(r);
+    }
+
+    @Test
+    @Timeout(180)
+    void aReplacementJoinsAcrossTwoNodes() throws Exception
+    {
+        final Mpjrun.Result r = run("auto", Map.of("RINGFOLD_SIMULATED_NODES", TWO_NODES), 1, 0, 60);
+        assertEquals(0, r.exitCode(), r::toString);
+        assertJoined(r, 1);
+        assertReachedVia(r, 1, "shm", "tcp");
+        assertCleanedUp(r);
+    }
+
+    @Test
+    @Timeout(180)
+    void aReplacementKilledDuringItsJoinOverTcpIsReplacedInTurn() throws Exception
+    {
+        final Mpjrun.Result r = run("auto", Map.of("RINGFOLD_SIMULATED_NODES", TWO_NODES), 2, 1, 60, "150");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation 2, 2 of 2 replacements)"),
+            r::toString);
+        assertJoined(r, 2);
+        assertReachedVia(r, 2, "shm", "tcp");
         assertCleanedUp(r);
     }
 
@@ -73,7 +117,7 @@ class RegrowTest
         assertEquals(1, r.stderr().lines().filter(l -> l.contains("starting a replacement")).count(), r::toString);
         for (final int survivor : new int[] {0, 2})
         {
-            assertTrue(r.stdout().contains("regrow: rank " + survivor + " no replacement"), r::toString);
+            assertTrue(r.stdout().contains("regrow: rank " + survivor + " no replacement (survivors 2)"), r::toString);
         }
         assertCleanedUp(r);
     }
@@ -81,11 +125,31 @@ class RegrowTest
     private static Mpjrun.Result run(final int replacements, final int dying, final int waitSeconds,
         final String... more) throws Exception
     {
+        return run("shm", Map.of(), replacements, dying, waitSeconds, more);
+    }
+
+    private static Mpjrun.Result run(final String dev, final Map<String, String> launcherEnv, final int replacements,
+        final int dying, final int waitSeconds, final String... more) throws Exception
+    {
         final List<String> args = new java.util.ArrayList<>(List.of(Integer.toString(VICTIM), Integer.toString(dying),
             Integer.toString(waitSeconds)));
         args.addAll(List.of(more));
-        return Mpjrun.start(NP, "shm", List.of(), List.of("--elastic", "2:" + NP, "--max-replacements",
+        return Mpjrun.start(NP, dev, List.of(), launcherEnv, List.of("--elastic", "2:" + NP, "--max-replacements",
             Integer.toString(replacements)), 120, RegrowRanks.class, args.toArray(String[]::new)).await();
+    }
+
+    /** How the survivors (rank 0, then rank 2) and the replacement reach each other, both sides saying so. */
+    private static void assertReachedVia(final Mpjrun.Result r, final int incarnation, final String rank0,
+        final String rank2)
+    {
+        final String[] via = {rank0, "", rank2};
+        for (final int survivor : new int[] {0, 2})
+        {
+            assertTrue(r.stdout().contains("regrow: rank " + survivor + " greeted by rank 1 incarnation " +
+                incarnation + " via " + via[survivor] + " at "), r::toString);
+            assertTrue(r.stdout().contains("regrow: rank 1 incarnation " + incarnation + " answered by rank " +
+                survivor + " via " + via[survivor]), r::toString);
+        }
     }
 
     private static void assertJoined(final Mpjrun.Result r, final int incarnation)
@@ -102,6 +166,8 @@ class RegrowTest
             final int previous = (rank + NP - 1) % NP;
             assertTrue(r.stdout().contains("regrow: rank " + rank + " ring ok from rank " + previous +
                 " incarnation " + (previous == VICTIM ? incarnation : 0)), r::toString);
+            assertTrue(r.stdout().contains("regrow: rank " + rank + " grown to " + NP + " ranks (" +
+                (rank == VICTIM ? "WORLD.grow" : "WORLD.shrink1.grow1") + "), all-reduce ok"), r::toString);
         }
     }
 

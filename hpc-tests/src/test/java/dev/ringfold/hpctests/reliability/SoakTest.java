@@ -98,7 +98,7 @@ class SoakTest
             final ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            pb.environment().put("RINGFOLD_BENCH_CP", Path.of("target", "classes").toAbsolutePath().toString());
+            pb.environment().put("RINGFOLD_BENCH_CP", ROOT.resolve("bench/target/classes").toString());
             pb.environment().put("RINGFOLD_BENCH_TIMEOUT", Long.toString(timeoutSeconds - 10));
             final Process p = pb.start();
             long killed = -1;

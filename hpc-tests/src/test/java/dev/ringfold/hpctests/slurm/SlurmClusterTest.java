@@ -134,6 +134,111 @@ class SlurmClusterTest
         }
     }
 
+    /**
+     * Growing back under Slurm (issue 16 item 3): mpjrun inside a 3-node allocation, one rank per node (so every
+     * pair talks TCP), --elastic with a replacement; rank 1 SIGKILLs itself after a barrier; mpjrun starts its
+     * replacement as a job step with srun on the dead rank's node, which joins the survivors over TCP and takes rank
+     * 1's place ({@link dev.ringfold.hpctests.reliability.RegrowRanks}: greetings both ways, 2 MiB around WORLD).
+     */
+    @Test
+    @Timeout(300)
+    void mpjrunInsideAnAllocationReplacesADeadRankWithSrunOnItsNode() throws Exception
+    {
+        final String text = regrow(1, 3, 1, 0);
+        assertTrue(text.contains("starting a replacement for rank 1 (incarnation 1, 1 of 1 replacements)\n"), text);
+        assertEquals(nodeOf(text, 1, 0), nodeOf(text, 1, 1), "the replacement runs on the dead rank's node:\n" + text);
+        assertRegrown(text, 3, 1, Map.of(0, "tcp", 2, "tcp"));
+    }
+
+    /**
+     * A replacement that never joins on the dead rank's node (it SIGKILLs itself before its runtime starts, as on a
+     * node that cannot run it) is replaced on the node with the most room: 4 ranks, two on each of n1 and n2, rank 1
+     * dies, its first replacement dies on n1, the second is an srun step on n3 and joins over TCP, rank 0 included,
+     * which reached rank 1 over shared memory before.
+     */
+    @Test
+    @Timeout(300)
+    void aReplacementThatNeverJoinedIsReplacedOnANodeWithRoom() throws Exception
+    {
+        final String text = regrow(2, 4, 2, 1);
+        assertTrue(text.contains("regrow: replacement incarnation 1 dies before it joins"), text);
+        final String dead = nodeOf(text, 1, 0);
+        assertTrue(text.contains("starting a replacement for rank 1 (incarnation 1, 1 of 2 replacements)\n"), text);
+        assertTrue(text.contains("starting a replacement for rank 1 (incarnation 2, 2 of 2 replacements) on n3, as " +
+            "incarnation 1 never joined on " + dead), text);
+        assertEquals("n3", nodeOf(text, 1, 2), text);
+        assertRegrown(text, 4, 2, Map.of(0, "tcp", 2, "tcp", 3, "tcp"));
+    }
+
+    /** Runs RegrowRanks (victim 1) inside an allocation of 3 nodes; returns the job's output once it COMPLETED. */
+    private static String regrow(final int tasksPerNode, final int np, final int replacements, final int dying)
+        throws Exception
+    {
+        final Path out = Files.createTempDirectory("ringfold-sbatch");
+        try
+        {
+            final Path script = out.resolve("regrow.sbatch");
+            Files.writeString(script, """
+                #!/bin/bash
+                #SBATCH --nodes=3
+                #SBATCH --ntasks-per-node=%d
+                #SBATCH --time=4
+                exec "$RINGFOLD_HOME/bin/mpjrun" -np %d --no-tag-output --timeout 200 --elastic 2:%d \\
+                  --max-replacements %d \\
+                  -cp "$RINGFOLD_HOME/hpc-tests/target/test-classes:$RINGFOLD_HOME/build/lib/*" \\
+                  dev.ringfold.hpctests.reliability.RegrowRanks 1 %d 60
+                """.formatted(tasksPerNode, np, np, replacements, dying));
+            final Result submit = onHead(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out"),
+                "--export=ALL,JAVA_TOOL_OPTIONS=-Djdk.net.hosts.file=" + DIR.resolve("hosts"), script.toString()), 60);
+            assertEquals(0, submit.exit, "sbatch failed:\n" + submit.output);
+            final String jobId = submit.output.strip().split(";")[0];
+            final String state = awaitEnd(jobId);
+            final Path log = out.resolve(jobId + ".out");
+            final String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output file)";
+            assertEquals("COMPLETED", state, "job " + jobId + " output:\n" + text);
+            return text;
+        }
+        finally
+        {
+            try (var files = Files.list(out))
+            {
+                for (final Path f : files.toList())
+                {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(out);
+        }
+    }
+
+    /** The Slurm node an incarnation of a rank ran on, as it said. */
+    private static String nodeOf(final String text, final int rank, final int incarnation)
+    {
+        final Matcher m = Pattern.compile("regrow: rank " + rank + " incarnation " + incarnation +
+            " pid \\d+ job \\S+ on (n\\d)").matcher(text);
+        assertTrue(m.find(), "no node of rank " + rank + " incarnation " + incarnation + ":\n" + text);
+        return m.group(1);
+    }
+
+    /** Rank 1's replacement greeted every survivor and was answered, each way as given; 2 MiB went round WORLD. */
+    private static void assertRegrown(final String text, final int np, final int incarnation,
+        final Map<Integer, String> via)
+    {
+        for (final Map.Entry<Integer, String> survivor : via.entrySet())
+        {
+            assertTrue(text.contains("regrow: rank " + survivor.getKey() + " greeted by rank 1 incarnation " +
+                incarnation + " via " + survivor.getValue()), text);
+            assertTrue(text.contains("regrow: rank 1 incarnation " + incarnation + " answered by rank " +
+                survivor.getKey() + " via " + survivor.getValue()), text);
+        }
+        for (int rank = 0; rank < np; rank++)
+        {
+            final int previous = (rank + np - 1) % np;
+            assertTrue(text.contains("regrow: rank " + rank + " ring ok from rank " + previous + " incarnation " +
+                (previous == 1 ? incarnation : 0)), text);
+        }
+    }
+
     /** Six ranks, two on each of three nodes, each with a right sum, shm to its node's other rank, tcp to the rest. */
     private static void assertShmInsideNodesTcpAcross(final String text, final String launcher)
     {

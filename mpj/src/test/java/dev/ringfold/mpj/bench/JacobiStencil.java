@@ -5,7 +5,7 @@ import mpi.Request;
 
 /**
  * A 2-D Jacobi solver written as a new user writes one, for MPJ Express and Ringfold alike
- * (hpc-tests/bench/stencil-side-by-side.sh runs it on both): an N x N grid split into bands of rows, the top edge held
+ * (bench/scripts/stencil-side-by-side.sh runs it on both): an N x N grid split into bands of rows, the top edge held
  * at 1, each iteration a halo exchange of one row (N doubles) with each neighbour through Isend/Irecv and Waitall,
  * the five-point update, and every 10 iterations the residual summed with Allreduce. Arguments: iterations, N
  * (default 2000 and 256).

@@ -3,7 +3,7 @@ package dev.ringfold.mpj.bench;
 import mpi.MPI;
 
 /**
- * One mpiJava 1.2 benchmark for MPJ Express and Ringfold alike (hpc-tests/bench/mpj-side-by-side.sh runs it on
+ * One mpiJava 1.2 benchmark for MPJ Express and Ringfold alike (bench/scripts/mpj-side-by-side.sh runs it on
  * both): ping-pong between ranks 0 and 1 (byte[], Send/Recv, one-way time = round trip / 2), Bcast and
  * Allreduce(SUM) of float[] (as the project's collectives benchmarks). Timed as the OSU benchmarks: per iteration
  * t0, operation, record, Barrier, after a fifth as many warm-up iterations; clocked with System.nanoTime (MPJ

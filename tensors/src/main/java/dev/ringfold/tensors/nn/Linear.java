@@ -2,6 +2,7 @@ package dev.ringfold.tensors.nn;
 
 import dev.ringfold.mpi.JvmFlags;
 import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.NodeSharedAllocator;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
 import dev.ringfold.tensors.kernels.Gemm;
@@ -15,7 +16,8 @@ import java.util.List;
  * A dense layer, {@code y = x W^T + b}, with W as [out, in] (PyTorch's layout) and b as [out]. W starts He-normal
  * from a seed ({@link Init#he}, counter-based: the same seed gives the same bits on every rank and run), b at zero.
  * Parameters are named {@code <name>.weight} and {@code <name>.bias}, gradients {@code <name>.weight.grad} and
- * {@code <name>.bias.grad}.
+ * {@code <name>.bias.grad}. Built with a {@link NodeSharedAllocator}, the parameters and gradients are node-shared
+ * (the ranks of a node reach each other's in place: data parallelism then updates a shard each, no copies).
  */
 public final class Linear implements Layer
 {
@@ -42,6 +44,16 @@ public final class Linear implements Layer
 
     public Linear(final BufferAllocator allocator, final String name, final int in, final int out, final long seed)
     {
+        this(allocator, null, name, in, out, seed);
+    }
+
+    /**
+     * Parameters and gradients from {@code shared} (node-shared) unless it is null; the scratch from
+     * {@code allocator}.
+     */
+    public Linear(final BufferAllocator allocator, final NodeSharedAllocator shared, final String name, final int in,
+        final int out, final long seed)
+    {
         Matrices.checkSize("in", in);
         Matrices.checkSize("out", out);
         this.name = name;
@@ -52,10 +64,10 @@ public final class Linear implements Layer
         final Tensor[] made = new Tensor[5];
         try
         {
-            made[0] = Tensors.allocate(allocator, DType.F32, out, in).name(name + ".weight");
-            made[1] = Tensors.zeros(allocator, DType.F32, out).name(name + ".bias");
-            made[2] = Tensors.zeros(allocator, DType.F32, out, in).name(name + ".weight.grad");
-            made[3] = Tensors.zeros(allocator, DType.F32, out).name(name + ".bias.grad");
+            made[0] = zeros(allocator, shared, name + ".weight", out, in);
+            made[1] = zeros(allocator, shared, name + ".bias", out);
+            made[2] = zeros(allocator, shared, name + ".weight.grad", out, in);
+            made[3] = zeros(allocator, shared, name + ".bias.grad", out);
             made[4] = Tensors.zeros(allocator, DType.F32, out).name(name + ".bias.scratch");
         }
         catch (final RuntimeException ex)
@@ -77,6 +89,13 @@ public final class Linear implements Layer
         Init.he(seed, 0, weight.address(), (long)out * in, in);
         parameters = List.of(weight, bias);
         gradients = List.of(weightGradient, biasGradient);
+    }
+
+    private static Tensor zeros(final BufferAllocator allocator, final NodeSharedAllocator shared, final String name,
+        final long... shape)
+    {
+        return shared != null ? shared.allocate(name, DType.F32, shape) :
+            Tensors.zeros(allocator, DType.F32, shape).name(name);
     }
 
     public String name()

@@ -1,5 +1,6 @@
 package dev.ringfold.tensors.nn;
 
+import dev.ringfold.tensors.NodeSharedAllocator;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.kernels.Init;
 import org.apache.arrow.memory.BufferAllocator;
@@ -344,8 +345,23 @@ public final class Sequential implements Layer
             return build(allocator, seed, 0, size());
         }
 
+        /**
+         * The whole model with node-shared parameters and gradients (from {@code shared}; scratch from
+         * {@code allocator}): what data parallelism on one node updates in shards, in place.
+         */
+        public Sequential build(final BufferAllocator allocator, final NodeSharedAllocator shared, final long seed)
+        {
+            return build(allocator, shared, seed, 0, size());
+        }
+
         /** Layers {@code from} (inclusive) to {@code to} (exclusive), as they are in the whole model. */
         public Sequential build(final BufferAllocator allocator, final long seed, final int from, final int to)
+        {
+            return build(allocator, null, seed, from, to);
+        }
+
+        private Sequential build(final BufferAllocator allocator, final NodeSharedAllocator shared, final long seed,
+            final int from, final int to)
         {
             if (from < 0 || to > size() || from >= to)
             {
@@ -359,7 +375,7 @@ public final class Sequential implements Layer
                 {
                     final int[] shape = shapes.get(i);
                     made.add(linear.get(i) ?
-                        new Linear(allocator, "layer" + i, shape[0], shape[1], Init.bits(seed, i)) :
+                        new Linear(allocator, shared, "layer" + i, shape[0], shape[1], Init.bits(seed, i)) :
                         new Relu(shape[0]));
                 }
                 return new Sequential(made);

@@ -36,6 +36,12 @@ import java.util.List;
  * bucket, with no staging copy through the node region. Across nodes, or with them off, the buckets are private
  * and the table's algorithm (hierarchical, staged through the region, ring) copies as it needs.
  *
+ * <p>When every rank's parameters and gradients are themselves node-shared (a model built with a
+ * {@code NodeSharedAllocator}) and {@link DataParallelOptions#shardedUpdate} is on (the default), there are no
+ * buckets: the gradient tensors are read in place, each rank reduces and updates only its slice of every parameter and
+ * writes it into every rank's parameters ({@link ShardedUpdate}); the bucket layout still orders the reductions,
+ * which start as buckets fill during backward.
+ *
  * <p>It runs on a duplicate of the communicator, so collectives the training code runs on its own (a loss
  * all-reduce) cannot interleave with the buckets' sequence (in elastic mode {@link ElasticAllReduce}'s own). After the first step nothing allocates.
  */
@@ -64,6 +70,13 @@ public final class BucketedAllReduce implements DataParallel
     private final int[] pending;
     private final BucketTrace trace;
     private final AccumulationScope scope;
+    /** The sharded update when the parameters and gradients are node-shared; then there are no buckets. */
+    private final ShardedUpdate sharded;
+    private final BufferAllocator allocator;
+    /** Sharded: where noSync passes accumulate, made at the first. */
+    private Tensor accumulated;
+    /** Sharded: buckets started in the steps before this one. */
+    private long startedBefore;
     private int nextStart;
     private int nextFinish;
     private boolean closed;
@@ -86,15 +99,24 @@ public final class BucketedAllReduce implements DataParallel
         this.parameters = List.copyOf(parameters);
         this.gradients = List.copyOf(gradients);
         this.update = options.update();
-        final DType slotType = options.accumulateInF32() ? DType.F32 : gradientType;
-        this.slots = new GradientSlots(where, this.gradients, gradientType, slotType);
+        this.allocator = allocator;
         final Collectives collectives = Collectives.of(comm);
         for (final Tensor p : this.parameters)
         {
             collectives.broadcast(p, 0);
         }
         // the same answer on every rank (sharing a node is an equivalence), so every rank's buckets are shared or none
-        this.sharedMemory = options.nodeSharedBuckets() && size > 1 && collectives.isOneNode() ?
+        final boolean oneNode = size > 1 && collectives.isOneNode();
+        final long[] shardable = {options.shardedUpdate() && oneNode && !options.elastic() && update != null &&
+            ShardedUpdate.possible(parameters, gradients) ? 1 : 0};
+        if (options.shardedUpdate() && oneNode && !options.elastic() && update != null)
+        {
+            collectives.allReduce(shardable, 0, 1, ReduceOp.MIN); // every rank's tensors node-shared, or none sharded
+        }
+        final boolean shardedUpdate = shardable[0] == 1;
+        final DType slotType = shardedUpdate ? gradientType : options.accumulateInF32() ? DType.F32 : gradientType;
+        this.slots = new GradientSlots(where, this.gradients, gradientType, slotType, shardedUpdate);
+        this.sharedMemory = (shardedUpdate || options.nodeSharedBuckets()) && oneNode ?
             NodeSharedAllocator.create(world, allocator) : null;
 
         // bucket layout: last parameter first
@@ -117,8 +139,8 @@ public final class BucketedAllReduce implements DataParallel
             filled += bytes;
         }
         final int count = bucketElements.size();
-        this.buckets = new Tensor[count];
-        this.requests = new CollectiveRequest[count];
+        this.buckets = new Tensor[shardedUpdate ? 0 : count];
+        this.requests = new CollectiveRequest[shardedUpdate ? 0 : count];
         this.members = new int[count];
         this.lastParameter = new int[count];
         this.averaged = new Tensor[n];
@@ -126,10 +148,16 @@ public final class BucketedAllReduce implements DataParallel
         this.pending = new int[count];
         final long[] bucketBytes = new long[count];
         final long[] offset = new long[count];
+        ShardedUpdate made = null;
         try
         {
             for (int b = 0; b < count; b++)
             {
+                if (shardedUpdate)
+                {
+                    bucketBytes[b] = bucketElements.get(b) * slotType.bytes();
+                    continue;
+                }
                 final long elements = bucketElements.get(b);
                 buckets[b] = sharedMemory != null ? sharedMemory.allocate("bucket " + b, slotType, elements) :
                     Tensors.zeros(allocator, slotType, elements);
@@ -142,6 +170,11 @@ public final class BucketedAllReduce implements DataParallel
                 {
                     lastParameter[b] = i;
                 }
+                members[b]++;
+                if (shardedUpdate)
+                {
+                    continue;
+                }
                 slots.place(i, buckets[b].address() + offset[b]);
                 final long first = offset[b] / slotType.bytes();
                 try (Tensor slice = buckets[b].slice(0, first, first + gradients.get(i).elementCount()))
@@ -149,11 +182,14 @@ public final class BucketedAllReduce implements DataParallel
                     averaged[i] = slice.reshape(gradients.get(i).shape());
                 }
                 offset[b] += gradients.get(i).elementCount() * slotType.bytes();
-                members[b]++;
             }
-            for (int b = 0; b < count; b++)
+            for (int b = 0; b < requests.length; b++)
             {
                 requests[b] = collectives.allReduceInit(buckets[b], ReduceOp.AVG);
+            }
+            if (shardedUpdate)
+            {
+                made = new ShardedUpdate(comm, sharedMemory, allocator, this.parameters, this.gradients);
             }
         }
         catch (final RuntimeException ex)
@@ -161,7 +197,8 @@ public final class BucketedAllReduce implements DataParallel
             releaseBuckets();
             throw ex;
         }
-        this.averagedList = List.of(averaged);
+        this.sharded = made;
+        this.averagedList = made != null ? List.of() : List.of(averaged);
         System.arraycopy(members, 0, pending, 0, count);
         this.trace = options.trace() ? new BucketTrace(bucketBytes) : null;
     }
@@ -169,7 +206,7 @@ public final class BucketedAllReduce implements DataParallel
     /** Buckets in start order; bucket b holds the gradients whose {@link #bucketOf} is b. */
     public int buckets()
     {
-        return buckets.length;
+        return pending.length;
     }
 
     public int bucketOf(final int parameter)
@@ -184,7 +221,37 @@ public final class BucketedAllReduce implements DataParallel
      */
     public List<Tensor> averagedGradients()
     {
+        if (sharded != null)
+        {
+            throw new IllegalStateException(where + ": the update is sharded (node-shared parameters and gradients): " +
+                "no rank holds the whole average; updateParameters() and updateGradients() are what step() updates");
+        }
         return averagedList;
+    }
+
+    /**
+     * The parameters {@code step()} hands to the update: this rank's 1-D slices of them with the sharded update,
+     * else the model's parameters. With {@link #updateGradients()}, what to make an optimizer over.
+     */
+    public List<Tensor> updateParameters()
+    {
+        return sharded != null ? sharded.parameters() : parameters;
+    }
+
+    /**
+     * The gradients {@code step()} hands to the update, beside {@link #updateParameters()}: the averaged slices with
+     * the sharded update, {@link #averagedGradients()} with {@link DataParallelOptions#updateInBuckets}, else the
+     * model's gradients (into which the averages are copied back).
+     */
+    public List<Tensor> updateGradients()
+    {
+        return sharded != null ? sharded.gradients() : copyBack ? gradients : averagedList;
+    }
+
+    /** Whether each rank reduces and updates only its slice of the parameters ({@link ShardedUpdate}). */
+    public boolean shardedUpdate()
+    {
+        return sharded != null;
     }
 
     /** Whether the buckets live in node-shared memory (and are reduced in place by every rank of the node). */
@@ -221,7 +288,7 @@ public final class BucketedAllReduce implements DataParallel
                 "started this step; call step() first (noSync passes come before the synchronising one)");
         }
         final long copyStart = trace != null ? System.nanoTime() : 0;
-        final boolean passDone = slots.ready(index);
+        final boolean passDone = slots.ready(index, !scope.isOpen());
         final long copyEnd = trace != null ? System.nanoTime() : 0;
         if (trace != null)
         {
@@ -265,7 +332,7 @@ public final class BucketedAllReduce implements DataParallel
 
     private void startFullBuckets()
     {
-        while (nextStart < buckets.length && pending[nextStart] == 0)
+        while (nextStart < pending.length && pending[nextStart] == 0)
         {
             startBucket(nextStart++);
         }
@@ -277,7 +344,29 @@ public final class BucketedAllReduce implements DataParallel
         {
             trace.started(b, System.nanoTime());
         }
-        requests[b].start();
+        if (sharded != null)
+        {
+            sharded.publishStarted(startedBefore + b + 1); // its gradients are final here: peers may read them
+        }
+        else
+        {
+            requests[b].start();
+        }
+    }
+
+    /** Sharded: whether bucket b's slices can be reduced now, every rank having started it. */
+    private boolean finished(final int b)
+    {
+        if (sharded == null)
+        {
+            return requests[b].isComplete();
+        }
+        if (!sharded.allStarted(startedBefore + b + 1))
+        {
+            return false;
+        }
+        sharded.reduce(lastParameter[b] - members[b] + 1, lastParameter[b]);
+        return true;
     }
 
     @Override
@@ -287,7 +376,7 @@ public final class BucketedAllReduce implements DataParallel
         if (nextFinish < nextStart)
         {
             comm.progress();
-            while (nextFinish < nextStart && requests[nextFinish].isComplete())
+            while (nextFinish < nextStart && finished(nextFinish))
             {
                 if (trace != null)
                 {
@@ -308,8 +397,23 @@ public final class BucketedAllReduce implements DataParallel
     public void synchronize()
     {
         checkOpen();
+        if (sharded != null)
+        {
+            throw new IllegalStateException(where + ": synchronize() with the sharded update: no rank holds the whole " +
+                "average; call step(), or turn DataParallelOptions.shardedUpdate off to run an optimizer of your own");
+        }
+        complete();
+    }
+
+    private void complete()
+    {
         scope.checkClosed();
         final int passes = slots.endWindow();
+        if (sharded != null)
+        {
+            completeSharded(passes);
+            return;
+        }
         final long completing = trace != null ? System.nanoTime() : 0;
         while (nextStart < buckets.length)
         {
@@ -347,14 +451,56 @@ public final class BucketedAllReduce implements DataParallel
         }
     }
 
+    /**
+     * Sharded: once every rank has finished backward (the first rendezvous; every bucket started everywhere, so
+     * the reductions left need no more waiting), reduces the slices not reduced during backward.
+     */
+    private void completeSharded(final int passes)
+    {
+        final long completing = trace != null ? System.nanoTime() : 0;
+        while (nextStart < pending.length)
+        {
+            startBucket(nextStart++);
+        }
+        sharded.rendezvous();
+        while (nextFinish < nextStart)
+        {
+            finished(nextFinish);
+            if (trace != null)
+            {
+                trace.finished(nextFinish, System.nanoTime());
+            }
+            nextFinish++;
+        }
+        if (passes > 1)
+        {
+            sharded.divide(passes);
+        }
+        startedBefore += pending.length;
+        nextStart = 0;
+        nextFinish = 0;
+        System.arraycopy(members, 0, pending, 0, pending.length);
+        if (trace != null)
+        {
+            trace.completed(System.nanoTime() - completing);
+            trace.stepDone();
+        }
+    }
+
     @Override
     public void step()
     {
-        synchronize();
+        checkOpen();
+        complete();
         if (update != null)
         {
             final long updating = trace != null ? System.nanoTime() : 0;
-            update.apply(parameters, copyBack ? gradients : averagedList);
+            update.apply(updateParameters(), updateGradients());
+            if (sharded != null)
+            {
+                sharded.publishParameters(); // every rank has finished backward: nobody reads them now
+                sharded.rendezvous();        // every slice written before any rank's next forward
+            }
             if (trace != null)
             {
                 trace.updated(System.nanoTime() - updating);
@@ -366,6 +512,21 @@ public final class BucketedAllReduce implements DataParallel
     public NoSync noSync()
     {
         checkOpen();
+        if (sharded != null && accumulated == null)
+        {
+            long total = 0;
+            for (final Tensor g : gradients)
+            {
+                total += g.elementCount();
+            }
+            accumulated = Tensors.zeros(allocator, gradients.get(0).dtype(), total);
+            long at = accumulated.address();
+            for (int i = 0; i < gradients.size(); i++)
+            {
+                slots.place(i, at);
+                at += gradients.get(i).byteSize();
+            }
+        }
         return scope.enter();
     }
 
@@ -392,7 +553,7 @@ public final class BucketedAllReduce implements DataParallel
         closed = true;
         try
         {
-            for (int b = 0; b < nextStart; b++)
+            for (int b = 0; b < nextStart && b < requests.length; b++)
             {
                 requests[b].await(); // a bucket in flight still writes into its buffer
             }
@@ -409,6 +570,14 @@ public final class BucketedAllReduce implements DataParallel
 
     private void releaseBuckets()
     {
+        if (sharded != null)
+        {
+            sharded.close();
+        }
+        if (accumulated != null)
+        {
+            accumulated.close();
+        }
         for (final Tensor t : averaged)
         {
             if (t != null)

@@ -28,6 +28,7 @@ public final class DataParallelOptions
     private boolean trace;
     private boolean nodeSharedBuckets = true;
     private boolean updateInBuckets;
+    private boolean shardedUpdate = true;
     private int servers = 1;
     private int serverReplicas = 1;
     private int staleness;
@@ -35,6 +36,11 @@ public final class DataParallelOptions
     private int elasticMin;
     private int elasticMax;
     private ReplicaState replicaState;
+
+    /** The defaults above; change them with the setters. */
+    public DataParallelOptions()
+    {
+    }
 
     public Mode mode()
     {
@@ -129,6 +135,25 @@ public final class DataParallelOptions
     public DataParallelOptions updateInBuckets(final boolean on)
     {
         this.updateInBuckets = on;
+        return this;
+    }
+
+    public boolean shardedUpdate()
+    {
+        return shardedUpdate;
+    }
+
+    /**
+     * All-reduce mode, every rank on one node, an update set, not elastic: when every rank's parameters and
+     * gradients are F32 node-shared tensors (a model built with a {@code NodeSharedAllocator}), each rank reduces
+     * and updates only its slice of every parameter and writes the result into every rank's parameters (ZeRO-1 on
+     * shared memory, {@link BucketedAllReduce}); no buckets, no copies. The update is then applied to 1-D slices
+     * (as a parameter server's is to its pieces), so it must be element-wise, as the nn optimizers are, and its
+     * state covers this rank's slices only. On by default; it changes nothing for private parameters.
+     */
+    public DataParallelOptions shardedUpdate(final boolean on)
+    {
+        this.shardedUpdate = on;
         return this;
     }
 
@@ -249,7 +274,8 @@ public final class DataParallelOptions
     {
         return "DataParallelOptions{mode=" + mode + ", bucketBytes=" + bucketBytes + ", accumulateInF32=" +
             accumulateInF32 + ", trace=" + trace + ", nodeSharedBuckets=" + nodeSharedBuckets +
-            ", updateInBuckets=" + updateInBuckets + ", servers=" + servers + ", serverReplicas=" + serverReplicas +
+            ", updateInBuckets=" + updateInBuckets + ", shardedUpdate=" + shardedUpdate + ", servers=" + servers +
+            ", serverReplicas=" + serverReplicas +
             ", staleness=" + staleness + ", update=" + (update == null ? "none" : "set") +
             (elastic() ? ", elastic=" + elasticMin + ":" + elasticMax : "") + "}";
     }

@@ -47,10 +47,14 @@ public final class ElasticAllReduce implements DataParallel
     private final DataParallelOptions options;
     private final ReplicaState state;
     private final int min;
+    private final Communicator world;
     private Communicator comm;
+    /** A replacement until its first catch-up: it holds no state of the run (its parameters are its own start). */
+    private boolean blank;
     private BucketedAllReduce buckets;
     private long steps;
     private boolean closed;
+    private long joinedInMs = -1;
 
     ElasticAllReduce(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
         final List<Tensor> gradients, final DataParallelOptions options)
@@ -73,6 +77,12 @@ public final class ElasticAllReduce implements DataParallel
         this.gradients = List.copyOf(gradients);
         this.options = options;
         this.state = options.replicaState();
+        this.world = world;
+        if (world.incarnation() > 0)
+        {
+            blank = true; // a replacement: no collective before the survivors take it in (join)
+            return;
+        }
         this.comm = world.dup();
         try
         {
@@ -83,6 +93,49 @@ public final class ElasticAllReduce implements DataParallel
             comm.close();
             throw ex;
         }
+    }
+
+    /**
+     * A replacement of a dead replica (its process started by mpjrun --elastic --max-replacements): waits until the
+     * survivors take it in at their next step boundary ({@link Communicator#joinGrow}; a survivor that learns of it
+     * revokes, and they all grow), receives the parameters, the {@link ReplicaState} and the step count from the
+     * lowest-ranked survivor, rebuilds the buckets with the others, and returns {@link #completedSteps()}: the next
+     * global step, from which the sampler's position follows. Call it after the update's state exists (the
+     * optimizer made). On a replica of the first start it only returns {@link #completedSteps()}.
+     */
+    public long join()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(where + ": closed");
+        }
+        if (!blank || buckets != null)
+        {
+            return steps;
+        }
+        comm = world.joinGrow();
+        final long started = System.nanoTime();
+        try
+        {
+            catchUp(comm);
+            buckets = new BucketedAllReduce(comm, allocator, parameters, gradients, options);
+        }
+        catch (final PeerFailedException | CommunicatorRevokedException ex)
+        {
+            final RuntimeException outcome = recover(ex); // a death while joining: as on the survivors
+            if (!(outcome instanceof WidthChangedException))
+            {
+                throw outcome;
+            }
+        }
+        joinedInMs = (System.nanoTime() - started) / 1_000_000;
+        return steps;
+    }
+
+    /** A replacement: ms from being told the group to holding the state and the buckets; -1 on the others. */
+    public long joinedInMs()
+    {
+        return joinedInMs;
     }
 
     /** Steps applied by every replica so far (counted from {@link #startAt}). */
@@ -113,9 +166,13 @@ public final class ElasticAllReduce implements DataParallel
         return buckets.averagedGradients();
     }
 
-    /** The world ranks of the replicas now, in replica order. */
+    /** The world ranks of the replicas now, in replica order (a replacement not yet taken in: none). */
     public int[] members()
     {
+        if (comm == null)
+        {
+            return new int[0];
+        }
         final int[] members = new int[comm.size()];
         for (int i = 0; i < members.length; i++)
         {
@@ -183,6 +240,13 @@ public final class ElasticAllReduce implements DataParallel
             throw recover(ex);
         }
         steps++;
+        if (comm.growPending())
+        {
+            // a replacement asked to join: at this step boundary, and every replica at the same one (the others'
+            // next step fails on the revocation; none of them can have completed it without this rank)
+            comm.revoke();
+            throw recover(null);
+        }
     }
 
     @Override
@@ -228,29 +292,38 @@ public final class ElasticAllReduce implements DataParallel
         final long started = System.nanoTime();
         final int[] before = members();
         comm.revoke();
-        releaseBuckets(cause);
+        if (buckets != null)
+        {
+            releaseBuckets(cause);
+        }
         RuntimeException last = cause;
         int rounds = 0;
         while (true)
         {
             rounds++;
-            final Communicator survivors = comm.shrink();
+            final Communicator survivors = comm.grow(); // shrink, with the replacements waiting to join
             comm.close();
             comm = survivors;
             if (survivors.size() < min)
             {
                 return new IllegalStateException(where + ": " + survivors.size() + " replica" +
                     (survivors.size() == 1 ? "" : "s") + " left of " + before.length + " (world ranks " +
-                    lost(before) + " failed), below the elastic minimum " + min + "; stopping at step " + steps,
+                    difference(before, members()) + " failed), below the elastic minimum " + min + "; stopping at step " + steps,
                     last);
             }
             try
             {
                 catchUp(survivors);
                 buckets = new BucketedAllReduce(survivors, allocator, parameters, gradients, options);
+                final String lost = difference(before, members());
+                final String joined = difference(members(), before);
+                final String change = lost.isEmpty() && joined.isEmpty() ? "no change: a replacement's request had " +
+                    "not reached every replica yet" : "";
                 return new WidthChangedException(where + ": width " + before.length + " -> " + survivors.size() +
-                    " (world rank" + (before.length - survivors.size() == 1 ? " " : "s ") + lost(before) +
-                    " failed: " + cause.getMessage() + "); agreed on step " + steps + " in " +
+                    " (" + change + (lost.isEmpty() ? "" : "world rank" + (lost.contains(",") ? "s " : " ") + lost +
+                    " failed" + (cause == null ? "" : ": " + cause.getMessage())) +
+                    (lost.isEmpty() || joined.isEmpty() ? "" : "; ") + (joined.isEmpty() ? "" : "world rank" +
+                    (joined.contains(",") ? "s " : " ") + joined + " joined") + "); agreed on step " + steps + " in " +
                     (System.nanoTime() - started) / 1_000_000 + " ms" + (rounds > 1 ? " (" + rounds + " rounds)" : "") +
                     "; this rank is replica " + survivors.rank(), before.length, survivors.size(), steps, cause);
             }
@@ -262,11 +335,10 @@ public final class ElasticAllReduce implements DataParallel
         }
     }
 
-    /** The world ranks of {@code before} that are not members now, comma-separated. */
-    private String lost(final int[] before)
+    /** The world ranks of {@code before} that are not in {@code now}, comma-separated. */
+    private static String difference(final int[] before, final int[] now)
     {
         final StringBuilder lost = new StringBuilder();
-        final int[] now = members();
         for (final int rank : before)
         {
             boolean member = false;
@@ -289,11 +361,17 @@ public final class ElasticAllReduce implements DataParallel
     private void catchUp(final Communicator survivors)
     {
         final Collectives collectives = Collectives.of(survivors);
-        final long[] range = {steps, -steps};
-        collectives.allReduce(range, 0, 2, ReduceOp.MAX);
+        // a replacement holds nothing of the run yet: it counts in neither bound, and takes the copy
+        final long[] range = {blank ? Long.MIN_VALUE : steps, blank ? Long.MIN_VALUE : -steps, blank ? 1 : 0};
+        collectives.allReduce(range, 0, 3, ReduceOp.MAX);
         final long ahead = range[0];
         final long behind = -range[1];
-        if (ahead == behind)
+        if (ahead == Long.MIN_VALUE)
+        {
+            throw new IllegalStateException(where + ": only replacements are left; no replica holding the run's " +
+                "state survived to copy it from");
+        }
+        if (ahead == behind && range[2] == 0)
         {
             return;
         }
@@ -302,14 +380,15 @@ public final class ElasticAllReduce implements DataParallel
             throw new IllegalStateException(where + ": survivors at steps " + behind + " to " + ahead + "; a step " +
                 "completes on every replica before the next starts, so they can differ by one at most");
         }
-        final int[] root = {steps == ahead ? survivors.rank() : survivors.size()};
+        final boolean holds = !blank && steps == ahead;
+        final int[] root = {holds ? survivors.rank() : survivors.size()};
         collectives.allReduce(root, 0, 1, ReduceOp.MIN);
         final List<Tensor> all = new ArrayList<>(parameters);
         if (state != null)
         {
             all.addAll(state.tensors());
         }
-        if (steps == ahead)
+        if (holds)
         {
             for (final Tensor t : all)
             {
@@ -339,6 +418,7 @@ public final class ElasticAllReduce implements DataParallel
             }
         }
         steps = ahead;
+        blank = false;
         if (state != null)
         {
             state.stepsApplied(ahead);
@@ -356,6 +436,10 @@ public final class ElasticAllReduce implements DataParallel
         }
         catch (final RuntimeException ex)
         {
+            if (cause == null)
+            {
+                throw ex;
+            }
             if (ex != cause)
             {
                 cause.addSuppressed(ex);
@@ -380,7 +464,10 @@ public final class ElasticAllReduce implements DataParallel
         }
         finally
         {
-            comm.close();
+            if (comm != null)
+            {
+                comm.close();
+            }
         }
     }
 
@@ -389,6 +476,10 @@ public final class ElasticAllReduce implements DataParallel
         if (closed)
         {
             throw new IllegalStateException(where + ": closed");
+        }
+        if (buckets == null && blank)
+        {
+            throw new IllegalStateException(where + ": a replacement not yet taken in: call join() first");
         }
         if (buckets == null)
         {

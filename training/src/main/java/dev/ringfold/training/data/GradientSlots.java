@@ -15,6 +15,11 @@ import java.util.List;
  * Where each gradient goes when it is ready: a slot (an address in a bucket or a flat buffer) per parameter, the
  * ready flags of the current backward pass, and the count of passes accumulated since the last step. The first
  * pass of a step copies a gradient into its slot (widening to F32 when the slot is F32), later ones add to it.
+ *
+ * <p>In place (the sharded update, whose peers read the gradients where backward wrote them): the gradient tensors
+ * are the buckets and nothing is copied in the common case of one pass a step. Passes inside {@code noSync()}
+ * accumulate into the slots (private, {@link #place}d when the first such pass comes), and the synchronising pass
+ * adds them into the gradients as they become final.
  */
 final class GradientSlots
 {
@@ -23,12 +28,20 @@ final class GradientSlots
     private final DType gradientType;
     private final DType slotType;
     private final long[] slotAddress;
+    private final boolean inPlace;
     private final boolean[] ready;
     private int readyInPass;
     private int passes;
 
     GradientSlots(final String where, final List<Tensor> gradients, final DType gradientType, final DType slotType)
     {
+        this(where, gradients, gradientType, slotType, false);
+    }
+
+    GradientSlots(final String where, final List<Tensor> gradients, final DType gradientType, final DType slotType,
+        final boolean inPlace)
+    {
+        this.inPlace = inPlace;
         this.where = where;
         this.gradients = gradients;
         this.gradientType = gradientType;
@@ -140,6 +153,15 @@ final class GradientSlots
      */
     boolean ready(final int index)
     {
+        return ready(index, false);
+    }
+
+    /**
+     * {@link #ready(int)}; {@code synchronising} says whether this pass is the step's last (outside noSync), which
+     * matters in place only.
+     */
+    boolean ready(final int index, final boolean synchronising)
+    {
         if (index < 0 || index >= ready.length)
         {
             throw new IndexOutOfBoundsException(where + ": gradientReady(" + index + "): the model has " +
@@ -154,7 +176,25 @@ final class GradientSlots
         final long src = g.address();
         final long dst = slotAddress[index];
         final long count = g.elementCount();
-        if (passes == 0)
+        if (inPlace)
+        {
+            if (synchronising)
+            {
+                if (passes > 0)
+                {
+                    ReduceKernels.reduce(ReduceOp.SUM, gradientType, src, dst, count);
+                }
+            }
+            else if (passes == 0)
+            {
+                UnsafeApi.copyMemory(src, dst, count * gradientType.bytes());
+            }
+            else
+            {
+                ReduceKernels.reduce(ReduceOp.SUM, gradientType, dst, src, count);
+            }
+        }
+        else if (passes == 0)
         {
             if (slotType == gradientType)
             {

@@ -6,6 +6,7 @@ import dev.ringfold.mpi.Completion;
 import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
 import dev.ringfold.mpi.RingfoldException;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
@@ -294,7 +295,8 @@ public final class PipelineStage implements AutoCloseable
             }
             // a neighbour that gave up and closed fails this stage's transfers too: the stage that died is the one
             // to name, when a stop message or a member's death says which
-            if (arrived(receiveStopPrevious) || arrived(receiveStopNext) || comm.deadMember() >= 0)
+            if (arrived(receiveStopPrevious) || arrived(receiveStopNext) ||
+                CommunicatorInternals.deadMember(comm) >= 0)
             {
                 throw stopped();
             }
@@ -442,8 +444,8 @@ public final class PipelineStage implements AutoCloseable
         {
             return fail(stopFromNext[1], "reported by stage " + (stage + 1));
         }
-        final int dead = comm.deadMember();
-        return fail(dead, comm.failureOf(dead));
+        final int dead = CommunicatorInternals.deadMember(comm);
+        return fail(dead, CommunicatorInternals.failureOf(comm, dead));
     }
 
     private static boolean arrived(final Request stop)
@@ -516,7 +518,7 @@ public final class PipelineStage implements AutoCloseable
         public boolean isComplete()
         {
             return request.isComplete() || arrived(receiveStopPrevious) || arrived(receiveStopNext) ||
-                comm.deadMember() >= 0;
+                CommunicatorInternals.deadMember(comm) >= 0;
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.ringfold.collectives.SteadyStateAllocation;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.NodeSharedAllocator;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
@@ -46,6 +47,7 @@ public final class ChecksRanks
             bf16Accumulation(allocator, false, 0.25f);
             allocation(allocator, DataParallelOptions.Mode.ALL_REDUCE, false);
             allocation(allocator, DataParallelOptions.Mode.ALL_REDUCE, true);
+            shardedAllocation(allocator);
             allocation(allocator, DataParallelOptions.Mode.PARAMETER_SERVER, false);
             persistentAllReduce(allocator);
             errors(allocator);
@@ -284,6 +286,41 @@ public final class ChecksRanks
                 " bytes in the quietest round)");
         }
         System.out.println("ok allocation-" + name + " rank " + me);
+    }
+
+    /** The sharded update (node-shared parameters and gradients): steps allocate nothing once warm either. */
+    private static void shardedAllocation(final BufferAllocator allocator)
+    {
+        try (NodeSharedAllocator shared = NodeSharedAllocator.create(world, allocator);
+             TinyClassifier model = new TinyClassifier(allocator, shared, 480, 9, DType.F32, TinyClassifier.WIDE);
+             Momentum momentum = new Momentum(allocator, 0.05f * TinyClassifier.FEATURES / model.features(), 0.9f);
+             DataParallel dp = DataParallel.create(world, allocator, model.parameters, model.gradients,
+                 new DataParallelOptions().bucketBytes(64 << 10).update(momentum)))
+        {
+            check(((BucketedAllReduce)dp).shardedUpdate() == (world.size() > 1), "sharded: the update is sharded");
+            final DistributedSampler sampler = new DistributedSampler(480, dp.workers(), dp.workerIndex(), 1, true,
+                false);
+            final int[] indices = new int[sampler.size()];
+            final IntConsumer ready = dp::gradientReady;
+            final int local = 8;
+            final int stepsPerEpoch = sampler.size() / local;
+            final int[] step = {0};
+            final long best = SteadyStateAllocation.quietestRound(world, "sharded (rank " + me + ")", 3000, 500,
+                () ->
+                {
+                    if (step[0] % stepsPerEpoch == 0)
+                    {
+                        sampler.setEpoch(step[0] / stepsPerEpoch);
+                        sampler.indices(indices);
+                    }
+                    model.backward(indices, (step[0] % stepsPerEpoch) * local, local, ready);
+                    dp.step();
+                    step[0]++;
+                });
+            check(best == 0, "sharded: training steps allocate in steady state (" + best +
+                " bytes in the quietest round)");
+        }
+        System.out.println("ok allocation-sharded rank " + me);
     }
 
     // ------------------------------------------------------------------------------------ persistent all-reduce

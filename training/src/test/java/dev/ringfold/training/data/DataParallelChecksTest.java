@@ -20,7 +20,8 @@ class DataParallelChecksTest
 {
     private static final String[] SECTIONS = {"ok overlap rank", "ok overlap-progress rank", "ok nosync rank",
         "ok bf16-f32 rank", "ok bf16-bf16 rank", "ok allocation-ALL_REDUCE rank",
-        "ok allocation-ALL_REDUCE-node-shared rank", "ok allocation-PARAMETER_SERVER rank", "ok persistent rank",
+        "ok allocation-ALL_REDUCE-node-shared rank", "ok allocation-sharded rank",
+        "ok allocation-PARAMETER_SERVER rank", "ok persistent rank",
         "ok errors rank", "ok checkpoint-errors rank"};
 
     @Test

@@ -1,6 +1,7 @@
 package dev.ringfold.training.data;
 
 import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.NodeSharedAllocator;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
 import dev.ringfold.tensors.kernels.HalfFloats;
@@ -45,6 +46,13 @@ final class TinyClassifier implements AutoCloseable
     TinyClassifier(final BufferAllocator allocator, final int samples, final long initSeed, final DType gradientType,
         final int features)
     {
+        this(allocator, null, samples, initSeed, gradientType, features);
+    }
+
+    /** Parameters and gradients node-shared (from {@code shared}) unless it is null: the sharded update's case. */
+    TinyClassifier(final BufferAllocator allocator, final NodeSharedAllocator shared, final int samples,
+        final long initSeed, final DType gradientType, final int features)
+    {
         this.gradientType = gradientType;
         this.features = features;
         this.block = features / BLOCKS;
@@ -78,8 +86,8 @@ final class TinyClassifier implements AutoCloseable
         for (int k = 0; k <= BLOCKS; k++)
         {
             final long[] shape = k < BLOCKS ? new long[] {block, CLASSES} : new long[] {CLASSES};
-            p[k] = Tensors.zeros(allocator, DType.F32, shape);
-            g[k] = Tensors.zeros(allocator, gradientType, shape);
+            p[k] = shared != null ? shared.allocate(DType.F32, shape) : Tensors.zeros(allocator, DType.F32, shape);
+            g[k] = shared != null ? shared.allocate(gradientType, shape) : Tensors.zeros(allocator, gradientType, shape);
             final MemorySegment s = p[k].segment();
             for (long e = 0; e < p[k].elementCount(); e++)
             {

@@ -160,6 +160,12 @@ public final class ShmTransport implements Transport, InputWaiter
         return localRanks.clone();
     }
 
+    /** Whether this rank reaches world rank {@code peer} through this node's shared memory. */
+    public boolean carries(final int peer)
+    {
+        return peer != localRanks[myIndex] && java.util.Arrays.binarySearch(localRanks, peer) >= 0;
+    }
+
     /** Where a replacement joining later opens this rank's file ({@code /proc/PID/fd/N}). */
     public String openLink()
     {

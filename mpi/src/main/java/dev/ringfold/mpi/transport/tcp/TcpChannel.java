@@ -561,6 +561,18 @@ final class TcpChannel implements Channel
         return "tcp";
     }
 
+    /** Whether the engine has heard of this connection's end. */
+    boolean hasReported()
+    {
+        return reported;
+    }
+
+    /** The engine hears of this connection's end another way (its replacement came): not from here as well. */
+    void markReported()
+    {
+        reported = true;
+    }
+
     void close()
     {
         try

@@ -36,6 +36,12 @@ import jdk.net.ExtendedSocketOptions;
  * frames length-prefixed in direct buffers that live as long as the connection, so moving a message allocates
  * nothing. The higher rank of a pair connects, the lower one accepts; connections are made at start-up.
  * <p>
+ * A replacement of a dead rank (mpjrun --elastic with replacements) connects to every survivor it reaches over TCP
+ * after the start-up, with the incarnation the launcher gave it in its hello: a survivor takes that connection only
+ * for a slot it was told to expect ({@link #expectReplacement}) and only for that incarnation, then puts it in the
+ * dead process's place ({@link #admit}); the dead process's connection is read out and closed first
+ * ({@link #clearFor}), so that nothing of the old incarnation is taken for the new one's.
+ * <p>
  * Every connection proves the job secret ({@link Handshake}) before a byte of it is taken as a hello or a frame.
  * Incoming connections are handled by a gate thread that lives as long as the transport, so that a stranger can
  * neither stall start-up for longer than one handshake's time limit nor, later, sit unnoticed in the backlog:
@@ -52,6 +58,8 @@ public final class TcpTransport implements Transport, InputWaiter
     /** Handshakes that may run at once; more strangers than this are turned away without being heard. */
     private static final int MAX_PENDING_HANDSHAKES = 16;
     private static final int MAX_JOB_ID_BYTES = 256;
+    /** Reads of a dead peer's connection before it is closed for its replacement (each up to a buffer's worth). */
+    private static final int DRAIN_READS = 64;
 
     private final int worldRank;
     private final ServerSocketChannel server;
@@ -65,6 +73,11 @@ public final class TcpTransport implements Transport, InputWaiter
     private volatile JobSecret secret;
     private volatile byte[] jobId;
     private volatile boolean[] expected;
+    /** Per world rank, the incarnation of a replacement this rank expects to connect, or {@link #NONE}. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray lateExpected;
+    /** Per world rank, a replacement's authenticated connection, waiting for {@link #admit}. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<SocketChannel> lateArrived;
+    private static final int NONE = -1;
     /** Opened by {@link #connect}: a peer faster than this rank waits here instead of being turned away. */
     private final CountDownLatch peersKnown = new CountDownLatch(1);
     /** How long an authenticated peer may wait for this rank to reach {@link #connect}. */
@@ -88,6 +101,12 @@ public final class TcpTransport implements Transport, InputWaiter
         this.advertisedHost = advertisedHost;
         this.byPeer = new TcpChannel[worldSize];
         this.bufferBytes = bufferBytes;
+        this.lateExpected = new java.util.concurrent.atomic.AtomicIntegerArray(worldSize);
+        this.lateArrived = new java.util.concurrent.atomic.AtomicReferenceArray<>(worldSize);
+        for (int r = 0; r < worldSize; r++)
+        {
+            lateExpected.set(r, NONE);
+        }
     }
 
     /** Listens on {@code bindHost} (any free port) so that peers can connect once they know the address. */
@@ -148,7 +167,7 @@ public final class TcpTransport implements Transport, InputWaiter
             {
                 if (peer < worldRank)
                 {
-                    register(peer, dial(peer, hosts[peer], ports[peer], deadlineMs));
+                    register(peer, dial(peer, hosts[peer], ports[peer], 0, deadlineMs));
                 }
             }
             while (toAccept > 0)
@@ -174,8 +193,8 @@ public final class TcpTransport implements Transport, InputWaiter
         }
     }
 
-    private SocketChannel dial(final int peer, final String host, final int port, final long deadlineMs)
-        throws IOException
+    private SocketChannel dial(final int peer, final String host, final int port, final int incarnation,
+        final long deadlineMs) throws IOException
     {
         final SocketChannel ch = SocketChannel.open();
         try
@@ -191,8 +210,8 @@ public final class TcpTransport implements Transport, InputWaiter
                 throw new IOException("rank " + peer + " at " + host + ":" + port + " failed the secret handshake: " +
                     ex.getMessage(), ex);
             }
-            final ByteBuffer hello = ByteBuffer.allocate(12 + jobId.length);
-            hello.putInt(HELLO_MAGIC).putInt(worldRank).putInt(jobId.length).put(jobId).flip();
+            final ByteBuffer hello = ByteBuffer.allocate(16 + jobId.length);
+            hello.putInt(HELLO_MAGIC).putInt(worldRank).putInt(incarnation).putInt(jobId.length).put(jobId).flip();
             while (hello.hasRemaining())
             {
                 ch.write(hello);
@@ -239,7 +258,7 @@ public final class TcpTransport implements Transport, InputWaiter
             {
                 try
                 {
-                    admit(ch);
+                    authenticate(ch);
                 }
                 finally
                 {
@@ -250,7 +269,7 @@ public final class TcpTransport implements Transport, InputWaiter
     }
 
     /** Authenticates one incoming connection and hands it to {@link #connect}, or logs why not and closes it. */
-    private void admit(final SocketChannel ch)
+    private void authenticate(final SocketChannel ch)
     {
         final SocketAddress from = remote(ch);
         try
@@ -260,6 +279,7 @@ public final class TcpTransport implements Transport, InputWaiter
             final DataInputStream in = new DataInputStream(ch.socket().getInputStream());
             final int magic = in.readInt();
             final int rank = in.readInt();
+            final int incarnation = in.readInt();
             final int jobLength = in.readInt();
             if (magic != HELLO_MAGIC || jobLength < 0 || jobLength > MAX_JOB_ID_BYTES)
             {
@@ -269,6 +289,11 @@ public final class TcpTransport implements Transport, InputWaiter
             if (!java.util.Arrays.equals(job, jobId))
             {
                 throw new IOException("authenticated, but of job '" + new String(job, StandardCharsets.UTF_8) + "'");
+            }
+            if (incarnation != 0)
+            {
+                arrivedLate(rank, incarnation, ch);
+                return;
             }
             if (!peersKnown.await(PEERS_KNOWN_WAIT_MS, TimeUnit.MILLISECONDS))
             {
@@ -295,6 +320,158 @@ public final class TcpTransport implements Transport, InputWaiter
         {
             closeQuietly(ch);
         }
+    }
+
+    /** A replacement's connection: taken once, for the slot and incarnation this rank expects, else refused. */
+    private void arrivedLate(final int rank, final int incarnation, final SocketChannel ch) throws IOException
+    {
+        if (rank < 0 || rank >= byPeer.length || incarnation < 0 ||
+            !lateExpected.compareAndSet(rank, incarnation, NONE))
+        {
+            throw new IOException("authenticated as world rank " + rank + "'s replacement (incarnation " +
+                incarnation + "), which this rank does not expect (expected: " + (rank < 0 || rank >= byPeer.length ?
+                "nothing" : lateExpected.get(rank) == NONE ? "no replacement of that rank" :
+                "incarnation " + lateExpected.get(rank)) + ")");
+        }
+        synchronized (lateArrived)
+        {
+            lateArrived.set(rank, ch);
+            lateArrived.notifyAll();
+        }
+    }
+
+    /**
+     * A replacement of dead rank {@code peer} is coming as {@code incarnation}: its connection is taken from now on
+     * (once; a connection naming another incarnation, an older replacement's say, is refused and logged).
+     * Call after {@link #clearFor}.
+     */
+    public void expectReplacement(final int peer, final int incarnation)
+    {
+        dropArrival(peer);
+        lateExpected.set(peer, incarnation);
+    }
+
+    /**
+     * Waits, on a thread other than the rank's, for the connection of the replacement {@link #expectReplacement}
+     * announced. The replacement connects before it sends its next round, so a short wait covers the handshake.
+     *
+     * @return whether it has arrived.
+     */
+    public boolean awaitReplacement(final int peer, final long timeoutMs) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (lateArrived)
+        {
+            while (lateArrived.get(peer) == null)
+            {
+                final long left = deadline - System.currentTimeMillis();
+                if (left <= 0)
+                {
+                    return false;
+                }
+                lateArrived.wait(left);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Readies the slot of dead rank {@code peer} for a replacement: what the dead process sent before it went is
+     * delivered and its death reported (as a read of its closed connection would, if none did yet), then its
+     * connection is closed and dropped, so that nothing of it can be taken for the replacement's. On the rank's
+     * thread.
+     */
+    public void clearFor(final int peer, final FrameHandler handler)
+    {
+        final TcpChannel old = byPeer[peer];
+        if (old == null)
+        {
+            return;
+        }
+        // the launcher saw the process end: what is in the socket is all it sent; a few reads bound the drain even
+        // where the process lives on behind a remote launcher that lost it
+        boolean more = true;
+        for (int reads = 0; more && reads < DRAIN_READS && !old.hasReported(); reads++)
+        {
+            more = old.receive(handler, Integer.MAX_VALUE) > 0;
+        }
+        if (!old.hasReported())
+        {
+            old.markReported();
+            handler.onPeerFailure(peer, "its process ended (the launcher reports it and starts a replacement)");
+        }
+        old.close();
+        byPeer[peer] = null;
+        active = java.util.Arrays.stream(active).filter(c -> c != old).toArray(TcpChannel[]::new);
+    }
+
+    /**
+     * The replacement of {@code peer} takes its place: its connection, authenticated and arrived
+     * ({@link #awaitReplacement}), is served from now on. On the rank's thread.
+     *
+     * @return the channel to the replacement.
+     */
+    public Channel admit(final int peer) throws IOException
+    {
+        final SocketChannel ch = lateArrived.getAndSet(peer, null);
+        if (ch == null)
+        {
+            throw new IllegalStateException("rank " + worldRank + ": world rank " + peer + "'s replacement has not " +
+                "connected");
+        }
+        if (byPeer[peer] != null)
+        {
+            throw new IllegalStateException("rank " + worldRank + ": world rank " + peer + "'s old connection was " +
+                "not cleared");
+        }
+        register(peer, ch);
+        return byPeer[peer];
+    }
+
+    /** Drops what a replacement of {@code peer} that went away before it joined had set up here. */
+    public void abandon(final int peer)
+    {
+        lateExpected.set(peer, NONE);
+        dropArrival(peer);
+    }
+
+    private void dropArrival(final int peer)
+    {
+        final SocketChannel ch = lateArrived.getAndSet(peer, null);
+        if (ch != null)
+        {
+            closeQuietly(ch);
+        }
+    }
+
+    /**
+     * This rank is a replacement (incarnation {@code incarnation} of its world rank), joining after the start-up:
+     * it connects to each of {@code peers}, every one of them a survivor that expects it, whatever their order; later
+     * replacements of other ranks connect to it.
+     */
+    public void connectAsReplacement(final int[] peers, final String[] hosts, final int[] ports,
+        final int incarnation, final long deadlineMs)
+    {
+        expected = new boolean[byPeer.length]; // nobody connects as at a start-up
+        peersKnown.countDown();
+        try
+        {
+            for (final int peer : peers)
+            {
+                register(peer, dial(peer, hosts[peer], ports[peer], incarnation, deadlineMs));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("rank " + worldRank + " (replacement, incarnation " + incarnation +
+                "): TCP connection to a survivor failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Wakes this rank if it sleeps in {@link #awaitInput}: from another thread that left it work (a join's round). */
+    public void wake()
+    {
+        selector.wakeup();
     }
 
     private static SocketAddress remote(final SocketChannel ch)
@@ -404,6 +581,10 @@ public final class TcpTransport implements Transport, InputWaiter
         while ((late = arrivals.poll()) != null)
         {
             closeQuietly(late.channel());
+        }
+        for (int r = 0; r < byPeer.length; r++)
+        {
+            abandon(r);
         }
         try
         {

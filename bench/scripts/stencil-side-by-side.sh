@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# One sitting of the same mpiJava Jacobi stencil (mpj/src/test/java/dev/ringfold/mpj/bench/JacobiStencil.java,
+# compiled once against MPJ Express's mpj.jar) on MPJ Express 0.44 (multicore device) and on Ringfold (bin/mpjrun
+# -dev multicore = shm), alternating, REPEAT times each, for each iteration count; prints per (value, iterations) the
+# median over runs, the range, and MPJ Express's median / Ringfold's. The checksums of the two must agree.
+# Needs `make build` and libmpj-java. Knobs: NP (2), ITERS (2000,20000), N (256), REPEAT (5), JVM_OPTS, OURS_OPTS
+# (extra options for bin/mpjrun only).
+set -u
+ROOT=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
+NP=${NP:-2}
+ITERS=${ITERS:-2000,20000}
+N=${N:-256}
+REPEAT=${REPEAT:-5}
+JVM_OPTS=${JVM_OPTS:-}
+OURS_OPTS=${OURS_OPTS:-}
+. "$ROOT/bench/scripts/mpj-home.sh"
+mpj_program "$ROOT/mpj/src/test/java/dev/ringfold/mpj/bench/JacobiStencil.java"
+MAIN=dev.ringfold.mpj.bench.JacobiStencil
+echo "## $(date -u '+%F %T') UTC, np $NP, N $N, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq 1 "$REPEAT"); do
+  for it in ${ITERS//,/ }; do
+    MPJ_HOME="$WORK/home" java -jar "$WORK/home/lib/starter.jar" -np "$NP" -dev multicore -cp "$WORK/classes" $JVM_OPTS \
+      "$MAIN" "$it" "$N" > "$WORK/mpj.$r.$it" 2>&1
+    "$ROOT/bin/mpjrun" -np "$NP" -dev multicore --no-tag-output $OURS_OPTS -cp "$WORK/classes" $JVM_OPTS "$MAIN" "$it" "$N" \
+      > "$WORK/ours.$r.$it" 2>&1
+    for f in "$WORK/mpj.$r.$it" "$WORK/ours.$r.$it"; do
+      grep -q '^BENCH DONE errors=0' "$f" || { echo "run failed: $f" >&2; tail -20 "$f" >&2; exit 1; }
+    done
+    a=$(grep '^CHECKSUM' "$WORK/mpj.$r.$it" | cut -d' ' -f1-4); b=$(grep '^CHECKSUM' "$WORK/ours.$r.$it" | cut -d' ' -f1-4)
+    [ "$a" = "$b" ] || { echo "checksums differ: MPJ Express '$a', Ringfold '$b'" >&2; exit 1; }
+  done
+done
+echo "## load $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+awk '
+  /^RESULT/ { key = $2 " " $3; who = FILENAME ~ /mpj\./ ? "mpj" : "ours"; v[who, key] = v[who, key] " " $4; if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
+  function median(s,   a, k, i, j, t) { k = split(s, a, " "); for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+  function range(s,   a, k, i, lo, hi) { k = split(s, a, " "); lo = a[1]; hi = a[1]
+    for (i = 2; i <= k; i++) { if (a[i] + 0 < lo + 0) lo = a[i]; if (a[i] + 0 > hi + 0) hi = a[i] }
+    return sprintf("%.2f-%.2f", lo, hi) }
+  END { print "| value | iterations | MPJ Express | (range) | Ringfold | (range) | MPJ Express / Ringfold |"
+    print "|---|---:|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= n; i++) { k = order[i]; split(k, p, " "); m = median(v["mpj", k]); o = median(v["ours", k])
+      printf "| %s | %s | %.2f | %s | %.2f | %s | %.2fx |\n", p[1], p[2], m, range(v["mpj", k]), o, range(v["ours", k]), m / o } }
+' "$WORK"/mpj.* "$WORK"/ours.*
