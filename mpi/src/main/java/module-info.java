@@ -30,4 +30,6 @@ module dev.ringfold.mpi
     exports dev.ringfold.mpi.topology to dev.ringfold.mpj, dev.ringfold.openmpi;
     // the native device's own collectives (MPI_Allreduce and friends), which Collectives selects under -dev native
     exports dev.ringfold.mpi.transport.mpinative to dev.ringfold.collectives;
+    // cross-memory attach, with which the shared-memory broadcast's readers pull the root's message
+    exports dev.ringfold.mpi.transport.shm to dev.ringfold.collectives;
 }

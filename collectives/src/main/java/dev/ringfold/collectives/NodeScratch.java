@@ -7,6 +7,7 @@ import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
 import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.mpi.auth.KernelRandom;
+import dev.ringfold.mpi.transport.shm.CrossMemory;
 import dev.ringfold.tensors.PeerSharedFiles;
 import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
@@ -59,6 +60,27 @@ final class NodeScratch implements AutoCloseable
      * collectives find out at the call's first hand-off instead of hanging or mixing chunks.
      */
     private static final int STAMP = 24;
+    /**
+     * In ARRIVED's line too: how far this rank has written its buffers, as a position in the stream of chunks
+     * ({@code g * chunkBytes() + bytes written of chunk g}), so that a reader can copy the first part of a chunk
+     * while the writer is still filling the rest (see {@link #publishProgress}).
+     */
+    private static final int PROGRESS = 40;
+    /**
+     * In ARRIVED's line too: {@code (g + 1) << 1 | refused}, a reader asking the root of the broadcast whose first
+     * chunk is g to stage its message after all instead of having it pulled ({@link #askToStage}); the low bit says
+     * the reader can never pull (cross-memory attach not permitted), for the root's later choices.
+     */
+    private static final int STAGE_REQUEST = 48;
+    /** An intent ({@link #publishIntent}): the rank's operands are private and go through the chunk buffers. */
+    static final int STAGED = 0;
+    /** An intent: the rank's operands are node-shared; where they are is in its buffer for the call's first chunk. */
+    static final int NODE_SHARED = 1;
+    /**
+     * An intent of a broadcast's root: its message is private off-heap memory, to be pulled from its process with
+     * cross-memory attach; its pid and the message's address are in its buffer for the call's first chunk.
+     */
+    static final int PULL = 2;
     private static final int SLOT_BYTES = 192;
     private static final int NAME_BYTES = 256;
     private static final long MAGIC = 0x5246434F4C4C4543L; // "RFCOLLEC"
@@ -83,6 +105,9 @@ final class NodeScratch implements AutoCloseable
     private long nextChunk;
     private RuntimeException broken;
     private PeerSharedFiles peerFiles;
+    private CrossMemory crossMemory;
+    /** Whether this process has let its peers read it (see {@link CrossMemory#allowPeers()}). */
+    private boolean readable;
 
     private NodeScratch(final Communicator comm, final MappedByteBuffer mapped, final long chunk)
     {
@@ -290,14 +315,40 @@ final class NodeScratch implements AutoCloseable
     }
 
     /**
+     * This rank has written the first {@code bytes} of its buffer for chunk {@code g}: released, so that a reader
+     * that sees the position sees the bytes. Call it only once {@link #free}(g) holds; ARRIVED for g, published
+     * after the whole chunk, implies the position too.
+     */
+    void publishProgress(final long g, final long bytes)
+    {
+        control.putLongRelease(FIRST_SLOT + rank * SLOT_BYTES + PROGRESS, g * chunk + bytes);
+    }
+
+    /**
+     * How many bytes of its buffer for chunk {@code g} rank {@code r} has written (at most {@code bytes}, the
+     * chunk's length); 0 before it has started on g.
+     */
+    long progressOf(final int r, final long g, final long bytes)
+    {
+        final long written = control.getLongAcquire(FIRST_SLOT + r * SLOT_BYTES + PROGRESS) - g * chunk;
+        return written <= 0 ? 0 : Math.min(written, bytes);
+    }
+
+    /**
      * This rank's operands of the call whose first chunk is {@code g} are node-shared (their locations are in its
-     * buffer for chunk g) or not: {@code (g + 1) << 1 | shared}, released after the locations were written. Call it
+     * buffer for chunk g) or not: {@code (g + 1) << 2 | mode}, released after the locations were written. Call it
      * only once {@link #free}(g) holds.
      */
     void publishIntent(final long g, final boolean shared, final long stamp)
     {
+        publishIntent(g, shared ? NODE_SHARED : STAGED, stamp);
+    }
+
+    /** As {@link #publishIntent(long, boolean, long)} with one of {@link #STAGED}, {@link #NODE_SHARED}, {@link #PULL}. */
+    void publishIntent(final long g, final int mode, final long stamp)
+    {
         control.putLong(stampWord(rank, g), stamp);
-        control.putLongRelease(intentWord(rank, g), (g + 1) << 1 | (shared ? 1 : 0));
+        control.putLongRelease(intentWord(rank, g), (g + 1) << 2 | mode);
     }
 
     /**
@@ -342,7 +393,7 @@ final class NodeScratch implements AutoCloseable
             {
                 all = -1;
             }
-            else if (all > 0 && intent == 0)
+            else if (all > 0 && intent != NODE_SHARED)
             {
                 all = 0;
             }
@@ -352,17 +403,90 @@ final class NodeScratch implements AutoCloseable
 
     /**
      * Rank r's intent for the call whose first chunk is {@code g}: -1 while not said (r checked for being alive),
-     * 1 node-shared, 0 not.
+     * else {@link #STAGED}, {@link #NODE_SHARED} or {@link #PULL}.
      */
     int intentOf(final int r, final long g)
     {
         final long v = control.getLongAcquire(intentWord(r, g));
-        if ((v >>> 1) <= g)
+        if ((v >>> 2) <= g)
         {
             CommunicatorInternals.checkAlive(comm, r, "wait in a shared-memory collective on");
             return -1;
         }
-        return (int)(v & 1);
+        return (int)(v & 3);
+    }
+
+    /**
+     * A reader of the broadcast whose first chunk is {@code g} cannot pull the root's message (its memory is a Java
+     * array, or cross-memory attach is {@code refused} here, which the root then remembers): the root stages it.
+     */
+    void askToStage(final long g, final boolean refused)
+    {
+        control.putLongRelease(FIRST_SLOT + rank * SLOT_BYTES + STAGE_REQUEST, (g + 1) << 1 | (refused ? 1 : 0));
+    }
+
+    /**
+     * The root of the broadcast whose first chunk is {@code g} and last {@code last}, which offered its message to be
+     * pulled: -1 while some reader has neither released {@code last} nor asked to stage (each such reader checked
+     * for being alive), 0 once every reader has pulled, 1 once every reader has answered and some asked to stage.
+     * Only then may the root write over the offer in its buffer: a reader still to answer may still read it.
+     */
+    int pullAnswers(final long g, final long last)
+    {
+        boolean answered = true;
+        boolean asked = false;
+        for (int r = 0; r < size; r++)
+        {
+            if (r == rank || control.getLongVolatile(FIRST_SLOT + r * SLOT_BYTES + RELEASED) > last)
+            {
+                continue;
+            }
+            if ((control.getLongAcquire(FIRST_SLOT + r * SLOT_BYTES + STAGE_REQUEST) >>> 1) > g)
+            {
+                asked = true;
+            }
+            else
+            {
+                answered &= reached(r, RELEASED, last); // on past this one: a dead one further on must still be seen
+            }
+        }
+        return !answered ? -1 : asked ? 1 : 0;
+    }
+
+    /**
+     * Whether a broadcast from this rank may offer its message to be pulled: cross-memory attach is not switched
+     * off (RINGFOLD_CMA=0), the platform has it, and no reader has found it refused. The first time, lets the
+     * peers read this process.
+     */
+    boolean mayBePulled()
+    {
+        if (comm.settings().crossMemory() == 0 || !CrossMemory.supported())
+        {
+            return false;
+        }
+        for (int r = 0; r < size; r++)
+        {
+            if (r != rank && (control.getLongAcquire(FIRST_SLOT + r * SLOT_BYTES + STAGE_REQUEST) & 1) != 0)
+            {
+                return false;
+            }
+        }
+        if (!readable)
+        {
+            CrossMemory.allowPeers();
+            readable = true;
+        }
+        return true;
+    }
+
+    /** The cross-memory copies of this communicator's broadcasts, set up on first use. */
+    CrossMemory crossMemory()
+    {
+        if (crossMemory == null)
+        {
+            crossMemory = new CrossMemory();
+        }
+        return crossMemory;
     }
 
     private static int intentWord(final int r, final long g)
@@ -452,6 +576,10 @@ final class NodeScratch implements AutoCloseable
         if (order.isIdle())
         {
             IoUtil.unmap(mapped);
+            if (crossMemory != null)
+            {
+                crossMemory.close();
+            }
         }
     }
 

@@ -1,26 +1,45 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
+import dev.ringfold.mpi.PeerFailedException;
+import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.mpi.trace.Counters;
+import dev.ringfold.mpi.transport.shm.CrossMemory;
 import dev.ringfold.tensors.SharedLocations;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Broadcast through the node's shared memory ({@link NodeScratch}), one writer and many readers: the root copies
- * chunk after chunk into its two buffers (ARRIVED), every other rank copies each chunk out of the root's buffer as
- * soon as it is there (RELEASED). The root runs up to two chunks ahead of the slowest reader; readers copy at once
- * and in parallel, so the message is read once per reader and written once by the root, with no message sent.
- * The caller's memory is only copied, so it may be a Java array (no staging off-heap and back).
- *
- * <p>Before the first chunk the root says whether its message lives in node-shared memory (a tensor of a
- * {@code NodeSharedAllocator}), writing where into its buffer for that chunk. If it does, nothing is staged: every
- * other rank maps the root's file (once, {@link dev.ringfold.tensors.PeerSharedFiles}) and copies the message
- * straight from it into its own memory, which may be anything, and the root returns once every reader is done.
- * Otherwise the chunks below run as before; the readers' memory plays no part in the choice.
+ * Broadcast through the node's shared memory ({@link NodeScratch}), one writer and many readers. Before the first
+ * chunk the root says how its message goes ({@link #intent}), writing what the readers need into its buffer for
+ * that chunk:
+ * <ul>
+ * <li>Node-shared memory (a tensor of a {@code NodeSharedAllocator}): nothing is staged; every other rank maps the
+ * root's file (once, {@link dev.ringfold.tensors.PeerSharedFiles}) and copies the message straight from it.</li>
+ * <li>Private off-heap memory: every other rank pulls the message straight from the root's process with
+ * cross-memory attach ({@code process_vm_readv}, Open MPI's single copy), into its own off-heap memory. A reader
+ * that cannot (its memory is a Java array, or the system refuses) asks the root to stage the message instead.</li>
+ * <li>Otherwise (a Java array at the root, RINGFOLD_CMA=0, a reader refused before) staged: the root copies chunk
+ * after chunk into its two buffers, publishing its progress every {@link #PIECE_BYTES}, and every other rank copies
+ * each piece out as soon as it is there, so the root's copy in and the readers' copies out overlap. The root runs
+ * up to two chunks ahead of the slowest reader.</li>
+ * </ul>
+ * In the first two the root returns once every reader is done with its memory. The caller's memory is only copied,
+ * so it may be a Java array (no staging off-heap and back).
  */
 final class SharedMemoryBroadcast extends Operation implements Broadcaster
 {
+    /**
+     * The root of a staged broadcast publishes how far it has filled a chunk every this many bytes, so that readers
+     * copy a chunk's start while its end goes in (BENCHMARKS.md, "Broadcast with private buffers").
+     */
+    static final long PIECE_BYTES = 16 * 1024;
+    /** The smallest message a root offers to be pulled (the selection table's shared-memory broadcasts start there). */
+    static final long PULL_FROM = SelectionTable.SMALL_BROADCAST_BYTES;
+    /** Where a root that offers its message to be pulled says where it is, in its buffer for the first chunk. */
+    private static final int PID = 0;
+    private static final int ADDRESS = 8;
+
     private final NodeScratch scratch;
     private Object array;
     private long address;
@@ -29,7 +48,12 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
     private final RegionTurn turn;
     private long chunks;
     private long chunk;
-    /** Before the chunks: -1 the root's intent not yet said or read, 0 staged, 1 straight from the root's memory. */
+    /** A reader: how much of the present chunk it has copied out. */
+    private long copied;
+    /**
+     * Before the chunks: -1 the root's intent not yet said or read, else how the message goes: staged
+     * ({@link NodeScratch#STAGED}), read from the root's node-shared memory, or pulled from the root's process.
+     */
     private int direct;
     private final UnsafeBuffer location = new UnsafeBuffer(0, 0);
 
@@ -66,6 +90,7 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
     void begin()
     {
         chunk = 0;
+        copied = 0;
         if (size == 1 || bytes == 0)
         {
             done();
@@ -84,7 +109,7 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
             return 0;
         }
         int work = 0;
-        if (direct != 0)
+        if (direct != NodeScratch.STAGED)
         {
             final long g = turn.firstChunk();
             if (direct < 0)
@@ -95,9 +120,8 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
                     {
                         return 0;
                     }
-                    location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
-                    direct = array == null && SharedLocations.describe(address, bytes, location, 0) > 0 ? 1 : 0;
-                    scratch.publishIntent(g, direct > 0, stamp);
+                    direct = intent(g);
+                    scratch.publishIntent(g, direct, stamp);
                 }
                 else
                 {
@@ -107,7 +131,7 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
                         return 0;
                     }
                     checkCall(root, scratch.stampOf(root, g));
-                    if (direct > 0)
+                    if (direct == NodeScratch.NODE_SHARED)
                     {
                         location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
                         UnsafeApi.copyMemory(null, scratch.peerFiles().address(location, 0), array, address, bytes);
@@ -119,18 +143,28 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
                         done();
                         return 1;
                     }
+                    if (direct == NodeScratch.PULL && pull(g))
+                    {
+                        return 1;
+                    }
                 }
                 work++;
             }
-            if (direct > 0) // the root: its message is being read in place until every reader is done
+            if (rank == root && direct != NodeScratch.STAGED) // its message is read in place until every reader is done
             {
-                if (!scratch.allReached(NodeScratch.RELEASED, g + chunks - 1))
+                final int answers = direct == NodeScratch.PULL ? scratch.pullAnswers(g, g + chunks - 1) :
+                    scratch.allReached(NodeScratch.RELEASED, g + chunks - 1) ? 0 : -1;
+                if (answers < 0)
                 {
                     return work;
                 }
-                scratch.publishAll(g + chunks - 1);
-                done();
-                return work + 1;
+                if (answers == 0)
+                {
+                    scratch.publishAll(g + chunks - 1);
+                    done();
+                    return work + 1;
+                }
+                direct = NodeScratch.STAGED; // a reader cannot pull, and every other one has: the chunks below after all
             }
         }
         final long chunkBytes = scratch.chunkBytes();
@@ -145,7 +179,13 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
                 {
                     return work;
                 }
-                UnsafeApi.copyMemory(array, address + offset, null, scratch.buffer(root, g), n);
+                final long buffer = scratch.buffer(root, g);
+                for (long at = 0; at < n; at += PIECE_BYTES) // the readers copy each piece while the next goes in
+                {
+                    final long piece = Math.min(PIECE_BYTES, n - at);
+                    UnsafeApi.copyMemory(array, address + offset + at, null, buffer + at, piece);
+                    scratch.publishProgress(g, at + piece);
+                }
                 if (Counters.ON)
                 {
                     countShared(0, n);
@@ -153,11 +193,24 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
             }
             else
             {
-                if (!scratch.reached(root, NodeScratch.ARRIVED, g))
+                long written = scratch.progressOf(root, g, n);
+                if (written <= copied)
                 {
-                    return work;
+                    if (!scratch.reached(root, NodeScratch.ARRIVED, g)) // and the root alive
+                    {
+                        return work;
+                    }
+                    written = n;
                 }
-                UnsafeApi.copyMemory(null, scratch.buffer(root, g), array, address + offset, n);
+                UnsafeApi.copyMemory(null, scratch.buffer(root, g) + copied, array, address + offset + copied,
+                    written - copied);
+                work++;
+                copied = written;
+                if (copied < n)
+                {
+                    continue;
+                }
+                copied = 0;
                 if (Counters.ON)
                 {
                     countShared(n, 0);
@@ -169,6 +222,67 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
         }
         done();
         return work;
+    }
+
+    /**
+     * The root: how its message goes to the readers. Node-shared memory is read in place; private off-heap memory
+     * is pulled by each reader with cross-memory attach, a single copy that needs neither the root's time nor its
+     * cache to stay warm; a Java array (which the collector may move) is staged in chunks. The location, or pid and
+     * address, go into the root's buffer for the call's first chunk.
+     */
+    private int intent(final long g)
+    {
+        if (array != null)
+        {
+            return NodeScratch.STAGED;
+        }
+        location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
+        if (SharedLocations.describe(address, bytes, location, 0) > 0)
+        {
+            return NodeScratch.NODE_SHARED;
+        }
+        if (bytes < PULL_FROM || !scratch.mayBePulled())
+        {
+            return NodeScratch.STAGED;
+        }
+        location.putLong(PID, ProcessHandle.current().pid());
+        location.putLong(ADDRESS, address);
+        return NodeScratch.PULL;
+    }
+
+    /**
+     * A reader, offered the root's message to pull: copies it straight from the root's process into its own memory.
+     * Where it cannot (its memory is a Java array, or the system refuses cross-memory attach) it asks the root to
+     * stage the message instead and returns false, to go on with the chunks.
+     */
+    private boolean pull(final long g)
+    {
+        int errno = -1;
+        if (array == null)
+        {
+            location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
+            final long pid = location.getLong(PID);
+            errno = scratch.crossMemory().read(pid, address, location.getLong(ADDRESS), bytes);
+            if (errno == 0)
+            {
+                if (Counters.ON)
+                {
+                    countShared(bytes, 0);
+                }
+                scratch.publishAll(g + chunks - 1);
+                done();
+                return true;
+            }
+            if (CrossMemory.isGoneError(errno))
+            {
+                CommunicatorInternals.checkAlive(comm, root, "pull a broadcast from");
+                throw new PeerFailedException(comm.worldRank(root), "rank " + rank + " of " + comm.name() +
+                    ": broadcast: the root's process " + pid + " is gone");
+            }
+        }
+        scratch.askToStage(g, errno > 0);
+        direct = NodeScratch.STAGED;
+        return false;
     }
 
     @Override

@@ -191,6 +191,50 @@ public final class CollectivesRanks
         System.out.println("ok deterministic rank " + me);
     }
 
+    /**
+     * Broadcasts where some ranks' memory is a Java array and the others' off-heap: an off-heap root's message is
+     * pulled by the off-heap readers while the array readers have it staged (shared memory: the root stages it once
+     * one of them asks, after the others may have pulled it already); an array root stages it for all.
+     */
+    private static void mixedBroadcast(final Collectives c, final int size, final int rank)
+    {
+        for (final int root : new int[] {0, size - 1})
+        {
+            for (final int arrays : new int[] {0, 1})
+            {
+                final boolean array = rank % 2 == arrays;
+                for (final int bytes : new int[] {100_000, 3 * (1 << 20) + 7})
+                {
+                    final byte[] heap = new byte[bytes + 3];
+                    final long buf = alloc(bytes);
+                    for (int i = 0; i < bytes; i++)
+                    {
+                        final byte b = rank == root ? (byte)(i * 5 + root + 1) : 0;
+                        heap[3 + i] = b;
+                        UnsafeApi.putByte(buf + i, b);
+                    }
+                    if (array)
+                    {
+                        c.broadcast(heap, 3, bytes, root);
+                    }
+                    else
+                    {
+                        c.broadcast(buf, bytes, DType.I8, root);
+                    }
+                    for (int i = 0; i < bytes; i++)
+                    {
+                        final byte got = array ? heap[3 + i] : UnsafeApi.getByte(buf + i);
+                        if (got != (byte)(i * 5 + root + 1))
+                        {
+                            throw new AssertionError("rank " + me + ": mixed broadcast (" + (array ? "array" :
+                                "off-heap") + ") root " + root + " of " + bytes + " bytes, byte " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static void broadcastAndReduce(final Communicator comm)
     {
         final Collectives c = Collectives.of(comm);
@@ -227,6 +271,7 @@ public final class CollectivesRanks
             }
         }
         c.forceBroadcast(Collectives.BroadcastAlgorithm.AUTO);
+        mixedBroadcast(c, size, rank);
         for (final int root : new int[] {0, size - 1})
         {
             for (final DType dt : new DType[] {DType.F32, DType.I64, DType.BF16, DType.U8})
