@@ -9,7 +9,8 @@
 # NPS (default "1 2"; e.g. "1 2 4") the rank counts, each scaling line against np = 1 of the same round;
 # BUCKET_BYTES (default: the trainer's, 128 KiB) and OURS_ARGS (e.g. "--trace", "--private-buckets") go to the
 # Ringfold trainer only. PEER=elastic puts the Ringfold trainer with --elastic 1:np (mpjrun's --elastic too; no
-# failure) in DDP's place: the cost of the elastic machinery when nothing fails.
+# failure) in DDP's place: the cost of the elastic machinery when nothing fails. PEER=replicated puts the Ringfold
+# trainer with --replicated-update (every rank updates the whole model, as before the sharded update) in its place.
 set -u
 ROOT=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
 TORCH=${TORCH:-$ROOT/../shared/anchors/torch/ddp_fashion_mnist.py}
@@ -23,7 +24,7 @@ PEER=${PEER:-torch}
 JAR=$ROOT/build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar
 cd "$ROOT" || exit 1
 [ -f "$JAR" ] || { echo "no $JAR: run 'make build' first" >&2; exit 1; }
-[ "$PEER" = elastic ] || [ -f "$TORCH" ] || { echo "no PyTorch anchor at $TORCH (set TORCH=...)" >&2; exit 1; }
+[ "$PEER" = elastic ] || [ "$PEER" = replicated ] || [ -f "$TORCH" ] || { echo "no PyTorch anchor at $TORCH (set TORCH=...)" >&2; exit 1; }
 L() { echo "## load $(cut -d' ' -f1-3 /proc/loadavg) :: $*" >&2; }
 
 # "samples/s step_ms compute_ms overhead_ms" of the last epoch
@@ -38,6 +39,10 @@ ours() {
 torch() {
   if [ "$PEER" = elastic ]; then
     LAUNCH_ARGS="--elastic 1:$1" OURS_ARGS="$OURS_ARGS --elastic 1:$1" ours "$1"
+    return
+  fi
+  if [ "$PEER" = replicated ]; then
+    OURS_ARGS="$OURS_ARGS --replicated-update" ours "$1"
     return
   fi
   /usr/bin/python3 "$TORCH" "$1" "$EPOCHS" "$BATCH" 2>/dev/null | tee -a "${LOG:-/dev/null}" |
@@ -55,7 +60,7 @@ for round in $(seq "$ROUNDS"); do
 done
 L end
 
-P=$([ "$PEER" = elastic ] && echo "elastic" || echo "DDP")
+P=$(case "$PEER" in elastic) echo "elastic" ;; replicated) echo "replicated update" ;; *) echo "DDP" ;; esac)
 echo "| round | np | Ringfold samples/s | $P samples/s | Ringfold / $P | Ringfold step, compute, overhead (ms) | $P step, compute, overhead (ms) |"
 echo "|---:|---:|---:|---:|---:|---|---|"
 for round in $(seq "$ROUNDS"); do

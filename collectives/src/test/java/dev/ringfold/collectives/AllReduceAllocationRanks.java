@@ -30,8 +30,12 @@ public final class AllReduceAllocationRanks
                 {
                     worst = Math.max(worst, quietestRound(rf.world(), "allReduce F32[" + count + "]", count,
                         () -> c.allReduce(t, ReduceOp.SUM)));
-                    // (an off-heap broadcast of 64 KiB or more, pulled by the readers, is left out: its readers
-                    // still allocate 40 bytes a call, docs/collectives.md "Broadcast with private buffers")
+                    // an off-heap broadcast (from 64 KiB pulled by the readers): the readers' path allocates
+                    // until C2 has compiled it, which took 4,000-6,000 calls of 4 MiB at load 8, so a longer
+                    // warm-up than the others
+                    worst = Math.max(worst, SteadyStateAllocation.quietestRound(rf.world(),
+                        "broadcast F32[" + count + "]", 30 * iterations(count), iterations(count),
+                        () -> c.broadcast(t, n - 1)));
                     // zeros stay zeros; now a real sum
                     t.fill(1.0);
                     c.allReduce(t, ReduceOp.SUM);
@@ -66,11 +70,15 @@ public final class AllReduceAllocationRanks
         }
     }
 
+    private static int iterations(final long count)
+    {
+        return count < 1000 ? 20_000 : 300;
+    }
+
     /** Warms the call up (long enough for C2 to compile the kernels' loops), then the quietest round. */
     private static long quietestRound(final Communicator world, final String what, final long count,
         final Runnable call)
     {
-        final int iterations = count < 1000 ? 20_000 : 300;
-        return SteadyStateAllocation.quietestRound(world, what, 10 * iterations, iterations, call);
+        return SteadyStateAllocation.quietestRound(world, what, 10 * iterations(count), iterations(count), call);
     }
 }
