@@ -12,11 +12,6 @@ import org.agrona.ErrorHandler;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import org.agrona.collections.Int2IntHashMap;
-import org.agrona.collections.Int2ObjectHashMap;
-
-import java.util.ArrayList;
-
 /**
  * One per rank: the matching engine and the message protocol above the transports, and the only thing that
  * drives them. Threading model: caller-driven progress. Every wait, test and blocking call of the rank's
@@ -37,7 +32,8 @@ import java.util.ArrayList;
  * {@link SlotTable} (transfers in flight by id), {@link SendQueues} (what waits for room on the path to each peer,
  * back-pressure included), {@link PeerMemoryPull} (the cross-memory pull and the copy together), {@link Waits}
  * (idle strategy, deadlines, liveness checks), {@link PeerLiveness} (who is gone, which incarnation holds each slot,
- * deaths told of awaiting settlement), {@link ThreadGuard} (one thread inside), {@link ProgressHooks} (the
+ * deaths told of awaiting settlement), {@link ContextRoutes} (revoked contexts, communicators and early agreement
+ * steps by context), {@link ThreadGuard} (one thread inside), {@link ProgressHooks} (the
  * collectives in flight each round advances) and one flyweight per frame kind.
  * What stays here is the protocol: frame dispatch, the eager/rendezvous state machine, withdrawal, and the
  * fault-tolerance frames.
@@ -72,11 +68,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     private final RuntimeSettings settings;
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
 
-    // fault tolerance (ULFM's meaning): revoked contexts, the communicators agreements and revocations reach by
-    // context, agreement steps for a communicator this rank has not made yet
-    private final Int2IntHashMap revokedBy = new Int2IntHashMap(-1);
-    private final Int2ObjectHashMap<Communicator> byContext = new Int2ObjectHashMap<>();
-    private final Int2ObjectHashMap<ArrayList<byte[]>> earlyAgreements = new Int2ObjectHashMap<>();
+    private final ContextRoutes routes = new ContextRoutes();
     private final UnsafeBuffer frameScratch = new UnsafeBuffer(new byte[256]);
     private final boolean faultTolerant;
     private final ThreadGuard guard;
@@ -1273,7 +1265,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     /** The communicator of point-to-point context {@code ctx} registered here, or null. */
     Communicator communicator(final int ctx)
     {
-        return byContext.get(ctx);
+        return routes.communicator(ctx);
     }
 
     RuntimeSettings settings()
@@ -1295,36 +1287,23 @@ final class Engine implements FrameHandler, SendQueues.Sender
      */
     void register(final Communicator comm)
     {
-        final int ctx = comm.context();
-        byContext.put(ctx, comm);
-        final int revoker = revokedBy.get(ctx);
+        final int revoker = routes.register(comm);
         if (revoker >= 0)
         {
             forwardRevocation(comm, revoker);
         }
-        final ArrayList<byte[]> early = earlyAgreements.remove(ctx);
-        if (early != null)
-        {
-            for (final byte[] step : early)
-            {
-                final UnsafeBuffer b = new UnsafeBuffer(step);
-                comm.onAgreementStep(b.getInt(step.length - 8, Frames.ORDER), new AgreeFrame().wrap(b, 0));
-            }
-        }
+        routes.deliverEarlySteps(comm);
     }
 
     void deregister(final Communicator comm)
     {
-        if (byContext.get(comm.context()) == comm)
-        {
-            byContext.remove(comm.context());
-        }
+        routes.deregister(comm);
     }
 
     /** The world rank that revoked the communicator of this context (either of its two), or -1. */
     int revoker(final int ctx)
     {
-        return revokedBy.isEmpty() ? -1 : revokedBy.get(ctx);
+        return routes.revoker(ctx);
     }
 
     /**
@@ -1335,13 +1314,11 @@ final class Engine implements FrameHandler, SendQueues.Sender
      */
     void revoked(final int ctx, final int revoker)
     {
-        if (revokedBy.get(ctx) >= 0)
+        if (!routes.revoke(ctx, revoker))
         {
             return;
         }
-        revokedBy.put(ctx, revoker);
-        revokedBy.put(ctx + 1, revoker);
-        final Communicator comm = byContext.get(ctx);
+        final Communicator comm = routes.communicator(ctx);
         if (comm != null)
         {
             forwardRevocation(comm, revoker);
@@ -1439,21 +1416,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
         {
             return; // a step of the process this slot held before: not the present one's
         }
-        final int ctx = agree.ctx();
-        final Communicator comm = byContext.get(ctx);
-        if (comm != null)
-        {
-            comm.onAgreementStep(peer, agree);
-        }
-        else if (ctx >= nextContext)
-        {
-            // for a communicator this rank is still making (a shrink or split that others finished first): kept,
-            // with the sender after the frame, until it registers
-            final byte[] step = new byte[length + 8];
-            buffer.getBytes(offset, step, 0, length);
-            new UnsafeBuffer(step).putInt(length, peer, Frames.ORDER);
-            earlyAgreements.computeIfAbsent(ctx, k -> new ArrayList<>()).add(step);
-        } // else the communicator was closed here: nothing left to answer for
+        routes.onAgreementStep(peer, agree, buffer, offset, length, nextContext);
     }
 
     /** The lowest context id this rank has not used; communicators take two (point-to-point, collective). */
