@@ -12,12 +12,6 @@ import org.agrona.ErrorHandler;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import org.agrona.collections.Int2IntHashMap;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.IntArrayQueue;
-
-import java.util.ArrayList;
-
 /**
  * One per rank: the matching engine and the message protocol above the transports, and the only thing that
  * drives them. Threading model: caller-driven progress. Every wait, test and blocking call of the rank's
@@ -37,7 +31,9 @@ import java.util.ArrayList;
  * <p>Its parts, each a class with one job: {@link MatchingQueues} (posted and unexpected, MPI order),
  * {@link SlotTable} (transfers in flight by id), {@link SendQueues} (what waits for room on the path to each peer,
  * back-pressure included), {@link PeerMemoryPull} (the cross-memory pull and the copy together), {@link Waits}
- * (idle strategy, deadlines, liveness), {@link ThreadGuard} (one thread inside), {@link ProgressHooks} (the
+ * (idle strategy, deadlines, liveness checks), {@link PeerLiveness} (who is gone, which incarnation holds each slot,
+ * deaths told of awaiting settlement), {@link ContextRoutes} (revoked contexts, communicators and early agreement
+ * steps by context), {@link ThreadGuard} (one thread inside), {@link ProgressHooks} (the
  * collectives in flight each round advances) and one flyweight per frame kind.
  * What stays here is the protocol: frame dispatch, the eager/rendezvous state machine, withdrawal, and the
  * fault-tolerance frames.
@@ -56,10 +52,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     private final Channel[] channels;
     private final int[] eagerLimit;
     private final long[] pids;
-    private final String[] failed;
-    /** Which process holds each world slot: 0 for the job's first ones, n for the n-th replacement (mpjrun --elastic). */
-    private final int[] incarnations;
-    private final boolean[] died;    // failed without closing: whatever it still owed a collective never comes
+    private final PeerLiveness liveness;
     private final PeerMemoryPull pulls;
     private final Waits waits;
     private final int fragmentLimit;
@@ -75,13 +68,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     private final RuntimeSettings settings;
     private int nextContext = 2; // the world uses 0 (point-to-point) and 1 (its collectives)
 
-    // fault tolerance (ULFM's meaning): revoked contexts, the communicators agreements and revocations reach by
-    // context, agreement steps for a communicator this rank has not made yet, deaths heard of from other ranks
-    private final Int2IntHashMap revokedBy = new Int2IntHashMap(-1);
-    private final Int2ObjectHashMap<Communicator> byContext = new Int2ObjectHashMap<>();
-    private final Int2ObjectHashMap<ArrayList<byte[]>> earlyAgreements = new Int2ObjectHashMap<>();
-    private final IntArrayQueue heardDead = new IntArrayQueue(-1);
-    private final int[] heardFrom;
+    private final ContextRoutes routes = new ContextRoutes();
     private final UnsafeBuffer frameScratch = new UnsafeBuffer(new byte[256]);
     private final boolean faultTolerant;
     private final ThreadGuard guard;
@@ -111,12 +98,9 @@ final class Engine implements FrameHandler, SendQueues.Sender
         this.channels = channels;
         this.pids = pids;
         this.eagerLimit = new int[worldSize];
-        this.failed = new String[worldSize];
-        this.incarnations = new int[worldSize];
-        this.died = new boolean[worldSize];
+        this.liveness = new PeerLiveness(worldRank, worldSize);
         this.queues = new SendQueues(channels, this);
         this.guard = new ThreadGuard(worldRank);
-        this.heardFrom = new int[worldSize];
         int maxEager = 0;
         for (int p = 0; p < worldSize; p++)
         {
@@ -215,7 +199,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     {
         checkOpen();
         final int peer = r.peer;
-        if (failed[peer] != null)
+        if (liveness.isFailed(peer))
         {
             throw peerFailed(peer, "send to");
         }
@@ -305,7 +289,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     /** Sends a frame of the fault-tolerance protocol, queued behind what already waits for room to this peer. */
     private void sendFrame(final int peer, final DirectBuffer frame, final int length)
     {
-        if (failed[peer] != null || peer == worldRank)
+        if (liveness.isFailed(peer) || peer == worldRank)
         {
             return;
         }
@@ -349,7 +333,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
             deliverUnexpected(r, e);
             return;
         }
-        if (r.peer != ANY && failed[r.peer] != null)
+        if (r.peer != ANY && liveness.isFailed(r.peer))
         {
             r.state = Request.IDLE;
             throw peerFailed(r.peer, "receive from");
@@ -417,7 +401,10 @@ final class Engine implements FrameHandler, SendQueues.Sender
             case Frames.CANCEL_RECV -> onCancelRecv(peer, idPair.wrap(buffer, offset).sendId(), idPair.recvId());
             case Frames.WITHDRAWN -> onWithdrawn(idFrame.wrap(buffer, offset).id());
             case Frames.REVOKE -> revoked(revoke.wrap(buffer, offset).ctx(), revoke.revoker());
-            case Frames.FAILED -> heardOfDeath(peer, failedFrame.wrap(buffer, offset).rank(), failedFrame.incarnation());
+            // settled after this round of polling, once whatever the dead rank sent this rank before it died has
+            // been read (those messages were sent), as a death this rank sees itself is
+            case Frames.FAILED ->
+                liveness.heardOfDeath(peer, failedFrame.wrap(buffer, offset).rank(), failedFrame.incarnation());
             case Frames.AGREE -> onAgreement(peer, buffer, offset, length);
             default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
         }
@@ -483,7 +470,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
         final long address)
     {
         r.remoteSlot = sendSlot; // names the transfer in a cancel either side may send
-        if (failed[peer] != null)
+        if (liveness.isFailed(peer))
         {
             fail(r, peerFailed(peer, "receive from"));
             return;
@@ -847,7 +834,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
         }
         if (e == null)
         {
-            if (source != ANY && failed[source] != null)
+            if (source != ANY && liveness.isFailed(source))
             {
                 throw peerFailed(source, "probe for a message from");
             }
@@ -948,7 +935,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
         {
             work += t.poll(this, 64);
         }
-        if (!heardDead.isEmpty())
+        if (liveness.anyHeard())
         {
             work += settleHeardDeaths(true);
         }
@@ -1174,7 +1161,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     /** Throws if a peer is known to have failed (the periodic liveness check or its BYE marked it). */
     void checkPeer(final int peer, final String what)
     {
-        if (failed[peer] != null)
+        if (liveness.isFailed(peer))
         {
             throw peerFailed(peer, what);
         }
@@ -1183,7 +1170,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     private PeerFailedException peerFailed(final int peer, final String what)
     {
         return new PeerFailedException(peer, "rank " + worldRank + ": cannot " + what + " world rank " + peer +
-            ": it has failed (" + failed[peer] + ")");
+            ": it has failed (" + liveness.failure(peer) + ")");
     }
 
     @Override
@@ -1198,8 +1185,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
      */
     void markGone(final int peer, final String reason)
     {
-        failed[peer] = reason;
-        died[peer] = true;
+        liveness.markGone(peer, reason);
     }
 
     /**
@@ -1211,14 +1197,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     void revive(final int peer, final Channel channel, final long pid, final int incarnation)
     {
         settleHeardDeaths(true);
-        if (failed[peer] == null)
-        {
-            throw new IllegalStateException("rank " + worldRank + ": world rank " + peer + " has a replacement, but " +
-                "its death was never seen here");
-        }
-        failed[peer] = null;
-        died[peer] = false;
-        incarnations[peer] = incarnation;
+        liveness.revive(peer, incarnation);
         channels[peer] = channel;
         pids[peer] = pid;
         eagerLimit[peer] = Math.min(settings.eagerLimit(), channel.maxFrameLength() - EagerFrame.HEADER_LENGTH);
@@ -1232,12 +1211,10 @@ final class Engine implements FrameHandler, SendQueues.Sender
      */
     private void peerLost(final int peer, final String reason, final boolean died)
     {
-        if (failed[peer] != null)
+        if (!liveness.lose(peer, reason, died))
         {
             return;
         }
-        failed[peer] = reason;
-        this.died[peer] = died;
         queues.dropFrames(peer);
         if (died && faultTolerant)
         {
@@ -1276,19 +1253,19 @@ final class Engine implements FrameHandler, SendQueues.Sender
     /** This rank is the {@code incarnation}-th replacement of its world slot (set once, as it joins). */
     void joinedAs(final int incarnation)
     {
-        incarnations[worldRank] = incarnation;
+        liveness.joinedAs(incarnation);
     }
 
     /** Which process holds world slot {@code peer} as far as this rank knows: 0 for the first, n for the n-th replacement. */
     int incarnation(final int peer)
     {
-        return incarnations[peer];
+        return liveness.incarnation(peer);
     }
 
     /** The communicator of point-to-point context {@code ctx} registered here, or null. */
     Communicator communicator(final int ctx)
     {
-        return byContext.get(ctx);
+        return routes.communicator(ctx);
     }
 
     RuntimeSettings settings()
@@ -1310,36 +1287,23 @@ final class Engine implements FrameHandler, SendQueues.Sender
      */
     void register(final Communicator comm)
     {
-        final int ctx = comm.context();
-        byContext.put(ctx, comm);
-        final int revoker = revokedBy.get(ctx);
+        final int revoker = routes.register(comm);
         if (revoker >= 0)
         {
             forwardRevocation(comm, revoker);
         }
-        final ArrayList<byte[]> early = earlyAgreements.remove(ctx);
-        if (early != null)
-        {
-            for (final byte[] step : early)
-            {
-                final UnsafeBuffer b = new UnsafeBuffer(step);
-                comm.onAgreementStep(b.getInt(step.length - 8, Frames.ORDER), new AgreeFrame().wrap(b, 0));
-            }
-        }
+        routes.deliverEarlySteps(comm);
     }
 
     void deregister(final Communicator comm)
     {
-        if (byContext.get(comm.context()) == comm)
-        {
-            byContext.remove(comm.context());
-        }
+        routes.deregister(comm);
     }
 
     /** The world rank that revoked the communicator of this context (either of its two), or -1. */
     int revoker(final int ctx)
     {
-        return revokedBy.isEmpty() ? -1 : revokedBy.get(ctx);
+        return routes.revoker(ctx);
     }
 
     /**
@@ -1350,13 +1314,11 @@ final class Engine implements FrameHandler, SendQueues.Sender
      */
     void revoked(final int ctx, final int revoker)
     {
-        if (revokedBy.get(ctx) >= 0)
+        if (!routes.revoke(ctx, revoker))
         {
             return;
         }
-        revokedBy.put(ctx, revoker);
-        revokedBy.put(ctx + 1, revoker);
-        final Communicator comm = byContext.get(ctx);
+        final Communicator comm = routes.communicator(ctx);
         if (comm != null)
         {
             forwardRevocation(comm, revoker);
@@ -1396,21 +1358,6 @@ final class Engine implements FrameHandler, SendQueues.Sender
     }
 
     /**
-     * Another rank says a rank died. Settled after this round of polling, once whatever the dead rank sent this
-     * rank before it died has been read (those messages were sent), as a death this rank sees itself is. The death
-     * of an older incarnation than the one this rank took into the slot since (told late) is not the present one's.
-     */
-    private void heardOfDeath(final int from, final int rank, final int incarnation)
-    {
-        if (rank != worldRank && rank >= 0 && rank < worldSize && failed[rank] == null &&
-            incarnation >= incarnations[rank])
-        {
-            heardFrom[rank] = from;
-            heardDead.addInt(rank);
-        }
-    }
-
-    /**
      * A peer closed: deaths it told of just before come first (it may have closed because of them), so that what
      * fails here names the dead rank rather than the one that closed.
      */
@@ -1427,14 +1374,10 @@ final class Engine implements FrameHandler, SendQueues.Sender
             transports[i].poll(this, Integer.MAX_VALUE);
         }
         int work = 0;
-        while (!heardDead.isEmpty())
+        for (int rank = liveness.nextHeard(); rank >= 0; rank = liveness.nextHeard())
         {
-            final int rank = heardDead.pollInt();
-            if (failed[rank] == null)
-            {
-                peerLost(rank, "world rank " + heardFrom[rank] + " reports that it failed", true);
-                work++;
-            }
+            peerLost(rank, liveness.heardReason(rank), true);
+            work++;
         }
         return work;
     }
@@ -1442,7 +1385,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     /** Tells every other rank that a rank died: each that learns of it first passes it on (gossip, no server). */
     private void spreadDeath(final int rank)
     {
-        failedFrame.wrap(frameScratch, 0).type(Frames.FAILED).rank(rank).incarnation(incarnations[rank]).padding();
+        failedFrame.wrap(frameScratch, 0).type(Frames.FAILED).rank(rank).incarnation(liveness.incarnation(rank)).padding();
         for (int p = 0; p < worldSize; p++)
         {
             sendFrame(p, frameScratch, FailedFrame.FRAME_LENGTH);
@@ -1458,7 +1401,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
         final UnsafeBuffer b = length <= frameScratch.capacity() ? frameScratch : new UnsafeBuffer(new byte[length]);
         agreeOut.wrap(b, 0).type(Frames.AGREE).ctx(ctx).seq(seq).kind(kind).epoch(epoch).value(value).max(max)
             .acceptedEpoch(acceptedEpoch).acceptedValue(acceptedValue).acceptedMax(acceptedMax).words(words)
-            .incarnation(incarnations[worldRank]);
+            .incarnation(liveness.incarnation(worldRank));
         for (int w = 0; w < words; w++)
         {
             agreeOut.failedWord(w, failedSet == null ? 0 : failedSet[w]);
@@ -1469,25 +1412,11 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     private void onAgreement(final int peer, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (agree.wrap(buffer, offset).incarnation() < incarnations[peer])
+        if (agree.wrap(buffer, offset).incarnation() < liveness.incarnation(peer))
         {
             return; // a step of the process this slot held before: not the present one's
         }
-        final int ctx = agree.ctx();
-        final Communicator comm = byContext.get(ctx);
-        if (comm != null)
-        {
-            comm.onAgreementStep(peer, agree);
-        }
-        else if (ctx >= nextContext)
-        {
-            // for a communicator this rank is still making (a shrink or split that others finished first): kept,
-            // with the sender after the frame, until it registers
-            final byte[] step = new byte[length + 8];
-            buffer.getBytes(offset, step, 0, length);
-            new UnsafeBuffer(step).putInt(length, peer, Frames.ORDER);
-            earlyAgreements.computeIfAbsent(ctx, k -> new ArrayList<>()).add(step);
-        } // else the communicator was closed here: nothing left to answer for
+        routes.onAgreementStep(peer, agree, buffer, offset, length, nextContext);
     }
 
     /** The lowest context id this rank has not used; communicators take two (point-to-point, collective). */
@@ -1503,12 +1432,12 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     String failure(final int peer)
     {
-        return failed[peer];
+        return liveness.failure(peer);
     }
 
     boolean died(final int peer)
     {
-        return died[peer];
+        return liveness.died(peer);
     }
 
     /** Slots taken, by transfers in flight and by withdrawn ones awaiting their peer's last word. */
@@ -1549,7 +1478,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
         }
         for (int peer = 0; peer < worldSize; peer++)
         {
-            if (peer != worldRank && failed[peer] == null)
+            if (peer != worldRank && !liveness.isFailed(peer))
             {
                 final Channel ch = channels[peer];
                 final int at = ch.tryClaim(IdFrame.FRAME_LENGTH);
