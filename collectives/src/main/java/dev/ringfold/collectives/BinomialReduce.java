@@ -1,7 +1,6 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
-import dev.ringfold.mpi.Request;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.kernels.ReduceKernels;
@@ -11,13 +10,10 @@ import dev.ringfold.tensors.kernels.ReduceKernels;
  * virtual numbering relative to the root, the lower rank's operand first) and passes the result to its parent.
  * The order is fixed for a given n and root.
  */
-final class BinomialReduce extends ReducingOperation
+final class BinomialReduce extends RelayReduction
 {
-    private final Request in = new Request();
-    private final Request out = new Request();
     private int root;
     private int mask;
-    private boolean sending;
 
     BinomialReduce(final Communicator comm)
     {
@@ -44,11 +40,9 @@ final class BinomialReduce extends ReducingOperation
     }
 
     @Override
-    void begin()
+    void start()
     {
-        loadOperand();
         mask = 1;
-        sending = false;
         next();
     }
 
@@ -60,13 +54,12 @@ final class BinomialReduce extends ReducingOperation
         {
             if ((vr & mask) != 0)
             {
-                send(work, bytes, Blocks.mod(vr - mask + root, size), out);
-                sending = true;
+                sendAndEnd(work, Blocks.mod(vr - mask + root, size));
                 return;
             }
             if (vr + mask < size)
             {
-                recv(tmp, bytes, Blocks.mod(vr + mask + root, size), in);
+                receive(Blocks.mod(vr + mask + root, size));
                 return;
             }
             mask <<= 1;
@@ -75,25 +68,11 @@ final class BinomialReduce extends ReducingOperation
     }
 
     @Override
-    int advance()
+    void received()
     {
-        if (sending)
-        {
-            if (!finished(out))
-            {
-                return 0;
-            }
-            done();
-            return 1;
-        }
-        if (!finished(in))
-        {
-            return 0;
-        }
         ReduceKernels.reduce(op, working, work, work, tmp, count); // ours (the lower virtual rank) first
         mask <<= 1;
         next();
-        return 1;
     }
 
     private void finishAtRoot()

@@ -1,7 +1,6 @@
 package dev.ringfold.collectives;
 
 import dev.ringfold.mpi.Communicator;
-import dev.ringfold.mpi.Request;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.kernels.ReduceKernels;
@@ -12,12 +11,9 @@ import dev.ringfold.tensors.kernels.ReduceKernels;
  * every prefix is the rank order. Exscan leaves rank 0's destination untouched, as MPI leaves it undefined.
  * AVG is not a prefix operation and is refused by the caller.
  */
-final class LinearScan extends ReducingOperation
+final class LinearScan extends RelayReduction
 {
-    private final Request in = new Request();
-    private final Request out = new Request();
     private boolean exclusive;
-    private boolean sending;
 
     LinearScan(final Communicator comm)
     {
@@ -39,10 +35,9 @@ final class LinearScan extends ReducingOperation
     }
 
     @Override
-    void begin()
+    void start()
     {
-        loadOperand(); // work: this rank's value, then its inclusive prefix; tmp: the prefix from the left
-        sending = false;
+        // work: this rank's value, then its inclusive prefix; tmp: the prefix from the left
         if (rank == 0)
         {
             if (!exclusive)
@@ -53,7 +48,7 @@ final class LinearScan extends ReducingOperation
         }
         else
         {
-            recv(tmp, bytes, rank - 1, in);
+            receive(rank - 1);
         }
     }
 
@@ -61,8 +56,7 @@ final class LinearScan extends ReducingOperation
     {
         if (rank + 1 < size)
         {
-            send(inclusive, bytes, rank + 1, out);
-            sending = true;
+            sendAndEnd(inclusive, rank + 1);
         }
         else
         {
@@ -76,21 +70,8 @@ final class LinearScan extends ReducingOperation
     }
 
     @Override
-    int advance()
+    void received()
     {
-        if (sending)
-        {
-            if (!finished(out))
-            {
-                return 0;
-            }
-            done();
-            return 1;
-        }
-        if (!finished(in))
-        {
-            return 0;
-        }
         if (exclusive)
         {
             write(tmp);
@@ -101,6 +82,5 @@ final class LinearScan extends ReducingOperation
             write(work);
         }
         forward(work);
-        return 1;
     }
 }

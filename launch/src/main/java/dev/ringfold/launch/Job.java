@@ -400,33 +400,38 @@ final class Job
     private void letOthersNotice(final long noticeMs) throws InterruptedException
     {
         final long end = System.nanoTime() + noticeMs * 1_000_000L;
-        long leftNanos;
-        while (running > 0 && !stopping && (leftNanos = end - System.nanoTime()) > 0)
+        while (running > 0 && !stopping && nextExit(end) != null)
         {
-            final RankProcess ended = exits.poll(leftNanos, TimeUnit.NANOSECONDS);
-            if (ended != null)
-            {
-                running--;
-                ended.recordExit();
-            }
+            // nextExit records each exit
         }
+    }
+
+    /**
+     * Waits until {@code endNanos} (of System.nanoTime) for the next rank to exit, and records its exit.
+     * @return the rank that exited, or null when none did by then.
+     */
+    private RankProcess nextExit(final long endNanos) throws InterruptedException
+    {
+        final long leftNanos = endNanos - System.nanoTime();
+        final RankProcess ended = leftNanos > 0 ? exits.poll(leftNanos, TimeUnit.NANOSECONDS) : null;
+        if (ended != null)
+        {
+            running--;
+            ended.recordExit();
+        }
+        return ended;
     }
 
     private int rendezvousFailed(final String failure) throws InterruptedException
     {
         final long graceEnd = System.nanoTime() + RENDEZVOUS_GRACE_MS * 1_000_000L;
-        long leftNanos;
-        while (running > 0 && (leftNanos = graceEnd - System.nanoTime()) > 0)
+        RankProcess ended;
+        while (running > 0 && (ended = nextExit(graceEnd)) != null)
         {
-            final RankProcess ended = exits.poll(leftNanos, TimeUnit.NANOSECONDS);
-            if (ended != null)
+            if (ended.exitValue() != 0)
             {
-                running--;
-                if (ended.recordExit() != 0)
-                {
-                    rendezvousNote = failure;
-                    return rankFailed(ended, "");
-                }
+                rendezvousNote = failure;
+                return rankFailed(ended, "");
             }
         }
         this.failure = "rendezvous failed: " + failure;
@@ -465,15 +470,9 @@ final class Job
     private void finish(final int exitCode) throws InterruptedException
     {
         final long reapDeadline = System.nanoTime() + REAP_WAIT_MS * 1_000_000L;
-        long leftNanos;
-        while (running > 0 && (leftNanos = reapDeadline - System.nanoTime()) > 0)
+        while (running > 0 && nextExit(reapDeadline) != null)
         {
-            final RankProcess ended = exits.poll(leftNanos, TimeUnit.NANOSECONDS);
-            if (ended != null)
-            {
-                running--;
-                ended.recordExit();
-            }
+            // nextExit records each exit
         }
         final long drainDeadline = System.nanoTime() + OUTPUT_DRAIN_MS * 1_000_000L;
         for (final RankProcess rank : ranks)

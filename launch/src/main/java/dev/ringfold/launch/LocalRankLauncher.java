@@ -2,7 +2,6 @@ package dev.ringfold.launch;
 
 import java.io.File;
 import java.io.IOException;
-import java.util.Map;
 
 /**
  * Starts ranks as child processes of the launcher. Rank 0 reads the launcher's stdin, as under mpirun; the
@@ -15,34 +14,13 @@ final class LocalRankLauncher implements RankLauncher
     @Override
     public Process start(final RankCommand command) throws IOException
     {
-        final ProcessBuilder builder = new ProcessBuilder(command.argv());
-        builder.environment().putAll(command.env());
-        if (command.workDir() != null)
-        {
-            builder.directory(command.workDir().toFile());
-        }
-        builder.redirectInput(command.rank() == 0 ? ProcessBuilder.Redirect.INHERIT :
-            ProcessBuilder.Redirect.from(NO_INPUT));
-        return builder.start();
+        return ProcessStart.start(command.argv(), command.env(), command.workDir(),
+            command.rank() == 0 ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.from(NO_INPUT));
     }
 
     @Override
     public String describe(final RankCommand command)
     {
-        final StringBuilder line = new StringBuilder();
-        if (command.workDir() != null)
-        {
-            line.append("cd ").append(ShellQuoting.quote(command.workDir().toString())).append(" && ");
-        }
-        line.append("env");
-        for (final Map.Entry<String, String> var : command.env().entrySet())
-        {
-            line.append(' ').append(ShellQuoting.quote(var.getKey() + "=" + var.getValue()));
-        }
-        for (final String arg : command.argv())
-        {
-            line.append(' ').append(ShellQuoting.quote(arg));
-        }
-        return line.toString();
+        return ProcessStart.describe(command.argv(), command.env(), command.workDir());
     }
 }

@@ -2,8 +2,10 @@ package dev.ringfold.launch;
 
 import dev.ringfold.mpi.auth.JobSecret;
 
+import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,39 +31,19 @@ final class SrunRankLauncher implements RankLauncher
     @Override
     public Process start(final RankCommand command) throws IOException
     {
-        final ProcessBuilder builder = new ProcessBuilder(argv(command));
-        builder.environment().putAll(env(command, secret.toHex()));
-        if (command.workDir() != null)
-        {
-            builder.directory(command.workDir().toFile());
-        }
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return builder.start();
+        return ProcessStart.start(argv(command), env(command, secret.toHex()), command.workDir(),
+            ProcessBuilder.Redirect.from(new File("/dev/null")));
     }
 
     @Override
     public String describe(final RankCommand command)
     {
-        final StringBuilder line = new StringBuilder();
-        if (command.workDir() != null)
-        {
-            line.append("cd ").append(ShellQuoting.quote(command.workDir().toString())).append(" && ");
-        }
-        line.append("env");
-        for (final Map.Entry<String, String> var : env(command, HIDDEN).entrySet())
-        {
-            line.append(' ').append(ShellQuoting.quote(var.getKey() + "=" + var.getValue()));
-        }
-        for (final String arg : argv(command))
-        {
-            line.append(' ').append(ShellQuoting.quote(arg));
-        }
-        return line.toString();
+        return ProcessStart.describe(argv(command), env(command, HIDDEN), command.workDir());
     }
 
     private static Map<String, String> env(final RankCommand command, final String secretHex)
     {
-        final Map<String, String> env = new java.util.LinkedHashMap<>(command.env());
+        final Map<String, String> env = new LinkedHashMap<>(command.env());
         env.remove(JobSecret.FILE_VARIABLE);
         env.put(JobSecret.VARIABLE, secretHex);
         return env;
