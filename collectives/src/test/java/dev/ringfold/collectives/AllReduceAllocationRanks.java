@@ -34,7 +34,7 @@ public final class AllReduceAllocationRanks
                     // until C2 has compiled it, which took 4,000-6,000 calls of 4 MiB at load 8, so a longer
                     // warm-up than the others
                     worst = Math.max(worst, SteadyStateAllocation.quietestRound(rf.world(),
-                        "broadcast F32[" + count + "]", 30 * iterations(count), iterations(count),
+                        "broadcast F32[" + count + "]", 20 * iterations(count), iterations(count),
                         () -> c.broadcast(t, n - 1)));
                     // zeros stay zeros; now a real sum
                     t.fill(1.0);
