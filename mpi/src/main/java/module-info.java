@@ -18,7 +18,7 @@ module dev.ringfold.mpi
     exports dev.ringfold.mpi.trace;
 
     // what the layers above need of a communicator and is no part of its API (collective context, stamps,
-    // progress hooks, dead members, attached state)
+    // progress hooks, dead members, attached state), and cross-memory attach (the broadcast's readers pull with it)
     exports dev.ringfold.mpi.internal to dev.ringfold.collectives, dev.ringfold.training;
     // the job secret and kernel randomness: the launcher proves the job, tensors and collectives name shared files
     exports dev.ringfold.mpi.auth to dev.ringfold.launch, dev.ringfold.tensors, dev.ringfold.collectives;
@@ -30,6 +30,4 @@ module dev.ringfold.mpi
     exports dev.ringfold.mpi.topology to dev.ringfold.mpj, dev.ringfold.openmpi;
     // the native device's own collectives (MPI_Allreduce and friends), which Collectives selects under -dev native
     exports dev.ringfold.mpi.transport.mpinative to dev.ringfold.collectives;
-    // cross-memory attach, with which the shared-memory broadcast's readers pull the root's message
-    exports dev.ringfold.mpi.transport.shm to dev.ringfold.collectives;
 }

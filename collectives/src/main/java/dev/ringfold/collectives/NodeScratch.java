@@ -7,7 +7,7 @@ import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
 import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.mpi.auth.KernelRandom;
-import dev.ringfold.mpi.transport.shm.CrossMemory;
+import dev.ringfold.mpi.internal.CrossMemory;
 import dev.ringfold.tensors.PeerSharedFiles;
 import org.agrona.BufferUtil;
 import org.agrona.IoUtil;

@@ -4,7 +4,7 @@ import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.mpi.trace.Counters;
-import dev.ringfold.mpi.transport.shm.CrossMemory;
+import dev.ringfold.mpi.internal.CrossMemory;
 import dev.ringfold.tensors.SharedLocations;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -6,7 +6,7 @@ import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.FrameHandler;
 import dev.ringfold.mpi.transport.InputWaiter;
 import dev.ringfold.mpi.transport.Transport;
-import dev.ringfold.mpi.transport.shm.CrossMemory;
+import dev.ringfold.mpi.internal.CrossMemory;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.UnsafeApi;

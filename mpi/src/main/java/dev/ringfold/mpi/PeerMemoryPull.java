@@ -2,7 +2,7 @@ package dev.ringfold.mpi;
 
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.shm.CooperativeCopy;
-import dev.ringfold.mpi.transport.shm.CrossMemory;
+import dev.ringfold.mpi.internal.CrossMemory;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

@@ -2,7 +2,7 @@ package dev.ringfold.mpi;
 
 import dev.ringfold.mpi.transport.Channel;
 import dev.ringfold.mpi.transport.RingChannel;
-import dev.ringfold.mpi.transport.shm.CrossMemory;
+import dev.ringfold.mpi.internal.CrossMemory;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
