@@ -261,31 +261,37 @@ public final class ChecksRanks
                 System.out.println("ok allocation-" + name + " rank " + me);
                 return;
             }
-            final DistributedSampler sampler = new DistributedSampler(480, dp.workers(), dp.workerIndex(), 1, true,
-                false);
-            final int[] indices = new int[sampler.size()];
-            final IntConsumer ready = dp::gradientReady;
-            final int local = 8;
-            final int stepsPerEpoch = sampler.size() / local;
-            final int[] step = {0};
             // with one worker (parameter-server mode) nobody else steps with it
-            final long best = SteadyStateAllocation.quietestRound(
-                mode == DataParallelOptions.Mode.ALL_REDUCE ? world : null, name + " (rank " + me + ")", 3000, 500,
-                () ->
-                {
-                    if (step[0] % stepsPerEpoch == 0)
-                    {
-                        sampler.setEpoch(step[0] / stepsPerEpoch);
-                        sampler.indices(indices);
-                    }
-                    model.backward(indices, (step[0] % stepsPerEpoch) * local, local, ready);
-                    dp.step();
-                    step[0]++;
-                });
+            final long best = quietestSteps(mode == DataParallelOptions.Mode.ALL_REDUCE ? world : null,
+                name + " (rank " + me + ")", model, dp);
             check(best == 0, name + ": training steps allocate in steady state (" + best +
                 " bytes in the quietest round)");
         }
         System.out.println("ok allocation-" + name + " rank " + me);
+    }
+
+    /** Training steps of {@code model} through {@code dp}, epoch after epoch: the bytes of the quietest round. */
+    private static long quietestSteps(final Communicator ranks, final String what, final TinyClassifier model,
+        final DataParallel dp)
+    {
+        final DistributedSampler sampler = new DistributedSampler(480, dp.workers(), dp.workerIndex(), 1, true,
+            false);
+        final int[] indices = new int[sampler.size()];
+        final IntConsumer ready = dp::gradientReady;
+        final int local = 8;
+        final int stepsPerEpoch = sampler.size() / local;
+        final int[] step = {0};
+        return SteadyStateAllocation.quietestRound(ranks, what, 3000, 500, () ->
+        {
+            if (step[0] % stepsPerEpoch == 0)
+            {
+                sampler.setEpoch(step[0] / stepsPerEpoch);
+                sampler.indices(indices);
+            }
+            model.backward(indices, (step[0] % stepsPerEpoch) * local, local, ready);
+            dp.step();
+            step[0]++;
+        });
     }
 
     /** The sharded update (node-shared parameters and gradients): steps allocate nothing once warm either. */
@@ -298,25 +304,7 @@ public final class ChecksRanks
                  new DataParallelOptions().bucketBytes(64 << 10).update(momentum)))
         {
             check(((BucketedAllReduce)dp).shardedUpdate() == (world.size() > 1), "sharded: the update is sharded");
-            final DistributedSampler sampler = new DistributedSampler(480, dp.workers(), dp.workerIndex(), 1, true,
-                false);
-            final int[] indices = new int[sampler.size()];
-            final IntConsumer ready = dp::gradientReady;
-            final int local = 8;
-            final int stepsPerEpoch = sampler.size() / local;
-            final int[] step = {0};
-            final long best = SteadyStateAllocation.quietestRound(world, "sharded (rank " + me + ")", 3000, 500,
-                () ->
-                {
-                    if (step[0] % stepsPerEpoch == 0)
-                    {
-                        sampler.setEpoch(step[0] / stepsPerEpoch);
-                        sampler.indices(indices);
-                    }
-                    model.backward(indices, (step[0] % stepsPerEpoch) * local, local, ready);
-                    dp.step();
-                    step[0]++;
-                });
+            final long best = quietestSteps(world, "sharded (rank " + me + ")", model, dp);
             check(best == 0, "sharded: training steps allocate in steady state (" + best +
                 " bytes in the quietest round)");
         }
