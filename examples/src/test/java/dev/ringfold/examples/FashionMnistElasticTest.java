@@ -176,6 +176,36 @@ class FashionMnistElasticTest
         assertNothingLeft(run);
     }
 
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aSurvivorKilledInAReplacementsJoinIsReplacedTooAndTheRunEndsAtFullWidthOnEverySampleOnce(
+        @TempDir final Path dir) throws Exception
+    {
+        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), TRAIN, 320, 23);
+        final Path log = dir.resolve("samples");
+        // rank 2 dies in step 25; rank 1 as the survivors copy rank 2's replacement the state (--kill-phase join):
+        // the copy fails on the others and the newcomer, who shrink and grow again, then rank 1's replacement joins
+        final Run run = run(dir, 0, "-np", "4", "--elastic", "2:4", "--max-replacements", "2",
+            "--no-tag-output", FashionMnistTraining.class.getName(), "--data", data.toString(), "--epochs",
+            Integer.toString(REGROW_EPOCHS), "--batch-size", Integer.toString(BATCH), "--seed", "23", "--elastic",
+            "2:4", "--kill-rank", "2,1", "--kill-at-step", "25,26", "--kill-phase", "backward,join",
+            "--throttle-ms", "150", "--sample-log", log.toString(), "--print-digest");
+        final String out = run.output;
+        assertTrue(out.contains("rank 1 kills itself (SIGKILL"), out);
+        assertTrue(out.contains("in a replacement's join, as the state copy starts"), out);
+        assertTrue(out.contains("world rank 1 failed"), out);
+        assertTrue(out.contains("replacement (incarnation 1) of world rank 2 joined as replica"), out);
+        assertTrue(out.contains("replacement (incarnation 1) of world rank 1 joined as replica"), out);
+        assertEquals(4, digests(out).size(), "full width again: one digest per replica\n" + out);
+        assertEquals(1, Set.copyOf(digests(out)).size(), "bit-identical parameters\n" + out);
+        assertTrue(lastLine(out) >= 0.9, out);
+        for (int epoch = 1; epoch <= REGROW_EPOCHS; epoch++)
+        {
+            checkEpochSamples(log, Set.of(2, 1), epoch, 23, out);
+        }
+        assertNothingLeft(run);
+    }
+
     @ParameterizedTest(name = "--max-replacements {0}")
     @ValueSource(ints = {1, 2})
     @Timeout(value = 300, unit = TimeUnit.SECONDS)

@@ -64,6 +64,8 @@ public final class Communicator implements AutoCloseable
     private final int[] incarnationOf;
     /** On WORLD: the incarnation of the last knock received from each world rank, -1 where none waits. */
     private int[] knocks;
+    /** A replacement's WORLD: its request to be taken in is sent ({@link #askToJoin}). */
+    private boolean askedToJoin;
     private boolean closed;
     private long timeoutNs;
     /** The agreements on it by sequence number: the running one, and the last ones decided, to answer late askers. */
@@ -840,23 +842,27 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * A replacement's side of {@link #grow} (call it on WORLD, in a process started by mpjrun --elastic
-     * --max-replacements): asks every rank alive to be taken in, waits until the survivors' grow takes it, and
-     * returns the communicator they made, the same group and context. Before it, a replacement talks to the others
-     * point-to-point on WORLD only and makes no communicator of its own (the context it would use is the survivors'
-     * to give). Fails when no rank is left to join, or when a rank it waits for closed its runtime.
+     * A replacement's request to be taken in (the first half of {@link #joinGrow}, which sends it if this was not
+     * called): sends it to every rank alive and returns at once, so that the survivors reach their step boundary
+     * and agree while this process gets ready; {@link #joinGrow} then waits for their word. Once per process.
      */
-    public Communicator joinGrow()
+    public void askToJoin()
     {
         checkOpen();
-        checkFaultTolerant("joinGrow");
+        checkFaultTolerant("askToJoin");
         final int me = engine.worldRank();
         if (context != 0 || engine.incarnation(me) == 0)
         {
-            throw new IllegalStateException(where("joinGrow") + ": only a replacement (incarnation > 0, started by " +
+            throw new IllegalStateException(where("askToJoin") + ": only a replacement (incarnation > 0, started by " +
                 "mpjrun --max-replacements) joins, on WORLD; this is incarnation " + engine.incarnation(me) + " on " +
                 name);
         }
+        if (askedToJoin)
+        {
+            throw new IllegalStateException(where("askToJoin") + ": incarnation " + engine.incarnation(me) +
+                " already asked to join; joinGrow() waits for the survivors");
+        }
+        askedToJoin = true;
         final int n = engine.worldSize();
         final int[] knock = {engine.incarnation(me)};
         for (int r = 0; r < n; r++)
@@ -873,6 +879,24 @@ public final class Communicator implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * A replacement's side of {@link #grow} (call it on WORLD, in a process started by mpjrun --elastic
+     * --max-replacements): asks every rank alive to be taken in (unless {@link #askToJoin} did), waits until the
+     * survivors' grow takes it, and returns the communicator they made, the same group and context. Before it, a
+     * replacement talks to the others point-to-point on WORLD only and makes no communicator of its own (the
+     * context it would use is the survivors' to give). Fails when no rank is left to join, or when a rank it waits
+     * for closed its runtime.
+     */
+    public Communicator joinGrow()
+    {
+        if (!askedToJoin)
+        {
+            askToJoin();
+        }
+        checkOpen();
+        final int n = engine.worldSize();
         // waits for the first survivor's word; ranks that close their runtime meanwhile (the run ended before this
         // replacement was ready) or die are no longer waited for, and with none left the join fails
         final Completion toldOrAlone = new Completion()

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -29,23 +31,99 @@ final class FashionMnist implements AutoCloseable
     static final int PIXELS = 28 * 28;
     static final int CLASSES = 10;
 
-    private final Tensor images;
-    private final Tensor labels;
     private final int size;
+    /** The images and labels being read on a thread of their own ({@link #loadInBackground}), else null. */
+    private final CompletableFuture<Tensor[]> pending;
+    /** Read by the thread that trains only; set from {@link #pending} at its first use. */
+    private Tensor images;
+    private Tensor labels;
 
     private FashionMnist(final Tensor images, final Tensor labels)
     {
         this.images = images;
         this.labels = labels;
         this.size = (int)images.shape(0);
+        this.pending = null;
+    }
+
+    private FashionMnist(final int size, final CompletableFuture<Tensor[]> pending)
+    {
+        this.size = size;
+        this.pending = pending;
     }
 
     /** The training ({@code train-*}) or test ({@code t10k-*}) split from {@code dir}. */
     static FashionMnist load(final Path dir, final boolean training, final BufferAllocator allocator)
     {
         final String prefix = training ? "train" : "t10k";
+        final Tensor[] read = read(find(dir, prefix + "-images-idx3-ubyte"), find(dir, prefix + "-labels-idx1-ubyte"),
+            prefix, allocator);
+        return new FashionMnist(read[0], read[1]);
+    }
+
+    /**
+     * As {@link #load}, but the images and labels are read and decompressed on a thread of their own: a missing
+     * file fails here, {@link #size()} is known at once (from the images' header), and the first {@link #gather}
+     * (or {@link #awaitLoaded}) waits for the rest and fails as {@link #load} would. Lets a rank join the job and
+     * build its model while the data set is read (a replacement joining a running job, mostly).
+     */
+    static FashionMnist loadInBackground(final Path dir, final boolean training, final BufferAllocator allocator)
+    {
+        final String prefix = training ? "train" : "t10k";
         final Path imageFile = find(dir, prefix + "-images-idx3-ubyte");
         final Path labelFile = find(dir, prefix + "-labels-idx1-ubyte");
+        final long[] shape;
+        try
+        {
+            shape = IdxFile.shape(imageFile);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        final CompletableFuture<Tensor[]> pending = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("fashion-mnist " + prefix).start(() ->
+        {
+            try
+            {
+                pending.complete(read(imageFile, labelFile, prefix, allocator));
+            }
+            catch (final Throwable ex)
+            {
+                pending.completeExceptionally(ex);
+            }
+        });
+        return new FashionMnist((int)Math.min(Integer.MAX_VALUE, shape[0]), pending);
+    }
+
+    /** Waits until the images and labels are in memory (at once for {@link #load}); fails as the read did. */
+    FashionMnist awaitLoaded()
+    {
+        if (images == null)
+        {
+            final Tensor[] read;
+            try
+            {
+                read = pending.join();
+            }
+            catch (final CompletionException ex)
+            {
+                if (ex.getCause() instanceof RuntimeException cause)
+                {
+                    throw cause;
+                }
+                throw ex;
+            }
+            images = read[0];
+            labels = read[1];
+        }
+        return this;
+    }
+
+    /** The images and labels of the two files, checked against each other. */
+    private static Tensor[] read(final Path imageFile, final Path labelFile, final String prefix,
+        final BufferAllocator allocator)
+    {
         try
         {
             final Tensor images = IdxFile.read(imageFile, allocator);
@@ -75,7 +153,7 @@ final class FashionMnist implements AutoCloseable
                     }
                     to.set(JAVA_INT_UNALIGNED, 4 * i, label);
                 }
-                return new FashionMnist(images, labels);
+                return new Tensor[] { images, labels };
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -119,6 +197,7 @@ final class FashionMnist implements AutoCloseable
      */
     void gather(final int[] samples, final int from, final int count, final Tensor x, final Tensor y)
     {
+        awaitLoaded();
         final MemorySegment pixels = images.segment();
         final MemorySegment classes = labels.segment();
         final MemorySegment xs = x.segment();
@@ -140,6 +219,17 @@ final class FashionMnist implements AutoCloseable
     @Override
     public void close()
     {
+        if (images == null)
+        {
+            try
+            {
+                awaitLoaded();
+            }
+            catch (final RuntimeException ex)
+            {
+                return; // the read failed and released what it had made
+            }
+        }
         images.close();
         labels.close();
     }

@@ -7,6 +7,7 @@ import dev.ringfold.training.data.DataParallel;
 import dev.ringfold.training.data.DataParallelOptions;
 import dev.ringfold.training.data.DistributedSampler;
 import dev.ringfold.training.data.ElasticAllReduce;
+import dev.ringfold.training.data.ReplicaState;
 import dev.ringfold.training.data.WidthChangedException;
 import dev.ringfold.training.data.TrainingCheckpoint;
 import dev.ringfold.training.data.TrainingProgress;
@@ -84,8 +85,8 @@ public final class FashionMnistTraining
         int train(Communicator world, O options, PrintStream out);
     }
 
-    /** When main began (wall clock), for a replacement's account of its join. */
-    private static long mainStartMs;
+    /** A replacement's account of its start (main, the runtime's join, ...), from its JVM's start. */
+    private static StartTimeline timeline = new StartTimeline(System.currentTimeMillis());
 
     /** Parses the options (exit 2 with the message when they are wrong), then trains on every rank. */
     static <O> void run(final String[] args, final java.util.function.Function<String[], O> parse,
@@ -103,9 +104,10 @@ public final class FashionMnistTraining
             return;
         }
         final int status;
-        mainStartMs = System.currentTimeMillis();
+        timeline = new StartTimeline(System.currentTimeMillis()).mark("main", System.currentTimeMillis());
         try (Ringfold rf = Ringfold.init())
         {
+            timeline.mark("runtime", System.currentTimeMillis());
             status = trainer.train(rf.world(), options, System.out);
         }
         if (status != 0)
@@ -116,17 +118,19 @@ public final class FashionMnistTraining
 
     /**
      * The training and test splits, or null when the data set is missing (rank 0 has then printed what to
-     * install, and every rank has waited for that). Collective. The caller closes both.
+     * install, and every rank has waited for that). Collective. The caller closes both. Both are read on threads
+     * of their own ({@link FashionMnist#loadInBackground}) while the caller builds its model (and a replacement
+     * joins); their first use waits for them.
      */
     static FashionMnist[] load(final TrainingOptions options, final BufferAllocator allocator, final Communicator world)
     {
         final FashionMnist trainSet;
         try
         {
-            trainSet = FashionMnist.load(options.data, true, allocator);
+            trainSet = FashionMnist.loadInBackground(options.data, true, allocator);
             try
             {
-                return new FashionMnist[] { trainSet, FashionMnist.load(options.data, false, allocator) };
+                return new FashionMnist[] { trainSet, FashionMnist.loadInBackground(options.data, false, allocator) };
             }
             catch (final RuntimeException ex)
             {
@@ -187,6 +191,17 @@ public final class FashionMnistTraining
         }
         // elastic: after a shrink to MIN replicas each takes up to ceil(global batch / MIN) samples of a step
         final int capacity = elastic ? (options.batchSize + options.elasticMin - 1) / options.elasticMin : localBatch;
+        if (newcomer)
+        {
+            // at once: the survivors reach their step boundary and agree while this process reads the data set and
+            // builds its model (they wait for it only in the state copy, if it is not ready by then)
+            world.askToJoin();
+            timeline.mark("asks", System.currentTimeMillis());
+            out.printf("elastic: replacement (incarnation %d, pid %d) of world rank %d asks to join at %d ms%n",
+                world.incarnation(), ProcessHandle.current().pid(), rank, System.currentTimeMillis());
+        }
+        final long[] current = new long[1]; // the global step under way, for --kill-at-step
+        final DyingInJoin dying = !elastic || newcomer ? null : new DyingInJoin(options, rank, current, out);
         try (BufferAllocator allocator = new RootAllocator())
         {
             final FashionMnist[] splits = load(options, allocator, world);
@@ -220,7 +235,7 @@ public final class FashionMnistTraining
                  Communicator workerComm = elastic && !ps ? null : world.split(worker ? 0 : 1, rank);
                  SurvivorsSum survivorsSum = elastic && !ps ? null : new SurvivorsSum(workerComm);
                  DataParallel replicas = DataParallel.create(world, allocator, model.parameters(), model.gradients(),
-                     elastic(options, optimizer, new DataParallelOptions())
+                     elastic(options, dying == null ? optimizer : dying.over(optimizer), new DataParallelOptions())
                          .mode(ps ? DataParallelOptions.Mode.PARAMETER_SERVER : DataParallelOptions.Mode.ALL_REDUCE)
                          .servers(Math.max(1, options.servers))
                          .serverReplicas(ps ? options.serverReplicas : 1)
@@ -235,6 +250,7 @@ public final class FashionMnistTraining
                  Tensor y = Tensors.zeros(allocator, DType.I32, capacity).name("y");
                  SampleLog sampleLog = SampleLog.open(options.sampleLog, rank))
             {
+                timeline.mark("model", System.currentTimeMillis());
                 if (!worker)
                 {
                     replicas.serve(); // until every worker has closed
@@ -288,34 +304,28 @@ public final class FashionMnistTraining
                     }
                 }
                 final ElasticAllReduce elasticReplicas = elastic ? (ElasticAllReduce)replicas : null;
+                if (dying != null)
+                {
+                    dying.replicas = elasticReplicas;
+                }
                 if (elastic)
                 {
                     elasticReplicas.startAt(firstStep);
-                }
-                final long askedMs = System.currentTimeMillis();
-                if (newcomer)
-                {
-                    out.printf("elastic: replacement (incarnation %d, pid %d) of world rank %d asks to join at %d ms%n",
-                        world.incarnation(), ProcessHandle.current().pid(), rank, askedMs);
-                }
-                if (elastic)
-                {
                     firstStep = elasticReplicas.join(); // a replacement: the survivors' step, state copied
                 }
                 if (newcomer)
                 {
+                    final long[] join = elasticReplicas.joinMarks();
+                    timeline.mark("taken in", join[0]).mark("state", join[1]).mark("buckets", join[2]);
+                    train.awaitLoaded(); // its first step needs it: whether that waits is part of the account
                     final long now = System.currentTimeMillis();
-                    final long jvmStart = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli())
-                        .orElse(mainStartMs);
+                    timeline.mark("data", now);
                     out.printf("%nelastic: replacement (incarnation %d) of world rank %d joined as replica %d of %d " +
-                        "at step %d of epoch %d, at %d ms: %d ms after its JVM started (main at %d ms, asked to " +
-                        "join at %d ms, taken in %d ms later, state copy and buckets %d ms of them)%n",
+                        "at step %d of epoch %d, at %d ms: %d ms after its JVM started (ms from it: %s)%n",
                         world.incarnation(), rank, replicas.workerIndex(), replicas.workers(), firstStep % steps + 1,
-                        firstStep / steps + 1, now, now - jvmStart, mainStartMs - jvmStart, askedMs - jvmStart,
-                        now - askedMs, elasticReplicas.joinedInMs());
+                        firstStep / steps + 1, now, now - timeline.jvmStartMs(), timeline);
                 }
                 final long[] syncNanos = new long[1];
-                final long[] current = new long[1]; // the global step under way, for --kill-at-step
                 // the one place gradients are handed over: each as backward finishes it (the buckets start as
                 // they fill, overlapping the rest of backward), then step() completes them and updates
                 final GradientListener synchronise = (index, gradient) ->
@@ -343,7 +353,10 @@ public final class FashionMnistTraining
                 }
                 final long trainStart = System.nanoTime();
                 double testAccuracy = -1;
-                for (int epoch = (int)(firstStep / steps) + 1; epoch <= options.epochs; epoch++)
+                // --max-steps: the run ends after that global step, in whichever epoch
+                final long endStep = options.maxSteps > 0 ? Math.min(options.maxSteps, (long)steps * options.epochs) :
+                    (long)steps * options.epochs;
+                for (int epoch = (int)(firstStep / steps) + 1; (long)(epoch - 1) * steps < endStep; epoch++)
                 {
                     sampler.setEpoch(epoch - 1);
                     sampler.indices(samples);
@@ -356,7 +369,7 @@ public final class FashionMnistTraining
                     final int first = (long)(epoch - 1) * steps < firstStep ? (int)(firstStep % steps) : 0;
                     final long epochStart = System.nanoTime();
                     long changedAt = 0;
-                    for (int step = first; step < steps; step++)
+                    for (int step = first; step < steps && (long)(epoch - 1) * steps + step < endStep; step++)
                     {
                         final long global = (long)(epoch - 1) * steps + step;
                         current[0] = global;
@@ -382,6 +395,12 @@ public final class FashionMnistTraining
                             stepCorrect = Accuracy.correct(loss.probabilities(), y, rows);
                             model.backward(activations, meanOverGlobalBatch(loss, rows, width, options.batchSize), rows,
                                 false);
+                            if (dying != null && sampleLog != null)
+                            {
+                                final int e = epoch;
+                                final int s = step;
+                                dying.logStepUnderWay = () -> sampleLog.step(e, s, width, from, offset, rows);
+                            }
                             final long syncStart = System.nanoTime();
                             replicas.step();
                             syncNanos[0] += System.nanoTime() - syncStart;
@@ -549,11 +568,65 @@ public final class FashionMnistTraining
     }
 
     /** With --elastic: the elastic all-reduce, the optimizer its state; else the options as they are. */
-    private static DataParallelOptions elastic(final TrainingOptions options, final ScheduledOptimizer optimizer,
+    private static DataParallelOptions elastic(final TrainingOptions options, final ReplicaState state,
         final DataParallelOptions dataParallel)
     {
         return options.elasticMax == 0 ? dataParallel :
-            dataParallel.elastic(options.elasticMin, options.elasticMax).replicaState(optimizer);
+            dataParallel.elastic(options.elasticMin, options.elasticMax).replicaState(state);
+    }
+
+    /**
+     * --kill-phase join: the optimizer's state as the elastic all-reduce sees it, which SIGKILLs this rank when the
+     * state copy asks for it from the kill's step on (a copy is what a replacement's join makes, once the survivors
+     * agreed to take it in). A copy that starts at a step boundary comes after this rank applied the step under
+     * way: its samples were trained on, so they are logged (--sample-log) before it dies, as a step is after it.
+     */
+    private static final class DyingInJoin implements ReplicaState
+    {
+        private final TrainingOptions options;
+        private final int rank;
+        private final long[] current;
+        private final PrintStream out;
+        /** The optimizer whose state it is; set by {@link #over}. */
+        private ScheduledOptimizer optimizer;
+        /** Set once made; the steps it has applied tell whether the step under way was. */
+        ElasticAllReduce replicas;
+        /** Logs the samples of the step under way (null: no --sample-log). */
+        Runnable logStepUnderWay;
+
+        DyingInJoin(final TrainingOptions options, final int rank, final long[] current, final PrintStream out)
+        {
+            this.options = options;
+            this.rank = rank;
+            this.current = current;
+            this.out = out;
+        }
+
+        DyingInJoin over(final ScheduledOptimizer optimizer)
+        {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        @Override
+        public List<Tensor> tensors()
+        {
+            if (options.killsIn(rank, current[0], TrainingOptions.KillPhase.JOIN))
+            {
+                if (logStepUnderWay != null && replicas != null && replicas.completedSteps() > current[0])
+                {
+                    logStepUnderWay.run();
+                }
+                killSelf(rank, current[0], "in a replacement's join, as the state copy starts", out);
+            }
+            return optimizer.tensors();
+        }
+
+        @Override
+        public void stepsApplied(final long steps)
+        {
+            optimizer.stepsApplied(steps);
+        }
     }
 
     /** Rank 0 writes the run's state (atomically: the file is replaced by a rename); the others go on. */

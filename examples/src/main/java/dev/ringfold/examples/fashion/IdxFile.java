@@ -29,27 +29,20 @@ final class IdxFile
     {
     }
 
+    /** The extents of the file's dimensions, from its header alone (the data is not read). */
+    static long[] shape(final Path file) throws IOException
+    {
+        try (DataInputStream in = open(file))
+        {
+            return header(file, in);
+        }
+    }
+
     static Tensor read(final Path file, final BufferAllocator allocator) throws IOException
     {
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream maybeGzip = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-             DataInputStream in = new DataInputStream(new BufferedInputStream(maybeGzip, 1 << 16)))
+        try (DataInputStream in = open(file))
         {
-            final int magic = in.readInt();
-            if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xff) != UNSIGNED_BYTE || (magic & 0xff) < 1)
-            {
-                throw new IOException(file + ": not an IDX file of unsigned bytes (magic 0x" +
-                    Integer.toHexString(magic) + ", expected 0x000008NN)");
-            }
-            final long[] shape = new long[magic & 0xff];
-            for (int d = 0; d < shape.length; d++)
-            {
-                shape[d] = in.readInt();
-                if (shape[d] < 0)
-                {
-                    throw new IOException(file + ": negative extent " + shape[d] + " in dimension " + d);
-                }
-            }
+            final long[] shape = header(file, in);
             final Tensor tensor = Tensors.allocate(allocator, DType.U8, shape).name(file.getFileName().toString());
             try
             {
@@ -74,5 +67,41 @@ final class IdxFile
                 throw ex;
             }
         }
+    }
+
+    private static DataInputStream open(final Path file) throws IOException
+    {
+        final InputStream raw = Files.newInputStream(file);
+        try
+        {
+            return new DataInputStream(new BufferedInputStream(file.toString().endsWith(".gz") ?
+                new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            raw.close();
+            throw ex;
+        }
+    }
+
+    /** Reads the magic number and the extents; the stream is then at the first data byte. */
+    private static long[] header(final Path file, final DataInputStream in) throws IOException
+    {
+        final int magic = in.readInt();
+        if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xff) != UNSIGNED_BYTE || (magic & 0xff) < 1)
+        {
+            throw new IOException(file + ": not an IDX file of unsigned bytes (magic 0x" +
+                Integer.toHexString(magic) + ", expected 0x000008NN)");
+        }
+        final long[] shape = new long[magic & 0xff];
+        for (int d = 0; d < shape.length; d++)
+        {
+            shape[d] = in.readInt();
+            if (shape[d] < 0)
+            {
+                throw new IOException(file + ": negative extent " + shape[d] + " in dimension " + d);
+            }
+        }
+        return shape;
     }
 }

@@ -10,7 +10,8 @@ final class TrainingOptions
         "[--bucket-bytes N] " +
         "[--data DIR] [--seed N] [--checkpoint DIR] [--checkpoint-every STEPS] [--resume] [--save-parameters FILE] " +
         "[--print-digest] [--trace] [--timing] [--elastic MIN:MAX] [--kill-rank R,... --kill-at-step S,... " +
-        "[--kill-phase backward|forward]] [--sample-log DIR] [--private-buckets] [--replicated-update]";
+        "[--kill-phase backward|forward|join,...]] [--max-steps N] [--sample-log DIR] [--private-buckets] " +
+        "[--replicated-update]";
     /**
      * 128 KiB: this model's gradients are, last first, 40 B + 5 KiB (layer 3), 512 B + 128 KiB (layer 2) and 1 KiB +
      * 784 KiB (layer 1). At 128 KiB they make four buckets, [layer 3 + layer 2's bias], [layer 2's weight],
@@ -31,7 +32,12 @@ final class TrainingOptions
         /** In backward, once the first buckets' all-reduces are in flight. */
         BACKWARD,
         /** Before the forward pass: between two steps. */
-        FORWARD
+        FORWARD,
+        /**
+         * In the state copy of a replacement's join (elastic, with mpjrun --max-replacements), from step S on: the
+         * survivors have agreed to take the replacement in, and this rank dies as the copy starts.
+         */
+        JOIN
     }
 
     int epochs = 10;
@@ -73,7 +79,10 @@ final class TrainingOptions
      */
     int[] killRanks = {};
     long[] killAtSteps = {};
-    KillPhase killPhase = KillPhase.BACKWARD;
+    /** One phase for every kill, or one per kill, in --kill-rank's order. */
+    KillPhase[] killPhases = {KillPhase.BACKWARD};
+    /** The run ends after this global step (1-based; 0: after the last epoch), for timing runs that need no more. */
+    long maxSteps = 0;
     /** Each rank appends the samples of every step it applied to DIR/samples-RANK.txt (tests count them). */
     Path sampleLog;
 
@@ -129,13 +138,8 @@ final class TrainingOptions
                 case "--kill-rank" -> options.killRanks = list(name, value, 0);
                 case "--kill-at-step" -> options.killAtSteps = java.util.Arrays.stream(list(name, value, 1))
                     .asLongStream().toArray();
-                case "--kill-phase" -> options.killPhase = switch (value)
-                {
-                    case "backward" -> KillPhase.BACKWARD;
-                    case "forward" -> KillPhase.FORWARD;
-                    default -> throw new IllegalArgumentException("--kill-phase: backward or forward, not '" + value +
-                        "'");
-                };
+                case "--kill-phase" -> options.killPhases = killPhases(value);
+                case "--max-steps" -> options.maxSteps = positive(name, value);
                 case "--sample-log" -> options.sampleLog = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + name + ". " + USAGE);
             }
@@ -160,10 +164,20 @@ final class TrainingOptions
                 "ranks die, and in which steps (" + options.killRanks.length + " ranks, " +
                 options.killAtSteps.length + " steps given)");
         }
+        if (options.killPhases.length != 1 && options.killPhases.length != options.killRanks.length)
+        {
+            throw new IllegalArgumentException("--kill-phase: one phase for every kill, or one per --kill-rank (" +
+                options.killRanks.length + " ranks, " + options.killPhases.length + " phases given)");
+        }
         if (options.elasticMax > 0 && options.mode == Mode.PS)
         {
             throw new IllegalArgumentException("--elastic: only with --mode allreduce (the parameter servers do not " +
                 "shrink)");
+        }
+        if (options.elasticMax == 0 && java.util.Arrays.asList(options.killPhases).contains(KillPhase.JOIN))
+        {
+            throw new IllegalArgumentException("--kill-phase join: only with --elastic (a replacement joins only " +
+                "an elastic run)");
         }
         if (options.elasticMax > 0 && options.checkpoint != null)
         {
@@ -213,17 +227,41 @@ final class TrainingOptions
         }
     }
 
-    /** Whether this rank kills itself in this phase of global step {@code step} (0-based). */
+    /**
+     * Whether this rank kills itself in this phase of global step {@code step} (0-based); {@link KillPhase#JOIN}:
+     * in the first join from its step on.
+     */
     boolean killsIn(final int rank, final long step, final KillPhase phase)
     {
         for (int i = 0; i < killRanks.length; i++)
         {
-            if (rank == killRanks[i] && step + 1 == killAtSteps[i] && phase == killPhase)
+            final KillPhase its = killPhases[killPhases.length == 1 ? 0 : i];
+            if (rank == killRanks[i] && its == phase &&
+                (phase == KillPhase.JOIN ? step + 1 >= killAtSteps[i] : step + 1 == killAtSteps[i]))
             {
                 return true;
             }
         }
         return false;
+    }
+
+    /** --kill-phase P[,P2...]. */
+    private static KillPhase[] killPhases(final String value)
+    {
+        final String[] names = value.split(",", -1);
+        final KillPhase[] phases = new KillPhase[names.length];
+        for (int i = 0; i < names.length; i++)
+        {
+            phases[i] = switch (names[i])
+            {
+                case "backward" -> KillPhase.BACKWARD;
+                case "forward" -> KillPhase.FORWARD;
+                case "join" -> KillPhase.JOIN;
+                default -> throw new IllegalArgumentException("--kill-phase: backward, forward or join (one, or one " +
+                    "per --kill-rank, comma-separated), not '" + names[i] + "'");
+            };
+        }
+        return phases;
     }
 
     /** A comma-separated list of integers, each at least {@code least}. */

@@ -84,6 +84,16 @@ public final class BucketedAllReduce implements DataParallel
     BucketedAllReduce(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
         final List<Tensor> gradients, final DataParallelOptions options)
     {
+        this(world, allocator, parameters, gradients, options, false);
+    }
+
+    /**
+     * As above; {@code parametersAgreed}: the caller has made the parameters the same on every rank already (an
+     * elastic rebuild after its catch-up), so rank 0's are not broadcast again.
+     */
+    BucketedAllReduce(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
+        final List<Tensor> gradients, final DataParallelOptions options, final boolean parametersAgreed)
+    {
         this.where = "rank " + world.rank() + " of " + world.name() + ": data-parallel (all-reduce)";
         this.scope = new AccumulationScope(where);
         final DType gradientType = GradientSlots.validate(where, parameters, gradients, false);
@@ -101,9 +111,9 @@ public final class BucketedAllReduce implements DataParallel
         this.update = options.update();
         this.allocator = allocator;
         final Collectives collectives = Collectives.of(comm);
-        for (final Tensor p : this.parameters)
+        for (int i = 0; i < this.parameters.size() && !parametersAgreed; i++)
         {
-            collectives.broadcast(p, 0);
+            collectives.broadcast(this.parameters.get(i), 0);
         }
         // the same answer on every rank (sharing a node is an equivalence), so every rank's buckets are shared or none
         final boolean oneNode = size > 1 && collectives.isOneNode();

@@ -4,6 +4,7 @@ import dev.ringfold.collectives.Collectives;
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.CommunicatorRevokedException;
 import dev.ringfold.mpi.PeerFailedException;
+import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
@@ -11,6 +12,7 @@ import org.agrona.UnsafeApi;
 import org.apache.arrow.memory.BufferAllocator;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -54,7 +56,8 @@ public final class ElasticAllReduce implements DataParallel
     private BucketedAllReduce buckets;
     private long steps;
     private boolean closed;
-    private long joinedInMs = -1;
+    /** A replacement's join, wall-clock ms: taken in (the group told), state copied, buckets built; else empty. */
+    private long[] joinMarks = new long[0];
 
     ElasticAllReduce(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
         final List<Tensor> gradients, final DataParallelOptions options)
@@ -86,7 +89,7 @@ public final class ElasticAllReduce implements DataParallel
         this.comm = world.dup();
         try
         {
-            this.buckets = new BucketedAllReduce(comm, allocator, parameters, gradients, options);
+            this.buckets = new BucketedAllReduce(comm, allocator, parameters, gradients, options, false);
         }
         catch (final RuntimeException ex)
         {
@@ -101,7 +104,9 @@ public final class ElasticAllReduce implements DataParallel
      * revokes, and they all grow), receives the parameters, the {@link ReplicaState} and the step count from the
      * lowest-ranked survivor, rebuilds the buckets with the others, and returns {@link #completedSteps()}: the next
      * global step, from which the sampler's position follows. Call it after the update's state exists (the
-     * optimizer made). On a replica of the first start it only returns {@link #completedSteps()}.
+     * optimizer made); a replacement that called {@link Communicator#askToJoin} on its WORLD earlier (before
+     * reading its data and building its model, so that the survivors reach their step boundary and agree
+     * meanwhile) is not asked again. On a replica of the first start it only returns {@link #completedSteps()}.
      */
     public long join()
     {
@@ -114,11 +119,13 @@ public final class ElasticAllReduce implements DataParallel
             return steps;
         }
         comm = world.joinGrow();
-        final long started = System.nanoTime();
+        final long[] marks = {System.currentTimeMillis(), 0, 0};
         try
         {
             catchUp(comm);
-            buckets = new BucketedAllReduce(comm, allocator, parameters, gradients, options);
+            marks[1] = System.currentTimeMillis();
+            buckets = new BucketedAllReduce(comm, allocator, parameters, gradients, options, true);
+            marks[2] = System.currentTimeMillis();
         }
         catch (final PeerFailedException | CommunicatorRevokedException ex)
         {
@@ -128,14 +135,17 @@ public final class ElasticAllReduce implements DataParallel
                 throw outcome;
             }
         }
-        joinedInMs = (System.nanoTime() - started) / 1_000_000;
+        joinMarks = marks;
         return steps;
     }
 
-    /** A replacement: ms from being told the group to holding the state and the buckets; -1 on the others. */
-    public long joinedInMs()
+    /**
+     * A replacement's {@link #join}, in wall-clock ms: when the survivors' group arrived, when the state was
+     * copied, when the buckets were built (0 for a phase a death during the join cut short); empty on the others.
+     */
+    public long[] joinMarks()
     {
-        return joinedInMs;
+        return joinMarks.clone();
     }
 
     /** Steps applied by every replica so far (counted from {@link #startAt}). */
@@ -314,7 +324,7 @@ public final class ElasticAllReduce implements DataParallel
             try
             {
                 catchUp(survivors);
-                buckets = new BucketedAllReduce(survivors, allocator, parameters, gradients, options);
+                buckets = new BucketedAllReduce(survivors, allocator, parameters, gradients, options, true);
                 final String lost = difference(before, members());
                 final String joined = difference(members(), before);
                 final String change = lost.isEmpty() && joined.isEmpty() ? "no change: a replacement's request had " +
@@ -355,23 +365,43 @@ public final class ElasticAllReduce implements DataParallel
     }
 
     /**
-     * Survivors that differ by one applied step (the step's all-reduce completed on some): the ones behind take the
-     * parameters and the replica state of the lowest-ranked one ahead.
+     * Survivors that differ by one applied step (the step's all-reduce completed on some) and replacements (which
+     * hold nothing of the run yet): the ones behind take the parameters and the replica state of the lowest-ranked
+     * member ahead. One all-reduce tells every member every other's step count; the copy is one broadcast of all
+     * the tensors packed end to end (not one per tensor: each collective is a round of waits, and a replacement's
+     * are its JVM's first), received into scratch memory and committed only once all of it arrived.
      */
     private void catchUp(final Communicator survivors)
     {
         final Collectives collectives = Collectives.of(survivors);
-        // a replacement holds nothing of the run yet: it counts in neither bound, and takes the copy
-        final long[] range = {blank ? Long.MIN_VALUE : steps, blank ? Long.MIN_VALUE : -steps, blank ? 1 : 0};
-        collectives.allReduce(range, 0, 3, ReduceOp.MAX);
-        final long ahead = range[0];
-        final long behind = -range[1];
-        if (ahead == Long.MIN_VALUE)
+        final long[] applied = new long[survivors.size()];
+        Arrays.fill(applied, Long.MIN_VALUE);
+        applied[survivors.rank()] = blank ? Long.MIN_VALUE : steps; // a replacement counts in neither bound
+        collectives.allReduce(applied, 0, applied.length, ReduceOp.MAX);
+        long ahead = Long.MIN_VALUE;
+        long behind = Long.MAX_VALUE;
+        int root = -1;
+        boolean replacements = false;
+        for (int i = 0; i < applied.length; i++)
+        {
+            if (applied[i] == Long.MIN_VALUE)
+            {
+                replacements = true;
+                continue;
+            }
+            if (applied[i] > ahead)
+            {
+                ahead = applied[i];
+                root = i; // the lowest-ranked of those ahead
+            }
+            behind = Math.min(behind, applied[i]);
+        }
+        if (root < 0)
         {
             throw new IllegalStateException(where + ": only replacements are left; no replica holding the run's " +
                 "state survived to copy it from");
         }
-        if (ahead == behind && range[2] == 0)
+        if (ahead == behind && !replacements)
         {
             return;
         }
@@ -380,48 +410,46 @@ public final class ElasticAllReduce implements DataParallel
             throw new IllegalStateException(where + ": survivors at steps " + behind + " to " + ahead + "; a step " +
                 "completes on every replica before the next starts, so they can differ by one at most");
         }
-        final boolean holds = !blank && steps == ahead;
-        final int[] root = {holds ? survivors.rank() : survivors.size()};
-        collectives.allReduce(root, 0, 1, ReduceOp.MIN);
         final List<Tensor> all = new ArrayList<>(parameters);
         if (state != null)
         {
             all.addAll(state.tensors());
         }
-        if (holds)
+        long bytes = 0;
+        for (final Tensor t : all)
         {
-            for (final Tensor t : all)
-            {
-                collectives.broadcast(t, root[0]); // into an equal copy: the same bytes, even if cut short
-            }
-            return;
+            bytes += t.byteSize();
         }
-        final List<Tensor> scratch = new ArrayList<>(all.size());
-        try
+        final boolean holds = survivors.rank() == root;
+        try (Tensor packed = Tensors.zeros(allocator, DType.U8, bytes))
         {
-            for (final Tensor t : all)
+            if (holds)
             {
-                final Tensor copy = Tensors.zeros(allocator, t.dtype(), t.elementCount());
-                scratch.add(copy);
-                collectives.broadcast(copy, root[0]);
+                copy(all, packed.address(), true);
             }
-            for (int i = 0; i < all.size(); i++)
+            collectives.broadcast(packed, root);
+            if (holds || applied[survivors.rank()] == ahead)
             {
-                UnsafeApi.copyMemory(scratch.get(i).address(), all.get(i).address(), all.get(i).byteSize());
+                return; // it holds the same bytes already
             }
-        }
-        finally
-        {
-            for (final Tensor t : scratch)
-            {
-                t.close();
-            }
+            copy(all, packed.address(), false);
         }
         steps = ahead;
         blank = false;
         if (state != null)
         {
             state.stepsApplied(ahead);
+        }
+    }
+
+    /** Packs the tensors end to end at {@code address} ({@code pack}), or unpacks them from there. */
+    private static void copy(final List<Tensor> tensors, final long address, final boolean pack)
+    {
+        long at = address;
+        for (final Tensor t : tensors)
+        {
+            UnsafeApi.copyMemory(pack ? t.address() : at, pack ? at : t.address(), t.byteSize());
+            at += t.byteSize();
         }
     }
 
