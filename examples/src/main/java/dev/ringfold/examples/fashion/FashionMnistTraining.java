@@ -75,7 +75,18 @@ public final class FashionMnistTraining
 
     public static void main(final String[] args)
     {
-        run(args, TrainingOptions::parse, FashionMnistTraining::train);
+        run(args, FashionMnistTraining::parseAndReadAhead, FashionMnistTraining::train);
+    }
+
+    /** The data set's read, started with the options, before the runtime joins; null when it could not start. */
+    private static ReadAhead readAhead;
+
+    /** Parses the options and starts reading the data set they name at once. */
+    private static TrainingOptions parseAndReadAhead(final String[] args)
+    {
+        final TrainingOptions options = TrainingOptions.parse(args);
+        readAhead = ReadAhead.start(options.data);
+        return options;
     }
 
     /** A trainer: runs on {@code world} and returns the exit status. */
@@ -110,6 +121,13 @@ public final class FashionMnistTraining
             timeline.mark("runtime", System.currentTimeMillis());
             status = trainer.train(rf.world(), options, System.out);
         }
+        finally
+        {
+            if (readAhead != null)
+            {
+                readAhead.close();
+            }
+        }
         if (status != 0)
         {
             System.exit(status);
@@ -120,10 +138,15 @@ public final class FashionMnistTraining
      * The training and test splits, or null when the data set is missing (rank 0 has then printed what to
      * install, and every rank has waited for that). Collective. The caller closes both. Both are read on threads
      * of their own ({@link FashionMnist#loadInBackground}) while the caller builds its model (and a replacement
-     * joins); their first use waits for them.
+     * joins), or were since before the runtime's join ({@link ReadAhead}); their first use waits for them.
      */
     static FashionMnist[] load(final TrainingOptions options, final BufferAllocator allocator, final Communicator world)
     {
+        final FashionMnist[] ahead = readAhead == null ? null : readAhead.take(options.data);
+        if (ahead != null)
+        {
+            return ahead;
+        }
         final FashionMnist trainSet;
         try
         {

@@ -149,8 +149,25 @@ public final class ShmTransport implements Transport, InputWaiter
                 outboundByWorldRank[peer] = new dev.ringfold.mpi.transport.GoneChannel(own.ring(0).maxMsgLength());
                 continue;
             }
-            install(i, i == myIndex ? own : RingFile.mapThroughLink(Path.of(links[peer]), dir, jobId, peer,
-                localRanks.length, capacity, owner), pidsByWorldRank[peer]);
+            final RingFile file;
+            try
+            {
+                file = i == myIndex ? own : RingFile.mapThroughLink(Path.of(links[peer]), dir, jobId, peer,
+                    localRanks.length, capacity, owner);
+            }
+            catch (final java.io.UncheckedIOException ex)
+            {
+                if (ProcessHandle.of(pidsByWorldRank[peer]).map(ProcessHandle::isAlive).orElse(false))
+                {
+                    throw ex;
+                }
+                // it answered this rank's join and died since (its /proc entry is gone): a failed rank, as one
+                // gone before the join, not a failed join
+                failed[i] = "it died while this rank joined";
+                outboundByWorldRank[peer] = new dev.ringfold.mpi.transport.GoneChannel(own.ring(0).maxMsgLength());
+                continue;
+            }
+            install(i, file, pidsByWorldRank[peer]);
         }
     }
 
