@@ -8,9 +8,8 @@ import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.UInt2Vector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,19 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(Seeds.Report.class)
 class ArrowVectorsTest
 {
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void open()
-    {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close()
-    {
-        allocator.close();
-    }
+    @RegisterExtension
+    final LeakCheckingAllocator allocator = new LeakCheckingAllocator();
 
     static LongStream seeds()
     {

@@ -1,16 +1,14 @@
 package dev.ringfold.tensors.nn;
 
 import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.LeakCheckingAllocator;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.TensorShapeException;
 import dev.ringfold.tensors.Tensors;
 import dev.ringfold.tensors.kernels.AllocationFree;
 import dev.ringfold.tensors.kernels.Init;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,20 +28,8 @@ final class LayersTest
     private static final Sequential.Builder SMALL = Sequential.builder(IN).linear(9).relu().linear(7).relu()
         .linear(CLASSES);
 
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void open()
-    {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close()
-    {
-        assertEquals(0, allocator.getAllocatedMemory(), "bytes still allocated after everything was closed");
-        allocator.close();
-    }
+    @RegisterExtension
+    final LeakCheckingAllocator allocator = new LeakCheckingAllocator();
 
     @Test
     void gradientsMatchFiniteDifferences()
