@@ -16,7 +16,7 @@ public final class LeakCheckingAllocator extends RootAllocator implements AfterE
     @Override
     public void afterEach(final ExtensionContext context)
     {
-        assertEquals(0, getAllocatedMemory(), this::toVerboseString);
+        assertEquals(0, getAllocatedMemory(), () -> "bytes still allocated after the test: " + toVerboseString());
         close();
     }
 }
