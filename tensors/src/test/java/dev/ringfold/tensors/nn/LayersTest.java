@@ -34,24 +34,24 @@ final class LayersTest
     @Test
     void gradientsMatchFiniteDifferences()
     {
-        try (Batch b = new Batch(11, 5, 3))
+        try (Batch b = batch(11, 5, 3))
         {
             final float[] inputGradient = b.backward(true).toFloatArray();
             final float h = 1e-2f;
             int checked = 0;
-            for (int p = 0; p < b.model.parameters().size(); p++)
+            for (int p = 0; p < b.model().parameters().size(); p++)
             {
-                final Tensor param = b.model.parameters().get(p);
-                final float[] grad = b.model.gradients().get(p).toFloatArray();
+                final Tensor param = b.model().parameters().get(p);
+                final float[] grad = b.model().gradients().get(p).toFloatArray();
                 for (int i = 0; i < param.elementCount(); i += 3)
                 {
                     assertClose(b.centralDifference(param, i, h), grad[i], param.name() + "[" + i + "]");
                     checked++;
                 }
             }
-            for (int i = 0; i < b.rows * IN; i++)
+            for (int i = 0; i < b.rows() * IN; i++)
             {
-                assertClose(b.centralDifference(b.x, i, h), inputGradient[i], "input[" + i + "]");
+                assertClose(b.centralDifference(b.x(), i, h), inputGradient[i], "input[" + i + "]");
             }
             assertTrue(checked > 40, "checked " + checked + " parameter elements");
         }
@@ -203,14 +203,14 @@ final class LayersTest
     @Test
     void gradientReadyFiresInReverseOrderBeforeEarlierLayersRun()
     {
-        try (Batch b = new Batch(17, 3, 7))
+        try (Batch b = batch(17, 3, 7))
         {
             final List<Integer> order = new ArrayList<>();
             final List<Boolean> firstLayerUntouched = new ArrayList<>();
-            final Tensor firstWeightGradient = b.model.gradients().get(0);
-            b.model.gradientListener((index, gradient) ->
+            final Tensor firstWeightGradient = b.model().gradients().get(0);
+            b.model().gradientListener((index, gradient) ->
             {
-                assertTrue(gradient == b.model.gradients().get(index), "the listener gets the gradient tensor");
+                assertTrue(gradient == b.model().gradients().get(index), "the listener gets the gradient tensor");
                 order.add(index);
                 firstLayerUntouched.add(allZero(firstWeightGradient));
             });
@@ -289,16 +289,16 @@ final class LayersTest
     @Test
     void aTrainingStepAllocatesNothingOnceWarm()
     {
-        try (Batch b = new Batch(3, 8, 1);
-             Adam adam = new Adam(allocator, b.model.parameters(), b.model.gradients(), 1e-3f))
+        try (Batch b = batch(3, 8, 1);
+             Adam adam = new Adam(allocator, b.model().parameters(), b.model().gradients(), 1e-3f))
         {
             final int[] calls = new int[1];
-            b.model.gradientListener((index, gradient) -> calls[0]++);
+            b.model().gradientListener((index, gradient) -> calls[0]++);
             AllocationFree.assertEventually("a training step", () ->
             {
                 b.backward(false);
                 adam.step();
-                Accuracy.correct(b.acts.output(), b.y, b.rows);
+                Accuracy.correct(b.acts().output(), b.y(), b.rows());
             });
             assertTrue(calls[0] > 0);
         }
@@ -340,17 +340,17 @@ final class LayersTest
 
     private float[][] trainAFewSteps(final long seed, final boolean adam)
     {
-        try (Batch b = new Batch(seed, 8, seed);
+        try (Batch b = batch(seed, 8, seed);
              Optimizer optimizer = adam ?
-                 new Adam(allocator, b.model.parameters(), b.model.gradients(), 1e-2f) :
-                 new SgdMomentum(allocator, b.model.parameters(), b.model.gradients(), 0.1f, 0.9f))
+                 new Adam(allocator, b.model().parameters(), b.model().gradients(), 1e-2f) :
+                 new SgdMomentum(allocator, b.model().parameters(), b.model().gradients(), 0.1f, 0.9f))
         {
             for (int step = 0; step < 5; step++)
             {
                 b.backward(false);
                 optimizer.step();
             }
-            return snapshot(b.model.parameters()).toArray(new float[0][]);
+            return snapshot(b.model().parameters()).toArray(new float[0][]);
         }
     }
 
@@ -358,25 +358,16 @@ final class LayersTest
      * SMALL (weights from {@code modelSeed}) with its activations and loss for {@code rows} rows, and a batch of that
      * many random inputs ({@code inputSeed}) and labels ({@code inputSeed + 1}): what a training step needs.
      */
-    private final class Batch implements AutoCloseable
+    private Batch batch(final long modelSeed, final int rows, final long inputSeed)
     {
-        final int rows;
-        final Sequential model;
-        final Activations acts;
-        final SoftmaxCrossEntropy loss;
-        final Tensor x;
-        final Tensor y;
+        final Sequential model = SMALL.build(allocator, modelSeed);
+        return new Batch(rows, model, model.newActivations(allocator, rows), new SoftmaxCrossEntropy(allocator,
+            CLASSES, rows), randomInput(rows, inputSeed), labels(rows, inputSeed + 1));
+    }
 
-        Batch(final long modelSeed, final int rows, final long inputSeed)
-        {
-            this.rows = rows;
-            this.model = SMALL.build(allocator, modelSeed);
-            this.acts = model.newActivations(allocator, rows);
-            this.loss = new SoftmaxCrossEntropy(allocator, CLASSES, rows);
-            this.x = randomInput(rows, inputSeed);
-            this.y = labels(rows, inputSeed + 1);
-        }
-
+    private record Batch(int rows, Sequential model, Activations acts, SoftmaxCrossEntropy loss, Tensor x, Tensor y)
+        implements AutoCloseable
+    {
         /** Zeroes the gradients, then forward and backward over the batch; returns the input's gradient if asked. */
         Tensor backward(final boolean inputGradient)
         {
