@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.ringfold.testsupport.Mpjrun.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.ringfold.testsupport.Mpjrun.assertContains;
 
 /** The examples as users run them: real ranks started by bin/mpjrun. Needs build/lib (run 'make'). */
 class ExamplesProcessTest

@@ -1,8 +1,8 @@
 package dev.ringfold.examples;
 
-import dev.ringfold.testsupport.Mpjrun;
 import dev.ringfold.examples.fashion.FashionMnistTraining;
 import dev.ringfold.examples.fashion.SyntheticFashion;
+import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,9 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import static dev.ringfold.testsupport.Mpjrun.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.ringfold.testsupport.Mpjrun.assertContains;
 
 /**
  * The Fashion-MNIST trainer on two real ranks, on a small synthetic data set in the same IDX files (so the test does

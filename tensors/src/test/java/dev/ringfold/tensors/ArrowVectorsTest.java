@@ -1,7 +1,5 @@
 package dev.ringfold.tensors;
 
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
@@ -9,8 +7,8 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.UInt2Vector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -144,8 +142,7 @@ class ArrowVectorsTest
         final Gen gen = new Gen(seed);
         final DType dtype = gen.dtype();
         final long[] shape = gen.nonEmptyShape();
-        try (BufferAllocator local = new RootAllocator();
-             Tensor t = Tensors.zeros(local, dtype, shape))
+        try (Tensor t = Tensors.zeros(allocator, dtype, shape))
         {
             for (final long[] index : TensorPropertiesTest.indices(shape))
             {
