@@ -1611,7 +1611,7 @@ public final class Communicator implements AutoCloseable
         r.base = base;
         r.address = address;
         r.length = length;
-        engine.startSend(r);
+        engine.start(r);
         return r;
     }
 
@@ -1626,7 +1626,7 @@ public final class Communicator implements AutoCloseable
         r.base = base;
         r.address = address;
         r.length = length;
-        engine.startRecv(r);
+        engine.start(r);
         return r;
     }
 

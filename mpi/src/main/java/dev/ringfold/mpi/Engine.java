@@ -182,12 +182,20 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     // ------------------------------------------------------------------------------------------------ sending
 
-    void startSend(final Request r)
+    /** Starts a send or a receive ({@link Request#isSend}), its fields set by the communicator. */
+    void start(final Request r)
     {
         final Thread outer = guard.enter();
         try
         {
-            send(r);
+            if (r.isSend)
+            {
+                send(r);
+            }
+            else
+            {
+                recv(r);
+            }
         }
         finally
         {
@@ -203,18 +211,8 @@ final class Engine implements FrameHandler, SendQueues.Sender
         {
             throw peerFailed(peer, "send to");
         }
-        r.state = Request.PENDING;
-        r.phase = Request.QUEUED;
-        r.error = null;
-        r.transferred = 0;
+        r.begin();
         r.exposed = false;
-        r.byAddress = false;
-        r.cancelSent = false;
-        r.operation = null;
-        if (Tracer.ON)
-        {
-            r.traceStart = Tracer.now();
-        }
         r.status.set(r.comm == null ? peer : r.comm.rankOfWorld(peer), r.tag, r.length);
         queues.send(r);
     }
@@ -301,35 +299,12 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     // ---------------------------------------------------------------------------------------------- receiving
 
-    void startRecv(final Request r)
-    {
-        final Thread outer = guard.enter();
-        try
-        {
-            recv(r);
-        }
-        finally
-        {
-            guard.leave(outer);
-        }
-    }
-
     private void recv(final Request r)
     {
         checkOpen();
-        r.state = Request.PENDING;
-        r.phase = Request.QUEUED;
-        r.error = null;
-        r.transferred = 0;
+        r.begin();
         r.sourceWorld = -1;
         r.stamp = 0;
-        r.byAddress = false;
-        r.cancelSent = false;
-        r.operation = null;
-        if (Tracer.ON)
-        {
-            r.traceStart = Tracer.now();
-        }
         final Envelope e = matching.findUnexpected(r.ctx, r.peer, r.tag);
         if (e != null)
         {

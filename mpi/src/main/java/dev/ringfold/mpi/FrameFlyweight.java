@@ -53,28 +53,28 @@ abstract class FrameFlyweight<T extends FrameFlyweight<T>>
     {
         // a reference is stored only when it changes: the flyweight lives long and a channel's buffer stays the
         // same, so the usual wrap stores an int and no reference (no GC write barrier on the per-frame path)
-        if (this.buffer != buffer)
-        {
-            this.buffer = buffer;
-        }
         if (this.mutable != null)
         {
             this.mutable = null;
         }
-        this.offset = offset;
-        return self();
+        return at(buffer, offset);
     }
 
     /** Wraps a frame to write (and read) it. */
     final T wrap(final MutableDirectBuffer buffer, final int offset)
     {
-        if (this.buffer != buffer)
-        {
-            this.buffer = buffer;
-        }
         if (this.mutable != buffer)
         {
             this.mutable = buffer;
+        }
+        return at(buffer, offset);
+    }
+
+    private T at(final DirectBuffer buffer, final int offset)
+    {
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer;
         }
         this.offset = offset;
         return self();

@@ -36,6 +36,32 @@ class FrameFlyweightsTest
         }
     }
 
+    /**
+     * The frame reads {@code value} from {@code field}, and the field's bytes sit at {@code at} (the documented
+     * offset), little-endian.
+     */
+    private static <F extends FrameFlyweight<F>> void assertField(
+        final F frame, final FrameFlyweight.IntField<F> field, final int at, final int value)
+    {
+        assertEquals(value, frame.get(field), "field at " + at);
+        assertLittleEndian(frame.buffer(), at, value, 4);
+    }
+
+    private static <F extends FrameFlyweight<F>> void assertField(
+        final F frame, final FrameFlyweight.LongField<F> field, final int at, final long value)
+    {
+        assertEquals(value, frame.get(field), "field at " + at);
+        assertLittleEndian(frame.buffer(), at, value, 8);
+    }
+
+    /** The frame's type, first, little-endian. */
+    private static void assertType(final FrameFlyweight<?> frame, final int type)
+    {
+        assertEquals(type, frame.type());
+        assertEquals(type, Frames.type(frame.buffer(), AT));
+        assertLittleEndian(frame.buffer(), 0, type, 4);
+    }
+
     /** The frame as a receiver sees it: through the read-only overload of {@code wrap}. */
     private static DirectBuffer received(final UnsafeBuffer b)
     {
@@ -49,17 +75,11 @@ class FrameFlyweightsTest
         new EagerFrame().wrap(b, AT).type(Frames.EAGER).put(EagerFrame.CTX, I).put(EagerFrame.TAG, I + 1)
             .put(EagerFrame.MESSAGE_LENGTH, I + 2).put(EagerFrame.STAMP, L);
         final EagerFrame f = new EagerFrame().wrap(received(b), AT);
-        assertEquals(Frames.EAGER, f.type());
-        assertEquals(Frames.EAGER, Frames.type(b, AT));
-        assertEquals(I, f.get(EagerFrame.CTX));
-        assertEquals(I + 1, f.get(EagerFrame.TAG));
-        assertEquals(I + 2, f.get(EagerFrame.MESSAGE_LENGTH));
-        assertEquals(L, f.get(EagerFrame.STAMP));
-        assertLittleEndian(b, 0, Frames.EAGER, 4);
-        assertLittleEndian(b, 4, I, 4);
-        assertLittleEndian(b, 8, I + 1, 4);
-        assertLittleEndian(b, 12, I + 2, 4);
-        assertLittleEndian(b, 16, L, 8);
+        assertType(f, Frames.EAGER);
+        assertField(f, EagerFrame.CTX, 4, I);
+        assertField(f, EagerFrame.TAG, 8, I + 1);
+        assertField(f, EagerFrame.MESSAGE_LENGTH, 12, I + 2);
+        assertField(f, EagerFrame.STAMP, 16, L);
         assertEquals(24, EagerFrame.HEADER_LENGTH, "payloads start 8-byte aligned");
         assertEquals((byte)0x5A, b.getByte(AT + EagerFrame.HEADER_LENGTH), "nothing written past the header");
     }
@@ -72,20 +92,13 @@ class FrameFlyweightsTest
             .put(RtsFrame.MESSAGE_LENGTH, I + 2).put(RtsFrame.SEND_ID, I + 3).put(RtsFrame.ADDRESS, L)
             .put(RtsFrame.STAMP, L + 1);
         final RtsFrame f = new RtsFrame().wrap(received(b), AT);
-        assertEquals(Frames.RTS, f.type());
-        assertEquals(I, f.get(RtsFrame.CTX));
-        assertEquals(I + 1, f.get(RtsFrame.TAG));
-        assertEquals(I + 2, f.get(RtsFrame.MESSAGE_LENGTH));
-        assertEquals(I + 3, f.get(RtsFrame.SEND_ID));
-        assertEquals(L, f.get(RtsFrame.ADDRESS));
-        assertEquals(L + 1, f.get(RtsFrame.STAMP));
-        assertLittleEndian(b, 0, Frames.RTS, 4);
-        assertLittleEndian(b, 4, I, 4);
-        assertLittleEndian(b, 8, I + 1, 4);
-        assertLittleEndian(b, 12, I + 2, 4);
-        assertLittleEndian(b, 16, I + 3, 4);
-        assertLittleEndian(b, 24, L, 8);
-        assertLittleEndian(b, 32, L + 1, 8);
+        assertType(f, Frames.RTS);
+        assertField(f, RtsFrame.CTX, 4, I);
+        assertField(f, RtsFrame.TAG, 8, I + 1);
+        assertField(f, RtsFrame.MESSAGE_LENGTH, 12, I + 2);
+        assertField(f, RtsFrame.SEND_ID, 16, I + 3);
+        assertField(f, RtsFrame.ADDRESS, 24, L);
+        assertField(f, RtsFrame.STAMP, 32, L + 1);
         assertEquals(40, RtsFrame.FRAME_LENGTH);
         assertEquals((byte)0x5A, b.getByte(AT + RtsFrame.FRAME_LENGTH));
     }
@@ -98,12 +111,9 @@ class FrameFlyweightsTest
             final UnsafeBuffer b = noise();
             new IdPairFrame().wrap(b, AT).type(type).put(IdPairFrame.SEND_ID, I).put(IdPairFrame.RECV_ID, I + 7);
             final IdPairFrame f = new IdPairFrame().wrap(received(b), AT);
-            assertEquals(type, f.type());
-            assertEquals(I, f.get(IdPairFrame.SEND_ID));
-            assertEquals(I + 7, f.get(IdPairFrame.RECV_ID));
-            assertLittleEndian(b, 0, type, 4);
-            assertLittleEndian(b, 4, I, 4);
-            assertLittleEndian(b, 8, I + 7, 4);
+            assertType(f, type);
+            assertField(f, IdPairFrame.SEND_ID, 4, I);
+            assertField(f, IdPairFrame.RECV_ID, 8, I + 7);
             assertEquals(16, IdPairFrame.FRAME_LENGTH);
             assertEquals((byte)0x5A, b.getByte(AT + IdPairFrame.FRAME_LENGTH));
         }
@@ -115,12 +125,9 @@ class FrameFlyweightsTest
         final UnsafeBuffer b = noise();
         new DataFrame().wrap(b, AT).type(Frames.DATA).put(DataFrame.RECV_ID, I).put(DataFrame.POSITION, I + 9);
         final DataFrame f = new DataFrame().wrap(received(b), AT);
-        assertEquals(Frames.DATA, f.type());
-        assertEquals(I, f.get(DataFrame.RECV_ID));
-        assertEquals(I + 9, f.get(DataFrame.POSITION));
-        assertLittleEndian(b, 0, Frames.DATA, 4);
-        assertLittleEndian(b, 4, I, 4);
-        assertLittleEndian(b, 8, I + 9, 4);
+        assertType(f, Frames.DATA);
+        assertField(f, DataFrame.RECV_ID, 4, I);
+        assertField(f, DataFrame.POSITION, 8, I + 9);
         assertEquals(16, DataFrame.HEADER_LENGTH, "payloads start 8-byte aligned");
     }
 
@@ -132,10 +139,8 @@ class FrameFlyweightsTest
             final UnsafeBuffer b = noise();
             new IdFrame().wrap(b, AT).type(type).put(IdFrame.ID, I);
             final IdFrame f = new IdFrame().wrap(received(b), AT);
-            assertEquals(type, f.type());
-            assertEquals(I, f.get(IdFrame.ID));
-            assertLittleEndian(b, 0, type, 4);
-            assertLittleEndian(b, 4, I, 4);
+            assertType(f, type);
+            assertField(f, IdFrame.ID, 4, I);
             assertEquals(8, IdFrame.FRAME_LENGTH);
             assertEquals((byte)0x5A, b.getByte(AT + IdFrame.FRAME_LENGTH));
         }
@@ -148,18 +153,12 @@ class FrameFlyweightsTest
         new HelpFrame().wrap(b, AT).type(Frames.HELP).put(HelpFrame.GENERATION, I).put(HelpFrame.SEND_ID, I + 1)
             .put(HelpFrame.MESSAGE_LENGTH, I + 2).put(HelpFrame.ADDRESS, L).put(HelpFrame.CHUNK, I + 3);
         final HelpFrame f = new HelpFrame().wrap(received(b), AT);
-        assertEquals(Frames.HELP, f.type());
-        assertEquals(I, f.get(HelpFrame.GENERATION));
-        assertEquals(I + 1, f.get(HelpFrame.SEND_ID));
-        assertEquals(I + 2, f.get(HelpFrame.MESSAGE_LENGTH));
-        assertEquals(L, f.get(HelpFrame.ADDRESS));
-        assertEquals(I + 3, f.get(HelpFrame.CHUNK));
-        assertLittleEndian(b, 0, Frames.HELP, 4);
-        assertLittleEndian(b, 4, I, 4);
-        assertLittleEndian(b, 8, I + 1, 4);
-        assertLittleEndian(b, 12, I + 2, 4);
-        assertLittleEndian(b, 16, L, 8);
-        assertLittleEndian(b, 24, I + 3, 4);
+        assertType(f, Frames.HELP);
+        assertField(f, HelpFrame.GENERATION, 4, I);
+        assertField(f, HelpFrame.SEND_ID, 8, I + 1);
+        assertField(f, HelpFrame.MESSAGE_LENGTH, 12, I + 2);
+        assertField(f, HelpFrame.ADDRESS, 16, L);
+        assertField(f, HelpFrame.CHUNK, 24, I + 3);
         assertEquals(32, HelpFrame.FRAME_LENGTH);
         assertEquals((byte)0x5A, b.getByte(AT + HelpFrame.FRAME_LENGTH));
     }
@@ -170,12 +169,9 @@ class FrameFlyweightsTest
         final UnsafeBuffer b = noise();
         new RevokeFrame().wrap(b, AT).type(Frames.REVOKE).put(RevokeFrame.CTX, I).put(RevokeFrame.REVOKER, I + 1);
         final RevokeFrame f = new RevokeFrame().wrap(received(b), AT);
-        assertEquals(Frames.REVOKE, f.type());
-        assertEquals(I, f.get(RevokeFrame.CTX));
-        assertEquals(I + 1, f.get(RevokeFrame.REVOKER));
-        assertLittleEndian(b, 0, Frames.REVOKE, 4);
-        assertLittleEndian(b, 4, I, 4);
-        assertLittleEndian(b, 8, I + 1, 4);
+        assertType(f, Frames.REVOKE);
+        assertField(f, RevokeFrame.CTX, 4, I);
+        assertField(f, RevokeFrame.REVOKER, 8, I + 1);
         assertEquals(16, RevokeFrame.FRAME_LENGTH);
     }
 
@@ -186,13 +182,10 @@ class FrameFlyweightsTest
         new FailedFrame().wrap(b, AT).type(Frames.FAILED).put(FailedFrame.RANK, I).put(FailedFrame.INCARNATION, I + 1)
             .put(FailedFrame.PADDING, 0);
         final FailedFrame f = new FailedFrame().wrap(received(b), AT);
-        assertEquals(Frames.FAILED, f.type());
-        assertEquals(I, f.get(FailedFrame.RANK));
-        assertEquals(I + 1, f.get(FailedFrame.INCARNATION));
-        assertLittleEndian(b, 0, Frames.FAILED, 4);
-        assertLittleEndian(b, 4, I, 4);
-        assertLittleEndian(b, 8, I + 1, 4);
-        assertLittleEndian(b, 12, 0, 4);
+        assertType(f, Frames.FAILED);
+        assertField(f, FailedFrame.RANK, 4, I);
+        assertField(f, FailedFrame.INCARNATION, 8, I + 1);
+        assertField(f, FailedFrame.PADDING, 12, 0);
         assertEquals(16, FailedFrame.FRAME_LENGTH);
         assertEquals((byte)0x5A, b.getByte(AT + FailedFrame.FRAME_LENGTH));
     }
@@ -212,20 +205,16 @@ class FrameFlyweightsTest
             w.failedWord(i, L + i).acceptedWord(i, ~(L + i));
         }
         final AgreeFrame f = new AgreeFrame().wrap(received(b), AT);
-        assertEquals(Frames.AGREE, f.type());
-        assertLittleEndian(b, 0, Frames.AGREE, 4);
+        assertType(f, Frames.AGREE);
         final List<FrameFlyweight.IntField<AgreeFrame>> header = List.of(AgreeFrame.CTX, AgreeFrame.SEQ,
             AgreeFrame.KIND, AgreeFrame.EPOCH, AgreeFrame.VALUE, AgreeFrame.MAX, AgreeFrame.ACCEPTED_EPOCH,
             AgreeFrame.ACCEPTED_VALUE, AgreeFrame.ACCEPTED_MAX);
         for (int i = 0; i < header.size(); i++)
         {
-            assertEquals(I + i, f.get(header.get(i)));
-            assertLittleEndian(b, 4 + 4 * i, I + i, 4); // ctx at 4 to acceptedMax at 36, in the table's order
+            assertField(f, header.get(i), 4 + 4 * i, I + i); // ctx at 4 to acceptedMax at 36, in the table's order
         }
-        assertEquals(words, f.get(AgreeFrame.WORDS));
-        assertEquals(I + 9, f.get(AgreeFrame.INCARNATION));
-        assertLittleEndian(b, 40, words, 4);
-        assertLittleEndian(b, 44, I + 9, 4);
+        assertField(f, AgreeFrame.WORDS, 40, words);
+        assertField(f, AgreeFrame.INCARNATION, 44, I + 9);
         assertEquals(48, AgreeFrame.HEADER_LENGTH);
         for (int i = 0; i < words; i++)
         {

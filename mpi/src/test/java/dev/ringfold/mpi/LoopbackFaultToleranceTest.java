@@ -262,7 +262,7 @@ class LoopbackFaultToleranceTest
             assertFalse(other[r].isRevoked());
         }
         final CommunicatorRevokedException ex = assertThrows(CommunicatorRevokedException.class, posted::test);
-        assertEquals(1, ex.revokerWorldRank());
+        assertEquals(1, ex.worldRank());
         assertTrue(ex.getMessage().contains("WORLD was revoked by its rank 1"), ex.getMessage());
         if (!large.isComplete())
         {
