@@ -20,6 +20,17 @@ class RendezvousTest
 {
     private static final JobSecret SECRET = JobSecret.generate();
 
+    /** The server's failure once it has one (it records it on its own thread, after the client saw the error). */
+    private static String failureOf(final RendezvousServer server) throws InterruptedException
+    {
+        for (int i = 0; i < 100 && server.failure() == null; i++)
+        {
+            Thread.sleep(20);
+        }
+        assertNotNull(server.failure(), "the server recorded no failure within 2 s");
+        return server.failure();
+    }
+
     @Test
     @Timeout(30)
     void everyRankGetsEveryBlobInRankOrderAndStraysAreIgnored() throws Exception
@@ -68,12 +79,8 @@ class RendezvousTest
             final IOException ex = assertThrows(IOException.class, () -> wrong.allGather(new byte[0]));
             assertTrue(ex.getMessage().contains("rendezvous round 0 failed"), ex.getMessage());
             wrong.close();
-            for (int i = 0; i < 100 && server.failure() == null; i++)
-            {
-                Thread.sleep(20);
-            }
-            assertNotNull(server.failure());
-            assertTrue(server.failure().contains("job 'jobB'") && server.failure().contains("job 'jobA'"), server.failure());
+            final String failure = failureOf(server);
+            assertTrue(failure.contains("job 'jobB'") && failure.contains("job 'jobA'"), failure);
         }
     }
 
@@ -87,11 +94,7 @@ class RendezvousTest
                 System.currentTimeMillis() + 5_000);
             assertThrows(IOException.class, () -> only.allGather(new byte[0]));
             only.close();
-            for (int i = 0; i < 100 && server.failure() == null; i++)
-            {
-                Thread.sleep(20);
-            }
-            assertEquals("ranks 1 did not reach the rendezvous within 500 ms", server.failure());
+            assertEquals("ranks 1 did not reach the rendezvous within 500 ms", failureOf(server));
         }
     }
 
