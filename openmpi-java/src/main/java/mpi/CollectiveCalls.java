@@ -886,41 +886,47 @@ final class CollectiveCalls
         {
             return false;
         }
-        if (count == 0)
+        if (count > 0)
         {
-            return true;
-        }
-        final ReduceOp rop = op.ringfold();
-        final int n = (int)(count * type.size / dtype.bytes());
-        try
-        {
-            if (direct)
+            try
             {
-                ring().allReduce(Contiguous.address((java.nio.Buffer)sendbuf),
-                    Contiguous.address((java.nio.Buffer)recvbuf), n, dtype, rop);
+                unstaged(sendbuf, recvbuf, (int)(count * type.size / dtype.bytes()), dtype, op.ringfold());
             }
-            else if (sendbuf instanceof float[] a)
+            catch (final RuntimeException ex)
             {
-                ring().allReduce(a, 0, (float[])recvbuf, 0, n, rop);
+                throw Errors.raise(comm, call, ex);
             }
-            else if (sendbuf instanceof double[] a)
-            {
-                ring().allReduce(a, 0, (double[])recvbuf, 0, n, rop);
-            }
-            else if (sendbuf instanceof int[] a)
-            {
-                ring().allReduce(a, 0, (int[])recvbuf, 0, n, rop);
-            }
-            else
-            {
-                ring().allReduce((long[])sendbuf, 0, (long[])recvbuf, 0, n, rop);
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            throw Errors.raise(comm, call, ex);
         }
         return true;
+    }
+
+    /**
+     * The all-reduce of n elements straight on two direct buffers or two arrays of dtype ({@link #allReduceUnstaged}
+     * checked them); a method apart so that each of the two stays under C2's inlining size.
+     */
+    private void unstaged(final Object sendbuf, final Object recvbuf, final int n, final DType dtype,
+        final ReduceOp rop)
+    {
+        if (sendbuf instanceof java.nio.Buffer b)
+        {
+            ring().allReduce(Contiguous.address(b), Contiguous.address((java.nio.Buffer)recvbuf), n, dtype, rop);
+        }
+        else if (sendbuf instanceof float[] a)
+        {
+            ring().allReduce(a, 0, (float[])recvbuf, 0, n, rop);
+        }
+        else if (sendbuf instanceof double[] a)
+        {
+            ring().allReduce(a, 0, (double[])recvbuf, 0, n, rop);
+        }
+        else if (sendbuf instanceof int[] a)
+        {
+            ring().allReduce(a, 0, (int[])recvbuf, 0, n, rop);
+        }
+        else
+        {
+            ring().allReduce((long[])sendbuf, 0, (long[])recvbuf, 0, n, rop);
+        }
     }
 
     /** The element type of an array that Ringfold's array all-reduce takes, else null. */
