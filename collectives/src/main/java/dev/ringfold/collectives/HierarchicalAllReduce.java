@@ -37,18 +37,16 @@ final class HierarchicalAllReduce extends ReducingOperation implements Steps.Pla
         this.nodeBroadcast = new SharedMemoryBroadcast(hierarchy.node, hierarchy.nodeScratch);
     }
 
-    public HierarchicalAllReduce allReduce(final long src, final long dst, final long count, final DType dtype,
+    public ReducingOperation allReduce(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
-        set(src, dst, count, dtype, op);
-        return this;
+        return set(src, dst, count, dtype, op);
     }
 
     @Override
     public String describe()
     {
-        return "allReduce (hierarchical) of " + count + " " + dtype + " on " + comm.name() + ", step " + stage +
-            steps.describe();
+        return describe("allReduce", "hierarchical") + ", step " + stage + steps.describe();
     }
 
     @Override

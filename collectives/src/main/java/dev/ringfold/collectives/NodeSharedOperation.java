@@ -122,8 +122,7 @@ abstract class NodeSharedOperation extends Operation
             {
                 return work;
             }
-            final int other = scratch.otherCall(g, stamp);
-            checkCall(other, other < 0 ? 0 : scratch.stampOf(other, g));
+            checkCalls(scratch, g);
             if (everyRank == 0)
             {
                 return work + fallBack(g);
