@@ -46,7 +46,7 @@ final class HierarchicalBroadcast extends BroadcastOperation implements Steps.Pl
     @Override
     void withdraw()
     {
-        steps.abandon(error());
+        steps.abandon();
     }
 
     @Override
@@ -62,17 +62,12 @@ final class HierarchicalBroadcast extends BroadcastOperation implements Steps.Pl
         stage = 0;
         if (onRootsNode())
         {
-            step(nodeBroadcast.broadcast(address, bytes, hierarchy.nodeRankOf(root)));
+            steps.start(nodeBroadcast.broadcast(address, bytes, hierarchy.nodeRankOf(root)));
         }
         else
         {
             next(); // nothing to do on this node before the leaders' broadcast
         }
-    }
-
-    private void step(final Operation next)
-    {
-        steps.start(next, tag, stamp);
     }
 
     @Override
@@ -91,7 +86,7 @@ final class HierarchicalBroadcast extends BroadcastOperation implements Steps.Pl
             if (hierarchy.leaders != null && hierarchy.leaders.size() > 1)
             {
                 final int from = hierarchy.leaderIndex(hierarchy.leaderOf(root));
-                step(bytes < SelectionTable.SMALL_BROADCAST_BYTES ? leaderTree.broadcast(address, bytes, from) :
+                steps.start(bytes < SelectionTable.SMALL_BROADCAST_BYTES ? leaderTree.broadcast(address, bytes, from) :
                     leaderChain.broadcast(address, bytes, from));
                 return;
             }
@@ -99,7 +94,7 @@ final class HierarchicalBroadcast extends BroadcastOperation implements Steps.Pl
         }
         if (stage == 2 && !onRootsNode())
         {
-            step(nodeBroadcast.broadcast(address, bytes, 0));
+            steps.start(nodeBroadcast.broadcast(address, bytes, 0));
             return;
         }
         done();
