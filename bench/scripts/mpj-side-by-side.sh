@@ -23,16 +23,4 @@ for r in $(seq 1 "$REPEAT"); do
   done
 done
 echo "## load $(cut -d' ' -f1-3 /proc/loadavg) at the end"
-awk '
-  /^RESULT/ { key = $2 " " $3; v[FILENAME ~ /mpj\./ ? "mpj" : "ours", key] = v[FILENAME ~ /mpj\./ ? "mpj" : "ours", key] " " $4; keys[key] = 1; order[++n] = key }
-  function median(s,   a, k, i, j, t) { k = split(s, a, " "); for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
-  function range(s,   a, k, i, lo, hi) { k = split(s, a, " "); lo = a[1]; hi = a[1]
-    for (i = 2; i <= k; i++) { if (a[i] + 0 < lo + 0) lo = a[i]; if (a[i] + 0 > hi + 0) hi = a[i] }
-    return sprintf("%.1f-%.1f", lo, hi) }
-  END { print "| operation | size (B) | MPJ Express µs | (range) | Ringfold µs | (range) | speed-up |"
-    print "|---|---:|---:|---:|---:|---:|---:|"
-    for (i = 1; i <= n; i++) { k = order[i]; if (seen[k]++) continue; split(k, p, " ")
-      m = median(v["mpj", k]); o = median(v["ours", k])
-      printf "| %s | %s | %.1f | %s | %.1f | %s | %.2fx |\n", p[1], p[2], m, range(v["mpj", k]), o, range(v["ours", k]), m / o } }
-' "$WORK"/mpj.* "$WORK"/ours.*
+mpj_table "operation | size (B) | µs" 1

@@ -31,15 +31,4 @@ for r in $(seq 1 "$REPEAT"); do
   done
 done
 echo "## load $(cut -d' ' -f1-3 /proc/loadavg) at the end"
-awk '
-  /^RESULT/ { key = $2 " " $3; who = FILENAME ~ /mpj\./ ? "mpj" : "ours"; v[who, key] = v[who, key] " " $4; if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
-  function median(s,   a, k, i, j, t) { k = split(s, a, " "); for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
-  function range(s,   a, k, i, lo, hi) { k = split(s, a, " "); lo = a[1]; hi = a[1]
-    for (i = 2; i <= k; i++) { if (a[i] + 0 < lo + 0) lo = a[i]; if (a[i] + 0 > hi + 0) hi = a[i] }
-    return sprintf("%.2f-%.2f", lo, hi) }
-  END { print "| value | iterations | MPJ Express | (range) | Ringfold | (range) | MPJ Express / Ringfold |"
-    print "|---|---:|---:|---:|---:|---:|---:|"
-    for (i = 1; i <= n; i++) { k = order[i]; split(k, p, " "); m = median(v["mpj", k]); o = median(v["ours", k])
-      printf "| %s | %s | %.2f | %s | %.2f | %s | %.2fx |\n", p[1], p[2], m, range(v["mpj", k]), o, range(v["ours", k]), m / o } }
-' "$WORK"/mpj.* "$WORK"/ours.*
+mpj_table "value | iterations" 2

@@ -764,16 +764,25 @@ final class CollectiveCalls
         }
     }
 
+    /**
+     * The blocking all-reduce; sendbuf null: in place. Its common case ({@link #allReduceUnstaged}) is a method of its
+     * own, small enough for the JIT to compile early and whole, apart from {@link #reduce}'s general path.
+     */
+    void allReduce(final String call, final Object sendbuf, final Object recvbuf, final int count,
+        final Datatype type, final Op op) throws MPIException
+    {
+        comm.open(call);
+        if (!allReduceUnstaged(call, sendbuf == null ? recvbuf : sendbuf, recvbuf, count, type, op))
+        {
+            reduce(call, ALL, sendbuf, recvbuf, count, type, op, -1, false);
+        }
+    }
+
     /** reduce (kind REDUCE), allReduce (ALL), scan, exScan; sendbuf null: in place. */
     Request reduce(final String call, final int kind, final Object sendbuf, final Object recvbuf, final int count,
         final Datatype type, final Op op, final int root, final boolean nonBlocking) throws MPIException
     {
         comm.open(call);
-        if (kind == ALL && !nonBlocking && allReduceInPlace(call, sendbuf == null ? recvbuf : sendbuf, recvbuf,
-            count, type, op))
-        {
-            return null;
-        }
         if (kind == REDUCE)
         {
             root(call, root);
@@ -857,10 +866,12 @@ final class CollectiveCalls
     /**
      * A blocking all-reduce that Ringfold's kernels do, of two direct buffers or two arrays of one of int, long,
      * float, double, straight on the user's memory with nothing allocated (the benchmarks' and most programs' case);
-     * false, having checked only what the general path checks first too, where that path must do it.
+     * false, having checked only what the general path checks first too, where that path must do it. Type tests
+     * are instanceof chains rather than pattern switches: no call site to link on the first call, and less for the
+     * interpreter and C1 to run before C2 has compiled the method.
      */
-    private boolean allReduceInPlace(final String call, final Object sendbuf, final Object recvbuf, final int count,
-        final Datatype type, final Op op) throws MPIException
+    private boolean allReduceUnstaged(final String call, final Object sendbuf, final Object recvbuf,
+        final int count, final Datatype type, final Op op) throws MPIException
     {
         comm.count(call, count);
         comm.datatype(call, type);
@@ -875,42 +886,65 @@ final class CollectiveCalls
         {
             return false;
         }
-        if (count == 0)
+        if (count > 0)
         {
-            return true;
-        }
-        final ReduceOp rop = op.ringfold();
-        final int n = (int)(count * type.size / dtype.bytes());
-        try
-        {
-            switch (sendbuf)
+            try
             {
-                case java.nio.Buffer b -> ring().allReduce(Contiguous.address(b),
-                    Contiguous.address((java.nio.Buffer)recvbuf), n, dtype, rop);
-                case float[] a -> ring().allReduce(a, 0, (float[])recvbuf, 0, n, rop);
-                case double[] a -> ring().allReduce(a, 0, (double[])recvbuf, 0, n, rop);
-                case int[] a -> ring().allReduce(a, 0, (int[])recvbuf, 0, n, rop);
-                default -> ring().allReduce((long[])sendbuf, 0, (long[])recvbuf, 0, n, rop);
+                unstaged(sendbuf, recvbuf, (int)(count * type.size / dtype.bytes()), dtype, op.ringfold());
+            }
+            catch (final RuntimeException ex)
+            {
+                throw Errors.raise(comm, call, ex);
             }
         }
-        catch (final RuntimeException ex)
-        {
-            throw Errors.raise(comm, call, ex);
-        }
         return true;
+    }
+
+    /**
+     * The all-reduce of n elements straight on two direct buffers or two arrays of dtype ({@link #allReduceUnstaged}
+     * checked them); a method apart so that each of the two stays under C2's inlining size.
+     */
+    private void unstaged(final Object sendbuf, final Object recvbuf, final int n, final DType dtype,
+        final ReduceOp rop)
+    {
+        if (sendbuf instanceof java.nio.Buffer b)
+        {
+            ring().allReduce(Contiguous.address(b), Contiguous.address((java.nio.Buffer)recvbuf), n, dtype, rop);
+        }
+        else if (sendbuf instanceof float[] a)
+        {
+            ring().allReduce(a, 0, (float[])recvbuf, 0, n, rop);
+        }
+        else if (sendbuf instanceof double[] a)
+        {
+            ring().allReduce(a, 0, (double[])recvbuf, 0, n, rop);
+        }
+        else if (sendbuf instanceof int[] a)
+        {
+            ring().allReduce(a, 0, (int[])recvbuf, 0, n, rop);
+        }
+        else
+        {
+            ring().allReduce((long[])sendbuf, 0, (long[])recvbuf, 0, n, rop);
+        }
     }
 
     /** The element type of an array that Ringfold's array all-reduce takes, else null. */
     private static DType arrayDType(final Object array)
     {
-        return switch (array)
+        if (array instanceof float[])
         {
-            case float[] a -> DType.F32;
-            case double[] a -> DType.F64;
-            case int[] a -> DType.I32;
-            case long[] a -> DType.I64;
-            default -> null;
-        };
+            return DType.F32;
+        }
+        if (array instanceof double[])
+        {
+            return DType.F64;
+        }
+        if (array instanceof int[])
+        {
+            return DType.I32;
+        }
+        return array instanceof long[] ? DType.I64 : null;
     }
 
     /**
@@ -976,7 +1010,7 @@ final class CollectiveCalls
         final byte[] input = new byte[(int)(total * type.size)];
         send.pack(0, total, MemorySegment.ofArray(input), 0);
         final byte[] whole = new byte[input.length];
-        reduce(call, ALL, input, whole, total, type.packedView(), op, -1, false);
+        allReduce(call, input, whole, total, type.packedView(), op);
         recv.unpack(MemorySegment.ofArray(whole), first[me] * type.size, 0, counts[me]);
         recv.writeBack();
         return finished(call, nonBlocking);

@@ -966,13 +966,13 @@ public class Comm implements Freeable, Cloneable
     public final void allReduce(final Object sendbuf, final Object recvbuf, final int count, final Datatype type,
         final Op op) throws MPIException
     {
-        collectives.reduce("MPI_Allreduce", CollectiveCalls.ALL, sendbuf, recvbuf, count, type, op, -1, false);
+        collectives.allReduce("MPI_Allreduce", sendbuf, recvbuf, count, type, op);
     }
 
     public final void allReduce(final Object buf, final int count, final Datatype type, final Op op)
         throws MPIException
     {
-        collectives.reduce("MPI_Allreduce", CollectiveCalls.ALL, null, buf, count, type, op, -1, false);
+        collectives.allReduce("MPI_Allreduce", null, buf, count, type, op);
     }
 
     public final Request iAllReduce(final Buffer sendbuf, final Buffer recvbuf, final int count,

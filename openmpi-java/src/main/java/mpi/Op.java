@@ -12,6 +12,8 @@ public final class Op implements Freeable
 
     final Kind kind;
     final UserFunction function;
+    /** Ringfold's collective reduction for this op, or null where only the generic path computes it. */
+    private final ReduceOp ringfold;
     private final boolean commute;
     private boolean freed;
 
@@ -19,6 +21,7 @@ public final class Op implements Freeable
     {
         this.kind = kind;
         this.function = null;
+        this.ringfold = ringfold(kind);
         this.commute = true;
     }
 
@@ -26,6 +29,7 @@ public final class Op implements Freeable
     {
         this.kind = Kind.USER;
         this.function = function;
+        this.ringfold = null;
         this.commute = commute;
     }
 
@@ -46,6 +50,11 @@ public final class Op implements Freeable
 
     /** Ringfold's collective reduction for this op, or null where only the generic path computes it. */
     ReduceOp ringfold()
+    {
+        return ringfold;
+    }
+
+    private static ReduceOp ringfold(final Kind kind)
     {
         return switch (kind)
         {

@@ -2,10 +2,7 @@ package dev.ringfold.bench;
 
 import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Request;
-import dev.ringfold.mpi.Status;
 import org.agrona.concurrent.UnsafeBuffer;
-
-import java.util.List;
 
 /**
  * Streaming uni-directional bandwidth rank 0 -> rank 1 (osu_bw; the anchors' pingpong.c streaming table): rank 0
@@ -17,7 +14,7 @@ import java.util.List;
  * <p>Checks: every received message carries its window's stamp at both ends and the right byte count; the last
  * window's messages are checked byte by byte against the pattern.
  */
-public final class BandwidthOp implements SizedOp
+public final class BandwidthOp extends TwoRankOp
 {
     /** Messages in flight per window, as osu_bw and the anchors (W = 8). */
     public static final int WINDOW = 8;
@@ -28,8 +25,6 @@ public final class BandwidthOp implements SizedOp
     private final UnsafeBuffer[] windowBuffers = new UnsafeBuffer[WINDOW];
     private UnsafeBuffer sendBuffer;
     private UnsafeBuffer ack;
-    private Samples samples;
-    private int reported;
 
     @Override
     public String name()
@@ -66,29 +61,19 @@ public final class BandwidthOp implements SizedOp
     }
 
     @Override
-    public List<Measurement> measure(final BenchContext ctx, final int n)
+    int timedIterations(final BenchContext ctx, final int n)
     {
-        final Communicator w = ctx.world();
-        final int timed = Math.max(5, ctx.options().timedIterations((long)n * WINDOW));
-        final int warm = BenchOptions.warmupIterations(timed);
-        samples.reset(timed);
-        reported = 0;
-        long bad = 0;
-        w.barrier();
-        if (ctx.rank() == 0)
-        {
-            send(w, n, warm, timed);
-        }
-        else if (ctx.rank() == 1)
-        {
-            bad = receive(w, n, warm + timed);
-        }
-        w.barrier();
-        ctx.verdict(bad, name() + " " + Sizes.label(n));
-        return ctx.rank() == 0 ? List.of(Measurement.of(name(), ctx.np(), ctx.dev(), n, samples, WINDOW)) : List.of();
+        return Math.max(5, ctx.options().timedIterations((long)n * WINDOW));
     }
 
-    private void send(final Communicator w, final int n, final int warm, final int timed)
+    @Override
+    double messagesPerSample()
+    {
+        return WINDOW;
+    }
+
+    @Override
+    long timeOnRankZero(final Communicator w, final int n, final int warm, final int timed)
     {
         final UnsafeBuffer b = sendBuffer;
         final Request[] rq = requests;
@@ -109,9 +94,11 @@ public final class BandwidthOp implements SizedOp
                 samples.add(t1 - t0);
             }
         }
+        return 0; // what it receives is the 4-byte acks, which carry nothing to check
     }
 
-    private long receive(final Communicator w, final int n, final int windows)
+    @Override
+    long answerOnRankOne(final Communicator w, final int n, final int windows)
     {
         final Request[] rq = requests;
         long bad = 0;
@@ -135,28 +122,12 @@ public final class BandwidthOp implements SizedOp
         for (int i = 0; i < WINDOW; i++)
         {
             final long wrong = Payload.patternErrors(windowBuffers[i], n);
-            if (wrong != 0 && reported++ < 3)
+            if (wrong != 0)
             {
-                System.err.println("bw " + Sizes.label(n) + ": last window, message " + i + ": " + wrong +
-                    " bytes differ from what was sent");
+                report(n, "last window, message " + i + ": " + wrong + " bytes differ from what was sent");
             }
             bad += wrong;
         }
         return bad;
-    }
-
-    private long check(final Status s, final UnsafeBuffer b, final int n, final long stamp, final int message)
-    {
-        if (s.count() == n && Payload.hasStamp(b, n, stamp))
-        {
-            return 0;
-        }
-        if (reported++ < 3)
-        {
-            System.err.println("bw " + Sizes.label(n) + ": window " + stamp + ", message " + message + ": expected " +
-                n + " bytes stamped " + stamp + ", received " + s.count() + " bytes" +
-                (s.count() == n ? " without that stamp" : ""));
-        }
-        return 1;
     }
 }

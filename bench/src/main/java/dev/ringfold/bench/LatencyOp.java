@@ -4,8 +4,6 @@ import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.Status;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.List;
-
 /**
  * Ping-pong between ranks 0 and 1 (osu_latency; the anchors' pingpong.c): rank 0 sends, rank 1 receives and sends
  * the message back into rank 0's buffer. Every round trip is timed on rank 0; one-way latency = round trip / 2,
@@ -15,13 +13,11 @@ import java.util.List;
  * cleared its buffer; every later message carries its own stamp (round trip k: ping {@code 2k}, pong {@code 2k+1})
  * at both ends, checked on receipt, and its byte count.
  */
-public final class LatencyOp implements SizedOp
+public final class LatencyOp extends TwoRankOp
 {
     private static final int TAG = 11;
 
     private UnsafeBuffer buffer;
-    private Samples samples;
-    private int reported;
 
     @Override
     public String name()
@@ -43,29 +39,19 @@ public final class LatencyOp implements SizedOp
     }
 
     @Override
-    public List<Measurement> measure(final BenchContext ctx, final int n)
+    int timedIterations(final BenchContext ctx, final int n)
     {
-        final Communicator w = ctx.world();
-        final int timed = ctx.options().timedIterations(n);
-        final int warm = BenchOptions.warmupIterations(timed);
-        samples.reset(timed);
-        reported = 0;
-        long bad = 0;
-        w.barrier();
-        if (ctx.rank() == 0)
-        {
-            bad = ping(w, n, warm, timed);
-        }
-        else if (ctx.rank() == 1)
-        {
-            bad = pong(w, n, warm + timed);
-        }
-        w.barrier();
-        ctx.verdict(bad, name() + " " + Sizes.label(n));
-        return ctx.rank() == 0 ? List.of(Measurement.of(name(), ctx.np(), ctx.dev(), n, samples, 2.0)) : List.of();
+        return ctx.options().timedIterations(n);
     }
 
-    private long ping(final Communicator w, final int n, final int warm, final int timed)
+    @Override
+    double messagesPerSample()
+    {
+        return 2.0;
+    }
+
+    @Override
+    long timeOnRankZero(final Communicator w, final int n, final int warm, final int timed)
     {
         final UnsafeBuffer b = buffer;
         long bad = 0;
@@ -74,7 +60,7 @@ public final class LatencyOp implements SizedOp
         Payload.stamp(b, n, 0);
         w.send(b, 0, n, 1, TAG);
         Payload.clear(b, n);
-        bad += check(w.recv(b, 0, n, 1, TAG), n, 1) + Payload.patternErrors(b, n);
+        bad += check(w.recv(b, 0, n, 1, TAG), b, n, 1) + Payload.patternErrors(b, n);
         for (int k = 1; k <= warm + timed; k++)
         {
             Payload.stamp(b, n, 2L * k);
@@ -86,12 +72,13 @@ public final class LatencyOp implements SizedOp
             {
                 samples.add(t1 - t0);
             }
-            bad += check(s, n, 2L * k + 1);
+            bad += check(s, b, n, 2L * k + 1);
         }
         return bad;
     }
 
-    private long pong(final Communicator w, final int n, final int rounds)
+    @Override
+    long answerOnRankOne(final Communicator w, final int n, final int rounds)
     {
         final UnsafeBuffer b = buffer;
         long bad = 0;
@@ -99,7 +86,7 @@ public final class LatencyOp implements SizedOp
         for (int k = 0; k <= rounds; k++)
         {
             final Status s = w.recv(b, 0, n, 0, TAG);
-            bad += check(s, n, 2L * k);
+            bad += check(s, b, n, 2L * k);
             if (k == 0)
             {
                 bad += Payload.patternErrors(b, n);
@@ -108,19 +95,5 @@ public final class LatencyOp implements SizedOp
             w.send(b, 0, n, 0, TAG);
         }
         return bad;
-    }
-
-    private long check(final Status s, final int n, final long stamp)
-    {
-        if (s.count() == n && Payload.hasStamp(buffer, n, stamp))
-        {
-            return 0;
-        }
-        if (reported++ < 3)
-        {
-            System.err.println("latency " + Sizes.label(n) + ": expected " + n + " bytes stamped " + stamp +
-                ", received " + s.count() + " bytes" + (s.count() == n ? " without that stamp" : ""));
-        }
-        return 1;
     }
 }

@@ -229,23 +229,25 @@ class BenchUnitTest
     void jsonModePrintsOnlyJsonAndTableModeATitledTable()
     {
         final Measurement m = new Measurement("bw", 2, "shm", 1024, 100, 0.5, 0.4, 0.9);
-        final ByteArrayOutputStream json = new ByteArrayOutputStream();
-        final ResultPrinter j = new ResultPrinter(new PrintStream(json, true, StandardCharsets.UTF_8), true);
-        j.print(m, "title");
-        j.print(m, "title");
-        final String[] lines = json.toString(StandardCharsets.UTF_8).split("\n");
+        final String[] lines = printedTwice(true, m, "title");
         assertEquals(2, lines.length);
         assertEquals(ResultPrinter.json(m), lines[0]);
 
-        final ByteArrayOutputStream table = new ByteArrayOutputStream();
-        final ResultPrinter t = new ResultPrinter(new PrintStream(table, true, StandardCharsets.UTF_8), false);
-        t.print(m, "bw; np=2, dev=shm");
-        t.print(m, "bw; np=2, dev=shm");
-        final String[] rows = table.toString(StandardCharsets.UTF_8).split("\n");
+        final String[] rows = printedTwice(false, m, "bw; np=2, dev=shm");
         assertEquals(4, rows.length);
         assertEquals("# bw; np=2, dev=shm", rows[0]);
         assertTrue(rows[1].startsWith("size") && rows[1].endsWith("GB/s"), rows[1]);
         assertTrue(rows[2].startsWith("1 KiB") && rows[2].trim().endsWith("2.048"), rows[2]);
+    }
+
+    /** The lines a printer in JSON or table mode writes for {@code m} printed twice under {@code title}. */
+    private static String[] printedTwice(final boolean json, final Measurement m, final String title)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ResultPrinter printer = new ResultPrinter(new PrintStream(out, true, StandardCharsets.UTF_8), json);
+        printer.print(m, title);
+        printer.print(m, title);
+        return out.toString(StandardCharsets.UTF_8).split("\n");
     }
 
     @Test

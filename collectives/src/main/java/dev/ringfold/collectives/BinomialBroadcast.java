@@ -7,13 +7,10 @@ import dev.ringfold.mpi.Request;
  * Broadcast down a binomial tree rooted at {@code root}: log2(n) rounds; every rank receives once from its parent
  * and forwards to its children. Best for small messages.
  */
-final class BinomialBroadcast extends Operation implements Broadcaster
+final class BinomialBroadcast extends BroadcastOperation
 {
     private final Request in = new Request();
     private Request[] outs = requests(1);
-    private long address;
-    private long bytes;
-    private int root;
     private int sent;
     private boolean received;
 
@@ -22,18 +19,10 @@ final class BinomialBroadcast extends Operation implements Broadcaster
         super(comm);
     }
 
-    public BinomialBroadcast broadcast(final long address, final long bytes, final int root)
-    {
-        this.address = address;
-        this.bytes = bytes;
-        this.root = root;
-        return this;
-    }
-
     @Override
     public String describe()
     {
-        return "broadcast (binomial) of " + bytes + " bytes from rank " + root + " on " + comm.name();
+        return describe("binomial");
     }
 
     private int virtualRank()

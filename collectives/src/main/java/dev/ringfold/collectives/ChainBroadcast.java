@@ -8,15 +8,12 @@ import dev.ringfold.mpi.Request;
  * chunk as soon as it has it, so all links are busy at once and the time approaches one message time plus n
  * chunk times. Chunks land straight in the destination buffer. Best for large messages.
  */
-final class ChainBroadcast extends Operation implements Broadcaster
+final class ChainBroadcast extends BroadcastOperation
 {
     static final long CHUNK_BYTES = 512 * 1024;
 
     private Request[] ins = requests(1);
     private Request[] outs = requests(1);
-    private long address;
-    private long bytes;
-    private int root;
     private int chunks;
     private int forwarded;
 
@@ -25,19 +22,10 @@ final class ChainBroadcast extends Operation implements Broadcaster
         super(comm);
     }
 
-    public ChainBroadcast broadcast(final long address, final long bytes, final int root)
-    {
-        this.address = address;
-        this.bytes = bytes;
-        this.root = root;
-        return this;
-    }
-
     @Override
     public String describe()
     {
-        return "broadcast (chain) of " + bytes + " bytes from rank " + root + " on " + comm.name() + ", " +
-            forwarded + " of " + chunks + " chunks forwarded";
+        return describe("chain") + ", " + forwarded + " of " + chunks + " chunks forwarded";
     }
 
     private long chunkBytes(final int c)

@@ -7,7 +7,7 @@ import dev.ringfold.mpi.Communicator;
  * then a broadcast across the node leaders from the root's leader (binomial tree for small messages, pipelined chain
  * for large), then a shared-memory broadcast from each other node's leader to its node.
  */
-final class HierarchicalBroadcast extends Operation implements Steps.Plan, Broadcaster
+final class HierarchicalBroadcast extends BroadcastOperation implements Steps.Plan
 {
     private final Hierarchy hierarchy;
     private final Steps steps;
@@ -15,9 +15,6 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan, Broad
     private final BinomialBroadcast leaderTree;
     private final ChainBroadcast leaderChain;
     private int stage;
-    private long address;
-    private long bytes;
-    private int root;
 
     HierarchicalBroadcast(final Communicator comm, final Hierarchy hierarchy)
     {
@@ -29,19 +26,10 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan, Broad
         this.leaderChain = hierarchy.leaders == null ? null : new ChainBroadcast(hierarchy.leaders);
     }
 
-    public HierarchicalBroadcast broadcast(final long address, final long bytes, final int root)
-    {
-        this.address = address;
-        this.bytes = bytes;
-        this.root = root;
-        return this;
-    }
-
     @Override
     public String describe()
     {
-        return "broadcast (hierarchical) of " + bytes + " bytes from rank " + root + " on " + comm.name() + ", step " +
-            stage + steps.describe();
+        return describe("hierarchical") + ", step " + stage + steps.describe();
     }
 
     private boolean onRootsNode()
@@ -58,7 +46,7 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan, Broad
     @Override
     void withdraw()
     {
-        steps.abandon(error());
+        steps.abandon();
     }
 
     @Override
@@ -74,17 +62,12 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan, Broad
         stage = 0;
         if (onRootsNode())
         {
-            step(nodeBroadcast.broadcast(address, bytes, hierarchy.nodeRankOf(root)));
+            steps.start(nodeBroadcast.broadcast(address, bytes, hierarchy.nodeRankOf(root)));
         }
         else
         {
             next(); // nothing to do on this node before the leaders' broadcast
         }
-    }
-
-    private void step(final Operation next)
-    {
-        steps.start(next, tag, stamp);
     }
 
     @Override
@@ -103,7 +86,7 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan, Broad
             if (hierarchy.leaders != null && hierarchy.leaders.size() > 1)
             {
                 final int from = hierarchy.leaderIndex(hierarchy.leaderOf(root));
-                step(bytes < SelectionTable.SMALL_BROADCAST_BYTES ? leaderTree.broadcast(address, bytes, from) :
+                steps.start(bytes < SelectionTable.SMALL_BROADCAST_BYTES ? leaderTree.broadcast(address, bytes, from) :
                     leaderChain.broadcast(address, bytes, from));
                 return;
             }
@@ -111,7 +94,7 @@ final class HierarchicalBroadcast extends Operation implements Steps.Plan, Broad
         }
         if (stage == 2 && !onRootsNode())
         {
-            step(nodeBroadcast.broadcast(address, bytes, 0));
+            steps.start(nodeBroadcast.broadcast(address, bytes, 0));
             return;
         }
         done();

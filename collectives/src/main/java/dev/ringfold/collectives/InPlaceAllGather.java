@@ -13,7 +13,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class InPlaceAllGather extends NodeSharedOperation
 {
-    private long src;
     private long dst;
     private long[] bytes;
     private long[] offsets;
@@ -27,11 +26,10 @@ final class InPlaceAllGather extends NodeSharedOperation
     InPlaceAllGather prepare(final long src, final long dst, final long[] bytes, final long[] offsets,
         final Operation fallback)
     {
-        this.src = src;
         this.dst = dst;
         this.bytes = bytes;
         this.offsets = offsets;
-        fallback(fallback);
+        prepare(src, fallback);
         return this;
     }
 
@@ -51,12 +49,6 @@ final class InPlaceAllGather extends NodeSharedOperation
             }
         }
         return mine > 0 && SharedLocations.describe(src, mine, location, 0) > 0;
-    }
-
-    @Override
-    long source()
-    {
-        return src;
     }
 
     @Override

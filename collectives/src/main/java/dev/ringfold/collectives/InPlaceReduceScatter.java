@@ -16,7 +16,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class InPlaceReduceScatter extends NodeSharedOperation
 {
     private final SourcesReduction reduction;
-    private long src;
     private long dst;
     private long blockCount;
     private DType dtype;
@@ -31,12 +30,11 @@ final class InPlaceReduceScatter extends NodeSharedOperation
     InPlaceReduceScatter prepare(final long src, final long dst, final long blockCount, final DType dtype,
         final ReduceOp op, final Operation fallback)
     {
-        this.src = src;
         this.dst = dst;
         this.blockCount = blockCount;
         this.dtype = dtype;
         this.op = op;
-        fallback(fallback);
+        prepare(src, fallback);
         return this;
     }
 
@@ -52,12 +50,6 @@ final class InPlaceReduceScatter extends NodeSharedOperation
             return false;
         }
         return SharedLocations.describe(src, bytes, location, 0) > 0;
-    }
-
-    @Override
-    long source()
-    {
-        return src;
     }
 
     @Override

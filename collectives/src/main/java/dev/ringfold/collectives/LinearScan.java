@@ -31,7 +31,7 @@ final class LinearScan extends RelayReduction
     @Override
     public String describe()
     {
-        return (exclusive ? "exscan" : "scan") + " (linear) of " + count + " " + dtype + " on " + comm.name();
+        return describe(exclusive ? "exscan" : "scan", "linear");
     }
 
     @Override

@@ -25,6 +25,8 @@ abstract class NodeSharedOperation extends Operation
     private final UnsafeBuffer location = new UnsafeBuffer(0, 0);
     /** Every rank's source, at its address in this process, once every rank's is node-shared. */
     protected final long[] sourceOf;
+    /** This rank's source, as it addresses it. */
+    protected long src;
     private Operation fallback;
     private int state;
 
@@ -36,9 +38,13 @@ abstract class NodeSharedOperation extends Operation
         this.sourceOf = new long[size];
     }
 
-    /** The message-passing algorithm, prepared for this call, that runs unless every source is node-shared. */
-    final void fallback(final Operation fallback)
+    /**
+     * This call's source, and the message-passing algorithm, prepared for the call, that runs unless every rank's
+     * source is node-shared.
+     */
+    final void prepare(final long src, final Operation fallback)
     {
+        this.src = src;
         this.fallback = fallback;
     }
 
@@ -47,9 +53,6 @@ abstract class NodeSharedOperation extends Operation
      * free of overlaps with what this rank writes while peers read it).
      */
     abstract boolean offer(UnsafeBuffer location);
-
-    /** This rank's source, as it addresses it. */
-    abstract long source();
 
     /** Every rank's source is reachable at {@link #sourceOf}: this rank's part of the collective. */
     abstract void work();
@@ -122,8 +125,7 @@ abstract class NodeSharedOperation extends Operation
             {
                 return work;
             }
-            final int other = scratch.otherCall(g, stamp);
-            checkCall(other, other < 0 ? 0 : scratch.stampOf(other, g));
+            checkCalls(scratch, g);
             if (everyRank == 0)
             {
                 return work + fallBack(g);
@@ -132,7 +134,7 @@ abstract class NodeSharedOperation extends Operation
             {
                 if (r == rank)
                 {
-                    sourceOf[r] = source();
+                    sourceOf[r] = src;
                 }
                 else
                 {

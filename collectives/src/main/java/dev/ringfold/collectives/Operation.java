@@ -347,6 +347,16 @@ abstract class Operation implements Progressable, Completion
         }
     }
 
+    /**
+     * As {@link #checkCall} for every rank of a shared-memory collective: the stamps they published with their
+     * intents for the call whose first chunk of {@code region} is {@code g} (once every rank's intent is there).
+     */
+    protected final void checkCalls(final NodeScratch region, final long g)
+    {
+        final int other = region.otherCall(g, stamp);
+        checkCall(other, other < 0 ? 0 : region.stampOf(other, g));
+    }
+
     /** Keeps a request posted by this run, to withdraw it if the run fails ({@link #withdraw()}). */
     protected final Request posted(final Request r)
     {

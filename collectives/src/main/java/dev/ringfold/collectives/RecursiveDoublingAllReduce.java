@@ -30,18 +30,16 @@ final class RecursiveDoublingAllReduce extends ReducingOperation implements AllR
         super(comm);
     }
 
-    public RecursiveDoublingAllReduce allReduce(final long src, final long dst, final long count, final DType dtype,
+    public ReducingOperation allReduce(final long src, final long dst, final long count, final DType dtype,
         final ReduceOp op)
     {
-        set(src, dst, count, dtype, op);
-        return this;
+        return set(src, dst, count, dtype, op);
     }
 
     @Override
     public String describe()
     {
-        return "allReduce (recursive doubling) of " + count + " " + dtype + " on " + comm.name() + ", stage " +
-            stage + " mask " + mask;
+        return describe("allReduce", "recursive doubling") + ", stage " + stage + " mask " + mask;
     }
 
     private int realRank(final int virtual)

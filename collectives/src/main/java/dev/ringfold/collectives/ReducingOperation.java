@@ -26,13 +26,20 @@ abstract class ReducingOperation extends Operation
         super(comm);
     }
 
-    final void set(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
+    final ReducingOperation set(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
     {
         this.src = src;
         this.dst = dst;
         this.count = count;
         this.dtype = dtype;
         this.op = op;
+        return this;
+    }
+
+    /** The start of a stall report: which {@code call}, by {@code algorithm}, of what. */
+    protected final String describe(final String call, final String algorithm)
+    {
+        return call + " (" + algorithm + ") of " + count + " " + dtype + " on " + comm.name();
     }
 
     /** Picks the working type, lays out work and tmp in scratch, and loads this rank's operand into work. */

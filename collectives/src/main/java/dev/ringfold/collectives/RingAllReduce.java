@@ -46,32 +46,25 @@ final class RingAllReduce extends ReducingOperation implements AllReducer
     }
 
     /** All-reduce of {@code count} elements from src into dst (the same address for in place). */
-    public RingAllReduce allReduce(final long src, final long dst, final long count, final DType dtype, final ReduceOp op)
+    public ReducingOperation allReduce(final long src, final long dst, final long count, final DType dtype,
+        final ReduceOp op)
     {
         this.scatterOnly = false;
-        return prepare(src, dst, count, dtype, op);
+        return set(src, dst, count, dtype, op);
     }
 
     /** Reduce-scatter: src holds n blocks of {@code blockCount}; block {@code rank} of the result goes to dst. */
-    RingAllReduce reduceScatter(final long src, final long dst, final long blockCount, final DType dtype,
+    ReducingOperation reduceScatter(final long src, final long dst, final long blockCount, final DType dtype,
         final ReduceOp op)
     {
         this.scatterOnly = true;
-        return prepare(src, dst, blockCount * size, dtype, op);
-    }
-
-    private RingAllReduce prepare(final long src, final long dst, final long count, final DType dtype,
-        final ReduceOp op)
-    {
-        set(src, dst, count, dtype, op);
-        return this;
+        return set(src, dst, blockCount * size, dtype, op);
     }
 
     @Override
     public String describe()
     {
-        return (scatterOnly ? "reduceScatter" : "allReduce") + " (ring) of " + count + " " + dtype + " on " +
-            comm.name() + ", phase " + phase + " step " + step;
+        return describe(scatterOnly ? "reduceScatter" : "allReduce", "ring") + ", phase " + phase + " step " + step;
     }
 
     @Override

@@ -80,7 +80,7 @@ final class SharedMemoryAllReduce extends ReducingOperation implements AllReduce
     @Override
     public String describe()
     {
-        return "allReduce (shared memory) of " + count + " " + dtype + " on " + comm.name() + switch (state)
+        return describe("allReduce", "shared memory") + switch (state)
         {
             case OFFERING -> ", waiting for the region";
             case DECIDING -> ", waiting for every rank to say where its operands live";
@@ -143,8 +143,7 @@ final class SharedMemoryAllReduce extends ReducingOperation implements AllReduce
                 {
                     return work;
                 }
-                final int other = scratch.otherCall(g, stamp);
-                checkCall(other, other < 0 ? 0 : scratch.stampOf(other, g));
+                checkCalls(scratch, g);
                 state = everyRank > 0 ? IN_PLACE : FREE;
                 if (state == IN_PLACE)
                 {
@@ -206,8 +205,7 @@ final class SharedMemoryAllReduce extends ReducingOperation implements AllReduce
                 }
                 if (chunk == 0) // every rank's intent, and its stamp, came before its first ARRIVED
                 {
-                    final int other = scratch.otherCall(g, stamp);
-                    checkCall(other, other < 0 ? 0 : scratch.stampOf(other, g));
+                    checkCalls(scratch, g);
                 }
                 final long sliceStart = Blocks.start(n, size, rank);
                 final long sliceLength = Blocks.length(n, size, rank);

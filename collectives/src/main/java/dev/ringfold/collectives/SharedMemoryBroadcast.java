@@ -27,7 +27,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * In the first two the root returns once every reader is done with its memory. The caller's memory is only copied,
  * so it may be a Java array (no staging off-heap and back).
  */
-final class SharedMemoryBroadcast extends Operation implements Broadcaster
+final class SharedMemoryBroadcast extends BroadcastOperation
 {
     /**
      * The root of a staged broadcast publishes how far it has filled a chunk every this many bytes, so that readers
@@ -42,9 +42,6 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
 
     private final NodeScratch scratch;
     private Object array;
-    private long address;
-    private long bytes;
-    private int root;
     private final RegionTurn turn;
     private long chunks;
     private long chunk;
@@ -64,6 +61,7 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
         this.turn = new RegionTurn(scratch);
     }
 
+    @Override
     public SharedMemoryBroadcast broadcast(final long address, final long bytes, final int root)
     {
         return prepare(null, address, bytes, root);
@@ -73,17 +71,14 @@ final class SharedMemoryBroadcast extends Operation implements Broadcaster
     SharedMemoryBroadcast prepare(final Object array, final long address, final long bytes, final int root)
     {
         this.array = array;
-        this.address = address;
-        this.bytes = bytes;
-        this.root = root;
+        super.broadcast(address, bytes, root);
         return this;
     }
 
     @Override
     public String describe()
     {
-        return "broadcast (shared memory) of " + bytes + " bytes from rank " + root + " on " + comm.name() +
-            ", chunk " + chunk + " of " + chunks;
+        return describe("shared memory") + ", chunk " + chunk + " of " + chunks;
     }
 
     @Override

@@ -18,13 +18,16 @@ final class Steps
     }
 
     private final CallOrder.Turn turn;
+    private final Operation owner;
     private final Plan plan;
     private Operation current;
 
-    Steps(final CallOrder order, final Plan plan)
+    /** The frame of {@code owner}, the collective that runs the steps and says what they are. */
+    <O extends Operation & Plan> Steps(final CallOrder order, final O owner)
     {
         this.turn = new CallOrder.Turn(order);
-        this.plan = plan;
+        this.owner = owner;
+        this.plan = owner;
     }
 
     /** When the collective begins: queues for the turn, and enters the plan if it has come at once. */
@@ -70,19 +73,19 @@ final class Steps
         return 1;
     }
 
-    /** Starts a step with the caller's tag, its messages carrying the caller's call ({@code stamp}). */
-    void start(final Operation step, final int tag, final long stamp)
+    /** Starts a step with the owner's tag, its messages carrying the owner's call (its stamp). */
+    void start(final Operation step)
     {
         current = step;
-        step.start(tag, stamp);
+        step.start(owner.tag, owner.stamp);
     }
 
-    /** The collective failed or was abandoned: so is the step in flight (its requests withdrawn). */
-    void abandon(final RuntimeException cause)
+    /** The collective failed or was abandoned: so is the step in flight (its requests withdrawn), with its error. */
+    void abandon()
     {
         if (current != null)
         {
-            current.abandon(cause);
+            current.abandon(owner.error());
         }
     }
 

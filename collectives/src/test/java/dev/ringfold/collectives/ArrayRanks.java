@@ -6,6 +6,8 @@ import dev.ringfold.tensors.ReduceOp;
 
 import java.util.Arrays;
 
+import static dev.ringfold.collectives.RankChecks.check;
+
 /**
  * The Java-array forms of all-reduce and broadcast on every algorithm: the shared-memory algorithms read and write
  * the arrays directly, the others stage them. Separate and in-place arrays at offsets (the elements around the
@@ -94,11 +96,11 @@ public final class ArrayRanks
         for (int i = 0; i < dst.length; i++)
         {
             final float want = i >= 11 && i < 11 + count ? sum(i - 11) : SENTINEL;
-            check(dst[i] == want, what + ": dst[" + i + "] = " + dst[i] + ", expected " + want);
+            check(me, dst[i] == want, what + ": dst[" + i + "] = " + dst[i] + ", expected " + want);
         }
         for (int i = 0; i < count; i++)
         {
-            check(src[3 + i] == input(me, i), what + ": the source changed at " + (3 + i));
+            check(me, src[3 + i] == input(me, i), what + ": the source changed at " + (3 + i));
         }
         // in place, then AVG of the sums: every rank holds the same sums, so the average is the sum again
         c.allReduce(src, 3, count, ReduceOp.SUM);
@@ -106,7 +108,7 @@ public final class ArrayRanks
         for (int i = 0; i < src.length; i++)
         {
             final float want = i >= 3 && i < 3 + count ? sum(i - 3) : SENTINEL;
-            check(src[i] == want, what + " in place: src[" + i + "] = " + src[i] + ", expected " + want);
+            check(me, src[i] == want, what + " in place: src[" + i + "] = " + src[i] + ", expected " + want);
         }
     }
 
@@ -133,9 +135,9 @@ public final class ArrayRanks
         for (int i = 0; i < count; i++)
         {
             final String what = algorithm + " count " + count + " element " + i;
-            check(d[1 + i] == -(double)i, "allReduce double[] MAX " + what + ": " + d[1 + i]);
-            check(x[1 + i] == or << (i % 8), "allReduce int[] BOR " + what + ": " + x[1 + i]);
-            check(lOut[i] == i, "allReduce long[] MIN " + what + ": " + lOut[i]);
+            check(me, d[1 + i] == -(double)i, "allReduce double[] MAX " + what + ": " + d[1 + i]);
+            check(me, x[1 + i] == or << (i % 8), "allReduce int[] BOR " + what + ": " + x[1 + i]);
+            check(me, lOut[i] == i, "allReduce long[] MIN " + what + ": " + lOut[i]);
         }
     }
 
@@ -153,7 +155,7 @@ public final class ArrayRanks
             for (int i = 0; i < count; i++)
             {
                 final int want = n * i + n * (n - 1) / 2;
-                check(a[2 + i] == want, "allReduce int[] shifted by 2, count " + count + ": a[" + (2 + i) + "] = " +
+                check(me, a[2 + i] == want, "allReduce int[] shifted by 2, count " + count + ": a[" + (2 + i) + "] = " +
                     a[2 + i] + ", expected " + want);
             }
         }
@@ -178,12 +180,12 @@ public final class ArrayRanks
                 for (int i = 0; i < f.length; i++)
                 {
                     final float want = i >= 2 && i < 2 + count ? (i - 2) * 0.5f : SENTINEL;
-                    check(f[i] == want, "broadcast float[] " + algorithm + " root " + root + " count " + count +
+                    check(me, f[i] == want, "broadcast float[] " + algorithm + " root " + root + " count " + count +
                         ": f[" + i + "] = " + f[i] + ", expected " + want);
                 }
                 for (int i = 0; i < count; i++)
                 {
-                    check(l[1 + i] == i * 3L - root, "broadcast long[] " + algorithm + " root " + root + " count " +
+                    check(me, l[1 + i] == i * 3L - root, "broadcast long[] " + algorithm + " root " + root + " count " +
                         count + " element " + i);
                 }
             }
@@ -227,13 +229,13 @@ public final class ArrayRanks
             c.allReduce(a, 0, out, 0, count, ReduceOp.SUM);
             for (int i = 0; i < count; i++)
             {
-                check(out[i] == sum(i + round), "allReduce during collections, round " + round + " element " + i +
+                check(me, out[i] == sum(i + round), "allReduce during collections, round " + round + " element " + i +
                     ": " + out[i] + ", expected " + sum(i + round));
             }
         }
         stop.set(true);
         churn.join();
-        check(collections() > collectionsBefore, "no collection ran during the calls");
+        check(me, collections() > collectionsBefore, "no collection ran during the calls");
     }
 
     private static long collections()
@@ -257,7 +259,7 @@ public final class ArrayRanks
         expect(() -> c.broadcast(a, 0, 5, n), "root=" + n);
         Arrays.fill(a, me);
         c.allReduce(a, 0, 10, ReduceOp.SUM);
-        check(a[9] == n * (n - 1) / 2f, "allReduce after rejected calls: " + a[9]);
+        check(me, a[9] == n * (n - 1) / 2f, "allReduce after rejected calls: " + a[9]);
     }
 
     private static void expect(final Runnable call, final String fragment)
@@ -268,19 +270,11 @@ public final class ArrayRanks
         }
         catch (final RuntimeException ex)
         {
-            check(ex.getMessage() != null && ex.getMessage().contains(fragment) &&
+            check(me, ex.getMessage() != null && ex.getMessage().contains(fragment) &&
                 ex.getMessage().contains("rank " + me), "message '" + ex.getMessage() + "' should contain '" +
                 fragment + "' and the rank");
             return;
         }
         throw new AssertionError("rank " + me + ": expected an exception containing '" + fragment + "'");
-    }
-
-    private static void check(final boolean ok, final String what)
-    {
-        if (!ok)
-        {
-            throw new AssertionError("rank " + me + ": " + what);
-        }
     }
 }

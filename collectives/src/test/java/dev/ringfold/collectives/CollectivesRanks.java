@@ -9,6 +9,8 @@ import org.agrona.UnsafeApi;
 
 import java.util.Random;
 
+import static dev.ringfold.collectives.RankChecks.check;
+
 /**
  * Every collective on every rank of a real job, checked element by element against a scalar reference: all dtypes
  * and ops, counts 0 upwards and not divisible by n, every root, forced algorithms, in and out of place, a split
@@ -50,14 +52,6 @@ public final class CollectivesRanks
         final java.nio.ByteBuffer b = BufferUtil.allocateDirectAligned((int)Math.max(64, bytes), 64);
         KEEP.add(b);
         return BufferUtil.address(b);
-    }
-
-    private static void check(final boolean ok, final String what)
-    {
-        if (!ok)
-        {
-            throw new AssertionError("rank " + me + ": " + what);
-        }
     }
 
     private static void fill(final ReduceOp op, final DType dt, final int rank, final long address, final long count)
@@ -147,7 +141,7 @@ public final class CollectivesRanks
             c.isOneNode() ? Collectives.AllReduceAlgorithm.SHARED_MEMORY :
             onNative ? (comm.size() > 2 ? Collectives.AllReduceAlgorithm.MPI : Collectives.AllReduceAlgorithm.RING) :
             Collectives.AllReduceAlgorithm.HIERARCHICAL;
-        check(c.algorithmFor(big, DType.F32) == expected, "the table picks " + c.algorithmFor(big, DType.F32) +
+        check(me, c.algorithmFor(big, DType.F32) == expected, "the table picks " + c.algorithmFor(big, DType.F32) +
             " for " + big + " F32, expected " + expected);
         System.out.println("placement " + section + (c.isOneNode() ? " one-node" : " nodes") + " rank " + me);
         System.out.println("ok " + section + " rank " + me);
@@ -174,7 +168,7 @@ public final class CollectivesRanks
                 long hash = 1125899906842597L;
                 for (long i = 0; i < count * dt.bytes(); i++)
                 {
-                    check(UnsafeApi.getByte(first + i) == UnsafeApi.getByte(second + i), dt + " run to run, byte " + i);
+                    check(me, UnsafeApi.getByte(first + i) == UnsafeApi.getByte(second + i), dt + " run to run, byte " + i);
                     hash = 31 * hash + UnsafeApi.getByte(first + i);
                 }
                 final long hashes = alloc(8L * n);
@@ -183,7 +177,7 @@ public final class CollectivesRanks
                 c.allGather(mine, hashes, 1, DType.I64);
                 for (int r = 0; r < n; r++)
                 {
-                    check(UnsafeApi.getLong(hashes + 8L * r) == hash, dt + " count " + count + ": rank " + r +
+                    check(me, UnsafeApi.getLong(hashes + 8L * r) == hash, dt + " count " + count + ": rank " + r +
                         " holds other bits than rank " + me);
                 }
             }
@@ -290,7 +284,7 @@ public final class CollectivesRanks
                     }
                     else
                     {
-                        check(UnsafeApi.getByte(dst) == 0x5A, "reduce wrote a non-root's dst");
+                        check(me, UnsafeApi.getByte(dst) == 0x5A, "reduce wrote a non-root's dst");
                     }
                 }
             }
@@ -316,7 +310,7 @@ public final class CollectivesRanks
         {
             for (long i = 0; i < count; i++)
             {
-                check(UnsafeApi.getInt(all + 4 * (r * count + i)) == r * 100_000 + i, "allGather block " + r);
+                check(me, UnsafeApi.getInt(all + 4 * (r * count + i)) == r * 100_000 + i, "allGather block " + r);
             }
         }
         final long[] counts = new long[size];
@@ -334,7 +328,7 @@ public final class CollectivesRanks
         {
             for (long i = 0; i < counts[r]; i++)
             {
-                check(UnsafeApi.getInt(v + 4 * (displs[r] + i)) == r * 100_000 + i, "allGatherv block " + r);
+                check(me, UnsafeApi.getInt(v + 4 * (displs[r] + i)) == r * 100_000 + i, "allGatherv block " + r);
             }
         }
         // reduceScatter: block r of the sum comes to rank r
@@ -345,7 +339,7 @@ public final class CollectivesRanks
         c.reduceScatter(src, dst, block, DType.F64, ReduceOp.SUM);
         for (long i = 0; i < block; i++)
         {
-            check(UnsafeApi.getDouble(dst + 8 * i) == Values.expected(ReduceOp.SUM, DType.F64, size, rank * block + i),
+            check(me, UnsafeApi.getDouble(dst + 8 * i) == Values.expected(ReduceOp.SUM, DType.F64, size, rank * block + i),
                 "reduceScatter element " + i);
         }
         // gather, scatter, gatherv, scatterv to and from every root
@@ -357,7 +351,7 @@ public final class CollectivesRanks
             {
                 for (int r = 0; r < size; r++)
                 {
-                    check(UnsafeApi.getInt(gathered + 4 * (r * count + count - 1)) == r * 100_000 + count - 1,
+                    check(me, UnsafeApi.getInt(gathered + 4 * (r * count + count - 1)) == r * 100_000 + count - 1,
                         "gather block " + r + " root " + root);
                 }
             }
@@ -365,7 +359,7 @@ public final class CollectivesRanks
             c.scatter(gathered, piece, count, DType.I32, root);
             if (rank == root)
             {
-                check(UnsafeApi.getInt(piece) == rank * 100_000, "scatter to the root");
+                check(me, UnsafeApi.getInt(piece) == rank * 100_000, "scatter to the root");
             }
             final long gv = alloc(total * 4);
             c.gatherv(mine, gv, counts, displs, DType.I32, root);
@@ -373,7 +367,7 @@ public final class CollectivesRanks
             {
                 for (int r = 0; r < size; r++)
                 {
-                    check(UnsafeApi.getInt(gv + 4 * (displs[r] + counts[r] - 1)) == r * 100_000 + counts[r] - 1,
+                    check(me, UnsafeApi.getInt(gv + 4 * (displs[r] + counts[r] - 1)) == r * 100_000 + counts[r] - 1,
                         "gatherv block " + r);
                 }
                 for (long i = 0; i < total; i++)
@@ -385,7 +379,7 @@ public final class CollectivesRanks
             c.scatterv(gv, counts, displs, sv, DType.I32, root);
             for (long i = 0; i < counts[rank]; i++)
             {
-                check(UnsafeApi.getInt(sv + 4 * i) == 7 * (displs[rank] + i), "scatterv element " + i + " root " + root);
+                check(me, UnsafeApi.getInt(sv + 4 * i) == 7 * (displs[rank] + i), "scatterv element " + i + " root " + root);
             }
         }
         // allToAll: block r of rank s's send buffer lands as block s of rank r's receive buffer
@@ -401,7 +395,7 @@ public final class CollectivesRanks
         c.allToAll(a2aSrc, a2aDst, count, DType.I32);
         for (int s = 0; s < size; s++)
         {
-            check(UnsafeApi.getInt(a2aDst + 4 * (s * count + 5)) == s * 1_000_000 + rank * 1000 + 5,
+            check(me, UnsafeApi.getInt(a2aDst + 4 * (s * count + 5)) == s * 1_000_000 + rank * 1000 + 5,
                 "allToAll block from " + s);
         }
         // allToAllv: rank s sends s+r+1 ints to rank r
@@ -434,7 +428,7 @@ public final class CollectivesRanks
         {
             for (long i = 0; i < rc[s]; i++)
             {
-                check(UnsafeApi.getInt(vr + 4 * (rd[s] + i)) == s * 1000 + rank * 10 + i, "allToAllv from " + s);
+                check(me, UnsafeApi.getInt(vr + 4 * (rd[s] + i)) == s * 1000 + rank * 10 + i, "allToAllv from " + s);
             }
         }
         // the same allToAllv, gatherv and scatterv, non-blocking and in flight together
@@ -459,12 +453,12 @@ public final class CollectivesRanks
         {
             for (long i = 0; i < rc[s]; i++)
             {
-                check(UnsafeApi.getInt(vr2 + 4 * (rd[s] + i)) == s * 1000 + rank * 10 + i, "iallToAllv from " + s);
+                check(me, UnsafeApi.getInt(vr2 + 4 * (rd[s] + i)) == s * 1000 + rank * 10 + i, "iallToAllv from " + s);
             }
         }
         for (long i = 0; i < counts[rank]; i++)
         {
-            check(UnsafeApi.getInt(sv2 + 4 * i) == 3 * (displs[rank] + i), "iscatterv element " + i);
+            check(me, UnsafeApi.getInt(sv2 + 4 * i) == 3 * (displs[rank] + i), "iscatterv element " + i);
         }
         if (rank == root)
         {
@@ -472,7 +466,7 @@ public final class CollectivesRanks
             {
                 for (long i = 0; i < counts[r]; i++)
                 {
-                    check(UnsafeApi.getInt(gathered2 + 4 * (displs[r] + i)) == 3 * (displs[r] + i), "igatherv block " + r);
+                    check(me, UnsafeApi.getInt(gathered2 + 4 * (displs[r] + i)) == 3 * (displs[r] + i), "igatherv block " + r);
                 }
             }
         }
@@ -542,7 +536,7 @@ public final class CollectivesRanks
         verify(ReduceOp.MAX, DType.F64, n, y, count, "concurrent allReduce on dup");
         for (int i = 0; i < (1 << 20); i++)
         {
-            check(UnsafeApi.getByte(z + i) == (byte)i, "concurrent broadcast byte " + i);
+            check(me, UnsafeApi.getByte(z + i) == (byte)i, "concurrent broadcast byte " + i);
         }
         dup.close();
         System.out.println("ok concurrent rank " + me);
@@ -578,7 +572,7 @@ public final class CollectivesRanks
         }
         catch (final RuntimeException ex)
         {
-            check(ex.getMessage() != null && ex.getMessage().contains(fragment) && ex.getMessage().contains("rank " + rank),
+            check(me, ex.getMessage() != null && ex.getMessage().contains(fragment) && ex.getMessage().contains("rank " + rank),
                 "message '" + ex.getMessage() + "' should contain '" + fragment + "' and the rank");
             return;
         }

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import static dev.ringfold.collectives.RankChecks.check;
+
 /**
  * Dups a communicator, uses an algorithm that keeps state on it (in turn: the shared-memory all-reduce and broadcast
  * and their region, the hierarchy with its node and leader communicators and their region, the ring and recursive
@@ -77,10 +79,10 @@ public final class LifetimeRanks
                 middle[0] + " -> " + after[0] + " bytes, maps " + before[1] + " -> " + middle[1] + " -> " + after[1] +
                 ", fds " + before[2] + " -> " + middle[2] + " -> " + after[2] + ", region files " + before[3] + " -> " +
                 after[3]);
-            check(after[0] - before[0] <= HEAP_TOLERANCE, "the heap grew by " + (after[0] - before[0]) + " bytes");
-            check(after[1] - before[1] <= MAPS_TOLERANCE, "mapped regions grew by " + (after[1] - before[1]));
-            check(after[2] - before[2] <= FDS_TOLERANCE, "file descriptors grew by " + (after[2] - before[2]));
-            check(after[3] <= before[3], "/dev/shm region files grew by " + (after[3] - before[3]));
+            check(me, after[0] - before[0] <= HEAP_TOLERANCE, "the heap grew by " + (after[0] - before[0]) + " bytes");
+            check(me, after[1] - before[1] <= MAPS_TOLERANCE, "mapped regions grew by " + (after[1] - before[1]));
+            check(me, after[2] - before[2] <= FDS_TOLERANCE, "file descriptors grew by " + (after[2] - before[2]));
+            check(me, after[3] <= before[3], "/dev/shm region files grew by " + (after[3] - before[3]));
             closedCommunicator(world);
             worldCollectives = Collectives.of(world);
             worldCollectives.forceAllReduce(Collectives.AllReduceAlgorithm.HIERARCHICAL);
@@ -108,7 +110,7 @@ public final class LifetimeRanks
                 sum(c);
                 java.util.Arrays.fill(array, me + 1); // the ring stages arrays
                 c.allReduce(array, 0, COUNT, ReduceOp.SUM);
-                check(array[COUNT - 1] == n * (n + 1) / 2f, "array allReduce gave " + array[COUNT - 1]);
+                check(me, array[COUNT - 1] == n * (n + 1) / 2f, "array allReduce gave " + array[COUNT - 1]);
             }
             case 1 ->
             {
@@ -154,7 +156,7 @@ public final class LifetimeRanks
         {
             fill(me + 1);
             persistent.start().await();
-            check(buffer.getFloat(4 * (count - 1)) == n * (n + 1) / 2f, "persistent allReduce: " + persistent);
+            check(me, buffer.getFloat(4 * (count - 1)) == n * (n + 1) / 2f, "persistent allReduce: " + persistent);
         }
     }
 
@@ -163,7 +165,7 @@ public final class LifetimeRanks
     {
         fill(me + 1);
         c.allReduce(address, address, COUNT, DType.F32, ReduceOp.SUM);
-        check(buffer.getFloat(0) == n * (n + 1) / 2f && buffer.getFloat(4 * (COUNT - 1)) == n * (n + 1) / 2f,
+        check(me, buffer.getFloat(0) == n * (n + 1) / 2f && buffer.getFloat(4 * (COUNT - 1)) == n * (n + 1) / 2f,
             c.algorithmFor(COUNT, DType.F32) + " allReduce gave " + buffer.getFloat(0));
     }
 
@@ -171,7 +173,7 @@ public final class LifetimeRanks
     {
         fill(me == root ? i : -1);
         c.broadcast(address, COUNT, DType.F32, root);
-        check(buffer.getFloat(0) == i && buffer.getFloat(4 * (COUNT - 1)) == i, "broadcast from " + root);
+        check(me, buffer.getFloat(0) == i && buffer.getFloat(4 * (COUNT - 1)) == i, "broadcast from " + root);
     }
 
     private static void fill(final float value)
@@ -205,7 +207,7 @@ public final class LifetimeRanks
         }
         catch (final CommunicatorClosedException ex)
         {
-            check(ex.getMessage().contains(name + " ") || ex.getMessage().contains(name + ";"),
+            check(me, ex.getMessage().contains(name + " ") || ex.getMessage().contains(name + ";"),
                 "the error names " + name + ": " + ex.getMessage());
             return;
         }
@@ -241,13 +243,5 @@ public final class LifetimeRanks
         }
         world.barrier();
         return new long[] {heap, maps, fds, files};
-    }
-
-    private static void check(final boolean ok, final String what)
-    {
-        if (!ok)
-        {
-            throw new AssertionError("rank " + me + ": " + what);
-        }
     }
 }

@@ -5,9 +5,11 @@ import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import org.agrona.BufferUtil;
-import org.agrona.UnsafeApi;
 
 import java.nio.ByteBuffer;
+
+import static dev.ringfold.collectives.RankChecks.check;
+import static dev.ringfold.collectives.RankChecks.sumOfRanks;
 
 /**
  * On 3 ranks with call checks off (the default): collective calls that do not match (count, dtype, operation, root,
@@ -32,19 +34,19 @@ public final class MismatchRanks
             final Communicator world = rf.world();
             me = world.rank();
             final Collectives c = Collectives.of(world);
-            check(!c.checksCalls(), "call checks are off: the stamps alone find mismatches");
+            check(me, !c.checksCalls(), "call checks are off: the stamps alone find mismatches");
             final ByteBuffer keep = BufferUtil.allocateDirectAligned(1 << 20, 64);
             final long buf = BufferUtil.address(keep);
             final int n = world.size();
 
-            sumOfRanks(c, buf, n);
+            sumOfRanks(c, buf, me, n);
             everyRankRaises("count", () -> c.allReduce(buf, buf, me == 1 ? 16 : 8, DType.F32, ReduceOp.SUM),
                 me == 1 ? "this rank called allReduce(count=16, F32, SUM)" : "called allReduce(count=16, F32, SUM)",
                 me == 1 ? "called allReduce(count=8, F32, SUM)" : "this rank called allReduce(count=8, F32, SUM)");
-            sumOfRanks(c, buf, n);
+            sumOfRanks(c, buf, me, n);
             everyRankRaises("dtype", () -> c.allReduce(buf, buf, 8, me == 2 ? DType.I32 : DType.F32, ReduceOp.MAX),
                 "allReduce(count=8, I32, MAX)", "allReduce(count=8, F32, MAX)");
-            sumOfRanks(c, buf, n);
+            sumOfRanks(c, buf, me, n);
             // the root only sends: it may finish its part before anyone can tell it, and then raises at the end of
             // its next call (a barrier: at 3 ranks each rank receives from both others in it)
             raisesHereOrNext(me == 0, "operation", () ->
@@ -58,14 +60,14 @@ public final class MismatchRanks
                     c.allReduce(buf, buf, 8, DType.F32, ReduceOp.SUM);
                 }
             }, c, "broadcast(count=8, F32, root=0)", "allReduce(count=8, F32, SUM)");
-            sumOfRanks(c, buf, n);
+            sumOfRanks(c, buf, me, n);
             // ranks 0 and 1 agree (root 0): rank 1 gets what it expects from rank 0; rank 2 waits on rank 1, finds
             // rank 0's message and tells the two, which had finished
             raisesHereOrNext(me != 2, "root", () -> c.broadcast(buf, 8, DType.F32, me == 2 ? 1 : 0), c, "root=0)",
                 "root=1)");
-            sumOfRanks(c, buf, n);
+            sumOfRanks(c, buf, me, n);
             // rank 2 skips the second all-reduce and goes on to the barrier
-            sumOfRanks(c, buf, n);
+            sumOfRanks(c, buf, me, n);
             everyRankRaises("skipped", () ->
             {
                 if (me == 2)
@@ -77,25 +79,25 @@ public final class MismatchRanks
                     c.allReduce(buf, buf, 8, DType.I32, ReduceOp.SUM);
                 }
             }, "barrier()", "allReduce(count=8, I32, SUM)");
-            sumOfRanks(c, buf, n);
+            sumOfRanks(c, buf, me, n);
             everyRankRaises("non-blocking", () ->
                 c.iallReduce(buf, buf, me == 0 ? 4 : 8, DType.F64, ReduceOp.SUM).await(),
                 "allReduce(count=4, F64, SUM)", "allReduce(count=8, F64, SUM)");
-            sumOfRanks(c, buf, n);
+            sumOfRanks(c, buf, me, n);
             final CollectiveRequest persistent = c.allReduceInit(buf, buf, me == 1 ? 6 : 5, DType.I64, ReduceOp.MIN);
             for (int start = 0; start < 2; start++)
             {
                 everyRankRaises("persistent", () -> persistent.start().await(), "allReduce(count=6, I64, MIN)",
                     "allReduce(count=5, I64, MIN)");
-                sumOfRanks(c, buf, n);
+                sumOfRanks(c, buf, me, n);
             }
             // the first call through the node region (shm) or the hierarchy (tcp) agrees on the call before the set-up
             everyRankRaises("set-up", () -> c.allReduce(buf, buf, me == 0 ? 16_384 : 8, DType.F32, ReduceOp.SUM),
                 "allReduce(count=16384, F32, SUM)", "allReduce(count=8, F32, SUM)");
-            sumOfRanks(c, buf, n);
+            sumOfRanks(c, buf, me, n);
             everyRankRaises("gather", () -> c.iallGather(buf, buf + 4096, me == 2 ? 3 : 2, DType.I32).await(),
                 "allGather(count=3, I32)", "allGather(count=2, I32)");
-            sumOfRanks(c, buf, n);
+            sumOfRanks(c, buf, me, n);
 
             // a first call through the node region (or the hierarchy) sets it up: then the mismatch below meets the
             // region's hand-offs (or the hierarchy's steps), not the set-up's agreement
@@ -112,23 +114,10 @@ public final class MismatchRanks
         }
     }
 
-    private static void sumOfRanks(final Collectives c, final long buf, final int n)
-    {
-        for (int i = 0; i < 8; i++)
-        {
-            UnsafeApi.putInt(buf + 4L * i, me + i);
-        }
-        c.allReduce(buf, buf, 8, DType.I32, ReduceOp.SUM);
-        for (int i = 0; i < 8; i++)
-        {
-            check(UnsafeApi.getInt(buf + 4L * i) == n * (n - 1) / 2 + n * i, "allReduce result at " + i);
-        }
-    }
-
     /** Every rank raises within the bound; its message names the two calls (both fragments). */
     private static void everyRankRaises(final String what, final Runnable call, final String one, final String other)
     {
-        check(raises(what, call, one, other), what + ": expected a CollectiveMismatchException naming " + one +
+        check(me, raises(what, call, one, other), what + ": expected a CollectiveMismatchException naming " + one +
             " and " + other);
     }
 
@@ -140,14 +129,14 @@ public final class MismatchRanks
         final Collectives c, final String one, final String other)
     {
         final boolean raised = raises(what, call, one, other);
-        check(raised || mayFinish, what + ": expected a CollectiveMismatchException naming " + one + " and " + other);
+        check(me, raised || mayFinish, what + ": expected a CollectiveMismatchException naming " + one + " and " + other);
         if (raised)
         {
             c.barrier();
             return;
         }
         System.out.println("finished " + what + " rank " + me);
-        check(raises(what, c::barrier, one, other), what + ": the call after it raised no " +
+        check(me, raises(what, c::barrier, one, other), what + ": the call after it raised no " +
             "CollectiveMismatchException naming " + one + " and " + other);
     }
 
@@ -163,19 +152,11 @@ public final class MismatchRanks
         {
             final long took = System.nanoTime() - start;
             final String m = ex.getMessage();
-            check(m.startsWith("rank " + me + " of ") && m.contains(": collective calls do not match at call #") &&
+            check(me, m.startsWith("rank " + me + " of ") && m.contains(": collective calls do not match at call #") &&
                 m.contains(one) && m.contains(other), what + ": message names both calls: " + m);
-            check(took < BOUND_NANOS, what + ": raised after " + took / 1_000_000 + " ms");
+            check(me, took < BOUND_NANOS, what + ": raised after " + took / 1_000_000 + " ms");
             System.out.println("mismatch " + what + " rank " + me + ": " + m);
             return true;
-        }
-    }
-
-    private static void check(final boolean ok, final String what)
-    {
-        if (!ok)
-        {
-            throw new AssertionError("rank " + me + ": " + what);
         }
     }
 }

@@ -9,6 +9,8 @@ import org.agrona.BufferUtil;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import static dev.ringfold.collectives.RankChecks.check;
+
 /**
  * Persistent all-reduce and broadcast requests through every algorithm (each forced, and the table's own pick, small
  * and large), with call checks on: each request runs the algorithm the selection table names for it, gives the right
@@ -67,7 +69,7 @@ public final class PersistentRanks
     {
         final Collectives.AllReduceAlgorithm picked = c.algorithmFor(count, DType.F32, ReduceOp.SUM);
         final CollectiveRequest r = c.allReduceInit(a.address, a.address, count, DType.F32, ReduceOp.SUM);
-        check(r.toString().contains(describes(picked.name())), "allReduceInit of " + count + " runs " + r +
+        check(me, r.toString().contains(describes(picked.name())), "allReduceInit of " + count + " runs " + r +
             ", the table says " + picked);
         for (int k = 0; k < 3; k++)
         {
@@ -79,9 +81,9 @@ public final class PersistentRanks
             r.await();
             other.await();
             final float want = n * (n + 1) / 2f + n * k;
-            check(a.get(0) == want && a.get(count - 1) == want, picked + " persistent allReduce of " + count +
+            check(me, a.get(0) == want && a.get(count - 1) == want, picked + " persistent allReduce of " + count +
                 ", start " + k + ": " + a.get(count - 1) + ", expected " + want);
-            check(b.get(count - 1) == n * n, "the calls alongside the persistent " + picked);
+            check(me, b.get(count - 1) == n * n, "the calls alongside the persistent " + picked);
         }
         System.out.println("persistent rank " + me + ": " + r);
     }
@@ -91,7 +93,7 @@ public final class PersistentRanks
         final Collectives.BroadcastAlgorithm picked = c.broadcastAlgorithmFor(4L * count);
         final int root = n - 1;
         final CollectiveRequest r = c.broadcastInit(a.address, count, DType.F32, root);
-        check(r.toString().contains(describes(picked.name())), "broadcastInit of " + count + " runs " + r +
+        check(me, r.toString().contains(describes(picked.name())), "broadcastInit of " + count + " runs " + r +
             ", the table says " + picked);
         for (int k = 0; k < 3; k++)
         {
@@ -100,7 +102,7 @@ public final class PersistentRanks
             b.fill(count, me + 1);
             c.allReduce(b.address, b.address, count, DType.F32, ReduceOp.SUM);
             r.await();
-            check(a.get(0) == 10 + k && a.get(count - 1) == 10 + k, picked + " persistent broadcast of " + count +
+            check(me, a.get(0) == 10 + k && a.get(count - 1) == 10 + k, picked + " persistent broadcast of " + count +
                 ", start " + k + ": " + a.get(count - 1));
         }
         System.out.println("persistent rank " + me + ": " + r);
@@ -131,7 +133,7 @@ public final class PersistentRanks
         }
         catch (final CollectiveMismatchException expected)
         {
-            check(expected.getMessage().contains("collective calls do not match"), expected.getMessage());
+            check(me, expected.getMessage().contains("collective calls do not match"), expected.getMessage());
         }
         dup.close();
         System.out.println("ok persistent-mismatch rank " + me);
@@ -159,14 +161,6 @@ public final class PersistentRanks
         float get(final int i)
         {
             return bytes.getFloat(4 * i);
-        }
-    }
-
-    private static void check(final boolean ok, final String what)
-    {
-        if (!ok)
-        {
-            throw new AssertionError("rank " + me + ": " + what);
         }
     }
 }

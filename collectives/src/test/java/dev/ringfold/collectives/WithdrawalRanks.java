@@ -5,13 +5,16 @@ import dev.ringfold.mpi.Ringfold;
 import dev.ringfold.tensors.DType;
 import dev.ringfold.tensors.ReduceOp;
 import org.agrona.BufferUtil;
-import org.agrona.UnsafeApi;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+
+import static dev.ringfold.collectives.RankChecks.check;
+import static dev.ringfold.collectives.RankChecks.sleep;
+import static dev.ringfold.collectives.RankChecks.sumOfRanks;
 
 /**
  * Issue 21 for collectives, at np 2: a collective whose deadline passes, or that is cancelled, withdraws its
@@ -34,12 +37,13 @@ public final class WithdrawalRanks
             me = world.rank();
             final Communicator quick = world.dup().timeout(Duration.ofSeconds(1));
             final Collectives c = Collectives.of(quick).forceAllReduce(Collectives.AllReduceAlgorithm.RING);
-            check(world.size() == 2, "np 2");
+            check(me, world.size() == 2, "np 2");
 
             abandoned(world, c, "deadline", () -> ranAndOutcome(c, false));
             abandoned(world, c, "cancel", () -> ranAndOutcome(c, true));
             quick.timeout(Duration.ofSeconds(60)); // the checks below are not about deadlines
-            sumOfRanks(c);
+            final ByteBuffer keep = BufferUtil.allocateDirectAligned(64, 64);
+            sumOfRanks(c, BufferUtil.address(keep), me, 2); // after the withdrawals
             c.barrier();
             System.out.println("ok withdrawal rank " + me);
         }
@@ -99,21 +103,6 @@ public final class WithdrawalRanks
         return outcome;
     }
 
-    private static void sumOfRanks(final Collectives c)
-    {
-        final ByteBuffer keep = BufferUtil.allocateDirectAligned(64, 64);
-        final long buf = BufferUtil.address(keep);
-        for (int i = 0; i < 8; i++)
-        {
-            UnsafeApi.putInt(buf + 4L * i, me + i);
-        }
-        c.allReduce(buf, buf, 8, DType.I32, ReduceOp.SUM);
-        for (int i = 0; i < 8; i++)
-        {
-            check(UnsafeApi.getInt(buf + 4L * i) == 1 + 2 * i, "allReduce result at " + i + " after the withdrawals");
-        }
-    }
-
     private static String outcome(final Runnable call)
     {
         try
@@ -132,26 +121,6 @@ public final class WithdrawalRanks
         catch (final CancellationException ex)
         {
             return "cancellation";
-        }
-    }
-
-    private static void check(final boolean ok, final String what)
-    {
-        if (!ok)
-        {
-            throw new AssertionError("rank " + me + ": " + what);
-        }
-    }
-
-    private static void sleep(final long millis)
-    {
-        try
-        {
-            Thread.sleep(millis);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.ringfold.testsupport.Mpjrun.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,8 +54,7 @@ class ExamplesProcessTest
     void ringDemoOverSharedMemory(@TempDir final Path dir) throws Exception
     {
         final String out = mpjrun(dir, "-np", "3", RingDemo.class.getName());
-        assertTrue(out.contains("[0] ring ok: token=3, allreduce ok on 3 ranks (shm)\n"), out);
-        assertTrue(out.contains("[2] token 3 -> rank 0\n"), out);
+        assertContains(out, "[0] ring ok: token=3, allreduce ok on 3 ranks (shm)\n", "[2] token 3 -> rank 0\n");
     }
 
     @Test
@@ -62,9 +62,8 @@ class ExamplesProcessTest
     void ringDemoOverTcp(@TempDir final Path dir) throws Exception
     {
         final String out = mpjrun(dir, "-np", "2", "-dev", "tcp", RingDemo.class.getName());
-        assertTrue(out.contains("[0] ring ok: token=1, allreduce ok on 2 ranks (tcp)\n"), out);
-        assertTrue(out.contains("[1] rank 1 of 2 on "), out);
-        assertTrue(out.contains(": left 0 via tcp, right 0 via tcp\n"), out);
+        assertContains(out, "[0] ring ok: token=1, allreduce ok on 2 ranks (tcp)\n", "[1] rank 1 of 2 on ",
+            ": left 0 via tcp, right 0 via tcp\n");
     }
 
     @Test
@@ -84,12 +83,12 @@ class ExamplesProcessTest
     void pointToPointTourOnFourRanks(@TempDir final Path dir) throws Exception
     {
         final String out = mpjrun(dir, "-np", "4", PointToPointTour.class.getName());
-        assertTrue(out.contains("[1] arrays: 5 ints from rank 0, first 4, last 36\n"), out);
-        assertTrue(out.contains("[0] exchange: 10000 rounds with rank 1 over shm\n"), out);
-        assertTrue(out.contains("[0] synchronous: complete before the receive was posted: false; after: true\n"), out);
-        assertTrue(out.contains("[0] truncation: rank 0 of WORLD: message from rank 1 (tag 50) has 100 bytes but " +
-            "the receive buffer holds 16; the message was discarded\n"), out);
-        assertTrue(out.contains("[0] tour ok on 4 ranks\n"), out);
+        assertContains(out, "[1] arrays: 5 ints from rank 0, first 4, last 36\n",
+            "[0] exchange: 10000 rounds with rank 1 over shm\n",
+            "[0] synchronous: complete before the receive was posted: false; after: true\n",
+            "[0] truncation: rank 0 of WORLD: message from rank 1 (tag 50) has 100 bytes but the receive buffer holds " +
+                "16; the message was discarded\n",
+            "[0] tour ok on 4 ranks\n");
     }
 
     /** Runs bin/mpjrun with the test class path (this module's current classes first); returns its output. */

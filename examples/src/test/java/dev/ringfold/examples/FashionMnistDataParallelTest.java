@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +43,7 @@ class FashionMnistDataParallelTest
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void oneTwoFourRanksAndAParameterServerAgreeAndBucketsOverlapBackward(@TempDir final Path dir) throws Exception
     {
-        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), 1280, 320, 7);
+        final Path data = SyntheticFashion.writeDataFolder(dir, 1280, 320, 7);
         final String two = train(dir, data, "np2", "-np", "2", "--trace");
         final String twoAgain = train(dir, data, "np2-again", "-np", "2");
         assertEquals(digest(two), digest(twoAgain), "the same np twice: bit-identical parameters\n" + two + twoAgain);
@@ -90,7 +89,7 @@ class FashionMnistDataParallelTest
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void killMinus9MidEpochThenResumeEndsWithTheUninterruptedParameters(@TempDir final Path dir) throws Exception
     {
-        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), 1280, 320, 7);
+        final Path data = SyntheticFashion.writeDataFolder(dir, 1280, 320, 7);
         final Path straight = dir.resolve("straight");
         final Path killed = dir.resolve("killed");
         final String uninterrupted = ExamplesProcessTest.mpjrun(dir, "-np", "2", "--no-tag-output",

@@ -385,27 +385,21 @@ final class LaunchArguments
 
     private static int positiveInt(final String value, final String option) throws UsageException
     {
-        try
-        {
-            final int n = Integer.parseInt(value.trim());
-            if (n > 0)
-            {
-                return n;
-            }
-        }
-        catch (final NumberFormatException ignore)
-        {
-            // reported below, with the other bad values
-        }
-        throw new UsageException(option + " needs a positive whole number, not '" + value + "'");
+        return atLeast(value, option, 1, "a positive whole number");
     }
 
     private static int nonNegativeInt(final String value, final String option) throws UsageException
     {
+        return atLeast(value, option, 0, "a whole number >= 0");
+    }
+
+    private static int atLeast(final String value, final String option, final int min, final String expected)
+        throws UsageException
+    {
         try
         {
             final int n = Integer.parseInt(value.trim());
-            if (n >= 0)
+            if (n >= min)
             {
                 return n;
             }
@@ -414,7 +408,7 @@ final class LaunchArguments
         {
             // reported below, with the other bad values
         }
-        throw new UsageException(option + " needs a whole number >= 0, not '" + value + "'");
+        throw new UsageException(option + " needs " + expected + ", not '" + value + "'");
     }
 
     private static String logLevel(final String value) throws UsageException

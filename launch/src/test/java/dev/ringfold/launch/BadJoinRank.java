@@ -12,15 +12,12 @@ public final class BadJoinRank
 
     public static void main(final String[] args) throws Exception
     {
-        TestRanks.announce();
-        TestRanks.awaitPeers();
-        if (TestRanks.rank() == 0)
+        TestRanks.onceAllAreUp(0, () ->
         {
             final String[] hostPort = System.getenv("RINGFOLD_RENDEZVOUS").split(":");
             RendezvousClient.connect(hostPort[0], Integer.parseInt(hostPort[1]), 0, TestRanks.size() + 1,
                 System.getenv("RINGFOLD_JOB_ID"), JobSecret.fromEnvironment(System.getenv(), System.getenv("RINGFOLD_JOB_ID")),
                 System.currentTimeMillis() + 10_000);
-        }
-        Thread.sleep(60_000);
+        });
     }
 }

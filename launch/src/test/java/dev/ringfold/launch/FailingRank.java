@@ -14,12 +14,6 @@ public final class FailingRank
             final Process child = new ProcessBuilder("sleep", "60").start();
             System.out.println("child " + child.pid());
         }
-        TestRanks.announce();
-        TestRanks.awaitPeers();
-        if (TestRanks.rank() == 1)
-        {
-            System.exit(3);
-        }
-        Thread.sleep(60_000);
+        TestRanks.onceAllAreUp(1, () -> System.exit(3));
     }
 }

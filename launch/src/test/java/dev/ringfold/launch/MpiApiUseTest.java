@@ -51,6 +51,18 @@ class MpiApiUseTest
         return out;
     }
 
+    /** The program's main class, app.Main, whose main method does {@code body}. */
+    private static String mainClass(final String body)
+    {
+        return "package app; public class Main { public static void main(String[] a) { " + body + " } }";
+    }
+
+    /** A class the main class calls, app.Helper, with {@code members}. */
+    private static String helperClass(final String members)
+    {
+        return "package app; class Helper { " + members + " }";
+    }
+
     private static void deleteTree(final Path p) throws IOException
     {
         try (var files = Files.walk(p))
@@ -73,10 +85,8 @@ class MpiApiUseTest
     void anOpenMpiProgramIsSeenThroughItsHelperClass() throws Exception
     {
         final Path classes = compile(Map.of("mpi/MPI.java", OPENMPI_STUBS, "mpi/Intracomm.java", OPENMPI_COMM,
-            "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
-                "mpi.MPI.Init(a); Helper.go(); mpi.MPI.Finalize(); } }",
-            "app/Helper.java", "package app; class Helper { static void go() { " +
-                "System.out.println(mpi.MPI.COMM_WORLD.getRank()); } }"));
+            "app/Main.java", mainClass("mpi.MPI.Init(a); Helper.go(); mpi.MPI.Finalize();"),
+            "app/Helper.java", helperClass("static void go() { System.out.println(mpi.MPI.COMM_WORLD.getRank()); }")));
         assertEquals(MpiApiUse.OPENMPI, MpiApiUse.of("app.Main", List.of(classes.toString())));
     }
 
@@ -86,9 +96,8 @@ class MpiApiUseTest
         // what every object and exception has (getMessage) and what both APIs have (queryThread) say nothing
         final Path classes = compile(Map.of("mpi/MPI.java", OPENMPI_STUBS, "mpi/Intracomm.java", MPJ_COMM,
             "mpi/MPIException.java", "package mpi; public class MPIException extends RuntimeException {}",
-            "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
-                "System.out.println(new mpi.MPIException().getMessage()); " +
-                "mpi.MPI.Init(a); System.out.println(mpi.MPI.queryThread() + mpi.MPI.COMM_WORLD.Rank()); } }"));
+            "app/Main.java", mainClass("System.out.println(new mpi.MPIException().getMessage()); " +
+                "mpi.MPI.Init(a); System.out.println(mpi.MPI.queryThread() + mpi.MPI.COMM_WORLD.Rank());")));
         final Path jar = dir.resolve("app.jar");
         try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar)))
         {
@@ -101,8 +110,7 @@ class MpiApiUseTest
     @Test
     void aProgramWithoutMpiGetsNeither() throws Exception
     {
-        final Path classes = compile(Map.of("app/Main.java",
-            "package app; public class Main { public static void main(String[] a) { System.out.println(1); } }"));
+        final Path classes = compile(Map.of("app/Main.java", mainClass("System.out.println(1);")));
         assertEquals(MpiApiUse.NONE, MpiApiUse.of("app.Main", List.of(classes.toString())));
         assertNull(MpiApiJar.forProgram("auto", "app.Main", List.of(classes.toString())).jar());
     }
@@ -116,10 +124,9 @@ class MpiApiUseTest
     void aProgramOfTheRuntimeAloneStartsWithoutTheVectorApi() throws Exception
     {
         final Path classes = compile(Map.of("dev/ringfold/mpi/Ringfold.java", RUNTIME_STANDIN,
-            "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
-                "System.out.println(dev.ringfold.mpi.Ringfold.init().rank() + Helper.NAME); } }",
-            "app/Helper.java", "package app; class Helper { static final String NAME = new StringBuilder(\"x\")" +
-                ".toString(); }"));
+            "app/Main.java", mainClass("System.out.println(dev.ringfold.mpi.Ringfold.init().rank() + Helper.NAME);"),
+            "app/Helper.java", helperClass("static final String NAME = new StringBuilder(\"x\")" +
+                ".toString();")));
         assertEquals(new MpiApiUse.Program(MpiApiUse.NONE, false),
             MpiApiUse.read("app.Main", List.of(classes.toString())));
         assertEquals(new MpiApiJar.Choice(null, false),
@@ -131,10 +138,9 @@ class MpiApiUseTest
     {
         final Path classes = compile(Map.of("dev/ringfold/mpi/Ringfold.java", RUNTIME_STANDIN,
             "dev/ringfold/collectives/Collectives.java", COLLECTIVES_STANDIN,
-            "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
-                "dev.ringfold.mpi.Ringfold.init(); Helper.sum(); } }",
-            "app/Helper.java", "package app; class Helper { static void sum() { " +
-                "dev.ringfold.collectives.Collectives.allReduce(new double[1]); } }"));
+            "app/Main.java", mainClass("dev.ringfold.mpi.Ringfold.init(); Helper.sum();"),
+            "app/Helper.java", helperClass("static void sum() { " +
+                "dev.ringfold.collectives.Collectives.allReduce(new double[1]); }")));
         assertEquals(new MpiApiUse.Program(MpiApiUse.NONE, true),
             MpiApiUse.read("app.Main", List.of(classes.toString())));
     }
@@ -143,8 +149,7 @@ class MpiApiUseTest
     void anMpiProgramAndAMissingMainClassGetTheVectorApi() throws Exception
     {
         final Path classes = compile(Map.of("mpi/MPI.java", OPENMPI_STUBS, "mpi/Intracomm.java", MPJ_COMM,
-            "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
-                "mpi.MPI.Init(a); System.out.println(mpi.MPI.COMM_WORLD.Rank()); } }"));
+            "app/Main.java", mainClass("mpi.MPI.Init(a); System.out.println(mpi.MPI.COMM_WORLD.Rank());")));
         assertEquals(new MpiApiUse.Program(MpiApiUse.MPJ, true),
             MpiApiUse.read("app.Main", List.of(classes.toString())));
         // a main class the launcher cannot read (in Ringfold's own jars, say) might reach anything
@@ -158,8 +163,8 @@ class MpiApiUseTest
         final Path classes = compile(Map.of("mpi/MPI.java", OPENMPI_STUBS, "mpi/Intracomm.java",
             "package mpi; public class Intracomm { public int Rank() { return 0; } public int getSize() " +
                 "{ return 1; } }",
-            "app/Main.java", "package app; public class Main { public static void main(String[] a) { " +
-                "System.out.println(mpi.MPI.COMM_WORLD.Rank() + mpi.MPI.COMM_WORLD.getSize()); } }"));
+            "app/Main.java", mainClass(
+                "System.out.println(mpi.MPI.COMM_WORLD.Rank() + mpi.MPI.COMM_WORLD.getSize());")));
         final UsageException ex = assertThrows(UsageException.class,
             () -> MpiApiUse.of("app.Main", List.of(classes.toString())));
         assertTrue(ex.getMessage().contains("mpi.Intracomm.Rank") && ex.getMessage().contains("getSize") &&

@@ -9,13 +9,8 @@ public final class SelfKillingRank
 
     public static void main(final String[] args) throws Exception
     {
-        TestRanks.announce();
-        TestRanks.awaitPeers();
-        if (TestRanks.rank() == 1)
-        {
-            // ProcessHandle.current().destroyForcibly() is refused, so ask kill(1)
-            new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).inheritIO().start().waitFor();
-        }
-        Thread.sleep(60_000);
+        // ProcessHandle.current().destroyForcibly() is refused, so ask kill(1)
+        TestRanks.onceAllAreUp(1, () -> new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid()))
+            .inheritIO().start().waitFor());
     }
 }

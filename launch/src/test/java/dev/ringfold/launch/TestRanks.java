@@ -37,6 +37,28 @@ final class TestRanks
         }
     }
 
+    /** What one rank does once every rank is up. */
+    @FunctionalInterface
+    interface Action
+    {
+        void run() throws Exception;
+    }
+
+    /**
+     * Announces this rank and waits for its peers; rank {@code actor} then does {@code action}; every rank (the actor
+     * too, if it is still there) then sleeps 60 s, for the test to see what the launcher makes of it.
+     */
+    static void onceAllAreUp(final int actor, final Action action) throws Exception
+    {
+        announce();
+        awaitPeers();
+        if (rank() == actor)
+        {
+            action.run();
+        }
+        Thread.sleep(60_000);
+    }
+
     /** Waits until every rank has announced itself, or 30 s at most. */
     static void awaitPeers() throws IOException, InterruptedException
     {

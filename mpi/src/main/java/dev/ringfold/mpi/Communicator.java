@@ -722,12 +722,12 @@ public final class Communicator implements AutoCloseable
     void onAgreementStep(final int worldPeer, final AgreeFrame step)
     {
         final int from = rankOfWorld(worldPeer);
-        final int seq = step.seq();
+        final int seq = step.get(AgreeFrame.SEQ);
         if (from < 0 || seq < agreementsStarted - 3)
         {
             return; // not a member, or an agreement long decided everywhere
         }
-        final int words = step.words();
+        final int words = step.get(AgreeFrame.WORDS);
         final long[] failedSet = new long[words];
         final long[] acceptedSet = new long[words];
         for (int w = 0; w < words; w++)
@@ -735,8 +735,9 @@ public final class Communicator implements AutoCloseable
             failedSet[w] = step.failedWord(w);
             acceptedSet[w] = step.acceptedWord(w);
         }
-        agreement(seq).onMessage(from, step.kind(), step.epoch(), step.value(), step.max(), failedSet,
-            step.acceptedEpoch(), step.acceptedValue(), step.acceptedMax(), acceptedSet);
+        agreement(seq).onMessage(from, step.get(AgreeFrame.KIND), step.get(AgreeFrame.EPOCH),
+            step.get(AgreeFrame.VALUE), step.get(AgreeFrame.MAX), failedSet, step.get(AgreeFrame.ACCEPTED_EPOCH),
+            step.get(AgreeFrame.ACCEPTED_VALUE), step.get(AgreeFrame.ACCEPTED_MAX), acceptedSet);
     }
 
     /**
@@ -1634,7 +1635,7 @@ public final class Communicator implements AutoCloseable
         r.base = base;
         r.address = address;
         r.length = length;
-        engine.startSend(r);
+        engine.start(r);
         return r;
     }
 
@@ -1649,7 +1650,7 @@ public final class Communicator implements AutoCloseable
         r.base = base;
         r.address = address;
         r.length = length;
-        engine.startRecv(r);
+        engine.start(r);
         return r;
     }
 

@@ -89,7 +89,7 @@ final class ContextRoutes
     void onAgreementStep(final int peer, final AgreeFrame agree, final DirectBuffer buffer, final int offset,
         final int length, final int nextContext)
     {
-        final int ctx = agree.ctx();
+        final int ctx = agree.get(AgreeFrame.CTX);
         final Communicator comm = byContext.get(ctx);
         if (comm != null)
         {

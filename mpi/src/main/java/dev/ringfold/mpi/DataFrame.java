@@ -6,30 +6,8 @@ package dev.ringfold.mpi;
  */
 final class DataFrame extends FrameFlyweight<DataFrame>
 {
-    static final int RECV_ID_OFFSET = 4;
-    static final int POSITION_OFFSET = 8;
-    static final int HEADER_LENGTH = 16;
-
-    int recvId()
-    {
-        return getInt(RECV_ID_OFFSET);
-    }
-
-    DataFrame recvId(final int value)
-    {
-        putInt(RECV_ID_OFFSET, value);
-        return this;
-    }
-
+    static final IntField<DataFrame> RECV_ID = intAt(4);
     /** Where the fragment goes in the message. */
-    int position()
-    {
-        return getInt(POSITION_OFFSET);
-    }
-
-    DataFrame position(final int value)
-    {
-        putInt(POSITION_OFFSET, value);
-        return this;
-    }
+    static final IntField<DataFrame> POSITION = intAt(8);
+    static final int HEADER_LENGTH = 16;
 }

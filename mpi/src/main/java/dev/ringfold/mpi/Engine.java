@@ -182,12 +182,20 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     // ------------------------------------------------------------------------------------------------ sending
 
-    void startSend(final Request r)
+    /** Starts a send or a receive ({@link Request#isSend}), its fields set by the communicator. */
+    void start(final Request r)
     {
         final Thread outer = guard.enter();
         try
         {
-            send(r);
+            if (r.isSend)
+            {
+                send(r);
+            }
+            else
+            {
+                recv(r);
+            }
         }
         finally
         {
@@ -203,18 +211,8 @@ final class Engine implements FrameHandler, SendQueues.Sender
         {
             throw peerFailed(peer, "send to");
         }
-        r.state = Request.PENDING;
-        r.phase = Request.QUEUED;
-        r.error = null;
-        r.transferred = 0;
+        r.begin();
         r.exposed = false;
-        r.byAddress = false;
-        r.cancelSent = false;
-        r.operation = null;
-        if (Tracer.ON)
-        {
-            r.traceStart = Tracer.now();
-        }
         r.status.set(r.comm == null ? peer : r.comm.rankOfWorld(peer), r.tag, r.length);
         queues.send(r);
     }
@@ -236,7 +234,8 @@ final class Engine implements FrameHandler, SendQueues.Sender
             {
                 return false;
             }
-            eager.wrap(ch.buffer(), at).type(Frames.EAGER).ctx(r.ctx).tag(r.tag).length(r.length).stamp(r.stamp);
+            eager.wrap(ch.buffer(), at).type(Frames.EAGER).put(EagerFrame.CTX, r.ctx).put(EagerFrame.TAG, r.tag)
+                .put(EagerFrame.MESSAGE_LENGTH, r.length).put(EagerFrame.STAMP, r.stamp);
             final DirectBuffer b = ch.buffer();
             UnsafeApi.copyMemory(r.base, r.address, b.byteArray(), b.addressOffset() + at + EagerFrame.HEADER_LENGTH,
                 r.length);
@@ -256,8 +255,9 @@ final class Engine implements FrameHandler, SendQueues.Sender
         // the receiver may read an off-heap buffer itself (cross-memory), or have the path move it by address
         r.exposed = r.base == null && pulls.exposesTo(peer);
         final boolean pullable = r.exposed || r.base == null && ch.movesByAddress();
-        rts.wrap(ch.buffer(), at).type(Frames.RTS).ctx(r.ctx).tag(r.tag).length(r.length).sendId(r.slot)
-            .address(pullable ? r.address : 0L).stamp(r.stamp);
+        rts.wrap(ch.buffer(), at).type(Frames.RTS).put(RtsFrame.CTX, r.ctx).put(RtsFrame.TAG, r.tag)
+            .put(RtsFrame.MESSAGE_LENGTH, r.length).put(RtsFrame.SEND_ID, r.slot)
+            .put(RtsFrame.ADDRESS, pullable ? r.address : 0L).put(RtsFrame.STAMP, r.stamp);
         ch.commit(at);
         r.phase = Request.AWAIT_CTS;
         return true;
@@ -274,7 +274,8 @@ final class Engine implements FrameHandler, SendQueues.Sender
             {
                 return false;
             }
-            data.wrap(ch.buffer(), at).type(Frames.DATA).recvId(r.remoteSlot).position(r.transferred);
+            data.wrap(ch.buffer(), at).type(Frames.DATA).put(DataFrame.RECV_ID, r.remoteSlot)
+                .put(DataFrame.POSITION, r.transferred);
             final DirectBuffer b = ch.buffer();
             UnsafeApi.copyMemory(r.base, r.address + r.transferred, b.byteArray(),
                 b.addressOffset() + at + DataFrame.HEADER_LENGTH, n);
@@ -298,35 +299,12 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     // ---------------------------------------------------------------------------------------------- receiving
 
-    void startRecv(final Request r)
-    {
-        final Thread outer = guard.enter();
-        try
-        {
-            recv(r);
-        }
-        finally
-        {
-            guard.leave(outer);
-        }
-    }
-
     private void recv(final Request r)
     {
         checkOpen();
-        r.state = Request.PENDING;
-        r.phase = Request.QUEUED;
-        r.error = null;
-        r.transferred = 0;
+        r.begin();
         r.sourceWorld = -1;
         r.stamp = 0;
-        r.byAddress = false;
-        r.cancelSent = false;
-        r.operation = null;
-        if (Tracer.ON)
-        {
-            r.traceStart = Tracer.now();
-        }
         final Envelope e = matching.findUnexpected(r.ctx, r.peer, r.tag);
         if (e != null)
         {
@@ -384,7 +362,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
             case Frames.RTS -> onRts(peer, rts.wrap(buffer, offset));
             case Frames.CTS -> onCts(idPair.wrap(buffer, offset));
             case Frames.DATA -> onData(data.wrap(buffer, offset), length);
-            case Frames.FIN -> onFin(idFrame.wrap(buffer, offset).id());
+            case Frames.FIN -> onFin(idFrame.wrap(buffer, offset).get(IdFrame.ID));
             default -> onOtherFrame(peer, type, buffer, offset, length);
         }
     }
@@ -397,14 +375,17 @@ final class Engine implements FrameHandler, SendQueues.Sender
             case Frames.BYE -> closedAfterTellingOfDeaths(peer);
             case Frames.HELP -> onHelp(peer, help.wrap(buffer, offset));
             case Frames.CTS_BY_ADDRESS -> onCtsByAddress(idPair.wrap(buffer, offset));
-            case Frames.CANCEL_SEND -> onCancelSend(peer, idFrame.wrap(buffer, offset).id());
-            case Frames.CANCEL_RECV -> onCancelRecv(peer, idPair.wrap(buffer, offset).sendId(), idPair.recvId());
-            case Frames.WITHDRAWN -> onWithdrawn(idFrame.wrap(buffer, offset).id());
-            case Frames.REVOKE -> revoked(revoke.wrap(buffer, offset).ctx(), revoke.revoker());
+            case Frames.CANCEL_SEND -> onCancelSend(peer, idFrame.wrap(buffer, offset).get(IdFrame.ID));
+            case Frames.CANCEL_RECV -> onCancelRecv(peer, idPair.wrap(buffer, offset).get(IdPairFrame.SEND_ID),
+                idPair.get(IdPairFrame.RECV_ID));
+            case Frames.WITHDRAWN -> onWithdrawn(idFrame.wrap(buffer, offset).get(IdFrame.ID));
+            case Frames.REVOKE ->
+                revoked(revoke.wrap(buffer, offset).get(RevokeFrame.CTX), revoke.get(RevokeFrame.REVOKER));
             // settled after this round of polling, once whatever the dead rank sent this rank before it died has
             // been read (those messages were sent), as a death this rank sees itself is
             case Frames.FAILED ->
-                liveness.heardOfDeath(peer, failedFrame.wrap(buffer, offset).rank(), failedFrame.incarnation());
+                liveness.heardOfDeath(peer, failedFrame.wrap(buffer, offset).get(FailedFrame.RANK),
+                    failedFrame.get(FailedFrame.INCARNATION));
             case Frames.AGREE -> onAgreement(peer, buffer, offset, length);
             default -> onPeerFailure(peer, "sent a frame of unknown type " + type + " (protocol mismatch?)");
         }
@@ -412,10 +393,10 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     private void onEager(final int peer, final EagerFrame frame)
     {
-        final int ctx = frame.ctx();
-        final int tag = frame.tag();
-        final int length = frame.length();
-        final long stamp = frame.stamp();
+        final int ctx = frame.get(EagerFrame.CTX);
+        final int tag = frame.get(EagerFrame.TAG);
+        final int length = frame.get(EagerFrame.MESSAGE_LENGTH);
+        final long stamp = frame.get(EagerFrame.STAMP);
         final DirectBuffer buffer = frame.buffer();
         final long src = buffer.addressOffset() + frame.offset() + EagerFrame.HEADER_LENGTH;
         final Request r = matching.findPosted(ctx, peer, tag);
@@ -443,12 +424,12 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     private void onRts(final int peer, final RtsFrame frame)
     {
-        final int ctx = frame.ctx();
-        final int tag = frame.tag();
-        final int length = frame.length();
-        final int sendSlot = frame.sendId();
-        final long address = frame.address();
-        final long stamp = frame.stamp();
+        final int ctx = frame.get(RtsFrame.CTX);
+        final int tag = frame.get(RtsFrame.TAG);
+        final int length = frame.get(RtsFrame.MESSAGE_LENGTH);
+        final int sendSlot = frame.get(RtsFrame.SEND_ID);
+        final long address = frame.get(RtsFrame.ADDRESS);
+        final long stamp = frame.get(RtsFrame.STAMP);
         final Request r = matching.findPosted(ctx, peer, tag);
         if (r != null)
         {
@@ -524,7 +505,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
     /** Sender: the receiver asks for help with a transfer; push every chunk still unclaimed. */
     private void onHelp(final int peer, final HelpFrame frame)
     {
-        final Request r = slots.get(frame.sendId());
+        final Request r = slots.get(frame.get(HelpFrame.SEND_ID));
         if (r != null && r.isSend && r.state == Request.PENDING && r.base == null)
         {
             pulls.help(peer, r.address, frame);
@@ -533,12 +514,12 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     private void onCts(final IdPairFrame frame)
     {
-        final Request r = slots.get(frame.sendId());
+        final Request r = slots.get(frame.get(IdPairFrame.SEND_ID));
         if (r == null || r.phase == Request.TOMBSTONE || r.phase == Request.WITHDRAWING)
         {
             return; // withdrawn: the receiver fails its receive when our cancel arrives, right behind
         }
-        r.remoteSlot = frame.recvId();
+        r.remoteSlot = frame.get(IdPairFrame.RECV_ID);
         r.phase = Request.STREAMING;
         r.exposed = false; // the receiver streams: it will not read our memory
         r.transferred = 0;
@@ -548,9 +529,9 @@ final class Engine implements FrameHandler, SendQueues.Sender
     /** Sender: the receiver has posted its buffer; the path moves the bytes and reports the end. */
     private void onCtsByAddress(final IdPairFrame frame)
     {
-        final int id = frame.sendId();
+        final int id = frame.get(IdPairFrame.SEND_ID);
         final Request r = slots.get(id);
-        final int recvSlot = frame.recvId();
+        final int recvSlot = frame.get(IdPairFrame.RECV_ID);
         if (r == null)
         {
             return;
@@ -584,12 +565,12 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     private void onData(final DataFrame frame, final int frameLength)
     {
-        final Request r = slots.get(frame.recvId());
+        final Request r = slots.get(frame.get(DataFrame.RECV_ID));
         if (r.phase == Request.TOMBSTONE)
         {
             return; // sent before the sender saw our cancel: the withdrawn buffer is not touched
         }
-        final int at = frame.position();
+        final int at = frame.get(DataFrame.POSITION);
         final int n = frameLength - DataFrame.HEADER_LENGTH;
         final DirectBuffer buffer = frame.buffer();
         UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + frame.offset() + DataFrame.HEADER_LENGTH,
@@ -1350,7 +1331,8 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     private void forwardRevocation(final Communicator comm, final int revoker)
     {
-        revoke.wrap(frameScratch, 0).type(Frames.REVOKE).ctx(comm.context()).revoker(revoker);
+        revoke.wrap(frameScratch, 0).type(Frames.REVOKE).put(RevokeFrame.CTX, comm.context())
+            .put(RevokeFrame.REVOKER, revoker);
         for (int r = 0; r < comm.size(); r++)
         {
             sendFrame(comm.worldRank(r), frameScratch, RevokeFrame.FRAME_LENGTH);
@@ -1385,7 +1367,8 @@ final class Engine implements FrameHandler, SendQueues.Sender
     /** Tells every other rank that a rank died: each that learns of it first passes it on (gossip, no server). */
     private void spreadDeath(final int rank)
     {
-        failedFrame.wrap(frameScratch, 0).type(Frames.FAILED).rank(rank).incarnation(liveness.incarnation(rank)).padding();
+        failedFrame.wrap(frameScratch, 0).type(Frames.FAILED).put(FailedFrame.RANK, rank)
+            .put(FailedFrame.INCARNATION, liveness.incarnation(rank)).put(FailedFrame.PADDING, 0);
         for (int p = 0; p < worldSize; p++)
         {
             sendFrame(p, frameScratch, FailedFrame.FRAME_LENGTH);
@@ -1399,9 +1382,11 @@ final class Engine implements FrameHandler, SendQueues.Sender
     {
         final int length = AgreeFrame.frameLength(words);
         final UnsafeBuffer b = length <= frameScratch.capacity() ? frameScratch : new UnsafeBuffer(new byte[length]);
-        agreeOut.wrap(b, 0).type(Frames.AGREE).ctx(ctx).seq(seq).kind(kind).epoch(epoch).value(value).max(max)
-            .acceptedEpoch(acceptedEpoch).acceptedValue(acceptedValue).acceptedMax(acceptedMax).words(words)
-            .incarnation(liveness.incarnation(worldRank));
+        agreeOut.wrap(b, 0).type(Frames.AGREE).put(AgreeFrame.CTX, ctx).put(AgreeFrame.SEQ, seq)
+            .put(AgreeFrame.KIND, kind).put(AgreeFrame.EPOCH, epoch).put(AgreeFrame.VALUE, value)
+            .put(AgreeFrame.MAX, max).put(AgreeFrame.ACCEPTED_EPOCH, acceptedEpoch)
+            .put(AgreeFrame.ACCEPTED_VALUE, acceptedValue).put(AgreeFrame.ACCEPTED_MAX, acceptedMax)
+            .put(AgreeFrame.WORDS, words).put(AgreeFrame.INCARNATION, liveness.incarnation(worldRank));
         for (int w = 0; w < words; w++)
         {
             agreeOut.failedWord(w, failedSet == null ? 0 : failedSet[w]);
@@ -1412,7 +1397,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
 
     private void onAgreement(final int peer, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (agree.wrap(buffer, offset).incarnation() < liveness.incarnation(peer))
+        if (agree.wrap(buffer, offset).get(AgreeFrame.INCARNATION) < liveness.incarnation(peer))
         {
             return; // a step of the process this slot held before: not the present one's
         }
@@ -1484,7 +1469,7 @@ final class Engine implements FrameHandler, SendQueues.Sender
                 final int at = ch.tryClaim(IdFrame.FRAME_LENGTH);
                 if (at != Channel.NO_ROOM)
                 {
-                    idFrame.wrap(ch.buffer(), at).type(Frames.BYE).id(0);
+                    idFrame.wrap(ch.buffer(), at).type(Frames.BYE).put(IdFrame.ID, 0);
                     ch.commit(at);
                     ch.flush();
                 }

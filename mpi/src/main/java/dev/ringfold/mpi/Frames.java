@@ -36,9 +36,10 @@ package dev.ringfold.mpi;
  * transfer (frames to one peer stay in order), so the withdrawing side keeps its slot until then and no late frame
  * reaches a reused slot.
  *
- * <p>Each layout is a flyweight that reads and writes its fields by name ({@link EagerFrame}, {@link RtsFrame},
+ * <p>Each layout is a flyweight that declares its fields once, as typed descriptors with their offsets, read and
+ * written through {@link FrameFlyweight}'s one {@code get} and {@code put} ({@link EagerFrame}, {@link RtsFrame},
  * {@link IdPairFrame} for CTS, CTSA and CANR, {@link DataFrame}, {@link IdFrame} for FIN, BYE, CANS and GONE,
- * {@link HelpFrame}, {@link RevokeFrame}, {@link FailedFrame}, {@link AgreeFrame}); the offsets live there.
+ * {@link HelpFrame}, {@link RevokeFrame}, {@link FailedFrame}, {@link AgreeFrame}).
  */
 final class Frames
 {

@@ -6,17 +6,6 @@ package dev.ringfold.mpi;
  */
 final class IdFrame extends FrameFlyweight<IdFrame>
 {
-    static final int ID_OFFSET = 4;
+    static final IntField<IdFrame> ID = intAt(4);
     static final int FRAME_LENGTH = 8;
-
-    int id()
-    {
-        return getInt(ID_OFFSET);
-    }
-
-    IdFrame id(final int value)
-    {
-        putInt(ID_OFFSET, value);
-        return this;
-    }
 }

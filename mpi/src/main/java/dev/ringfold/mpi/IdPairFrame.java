@@ -7,29 +7,7 @@ package dev.ringfold.mpi;
  */
 final class IdPairFrame extends FrameFlyweight<IdPairFrame>
 {
-    static final int SEND_ID_OFFSET = 4;
-    static final int RECV_ID_OFFSET = 8;
+    static final IntField<IdPairFrame> SEND_ID = intAt(4);
+    static final IntField<IdPairFrame> RECV_ID = intAt(8);
     static final int FRAME_LENGTH = 16;
-
-    int sendId()
-    {
-        return getInt(SEND_ID_OFFSET);
-    }
-
-    IdPairFrame sendId(final int value)
-    {
-        putInt(SEND_ID_OFFSET, value);
-        return this;
-    }
-
-    int recvId()
-    {
-        return getInt(RECV_ID_OFFSET);
-    }
-
-    IdPairFrame recvId(final int value)
-    {
-        putInt(RECV_ID_OFFSET, value);
-        return this;
-    }
 }

@@ -123,8 +123,8 @@ final class PeerMemoryPull implements AutoCloseable
         final int at = ch.tryClaim(HelpFrame.FRAME_LENGTH);
         if (at != Channel.NO_ROOM)
         {
-            help.wrap(ch.buffer(), at).type(Frames.HELP).generation(gen).sendId(sendSlot).length(length)
-                .address(localAddress).chunk(chunk);
+            help.wrap(ch.buffer(), at).type(Frames.HELP).put(HelpFrame.GENERATION, gen).put(HelpFrame.SEND_ID, sendSlot)
+                .put(HelpFrame.MESSAGE_LENGTH, length).put(HelpFrame.ADDRESS, localAddress).put(HelpFrame.CHUNK, chunk);
             ch.commit(at);
         }
         int k;
@@ -180,10 +180,10 @@ final class PeerMemoryPull implements AutoCloseable
         {
             return; // the receiver copies alone
         }
-        final int gen = frame.generation();
-        final int length = frame.length();
-        final long remoteAddress = frame.address();
-        final int chunk = frame.chunk();
+        final int gen = frame.get(HelpFrame.GENERATION);
+        final int length = frame.get(HelpFrame.MESSAGE_LENGTH);
+        final long remoteAddress = frame.get(HelpFrame.ADDRESS);
+        final int chunk = frame.get(HelpFrame.CHUNK);
         final int chunks = CooperativeCopy.chunks(length, chunk);
         int k;
         while ((k = CooperativeCopy.claim(slot, gen, chunks)) >= 0)

@@ -1,5 +1,7 @@
 package dev.ringfold.mpi;
 
+import dev.ringfold.mpi.trace.Tracer;
+
 /**
  * A non-blocking send or receive in flight. Completes while the rank drives progress (any wait, test or blocking
  * call); {@link #await()} drives it with the runtime's idle strategy. A request may be passed back into
@@ -48,6 +50,22 @@ public final class Request implements Completion
     /** An inactive request, for the forms of isend/irecv that reuse one (waiting on it returns at once). */
     public Request()
     {
+    }
+
+    /** Clears what an earlier transfer left, as a send or a receive starts: pending, queued, nothing moved yet. */
+    void begin()
+    {
+        state = PENDING;
+        phase = QUEUED;
+        error = null;
+        transferred = 0;
+        byAddress = false;
+        cancelSent = false;
+        operation = null;
+        if (Tracer.ON)
+        {
+            traceStart = Tracer.now();
+        }
     }
 
     /**

@@ -6,30 +6,8 @@ package dev.ringfold.mpi;
  */
 final class RevokeFrame extends FrameFlyweight<RevokeFrame>
 {
-    static final int CTX_OFFSET = 4;
-    static final int REVOKER_OFFSET = 8;
-    static final int FRAME_LENGTH = 16;
-
-    int ctx()
-    {
-        return getInt(CTX_OFFSET);
-    }
-
-    RevokeFrame ctx(final int value)
-    {
-        putInt(CTX_OFFSET, value);
-        return this;
-    }
-
+    static final IntField<RevokeFrame> CTX = intAt(4);
     /** The world rank that revoked it. */
-    int revoker()
-    {
-        return getInt(REVOKER_OFFSET);
-    }
-
-    RevokeFrame revoker(final int value)
-    {
-        putInt(REVOKER_OFFSET, value);
-        return this;
-    }
+    static final IntField<RevokeFrame> REVOKER = intAt(8);
+    static final int FRAME_LENGTH = 16;
 }

@@ -6,80 +6,14 @@ package dev.ringfold.mpi;
  */
 final class RtsFrame extends FrameFlyweight<RtsFrame>
 {
-    static final int CTX_OFFSET = 4;
-    static final int TAG_OFFSET = 8;
-    static final int LENGTH_OFFSET = 12;
-    static final int SEND_ID_OFFSET = 16;
-    static final int ADDRESS_OFFSET = 24;
-    static final int STAMP_OFFSET = 32;
-    static final int FRAME_LENGTH = 40;
-
-    int ctx()
-    {
-        return getInt(CTX_OFFSET);
-    }
-
-    RtsFrame ctx(final int value)
-    {
-        putInt(CTX_OFFSET, value);
-        return this;
-    }
-
-    int tag()
-    {
-        return getInt(TAG_OFFSET);
-    }
-
-    RtsFrame tag(final int value)
-    {
-        putInt(TAG_OFFSET, value);
-        return this;
-    }
-
+    static final IntField<RtsFrame> CTX = intAt(4);
+    static final IntField<RtsFrame> TAG = intAt(8);
     /** The message's bytes. */
-    int length()
-    {
-        return getInt(LENGTH_OFFSET);
-    }
-
-    RtsFrame length(final int value)
-    {
-        putInt(LENGTH_OFFSET, value);
-        return this;
-    }
-
+    static final IntField<RtsFrame> MESSAGE_LENGTH = intAt(12);
     /** The sender's slot, which later frames about the transfer name. */
-    int sendId()
-    {
-        return getInt(SEND_ID_OFFSET);
-    }
-
-    RtsFrame sendId(final int value)
-    {
-        putInt(SEND_ID_OFFSET, value);
-        return this;
-    }
-
+    static final IntField<RtsFrame> SEND_ID = intAt(16);
     /** The off-heap buffer a receiver may read itself (cross-memory) or have the path move; 0 for none. */
-    long address()
-    {
-        return getLong(ADDRESS_OFFSET);
-    }
-
-    RtsFrame address(final long value)
-    {
-        putLong(ADDRESS_OFFSET, value);
-        return this;
-    }
-
-    long stamp()
-    {
-        return getLong(STAMP_OFFSET);
-    }
-
-    RtsFrame stamp(final long value)
-    {
-        putLong(STAMP_OFFSET, value);
-        return this;
-    }
+    static final LongField<RtsFrame> ADDRESS = longAt(24);
+    static final LongField<RtsFrame> STAMP = longAt(32);
+    static final int FRAME_LENGTH = 40;
 }

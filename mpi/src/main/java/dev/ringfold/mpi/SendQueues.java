@@ -233,7 +233,7 @@ final class SendQueues
             {
                 return false;
             }
-            idPair.wrap(ch.buffer(), at).type(type).sendId(a).recvId(b);
+            idPair.wrap(ch.buffer(), at).type(type).put(IdPairFrame.SEND_ID, a).put(IdPairFrame.RECV_ID, b);
             ch.commit(at);
             return true;
         }
@@ -242,7 +242,7 @@ final class SendQueues
         {
             return false;
         }
-        id.wrap(ch.buffer(), at).type(type).id(a);
+        id.wrap(ch.buffer(), at).type(type).put(IdFrame.ID, a);
         ch.commit(at);
         return true;
     }

@@ -1,5 +1,7 @@
 package dev.ringfold.mpi;
 
+import java.util.List;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -7,9 +9,10 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Each frame flyweight: what it writes it reads back, at its documented offsets, and every field is little-endian
- * byte by byte (checked on the bytes themselves, so the test holds on a machine of either order). Frames sit at an
- * odd offset in a buffer filled with noise, so a field written at the wrong place shows.
+ * Each frame flyweight: what it writes it reads back, at the offsets {@link Frames} documents (written here as
+ * numbers, not taken from the descriptors, so that a descriptor moved by mistake fails here), and every field is
+ * little-endian byte by byte (checked on the bytes themselves, so the test holds on a machine of either order).
+ * Frames sit at an odd offset in a buffer filled with noise, so a field written at the wrong place shows.
  */
 class FrameFlyweightsTest
 {
@@ -33,6 +36,32 @@ class FrameFlyweightsTest
         }
     }
 
+    /**
+     * The frame reads {@code value} from {@code field}, and the field's bytes sit at {@code at} (the documented
+     * offset), little-endian.
+     */
+    private static <F extends FrameFlyweight<F>> void assertField(
+        final F frame, final FrameFlyweight.IntField<F> field, final int at, final int value)
+    {
+        assertEquals(value, frame.get(field), "field at " + at);
+        assertLittleEndian(frame.buffer(), at, value, 4);
+    }
+
+    private static <F extends FrameFlyweight<F>> void assertField(
+        final F frame, final FrameFlyweight.LongField<F> field, final int at, final long value)
+    {
+        assertEquals(value, frame.get(field), "field at " + at);
+        assertLittleEndian(frame.buffer(), at, value, 8);
+    }
+
+    /** The frame's type, first, little-endian. */
+    private static void assertType(final FrameFlyweight<?> frame, final int type)
+    {
+        assertEquals(type, frame.type());
+        assertEquals(type, Frames.type(frame.buffer(), AT));
+        assertLittleEndian(frame.buffer(), 0, type, 4);
+    }
+
     /** The frame as a receiver sees it: through the read-only overload of {@code wrap}. */
     private static DirectBuffer received(final UnsafeBuffer b)
     {
@@ -43,20 +72,15 @@ class FrameFlyweightsTest
     void eagerHeader()
     {
         final UnsafeBuffer b = noise();
-        new EagerFrame().wrap(b, AT).type(Frames.EAGER).ctx(I).tag(I + 1).length(I + 2).stamp(L);
+        new EagerFrame().wrap(b, AT).type(Frames.EAGER).put(EagerFrame.CTX, I).put(EagerFrame.TAG, I + 1)
+            .put(EagerFrame.MESSAGE_LENGTH, I + 2).put(EagerFrame.STAMP, L);
         final EagerFrame f = new EagerFrame().wrap(received(b), AT);
-        assertEquals(Frames.EAGER, f.type());
-        assertEquals(Frames.EAGER, Frames.type(b, AT));
-        assertEquals(I, f.ctx());
-        assertEquals(I + 1, f.tag());
-        assertEquals(I + 2, f.length());
-        assertEquals(L, f.stamp());
-        assertLittleEndian(b, FrameFlyweight.TYPE_OFFSET, Frames.EAGER, 4);
-        assertLittleEndian(b, EagerFrame.CTX_OFFSET, I, 4);
-        assertLittleEndian(b, EagerFrame.TAG_OFFSET, I + 1, 4);
-        assertLittleEndian(b, EagerFrame.LENGTH_OFFSET, I + 2, 4);
-        assertLittleEndian(b, EagerFrame.STAMP_OFFSET, L, 8);
-        assertEquals(0, EagerFrame.HEADER_LENGTH % 8, "payloads start 8-byte aligned");
+        assertType(f, Frames.EAGER);
+        assertField(f, EagerFrame.CTX, 4, I);
+        assertField(f, EagerFrame.TAG, 8, I + 1);
+        assertField(f, EagerFrame.MESSAGE_LENGTH, 12, I + 2);
+        assertField(f, EagerFrame.STAMP, 16, L);
+        assertEquals(24, EagerFrame.HEADER_LENGTH, "payloads start 8-byte aligned");
         assertEquals((byte)0x5A, b.getByte(AT + EagerFrame.HEADER_LENGTH), "nothing written past the header");
     }
 
@@ -64,19 +88,18 @@ class FrameFlyweightsTest
     void readyToSend()
     {
         final UnsafeBuffer b = noise();
-        new RtsFrame().wrap(b, AT).type(Frames.RTS).ctx(I).tag(I + 1).length(I + 2).sendId(I + 3).address(L)
-            .stamp(L + 1);
+        new RtsFrame().wrap(b, AT).type(Frames.RTS).put(RtsFrame.CTX, I).put(RtsFrame.TAG, I + 1)
+            .put(RtsFrame.MESSAGE_LENGTH, I + 2).put(RtsFrame.SEND_ID, I + 3).put(RtsFrame.ADDRESS, L)
+            .put(RtsFrame.STAMP, L + 1);
         final RtsFrame f = new RtsFrame().wrap(received(b), AT);
-        assertEquals(Frames.RTS, f.type());
-        assertEquals(I, f.ctx());
-        assertEquals(I + 1, f.tag());
-        assertEquals(I + 2, f.length());
-        assertEquals(I + 3, f.sendId());
-        assertEquals(L, f.address());
-        assertEquals(L + 1, f.stamp());
-        assertLittleEndian(b, RtsFrame.SEND_ID_OFFSET, I + 3, 4);
-        assertLittleEndian(b, RtsFrame.ADDRESS_OFFSET, L, 8);
-        assertLittleEndian(b, RtsFrame.STAMP_OFFSET, L + 1, 8);
+        assertType(f, Frames.RTS);
+        assertField(f, RtsFrame.CTX, 4, I);
+        assertField(f, RtsFrame.TAG, 8, I + 1);
+        assertField(f, RtsFrame.MESSAGE_LENGTH, 12, I + 2);
+        assertField(f, RtsFrame.SEND_ID, 16, I + 3);
+        assertField(f, RtsFrame.ADDRESS, 24, L);
+        assertField(f, RtsFrame.STAMP, 32, L + 1);
+        assertEquals(40, RtsFrame.FRAME_LENGTH);
         assertEquals((byte)0x5A, b.getByte(AT + RtsFrame.FRAME_LENGTH));
     }
 
@@ -86,13 +109,12 @@ class FrameFlyweightsTest
         for (final int type : new int[] {Frames.CTS, Frames.CTS_BY_ADDRESS, Frames.CANCEL_RECV})
         {
             final UnsafeBuffer b = noise();
-            new IdPairFrame().wrap(b, AT).type(type).sendId(I).recvId(I + 7);
+            new IdPairFrame().wrap(b, AT).type(type).put(IdPairFrame.SEND_ID, I).put(IdPairFrame.RECV_ID, I + 7);
             final IdPairFrame f = new IdPairFrame().wrap(received(b), AT);
-            assertEquals(type, f.type());
-            assertEquals(I, f.sendId());
-            assertEquals(I + 7, f.recvId());
-            assertLittleEndian(b, IdPairFrame.SEND_ID_OFFSET, I, 4);
-            assertLittleEndian(b, IdPairFrame.RECV_ID_OFFSET, I + 7, 4);
+            assertType(f, type);
+            assertField(f, IdPairFrame.SEND_ID, 4, I);
+            assertField(f, IdPairFrame.RECV_ID, 8, I + 7);
+            assertEquals(16, IdPairFrame.FRAME_LENGTH);
             assertEquals((byte)0x5A, b.getByte(AT + IdPairFrame.FRAME_LENGTH));
         }
     }
@@ -101,14 +123,12 @@ class FrameFlyweightsTest
     void dataHeader()
     {
         final UnsafeBuffer b = noise();
-        new DataFrame().wrap(b, AT).type(Frames.DATA).recvId(I).position(I + 9);
+        new DataFrame().wrap(b, AT).type(Frames.DATA).put(DataFrame.RECV_ID, I).put(DataFrame.POSITION, I + 9);
         final DataFrame f = new DataFrame().wrap(received(b), AT);
-        assertEquals(Frames.DATA, f.type());
-        assertEquals(I, f.recvId());
-        assertEquals(I + 9, f.position());
-        assertLittleEndian(b, DataFrame.RECV_ID_OFFSET, I, 4);
-        assertLittleEndian(b, DataFrame.POSITION_OFFSET, I + 9, 4);
-        assertEquals(0, DataFrame.HEADER_LENGTH % 8, "payloads start 8-byte aligned");
+        assertType(f, Frames.DATA);
+        assertField(f, DataFrame.RECV_ID, 4, I);
+        assertField(f, DataFrame.POSITION, 8, I + 9);
+        assertEquals(16, DataFrame.HEADER_LENGTH, "payloads start 8-byte aligned");
     }
 
     @Test
@@ -117,12 +137,11 @@ class FrameFlyweightsTest
         for (final int type : new int[] {Frames.FIN, Frames.CANCEL_SEND, Frames.WITHDRAWN, Frames.BYE})
         {
             final UnsafeBuffer b = noise();
-            new IdFrame().wrap(b, AT).type(type).id(I);
+            new IdFrame().wrap(b, AT).type(type).put(IdFrame.ID, I);
             final IdFrame f = new IdFrame().wrap(received(b), AT);
-            assertEquals(type, f.type());
-            assertEquals(I, f.id());
-            assertLittleEndian(b, FrameFlyweight.TYPE_OFFSET, type, 4);
-            assertLittleEndian(b, IdFrame.ID_OFFSET, I, 4);
+            assertType(f, type);
+            assertField(f, IdFrame.ID, 4, I);
+            assertEquals(8, IdFrame.FRAME_LENGTH);
             assertEquals((byte)0x5A, b.getByte(AT + IdFrame.FRAME_LENGTH));
         }
     }
@@ -131,18 +150,16 @@ class FrameFlyweightsTest
     void help()
     {
         final UnsafeBuffer b = noise();
-        new HelpFrame().wrap(b, AT).type(Frames.HELP).generation(I).sendId(I + 1).length(I + 2).address(L)
-            .chunk(I + 3);
+        new HelpFrame().wrap(b, AT).type(Frames.HELP).put(HelpFrame.GENERATION, I).put(HelpFrame.SEND_ID, I + 1)
+            .put(HelpFrame.MESSAGE_LENGTH, I + 2).put(HelpFrame.ADDRESS, L).put(HelpFrame.CHUNK, I + 3);
         final HelpFrame f = new HelpFrame().wrap(received(b), AT);
-        assertEquals(Frames.HELP, f.type());
-        assertEquals(I, f.generation());
-        assertEquals(I + 1, f.sendId());
-        assertEquals(I + 2, f.length());
-        assertEquals(L, f.address());
-        assertEquals(I + 3, f.chunk());
-        assertLittleEndian(b, HelpFrame.GENERATION_OFFSET, I, 4);
-        assertLittleEndian(b, HelpFrame.ADDRESS_OFFSET, L, 8);
-        assertLittleEndian(b, HelpFrame.CHUNK_OFFSET, I + 3, 4);
+        assertType(f, Frames.HELP);
+        assertField(f, HelpFrame.GENERATION, 4, I);
+        assertField(f, HelpFrame.SEND_ID, 8, I + 1);
+        assertField(f, HelpFrame.MESSAGE_LENGTH, 12, I + 2);
+        assertField(f, HelpFrame.ADDRESS, 16, L);
+        assertField(f, HelpFrame.CHUNK, 24, I + 3);
+        assertEquals(32, HelpFrame.FRAME_LENGTH);
         assertEquals((byte)0x5A, b.getByte(AT + HelpFrame.FRAME_LENGTH));
     }
 
@@ -150,27 +167,26 @@ class FrameFlyweightsTest
     void revoke()
     {
         final UnsafeBuffer b = noise();
-        new RevokeFrame().wrap(b, AT).type(Frames.REVOKE).ctx(I).revoker(I + 1);
+        new RevokeFrame().wrap(b, AT).type(Frames.REVOKE).put(RevokeFrame.CTX, I).put(RevokeFrame.REVOKER, I + 1);
         final RevokeFrame f = new RevokeFrame().wrap(received(b), AT);
-        assertEquals(Frames.REVOKE, f.type());
-        assertEquals(I, f.ctx());
-        assertEquals(I + 1, f.revoker());
-        assertLittleEndian(b, RevokeFrame.CTX_OFFSET, I, 4);
-        assertLittleEndian(b, RevokeFrame.REVOKER_OFFSET, I + 1, 4);
+        assertType(f, Frames.REVOKE);
+        assertField(f, RevokeFrame.CTX, 4, I);
+        assertField(f, RevokeFrame.REVOKER, 8, I + 1);
+        assertEquals(16, RevokeFrame.FRAME_LENGTH);
     }
 
     @Test
     void failed()
     {
         final UnsafeBuffer b = noise();
-        new FailedFrame().wrap(b, AT).type(Frames.FAILED).rank(I).incarnation(I + 1).padding();
+        new FailedFrame().wrap(b, AT).type(Frames.FAILED).put(FailedFrame.RANK, I).put(FailedFrame.INCARNATION, I + 1)
+            .put(FailedFrame.PADDING, 0);
         final FailedFrame f = new FailedFrame().wrap(received(b), AT);
-        assertEquals(Frames.FAILED, f.type());
-        assertEquals(I, f.rank());
-        assertEquals(I + 1, f.incarnation());
-        assertLittleEndian(b, FailedFrame.RANK_OFFSET, I, 4);
-        assertLittleEndian(b, FailedFrame.INCARNATION_OFFSET, I + 1, 4);
-        assertLittleEndian(b, FailedFrame.PADDING_OFFSET, 0, 4);
+        assertType(f, Frames.FAILED);
+        assertField(f, FailedFrame.RANK, 4, I);
+        assertField(f, FailedFrame.INCARNATION, 8, I + 1);
+        assertField(f, FailedFrame.PADDING, 12, 0);
+        assertEquals(16, FailedFrame.FRAME_LENGTH);
         assertEquals((byte)0x5A, b.getByte(AT + FailedFrame.FRAME_LENGTH));
     }
 
@@ -179,35 +195,34 @@ class FrameFlyweightsTest
     {
         final int words = 3;
         final UnsafeBuffer b = noise();
-        final AgreeFrame w = new AgreeFrame().wrap(b, AT).type(Frames.AGREE).ctx(I).seq(I + 1).kind(I + 2)
-            .epoch(I + 3).value(I + 4).max(I + 5).acceptedEpoch(I + 6).acceptedValue(I + 7).acceptedMax(I + 8)
-            .words(words).incarnation(I + 9);
+        final AgreeFrame w = new AgreeFrame().wrap(b, AT).type(Frames.AGREE).put(AgreeFrame.CTX, I)
+            .put(AgreeFrame.SEQ, I + 1).put(AgreeFrame.KIND, I + 2).put(AgreeFrame.EPOCH, I + 3)
+            .put(AgreeFrame.VALUE, I + 4).put(AgreeFrame.MAX, I + 5).put(AgreeFrame.ACCEPTED_EPOCH, I + 6)
+            .put(AgreeFrame.ACCEPTED_VALUE, I + 7).put(AgreeFrame.ACCEPTED_MAX, I + 8).put(AgreeFrame.WORDS, words)
+            .put(AgreeFrame.INCARNATION, I + 9);
         for (int i = 0; i < words; i++)
         {
             w.failedWord(i, L + i).acceptedWord(i, ~(L + i));
         }
         final AgreeFrame f = new AgreeFrame().wrap(received(b), AT);
-        assertEquals(Frames.AGREE, f.type());
-        assertEquals(I, f.ctx());
-        assertEquals(I + 1, f.seq());
-        assertEquals(I + 2, f.kind());
-        assertEquals(I + 3, f.epoch());
-        assertEquals(I + 4, f.value());
-        assertEquals(I + 5, f.max());
-        assertEquals(I + 6, f.acceptedEpoch());
-        assertEquals(I + 7, f.acceptedValue());
-        assertEquals(I + 8, f.acceptedMax());
-        assertEquals(words, f.words());
-        assertEquals(I + 9, f.incarnation());
-        assertLittleEndian(b, AgreeFrame.INCARNATION_OFFSET, I + 9, 4);
+        assertType(f, Frames.AGREE);
+        final List<FrameFlyweight.IntField<AgreeFrame>> header = List.of(AgreeFrame.CTX, AgreeFrame.SEQ,
+            AgreeFrame.KIND, AgreeFrame.EPOCH, AgreeFrame.VALUE, AgreeFrame.MAX, AgreeFrame.ACCEPTED_EPOCH,
+            AgreeFrame.ACCEPTED_VALUE, AgreeFrame.ACCEPTED_MAX);
+        for (int i = 0; i < header.size(); i++)
+        {
+            assertField(f, header.get(i), 4 + 4 * i, I + i); // ctx at 4 to acceptedMax at 36, in the table's order
+        }
+        assertField(f, AgreeFrame.WORDS, 40, words);
+        assertField(f, AgreeFrame.INCARNATION, 44, I + 9);
+        assertEquals(48, AgreeFrame.HEADER_LENGTH);
         for (int i = 0; i < words; i++)
         {
             assertEquals(L + i, f.failedWord(i));
             assertEquals(~(L + i), f.acceptedWord(i));
-            assertLittleEndian(b, AgreeFrame.HEADER_LENGTH + 8 * i, L + i, 8);
-            assertLittleEndian(b, AgreeFrame.HEADER_LENGTH + 8 * (words + i), ~(L + i), 8);
+            assertLittleEndian(b, 48 + 8 * i, L + i, 8);
+            assertLittleEndian(b, 48 + 8 * (words + i), ~(L + i), 8);
         }
-        assertLittleEndian(b, AgreeFrame.WORDS_OFFSET, words, 4);
         assertEquals((byte)0x5A, b.getByte(AT + AgreeFrame.frameLength(words)), "nothing past the second bitmap");
     }
 }

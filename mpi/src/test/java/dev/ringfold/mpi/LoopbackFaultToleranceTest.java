@@ -262,7 +262,7 @@ class LoopbackFaultToleranceTest
             assertFalse(other[r].isRevoked());
         }
         final CommunicatorRevokedException ex = assertThrows(CommunicatorRevokedException.class, posted::test);
-        assertEquals(1, ex.revokerWorldRank());
+        assertEquals(1, ex.worldRank());
         assertTrue(ex.getMessage().contains("WORLD was revoked by its rank 1"), ex.getMessage());
         if (!large.isComplete())
         {
@@ -338,7 +338,8 @@ class LoopbackFaultToleranceTest
     private static void toldOfDeath(final Engine to, final int from, final int rank, final int incarnation)
     {
         final UnsafeBuffer b = new UnsafeBuffer(new byte[FailedFrame.FRAME_LENGTH]);
-        new FailedFrame().wrap(b, 0).type(Frames.FAILED).rank(rank).incarnation(incarnation);
+        new FailedFrame().wrap(b, 0).type(Frames.FAILED).put(FailedFrame.RANK, rank)
+            .put(FailedFrame.INCARNATION, incarnation);
         to.onFrame(from, b, 0, FailedFrame.FRAME_LENGTH);
     }
 
@@ -367,12 +368,13 @@ class LoopbackFaultToleranceTest
         // a late COMMIT of the old process for rank 1's next agreement: dropped, the agreement stays open
         final Agreement open = f.worlds[1].startAgreement(-1, 7);
         final UnsafeBuffer b = new UnsafeBuffer(new byte[AgreeFrame.frameLength(1)]);
-        final AgreeFrame step = new AgreeFrame().wrap(b, 0).type(Frames.AGREE).ctx(0).seq(0).kind(Agreement.COMMIT)
-            .value(42).max(42).words(1).incarnation(0);
+        final AgreeFrame step = new AgreeFrame().wrap(b, 0).type(Frames.AGREE).put(AgreeFrame.CTX, 0)
+            .put(AgreeFrame.SEQ, 0).put(AgreeFrame.KIND, Agreement.COMMIT).put(AgreeFrame.VALUE, 42)
+            .put(AgreeFrame.MAX, 42).put(AgreeFrame.WORDS, 1).put(AgreeFrame.INCARNATION, 0);
         f.engines[1].onFrame(2, b, 0, b.capacity());
         assertFalse(open.isComplete(), "a step of incarnation 0 decides nothing for incarnation 1's peers");
         // the same step from the process that holds the slot now is heard (a COMMIT from a member decides)
-        step.incarnation(1);
+        step.put(AgreeFrame.INCARNATION, 1);
         f.engines[1].onFrame(2, b, 0, b.capacity());
         assertTrue(open.isComplete(), "incarnation 1's step is taken");
         assertEquals(42, open.value());

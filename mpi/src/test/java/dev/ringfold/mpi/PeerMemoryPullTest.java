@@ -184,9 +184,9 @@ class PeerMemoryPullTest
                 {
                     help.wrap(buffer, index);
                     assertEquals(Frames.HELP, help.type());
-                    assertEquals(5, help.sendId());
-                    assertEquals(bytes, help.length());
-                    assertEquals(target.addressOffset(), help.address());
+                    assertEquals(5, help.get(HelpFrame.SEND_ID));
+                    assertEquals(bytes, help.get(HelpFrame.MESSAGE_LENGTH));
+                    assertEquals(target.addressOffset(), help.get(HelpFrame.ADDRESS));
                     sender.help(0, source.addressOffset(), help);
                     helps.incrementAndGet();
                 });
@@ -226,7 +226,7 @@ class PeerMemoryPullTest
         final UnsafeBuffer late = new UnsafeBuffer(new byte[HelpFrame.FRAME_LENGTH]);
         assertEquals(1, toSender.read((type, buffer, index, length) -> late.putBytes(0, buffer, index, length)));
         assertEquals(Frames.HELP, new HelpFrame().wrap(late, 0).type());
-        assertTrue(new HelpFrame().wrap(late, 0).generation() != 0);
+        assertTrue(new HelpFrame().wrap(late, 0).get(HelpFrame.GENERATION) != 0);
         final UnsafeBuffer changed = pattern(bytes, 99);
         sender.help(0, changed.addressOffset(), new HelpFrame().wrap(late, 0));
         assertSameBytes(source, target, bytes); // the late helper claimed no chunk

@@ -62,7 +62,8 @@ class SendQueuesTest
             {
                 return false;
             }
-            data.wrap(ch.buffer(), at).type(Frames.DATA).recvId(r.tag).position(r.transferred++);
+            data.wrap(ch.buffer(), at).type(Frames.DATA).put(DataFrame.RECV_ID, r.tag)
+                .put(DataFrame.POSITION, r.transferred++);
             ch.commit(at);
         }
         return true;
@@ -85,7 +86,7 @@ class SendQueuesTest
         int at;
         while ((at = ch.tryClaim(IdFrame.FRAME_LENGTH)) != Channel.NO_ROOM)
         {
-            new IdFrame().wrap(ch.buffer(), at).type(Frames.BYE).id(0);
+            new IdFrame().wrap(ch.buffer(), at).type(Frames.BYE).put(IdFrame.ID, 0);
             ch.commit(at);
         }
     }
@@ -109,12 +110,12 @@ class SendQueuesTest
             switch (Frames.type(buffer, index))
             {
                 case Frames.BYE -> { }
-                case Frames.CTS -> seen.add("CTS " + new IdPairFrame().wrap(buffer, index).sendId() + "/" +
-                    new IdPairFrame().wrap(buffer, index).recvId());
-                case Frames.FIN -> seen.add("FIN " + new IdFrame().wrap(buffer, index).id());
-                case Frames.FAILED -> seen.add("FAILED " + new FailedFrame().wrap(buffer, index).rank());
-                case Frames.DATA -> seen.add("DATA " + new DataFrame().wrap(buffer, index).recvId() + "#" +
-                    new DataFrame().wrap(buffer, index).position());
+                case Frames.CTS -> seen.add("CTS " + new IdPairFrame().wrap(buffer, index).get(IdPairFrame.SEND_ID) +
+                    "/" + new IdPairFrame().wrap(buffer, index).get(IdPairFrame.RECV_ID));
+                case Frames.FIN -> seen.add("FIN " + new IdFrame().wrap(buffer, index).get(IdFrame.ID));
+                case Frames.FAILED -> seen.add("FAILED " + new FailedFrame().wrap(buffer, index).get(FailedFrame.RANK));
+                case Frames.DATA -> seen.add("DATA " + new DataFrame().wrap(buffer, index).get(DataFrame.RECV_ID) +
+                    "#" + new DataFrame().wrap(buffer, index).get(DataFrame.POSITION));
                 default -> seen.add("type " + Frames.type(buffer, index));
             }
         }, Integer.MAX_VALUE);
@@ -152,9 +153,10 @@ class SendQueuesTest
         queues.send(send(6, 1));
         queues.control(PEER, Frames.CTS, 3, 4);
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[16]);
-        new FailedFrame().wrap(scratch, 0).type(Frames.FAILED).rank(2);
+        new FailedFrame().wrap(scratch, 0).type(Frames.FAILED).put(FailedFrame.RANK, 2);
         queues.frame(PEER, scratch, FailedFrame.FRAME_LENGTH);
-        new FailedFrame().wrap(scratch, 0).rank(9); // the queue holds a copy: the caller reuses its buffer at once
+        // the queue holds a copy: the caller reuses its buffer at once
+        new FailedFrame().wrap(scratch, 0).put(FailedFrame.RANK, 9);
         queues.control(PEER, Frames.FIN, 7, 0);
         assertTrue(queues.anyQueued());
         assertEquals(6, queues.firstWaiting(PEER).next.tag);

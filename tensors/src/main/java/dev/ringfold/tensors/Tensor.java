@@ -5,6 +5,7 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -429,15 +430,13 @@ public final class Tensor implements AutoCloseable
     {
         checkOpen("toFloatArray");
         final float[] out = new float[arrayLength("toFloatArray")];
-        if (dtype == DType.F32 && contiguous)
+        if (!copiedAsIs(DType.F32, JAVA_FLOAT_UNALIGNED, out, out.length))
         {
-            MemorySegment.copy(span, JAVA_FLOAT_UNALIGNED, 0, out, 0, out.length);
-            return out;
-        }
-        final OffsetWalk walk = new OffsetWalk(shape, strides, dtype.bytes());
-        for (int i = 0; i < out.length; i++)
-        {
-            out[i] = (float)Elements.getDouble(span, walk.next(), dtype);
+            final OffsetWalk walk = new OffsetWalk(shape, strides, dtype.bytes());
+            for (int i = 0; i < out.length; i++)
+            {
+                out[i] = (float)Elements.getDouble(span, walk.next(), dtype);
+            }
         }
         return out;
     }
@@ -447,15 +446,13 @@ public final class Tensor implements AutoCloseable
     {
         checkOpen("toDoubleArray");
         final double[] out = new double[arrayLength("toDoubleArray")];
-        if (dtype == DType.F64 && contiguous)
+        if (!copiedAsIs(DType.F64, JAVA_DOUBLE_UNALIGNED, out, out.length))
         {
-            MemorySegment.copy(span, JAVA_DOUBLE_UNALIGNED, 0, out, 0, out.length);
-            return out;
-        }
-        final OffsetWalk walk = new OffsetWalk(shape, strides, dtype.bytes());
-        for (int i = 0; i < out.length; i++)
-        {
-            out[i] = Elements.getDouble(span, walk.next(), dtype);
+            final OffsetWalk walk = new OffsetWalk(shape, strides, dtype.bytes());
+            for (int i = 0; i < out.length; i++)
+            {
+                out[i] = Elements.getDouble(span, walk.next(), dtype);
+            }
         }
         return out;
     }
@@ -470,15 +467,13 @@ public final class Tensor implements AutoCloseable
                 dtype + (dtype == DType.I64 ? " (use toLongArray)" : " (use toFloatArray or toDoubleArray)"));
         }
         final int[] out = new int[arrayLength("toIntArray")];
-        if (dtype == DType.I32 && contiguous)
+        if (!copiedAsIs(DType.I32, JAVA_INT_UNALIGNED, out, out.length))
         {
-            MemorySegment.copy(span, JAVA_INT_UNALIGNED, 0, out, 0, out.length);
-            return out;
-        }
-        final OffsetWalk walk = new OffsetWalk(shape, strides, dtype.bytes());
-        for (int i = 0; i < out.length; i++)
-        {
-            out[i] = (int)Elements.getLong(span, walk.next(), dtype);
+            final OffsetWalk walk = new OffsetWalk(shape, strides, dtype.bytes());
+            for (int i = 0; i < out.length; i++)
+            {
+                out[i] = (int)Elements.getLong(span, walk.next(), dtype);
+            }
         }
         return out;
     }
@@ -489,15 +484,13 @@ public final class Tensor implements AutoCloseable
         checkOpen("toLongArray");
         requireInteger("toLongArray");
         final long[] out = new long[arrayLength("toLongArray")];
-        if (dtype == DType.I64 && contiguous)
+        if (!copiedAsIs(DType.I64, JAVA_LONG_UNALIGNED, out, out.length))
         {
-            MemorySegment.copy(span, JAVA_LONG_UNALIGNED, 0, out, 0, out.length);
-            return out;
-        }
-        final OffsetWalk walk = new OffsetWalk(shape, strides, dtype.bytes());
-        for (int i = 0; i < out.length; i++)
-        {
-            out[i] = Elements.getLong(span, walk.next(), dtype);
+            final OffsetWalk walk = new OffsetWalk(shape, strides, dtype.bytes());
+            for (int i = 0; i < out.length; i++)
+            {
+                out[i] = Elements.getLong(span, walk.next(), dtype);
+            }
         }
         return out;
     }
@@ -511,17 +504,29 @@ public final class Tensor implements AutoCloseable
             throw new TensorDTypeException("toByteArray of " + describe() + ": expected I8 or U8, given " + dtype);
         }
         final byte[] out = new byte[arrayLength("toByteArray")];
-        if (contiguous)
+        if (!copiedAsIs(dtype, JAVA_BYTE, out, out.length))
         {
-            MemorySegment.copy(span, JAVA_BYTE, 0, out, 0, out.length);
-            return out;
-        }
-        final OffsetWalk walk = new OffsetWalk(shape, strides, 1);
-        for (int i = 0; i < out.length; i++)
-        {
-            out[i] = span.get(JAVA_BYTE, walk.next());
+            final OffsetWalk walk = new OffsetWalk(shape, strides, 1);
+            for (int i = 0; i < out.length; i++)
+            {
+                out[i] = span.get(JAVA_BYTE, walk.next());
+            }
         }
         return out;
+    }
+
+    /**
+     * A contiguous tensor of dtype asIs: its elements copied into out (a Java array of layout's carrier) in one
+     * go, and true. Otherwise false, and the caller converts element by element.
+     */
+    private boolean copiedAsIs(final DType asIs, final ValueLayout layout, final Object out, final int length)
+    {
+        if (dtype != asIs || !contiguous)
+        {
+            return false;
+        }
+        MemorySegment.copy(span, layout, 0, out, 0, length);
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------------ close

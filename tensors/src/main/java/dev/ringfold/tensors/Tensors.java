@@ -6,6 +6,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.ReferenceManager;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED;
@@ -81,30 +82,22 @@ public final class Tensors
 
     public static Tensor fromArray(final BufferAllocator allocator, final float[] data, final long... shape)
     {
-        final Tensor t = allocate(allocator, DType.F32, shapeFor(DType.F32, data == null ? -1 : data.length, shape));
-        MemorySegment.copy(data, 0, t.segment(), JAVA_FLOAT_UNALIGNED, 0, data.length);
-        return t;
+        return copyOf(allocator, DType.F32, JAVA_FLOAT_UNALIGNED, data, data == null ? -1 : data.length, shape);
     }
 
     public static Tensor fromArray(final BufferAllocator allocator, final double[] data, final long... shape)
     {
-        final Tensor t = allocate(allocator, DType.F64, shapeFor(DType.F64, data == null ? -1 : data.length, shape));
-        MemorySegment.copy(data, 0, t.segment(), JAVA_DOUBLE_UNALIGNED, 0, data.length);
-        return t;
+        return copyOf(allocator, DType.F64, JAVA_DOUBLE_UNALIGNED, data, data == null ? -1 : data.length, shape);
     }
 
     public static Tensor fromArray(final BufferAllocator allocator, final int[] data, final long... shape)
     {
-        final Tensor t = allocate(allocator, DType.I32, shapeFor(DType.I32, data == null ? -1 : data.length, shape));
-        MemorySegment.copy(data, 0, t.segment(), JAVA_INT_UNALIGNED, 0, data.length);
-        return t;
+        return copyOf(allocator, DType.I32, JAVA_INT_UNALIGNED, data, data == null ? -1 : data.length, shape);
     }
 
     public static Tensor fromArray(final BufferAllocator allocator, final long[] data, final long... shape)
     {
-        final Tensor t = allocate(allocator, DType.I64, shapeFor(DType.I64, data == null ? -1 : data.length, shape));
-        MemorySegment.copy(data, 0, t.segment(), JAVA_LONG_UNALIGNED, 0, data.length);
-        return t;
+        return copyOf(allocator, DType.I64, JAVA_LONG_UNALIGNED, data, data == null ? -1 : data.length, shape);
     }
 
     /** I8 elements. For U8 use {@link #fromLongs} or {@link #fromBytes}. */
@@ -121,9 +114,7 @@ public final class Tensors
         {
             throw new TensorDTypeException("fromBytes: expected dtype I8 or U8, given " + dtype);
         }
-        final Tensor t = allocate(allocator, dtype, shapeFor(dtype, data == null ? -1 : data.length, shape));
-        MemorySegment.copy(data, 0, t.segment(), JAVA_BYTE, 0, data.length);
-        return t;
+        return copyOf(allocator, dtype, JAVA_BYTE, data, data == null ? -1 : data.length, shape);
     }
 
     /** Any floating dtype from floats: F64 widens exactly, BF16 and F16 round to nearest even. */
@@ -177,6 +168,15 @@ public final class Tensors
         {
             Elements.putLong(s, (long)i * dtype.bytes(), dtype, data[i]);
         }
+        return t;
+    }
+
+    /** A tensor holding a copy of a Java array whose elements are the dtype's as they are (layout's carrier). */
+    private static Tensor copyOf(final BufferAllocator allocator, final DType dtype, final ValueLayout layout,
+        final Object data, final int length, final long[] shape)
+    {
+        final Tensor t = allocate(allocator, dtype, shapeFor(dtype, length, shape));
+        MemorySegment.copy(data, 0, t.segment(), layout, 0, length);
         return t;
     }
 

@@ -1,17 +1,14 @@
 package dev.ringfold.tensors;
 
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.UInt2Vector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,19 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(Seeds.Report.class)
 class ArrowVectorsTest
 {
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void open()
-    {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close()
-    {
-        allocator.close();
-    }
+    @RegisterExtension
+    final LeakCheckingAllocator allocator = new LeakCheckingAllocator();
 
     static LongStream seeds()
     {
@@ -156,8 +142,7 @@ class ArrowVectorsTest
         final Gen gen = new Gen(seed);
         final DType dtype = gen.dtype();
         final long[] shape = gen.nonEmptyShape();
-        try (BufferAllocator local = new RootAllocator();
-             Tensor t = Tensors.zeros(local, dtype, shape))
+        try (Tensor t = Tensors.zeros(allocator, dtype, shape))
         {
             for (final long[] index : TensorPropertiesTest.indices(shape))
             {

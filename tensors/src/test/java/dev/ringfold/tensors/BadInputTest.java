@@ -2,9 +2,8 @@ package dev.ringfold.tensors;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,19 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Every misuse is a specific exception that names the tensor, expected and given, and nothing is written. */
 class BadInputTest
 {
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void open()
-    {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close()
-    {
-        allocator.close();
-    }
+    @RegisterExtension
+    final LeakCheckingAllocator allocator = new LeakCheckingAllocator();
 
     private static void mentions(final Exception e, final String... fragments)
     {

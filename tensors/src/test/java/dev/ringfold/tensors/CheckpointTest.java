@@ -6,9 +6,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,18 +39,12 @@ class CheckpointTest
 {
     @TempDir
     Path dir;
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void open()
-    {
-        allocator = new RootAllocator();
-    }
+    @RegisterExtension
+    final LeakCheckingAllocator allocator = new LeakCheckingAllocator();
 
     @AfterEach
-    void close() throws IOException
+    void noTemporaryLeft() throws IOException
     {
-        allocator.close();
         try (Stream<Path> files = Files.list(dir))
         {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "a temporary was left");

@@ -2,8 +2,8 @@ package dev.ringfold.tensors;
 
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,11 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Randomized properties across every dtype, odd and empty extents, and tensors at unaligned byte offsets of
  * their buffer. Each case is one seed (see {@link Seeds}); each runs in its own allocator, which must be back
- * to zero at the end (closing a RootAllocator with anything still allocated throws).
+ * to zero at the end ({@link LeakCheckingAllocator}).
  */
 @ExtendWith(Seeds.Report.class)
 class TensorPropertiesTest
 {
+    @RegisterExtension
+    final LeakCheckingAllocator allocator = new LeakCheckingAllocator();
+
     static LongStream seeds()
     {
         return Seeds.seeds();
@@ -86,8 +89,7 @@ class TensorPropertiesTest
         final DType dtype = gen.dtype();
         final long[] shape = gen.shape();
         final double[] values = gen.values(dtype, Shapes.count(shape));
-        try (BufferAllocator allocator = new RootAllocator();
-             Tensor t = unaligned(allocator, gen, dtype, shape))
+        try (Tensor t = unaligned(allocator, gen, dtype, shape))
         {
             final List<long[]> all = indices(shape);
             for (int i = 0; i < values.length; i++)
@@ -114,8 +116,7 @@ class TensorPropertiesTest
         final DType dtype = gen.dtype();
         final long[] shape = gen.shape();
         final double[] values = gen.values(dtype, Shapes.count(shape));
-        try (BufferAllocator allocator = new RootAllocator();
-             Tensor t = fromValues(allocator, dtype, values, shape))
+        try (Tensor t = fromValues(allocator, dtype, values, shape))
         {
             assertEquals(dtype, t.dtype());
             // a shape left out (or empty) means one dimension as long as the array
@@ -176,8 +177,7 @@ class TensorPropertiesTest
         final Gen gen = new Gen(seed);
         final DType dtype = gen.dtype();
         final long[] shape = gen.nonEmptyShape();
-        try (BufferAllocator allocator = new RootAllocator();
-             Tensor parent = unaligned(allocator, gen, dtype, shape))
+        try (Tensor parent = unaligned(allocator, gen, dtype, shape))
         {
             final List<long[]> all = indices(shape);
             for (final long[] index : all)
@@ -224,8 +224,7 @@ class TensorPropertiesTest
         final Gen gen = new Gen(seed);
         final DType dtype = gen.dtype();
         final long[] shape = gen.nonEmptyShape();
-        try (BufferAllocator allocator = new RootAllocator();
-             Tensor src = unaligned(allocator, gen, dtype, shape);
+        try (Tensor src = unaligned(allocator, gen, dtype, shape);
              Tensor dst = unaligned(allocator, gen, dtype, shape))
         {
             for (final long[] index : indices(shape))
@@ -278,8 +277,7 @@ class TensorPropertiesTest
         final Gen gen = new Gen(seed);
         final DType dtype = gen.dtype();
         final long[] shape = gen.shape();
-        try (BufferAllocator allocator = new RootAllocator();
-             Tensor t = unaligned(allocator, gen, dtype, shape))
+        try (Tensor t = unaligned(allocator, gen, dtype, shape))
         {
             for (final long[] index : indices(shape))
             {
@@ -330,25 +328,22 @@ class TensorPropertiesTest
         final Gen gen = new Gen(seed);
         final DType dtype = gen.dtype();
         final long[] shape = gen.nonEmptyShape();
-        try (BufferAllocator allocator = new RootAllocator())
+        final Tensor parent = Tensors.zeros(allocator, dtype, shape);
+        final List<Tensor> views = new ArrayList<>();
+        for (int i = 0; i < 1 + gen.random().nextInt(4); i++)
         {
-            final Tensor parent = Tensors.zeros(allocator, dtype, shape);
-            final List<Tensor> views = new ArrayList<>();
-            for (int i = 0; i < 1 + gen.random().nextInt(4); i++)
-            {
-                final int dim = gen.random().nextInt(shape.length);
-                views.add(gen.random().nextBoolean() ? parent.slice(dim, 0, shape[dim]) : parent.view());
-            }
-            final long used = allocator.getAllocatedMemory();
-            parent.close();
-            java.util.Collections.shuffle(views, gen.random());
-            for (final Tensor v : views)
-            {
-                assertEquals(used, allocator.getAllocatedMemory());
-                assertTrue(v.elementCount() > 0);
-                v.close();
-            }
-            assertEquals(0, allocator.getAllocatedMemory());
+            final int dim = gen.random().nextInt(shape.length);
+            views.add(gen.random().nextBoolean() ? parent.slice(dim, 0, shape[dim]) : parent.view());
         }
+        final long used = allocator.getAllocatedMemory();
+        parent.close();
+        java.util.Collections.shuffle(views, gen.random());
+        for (final Tensor v : views)
+        {
+            assertEquals(used, allocator.getAllocatedMemory());
+            assertTrue(v.elementCount() > 0);
+            v.close();
+        }
+        assertEquals(0, allocator.getAllocatedMemory());
     }
 }

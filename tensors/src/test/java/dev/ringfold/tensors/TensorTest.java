@@ -2,11 +2,8 @@ package dev.ringfold.tensors;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -21,19 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TensorTest
 {
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void open()
-    {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close()
-    {
-        allocator.close(); // throws if a test leaked a tensor
-    }
+    @RegisterExtension
+    final LeakCheckingAllocator allocator = new LeakCheckingAllocator();
 
     @Test
     void metadataOfAFreshTensor()

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs a job the way a user does, {@code bin/mpjrun -np N ... Main args}, as a real child process: every module's
@@ -81,6 +82,15 @@ public final class Mpjrun
     public static long count(final String text, final String fragment)
     {
         return text.lines().filter(l -> l.contains(fragment)).count();
+    }
+
+    /** Fails the test, showing {@code output}, unless it contains every one of {@code fragments}. */
+    public static void assertContains(final String output, final String... fragments)
+    {
+        for (final String fragment : fragments)
+        {
+            assertTrue(output.contains(fragment), () -> "no '" + fragment + "' in:\n" + output);
+        }
     }
 
     /** A finished job: mpjrun's exit status and output. */

@@ -7,20 +7,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.agrona.UnsafeApi;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,16 +19,8 @@ import java.util.concurrent.TimeUnit;
  * loop (i, j, p with a scalar dot product, as in a textbook), and the core's attainable vector FMA rate
  * ({@link #fmaPeak}). GFLOP/s = 2 n^3 / time. One thread.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-    "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
-    "--add-modules=jdk.incubator.vector" })
-public class GemmBenchmark
+public class GemmBenchmark extends OffHeapBenchmark
 {
     /** Iterations of {@link #fmaPeak}. */
     public static final int PEAK_ITERATIONS = 1 << 20;
@@ -47,7 +30,6 @@ public class GemmBenchmark
     @Param({ "1024" })
     public int n;
 
-    private Arena arena;
     private long a;
     private long b;
     private long c;
@@ -55,19 +37,12 @@ public class GemmBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        arena = Arena.ofShared();
         final long bytes = 4L * n * n;
-        a = arena.allocate(bytes, 64).address();
-        b = arena.allocate(bytes, 64).address();
-        c = arena.allocate(bytes, 64).address();
+        a = allocate(bytes).address();
+        b = allocate(bytes).address();
+        c = allocate(bytes).address();
         Init.uniform(1, 0, a, (long)n * n, -1, 1);
         Init.uniform(2, 0, b, (long)n * n, -1, 1);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown()
-    {
-        arena.close();
     }
 
     @Benchmark

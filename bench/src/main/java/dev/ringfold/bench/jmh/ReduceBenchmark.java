@@ -5,20 +5,11 @@ import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.kernels.ReduceKernels;
 import org.agrona.UnsafeApi;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
@@ -29,30 +20,20 @@ import java.util.concurrent.TimeUnit;
  * buffer: 256 KiB fits in L2 (two buffers, 512 KiB, of a 1 MiB L2), 16 MiB does not fit in L2 and two of them
  * (32 MiB) fill the L3. Run with {@code -prof gc} to see that the kernel allocates nothing.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-    "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
-    "--add-modules=jdk.incubator.vector" })
-public class ReduceBenchmark
+public class ReduceBenchmark extends OffHeapBenchmark
 {
     @Param({ "262144", "16777216" })
     public int bytes;
 
-    private Arena arena;
     private long dst;
     private long src;
 
     @Setup(Level.Trial)
     public void setUp()
     {
-        arena = Arena.ofShared();
-        final MemorySegment d = arena.allocate(bytes, 64);
-        final MemorySegment s = arena.allocate(bytes, 64);
+        final MemorySegment d = allocate(bytes);
+        final MemorySegment s = allocate(bytes);
         for (long i = 0; i < bytes / 4; i++)
         {
             // Small values that stay normal however often they are added: no subnormal or infinite slow paths.
@@ -61,12 +42,6 @@ public class ReduceBenchmark
         }
         dst = d.address();
         src = s.address();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown()
-    {
-        arena.close();
     }
 
     /** The kernel: Vector API, preferred species (16 floats on AVX-512), scalar tail. */

@@ -21,7 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.ringfold.examples.fashion.FashionMnistPipeline.Options.positive;
+import static dev.ringfold.examples.fashion.OwnOptions.positive;
 
 /**
  * Data or model parallel? Trains the deep MLP of {@link FashionMnistPipeline} on Fashion-MNIST, from the same seed
@@ -118,52 +118,34 @@ public final class FashionMnistCompare
         static Options parse(final String[] args)
         {
             final Options options = new Options();
-            final List<String> rest = new ArrayList<>();
-            boolean quick = false;
-            boolean epochsGiven = false;
-            final List<String> names = List.of("--strategies", "--width", "--micro-batches", "--staleness",
-                "--train-samples", "--test-samples", "--scaling", "--scaling-steps", "--crossover-widths",
-                "--crossover-batches", "--json",
-                "--failure", "--checkpoint-dir", "--kill-rank", "--kill-step", "--checkpoint-steps");
-            for (int i = 0; i < args.length; i++)
-            {
-                final String name = args[i];
-                if (name.equals("--quick"))
+            final List<String> rest = OwnOptions.split(args, List.of("--strategies", "--width", "--micro-batches",
+                "--staleness", "--train-samples", "--test-samples", "--scaling", "--scaling-steps",
+                "--crossover-widths", "--crossover-batches", "--json",
+                "--failure", "--checkpoint-dir", "--kill-rank", "--kill-step", "--checkpoint-steps"),
+                "FashionMnistCompare " + USAGE, (name, value) ->
                 {
-                    quick = true;
-                    continue;
-                }
-                epochsGiven |= name.equals("--epochs");
-                if (!names.contains(name))
-                {
-                    rest.add(name);
-                    continue;
-                }
-                if (i + 1 >= args.length)
-                {
-                    throw new IllegalArgumentException(name + " needs a value. usage: FashionMnistCompare " + USAGE);
-                }
-                final String value = args[++i];
-                switch (name)
-                {
-                    case "--strategies" -> options.strategies = strategies(value);
-                    case "--width" -> options.width = positive(name, value);
-                    case "--micro-batches" -> options.microBatches = positive(name, value);
-                    case "--staleness" -> options.staleness = positive(name, value);
-                    case "--train-samples" -> options.trainSamples = positive(name, value);
-                    case "--test-samples" -> options.testSamples = positive(name, value);
-                    case "--scaling" -> options.scaling = list(name, value);
-                    case "--scaling-steps" -> options.scalingSteps = positive(name, value);
-                    case "--crossover-widths" -> options.crossoverWidths = list(name, value);
-                    case "--crossover-batches" -> options.crossoverBatches = list(name, value);
-                    case "--json" -> options.json = Path.of(value);
-                    case "--failure" -> options.failure = strategies(value).getFirst();
-                    case "--checkpoint-dir" -> options.checkpointDir = Path.of(value);
-                    case "--kill-rank" -> options.killRank = Integer.parseInt(value);
-                    case "--kill-step" -> options.killStep = positive(name, value);
-                    default -> options.checkpointSteps = positive(name, value);
-                }
-            }
+                    switch (name)
+                    {
+                        case "--strategies" -> options.strategies = strategies(value);
+                        case "--width" -> options.width = positive(name, value);
+                        case "--micro-batches" -> options.microBatches = positive(name, value);
+                        case "--staleness" -> options.staleness = positive(name, value);
+                        case "--train-samples" -> options.trainSamples = positive(name, value);
+                        case "--test-samples" -> options.testSamples = positive(name, value);
+                        case "--scaling" -> options.scaling = list(name, value);
+                        case "--scaling-steps" -> options.scalingSteps = positive(name, value);
+                        case "--crossover-widths" -> options.crossoverWidths = list(name, value);
+                        case "--crossover-batches" -> options.crossoverBatches = list(name, value);
+                        case "--json" -> options.json = Path.of(value);
+                        case "--failure" -> options.failure = strategies(value).getFirst();
+                        case "--checkpoint-dir" -> options.checkpointDir = Path.of(value);
+                        case "--kill-rank" -> options.killRank = Integer.parseInt(value);
+                        case "--kill-step" -> options.killStep = positive(name, value);
+                        default -> options.checkpointSteps = positive(name, value);
+                    }
+                });
+            final boolean quick = rest.removeIf("--quick"::equals);
+            final boolean epochsGiven = rest.contains("--epochs");
             if (quick)
             {
                 // the end-to-end test's size: every strategy, scaling and crossover, in seconds per strategy

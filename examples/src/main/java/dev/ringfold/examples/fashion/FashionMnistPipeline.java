@@ -21,7 +21,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -59,56 +58,30 @@ public final class FashionMnistPipeline
         static Options parse(final String[] args)
         {
             final Options options = new Options();
-            final List<String> rest = new ArrayList<>();
-            for (int i = 0; i < args.length; i++)
-            {
-                final String name = args[i];
-                if (!List.of("--stages", "--micro-batches", "--pipeline", "--width").contains(name))
+            final List<String> rest = OwnOptions.split(args,
+                List.of("--stages", "--micro-batches", "--pipeline", "--width"), "FashionMnistPipeline " + USAGE,
+                (name, value) ->
                 {
-                    rest.add(name);
-                    continue;
-                }
-                if (i + 1 >= args.length)
-                {
-                    throw new IllegalArgumentException(name + " needs a value. usage: FashionMnistPipeline " + USAGE);
-                }
-                final String value = args[++i];
-                switch (name)
-                {
-                    case "--stages" -> options.stages = positive(name, value);
-                    case "--micro-batches" -> options.microBatches = positive(name, value);
-                    case "--width" -> options.width = positive(name, value);
-                    default -> options.schedule = switch (value)
+                    switch (name)
                     {
-                        case "gpipe" -> Schedule.GPIPE;
-                        case "1f1b" -> Schedule.ONE_F_ONE_B;
-                        default -> throw new IllegalArgumentException("--pipeline: gpipe or 1f1b, not '" + value + "'");
-                    };
-                }
-            }
+                        case "--stages" -> options.stages = OwnOptions.positive(name, value);
+                        case "--micro-batches" -> options.microBatches = OwnOptions.positive(name, value);
+                        case "--width" -> options.width = OwnOptions.positive(name, value);
+                        default -> options.schedule = switch (value)
+                        {
+                            case "gpipe" -> Schedule.GPIPE;
+                            case "1f1b" -> Schedule.ONE_F_ONE_B;
+                            default -> throw new IllegalArgumentException("--pipeline: gpipe or 1f1b, not '" +
+                                value + "'");
+                        };
+                    }
+                });
             options.training = TrainingOptions.parse(rest.toArray(new String[0]));
             if (options.training.mode != TrainingOptions.Mode.ALLREDUCE)
             {
                 throw new IllegalArgumentException("--mode: the pipeline example's replicas all-reduce; no --mode ps");
             }
             return options;
-        }
-
-        static int positive(final String name, final String value)
-        {
-            try
-            {
-                final int parsed = Integer.parseInt(value);
-                if (parsed >= 1)
-                {
-                    return parsed;
-                }
-            }
-            catch (final NumberFormatException ex)
-            {
-                // the message below
-            }
-            throw new IllegalArgumentException(name + " must be a positive integer: '" + value + "'");
         }
 
         @Override

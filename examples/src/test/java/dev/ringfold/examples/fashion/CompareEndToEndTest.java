@@ -65,7 +65,7 @@ class CompareEndToEndTest
     {
         assumeTrue(Files.exists(ROOT.resolve("build/lib/ringfold-examples-0.1.0-SNAPSHOT.jar")),
             "run 'make build' first: bin/ringfold-compare runs from build/lib");
-        final Path data = SyntheticFashion.write(Files.createDirectory(dir.resolve("data")), 1536, 500, 11);
+        final Path data = SyntheticFashion.writeDataFolder(dir, 1536, 500, 11);
         final Path log = dir.resolve("log.txt");
         final List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/ringfold-compare").toString(), "-np",
             "4", "--quick", "--out", out.toString(), "--data", data.toString()));

@@ -27,6 +27,13 @@ public final class SyntheticFashion
         return dir;
     }
 
+    /** As {@link #write}, into a new folder {@code data} under a test's folder; returns that folder. */
+    public static Path writeDataFolder(final Path testDir, final int train, final int test, final long seed)
+        throws IOException
+    {
+        return write(Files.createDirectory(testDir.resolve("data")), train, test, seed);
+    }
+
     private static void writeSplit(final Path dir, final String prefix, final int count, final SplittableRandom random)
         throws IOException
     {

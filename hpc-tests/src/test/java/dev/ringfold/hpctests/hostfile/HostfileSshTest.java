@@ -1,21 +1,20 @@
 package dev.ringfold.hpctests.hostfile;
 
+import dev.ringfold.hpctests.NamespaceHosts;
 import dev.ringfold.testsupport.Checkout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code mpjrun -machinesfile} over a real ssh: two "hosts" in network namespaces ({@code hpc-tests/ssh/hosts-up.sh}),
@@ -25,49 +24,34 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class HostfileSshTest
 {
-    private static final Path SCRIPTS = Checkout.ROOT.resolve("hpc-tests/ssh");
-    private static final Path DIR = Path.of(System.getenv().getOrDefault("RINGFOLD_SSH_DIR",
-        "/tmp/ringfold-ssh-" + Integer.toHexString(Checkout.ROOT.toString().hashCode())));
+    private static final NamespaceHosts HOSTS = new NamespaceHosts("ssh", "RINGFOLD_SSH_DIR");
+    private static final Path DIR = HOSTS.dir();
 
     @BeforeAll
     static void hostsUp() throws Exception
     {
-        assumeTrue("root".equals(System.getProperty("user.name")),
-            "the ssh hosts need root (network namespaces, sshd); .ci/run runs as root");
-        final Result up = run(List.of("bash", SCRIPTS.resolve("hosts-up.sh").toString()), List.of(), 900);
-        assertEquals(0, up.exit, "hosts-up.sh failed:\n" + up.output);
+        HOSTS.up("hosts-up.sh", "the ssh hosts need root (network namespaces, sshd)");
     }
 
     @AfterAll
     static void hostsDown() throws Exception
     {
-        if ("root".equals(System.getProperty("user.name")))
-        {
-            final Result down = run(List.of("bash", SCRIPTS.resolve("hosts-down.sh").toString()), List.of(), 120);
-            assertEquals(0, down.exit, "hosts-down.sh failed:\n" + down.output);
-        }
+        HOSTS.down("hosts-down.sh");
     }
 
     @Test
     @Timeout(240)
     void ranksStartOverSshOnTheHostsOfAMachinesFile() throws Exception
     {
-        final Path hosts = DIR.resolve("machines");
-        Files.writeString(hosts, "# h2 runs sshd\n10.77.0.2 slots=2\nlocalhost   # h1, where mpjrun runs\n");
-        final String ns = Files.readString(DIR.resolve("run/ns-h1")).strip();
-        final List<String> cmd = List.of("nsenter", "--net=/run/netns/" + ns, "--",
-            Checkout.ROOT.resolve("bin/mpjrun").toString(), "-np", "3", "-machinesfile", hosts.toString(),
-            "--timeout", "180", "-cp", Checkout.ROOT.resolve("build/lib") + "/*", "dev.ringfold.examples.AllReduceCheck",
-            "5000");
-        final Result job = run(cmd, List.of("RINGFOLD_SSH=" + Files.readString(DIR.resolve("ssh-command")).strip(),
-            "RINGFOLD_RENDEZVOUS_HOST=10.77.0.1"), 200);
-        assertEquals(0, job.exit, job.output);
+        final String output = mpjrunOnH1("machines",
+            "# h2 runs sshd\n10.77.0.2 slots=2\nlocalhost   # h1, where mpjrun runs\n",
+            "-cp", Checkout.ROOT.resolve("build/lib") + "/*", "dev.ringfold.examples.AllReduceCheck", "5000");
         final String shared = "transports 0=shm 1=shm 2=tcp; all-reduce ok (5000 doubles, last 5994.0)";
-        assertTrue(job.output.lines().anyMatch(l -> l.startsWith("[0] rank 0 of 3 ") && l.endsWith(shared)), job.output);
-        assertTrue(job.output.lines().anyMatch(l -> l.startsWith("[1] rank 1 of 3 ") && l.endsWith(shared)), job.output);
-        assertTrue(job.output.lines().anyMatch(l -> l.startsWith("[2] rank 2 of 3 ") &&
-            l.endsWith("transports 0=tcp 1=tcp 2=shm; all-reduce ok (5000 doubles, last 5994.0)")), job.output);
-        assertTrue(!job.output.contains("has no secret"), "the remote ranks read the secret from stdin:\n" + job.output);
+        assertTrue(output.lines().anyMatch(l -> l.startsWith("[0] rank 0 of 3 ") && l.endsWith(shared)), output);
+        assertTrue(output.lines().anyMatch(l -> l.startsWith("[1] rank 1 of 3 ") && l.endsWith(shared)), output);
+        assertTrue(output.lines().anyMatch(l -> l.startsWith("[2] rank 2 of 3 ") &&
+            l.endsWith("transports 0=tcp 1=tcp 2=shm; all-reduce ok (5000 doubles, last 5994.0)")), output);
+        assertTrue(!output.contains("has no secret"), "the remote ranks read the secret from stdin:\n" + output);
     }
 
     /**
@@ -80,59 +64,37 @@ class HostfileSshTest
     @Timeout(240)
     void aDeadRanksReplacementStartsOverSshOnItsHost() throws Exception
     {
-        final Path hosts = DIR.resolve("machines-regrow");
-        Files.writeString(hosts, "10.77.0.2 slots=2\nlocalhost\n");
-        final String ns = Files.readString(DIR.resolve("run/ns-h1")).strip();
-        final List<String> cmd = List.of("nsenter", "--net=/run/netns/" + ns, "--",
-            Checkout.ROOT.resolve("bin/mpjrun").toString(), "-np", "3", "-machinesfile", hosts.toString(),
-            "--timeout", "180", "--elastic", "2:3", "--max-replacements", "1", "-cp",
-            Checkout.rankClassPath() + ":" + Checkout.ROOT.resolve("build/lib") + "/*",
+        final String output = mpjrunOnH1("machines-regrow", "10.77.0.2 slots=2\nlocalhost\n", "--elastic", "2:3",
+            "--max-replacements", "1", "-cp", Checkout.rankClassPath() + ":" + Checkout.ROOT.resolve("build/lib") + "/*",
             "dev.ringfold.hpctests.reliability.RegrowRanks", "1", "0", "60");
-        final Result job = run(cmd, List.of("RINGFOLD_SSH=" + Files.readString(DIR.resolve("ssh-command")).strip(),
-            "RINGFOLD_RENDEZVOUS_HOST=10.77.0.1"), 200);
-        assertEquals(0, job.exit, job.output);
-        assertTrue(job.output.contains("starting a replacement for rank 1 (incarnation 1, 1 of 1 replacements)"),
-            job.output);
+        assertTrue(output.contains("starting a replacement for rank 1 (incarnation 1, 1 of 1 replacements)"),
+            output);
         for (final String line : List.of("rank 0 greeted by rank 1 incarnation 1 via shm",
             "rank 2 greeted by rank 1 incarnation 1 via tcp", "rank 1 incarnation 1 answered by rank 0 via shm",
             "rank 1 incarnation 1 answered by rank 2 via tcp", "rank 0 ring ok from rank 2 incarnation 0",
             "rank 1 ring ok from rank 0 incarnation 0", "rank 2 ring ok from rank 1 incarnation 1"))
         {
-            assertTrue(job.output.contains("regrow: " + line), line + "\n" + job.output);
+            assertTrue(output.contains("regrow: " + line), line + "\n" + output);
         }
     }
 
-    private record Result(int exit, String output)
+    /**
+     * {@code mpjrun -np 3 -machinesfile FILE --timeout 180 ARGS} on h1 (mpjrun's rendezvous on h1's address, ssh into
+     * h2 with the hosts' key), {@code machines} written to FILE; returns the job's output once it exited 0.
+     */
+    private static String mpjrunOnH1(final String file, final String machines, final String... args) throws Exception
     {
-    }
-
-    /** Runs a command with a limit, output and errors together; stops it (and its children) by pid when over. */
-    private static Result run(final List<String> cmd, final List<String> env, final long limitS) throws Exception
-    {
-        final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(Checkout.ROOT.toFile());
-        pb.environment().put("RINGFOLD_SSH_DIR", DIR.toString());
-        for (final String e : env)
-        {
-            pb.environment().put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
-        }
-        final Path out = Files.createTempFile("ringfold-ssh", ".out");
-        pb.redirectOutput(out.toFile());
-        final Process p = pb.start();
-        try
-        {
-            if (!p.waitFor(limitS, TimeUnit.SECONDS))
-            {
-                final List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
-                tree.forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError(cmd + " did not end within " + limitS + " s:\n" + Files.readString(out));
-            }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            Files.deleteIfExists(out);
-        }
+        final Path hosts = DIR.resolve(file);
+        Files.writeString(hosts, machines);
+        final String ns = Files.readString(DIR.resolve("run/ns-h1")).strip();
+        final List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns, "--",
+            Checkout.ROOT.resolve("bin/mpjrun").toString(), "-np", "3", "-machinesfile", hosts.toString(),
+            "--timeout", "180"));
+        cmd.addAll(List.of(args));
+        final NamespaceHosts.Result job = HOSTS.run(cmd, Map.of(
+            "RINGFOLD_SSH", Files.readString(DIR.resolve("ssh-command")).strip(),
+            "RINGFOLD_RENDEZVOUS_HOST", "10.77.0.1"), 200);
+        assertEquals(0, job.exit(), job.output());
+        return job.output();
     }
 }

@@ -37,12 +37,8 @@ class RegrowTest
     void aReplacementTakesTheDeadRanksPlaceInTheWorld() throws Exception
     {
         final Mpjrun.Result r = run(1, 0, 60);
-        assertEquals(0, r.exitCode(), r::toString);
-        assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation 1, 1 of 1 replacements)"),
-            r::toString);
-        assertJoined(r, 1);
+        assertReplaced(r, 1);
         assertReachedVia(r, 1, "shm", "shm");
-        assertCleanedUp(r);
     }
 
     @Test
@@ -50,10 +46,8 @@ class RegrowTest
     void aReplacementJoinsOverTcp() throws Exception
     {
         final Mpjrun.Result r = run("tcp", Map.of(), 1, 0, 60);
-        assertEquals(0, r.exitCode(), r::toString);
-        assertJoined(r, 1);
+        assertReplaced(r, 1);
         assertReachedVia(r, 1, "tcp", "tcp");
-        assertCleanedUp(r);
     }
 
     @Test
@@ -61,10 +55,8 @@ class RegrowTest
     void aReplacementJoinsAcrossTwoNodes() throws Exception
     {
         final Mpjrun.Result r = run("auto", Map.of("RINGFOLD_SIMULATED_NODES", TWO_NODES), 1, 0, 60);
-        assertEquals(0, r.exitCode(), r::toString);
-        assertJoined(r, 1);
+        assertReplaced(r, 1);
         assertReachedVia(r, 1, "shm", "tcp");
-        assertCleanedUp(r);
     }
 
     @Test
@@ -72,12 +64,8 @@ class RegrowTest
     void aReplacementKilledDuringItsJoinOverTcpIsReplacedInTurn() throws Exception
     {
         final Mpjrun.Result r = run("auto", Map.of("RINGFOLD_SIMULATED_NODES", TWO_NODES), 2, 1, 60, "150");
-        assertEquals(0, r.exitCode(), r::toString);
-        assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation 2, 2 of 2 replacements)"),
-            r::toString);
-        assertJoined(r, 2);
+        assertReplaced(r, 2);
         assertReachedVia(r, 2, "shm", "tcp");
-        assertCleanedUp(r);
     }
 
     @Test
@@ -85,12 +73,8 @@ class RegrowTest
     void aReplacementThatDiesBeforeItJoinsIsReplacedInTurn() throws Exception
     {
         final Mpjrun.Result r = run(2, 1, 60);
-        assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.stdout().contains("regrow: replacement incarnation 1 dies before it joins"), r::toString);
-        assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation 2, 2 of 2 replacements)"),
-            r::toString);
-        assertJoined(r, 2);
-        assertCleanedUp(r);
+        assertReplaced(r, 2);
     }
 
     @Test
@@ -99,12 +83,8 @@ class RegrowTest
     {
         // 150 ms after its main: mostly inside its join (0.2 to 0.4 s on a loaded machine), else just before or after
         final Mpjrun.Result r = run(2, 1, 60, "150");
-        assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.stdout().contains("regrow: replacement incarnation 1 dies 150 ms into its join"), r::toString);
-        assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation 2, 2 of 2 replacements)"),
-            r::toString);
-        assertJoined(r, 2);
-        assertCleanedUp(r);
+        assertReplaced(r, 2);
     }
 
     @Test
@@ -136,6 +116,19 @@ class RegrowTest
         args.addAll(List.of(more));
         return Mpjrun.start(NP, dev, List.of(), launcherEnv, List.of("--elastic", "2:" + NP, "--max-replacements",
             Integer.toString(replacements)), 120, RegrowRanks.class, args.toArray(String[]::new)).await();
+    }
+
+    /**
+     * The job ended well with rank 1's last replacement allowed, incarnation {@code incarnation} (mpjrun saying it
+     * started it), joined in its place, and left nothing behind.
+     */
+    private static void assertReplaced(final Mpjrun.Result r, final int incarnation) throws Exception
+    {
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("starting a replacement for rank 1 (incarnation " + incarnation + ", " +
+            incarnation + " of " + incarnation + " replacements)"), r::toString);
+        assertJoined(r, incarnation);
+        assertCleanedUp(r);
     }
 
     /** How the survivors (rank 0, then rank 2) and the replacement reach each other, both sides saying so. */

@@ -1,12 +1,12 @@
 package dev.ringfold.hpctests.slurm;
 
+import dev.ringfold.hpctests.NamespaceHosts;
 import dev.ringfold.testsupport.Checkout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Ringfold under a real Slurm: three nodes, each a slurmd in a network namespace of its own
@@ -30,13 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class SlurmClusterTest
 {
-    private static final Path SCRIPTS = Checkout.ROOT.resolve("hpc-tests/slurm");
-    /**
-     * The cluster's directory; its namespaces are named after it, so two checkouts never share a cluster. CI sets
-     * RINGFOLD_SLURM_DIR so that it can tear down exactly this cluster whatever happens to the test JVM.
-     */
-    private static final Path DIR = Path.of(System.getenv().getOrDefault("RINGFOLD_SLURM_DIR",
-        "/tmp/ringfold-slurm-" + Integer.toHexString(Checkout.ROOT.toString().hashCode())));
+    private static final NamespaceHosts CLUSTER = new NamespaceHosts("slurm", "RINGFOLD_SLURM_DIR");
+    private static final Path DIR = CLUSTER.dir();
     private static final Pattern LINE = Pattern.compile(
         "^rank (\\d) of (\\d) on (n\\d) \\((\\w+) launch\\): transports((?: \\d=(?:shm|tcp))+); all-reduce ok .*$");
     private static final long JOB_LIMIT_S = 240;
@@ -44,64 +38,30 @@ class SlurmClusterTest
     @BeforeAll
     static void clusterUp() throws Exception
     {
-        assumeTrue("root".equals(System.getProperty("user.name")),
-            "the Slurm test cluster needs root (network namespaces, daemons); .ci/run runs as root");
-        final Result up = run(List.of("bash", SCRIPTS.resolve("cluster-up.sh").toString()), Map.of(), 900);
-        assertEquals(0, up.exit, "cluster-up.sh failed:\n" + up.output);
+        CLUSTER.up("cluster-up.sh", "the Slurm test cluster needs root (network namespaces, daemons)");
     }
 
     @AfterAll
     static void clusterDown() throws Exception
     {
-        if ("root".equals(System.getProperty("user.name")))
-        {
-            final Result down = run(List.of("bash", SCRIPTS.resolve("cluster-down.sh").toString()), Map.of(), 120);
-            assertEquals(0, down.exit, "cluster-down.sh failed:\n" + down.output);
-        }
+        CLUSTER.down("cluster-down.sh");
     }
 
     @Test
     @Timeout(300)
     void sbatchAllReduceAcrossThreeNodesCompletesWithShmInsideAndTcpAcrossNodes() throws Exception
     {
-        final Path out = Files.createTempDirectory("ringfold-sbatch");
-        try
-        {
-            final Result submit = onHead(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out"),
-                Checkout.ROOT.resolve("examples/slurm/allreduce.sbatch").toString(), "20000"), 60);
-            assertEquals(0, submit.exit, "sbatch failed:\n" + submit.output);
-            final String jobId = submit.output.strip().split(";")[0];
-            assertTrue(jobId.matches("\\d+"), "sbatch --parsable said: " + submit.output);
-            final String state = awaitEnd(jobId);
-            final Path log = out.resolve(jobId + ".out");
-            final String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output file)";
-            assertEquals("COMPLETED", state, "job " + jobId + " output:\n" + text);
-
-            assertTrue(text.lines().noneMatch(l -> l.contains("has no secret")), "the sbatch script sets a secret:\n" + text);
-            assertShmInsideNodesTcpAcross(text, "slurm");
-        }
-        finally
-        {
-            try (var files = Files.list(out))
-            {
-                for (final Path f : files.toList())
-                {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(out);
-        }
+        final String text = completedJob(List.of(Checkout.ROOT.resolve("examples/slurm/allreduce.sbatch").toString(),
+            "20000"));
+        assertTrue(text.lines().noneMatch(l -> l.contains("has no secret")), "the sbatch script sets a secret:\n" + text);
+        assertShmInsideNodesTcpAcross(text, "slurm");
     }
 
     @Test
     @Timeout(300)
     void mpjrunInsideAnAllocationPlacesTheRanksWithSrun() throws Exception
     {
-        final Path out = Files.createTempDirectory("ringfold-sbatch");
-        try
-        {
-            final Path script = out.resolve("mpjrun.sbatch");
-            Files.writeString(script, """
+        final String text = completedJob("""
                 #!/bin/bash
                 #SBATCH --nodes=3
                 #SBATCH --ntasks-per-node=2
@@ -110,28 +70,8 @@ class SlurmClusterTest
                 exec "$RINGFOLD_HOME/bin/mpjrun" -np 6 --no-tag-output --timeout 200 \\
                   -cp "$RINGFOLD_HOME/build/lib/*" dev.ringfold.examples.AllReduceCheck 20000
                 """);
-            final Result submit = onHead(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out"),
-                "--export=ALL,JAVA_TOOL_OPTIONS=-Djdk.net.hosts.file=" + DIR.resolve("hosts"), script.toString()), 60);
-            assertEquals(0, submit.exit, "sbatch failed:\n" + submit.output);
-            final String jobId = submit.output.strip().split(";")[0];
-            final String state = awaitEnd(jobId);
-            final Path log = out.resolve(jobId + ".out");
-            final String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output file)";
-            assertEquals("COMPLETED", state, "job " + jobId + " output:\n" + text);
-            assertTrue(text.lines().noneMatch(l -> l.contains("has no secret")), "mpjrun hands srun a secret:\n" + text);
-            assertShmInsideNodesTcpAcross(text, "ringfold");
-        }
-        finally
-        {
-            try (var files = Files.list(out))
-            {
-                for (final Path f : files.toList())
-                {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(out);
-        }
+        assertTrue(text.lines().noneMatch(l -> l.contains("has no secret")), "mpjrun hands srun a secret:\n" + text);
+        assertShmInsideNodesTcpAcross(text, "ringfold");
     }
 
     /**
@@ -174,11 +114,7 @@ class SlurmClusterTest
     private static String regrow(final int tasksPerNode, final int np, final int replacements, final int dying)
         throws Exception
     {
-        final Path out = Files.createTempDirectory("ringfold-sbatch");
-        try
-        {
-            final Path script = out.resolve("regrow.sbatch");
-            Files.writeString(script, """
+        return completedJob("""
                 #!/bin/bash
                 #SBATCH --nodes=3
                 #SBATCH --ntasks-per-node=%d
@@ -188,10 +124,42 @@ class SlurmClusterTest
                   -cp "$RINGFOLD_HOME/hpc-tests/target/test-classes:$RINGFOLD_HOME/build/lib/*" \\
                   dev.ringfold.hpctests.reliability.RegrowRanks 1 %d 60
                 """.formatted(tasksPerNode, np, np, replacements, dying));
-            final Result submit = onHead(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out"),
-                "--export=ALL,JAVA_TOOL_OPTIONS=-Djdk.net.hosts.file=" + DIR.resolve("hosts"), script.toString()), 60);
-            assertEquals(0, submit.exit, "sbatch failed:\n" + submit.output);
-            final String jobId = submit.output.strip().split(";")[0];
+    }
+
+    /**
+     * Submits a batch script written here, run with the cluster's host names (JAVA_TOOL_OPTIONS); returns the job's
+     * output once it COMPLETED.
+     */
+    private static String completedJob(final String script) throws Exception
+    {
+        final Path file = Files.createTempFile("ringfold", ".sbatch");
+        try
+        {
+            Files.writeString(file, script);
+            return completedJob(List.of("--export=ALL,JAVA_TOOL_OPTIONS=-Djdk.net.hosts.file=" + DIR.resolve("hosts"),
+                file.toString()));
+        }
+        finally
+        {
+            Files.delete(file);
+        }
+    }
+
+    /**
+     * {@code sbatch --parsable} on the head node with these arguments (options, the script, its arguments) and the
+     * job's output in a folder of its own; waits for the job to end and returns its output once it COMPLETED.
+     */
+    private static String completedJob(final List<String> sbatchArguments) throws Exception
+    {
+        final Path out = Files.createTempDirectory("ringfold-sbatch");
+        try
+        {
+            final List<String> cmd = new ArrayList<>(List.of("sbatch", "--parsable", "--output=" + out.resolve("%j.out")));
+            cmd.addAll(sbatchArguments);
+            final NamespaceHosts.Result submit = onHead(cmd, 60);
+            assertEquals(0, submit.exit(), "sbatch failed:\n" + submit.output());
+            final String jobId = submit.output().strip().split(";")[0];
+            assertTrue(jobId.matches("\\d+"), "sbatch --parsable said: " + submit.output());
             final String state = awaitEnd(jobId);
             final Path log = out.resolve(jobId + ".out");
             final String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output file)";
@@ -279,12 +247,12 @@ class SlurmClusterTest
         cmd.addAll(List.of(Files.readString(Checkout.ROOT.resolve("bin/jvm-flags")).trim().split("\\s+")));
         cmd.addAll(List.of("-Djdk.net.hosts.file=" + DIR.resolve("hosts"), "-cp", Checkout.ROOT.resolve("build/lib") + "/*",
             "dev.ringfold.examples.AllReduceCheck", "1000"));
-        final Result srun = onHead(cmd, JOB_LIMIT_S);
-        assertEquals(0, srun.exit, "srun failed:\n" + srun.output);
-        final List<String> ok = srun.output.lines().filter(l -> LINE.matcher(l).matches()).toList();
-        assertEquals(4, ok.size(), srun.output);
+        final NamespaceHosts.Result srun = onHead(cmd, JOB_LIMIT_S);
+        assertEquals(0, srun.exit(), "srun failed:\n" + srun.output());
+        final List<String> ok = srun.output().lines().filter(l -> LINE.matcher(l).matches()).toList();
+        assertEquals(4, ok.size(), srun.output());
         // no RINGFOLD_SECRET here: the ranks fall back to the job-id key, and rank 0 says that this is not authentication
-        assertTrue(srun.output.contains("is not authentication"), srun.output);
+        assertTrue(srun.output().contains("is not authentication"), srun.output());
     }
 
     private static String awaitEnd(final String jobId) throws Exception
@@ -293,8 +261,8 @@ class SlurmClusterTest
         String state = "?";
         while (System.nanoTime() < deadline)
         {
-            final Result show = onHead(List.of("scontrol", "show", "job", jobId, "-o"), 30);
-            final Matcher m = Pattern.compile("JobState=(\\w+)").matcher(show.output);
+            final NamespaceHosts.Result show = onHead(List.of("scontrol", "show", "job", jobId, "-o"), 30);
+            final Matcher m = Pattern.compile("JobState=(\\w+)").matcher(show.output());
             if (m.find())
             {
                 state = m.group(1);
@@ -309,44 +277,13 @@ class SlurmClusterTest
         throw new AssertionError("job " + jobId + " still " + state + " after " + JOB_LIMIT_S + " s; cancelled");
     }
 
-    private record Result(int exit, String output)
-    {
-    }
-
-    private static Result onHead(final List<String> cmd, final long limitS) throws Exception
+    private static NamespaceHosts.Result onHead(final List<String> cmd, final long limitS) throws Exception
     {
         final List<String> full = new ArrayList<>();
         full.add(DIR.resolve("bin/on-head").toString());
         full.addAll(cmd);
-        return run(full, Map.of("RINGFOLD_HOME", Checkout.ROOT.toString(),
+        return CLUSTER.run(full, Map.of("RINGFOLD_HOME", Checkout.ROOT.toString(),
             "JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "RINGFOLD_JAVA_OPTS", "-Djdk.net.hosts.file=" + DIR.resolve("hosts")), limitS);
-    }
-
-    /** Runs a command with a limit, output and errors together; stops it (and its children) by pid when over. */
-    private static Result run(final List<String> cmd, final Map<String, String> env, final long limitS)
-        throws IOException, InterruptedException
-    {
-        final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(Checkout.ROOT.toFile());
-        pb.environment().putAll(env);
-        pb.environment().put("RINGFOLD_SLURM_DIR", DIR.toString());
-        final Path out = Files.createTempFile("ringfold-slurm", ".out");
-        pb.redirectOutput(out.toFile());
-        final Process p = pb.start();
-        try
-        {
-            if (!p.waitFor(limitS, TimeUnit.SECONDS))
-            {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError(cmd + " did not end within " + limitS + " s:\n" + Files.readString(out));
-            }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            Files.deleteIfExists(out);
-        }
     }
 }

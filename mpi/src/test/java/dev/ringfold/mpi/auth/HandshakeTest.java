@@ -21,10 +21,15 @@ class HandshakeTest
         void run(Socket socket) throws IOException;
     }
 
-    /** Runs {@code connector} against an accepting side with {@code acceptorSecret}; returns the acceptor's verdict. */
-    private static String acceptWith(final JobSecret acceptorSecret, final Connector connector,
-        final CompletableFuture<Throwable> connectorOutcome) throws Exception
+    /** The acceptor's verdict ("accepted" or its refusal) and what the connector threw (null for nothing). */
+    private record Outcome(String verdict, Throwable connectorError)
     {
+    }
+
+    /** Runs {@code connector} against an accepting side with {@code acceptorSecret}. */
+    private static Outcome acceptWith(final JobSecret acceptorSecret, final Connector connector) throws Exception
+    {
+        final CompletableFuture<Throwable> connectorOutcome = new CompletableFuture<>();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
         {
             final Thread client = Thread.ofPlatform().start(() ->
@@ -39,19 +44,21 @@ class HandshakeTest
                     connectorOutcome.complete(ex);
                 }
             });
+            String verdict;
             try (Socket accepted = server.accept())
             {
                 Handshake.accept(accepted, acceptorSecret, Handshake.PEER);
-                return "accepted";
+                verdict = "accepted";
             }
             catch (final HandshakeException ex)
             {
-                return ex.getMessage();
+                verdict = ex.getMessage();
             }
             finally
             {
                 client.join(10_000);
             }
+            return new Outcome(verdict, connectorOutcome.getNow(new AssertionError("the connector did not finish")));
         }
     }
 
@@ -60,9 +67,8 @@ class HandshakeTest
     void bothSidesWithTheSameSecretAcceptEachOther() throws Exception
     {
         final JobSecret secret = JobSecret.generate();
-        final CompletableFuture<Throwable> connector = new CompletableFuture<>();
-        assertEquals("accepted", acceptWith(secret, s -> Handshake.connect(s, secret, Handshake.PEER), connector));
-        assertEquals(null, connector.get());
+        assertEquals(new Outcome("accepted", null),
+            acceptWith(secret, s -> Handshake.connect(s, secret, Handshake.PEER)));
     }
 
     @Test
@@ -71,15 +77,11 @@ class HandshakeTest
     {
         final JobSecret ours = JobSecret.generate();
         final JobSecret theirs = JobSecret.generate();
-        final CompletableFuture<Throwable> connector = new CompletableFuture<>();
-        final String verdict = acceptWith(ours, s ->
-        {
-            // a forger that does not check our proof but answers with its own key
-            Handshake.connect(s, theirs, Handshake.PEER);
-        }, connector);
+        // a forger that does not check our proof but answers with its own key
+        final Outcome o = acceptWith(ours, s -> Handshake.connect(s, theirs, Handshake.PEER));
         // the connector refuses first: our proof does not match its key, so it never sends its own
-        assertTrue(verdict.startsWith("closed during the handshake, in its proof (0 of 32 bytes)"), verdict);
-        final Throwable seen = connector.get();
+        assertTrue(o.verdict().startsWith("closed during the handshake, in its proof (0 of 32 bytes)"), o.verdict());
+        final Throwable seen = o.connectorError();
         assertTrue(seen instanceof HandshakeException && seen.getMessage().contains("does not know this job's secret"),
             String.valueOf(seen));
     }
@@ -90,8 +92,7 @@ class HandshakeTest
     {
         final JobSecret ours = JobSecret.generate();
         final JobSecret theirs = JobSecret.generate();
-        final CompletableFuture<Throwable> connector = new CompletableFuture<>();
-        final String verdict = acceptWith(ours, s ->
+        final Outcome o = acceptWith(ours, s ->
         {
             final var out = s.getOutputStream();
             final byte[] nonceC = new byte[Handshake.NONCE_BYTES];
@@ -101,9 +102,8 @@ class HandshakeTest
             final byte[] nonceA = java.util.Arrays.copyOfRange(answer, 4, 4 + Handshake.NONCE_BYTES);
             out.write(Handshake.mac(theirs, "connect".getBytes(), Handshake.PEER, nonceC, nonceA));
             assertEquals(-1, s.getInputStream().read(), "the acceptor must close, not accept");
-        }, connector);
-        assertEquals("wrong secret (its proof does not match)", verdict);
-        assertEquals(null, connector.get());
+        });
+        assertEquals(new Outcome("wrong secret (its proof does not match)", null), o);
     }
 
     @Test
@@ -116,9 +116,8 @@ class HandshakeTest
         junk[1] = 'E';
         junk[2] = 'T';
         junk[3] = ' ';
-        final CompletableFuture<Throwable> connector = new CompletableFuture<>();
-        final String verdict = acceptWith(JobSecret.generate(), s -> s.getOutputStream().write(junk), connector);
-        assertEquals("not a Ringfold hello (first bytes 0x47455420)", verdict);
+        assertEquals("not a Ringfold hello (first bytes 0x47455420)",
+            acceptWith(JobSecret.generate(), s -> s.getOutputStream().write(junk)).verdict());
     }
 
     @Test
@@ -126,14 +125,13 @@ class HandshakeTest
     void aSilentClientIsDroppedAtTheTimeLimit() throws Exception
     {
         final long start = System.nanoTime();
-        final CompletableFuture<Throwable> connector = new CompletableFuture<>();
-        final String verdict = acceptWith(JobSecret.generate(), s ->
+        final Outcome o = acceptWith(JobSecret.generate(), s ->
         {
             s.setSoTimeout(15_000);
             s.getInputStream().read(); // says nothing, waits for the acceptor to give up
-        }, connector);
+        });
         final long ms = (System.nanoTime() - start) / 1_000_000;
-        assertEquals("no complete hello within 5000 ms (0 of 4 bytes)", verdict);
+        assertEquals("no complete hello within 5000 ms (0 of 4 bytes)", o.verdict());
         assertTrue(ms >= Handshake.TIME_LIMIT_MS - 100 && ms < Handshake.TIME_LIMIT_MS + 5_000, ms + " ms");
     }
 

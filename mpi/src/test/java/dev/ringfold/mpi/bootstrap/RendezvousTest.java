@@ -20,6 +20,27 @@ class RendezvousTest
 {
     private static final JobSecret SECRET = JobSecret.generate();
 
+    /** Rank 0 of a job of two, in {@code job}'s name, joins and gathers, which fails: its error, once it has closed. */
+    private static IOException aLoneRankFailsToGather(final RendezvousServer server, final String job) throws Exception
+    {
+        try (RendezvousClient rank = RendezvousClient.connect("127.0.0.1", server.port(), 0, 2, job, SECRET,
+            System.currentTimeMillis() + 5_000))
+        {
+            return assertThrows(IOException.class, () -> rank.allGather(new byte[0]));
+        }
+    }
+
+    /** The server's failure once it has one (it records it on its own thread, after the client saw the error). */
+    private static String failureOf(final RendezvousServer server) throws InterruptedException
+    {
+        for (int i = 0; i < 100 && server.failure() == null; i++)
+        {
+            Thread.sleep(20);
+        }
+        assertNotNull(server.failure(), "the server recorded no failure within 2 s");
+        return server.failure();
+    }
+
     @Test
     @Timeout(30)
     void everyRankGetsEveryBlobInRankOrderAndStraysAreIgnored() throws Exception
@@ -63,17 +84,10 @@ class RendezvousTest
     {
         try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 2, "jobA", SECRET, 10_000))
         {
-            final RendezvousClient wrong = RendezvousClient.connect("127.0.0.1", server.port(), 0, 2, "jobB", SECRET,
-                System.currentTimeMillis() + 5_000);
-            final IOException ex = assertThrows(IOException.class, () -> wrong.allGather(new byte[0]));
+            final IOException ex = aLoneRankFailsToGather(server, "jobB");
             assertTrue(ex.getMessage().contains("rendezvous round 0 failed"), ex.getMessage());
-            wrong.close();
-            for (int i = 0; i < 100 && server.failure() == null; i++)
-            {
-                Thread.sleep(20);
-            }
-            assertNotNull(server.failure());
-            assertTrue(server.failure().contains("job 'jobB'") && server.failure().contains("job 'jobA'"), server.failure());
+            final String failure = failureOf(server);
+            assertTrue(failure.contains("job 'jobB'") && failure.contains("job 'jobA'"), failure);
         }
     }
 
@@ -83,15 +97,8 @@ class RendezvousTest
     {
         try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 2, "jobC", SECRET, 500))
         {
-            final RendezvousClient only = RendezvousClient.connect("127.0.0.1", server.port(), 0, 2, "jobC", SECRET,
-                System.currentTimeMillis() + 5_000);
-            assertThrows(IOException.class, () -> only.allGather(new byte[0]));
-            only.close();
-            for (int i = 0; i < 100 && server.failure() == null; i++)
-            {
-                Thread.sleep(20);
-            }
-            assertEquals("ranks 1 did not reach the rendezvous within 500 ms", server.failure());
+            aLoneRankFailsToGather(server, "jobC");
+            assertEquals("ranks 1 did not reach the rendezvous within 500 ms", failureOf(server));
         }
     }
 

@@ -1,16 +1,14 @@
 package dev.ringfold.tensors.nn;
 
 import dev.ringfold.tensors.DType;
+import dev.ringfold.tensors.LeakCheckingAllocator;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.TensorShapeException;
 import dev.ringfold.tensors.Tensors;
 import dev.ringfold.tensors.kernels.AllocationFree;
 import dev.ringfold.tensors.kernels.Init;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,51 +28,30 @@ final class LayersTest
     private static final Sequential.Builder SMALL = Sequential.builder(IN).linear(9).relu().linear(7).relu()
         .linear(CLASSES);
 
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void open()
-    {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close()
-    {
-        assertEquals(0, allocator.getAllocatedMemory(), "bytes still allocated after everything was closed");
-        allocator.close();
-    }
+    @RegisterExtension
+    final LeakCheckingAllocator allocator = new LeakCheckingAllocator();
 
     @Test
     void gradientsMatchFiniteDifferences()
     {
-        final int rows = 5;
-        try (Sequential model = SMALL.build(allocator, 11);
-             Activations acts = model.newActivations(allocator, rows);
-             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, CLASSES, rows);
-             Tensor x = randomInput(rows, 3);
-             Tensor y = labels(rows, 4))
+        try (Batch b = batch(11, 5, 3))
         {
-            model.zeroGradients();
-            loss.forward(model.forward(acts, x, rows), y, rows);
-            final float[] inputGradient = model.backward(acts, loss.backward(), rows, true).toFloatArray();
+            final float[] inputGradient = b.backward(true).toFloatArray();
             final float h = 1e-2f;
             int checked = 0;
-            for (int p = 0; p < model.parameters().size(); p++)
+            for (int p = 0; p < b.model().parameters().size(); p++)
             {
-                final Tensor param = model.parameters().get(p);
-                final float[] grad = model.gradients().get(p).toFloatArray();
+                final Tensor param = b.model().parameters().get(p);
+                final float[] grad = b.model().gradients().get(p).toFloatArray();
                 for (int i = 0; i < param.elementCount(); i += 3)
                 {
-                    final double numeric = centralDifference(model, acts, loss, x, y, rows, param, i, h);
-                    assertClose(numeric, grad[i], param.name() + "[" + i + "]");
+                    assertClose(b.centralDifference(param, i, h), grad[i], param.name() + "[" + i + "]");
                     checked++;
                 }
             }
-            for (int i = 0; i < rows * IN; i++)
+            for (int i = 0; i < b.rows() * IN; i++)
             {
-                final double numeric = centralDifference(model, acts, loss, x, y, rows, x, i, h);
-                assertClose(numeric, inputGradient[i], "input[" + i + "]");
+                assertClose(b.centralDifference(b.x(), i, h), inputGradient[i], "input[" + i + "]");
             }
             assertTrue(checked > 40, "checked " + checked + " parameter elements");
         }
@@ -226,25 +203,18 @@ final class LayersTest
     @Test
     void gradientReadyFiresInReverseOrderBeforeEarlierLayersRun()
     {
-        final int rows = 3;
-        try (Sequential model = SMALL.build(allocator, 17);
-             Activations acts = model.newActivations(allocator, rows);
-             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, CLASSES, rows);
-             Tensor x = randomInput(rows, 7);
-             Tensor y = labels(rows, 8))
+        try (Batch b = batch(17, 3, 7))
         {
             final List<Integer> order = new ArrayList<>();
             final List<Boolean> firstLayerUntouched = new ArrayList<>();
-            final Tensor firstWeightGradient = model.gradients().get(0);
-            model.zeroGradients();
-            model.gradientListener((index, gradient) ->
+            final Tensor firstWeightGradient = b.model().gradients().get(0);
+            b.model().gradientListener((index, gradient) ->
             {
-                assertTrue(gradient == model.gradients().get(index), "the listener gets the gradient tensor");
+                assertTrue(gradient == b.model().gradients().get(index), "the listener gets the gradient tensor");
                 order.add(index);
                 firstLayerUntouched.add(allZero(firstWeightGradient));
             });
-            loss.forward(model.forward(acts, x, rows), y, rows);
-            assertNull(model.backward(acts, loss.backward(), rows, false));
+            assertNull(b.backward(false));
             assertEquals(List.of(5, 4, 3, 2, 1, 0), order);
             assertEquals(List.of(true, true, true, true, false, false), firstLayerUntouched,
                 "later layers' gradients are announced before the first layer's backward runs");
@@ -319,23 +289,16 @@ final class LayersTest
     @Test
     void aTrainingStepAllocatesNothingOnceWarm()
     {
-        final int rows = 8;
-        try (Sequential model = SMALL.build(allocator, 3);
-             Activations acts = model.newActivations(allocator, rows);
-             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, CLASSES, rows);
-             Adam adam = new Adam(allocator, model.parameters(), model.gradients(), 1e-3f);
-             Tensor x = randomInput(rows, 1);
-             Tensor y = labels(rows, 2))
+        try (Batch b = batch(3, 8, 1);
+             Adam adam = new Adam(allocator, b.model().parameters(), b.model().gradients(), 1e-3f))
         {
             final int[] calls = new int[1];
-            model.gradientListener((index, gradient) -> calls[0]++);
+            b.model().gradientListener((index, gradient) -> calls[0]++);
             AllocationFree.assertEventually("a training step", () ->
             {
-                model.zeroGradients();
-                loss.forward(model.forward(acts, x, rows), y, rows);
-                model.backward(acts, loss.backward(), rows, false);
+                b.backward(false);
                 adam.step();
-                Accuracy.correct(acts.output(), y, rows);
+                Accuracy.correct(b.acts().output(), b.y(), b.rows());
             });
             assertTrue(calls[0] > 0);
         }
@@ -377,40 +340,65 @@ final class LayersTest
 
     private float[][] trainAFewSteps(final long seed, final boolean adam)
     {
-        final int rows = 8;
-        try (Sequential model = SMALL.build(allocator, seed);
-             Activations acts = model.newActivations(allocator, rows);
-             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(allocator, CLASSES, rows);
+        try (Batch b = batch(seed, 8, seed);
              Optimizer optimizer = adam ?
-                 new Adam(allocator, model.parameters(), model.gradients(), 1e-2f) :
-                 new SgdMomentum(allocator, model.parameters(), model.gradients(), 0.1f, 0.9f);
-             Tensor x = randomInput(rows, seed);
-             Tensor y = labels(rows, seed + 1))
+                 new Adam(allocator, b.model().parameters(), b.model().gradients(), 1e-2f) :
+                 new SgdMomentum(allocator, b.model().parameters(), b.model().gradients(), 0.1f, 0.9f))
         {
             for (int step = 0; step < 5; step++)
             {
-                model.zeroGradients();
-                loss.forward(model.forward(acts, x, rows), y, rows);
-                model.backward(acts, loss.backward(), rows, false);
+                b.backward(false);
                 optimizer.step();
             }
-            return snapshot(model.parameters()).toArray(new float[0][]);
+            return snapshot(b.model().parameters()).toArray(new float[0][]);
         }
     }
 
-    private static double centralDifference(final Sequential model, final Activations acts,
-        final SoftmaxCrossEntropy loss, final Tensor x, final Tensor y, final int rows, final Tensor nudged,
-        final int element, final float h)
+    /**
+     * SMALL (weights from {@code modelSeed}) with its activations and loss for {@code rows} rows, and a batch of that
+     * many random inputs ({@code inputSeed}) and labels ({@code inputSeed + 1}): what a training step needs.
+     */
+    private Batch batch(final long modelSeed, final int rows, final long inputSeed)
     {
-        final long[] index = nudged.rank() == 1 ? new long[]{ element } :
-            new long[]{ element / nudged.shape(1), element % nudged.shape(1) };
-        final float original = nudged.getFloat(index);
-        nudged.setDouble(original + h, index);
-        final double up = loss.forward(model.forward(acts, x, rows), y, rows);
-        nudged.setDouble(original - h, index);
-        final double down = loss.forward(model.forward(acts, x, rows), y, rows);
-        nudged.setDouble(original, index);
-        return (up - down) / (2.0 * h);
+        final Sequential model = SMALL.build(allocator, modelSeed);
+        return new Batch(rows, model, model.newActivations(allocator, rows), new SoftmaxCrossEntropy(allocator,
+            CLASSES, rows), randomInput(rows, inputSeed), labels(rows, inputSeed + 1));
+    }
+
+    private record Batch(int rows, Sequential model, Activations acts, SoftmaxCrossEntropy loss, Tensor x, Tensor y)
+        implements AutoCloseable
+    {
+        /** Zeroes the gradients, then forward and backward over the batch; returns the input's gradient if asked. */
+        Tensor backward(final boolean inputGradient)
+        {
+            model.zeroGradients();
+            loss.forward(model.forward(acts, x, rows), y, rows);
+            return model.backward(acts, loss.backward(), rows, inputGradient);
+        }
+
+        /** The loss's derivative by {@code nudged}'s element, by central differences of step {@code h}. */
+        double centralDifference(final Tensor nudged, final int element, final float h)
+        {
+            final long[] index = nudged.rank() == 1 ? new long[]{ element } :
+                new long[]{ element / nudged.shape(1), element % nudged.shape(1) };
+            final float original = nudged.getFloat(index);
+            nudged.setDouble(original + h, index);
+            final double up = loss.forward(model.forward(acts, x, rows), y, rows);
+            nudged.setDouble(original - h, index);
+            final double down = loss.forward(model.forward(acts, x, rows), y, rows);
+            nudged.setDouble(original, index);
+            return (up - down) / (2.0 * h);
+        }
+
+        @Override
+        public void close()
+        {
+            y.close();
+            x.close();
+            loss.close();
+            acts.close();
+            model.close();
+        }
     }
 
     private static void assertClose(final double numeric, final float analytic, final String what)

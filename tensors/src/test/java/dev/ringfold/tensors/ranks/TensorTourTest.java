@@ -1,20 +1,16 @@
 package dev.ringfold.tensors.ranks;
 
+import dev.ringfold.testsupport.DocSnippets;
 import dev.ringfold.testsupport.Mpjrun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * docs/tensors.md stays true: the tour it quotes runs on two ranks, and every block after a
@@ -43,49 +39,8 @@ class TensorTourTest
     @Test
     void quotedSnippetsEqualTheTour() throws IOException
     {
-        final List<String> lines = Files.readAllLines(DOC);
-        int checked = 0;
-        for (int i = 0; i < lines.size(); i++)
-        {
-            final Matcher m = MARKER.matcher(lines.get(i).strip());
-            if (!m.matches())
-            {
-                continue;
-            }
-            final String where = "tensors.md line " + (i + 1) + " (" + m.group(1) + ")";
-            assertTrue(i + 1 < lines.size() && lines.get(i + 1).strip().equals("```java"),
-                where + ": the marker must be followed by a ```java block");
-            final StringBuilder shown = new StringBuilder();
-            int j = i + 2;
-            for (; j < lines.size() && !lines.get(j).strip().equals("```"); j++)
-            {
-                shown.append(lines.get(j).stripTrailing()).append('\n');
-            }
-            assertTrue(j < lines.size(), where + ": the java block is not closed");
-            assertEquals(section(m.group(1)), shown.toString(), where + " differs from TensorTour; copy it over");
-            checked++;
-        }
+        final int checked = DocSnippets.assertQuotedAsInTheSource(DOC, MARKER,
+            m -> DocSnippets.section(TOUR, m.group(1)));
         assertEquals(6, checked, "snippets quoted in " + DOC);
-    }
-
-    private static String section(final String name) throws IOException
-    {
-        final List<String> source = Files.readAllLines(TOUR);
-        final int start = source.stream().map(String::strip).toList().indexOf("// [snippet " + name + "]");
-        assertTrue(start >= 0, "TensorTour has no section '" + name + "'");
-        final List<String> body = new ArrayList<>();
-        for (int i = start + 1; !source.get(i).strip().equals("// [end]"); i++)
-        {
-            body.add(source.get(i).stripTrailing());
-        }
-        assertFalse(body.isEmpty(), name + " is empty");
-        final int indent = body.stream().filter(l -> !l.isBlank())
-            .mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
-        final StringBuilder text = new StringBuilder();
-        for (final String line : body)
-        {
-            text.append(line.isBlank() ? "" : line.substring(indent)).append('\n');
-        }
-        return text.toString();
     }
 }

@@ -438,6 +438,12 @@ public final class BucketedAllReduce implements DataParallel
             }
             copyBack(b, passes); // while the later buckets' peers still work
         }
+        endStep(completing);
+    }
+
+    /** Every bucket reduced: the next step starts from the first bucket, each waiting for all its gradients. */
+    private void endStep(final long completing)
+    {
         nextStart = 0;
         nextFinish = 0;
         System.arraycopy(members, 0, pending, 0, pending.length);
@@ -487,14 +493,7 @@ public final class BucketedAllReduce implements DataParallel
             sharded.divide(passes);
         }
         startedBefore += pending.length;
-        nextStart = 0;
-        nextFinish = 0;
-        System.arraycopy(members, 0, pending, 0, pending.length);
-        if (trace != null)
-        {
-            trace.completed(System.nanoTime() - completing);
-            trace.stepDone();
-        }
+        endStep(completing);
     }
 
     @Override

@@ -49,6 +49,14 @@ class DataParallelProcessTest
         return TinyClassifier.relativeDifference(a, b);
     }
 
+    /** {@code other} is {@code reference} within {@link #BOUND}; the difference is printed, named {@code what}. */
+    private static void assertWithinBound(final String what, final float[] reference, final float[] other)
+    {
+        final double difference = relativeDifference(reference, other);
+        System.out.printf("%s: relative difference %.3g (bound %.0e)%n", what, difference, BOUND);
+        assertTrue(difference <= BOUND, what + ": " + difference);
+    }
+
     private static String train(final int np, final String... args) throws Exception
     {
         final String text = Mpjrun.run(np, "shm", List.of(), 240, TrainingRanks.class, args).assertSucceeded();
@@ -64,12 +72,8 @@ class DataParallelProcessTest
         final String twoText = train(2, "all_reduce", "16", "1");
         final float[] two = parameters(twoText);
         final float[] four = parameters(train(4, "all_reduce", "16", "1"));
-        final double d12 = relativeDifference(one, two);
-        final double d14 = relativeDifference(one, four);
-        System.out.printf("all-reduce, one epoch, global batch 16: relative difference np=1 vs 2: %.3g, np=1 vs 4: %.3g%n",
-            d12, d14);
-        assertTrue(d12 <= BOUND, "np=1 vs np=2: " + d12);
-        assertTrue(d14 <= BOUND, "np=1 vs np=4: " + d14);
+        assertWithinBound("all-reduce, one epoch, global batch 16, np=1 vs np=2", one, two);
+        assertWithinBound("all-reduce, one epoch, global batch 16, np=1 vs np=4", one, four);
         assertTrue(!Arrays.equals(one, new float[one.length]), "parameters are not all zero");
         assertEquals(bits(twoText), bits(train(2, "all_reduce", "16", "1")), "np=2 twice: bit-identical");
         final String tcp = Mpjrun.run(2, "tcp", List.of(), 240, TrainingRanks.class, "all_reduce", "16", "1").assertSucceeded();
@@ -96,12 +100,8 @@ class DataParallelProcessTest
         final String fourText = train(4, "all_reduce", "16", "1", "wide");
         final String inBucketsText = train(2, "all_reduce", "16", "1", "wide", "inbuckets");
         assertTrue(fourText.contains("buckets node-shared 3"), fourText);
-        final double d12 = relativeDifference(one, parameters(twoText));
-        final double d14 = relativeDifference(one, parameters(fourText));
-        System.out.printf("node-shared buckets, one epoch, global batch 16: relative difference np=1 vs 2: %.3g, " +
-            "np=1 vs 4: %.3g%n", d12, d14);
-        assertTrue(d12 <= BOUND, "np=1 vs np=2: " + d12);
-        assertTrue(d14 <= BOUND, "np=1 vs np=4: " + d14);
+        assertWithinBound("node-shared buckets, one epoch, global batch 16, np=1 vs np=2", one, parameters(twoText));
+        assertWithinBound("node-shared buckets, one epoch, global batch 16, np=1 vs np=4", one, parameters(fourText));
         assertTrue(!Arrays.equals(one, new float[one.length]), "parameters are not all zero");
         assertEquals(bits(privateText), bits(twoText), "node-shared and private buckets: bit-identical");
         assertEquals(bits(twoText), bits(inBucketsText), "the update reading the buckets: bit-identical");
@@ -120,9 +120,7 @@ class DataParallelProcessTest
             "all_reduce", "16", "1", "wide");
         assertEquals(4, Mpjrun.count(text, "ok train rank"), text);
         assertTrue(text.contains("buckets private 3"), text);
-        final double d = relativeDifference(one, parameters(text));
-        System.out.printf("two nodes of two ranks, hierarchical: relative difference to np=1: %.3g%n", d);
-        assertTrue(d <= BOUND, "np=1 vs 2 x 2 ranks: " + d);
+        assertWithinBound("two nodes of two ranks, hierarchical, np=1 vs 2 x 2 ranks", one, parameters(text));
     }
 
     @Test
@@ -133,19 +131,13 @@ class DataParallelProcessTest
         final String oneServerText = train(3, "parameter_server", "16", "1", "1");
         final float[] oneServer = parameters(oneServerText);
         final float[] twoServers = parameters(train(4, "parameter_server", "16", "1", "2"));
-        final double d1 = relativeDifference(allReduce, oneServer);
-        final double d2 = relativeDifference(allReduce, twoServers);
-        System.out.printf("parameter server vs all-reduce, 2 workers, one epoch: 1 server %.3g, 2 servers %.3g%n",
-            d1, d2);
-        assertTrue(d1 <= BOUND, "1 server: " + d1);
-        assertTrue(d2 <= BOUND, "2 servers: " + d2);
+        assertWithinBound("parameter server vs all-reduce, 2 workers, one epoch, 1 server", allReduce, oneServer);
+        assertWithinBound("parameter server vs all-reduce, 2 workers, one epoch, 2 servers", allReduce, twoServers);
         assertEquals(1, Mpjrun.count(oneServerText, "updates 30 maxLead 0"), oneServerText);
         // three workers: the server sums (a + b) + c, the ring another way; global batch 24
         final float[] ring3 = parameters(train(3, "all_reduce", "24", "1"));
         final float[] server3 = parameters(train(4, "parameter_server", "24", "1", "1"));
-        final double d3 = relativeDifference(ring3, server3);
-        System.out.printf("parameter server vs all-reduce, 3 workers, one epoch: %.3g%n", d3);
-        assertTrue(d3 <= BOUND, "3 workers: " + d3);
+        assertWithinBound("parameter server vs all-reduce, 3 workers, one epoch", ring3, server3);
     }
 
     @Test

@@ -158,25 +158,17 @@ final class Mpi
 
     static int commRank(final MemorySegment comm)
     {
-        return commQuery(COMM_RANK, "MPI_Comm_rank", comm);
+        try (Arena arena = Arena.ofConfined())
+        {
+            return commInto(COMM_RANK, "MPI_Comm_rank", comm, arena.allocate(JAVA_INT)).get(JAVA_INT, 0);
+        }
     }
 
     static int commSize(final MemorySegment comm)
     {
-        return commQuery(COMM_SIZE, "MPI_Comm_size", comm);
-    }
-
-    private static int commQuery(final MethodHandle handle, final String what, final MemorySegment comm)
-    {
         try (Arena arena = Arena.ofConfined())
         {
-            final MemorySegment out = arena.allocate(JAVA_INT);
-            check(what, (int)handle.invokeExact(comm, out));
-            return out.get(JAVA_INT, 0);
-        }
-        catch (final Throwable t)
-        {
-            throw rethrow(t);
+            return commInto(COMM_SIZE, "MPI_Comm_size", comm, arena.allocate(JAVA_INT)).get(JAVA_INT, 0);
         }
     }
 
@@ -185,9 +177,18 @@ final class Mpi
     {
         try (Arena arena = Arena.ofConfined())
         {
-            final MemorySegment out = arena.allocate(ADDRESS);
-            check("MPI_Comm_dup", (int)COMM_DUP.invokeExact(comm, out));
-            return out.get(ADDRESS, 0);
+            return commInto(COMM_DUP, "MPI_Comm_dup", comm, arena.allocate(ADDRESS)).get(ADDRESS, 0);
+        }
+    }
+
+    /** Calls an MPI function of the form {@code f(comm, &out)}: its answer is in {@code out}, which it returns. */
+    private static MemorySegment commInto(final MethodHandle handle, final String what, final MemorySegment comm,
+        final MemorySegment out)
+    {
+        try
+        {
+            check(what, (int)handle.invokeExact(comm, out));
+            return out;
         }
         catch (final Throwable t)
         {
