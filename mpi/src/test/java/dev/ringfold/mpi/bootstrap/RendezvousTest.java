@@ -214,112 +214,130 @@ class RendezvousTest
         }
     }
 
-    private static RendezvousClient[] startLateJoinJob(final RendezvousServer server, final Survivor[] survivors)
-        throws Exception
+    /** Three ranks of job "jobJ" that allow late joins, through the start-up, each holding its lifeline. */
+    private static final class LateJoinJob implements AutoCloseable
     {
-        final int size = survivors.length;
-        final ExecutorService pool = Executors.newFixedThreadPool(size);
-        try
-        {
-            final java.util.List<Future<RendezvousClient>> ranks = new java.util.ArrayList<>();
-            for (int r = 0; r < size; r++)
-            {
-                final int rank = r;
-                survivors[r] = new Survivor(r);
-                ranks.add(pool.submit(() ->
-                {
-                    final RendezvousClient c = RendezvousClient.connect("127.0.0.1", server.port(), rank, size, "jobJ",
-                        SECRET, System.currentTimeMillis() + 10_000, true);
-                    c.barrier();
-                    c.holdAsLifeline(() -> { }, survivors[rank]);
-                    return c;
-                }));
-            }
-            final RendezvousClient[] clients = new RendezvousClient[size];
-            for (int r = 0; r < size; r++)
-            {
-                clients[r] = ranks.get(r).get();
-            }
-            for (int i = 0; i < 250 && !server.finished(); i++)
-            {
-                Thread.sleep(20);
-            }
-            assertTrue(server.finished(), "the start-up rounds did not end");
-            return clients;
-        }
-        finally
-        {
-            pool.shutdownNow();
-        }
-    }
+        final RendezvousServer server;
+        final Survivor[] survivors = new Survivor[3];
+        final RendezvousClient[] clients = new RendezvousClient[3];
 
-    private static RendezvousClient newcomer(final RendezvousServer server, final int rank, final int incarnation,
-        final JobSecret secret) throws IOException
-    {
-        return RendezvousClient.connect("127.0.0.1", server.port(), rank, 3, "jobJ", secret,
-            System.currentTimeMillis() + 5_000, true, incarnation);
+        LateJoinJob() throws Exception
+        {
+            server = RendezvousServer.start("127.0.0.1", 0, 3, "jobJ", SECRET, 10_000, true);
+            final ExecutorService pool = Executors.newFixedThreadPool(clients.length);
+            try
+            {
+                final java.util.List<Future<RendezvousClient>> ranks = new java.util.ArrayList<>();
+                for (int r = 0; r < clients.length; r++)
+                {
+                    final int rank = r;
+                    survivors[r] = new Survivor(r);
+                    ranks.add(pool.submit(() ->
+                    {
+                        final RendezvousClient c = RendezvousClient.connect("127.0.0.1", server.port(), rank,
+                            clients.length, "jobJ", SECRET, System.currentTimeMillis() + 10_000, true);
+                        c.barrier();
+                        c.holdAsLifeline(() -> { }, survivors[rank]);
+                        return c;
+                    }));
+                }
+                for (int r = 0; r < clients.length; r++)
+                {
+                    clients[r] = ranks.get(r).get();
+                }
+                for (int i = 0; i < 250 && !server.finished(); i++)
+                {
+                    Thread.sleep(20);
+                }
+                assertTrue(server.finished(), "the start-up rounds did not end");
+            }
+            finally
+            {
+                pool.shutdownNow();
+            }
+        }
+
+        /** A newcomer for {@code rank}'s slot, as {@code incarnation}, with {@code secret}. */
+        RendezvousClient newcomer(final int rank, final int incarnation, final JobSecret secret) throws IOException
+        {
+            return RendezvousClient.connect("127.0.0.1", server.port(), rank, clients.length, "jobJ", secret,
+                System.currentTimeMillis() + 5_000, true, incarnation);
+        }
+
+        /** A newcomer that gets past the handshake is turned away at its first round, saying {@code why}. */
+        void assertRefused(final int rank, final int incarnation, final String why) throws IOException
+        {
+            try (RendezvousClient refused = newcomer(rank, incarnation, SECRET))
+            {
+                final IOException ex = assertThrows(IOException.class, () -> refused.allGather(new byte[] {9}));
+                assertTrue(ex.getMessage().contains(why), ex.getMessage());
+            }
+        }
+
+        /** Each of {@code ranks} is told how the newcomer's join ended, within 5 s. */
+        void assertEnded(final String end, final int... ranks) throws InterruptedException
+        {
+            for (final int r : ranks)
+            {
+                assertEquals(end, survivors[r].ends.poll(5, java.util.concurrent.TimeUnit.SECONDS), "rank " + r);
+            }
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            for (final RendezvousClient c : clients)
+            {
+                c.close();
+            }
+            server.close();
+        }
     }
 
     @Test
     @Timeout(30)
     void aReplacementTakesAReopenedSlotThroughTheSurvivorsAndOnlyItsIncarnationMay() throws Exception
     {
-        final Survivor[] survivors = new Survivor[3];
-        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 3, "jobJ", SECRET, 10_000, true))
+        try (LateJoinJob job = new LateJoinJob())
         {
-            final RendezvousClient[] clients = startLateJoinJob(server, survivors);
+            final RendezvousServer server = job.server;
             // before its slot is reopened, rank 1 has no room, whatever incarnation it names
-            try (RendezvousClient early = newcomer(server, 1, 1, SECRET))
-            {
-                final IOException ex = assertThrows(IOException.class, () -> early.allGather(new byte[] {9}));
-                assertTrue(ex.getMessage().contains("its slot is not open for a replacement"), ex.getMessage());
-            }
-            clients[1].close(); // rank 1 dies
+            job.assertRefused(1, 1, "its slot is not open for a replacement");
+            job.clients[1].close(); // rank 1 dies
             assertEquals(1, server.reopen(1));
             assertEquals(2, server.reopen(1), "a newcomer awaited before (it died on the way) may no longer come");
             assertTrue(server.awaitingNewcomer(1));
             for (final int stale : new int[] {0, 1, 3})
             {
-                try (RendezvousClient wrong = newcomer(server, 1, stale, SECRET))
-                {
-                    final IOException ex = assertThrows(IOException.class, () -> wrong.allGather(new byte[] {9}));
-                    assertTrue(ex.getMessage().contains("came as incarnation " + stale + ", but its slot awaits " +
-                        "incarnation 2"), ex.getMessage());
-                }
+                job.assertRefused(1, stale, "came as incarnation " + stale + ", but its slot awaits incarnation 2");
             }
-            final IOException stranger = assertThrows(IOException.class, () -> newcomer(server, 1, 2,
+            final IOException stranger = assertThrows(IOException.class, () -> job.newcomer(1, 2,
                 JobSecret.generate()));
             assertTrue(stranger.getMessage().contains("failed the secret handshake"), stranger.getMessage());
             assertEquals(null, server.failure(), "a refused newcomer must not fail the running job");
 
-            final RendezvousClient replacement = newcomer(server, 1, 2, SECRET);
-            final byte[][] first = replacement.allGather(new byte[] {7, 7});
-            assertArrayEquals(new byte[] {0, 0}, first[0]);
-            assertArrayEquals(new byte[] {7, 7}, first[1]);
-            assertArrayEquals(new byte[] {2, 0}, first[2]);
-            final byte[][] second = replacement.allGather(new byte[0]);
-            assertArrayEquals(new byte[] {2, 1}, second[2]);
-            final java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
-            replacement.holdAsLifeline(lost::countDown);
-            for (final int r : new int[] {0, 2})
+            try (RendezvousClient replacement = job.newcomer(1, 2, SECRET))
             {
-                assertEquals("1/2 joined", survivors[r].ends.poll(5, java.util.concurrent.TimeUnit.SECONDS));
-                assertEquals(java.util.List.of("1/2/0/[7, 7]", "1/2/1/[]"), survivors[r].rounds);
+                final byte[][] first = replacement.allGather(new byte[] {7, 7});
+                assertArrayEquals(new byte[] {0, 0}, first[0]);
+                assertArrayEquals(new byte[] {7, 7}, first[1]);
+                assertArrayEquals(new byte[] {2, 0}, first[2]);
+                final byte[][] second = replacement.allGather(new byte[0]);
+                assertArrayEquals(new byte[] {2, 1}, second[2]);
+                final java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
+                replacement.holdAsLifeline(lost::countDown);
+                job.assertEnded("1/2 joined", 0, 2);
+                for (final int r : new int[] {0, 2})
+                {
+                    assertEquals(java.util.List.of("1/2/0/[7, 7]", "1/2/1/[]"), job.survivors[r].rounds);
+                }
+                assertEquals(0, job.survivors[1].rounds.size(), "the dead rank was asked");
+                assertTrue(!server.awaitingNewcomer(1));
+                assertEquals(2, server.incarnation(1));
+                job.assertRefused(1, 2, "");
+                server.close(); // the launcher's end reaches the replacement's lifeline too
+                assertTrue(lost.await(5, java.util.concurrent.TimeUnit.SECONDS), "the replacement holds no lifeline");
             }
-            assertEquals(0, survivors[1].rounds.size(), "the dead rank was asked");
-            assertTrue(!server.awaitingNewcomer(1));
-            assertEquals(2, server.incarnation(1));
-            try (RendezvousClient second2 = newcomer(server, 1, 2, SECRET))
-            {
-                assertThrows(IOException.class, () -> second2.allGather(new byte[] {9}));
-            }
-            server.close(); // the launcher's end reaches the replacement's lifeline too
-            assertTrue(lost.await(5, java.util.concurrent.TimeUnit.SECONDS), "the replacement holds no lifeline");
-            for (final RendezvousClient c : clients)
-            {
-                c.close();
-            }
-            replacement.close();
         }
     }
 
@@ -327,33 +345,22 @@ class RendezvousTest
     @Timeout(30)
     void aNewcomerThatGoesAwayMidJoinIsAbandonedAndTheNextTryIsANewIncarnation() throws Exception
     {
-        final Survivor[] survivors = new Survivor[3];
-        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 3, "jobJ", SECRET, 10_000, true))
+        try (LateJoinJob job = new LateJoinJob())
         {
-            final RendezvousClient[] clients = startLateJoinJob(server, survivors);
-            clients[2].close();
+            final RendezvousServer server = job.server;
+            job.clients[2].close();
             assertEquals(1, server.reopen(2));
-            final RendezvousClient dying = newcomer(server, 2, 1, SECRET);
+            final RendezvousClient dying = job.newcomer(2, 1, SECRET);
             dying.allGather(new byte[] {1});
             dying.close(); // dies between its rounds
-            for (final int r : new int[] {0, 1})
-            {
-                assertEquals("2/1 abandoned", survivors[r].ends.poll(5, java.util.concurrent.TimeUnit.SECONDS));
-            }
+            job.assertEnded("2/1 abandoned", 0, 1);
             assertTrue(!server.awaitingNewcomer(2), "an abandoned slot waits for the launcher's next reopen");
             assertEquals(2, server.reopen(2));
-            try (RendezvousClient next = newcomer(server, 2, 2, SECRET))
+            try (RendezvousClient next = job.newcomer(2, 2, SECRET))
             {
                 assertArrayEquals(new byte[] {1, 0}, next.allGather(new byte[] {3})[1]);
                 next.holdAsLifeline(() -> { });
-                for (final int r : new int[] {0, 1})
-                {
-                    assertEquals("2/2 joined", survivors[r].ends.poll(5, java.util.concurrent.TimeUnit.SECONDS));
-                }
-            }
-            for (final RendezvousClient c : clients)
-            {
-                c.close();
+                job.assertEnded("2/2 joined", 0, 1);
             }
         }
     }
