@@ -271,12 +271,6 @@ public final class BucketedAllReduce implements DataParallel
     }
 
     @Override
-    public boolean isWorker()
-    {
-        return true;
-    }
-
-    @Override
     public int workers()
     {
         return size;

@@ -51,14 +51,17 @@ public interface DataParallel extends AutoCloseable
             new ParameterServer(comm, allocator, parameters, gradients, options);
     }
 
-    /** False on a parameter-server rank, whose {@link #serve()} serves instead of training. */
-    boolean isWorker();
-
     /** How many ranks train (the sampler's replica count). */
     int workers();
 
     /** This rank's index among the workers (the sampler's replica), or -1 on a server. */
     int workerIndex();
+
+    /** False on a parameter-server rank, whose {@link #serve()} serves instead of training. */
+    default boolean isWorker()
+    {
+        return workerIndex() >= 0;
+    }
 
     /** The gradient of parameter {@code index} is final for this backward pass (copied now; reuse the tensor). */
     void gradientReady(int index);

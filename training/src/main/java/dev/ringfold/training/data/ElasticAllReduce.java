@@ -192,12 +192,6 @@ public final class ElasticAllReduce implements DataParallel
     }
 
     @Override
-    public boolean isWorker()
-    {
-        return true;
-    }
-
-    @Override
     public int workers()
     {
         return comm.size();

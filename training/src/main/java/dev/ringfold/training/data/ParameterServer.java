@@ -288,12 +288,6 @@ public final class ParameterServer implements DataParallel
     }
 
     @Override
-    public boolean isWorker()
-    {
-        return shard < 0;
-    }
-
-    @Override
     public int workers()
     {
         return workers;
