@@ -45,9 +45,8 @@ import java.util.List;
  * <p>It runs on a duplicate of the communicator, so collectives the training code runs on its own (a loss
  * all-reduce) cannot interleave with the buckets' sequence (in elastic mode {@link ElasticAllReduce}'s own). After the first step nothing allocates.
  */
-public final class BucketedAllReduce implements DataParallel
+public final class BucketedAllReduce extends AbstractDataParallel
 {
-    private final String where;
     private final Communicator comm;
     private final boolean ownsComm;
     private final int size;
@@ -79,7 +78,6 @@ public final class BucketedAllReduce implements DataParallel
     private long startedBefore;
     private int nextStart;
     private int nextFinish;
-    private boolean closed;
 
     BucketedAllReduce(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
         final List<Tensor> gradients, final DataParallelOptions options)
@@ -94,7 +92,7 @@ public final class BucketedAllReduce implements DataParallel
     BucketedAllReduce(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
         final List<Tensor> gradients, final DataParallelOptions options, final boolean parametersAgreed)
     {
-        this.where = "rank " + world.rank() + " of " + world.name() + ": data-parallel (all-reduce)";
+        super("rank " + world.rank() + " of " + world.name() + ": data-parallel (all-reduce)");
         this.scope = new AccumulationScope(where);
         final DType gradientType = GradientSlots.validate(where, parameters, gradients, false);
         if (allocator == null)
@@ -547,13 +545,8 @@ public final class BucketedAllReduce implements DataParallel
     }
 
     @Override
-    public void close()
+    void release()
     {
-        if (closed)
-        {
-            return;
-        }
-        closed = true;
         try
         {
             for (int b = 0; b < nextStart && b < requests.length; b++)
@@ -601,11 +594,4 @@ public final class BucketedAllReduce implements DataParallel
         }
     }
 
-    private void checkOpen()
-    {
-        if (closed)
-        {
-            throw new IllegalStateException(where + ": closed");
-        }
-    }
 }

@@ -40,9 +40,8 @@ import java.util.List;
  * <p>With no failure it does what {@link BucketedAllReduce} does at the same width, bit for bit: the elastic part
  * costs nothing until a call fails.
  */
-public final class ElasticAllReduce implements DataParallel
+public final class ElasticAllReduce extends AbstractDataParallel
 {
-    private final String where;
     private final BufferAllocator allocator;
     private final List<Tensor> parameters;
     private final List<Tensor> gradients;
@@ -55,14 +54,13 @@ public final class ElasticAllReduce implements DataParallel
     private boolean blank;
     private BucketedAllReduce buckets;
     private long steps;
-    private boolean closed;
     /** A replacement's join, wall-clock ms: taken in (the group told), state copied, buckets built; else empty. */
     private long[] joinMarks = new long[0];
 
     ElasticAllReduce(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
         final List<Tensor> gradients, final DataParallelOptions options)
     {
-        this.where = "rank " + world.rank() + " of " + world.name() + ": elastic data-parallel";
+        super("rank " + world.rank() + " of " + world.name() + ": elastic data-parallel");
         this.min = options.elasticMin();
         final int max = options.elasticMax();
         if (world.size() < min || world.size() > max)
@@ -110,10 +108,7 @@ public final class ElasticAllReduce implements DataParallel
      */
     public long join()
     {
-        if (closed)
-        {
-            throw new IllegalStateException(where + ": closed");
-        }
+        super.checkOpen();
         if (!blank || buckets != null)
         {
             return steps;
@@ -470,13 +465,8 @@ public final class ElasticAllReduce implements DataParallel
     }
 
     @Override
-    public void close()
+    void release()
     {
-        if (closed)
-        {
-            return;
-        }
-        closed = true;
         try
         {
             if (buckets != null)
@@ -493,12 +483,11 @@ public final class ElasticAllReduce implements DataParallel
         }
     }
 
-    private void checkOpen()
+    /** Open, and with buckets to train on: taken in (a replacement) and not below the elastic minimum. */
+    @Override
+    void checkOpen()
     {
-        if (closed)
-        {
-            throw new IllegalStateException(where + ": closed");
-        }
+        super.checkOpen();
         if (buckets == null && blank)
         {
             throw new IllegalStateException(where + ": a replacement not yet taken in: call join() first");

@@ -57,14 +57,13 @@ import java.util.List;
  * <p>Messages go over a duplicate of the communicator. Gradients are copied into the flat buffer as they become
  * ready; the push happens in step(). After the first step nothing allocates, on either side, while no rank fails.
  */
-public final class ParameterServer implements DataParallel
+public final class ParameterServer extends AbstractDataParallel
 {
     private static final int PUSH = 1;
     private static final int STOP = 2;
     private static final int PARAMETERS = 3;
     private static final int ARRIVED = 4;
 
-    private final String where;
     private final Communicator comm;
     private final int workers;
     private final int servers;
@@ -79,7 +78,6 @@ public final class ParameterServer implements DataParallel
     private final AccumulationScope scope;
     /** Per server rank (shard s, replica r at s × replicas + r): why it is known dead, or null. */
     private final String[] serverFailure;
-    private boolean closed;
 
     // a worker's side
     private final GradientSlots slots;
@@ -118,9 +116,10 @@ public final class ParameterServer implements DataParallel
     ParameterServer(final Communicator world, final BufferAllocator allocator, final List<Tensor> parameters,
         final List<Tensor> gradients, final DataParallelOptions options)
     {
+        super("rank " + world.rank() + " of " + world.name() + ": data-parallel (" +
+            (options.mode() == DataParallelOptions.Mode.ASYNC_PARAMETER_SERVER ? "asynchronous " : "") +
+            "parameter server)");
         final DataParallelOptions.Mode mode = options.mode();
-        this.where = "rank " + world.rank() + " of " + world.name() + ": data-parallel (" +
-            (mode == DataParallelOptions.Mode.ASYNC_PARAMETER_SERVER ? "asynchronous " : "") + "parameter server)";
         this.scope = new AccumulationScope(where);
         final DType gradientType = GradientSlots.validate(where, parameters, gradients, true);
         if (allocator == null)
@@ -255,7 +254,7 @@ public final class ParameterServer implements DataParallel
         }
         catch (final RuntimeException ex)
         {
-            release();
+            closeOwned();
             throw ex;
         }
     }
@@ -859,13 +858,8 @@ public final class ParameterServer implements DataParallel
     // ------------------------------------------------------------------------------------------------ both
 
     @Override
-    public void close()
+    void release()
     {
-        if (closed)
-        {
-            return;
-        }
-        closed = true;
         try
         {
             if (shard < 0)
@@ -889,12 +883,12 @@ public final class ParameterServer implements DataParallel
         }
         finally
         {
-            release();
+            closeOwned();
             comm.close();
         }
     }
 
-    private void release()
+    private void closeOwned()
     {
         for (int i = owned.size() - 1; i >= 0; i--)
         {
@@ -903,11 +897,4 @@ public final class ParameterServer implements DataParallel
         owned.clear();
     }
 
-    private void checkOpen()
-    {
-        if (closed)
-        {
-            throw new IllegalStateException(where + ": closed");
-        }
-    }
 }
