@@ -214,9 +214,9 @@ public final class Ringfold implements AutoCloseable
                 }
                 if (!secret.authenticated() && rank == 0)
                 {
-                    System.err.println("ringfold: job " + job.jobId() + " has no secret (" + JobSecret.FILE_VARIABLE +
-                        " or " + JobSecret.VARIABLE + "): its connections are checked against a key derived from the" +
-                        " job id, which keeps other jobs out but is not authentication");
+                    LOG.log(System.Logger.Level.WARNING, "job " + job.jobId() + " has no secret (" +
+                        JobSecret.FILE_VARIABLE + " or " + JobSecret.VARIABLE + "): its connections are checked " +
+                        "against a key derived from the job id, which keeps other jobs out but is not authentication");
                 }
                 rendezvous = RendezvousClient.connect(job.rendezvousHost(), job.rendezvousPort(), rank, size,
                     job.jobId(), secret, deadline, launcherHosts);

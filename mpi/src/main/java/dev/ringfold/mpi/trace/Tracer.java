@@ -1,5 +1,6 @@
 package dev.ringfold.mpi.trace;
 
+import dev.ringfold.mpi.RingfoldLog;
 import dev.ringfold.mpi.RuntimeSettings;
 
 import java.io.BufferedWriter;
@@ -128,7 +129,8 @@ public final class Tracer
         }
         catch (final IOException ex)
         {
-            System.err.println("ringfold: rank " + rank + ": cannot write its trace to " + dir + ": " + ex.getMessage());
+            RingfoldLog.logger(Tracer.class).log(System.Logger.Level.WARNING,
+                "rank " + rank + ": cannot write its trace to " + dir + ": " + ex.getMessage());
         }
     }
 
