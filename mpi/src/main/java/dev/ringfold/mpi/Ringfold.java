@@ -475,6 +475,11 @@ public final class Ringfold implements AutoCloseable
                 {
                     engine.markGone(r, "it was gone when this rank joined as incarnation " + incarnation);
                 }
+                else if (links[r] != null && shm.failure(r) != null)
+                {
+                    // it answered this rank's first round and died before this rank mapped its file
+                    engine.markGone(r, shm.failure(r) + " as incarnation " + incarnation);
+                }
             }
             engine.joinedAs(incarnation);
             desk.attach(engine, shm, tcp);

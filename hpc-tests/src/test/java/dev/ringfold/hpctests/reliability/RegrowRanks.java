@@ -221,7 +221,8 @@ public final class RegrowRanks
         rf.close();
     }
 
-    private static void kill() throws Exception
+    /** SIGKILLs this process (as a crash: no shutdown hook, no close). */
+    static void kill() throws Exception
     {
         new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).start().waitFor();
         Thread.sleep(60_000);

@@ -102,6 +102,25 @@ class RegrowTest
         assertCleanedUp(r);
     }
 
+    @Test
+    @Timeout(180)
+    void aSurvivorThatDiesAfterAnsweringAJoinIsFailedForTheReplacement() throws Exception
+    {
+        // rank 2 answers the replacement's cards, then dies before the replacement maps its file through their link
+        final Mpjrun.Result r = Mpjrun.start(NP, "shm", List.of(), List.of("--elastic", "2:" + NP,
+            "--max-replacements", "1"), 120, JoinDeathRanks.class).await();
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stdout().contains("regrow: rank 2 answered the replacement's cards and dies"), r::toString);
+        assertTrue(r.stdout().contains("regrow: rank 0 greeted by rank 1 incarnation 1"), r::toString);
+        assertTrue(r.stdout().contains("regrow: rank 1 incarnation 1 answered by rank 0"), r::toString);
+        // the join's own account of the death, not a survivor's word nor the liveness check (the replacement has none
+        // for a rank failed in its transport)
+        assertTrue(r.stdout().contains("regrow: rank 1 incarnation 1 sees rank 2 failed: ") &&
+            r.stdout().contains("it died while this rank joined as incarnation 1"), r::toString);
+        assertTrue(r.stdout().contains("regrow: rank 0 saw rank 2 fail: "), r::toString);
+        assertCleanedUp(r);
+    }
+
     private static Mpjrun.Result run(final int replacements, final int dying, final int waitSeconds,
         final String... more) throws Exception
     {

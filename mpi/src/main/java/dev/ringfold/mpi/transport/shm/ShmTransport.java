@@ -171,6 +171,17 @@ public final class ShmTransport implements Transport, InputWaiter
         }
     }
 
+    /**
+     * Why world rank {@code peer}, a peer on this node's shared memory, is failed here, or null while it is not: a
+     * replacement asks after {@link #mapPeersThroughLinks}, so that its engine holds a survivor that died during the
+     * join failed from the start (its liveness check skips a rank failed here, and no survivor may tell it of the
+     * death: they admitted it after they saw it).
+     */
+    public String failure(final int peer)
+    {
+        return failed[indexOf(peer)];
+    }
+
     /** The world ranks of this node on shared memory, ascending: the order of the rings in each of their files. */
     public int[] localRanks()
     {
