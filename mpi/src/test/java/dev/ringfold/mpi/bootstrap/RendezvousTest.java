@@ -334,7 +334,7 @@ class RendezvousTest
                 assertEquals(0, job.survivors[1].rounds.size(), "the dead rank was asked");
                 assertTrue(!server.awaitingNewcomer(1));
                 assertEquals(2, server.incarnation(1));
-                job.assertRefused(1, 2, "");
+                job.assertRefused(1, 2, "its slot is not open for a replacement");
                 server.close(); // the launcher's end reaches the replacement's lifeline too
                 assertTrue(lost.await(5, java.util.concurrent.TimeUnit.SECONDS), "the replacement holds no lifeline");
             }
