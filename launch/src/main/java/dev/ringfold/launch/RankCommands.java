@@ -35,6 +35,8 @@ final class RankCommands
         classPath.add(ringfoldClassPath);
         classPath.addAll(options.userClassPath());
         final String lib = System.getProperty(RingfoldClassPath.LIB_PROPERTY);
+        final boolean tcp = options.device().equals("tcp") ||
+            slots.stream().map(RankSlot::host).distinct().limit(2).count() > 1;
 
         final List<RankCommand> commands = new ArrayList<>(slots.size());
         for (final RankSlot slot : slots)
@@ -43,7 +45,7 @@ final class RankCommands
             argv.add(javaExecutable);
             argv.addAll(JvmFlags.REQUIRED);
             argv.addAll(ClassDataSharing.rankOptions(lib == null || lib.isBlank() ? null :
-                java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank(), options.jvmOptions()));
+                java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank(), options.jvmOptions(), tcp));
             argv.addAll(options.jvmOptions());
             argv.add("-cp");
             argv.add(String.join(File.pathSeparator, classPath));
