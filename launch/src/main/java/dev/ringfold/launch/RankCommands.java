@@ -55,11 +55,11 @@ final class RankCommands
             argv.addAll(JvmFlags.REQUIRED);
             argv.addAll(ClassDataSharing.rankOptions(lib == null || lib.isBlank() ? null :
                 java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank(), options.jvmOptions(), tcp));
+            argv.addAll(options.jvmOptions());
             if (options.jvmOptions().stream().noneMatch(o -> o.startsWith(SELECTOR_PROVIDER_PROPERTY)))
             {
                 argv.add(SELECTOR_PROVIDER);
             }
-            argv.addAll(options.jvmOptions());
             argv.add("-cp");
             argv.add(String.join(File.pathSeparator, classPath));
             argv.add(options.mainClass());

@@ -53,8 +53,8 @@ final class DryRunTest
             jobId = jobId == null ? m.group(3) : jobId;
             assertEquals(jobId, m.group(3), "every rank has the same job id");
             // app.Main is not there to read, so mpjrun cannot rule out the kernels: the Vector API module is added
-            final String expectedCommand = java + " " + String.join(" ", JvmFlags.ALL) + " " +
-                RankCommands.SELECTOR_PROVIDER + " -Xmx1g '-Dgreeting=hello world' -cp " +
+            final String expectedCommand = java + " " + String.join(" ", JvmFlags.ALL) +
+                " -Xmx1g '-Dgreeting=hello world' " + RankCommands.SELECTOR_PROVIDER + " -cp " +
                 ShellQuoting.quote(RingfoldClassPath.forRanks() + ":/opt/app/classes") + " app.Main 'it'\\''s' b";
             assertEquals(expectedCommand, m.group(5));
         }
