@@ -32,10 +32,12 @@ build:
 	@rm -rf build/lib
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 	@# AOT caches for the launcher and the ranks (see launch's ClassDataSharing): ranks with the Vector API module
-	@# trained on the 2-rank ring demo (collectives and kernels), ranks without it and the launcher on a 2-rank hello
+	@# trained on the 2-rank ring demo (collectives and kernels), ranks without it and the launcher on a 2-rank hello,
+	@# ranks that talk TCP on the same hello with -dev tcp
 	@rm -f build/lib/*.jsa build/lib/*.aot
 	@{ RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp $(EXAMPLES_JAR) dev.ringfold.examples.RingDemo && \
-		RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp $(EXAMPLES_JAR) dev.ringfold.examples.Hello; } \
+		RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp $(EXAMPLES_JAR) dev.ringfold.examples.Hello && \
+		RINGFOLD_CDS=dump bin/mpjrun -np 2 -dev tcp -cp $(EXAMPLES_JAR) dev.ringfold.examples.Hello; } \
 		> build/cds-training.log 2>&1 || { echo "start-up cache training failed (see build/cds-training.log); ranks start without it"; rm -f build/lib/*.aot; }
 	@echo "built: $$(ls build/lib/*.jar | wc -l) jars in build/lib; run ranks with bin/mpjrun"
 

@@ -12,9 +12,11 @@ import java.util.List;
  * every rank, so that a rank starts with those classes already parsed, verified and linked. It is a static archive of
  * the JDK's classes and ours together, made with the ranks' own module flags, where a dynamic CDS archive would
  * sit on the JDK's default archive, part of which those flags turn off (BENCHMARKS.md, "Start-up").
- * There are two, for ranks with and without the Vector API module ({@link JvmFlags#VECTOR_API}): a cache only
- * applies to a JVM with the module options it was made with, and without the module the JVM also keeps the
- * module graph and the classes' linking in the cache.
+ * There are three: for ranks with the Vector API module ({@link JvmFlags#VECTOR_API}), a cache only applying to a
+ * JVM with the module options it was made with (without the module the JVM also keeps the module graph and the
+ * classes' linking in the cache); for ranks without it that talk TCP; and for the others (shared memory alone). A
+ * JVM loads every class its cache links ahead, so the TCP classes (NIO channels and selectors, the transport) are
+ * in a cache of their own rather than in the one a job on one node's shared memory starts with.
  * The cache holds Ringfold's jars as the start of the class path, which is why ranks put them first. A mismatched
  * or missing cache is ignored by the JVM, silently; a stale one is not: JDK 25 does not check that the class path's
  * jars are those it was made from, and a JVM given a cache older than a rebuilt jar runs the cached, old classes.
@@ -27,6 +29,7 @@ final class ClassDataSharing
     static final String VARIABLE = "RINGFOLD_CDS";
     static final String CACHE = "ringfold-ranks.aot";
     static final String VECTOR_CACHE = "ringfold-ranks-vector.aot";
+    static final String TCP_CACHE = "ringfold-ranks-tcp.aot";
 
     private ClassDataSharing()
     {
@@ -34,16 +37,19 @@ final class ClassDataSharing
 
     /**
      * The JVM options for a rank, given Ringfold's jar folder (null when the ranks use Maven's class path) and the
-     * rank's other JVM options (which say whether it has the Vector API module).
+     * rank's other JVM options (which say whether it has the Vector API module), and whether its job talks TCP
+     * (-dev tcp, or ranks on more than one host).
      */
-    static List<String> rankOptions(final Path lib, final int rank, final List<String> jvmOptions)
+    static List<String> rankOptions(final Path lib, final int rank, final List<String> jvmOptions,
+        final boolean tcp)
     {
         final String mode = System.getenv().getOrDefault(VARIABLE, "on");
         if (lib == null || mode.equals("off"))
         {
             return List.of();
         }
-        final Path cache = lib.resolve(jvmOptions.contains(JvmFlags.VECTOR_API) ? VECTOR_CACHE : CACHE);
+        final Path cache = lib.resolve(jvmOptions.contains(JvmFlags.VECTOR_API) ? VECTOR_CACHE :
+            tcp ? TCP_CACHE : CACHE);
         if (mode.equals("dump"))
         {
             return rank == 0 ? List.of("-XX:AOTCacheOutput=" + cache) : List.of();

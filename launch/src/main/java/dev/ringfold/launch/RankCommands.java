@@ -17,6 +17,15 @@ final class RankCommands
     /** How many times mpjrun --max-restarts has started this job again: 0 on the first run. */
     static final String RESTART_VARIABLE = "RINGFOLD_RESTART";
 
+    /**
+     * The JDK's own selector provider on Linux, named: without it the first NIO channel a rank opens (its TCP
+     * transport's) looks the provider up as a service, which opens every jar of the class path (about 25) to find
+     * none; that held each rank of a TCP job back by tens of milliseconds, more on a busy machine (BENCHMARKS.md,
+     * "Where a 4-rank job's time goes"). A rank's own -D for it wins.
+     */
+    static final String SELECTOR_PROVIDER_PROPERTY = "-Djava.nio.channels.spi.SelectorProvider=";
+    static final String SELECTOR_PROVIDER = SELECTOR_PROVIDER_PROPERTY + "sun.nio.ch.EPollSelectorProvider";
+
     private RankCommands()
     {
     }
@@ -35,6 +44,8 @@ final class RankCommands
         classPath.add(ringfoldClassPath);
         classPath.addAll(options.userClassPath());
         final String lib = System.getProperty(RingfoldClassPath.LIB_PROPERTY);
+        final boolean tcp = options.device().equals("tcp") ||
+            slots.stream().map(RankSlot::host).distinct().limit(2).count() > 1;
 
         final List<RankCommand> commands = new ArrayList<>(slots.size());
         for (final RankSlot slot : slots)
@@ -43,8 +54,12 @@ final class RankCommands
             argv.add(javaExecutable);
             argv.addAll(JvmFlags.REQUIRED);
             argv.addAll(ClassDataSharing.rankOptions(lib == null || lib.isBlank() ? null :
-                java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank(), options.jvmOptions()));
+                java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank(), options.jvmOptions(), tcp));
             argv.addAll(options.jvmOptions());
+            if (options.jvmOptions().stream().noneMatch(o -> o.startsWith(SELECTOR_PROVIDER_PROPERTY)))
+            {
+                argv.add(SELECTOR_PROVIDER);
+            }
             argv.add("-cp");
             argv.add(String.join(File.pathSeparator, classPath));
             argv.add(options.mainClass());

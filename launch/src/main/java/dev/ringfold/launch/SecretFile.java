@@ -1,6 +1,7 @@
 package dev.ringfold.launch;
 
 import dev.ringfold.mpi.auth.JobSecret;
+import dev.ringfold.mpi.auth.KernelRandom;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,10 +41,16 @@ final class SecretFile implements AutoCloseable
             .toAbsolutePath();
     }
 
-    /** Writes {@code secret} into a fresh private directory under {@code parent} ({@link #parentDir}). */
+    /**
+     * Writes {@code secret} into a fresh private directory under {@code parent} ({@link #parentDir}). The directory's
+     * name ends in 128 bits from the kernel ({@link KernelRandom}), where {@code Files.createTempDirectory} would set
+     * up a {@code SecureRandom} first, which held back the ranks' start by tens of milliseconds (BENCHMARKS.md, "Where
+     * a 4-rank job's time goes"); {@code createDirectory} fails on a name that exists, so no one else's directory is
+     * ever used.
+     */
     static SecretFile write(final Path parent, final String jobId, final JobSecret secret) throws IOException
     {
-        final Path dir = Files.createTempDirectory(parent, "ringfold-" + jobId + "-",
+        final Path dir = Files.createDirectory(parent.resolve("ringfold-" + jobId + "-" + KernelRandom.nameSuffix()),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         final Path file = dir.resolve(NAME);
         try

@@ -31,11 +31,18 @@ class ClassDataSharingTest
         Files.setLastModifiedTime(mpj, FileTime.fromMillis(made.toMillis() - 5_000));
         assertTrue(ClassDataSharing.current(cache, lib));
         assertEquals(List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off"),
-            ClassDataSharing.rankOptions(lib, 1, List.of()));
+            ClassDataSharing.rankOptions(lib, 1, List.of(), false));
+
+        // a job that talks TCP has a cache of its own, which does not exist here
+        assertEquals(List.of(), ClassDataSharing.rankOptions(lib, 1, List.of(), true));
+        final Path tcpCache = Files.writeString(lib.resolve(ClassDataSharing.TCP_CACHE), "cache");
+        Files.setLastModifiedTime(tcpCache, made);
+        assertEquals(List.of("-XX:AOTCache=" + tcpCache, "-Xlog:aot=off", "-Xlog:cds=off"),
+            ClassDataSharing.rankOptions(lib, 1, List.of(), true));
 
         Files.setLastModifiedTime(mpj, FileTime.fromMillis(made.toMillis() + 5_000)); // the API jar rebuilt
         assertFalse(ClassDataSharing.current(cache, lib));
-        assertEquals(List.of(), ClassDataSharing.rankOptions(lib, 1, List.of()));
+        assertEquals(List.of(), ClassDataSharing.rankOptions(lib, 1, List.of(), false));
 
         Files.setLastModifiedTime(mpj, made);
         Files.setLastModifiedTime(mpi, FileTime.fromMillis(made.toMillis() + 1)); // a runtime jar rebuilt

@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(30)
@@ -53,10 +54,19 @@ final class DryRunTest
             assertEquals(jobId, m.group(3), "every rank has the same job id");
             // app.Main is not there to read, so mpjrun cannot rule out the kernels: the Vector API module is added
             final String expectedCommand = java + " " + String.join(" ", JvmFlags.ALL) +
-                " -Xmx1g '-Dgreeting=hello world' -cp " +
+                " -Xmx1g '-Dgreeting=hello world' " + RankCommands.SELECTOR_PROVIDER + " -cp " +
                 ShellQuoting.quote(RingfoldClassPath.forRanks() + ":/opt/app/classes") + " app.Main 'it'\\''s' b";
             assertEquals(expectedCommand, m.group(5));
         }
+    }
+
+    @Test
+    void aSelectorProviderTheUserNamesWinsOverTheJdksOwn()
+    {
+        assertEquals(0, run("-np", "1", "-cp", "/app", "-Djava.nio.channels.spi.SelectorProvider=my.Provider",
+            "--dry-run", "Main"), err());
+        assertTrue(out().contains(" -Djava.nio.channels.spi.SelectorProvider=my.Provider "), out());
+        assertFalse(out().contains(RankCommands.SELECTOR_PROVIDER), out());
     }
 
     @Test

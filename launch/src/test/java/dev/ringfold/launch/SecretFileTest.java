@@ -1,5 +1,6 @@
 package dev.ringfold.launch;
 
+import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.testsupport.LauncherProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -10,11 +11,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The job's secret goes under $TMPDIR where it is set (as the docs say), else the JVM's temp dir. */
@@ -30,6 +33,24 @@ class SecretFileTest
         assertEquals(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath(), SecretFile.parentDir(Map.of()));
         assertEquals(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath(),
             SecretFile.parentDir(Map.of("TMPDIR", " ")));
+    }
+
+    @Test
+    void eachJobGetsADirectoryOfItsOwnThatOnlyTheUserCanRead() throws Exception
+    {
+        final JobSecret secret = JobSecret.generate();
+        try (SecretFile first = SecretFile.write(tmp, "j1-abcdef", secret);
+             SecretFile second = SecretFile.write(tmp, "j1-abcdef", secret))
+        {
+            assertNotEquals(first.path().getParent(), second.path().getParent());
+            assertEquals(PosixFilePermissions.fromString("rwx------"),
+                Files.getPosixFilePermissions(first.path().getParent()));
+            assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(first.path()));
+            assertEquals(secret.toHex() + "\n", Files.readString(first.path()));
+            assertTrue(first.path().getParent().getFileName().toString().startsWith("ringfold-j1-abcdef-"));
+            first.close();
+            assertFalse(Files.exists(first.path().getParent()));
+        }
     }
 
     @Test

@@ -1,12 +1,10 @@
 package dev.ringfold.mpi.auth;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
- * HMAC-SHA256 (RFC 2104) over the JDK's SHA-256 {@link MessageDigest}. {@code javax.crypto.Mac} computes the same,
- * but looking it up starts the JCE provider framework, 40–80 ms of CPU in each rank's start-up (JDK 25, this
- * machine), and every rank runs a handshake before its first message; the digest alone costs a third of that.
+ * HMAC-SHA256 (RFC 2104) over {@link Sha256}. {@code javax.crypto.Mac} computes the same, but looking it up starts
+ * the JCE provider framework, 40–80 ms of CPU in each rank's start-up (JDK 25, this machine), and every rank runs a
+ * handshake before its first message; the JDK's {@code MessageDigest} alone still sets up the provider list.
  * {@code HmacSha256Test} checks it against RFC 4231's vectors and against {@code Mac}.
  */
 final class HmacSha256
@@ -22,7 +20,7 @@ final class HmacSha256
     /** HMAC(key, parts[0] || parts[1] || ...). */
     static byte[] mac(final byte[] key, final byte[]... parts)
     {
-        final MessageDigest sha = sha256();
+        final Sha256 sha = new Sha256();
         final byte[] k = key.length > BLOCK_BYTES ? sha.digest(key) : key;
         final byte[] pad = new byte[BLOCK_BYTES];
         for (int i = 0; i < BLOCK_BYTES; i++)
@@ -43,15 +41,18 @@ final class HmacSha256
         return sha.digest(inner);
     }
 
-    static MessageDigest sha256()
+    /** Whether two MACs are equal, in time that does not depend on where they differ. */
+    static boolean equalInConstantTime(final byte[] a, final byte[] b)
     {
-        try
+        if (a.length != b.length)
         {
-            return MessageDigest.getInstance("SHA-256");
+            return false;
         }
-        catch (final NoSuchAlgorithmException ex)
+        int diff = 0;
+        for (int i = 0; i < a.length; i++)
         {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", ex);
+            diff |= a[i] ^ b[i];
         }
+        return diff == 0;
     }
 }

@@ -67,7 +67,7 @@ public final class JobSecret
     /** The key derived from the job id alone: not authentication, only a guard against other jobs' strays. */
     public static JobSecret derivedFrom(final String jobId)
     {
-        final byte[] key = HmacSha256.sha256().digest(("ringfold unauthenticated job " + jobId)
+        final byte[] key = new Sha256().digest(("ringfold unauthenticated job " + jobId)
             .getBytes(StandardCharsets.UTF_8));
         return new JobSecret(key, false, "derived from job id " + jobId);
     }
