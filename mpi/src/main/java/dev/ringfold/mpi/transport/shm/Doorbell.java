@@ -31,6 +31,8 @@ final class Doorbell
     private final long address;
     private MemorySegment timespec;
     private long parkedNs;
+    /** The thread whose timers were made precise last (the owner's waits come from one thread at a time). */
+    private Thread preciseThread;
 
     Doorbell(final UnsafeBuffer header, final int offset)
     {
@@ -44,15 +46,10 @@ final class Doorbell
     {
         if (!Futex.ready())
         {
-            final long start = System.nanoTime();
-            LockSupport.parkNanos(timeoutNs);
-            parkedNs += System.nanoTime() - start;
-            if (parkedNs >= LINK_AFTER_WAITING_NS)
-            {
-                Futex.link();
-            }
+            park(timeoutNs);
             return;
         }
+        preciseTimers();
         if (timespec == null)
         {
             timespec = Arena.ofAuto().allocate(16, 8);
@@ -65,6 +62,37 @@ final class Doorbell
             Futex.await(address, SLEEPING, timespec.address());
         }
         header.putIntRelease(offset, AWAKE);
+    }
+
+    /**
+     * The owner: parks about {@code ns} without waiting for a ring (a back-off's short park, or a sleep before the
+     * futex is linked). Every park counts towards linking the futex; once it is linked, the parking thread's timer
+     * slack is made precise first, so that a park of a few µs does not last the kernel's default 50 µs slack
+     * (BENCHMARKS.md, "The stencil's steady state").
+     */
+    void park(final long ns)
+    {
+        if (Futex.ready())
+        {
+            preciseTimers();
+        }
+        else if (parkedNs >= LINK_AFTER_WAITING_NS)
+        {
+            Futex.link();
+        }
+        final long start = System.nanoTime();
+        LockSupport.parkNanos(ns);
+        parkedNs += System.nanoTime() - start;
+    }
+
+    private void preciseTimers()
+    {
+        final Thread current = Thread.currentThread();
+        if (preciseThread != current)
+        {
+            preciseThread = current;
+            Futex.preciseTimers();
+        }
     }
 
     /** A sender, after committing a frame to the owner's ring: wakes the owner if it sleeps. */
