@@ -46,7 +46,13 @@ final class Doorbell
     {
         if (!Futex.ready())
         {
-            park(timeoutNs);
+            final long start = System.nanoTime();
+            LockSupport.parkNanos(timeoutNs);
+            parkedNs += System.nanoTime() - start;
+            if (parkedNs >= LINK_AFTER_WAITING_NS)
+            {
+                Futex.link();
+            }
             return;
         }
         preciseTimers();
@@ -65,10 +71,10 @@ final class Doorbell
     }
 
     /**
-     * The owner: parks about {@code ns} without waiting for a ring (a back-off's short park, or a sleep before the
-     * futex is linked). Every park counts towards linking the futex; once it is linked, the parking thread's timer
-     * slack is made precise first, so that a park of a few µs does not last the kernel's default 50 µs slack
-     * (BENCHMARKS.md, "The stencil's steady state").
+     * The owner: parks about {@code ns} without waiting for a ring (a back-off's short park). Once the futex is
+     * linked, the parking thread's timer slack is made precise first, so that a park of a few µs does not last the
+     * kernel's default 50 µs slack (BENCHMARKS.md, "The stencil's steady state"). These parks do not count towards
+     * linking: a job whose waits end within them (a short one) does not pay for the link.
      */
     void park(final long ns)
     {
@@ -76,13 +82,7 @@ final class Doorbell
         {
             preciseTimers();
         }
-        else if (parkedNs >= LINK_AFTER_WAITING_NS)
-        {
-            Futex.link();
-        }
-        final long start = System.nanoTime();
         LockSupport.parkNanos(ns);
-        parkedNs += System.nanoTime() - start;
     }
 
     private void preciseTimers()

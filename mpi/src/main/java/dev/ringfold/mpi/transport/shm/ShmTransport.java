@@ -322,7 +322,7 @@ public final class ShmTransport implements Transport, InputWaiter
         ownDoorbell.sleep(timeoutNs, this);
     }
 
-    /** Parks about {@code ns} in this rank's doorbell: counted towards linking the futex, precise once it is. */
+    /** Parks about {@code ns} in this rank's doorbell: precise once the futex is linked. */
     @Override
     public void pause(final long ns)
     {
