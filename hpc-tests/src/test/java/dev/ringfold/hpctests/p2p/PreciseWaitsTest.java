@@ -18,8 +18,7 @@ class PreciseWaitsTest
     @Timeout(120)
     void aRankThatWaitsOnSharedMemoryGetsPreciseTimers() throws Exception
     {
-        final Mpjrun.Result r = Mpjrun.run(2, "shm", List.of(), 60, PreciseWaitsRanks.class);
-        assertEquals(0, r.exitCode(), r::toString);
-        assertEquals(2, r.count("ok precise waits rank"), r::toString);
+        final String text = Mpjrun.run(2, "shm", List.of(), 60, PreciseWaitsRanks.class).assertSucceeded();
+        assertEquals(2, Mpjrun.count(text, "ok precise waits rank"), text);
     }
 }

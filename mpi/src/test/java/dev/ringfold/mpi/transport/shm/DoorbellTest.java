@@ -7,10 +7,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -117,48 +113,6 @@ final class DoorbellTest
         rank0.awaitInput(TimeUnit.MILLISECONDS.toNanos(50));
         final long slept = System.nanoTime() - t0;
         assertTrue(slept >= TimeUnit.MILLISECONDS.toNanos(45), "slept its timeout: " + slept / 1e6 + " ms");
-    }
-
-    @Test
-    void aParkingOwnerAsksForPreciseTimers() throws Throwable
-    {
-        final long[] slack = new long[2];
-        final Throwable[] failed = new Throwable[1];
-        final Thread owner = Thread.ofPlatform().start(() ->
-        {
-            try
-            {
-                // Linux's usual slack (a thread inherits its creator's, which other tests' waits may have set)
-                prctl(PR_SET_TIMERSLACK, 50_000L);
-                slack[0] = prctl(PR_GET_TIMERSLACK, 0L);
-                rank0.pause(1_000);
-                slack[1] = prctl(PR_GET_TIMERSLACK, 0L);
-            }
-            catch (final Throwable ex)
-            {
-                failed[0] = ex;
-            }
-        });
-        owner.join(TimeUnit.SECONDS.toMillis(30));
-        if (failed[0] != null)
-        {
-            throw failed[0];
-        }
-        assertEquals(50_000L, slack[0], "the thread's timer slack before");
-        assertEquals(Futex.PRECISE_SLACK_NS, slack[1], "after a park in the doorbell, the thread's timer slack");
-    }
-
-    private static final int PR_SET_TIMERSLACK = 29;
-    private static final int PR_GET_TIMERSLACK = 30;
-
-    /** {@code prctl(2)} on the calling thread, linked here apart from the runtime's. */
-    private static long prctl(final int option, final long argument) throws Throwable
-    {
-        final Linker linker = Linker.nativeLinker();
-        final MethodHandle prctl = linker.downcallHandle(linker.defaultLookup().find("prctl").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1));
-        return (int)prctl.invokeExact(option, argument, 0L, 0L, 0L);
     }
 
     private static void send(final Channel channel, final int value)
