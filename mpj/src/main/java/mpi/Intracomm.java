@@ -130,12 +130,22 @@ public class Intracomm extends Comm
         final Collectives coll = Collectives.of(p2p());
         if (fast(buf, type))
         {
-            switch (buf)
+            // class tests, not a pattern switch: see Packing.arraySegment
+            if (buf instanceof double[] d)
             {
-                case float[] f -> coll.broadcast(f, offset, count, root);
-                case double[] d -> coll.broadcast(d, offset, count, root);
-                case int[] i -> coll.broadcast(i, offset, count, root);
-                default -> coll.broadcast((long[])buf, offset, count, root);
+                coll.broadcast(d, offset, count, root);
+            }
+            else if (buf instanceof float[] f)
+            {
+                coll.broadcast(f, offset, count, root);
+            }
+            else if (buf instanceof int[] i)
+            {
+                coll.broadcast(i, offset, count, root);
+            }
+            else
+            {
+                coll.broadcast((long[])buf, offset, count, root);
             }
             return;
         }
@@ -203,12 +213,22 @@ public class Intracomm extends Comm
         if (fastOp != null && recvbuf.getClass() == sendbuf.getClass())
         {
             final Collectives coll = Collectives.of(p2p());
-            switch (recvbuf)
+            // class tests, not a pattern switch: see Packing.arraySegment
+            if (recvbuf instanceof double[] d)
             {
-                case float[] f -> coll.allReduce((float[])sendbuf, sendoffset, f, recvoffset, count, fastOp);
-                case double[] d -> coll.allReduce((double[])sendbuf, sendoffset, d, recvoffset, count, fastOp);
-                case int[] i -> coll.allReduce((int[])sendbuf, sendoffset, i, recvoffset, count, fastOp);
-                default -> coll.allReduce((long[])sendbuf, sendoffset, (long[])recvbuf, recvoffset, count, fastOp);
+                coll.allReduce((double[])sendbuf, sendoffset, d, recvoffset, count, fastOp);
+            }
+            else if (recvbuf instanceof float[] f)
+            {
+                coll.allReduce((float[])sendbuf, sendoffset, f, recvoffset, count, fastOp);
+            }
+            else if (recvbuf instanceof int[] i)
+            {
+                coll.allReduce((int[])sendbuf, sendoffset, i, recvoffset, count, fastOp);
+            }
+            else
+            {
+                coll.allReduce((long[])sendbuf, sendoffset, (long[])recvbuf, recvoffset, count, fastOp);
             }
             return;
         }

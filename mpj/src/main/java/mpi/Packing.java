@@ -35,23 +35,47 @@ final class Packing
         {
             return null;
         }
-        final MemorySegment whole = switch (buf)
-        {
-            case byte[] a -> MemorySegment.ofArray(a);
-            case char[] a -> MemorySegment.ofArray(a);
-            case short[] a -> MemorySegment.ofArray(a);
-            case int[] a -> MemorySegment.ofArray(a);
-            case long[] a -> MemorySegment.ofArray(a);
-            case float[] a -> MemorySegment.ofArray(a);
-            case double[] a -> MemorySegment.ofArray(a);
-            default -> null;
-        };
+        final MemorySegment whole = arraySegment(buf);
         if (whole == null)
         {
             return null;
         }
         final long es = type.baseBytes();
         return whole.asSlice(((long)offset + type.runStart[0]) * es, packedBytes(count, type));
+    }
+
+    /**
+     * A segment over the whole primitive array, null for boolean[] and anything else. Tests of the array's class, not
+     * a pattern switch: the first pattern switch a JVM runs has a class spun for it (SwitchBootstraps, with the
+     * ClassFile API), 12–20 ms that a job's first message would pay (BENCHMARKS.md, "The stencil's steady state").
+     */
+    static MemorySegment arraySegment(final Object buf)
+    {
+        if (buf instanceof double[] a)
+        {
+            return MemorySegment.ofArray(a);
+        }
+        if (buf instanceof float[] a)
+        {
+            return MemorySegment.ofArray(a);
+        }
+        if (buf instanceof int[] a)
+        {
+            return MemorySegment.ofArray(a);
+        }
+        if (buf instanceof long[] a)
+        {
+            return MemorySegment.ofArray(a);
+        }
+        if (buf instanceof byte[] a)
+        {
+            return MemorySegment.ofArray(a);
+        }
+        if (buf instanceof short[] a)
+        {
+            return MemorySegment.ofArray(a);
+        }
+        return buf instanceof char[] a ? MemorySegment.ofArray(a) : null;
     }
 
     /** Bytes that count items of the type occupy packed (not for OBJECT). */

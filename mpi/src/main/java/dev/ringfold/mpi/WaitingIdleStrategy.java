@@ -3,8 +3,6 @@ package dev.ringfold.mpi;
 import dev.ringfold.mpi.transport.InputWaiter;
 import org.agrona.concurrent.IdleStrategy;
 
-import java.util.concurrent.locks.LockSupport;
-
 /**
  * Spins, then yields, then sleeps in the transport until input arrives: Agrona's back-off with its timed parks
  * replaced by a wait that ends when a peer's bytes come in. With every peer across TCP a park of 1–200 µs wakes
@@ -68,7 +66,7 @@ final class WaitingIdleStrategy implements IdleStrategy
             // the back-off's short parks first: a rank that sleeps in the transport is woken by its peer's next
             // frame, which costs a wake-up per message where a peer answers within a few parks (BENCHMARKS.md,
             // "Shared-memory waits")
-            LockSupport.parkNanos(waitNs);
+            waiter.pause(waitNs);
             waitNs = Math.min(waitNs << 1, maxWaitNs);
         }
         else

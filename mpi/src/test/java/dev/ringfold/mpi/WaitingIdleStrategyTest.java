@@ -12,11 +12,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WaitingIdleStrategyTest
 {
-    /** Counts the waits asked of it, and how long each was allowed to be. */
+    /** Counts the waits asked of it, and how long each was allowed to be, and records the parks asked of it. */
     private static class CountingWaiter implements InputWaiter
     {
         int waits;
         long lastTimeoutNs;
+        final StringBuilder pauses = new StringBuilder();
+
+        @Override
+        public void pause(final long ns)
+        {
+            pauses.append(ns / 1_000).append(' ');
+        }
 
         @Override
         public void awaitInput(final long timeoutNs)
@@ -67,6 +74,7 @@ class WaitingIdleStrategyTest
             idle.idle(0);
         }
         assertEquals(0, waiter.waits, "spins, yields and the growing parks come first");
+        assertEquals("1 2 4 8 16 32 64 ", waiter.pauses.toString(), "the parks, µs, each in the transport's pause");
         idle.idle(0);
         idle.idle(0);
         assertEquals(2, waiter.waits);

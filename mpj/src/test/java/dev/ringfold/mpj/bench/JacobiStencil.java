@@ -13,7 +13,9 @@ import mpi.Request;
  * <p>Rank 0 prints {@code RESULT <what> <iterations> <value>} lines: {@code total-ms} (the whole loop, from a
  * barrier), {@code first1000-ms} (its first 1000 iterations: warm-up shows here), {@code steady-us} (the median of
  * 100-iteration windows after the first 1000, per iteration) and {@code compute-us} (the same update with no
- * communication, timed after the loop, per iteration: what the steady state would be with free messages); then a
+ * communication, timed after the loop, per iteration: what the steady state would be with free messages), and after
+ * the first 1000 iterations the mean time per iteration inside the loop in the sweep, in the halo exchange and in the
+ * residual's all-reduce (with the bookkeeping, amortised over 10 iterations) ({@code in-loop-*-us}); then a
  * checksum that must be the same on every MPI and every np, and {@code BENCH DONE errors=0}.
  */
 public class JacobiStencil
@@ -52,8 +54,13 @@ public class JacobiStencil
         final long start = System.nanoTime();
         long firstThousand = 0;
         long windowStart = start;
+        // after the first 1000 iterations: the time in the sweep and in messages (halo exchange, residual) apart
+        long sweepNs = 0;
+        long haloNs = 0;
+        long reduceNs = 0;
         for (int it = 0; it < iterations; it++)
         {
+            final long t0 = System.nanoTime();
             int k = 0;
             if (up >= 0)
             {
@@ -66,7 +73,9 @@ public class JacobiStencil
                 requests[k++] = MPI.COMM_WORLD.Isend(u, rows * n, n, MPI.DOUBLE, down, 1);
             }
             Request.Waitall(k == 4 ? requests : java.util.Arrays.copyOf(requests, k));
+            final long t1 = System.nanoTime();
             final double local = sweep(u, v, rows, n, rank == 0, down < 0);
+            final long t2 = System.nanoTime();
             final double[] t = u;
             u = v;
             v = t;
@@ -74,6 +83,12 @@ public class JacobiStencil
             {
                 residual[0] = local;
                 MPI.COMM_WORLD.Allreduce(residual, 0, global, 0, 1, MPI.DOUBLE, MPI.SUM);
+            }
+            if (it >= 1000)
+            {
+                haloNs += t1 - t0;
+                sweepNs += t2 - t1;
+                reduceNs += System.nanoTime() - t2;
             }
             if (it + 1 == 1000)
             {
@@ -121,6 +136,13 @@ public class JacobiStencil
                 System.out.printf("RESULT steady-us %d %.3f%n", iterations, windows[windows.length / 2] / 1e3 / WINDOW);
             }
             System.out.printf("RESULT compute-us %d %.3f%n", iterations, compute / 1e3 / computeIterations);
+            if (iterations > 1000)
+            {
+                final int steady = iterations - 1000;
+                System.out.printf("RESULT in-loop-sweep-us %d %.3f%n", iterations, sweepNs / 1e3 / steady);
+                System.out.printf("RESULT in-loop-halo-us %d %.3f%n", iterations, haloNs / 1e3 / steady);
+                System.out.printf("RESULT in-loop-allreduce-us %d %.3f%n", iterations, reduceNs / 1e3 / steady);
+            }
             System.out.printf("CHECKSUM %d %d %.9e residual %.9e (sink %.1e)%n", iterations, n, all[0], all[1],
                 sink == 0 ? 0.0 : 1.0);
             System.out.println("BENCH DONE errors=0");

@@ -31,6 +31,8 @@ final class Doorbell
     private final long address;
     private MemorySegment timespec;
     private long parkedNs;
+    /** The thread whose timers were made precise last (the owner's waits come from one thread at a time). */
+    private Thread preciseThread;
 
     Doorbell(final UnsafeBuffer header, final int offset)
     {
@@ -53,6 +55,7 @@ final class Doorbell
             }
             return;
         }
+        preciseTimers();
         if (timespec == null)
         {
             timespec = Arena.ofAuto().allocate(16, 8);
@@ -65,6 +68,31 @@ final class Doorbell
             Futex.await(address, SLEEPING, timespec.address());
         }
         header.putIntRelease(offset, AWAKE);
+    }
+
+    /**
+     * The owner: parks about {@code ns} without waiting for a ring (a back-off's short park). Once the futex is
+     * linked, the parking thread's timer slack is made precise first, so that a park of a few µs does not last the
+     * kernel's default 50 µs slack (BENCHMARKS.md, "The stencil's steady state"). These parks do not count towards
+     * linking: a job whose waits end within them (a short one) does not pay for the link.
+     */
+    void park(final long ns)
+    {
+        if (Futex.ready())
+        {
+            preciseTimers();
+        }
+        LockSupport.parkNanos(ns);
+    }
+
+    private void preciseTimers()
+    {
+        final Thread current = Thread.currentThread();
+        if (preciseThread != current)
+        {
+            preciseThread = current;
+            Futex.preciseTimers();
+        }
     }
 
     /** A sender, after committing a frame to the owner's ring: wakes the owner if it sleeps. */

@@ -322,6 +322,13 @@ public final class ShmTransport implements Transport, InputWaiter
         ownDoorbell.sleep(timeoutNs, this);
     }
 
+    /** Parks about {@code ns} in this rank's doorbell: precise once the futex is linked. */
+    @Override
+    public void pause(final long ns)
+    {
+        ownDoorbell.park(ns);
+    }
+
     /** Wakes this rank if it sleeps waiting for input: from another thread that left it work (a join's round). */
     public void wake()
     {
