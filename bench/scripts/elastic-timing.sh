@@ -7,7 +7,6 @@
 #   join       rank 2 in backward of step KILL_AT; then rank 1 as the survivors copy rank 2's replacement the state
 #              (the survivors have agreed to take it in: --kill-phase join)
 #   two        rank 1 in backward of step KILL_AT, rank 3 in backward of step SECOND_AT
-# TRAIN_ARGS adds trainer options (e.g. --warm-up-steps 0: replacements start cold).
 # Per run: the load average (uptime), each kill -> the survivors' next completed step (ms, wall clock: the dying
 # rank prints when it sends itself SIGKILL, replica 0 when the first step after a width change completed), and per
 # replacement its JVM start -> main -> asks to join -> joined (holding the state, the buckets and the data set:
@@ -40,7 +39,7 @@ one() {
   # shellcheck disable=SC2086
   timeout 180 bin/mpjrun -np 4 --elastic 2:4 --max-replacements "$replacements" --no-tag-output -cp "$JAR" \
     dev.ringfold.examples.fashion.FashionMnistTraining --data "$DATA" --elastic 2:4 --epochs 1 \
-    --max-steps "$MAX_STEPS" $kills ${TRAIN_ARGS:-} 2>&1 | tr '\r' '\n'
+    --max-steps "$MAX_STEPS" $kills 2>&1 | tr '\r' '\n'
 }
 
 # one line per run: case run load kill->step... ; replacement jvm->main main->asks asks->joined jvm->joined ...

@@ -63,17 +63,6 @@ public final class Ringfold implements AutoCloseable
         this.world = new Communicator(engine, "WORLD", 0, all);
     }
 
-    /**
-     * The incarnation Ringfold's launcher started this process as, known before {@link #init()}: 0 for a rank of the
-     * job's start (or a process another launcher started), n for the n-th replacement of a dead rank
-     * ({@code mpjrun --elastic} with {@code --max-replacements}). A replacement's {@link #init()} waits mostly on
-     * the survivors' answers to its join, so work of its own (reading its data, warming its compute) can overlap it.
-     */
-    public static int launchIncarnation()
-    {
-        return LaunchEnvironment.incarnation(System.getenv());
-    }
-
     /** Starts the runtime from this process's environment. Once per process. */
     public static synchronized Ringfold init()
     {

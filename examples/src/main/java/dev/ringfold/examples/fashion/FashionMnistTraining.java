@@ -19,6 +19,7 @@ import dev.ringfold.tensors.ReduceOp;
 import dev.ringfold.tensors.Tensor;
 import dev.ringfold.tensors.Tensors;
 import dev.ringfold.tensors.kernels.ReduceKernels;
+import dev.ringfold.tensors.kernels.Gemm;
 import dev.ringfold.tensors.nn.Accuracy;
 import dev.ringfold.tensors.nn.Activations;
 import dev.ringfold.tensors.nn.Adam;
@@ -43,7 +44,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntConsumer;
 
 /**
  * Trains the MLP 784-256-128-10 (ReLU, softmax cross-entropy) on Fashion-MNIST, data-parallel over the ranks with
@@ -82,22 +82,11 @@ public final class FashionMnistTraining
     /** The data set's read, started with the options, before the runtime joins; null when it could not start. */
     private static ReadAhead readAhead;
 
-    /** A replacement's steps on a throwaway model while it joins; null on the job's first ranks. */
-    private static ComputeWarmUp warmUp;
-
-    /**
-     * Parses the options and starts reading the data set they name at once; a replacement (elastic) also starts
-     * warming its compute, since its runtime's join and the survivors' state copy leave it waiting.
-     */
+    /** Parses the options and starts reading the data set they name at once. */
     private static TrainingOptions parseAndReadAhead(final String[] args)
     {
         final TrainingOptions options = TrainingOptions.parse(args);
         readAhead = ReadAhead.start(options.data);
-        if (options.elasticMax > 0 && options.warmUpSteps > 0 && Ringfold.launchIncarnation() > 0)
-        {
-            // the local batch at full width, the size it trains at once back there
-            warmUp = ComputeWarmUp.start(options, Math.max(1, options.batchSize / options.elasticMax));
-        }
         return options;
     }
 
@@ -135,10 +124,6 @@ public final class FashionMnistTraining
         }
         finally
         {
-            if (warmUp != null)
-            {
-                warmUp.close();
-            }
             if (readAhead != null)
             {
                 readAhead.close();
@@ -359,16 +344,10 @@ public final class FashionMnistTraining
                     train.awaitLoaded(); // its first step needs it: whether that waits is part of the account
                     final long now = System.currentTimeMillis();
                     timeline.mark("data", now);
-                    if (warmUp != null)
-                    {
-                        warmUp.stop();
-                    }
                     out.printf("%nelastic: replacement (incarnation %d) of world rank %d joined as replica %d of %d " +
-                        "at step %d of epoch %d, at %d ms: %d ms after its JVM started (ms from it: %s)%s%n",
+                        "at step %d of epoch %d, at %d ms: %d ms after its JVM started (ms from it: %s)%n",
                         world.incarnation(), rank, replicas.workerIndex(), replicas.workers(), firstStep % steps + 1,
-                        firstStep / steps + 1, now, now - timeline.jvmStartMs(), timeline,
-                        warmUp == null ? "" : "; " + warmUp.passes() + " warm-up steps" +
-                            (warmUp.failure() == null ? "" : ", cut short by " + warmUp.failure()));
+                        firstStep / steps + 1, now, now - timeline.jvmStartMs(), timeline);
                 }
                 final long[] syncNanos = new long[1];
                 // the one place gradients are handed over: each as backward finishes it (the buckets start as
@@ -385,9 +364,9 @@ public final class FashionMnistTraining
                     syncNanos[0] += System.nanoTime() - start;
                 };
                 model.gradientListener(synchronise);
-                // elastic: a replacement's join rounds are answered at this rank's calls into the runtime, and a
-                // forward pass makes none of its own (backward does, at every gradient)
-                final IntConsumer answerJoins = elastic ? layer -> replicas.progress() : null;
+                // elastic: a replacement's join rounds are answered at this rank's calls into the runtime; a
+                // multiplication of a new JVM's first steps makes none for hundreds of milliseconds
+                final Runnable answerJoins = elastic ? replicas::progress : null;
                 final int[] samples = new int[sampler.size()];
                 final int[] share = new int[capacity];
                 final Collectives collectives = workerComm == null ? null : Collectives.of(workerComm);
@@ -439,13 +418,18 @@ public final class FashionMnistTraining
                         {
                             train.gather(from, offset, rows, x, y);
                             model.zeroGradients();
-                            model.forwardListener(answerJoins);
-                            final Tensor logits = model.forward(activations, x, rows);
-                            model.forwardListener(null); // not in evaluate(), which no peer waits for
-                            stepLoss = loss.forward(logits, y, rows);
-                            stepCorrect = Accuracy.correct(loss.probabilities(), y, rows);
-                            model.backward(activations, meanOverGlobalBatch(loss, rows, width, options.batchSize), rows,
-                                false);
+                            Gemm.pollOnThisThread(answerJoins);
+                            try
+                            {
+                                stepLoss = loss.forward(model.forward(activations, x, rows), y, rows);
+                                stepCorrect = Accuracy.correct(loss.probabilities(), y, rows);
+                                model.backward(activations, meanOverGlobalBatch(loss, rows, width,
+                                    options.batchSize), rows, false);
+                            }
+                            finally
+                            {
+                                Gemm.pollOnThisThread(null); // not in evaluate(), which no peer waits for
+                            }
                             if (dying != null && sampleLog != null)
                             {
                                 final int e = epoch;
@@ -475,6 +459,13 @@ public final class FashionMnistTraining
                         if (changed != null)
                         {
                             final long done = changed.completedSteps();
+                            if (changedAt != 0 && done > global && replicas.workerIndex() == 0)
+                            {
+                                // the first step after a width change completed, and a replacement was taken in at
+                                // its boundary: done by now (the agreement that took it in came after)
+                                out.printf("elastic: step %d done at %d ms, %d ms after the width changed%n",
+                                    global + 1, System.currentTimeMillis(), System.currentTimeMillis() - changedAt);
+                            }
                             changedAt = System.currentTimeMillis();
                             if (replicas.workerIndex() == 0)
                             {

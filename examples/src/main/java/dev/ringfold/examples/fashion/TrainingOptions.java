@@ -11,7 +11,7 @@ final class TrainingOptions
         "[--data DIR] [--seed N] [--checkpoint DIR] [--checkpoint-every STEPS] [--resume] [--save-parameters FILE] " +
         "[--print-digest] [--trace] [--timing] [--elastic MIN:MAX] [--kill-rank R,... --kill-at-step S,... " +
         "[--kill-phase backward|forward|join,...]] [--max-steps N] [--sample-log DIR] [--private-buckets] " +
-        "[--replicated-update] [--warm-up-steps N]";
+        "[--replicated-update]";
     /**
      * 128 KiB: this model's gradients are, last first, 40 B + 5 KiB (layer 3), 512 B + 128 KiB (layer 2) and 1 KiB +
      * 784 KiB (layer 1). At 128 KiB they make four buckets, [layer 3 + layer 2's bias], [layer 2's weight],
@@ -83,11 +83,6 @@ final class TrainingOptions
     KillPhase[] killPhases = {KillPhase.BACKWARD};
     /** The run ends after this global step (1-based; 0: after the last epoch), for timing runs that need no more. */
     long maxSteps = 0;
-    /**
-     * A replacement's training steps on a throwaway model while it joins ({@link ComputeWarmUp}); 0: none, for
-     * timing runs that compare.
-     */
-    int warmUpSteps = 12;
     /** Each rank appends the samples of every step it applied to DIR/samples-RANK.txt (tests count them). */
     Path sampleLog;
 
@@ -145,7 +140,6 @@ final class TrainingOptions
                     .asLongStream().toArray();
                 case "--kill-phase" -> options.killPhases = killPhases(value);
                 case "--max-steps" -> options.maxSteps = positive(name, value);
-                case "--warm-up-steps" -> options.warmUpSteps = "0".equals(value) ? 0 : positive(name, value);
                 case "--sample-log" -> options.sampleLog = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + name + ". " + USAGE);
             }

@@ -84,6 +84,19 @@ public final class Gemm
             beta, MemorySegment.ofArray(c), 4L * cOffset, ldc);
     }
 
+    /**
+     * Run between the blocks of every multiplication this thread makes from now on (at most {@code MC} rows by
+     * {@code KC} of depth apart); null for nothing. Where the thread that drives a rank's communication lets it
+     * progress inside a long multiplication: a rank's runtime has no thread of its own, and a model's first
+     * multiplications in a new JVM run interpreted for hundreds of milliseconds each, in which a data-parallel
+     * replica would answer no peer. The poll may throw; the multiplication is then abandoned, its output holding
+     * a partial result.
+     */
+    public static void pollOnThisThread(final Runnable poll)
+    {
+        WORKSPACE.get().poll = poll;
+    }
+
     private static void gemm(
         final boolean transA,
         final boolean transB,
@@ -146,6 +159,11 @@ public final class Gemm
                             kernel(kc, ws.packedA, ir * kc, ws.packedB, bBase, ws.tile);
                             mergeTile(ws.tile, mr, nr, cs, cTile, ldcBytes, alpha, blockBeta);
                         }
+                    }
+                    final Runnable poll = ws.poll;
+                    if (poll != null)
+                    {
+                        poll.run();
                     }
                 }
             }
@@ -407,5 +425,6 @@ public final class Gemm
         final float[] packedA = new float[MC * KC];
         final float[] packedB = new float[KC * NC];
         final float[] tile = new float[MR * NR];
+        Runnable poll;
     }
 }

@@ -8,7 +8,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.IntConsumer;
 
 /**
  * Layers applied one after another; itself a {@link Layer}, so a model, a pipeline stage or a block of either.
@@ -29,7 +28,6 @@ public final class Sequential implements Layer
     /** Index in {@link #parameters} of each layer's first parameter. */
     private final int[] firstParameter;
     private GradientListener gradientListener;
-    private IntConsumer forwardListener;
 
     /** Takes ownership of the layers; each one's output features must be the next one's input features. */
     public Sequential(final List<? extends Layer> layers)
@@ -69,18 +67,6 @@ public final class Sequential implements Layer
     public Sequential gradientListener(final GradientListener listener)
     {
         this.gradientListener = listener;
-        return this;
-    }
-
-    /**
-     * Who hears, during forward, that layer {@code i} has computed its output, in layer order; null for nobody.
-     * Where a data-parallel replica drives its communication while forward computes: an elastic replica answers a
-     * replacement's join at its next call into the runtime, and a forward pass in a new JVM can take the better
-     * part of a second before the kernels are compiled.
-     */
-    public Sequential forwardListener(final IntConsumer listener)
-    {
-        this.forwardListener = listener;
         return this;
     }
 
@@ -156,15 +142,10 @@ public final class Sequential implements Layer
         final Chain chain = Chain.of(this, activations, rows);
         chain.inputGradientReady = false;
         final Activations[] children = chain.children;
-        final IntConsumer listener = forwardListener;
         Tensor x = input;
         for (int i = 0; i < layers.length; i++)
         {
             x = layers[i].forward(children[i], x, rows);
-            if (listener != null)
-            {
-                listener.accept(i);
-            }
         }
         return x;
     }

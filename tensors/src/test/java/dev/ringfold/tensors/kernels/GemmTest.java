@@ -75,6 +75,53 @@ final class GemmTest
     }
 
     @Test
+    void aPollRunsBetweenBlocksOnItsOwnThreadOnlyAndChangesNoBit() throws Exception
+    {
+        final SplittableRandom random = new SplittableRandom(45);
+        final int m = 200; // two blocks of rows (192 each)
+        final int n = 37;
+        final int k = 600; // three blocks of depth (256 each)
+        final float[] a = randomArray(random, m * k);
+        final float[] b = randomArray(random, k * n);
+        final float[] without = new float[m * n];
+        Gemm.sgemm(false, false, m, n, k, 1.0f, a, 0, k, b, 0, n, 0.0f, without, 0, n);
+        final int[] polls = new int[1];
+        final float[] with = new float[m * n];
+        Gemm.pollOnThisThread(() -> polls[0]++);
+        try
+        {
+            Gemm.sgemm(false, false, m, n, k, 1.0f, a, 0, k, b, 0, n, 0.0f, with, 0, n);
+            assertEquals(6, polls[0], "after each of the 3 x 2 blocks of depth and rows");
+            assertArrayEquals(without, with, "the same bits with a poll");
+            final Thread other = new Thread(() -> Gemm.sgemm(false, false, m, n, k, 1.0f, a, 0, k, b, 0, n, 0.0f,
+                new float[m * n], 0, n));
+            other.start();
+            other.join();
+            assertEquals(6, polls[0], "another thread's multiplication does not run this thread's poll");
+        }
+        finally
+        {
+            Gemm.pollOnThisThread(null);
+        }
+        Gemm.sgemm(false, false, m, n, k, 1.0f, a, 0, k, b, 0, n, 0.0f, with, 0, n);
+        assertEquals(6, polls[0], "a cleared poll runs no more");
+        Gemm.pollOnThisThread(() ->
+        {
+            throw new IllegalStateException("a peer died");
+        });
+        try
+        {
+            assertEquals("a peer died", assertThrows(IllegalStateException.class, () ->
+                Gemm.sgemm(false, false, m, n, k, 1.0f, a, 0, k, b, 0, n, 0.0f, with, 0, n)).getMessage(),
+                "what the poll throws abandons the multiplication");
+        }
+        finally
+        {
+            Gemm.pollOnThisThread(null);
+        }
+    }
+
+    @Test
     void rejectsBadShapes()
     {
         final float[] x = new float[16];

@@ -222,30 +222,6 @@ final class LayersTest
     }
 
     @Test
-    void forwardListenerHearsEachLayerInOrderOnceItsOutputIsThere()
-    {
-        try (Batch b = batch(17, 3, 7))
-        {
-            final List<Integer> order = new ArrayList<>();
-            final Tensor logits = b.acts().output();
-            final List<Boolean> logitsWritten = new ArrayList<>();
-            b.model().forwardListener(layer ->
-            {
-                order.add(layer);
-                logitsWritten.add(!allZero(logits));
-            });
-            b.model().forward(b.acts(), b.x(), b.rows());
-            assertEquals(List.of(0, 1, 2, 3, 4), order);
-            assertEquals(List.of(false, false, false, false, true), logitsWritten,
-                "each layer is announced after its own forward, before the next one's");
-            b.model().forwardListener(null);
-            order.clear();
-            b.model().forward(b.acts(), b.x(), b.rows());
-            assertEquals(List.of(), order, "a removed listener hears nothing");
-        }
-    }
-
-    @Test
     void sgdMomentumStepsAsComputedByHand()
     {
         try (Tensor p = Tensors.fromArray(allocator, new float[]{ 1.0f, -2.0f }).name("p");

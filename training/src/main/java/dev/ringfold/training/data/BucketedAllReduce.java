@@ -375,9 +375,10 @@ public final class BucketedAllReduce extends AbstractDataParallel
     public void progress()
     {
         checkOpen();
+        // with no bucket in flight too: what else arrives (a replacement's join rounds, a death) is answered now
+        comm.progress();
         if (nextFinish < nextStart)
         {
-            comm.progress();
             while (nextFinish < nextStart && finished(nextFinish))
             {
                 if (trace != null)
