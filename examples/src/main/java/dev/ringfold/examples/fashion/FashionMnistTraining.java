@@ -463,8 +463,9 @@ public final class FashionMnistTraining
                             {
                                 // the first step after a width change completed, and a replacement was taken in at
                                 // its boundary: done by now (the agreement that took it in came after)
+                                final long now = System.currentTimeMillis();
                                 out.printf("elastic: step %d done at %d ms, %d ms after the width changed%n",
-                                    global + 1, System.currentTimeMillis(), System.currentTimeMillis() - changedAt);
+                                    global + 1, now, now - changedAt);
                             }
                             changedAt = System.currentTimeMillis();
                             if (replicas.workerIndex() == 0)

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 
 /**
  * Mutual challenge–response over HMAC-SHA256 that every connection of a job (rank to rank, rank to rendezvous)
@@ -68,7 +69,7 @@ public final class Handshake
         answer.get(nonceA);
         final byte[] proofA = new byte[MAC_BYTES];
         answer.get(proofA);
-        if (!HmacSha256.equalInConstantTime(proofA, mac(secret, ACCEPT_LABEL, purpose, nonceC, nonceA)))
+        if (!MessageDigest.isEqual(proofA, mac(secret, ACCEPT_LABEL, purpose, nonceC, nonceA)))
         {
             throw new HandshakeException(socket.getRemoteSocketAddress() + " does not know this job's secret (" +
                 secret.source() + "): its proof does not match");
@@ -127,7 +128,7 @@ public final class Handshake
             socket.getOutputStream().write(answer.array());
             socket.getOutputStream().flush();
             final byte[] proofC = read(socket, MAC_BYTES, deadline, limitMs, "proof");
-            if (!HmacSha256.equalInConstantTime(proofC, mac(secret, CONNECT_LABEL, purpose, nonceC, nonceA)))
+            if (!MessageDigest.isEqual(proofC, mac(secret, CONNECT_LABEL, purpose, nonceC, nonceA)))
             {
                 throw new HandshakeException("wrong secret (its proof does not match)");
             }

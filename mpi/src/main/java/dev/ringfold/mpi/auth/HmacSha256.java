@@ -40,19 +40,4 @@ final class HmacSha256
         sha.update(pad);
         return sha.digest(inner);
     }
-
-    /** Whether two MACs are equal, in time that does not depend on where they differ. */
-    static boolean equalInConstantTime(final byte[] a, final byte[] b)
-    {
-        if (a.length != b.length)
-        {
-            return false;
-        }
-        int diff = 0;
-        for (int i = 0; i < a.length; i++)
-        {
-            diff |= a[i] ^ b[i];
-        }
-        return diff == 0;
-    }
 }

@@ -1,5 +1,7 @@
 package dev.ringfold.mpi.auth;
 
+import java.util.Arrays;
+
 /**
  * SHA-256 (FIPS 180-4), for the handshake's HMAC ({@link HmacSha256}) and the key of a job without a secret. The
  * JDK's {@code MessageDigest.getInstance("SHA-256")} computes the same, but its first call sets up the security
@@ -58,11 +60,11 @@ final class Sha256
         block[filled++] = (byte)0x80;
         if (filled > BLOCK_BYTES - 8)
         {
-            java.util.Arrays.fill(block, filled, BLOCK_BYTES, (byte)0);
+            Arrays.fill(block, filled, BLOCK_BYTES, (byte)0);
             compress();
             filled = 0;
         }
-        java.util.Arrays.fill(block, filled, BLOCK_BYTES - 8, (byte)0);
+        Arrays.fill(block, filled, BLOCK_BYTES - 8, (byte)0);
         for (int i = 0; i < 8; i++)
         {
             block[BLOCK_BYTES - 1 - i] = (byte)(bits >>> (8 * i)); // big-endian, as FIPS 180-4 pads
