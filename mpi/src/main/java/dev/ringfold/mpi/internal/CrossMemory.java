@@ -35,11 +35,13 @@ public final class CrossMemory implements AutoCloseable
     private static final long PR_SET_PTRACER_ANY = -1L;
     private static final Path YAMA_SCOPE = Path.of("/proc/sys/kernel/yama/ptrace_scope");
 
-    /** The copy calls, linked when this class is first used (the first copy). */
+    /**
+     * The copy calls, linked when this class is first used (the first copy). Their pointers are plain longs and they
+     * capture no errno: a handle that captures it makes a memory segment per call wherever the JIT does not remove it
+     * (every call under C1, some under C2), so a copy's steady state would allocate.
+     */
     private static final class Copies
     {
-        private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-        private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
         private static final MethodHandle READV;
         private static final MethodHandle WRITEV;
 
@@ -49,14 +51,8 @@ public final class CrossMemory implements AutoCloseable
             MethodHandle writev = null;
             try
             {
-                final Linker linker = Linker.nativeLinker();
-                final FunctionDescriptor vm = FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG);
-                readv = linker.downcallHandle(linker.defaultLookup().find("process_vm_readv").orElseThrow(), vm,
-                    Linker.Option.captureCallState("errno"));
-                writev = linker.downcallHandle(linker.defaultLookup().find("process_vm_writev").orElseThrow(), vm,
-                    Linker.Option.captureCallState("errno"));
+                readv = link("process_vm_readv");
+                writev = link("process_vm_writev");
             }
             catch (final RuntimeException | LinkageError ex)
             {
@@ -67,9 +63,28 @@ public final class CrossMemory implements AutoCloseable
         }
     }
 
+    /**
+     * The same calls capturing errno, linked at the first failure: a failed copy (not permitted, the peer gone, a bad
+     * address) fails again when repeated, and the repeat says why.
+     */
+    private static final class Failures
+    {
+        private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+        private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        private static final MethodHandle READV = link("process_vm_readv", Linker.Option.captureCallState("errno"));
+        private static final MethodHandle WRITEV = link("process_vm_writev", Linker.Option.captureCallState("errno"));
+    }
+
+    /** {@code ssize_t fn(pid_t, const struct iovec *, unsigned long, const struct iovec *, unsigned long, unsigned long)}. */
+    private static MethodHandle link(final String function, final Linker.Option... options)
+    {
+        final Linker linker = Linker.nativeLinker();
+        return linker.downcallHandle(linker.defaultLookup().find(function).orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), options);
+    }
+
     private Arena arena;
-    private MemorySegment localIov;
-    private MemorySegment remoteIov;
     private MemorySegment callState;
     private long localIovAddress;
     private long remoteIovAddress;
@@ -136,19 +151,15 @@ public final class CrossMemory implements AutoCloseable
     private int copy(final boolean read, final long pid, final long localAddress, final long remoteAddress,
         final long length)
     {
-        final MethodHandle call = read ? Copies.READV : Copies.WRITEV;
-        if (call == null)
+        if (Copies.READV == null)
         {
             return EPERM;
         }
         if (arena == null)
         {
             arena = Arena.ofShared();
-            localIov = arena.allocate(16, 8);
-            remoteIov = arena.allocate(16, 8);
-            callState = arena.allocate(Copies.CAPTURE);
-            localIovAddress = localIov.address();
-            remoteIovAddress = remoteIov.address();
+            localIovAddress = arena.allocate(16, 8).address();
+            remoteIovAddress = arena.allocate(16, 8).address();
         }
         long done = 0;
         while (done < length)
@@ -161,7 +172,9 @@ public final class CrossMemory implements AutoCloseable
             final long n;
             try
             {
-                n = (long)call.invokeExact(callState, (int)pid, localIov, 1L, remoteIov, 1L, 0L);
+                // each call site names its handle, a constant the JIT inlines
+                n = read ? (long)Copies.READV.invokeExact((int)pid, localIovAddress, 1L, remoteIovAddress, 1L, 0L) :
+                    (long)Copies.WRITEV.invokeExact((int)pid, localIovAddress, 1L, remoteIovAddress, 1L, 0L);
             }
             catch (final Throwable ex)
             {
@@ -169,12 +182,40 @@ public final class CrossMemory implements AutoCloseable
             }
             if (n <= 0)
             {
-                final int errno = (int)Copies.ERRNO.get(callState, 0L);
-                return errno == 0 ? EFAULT : errno;
+                final long again = repeatCapturingErrno(read, pid);
+                if (again <= 0)
+                {
+                    return again == 0 ? EFAULT : (int)-again;
+                }
+                done += again;
+                continue;
             }
             done += n;
         }
         return 0;
+    }
+
+    /**
+     * Repeats the copy that {@link Copies} just refused through a handle that captures errno: the bytes it copied, or
+     * minus the errno (0 for none and no bytes).
+     */
+    private long repeatCapturingErrno(final boolean read, final long pid)
+    {
+        if (callState == null)
+        {
+            callState = arena.allocate(Failures.CAPTURE);
+        }
+        try
+        {
+            final long n = read ?
+                (long)Failures.READV.invokeExact(callState, (int)pid, localIovAddress, 1L, remoteIovAddress, 1L, 0L) :
+                (long)Failures.WRITEV.invokeExact(callState, (int)pid, localIovAddress, 1L, remoteIovAddress, 1L, 0L);
+            return n >= 0 ? n : -(int)Failures.ERRNO.get(callState, 0L);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("process_vm_readv/writev failed", ex);
+        }
     }
 
     public static boolean isGoneError(final int errno)

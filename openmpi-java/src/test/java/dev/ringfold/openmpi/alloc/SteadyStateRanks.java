@@ -27,12 +27,6 @@ public final class SteadyStateRanks
     private static final long STATUS_BYTES = 48;
     private static final long REQUEST_BYTES = 64;
     /**
-     * A direct 200 KB ping-pong (Ringfold's rendezvous of off-heap messages) sometimes allocated 40 more bytes per
-     * round trip on one rank, steadily for a whole run, where the same API code at 8 B allocates nothing but the
-     * Status: an allocation below this layer, not found yet (see BENCHMARKS.md). It may take one more Status' worth.
-     */
-    private static final long RENDEZVOUS_BYTES = 48;
-    /**
      * What a round may allocate besides its iterations' due, whatever their number: a wait that reaches the slow
      * end of the back-off once in a round, or the JIT's transitions, on a loaded machine: CI once saw 232 bytes in
      * the quietest of three rounds of 10,000 8 B all-reduces. Anything allocated per iteration is at least 16 bytes
@@ -82,7 +76,7 @@ public final class SteadyStateRanks
         final Case[] cases = {
             new Case("send-recv-direct-8B", STATUS_BYTES, 10_000,
                 () -> pingPong(me, peer, directOut, directIn, 8, MPI.BYTE)),
-            new Case("send-recv-direct-200KB", STATUS_BYTES + RENDEZVOUS_BYTES, 500,
+            new Case("send-recv-direct-200KB", STATUS_BYTES, 500,
                 () -> pingPong(me, peer, directOut, directIn, large, MPI.BYTE)),
             new Case("send-recv-byte[]-8B", STATUS_BYTES, 10_000,
                 () -> pingPong(me, peer, bytesOut, bytesIn, 8, MPI.BYTE)),
