@@ -32,16 +32,10 @@ build:
 	@rm -rf build/lib
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 	@# AOT caches for the launcher and the ranks (see launch's ClassDataSharing): ranks with the Vector API module
-	@# trained on 60 steps of the elastic Fashion-MNIST trainer where the data set is installed (a replacement
-	@# rank then finds the trainer's classes there; the ring demo finds as many of its own as in a cache of its
-	@# own), else on the 2-rank ring demo (collectives and kernels); ranks without it and the launcher on a 2-rank
-	@# hello, ranks that talk TCP on the same hello with -dev tcp
+	@# trained on the 2-rank ring demo (collectives and kernels), ranks without it and the launcher on a 2-rank hello,
+	@# ranks that talk TCP on the same hello with -dev tcp
 	@rm -f build/lib/*.jsa build/lib/*.aot
-	@{ if ls $(FASHION_MNIST)/train-images-idx3-ubyte* >/dev/null 2>&1; then \
-		RINGFOLD_CDS=dump bin/mpjrun -np 2 --elastic 2:4 -cp $(EXAMPLES_JAR) \
-			dev.ringfold.examples.fashion.FashionMnistTraining --data $(FASHION_MNIST) --elastic 2:4 --epochs 1 \
-			--max-steps 60; \
-		else RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp $(EXAMPLES_JAR) dev.ringfold.examples.RingDemo; fi && \
+	@{ RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp $(EXAMPLES_JAR) dev.ringfold.examples.RingDemo && \
 		RINGFOLD_CDS=dump bin/mpjrun -np 2 -cp $(EXAMPLES_JAR) dev.ringfold.examples.Hello && \
 		RINGFOLD_CDS=dump bin/mpjrun -np 2 -dev tcp -cp $(EXAMPLES_JAR) dev.ringfold.examples.Hello; } \
 		> build/cds-training.log 2>&1 || { echo "start-up cache training failed (see build/cds-training.log); ranks start without it"; rm -f build/lib/*.aot; }
