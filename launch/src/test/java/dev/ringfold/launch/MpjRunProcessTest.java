@@ -213,17 +213,20 @@ final class MpjRunProcessTest
     }
 
     @Test
+    @Timeout(150)
     void timeoutStopsTheJobWithExitCode124() throws Exception
     {
+        // 15 s, so that on a loaded machine both ranks have started (and printed their pids) well before the timeout
+        // fires; SleepingRank sleeps 60 s, so a job that ends before 60 s was stopped by the timeout
         final long started = System.nanoTime();
-        try (LauncherProcess mpjrun = LauncherProcess.start(tmp, List.of(), "-np", "2", "--timeout", "2",
+        try (LauncherProcess mpjrun = LauncherProcess.start(tmp, List.of(), "-np", "2", "--timeout", "15",
             "-cp", LauncherProcess.TEST_CLASSES.toString(), SleepingRank.class.getName()))
         {
-            assertEquals(124, mpjrun.waitFor(60), mpjrun.stderrText());
+            assertEquals(124, mpjrun.waitFor(120), mpjrun.stderrText());
             final double seconds = (System.nanoTime() - started) / 1e9;
-            assertTrue(seconds >= 2 && seconds < 30, "took " + seconds + " s");
+            assertTrue(seconds >= 15 && seconds < 60, "took " + seconds + " s");
             final List<String> messages = mpjrunMessages(mpjrun);
-            assertEquals("mpjrun: job timed out after 2 s; stopping all ranks", messages.getFirst(), messages.toString());
+            assertEquals("mpjrun: job timed out after 15 s; stopping all ranks", messages.getFirst(), messages.toString());
             final Map<Integer, Long> pids = mpjrun.awaitPids(2, 0);
             assertEquals(2, pids.size(), mpjrun.stdoutLines().toString());
             assertEquals(List.of(), Processes.stillRunningAfter(new ArrayList<>(pids.values()), 5));

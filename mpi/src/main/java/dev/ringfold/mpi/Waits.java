@@ -79,17 +79,19 @@ final class Waits
                 nextLivenessCheck = now + LIVENESS_PERIOD_NS;
                 checkLiveness();
                 final long waited = now - start;
+                // the stall first: a check that comes late (the thread was not scheduled) and finds both passed
+                // still reports the stall before the deadline ends the wait
+                if (stallNs > 0 && waited > stallNs && !stallReported)
+                {
+                    stallReported = true;
+                    reportStall(waitingFor, waited);
+                }
                 if (timeoutNs > 0 && waited > timeoutNs)
                 {
                     throw new DeadlineExceededException("rank " + worldRank + ": timed out after " +
                         (timeoutNs / 1_000_000) + " ms waiting on " + waitingFor.describe() +
                         "; allow longer with Communicator.timeout(Duration), Request.await(Duration) or " +
                         "RINGFOLD_TIMEOUT_MS (0 for no deadline)");
-                }
-                if (stallNs > 0 && waited > stallNs && !stallReported)
-                {
-                    stallReported = true;
-                    reportStall(waitingFor, waited);
                 }
             }
         }

@@ -27,7 +27,7 @@ class PeerDeathTest
         while (m.find())
         {
             // generous: the liveness check runs every 100 ms; a hang would hit the job's 60 s timeout
-            assertTrue(Long.parseLong(m.group(1)) < 5_000, r::toString);
+            assertTrue(Long.parseLong(m.group(1)) < 15_000, r::toString);
         }
     }
 }

@@ -13,7 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class TraceRanks
 {
-    static final int LATE_MS = 300;
+    static final int LATE_MS = 2000;
 
     private TraceRanks()
     {

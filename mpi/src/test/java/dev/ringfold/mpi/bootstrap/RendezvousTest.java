@@ -24,7 +24,7 @@ class RendezvousTest
     private static IOException aLoneRankFailsToGather(final RendezvousServer server, final String job) throws Exception
     {
         try (RendezvousClient rank = RendezvousClient.connect("127.0.0.1", server.port(), 0, 2, job, SECRET,
-            System.currentTimeMillis() + 5_000))
+            System.currentTimeMillis() + 10_000))
         {
             return assertThrows(IOException.class, () -> rank.allGather(new byte[0]));
         }
@@ -33,11 +33,11 @@ class RendezvousTest
     /** The server's failure once it has one (it records it on its own thread, after the client saw the error). */
     private static String failureOf(final RendezvousServer server) throws InterruptedException
     {
-        for (int i = 0; i < 100 && server.failure() == null; i++)
+        for (int i = 0; i < 1000 && server.failure() == null; i++)
         {
             Thread.sleep(20);
         }
-        assertNotNull(server.failure(), "the server recorded no failure within 2 s");
+        assertNotNull(server.failure(), "the server recorded no failure within 20 s");
         return server.failure();
     }
 
@@ -95,10 +95,10 @@ class RendezvousTest
     @Timeout(30)
     void aMissingRankIsNamedWhenTheDeadlinePasses() throws Exception
     {
-        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 2, "jobC", SECRET, 500))
+        try (RendezvousServer server = RendezvousServer.start("127.0.0.1", 0, 2, "jobC", SECRET, 3_000))
         {
             aLoneRankFailsToGather(server, "jobC");
-            assertEquals("ranks 1 did not reach the rendezvous within 500 ms", failureOf(server));
+            assertEquals("ranks 1 did not reach the rendezvous within 3000 ms", failureOf(server));
         }
     }
 
@@ -120,8 +120,9 @@ class RendezvousTest
                 assertEquals(1, c.allGather(new byte[] {5}).length);
             }
             final long ms = (System.nanoTime() - start) / 1_000_000;
-            // one at a time, each stranger would have held the rank up for its whole hello limit
-            assertTrue(ms < RendezvousServer.HELLO_LIMIT_MS, ms + " ms behind 50 silent connections");
+            // one at a time, each stranger would have held the rank up for its whole hello limit (50 of them: 100 s);
+            // in parallel, the rank waits on none of them, which on a loaded machine can still take seconds
+            assertTrue(ms < 10 * RendezvousServer.HELLO_LIMIT_MS, ms + " ms behind 50 silent connections");
             for (final Socket s : silent)
             {
                 s.close();
@@ -171,7 +172,7 @@ class RendezvousTest
             }
             final RendezvousClient closedFirst = ranks.get(0).get();
             ranks.get(1).get();
-            for (int i = 0; i < 100 && !server.finished(); i++)
+            for (int i = 0; i < 1000 && !server.finished(); i++)
             {
                 Thread.sleep(20);
             }
