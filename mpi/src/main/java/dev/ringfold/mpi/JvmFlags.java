@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The JVM flags Ringfold processes need on JDK 25: the runtime reaches into jdk.internal.misc and NIO buffers, uses
- * sun.misc.Unsafe through Agrona and calls native code ({@link #REQUIRED}); the tensors' kernels, and with them the
- * collectives, use the Vector API ({@link #VECTOR_API}). {@link #ALL} lives in {@code bin/jvm-flags} (for scripts
+ * sun.misc.Unsafe through Agrona and calls native code ({@link #REQUIRED}); the tensors' vector kernels (GEMM, the
+ * layers, BF16/F16 reductions) use the Vector API ({@link #VECTOR_API}), while the other reductions, and with them
+ * the collectives of every other dtype, fall back to plain Java loops without it. {@link #ALL} lives in {@code bin/jvm-flags} (for scripts
  * and plain {@code java} starts) and in the root pom's {@code ringfold.jvm.flags} (for tests and benchmarks);
  * JvmFlagsTest fails when they disagree.
  * <p>
@@ -101,11 +102,11 @@ public final class JvmFlags
     {
         if (!hasVectorApi())
         {
-            throw new IllegalStateException(what + " use the Vector API, and this JVM was started without " +
-                VECTOR_API + ". bin/mpjrun adds it when the program's classes refer to Ringfold's tensors or " +
-                "collectives (or package mpi, or the Vector API); for a program that reaches them otherwise (by " +
-                "reflection, a service loader) pass it to mpjrun as a JVM option: bin/mpjrun " + VECTOR_API +
-                " ...; a plain java start needs all of bin/jvm-flags");
+            throw new IllegalStateException(what + " need the Vector API module, and this JVM was started " +
+                "without " + VECTOR_API + ". bin/mpjrun adds it when the program's classes refer to code that " +
+                "needs it; for a program that reaches that code otherwise (by reflection, a service loader, or " +
+                "BF16/F16 data through the collectives) pass it to mpjrun as a JVM option: bin/mpjrun " +
+                VECTOR_API + " ...; a plain java start needs all of bin/jvm-flags");
         }
     }
 }

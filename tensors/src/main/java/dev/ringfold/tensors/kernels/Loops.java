@@ -37,4 +37,33 @@ final class Loops
     {
         void run(long dst, long[] srcs, long count);
     }
+
+    /**
+     * {@link Binary} over the bytes [fromByte, toByte) of the regions: the plain Java loops (ScalarF32 and the
+     * others), which run the vector loops' tails as well as whole reductions where the Vector API is missing.
+     */
+    @FunctionalInterface
+    interface BinaryRange
+    {
+        void run(long dst, long a, long b, long fromByte, long toByte);
+    }
+
+    /** {@link Multi} over the bytes [fromByte, toByte) of the regions. */
+    @FunctionalInterface
+    interface MultiRange
+    {
+        void run(long dst, long[] srcs, long fromByte, long toByte);
+    }
+
+    /** {@code loop} over the whole of {@code count} elements of {@code elementBytes} each. */
+    static Binary whole(final BinaryRange loop, final long elementBytes)
+    {
+        return (dst, a, b, count) -> loop.run(dst, a, b, 0, count * elementBytes);
+    }
+
+    /** {@code loop} over the whole of {@code count} elements of {@code elementBytes} each. */
+    static Multi whole(final MultiRange loop, final long elementBytes)
+    {
+        return (dst, srcs, count) -> loop.run(dst, srcs, 0, count * elementBytes);
+    }
 }

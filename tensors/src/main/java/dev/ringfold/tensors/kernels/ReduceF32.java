@@ -6,11 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 import static dev.ringfold.tensors.kernels.Memory.ALL;
 import static dev.ringfold.tensors.kernels.Memory.ORDER;
-import static dev.ringfold.tensors.kernels.Memory.getFloat;
-import static dev.ringfold.tensors.kernels.Memory.putFloat;
 
 /**
- * F32 loops. MIN/MAX follow {@link Math#min}/{@link Math#max} in the vector lanes and in the tail alike.
+ * F32 loops. MIN/MAX follow {@link Math#min}/{@link Math#max} in the vector lanes and in the tail alike. The
+ * tails are {@link ScalarF32}'s loops, which run whole reductions too where the Vector API module is missing.
  * Each (op) has its own loop method, reached through a table of method references rather than a switch: C2
  * expands the Vector API into instructions only while a compilation unit stays under its size budget, and a
  * dispatcher that inlined the loops of every op it had seen would exceed it and fall back to allocating Java
@@ -59,10 +58,7 @@ final class ReduceF32
         {
             load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putFloat(dst + o, getFloat(a + o) + getFloat(b + o));
-        }
+        ScalarF32.binarySum(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiSum(final long dst, final long[] srcs, final long count)
@@ -79,15 +75,7 @@ final class ReduceF32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            float acc = getFloat(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc + getFloat(srcs[j] + o);
-            }
-            putFloat(dst + o, acc);
-        }
+        ScalarF32.multiSum(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryProd(final long dst, final long a, final long b, final long count)
@@ -98,10 +86,7 @@ final class ReduceF32
         {
             load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putFloat(dst + o, getFloat(a + o) * getFloat(b + o));
-        }
+        ScalarF32.binaryProd(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiProd(final long dst, final long[] srcs, final long count)
@@ -118,15 +103,7 @@ final class ReduceF32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            float acc = getFloat(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc * getFloat(srcs[j] + o);
-            }
-            putFloat(dst + o, acc);
-        }
+        ScalarF32.multiProd(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryMin(final long dst, final long a, final long b, final long count)
@@ -137,10 +114,7 @@ final class ReduceF32
         {
             load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putFloat(dst + o, Math.min(getFloat(a + o), getFloat(b + o)));
-        }
+        ScalarF32.binaryMin(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiMin(final long dst, final long[] srcs, final long count)
@@ -157,15 +131,7 @@ final class ReduceF32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            float acc = getFloat(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = Math.min(acc, getFloat(srcs[j] + o));
-            }
-            putFloat(dst + o, acc);
-        }
+        ScalarF32.multiMin(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryMax(final long dst, final long a, final long b, final long count)
@@ -176,10 +142,7 @@ final class ReduceF32
         {
             load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putFloat(dst + o, Math.max(getFloat(a + o), getFloat(b + o)));
-        }
+        ScalarF32.binaryMax(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiMax(final long dst, final long[] srcs, final long count)
@@ -196,15 +159,7 @@ final class ReduceF32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            float acc = getFloat(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = Math.max(acc, getFloat(srcs[j] + o));
-            }
-            putFloat(dst + o, acc);
-        }
+        ScalarF32.multiMax(dst, srcs, vectorBytes, bytes);
     }
 
     /** x[i] = x[i] / divisor: a true division, not a multiplication by the reciprocal (which can differ by an ulp). */
@@ -216,10 +171,7 @@ final class ReduceF32
         {
             load(x + o).div(divisor).intoMemorySegment(ALL, x + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putFloat(x + o, getFloat(x + o) / divisor);
-        }
+        ScalarF32.divide(x, vectorBytes, bytes, divisor);
     }
 
     /** x[i] = x[i] * factor. */
@@ -231,10 +183,7 @@ final class ReduceF32
         {
             load(x + o).mul(factor).intoMemorySegment(ALL, x + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putFloat(x + o, getFloat(x + o) * factor);
-        }
+        ScalarF32.scale(x, vectorBytes, bytes, factor);
     }
 
 }

@@ -6,11 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 import static dev.ringfold.tensors.kernels.Memory.ALL;
 import static dev.ringfold.tensors.kernels.Memory.ORDER;
-import static dev.ringfold.tensors.kernels.Memory.getDouble;
-import static dev.ringfold.tensors.kernels.Memory.putDouble;
 
 /**
- * F64 loops, as {@link ReduceF32}.
+ * F64 loops, as {@link ReduceF32}; the tails are {@link ScalarF64}'s loops.
  * Each (op) has its own loop method, reached through a table of method references rather than a switch: C2
  * expands the Vector API into instructions only while a compilation unit stays under its size budget, and a
  * dispatcher that inlined the loops of every op it had seen would exceed it and fall back to allocating Java
@@ -59,10 +57,7 @@ final class ReduceF64
         {
             load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putDouble(dst + o, getDouble(a + o) + getDouble(b + o));
-        }
+        ScalarF64.binarySum(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiSum(final long dst, final long[] srcs, final long count)
@@ -79,15 +74,7 @@ final class ReduceF64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            double acc = getDouble(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc + getDouble(srcs[j] + o);
-            }
-            putDouble(dst + o, acc);
-        }
+        ScalarF64.multiSum(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryProd(final long dst, final long a, final long b, final long count)
@@ -98,10 +85,7 @@ final class ReduceF64
         {
             load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putDouble(dst + o, getDouble(a + o) * getDouble(b + o));
-        }
+        ScalarF64.binaryProd(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiProd(final long dst, final long[] srcs, final long count)
@@ -118,15 +102,7 @@ final class ReduceF64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            double acc = getDouble(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc * getDouble(srcs[j] + o);
-            }
-            putDouble(dst + o, acc);
-        }
+        ScalarF64.multiProd(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryMin(final long dst, final long a, final long b, final long count)
@@ -137,10 +113,7 @@ final class ReduceF64
         {
             load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putDouble(dst + o, Math.min(getDouble(a + o), getDouble(b + o)));
-        }
+        ScalarF64.binaryMin(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiMin(final long dst, final long[] srcs, final long count)
@@ -157,15 +130,7 @@ final class ReduceF64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            double acc = getDouble(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = Math.min(acc, getDouble(srcs[j] + o));
-            }
-            putDouble(dst + o, acc);
-        }
+        ScalarF64.multiMin(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryMax(final long dst, final long a, final long b, final long count)
@@ -176,10 +141,7 @@ final class ReduceF64
         {
             load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putDouble(dst + o, Math.max(getDouble(a + o), getDouble(b + o)));
-        }
+        ScalarF64.binaryMax(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiMax(final long dst, final long[] srcs, final long count)
@@ -196,15 +158,7 @@ final class ReduceF64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            double acc = getDouble(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = Math.max(acc, getDouble(srcs[j] + o));
-            }
-            putDouble(dst + o, acc);
-        }
+        ScalarF64.multiMax(dst, srcs, vectorBytes, bytes);
     }
 
     /** x[i] = x[i] / divisor: a true division, not a multiplication by the reciprocal (which can differ by an ulp). */
@@ -216,10 +170,7 @@ final class ReduceF64
         {
             load(x + o).div(divisor).intoMemorySegment(ALL, x + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putDouble(x + o, getDouble(x + o) / divisor);
-        }
+        ScalarF64.divide(x, vectorBytes, bytes, divisor);
     }
 
     /** x[i] = x[i] * factor. */
@@ -231,10 +182,7 @@ final class ReduceF64
         {
             load(x + o).mul(factor).intoMemorySegment(ALL, x + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putDouble(x + o, getDouble(x + o) * factor);
-        }
+        ScalarF64.scale(x, vectorBytes, bytes, factor);
     }
 
 }

@@ -7,11 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 import static dev.ringfold.tensors.kernels.Memory.ALL;
 import static dev.ringfold.tensors.kernels.Memory.ORDER;
-import static dev.ringfold.tensors.kernels.Memory.getInt;
-import static dev.ringfold.tensors.kernels.Memory.putInt;
 
 /**
- * I32 loops. Integer arithmetic wraps (two's complement), as in Java and C.
+ * I32 loops. Integer arithmetic wraps (two's complement), as in Java and C. The tails, and division, are
+ * {@link ScalarI32}'s loops.
  * Each (op) has its own loop method, reached through a table of method references rather than a switch: C2
  * expands the Vector API into instructions only while a compilation unit stays under its size budget, and a
  * dispatcher that inlined the loops of every op it had seen would exceed it and fall back to allocating Java
@@ -66,10 +65,7 @@ final class ReduceI32
         {
             load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putInt(dst + o, getInt(a + o) + getInt(b + o));
-        }
+        ScalarI32.binarySum(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiSum(final long dst, final long[] srcs, final long count)
@@ -86,15 +82,7 @@ final class ReduceI32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            int acc = getInt(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc + getInt(srcs[j] + o);
-            }
-            putInt(dst + o, acc);
-        }
+        ScalarI32.multiSum(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryProd(final long dst, final long a, final long b, final long count)
@@ -105,10 +93,7 @@ final class ReduceI32
         {
             load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putInt(dst + o, getInt(a + o) * getInt(b + o));
-        }
+        ScalarI32.binaryProd(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiProd(final long dst, final long[] srcs, final long count)
@@ -125,15 +110,7 @@ final class ReduceI32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            int acc = getInt(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc * getInt(srcs[j] + o);
-            }
-            putInt(dst + o, acc);
-        }
+        ScalarI32.multiProd(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryMin(final long dst, final long a, final long b, final long count)
@@ -144,10 +121,7 @@ final class ReduceI32
         {
             load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putInt(dst + o, Math.min(getInt(a + o), getInt(b + o)));
-        }
+        ScalarI32.binaryMin(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiMin(final long dst, final long[] srcs, final long count)
@@ -164,15 +138,7 @@ final class ReduceI32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            int acc = getInt(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = Math.min(acc, getInt(srcs[j] + o));
-            }
-            putInt(dst + o, acc);
-        }
+        ScalarI32.multiMin(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryMax(final long dst, final long a, final long b, final long count)
@@ -183,10 +149,7 @@ final class ReduceI32
         {
             load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putInt(dst + o, Math.max(getInt(a + o), getInt(b + o)));
-        }
+        ScalarI32.binaryMax(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiMax(final long dst, final long[] srcs, final long count)
@@ -203,15 +166,7 @@ final class ReduceI32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            int acc = getInt(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = Math.max(acc, getInt(srcs[j] + o));
-            }
-            putInt(dst + o, acc);
-        }
+        ScalarI32.multiMax(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryAnd(final long dst, final long a, final long b, final long count)
@@ -222,10 +177,7 @@ final class ReduceI32
         {
             load(a + o).and(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putInt(dst + o, getInt(a + o) & getInt(b + o));
-        }
+        ScalarI32.binaryAnd(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiAnd(final long dst, final long[] srcs, final long count)
@@ -242,15 +194,7 @@ final class ReduceI32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            int acc = getInt(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc & getInt(srcs[j] + o);
-            }
-            putInt(dst + o, acc);
-        }
+        ScalarI32.multiAnd(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryOr(final long dst, final long a, final long b, final long count)
@@ -261,10 +205,7 @@ final class ReduceI32
         {
             load(a + o).or(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putInt(dst + o, getInt(a + o) | getInt(b + o));
-        }
+        ScalarI32.binaryOr(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiOr(final long dst, final long[] srcs, final long count)
@@ -281,15 +222,7 @@ final class ReduceI32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            int acc = getInt(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc | getInt(srcs[j] + o);
-            }
-            putInt(dst + o, acc);
-        }
+        ScalarI32.multiOr(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryXor(final long dst, final long a, final long b, final long count)
@@ -300,10 +233,7 @@ final class ReduceI32
         {
             load(a + o).lanewise(VectorOperators.XOR, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putInt(dst + o, getInt(a + o) ^ getInt(b + o));
-        }
+        ScalarI32.binaryXor(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiXor(final long dst, final long[] srcs, final long count)
@@ -320,25 +250,6 @@ final class ReduceI32
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            int acc = getInt(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc ^ getInt(srcs[j] + o);
-            }
-            putInt(dst + o, acc);
-        }
+        ScalarI32.multiXor(dst, srcs, vectorBytes, bytes);
     }
-
-    /** x[i] = x[i] / divisor, truncated toward zero (Java's and C's integer division). */
-    static void divide(final long x, final long count, final long divisor)
-    {
-        // x86 has no integer vector division; the Vector API would fall back to Java code per lane.
-        for (long o = 0, bytes = count * SIZE; o < bytes; o += SIZE)
-        {
-            putInt(x + o, getInt(x + o) / (int)divisor);
-        }
-    }
-
 }

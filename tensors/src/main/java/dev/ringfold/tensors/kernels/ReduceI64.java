@@ -7,11 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 import static dev.ringfold.tensors.kernels.Memory.ALL;
 import static dev.ringfold.tensors.kernels.Memory.ORDER;
-import static dev.ringfold.tensors.kernels.Memory.getLong;
-import static dev.ringfold.tensors.kernels.Memory.putLong;
 
 /**
- * I64 loops. Integer arithmetic wraps (two's complement), as in Java and C.
+ * I64 loops. Integer arithmetic wraps (two's complement), as in Java and C. The tails, and division, are
+ * {@link ScalarI64}'s loops.
  * Each (op) has its own loop method, reached through a table of method references rather than a switch: C2
  * expands the Vector API into instructions only while a compilation unit stays under its size budget, and a
  * dispatcher that inlined the loops of every op it had seen would exceed it and fall back to allocating Java
@@ -66,10 +65,7 @@ final class ReduceI64
         {
             load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putLong(dst + o, getLong(a + o) + getLong(b + o));
-        }
+        ScalarI64.binarySum(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiSum(final long dst, final long[] srcs, final long count)
@@ -86,15 +82,7 @@ final class ReduceI64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            long acc = getLong(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc + getLong(srcs[j] + o);
-            }
-            putLong(dst + o, acc);
-        }
+        ScalarI64.multiSum(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryProd(final long dst, final long a, final long b, final long count)
@@ -105,10 +93,7 @@ final class ReduceI64
         {
             load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putLong(dst + o, getLong(a + o) * getLong(b + o));
-        }
+        ScalarI64.binaryProd(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiProd(final long dst, final long[] srcs, final long count)
@@ -125,15 +110,7 @@ final class ReduceI64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            long acc = getLong(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc * getLong(srcs[j] + o);
-            }
-            putLong(dst + o, acc);
-        }
+        ScalarI64.multiProd(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryMin(final long dst, final long a, final long b, final long count)
@@ -144,10 +121,7 @@ final class ReduceI64
         {
             load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putLong(dst + o, Math.min(getLong(a + o), getLong(b + o)));
-        }
+        ScalarI64.binaryMin(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiMin(final long dst, final long[] srcs, final long count)
@@ -164,15 +138,7 @@ final class ReduceI64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            long acc = getLong(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = Math.min(acc, getLong(srcs[j] + o));
-            }
-            putLong(dst + o, acc);
-        }
+        ScalarI64.multiMin(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryMax(final long dst, final long a, final long b, final long count)
@@ -183,10 +149,7 @@ final class ReduceI64
         {
             load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putLong(dst + o, Math.max(getLong(a + o), getLong(b + o)));
-        }
+        ScalarI64.binaryMax(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiMax(final long dst, final long[] srcs, final long count)
@@ -203,15 +166,7 @@ final class ReduceI64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            long acc = getLong(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = Math.max(acc, getLong(srcs[j] + o));
-            }
-            putLong(dst + o, acc);
-        }
+        ScalarI64.multiMax(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryAnd(final long dst, final long a, final long b, final long count)
@@ -222,10 +177,7 @@ final class ReduceI64
         {
             load(a + o).and(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putLong(dst + o, getLong(a + o) & getLong(b + o));
-        }
+        ScalarI64.binaryAnd(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiAnd(final long dst, final long[] srcs, final long count)
@@ -242,15 +194,7 @@ final class ReduceI64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            long acc = getLong(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc & getLong(srcs[j] + o);
-            }
-            putLong(dst + o, acc);
-        }
+        ScalarI64.multiAnd(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryOr(final long dst, final long a, final long b, final long count)
@@ -261,10 +205,7 @@ final class ReduceI64
         {
             load(a + o).or(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putLong(dst + o, getLong(a + o) | getLong(b + o));
-        }
+        ScalarI64.binaryOr(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiOr(final long dst, final long[] srcs, final long count)
@@ -281,15 +222,7 @@ final class ReduceI64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            long acc = getLong(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc | getLong(srcs[j] + o);
-            }
-            putLong(dst + o, acc);
-        }
+        ScalarI64.multiOr(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryXor(final long dst, final long a, final long b, final long count)
@@ -300,10 +233,7 @@ final class ReduceI64
         {
             load(a + o).lanewise(VectorOperators.XOR, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putLong(dst + o, getLong(a + o) ^ getLong(b + o));
-        }
+        ScalarI64.binaryXor(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiXor(final long dst, final long[] srcs, final long count)
@@ -320,25 +250,6 @@ final class ReduceI64
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            long acc = getLong(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = acc ^ getLong(srcs[j] + o);
-            }
-            putLong(dst + o, acc);
-        }
+        ScalarI64.multiXor(dst, srcs, vectorBytes, bytes);
     }
-
-    /** x[i] = x[i] / divisor, truncated toward zero (Java's and C's integer division). */
-    static void divide(final long x, final long count, final long divisor)
-    {
-        // x86 has no integer vector division; the Vector API would fall back to Java code per lane.
-        for (long o = 0, bytes = count * SIZE; o < bytes; o += SIZE)
-        {
-            putLong(x + o, getLong(x + o) / divisor);
-        }
-    }
-
 }

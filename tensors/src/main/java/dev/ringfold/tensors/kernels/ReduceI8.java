@@ -7,12 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 import static dev.ringfold.tensors.kernels.Memory.ALL;
 import static dev.ringfold.tensors.kernels.Memory.ORDER;
-import static dev.ringfold.tensors.kernels.Memory.getByte;
-import static dev.ringfold.tensors.kernels.Memory.putByte;
 
 /**
  * I8 and U8 loops: the same bits for every op but MIN, MAX and division, which are unsigned for U8.
- * Integer arithmetic wraps (two's complement), as in Java and C.
+ * Integer arithmetic wraps (two's complement), as in Java and C. The tails, and division, are {@link ScalarI8}'s
+ * loops.
  * Each (op) has its own loop method, reached through a table of method references rather than a switch: C2
  * expands the Vector API into instructions only while a compilation unit stays under its size budget, and a
  * dispatcher that inlined the loops of every op it had seen would exceed it and fall back to allocating Java
@@ -87,10 +86,7 @@ final class ReduceI8
         {
             load(a + o).add(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putByte(dst + o, (byte)(getByte(a + o) + getByte(b + o)));
-        }
+        ScalarI8.binarySum(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiSum(final long dst, final long[] srcs, final long count)
@@ -107,15 +103,7 @@ final class ReduceI8
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            byte acc = getByte(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = (byte)(acc + getByte(srcs[j] + o));
-            }
-            putByte(dst + o, acc);
-        }
+        ScalarI8.multiSum(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryProd(final long dst, final long a, final long b, final long count)
@@ -126,10 +114,7 @@ final class ReduceI8
         {
             load(a + o).mul(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putByte(dst + o, (byte)(getByte(a + o) * getByte(b + o)));
-        }
+        ScalarI8.binaryProd(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiProd(final long dst, final long[] srcs, final long count)
@@ -146,15 +131,7 @@ final class ReduceI8
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            byte acc = getByte(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = (byte)(acc * getByte(srcs[j] + o));
-            }
-            putByte(dst + o, acc);
-        }
+        ScalarI8.multiProd(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryMin(final long dst, final long a, final long b, final long count)
@@ -165,10 +142,7 @@ final class ReduceI8
         {
             load(a + o).min(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putByte(dst + o, (byte)Math.min(getByte(a + o), getByte(b + o)));
-        }
+        ScalarI8.binaryMin(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiMin(final long dst, final long[] srcs, final long count)
@@ -185,15 +159,7 @@ final class ReduceI8
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            byte acc = getByte(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = (byte)Math.min(acc, getByte(srcs[j] + o));
-            }
-            putByte(dst + o, acc);
-        }
+        ScalarI8.multiMin(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryMax(final long dst, final long a, final long b, final long count)
@@ -204,10 +170,7 @@ final class ReduceI8
         {
             load(a + o).max(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putByte(dst + o, (byte)Math.max(getByte(a + o), getByte(b + o)));
-        }
+        ScalarI8.binaryMax(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiMax(final long dst, final long[] srcs, final long count)
@@ -224,15 +187,7 @@ final class ReduceI8
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            byte acc = getByte(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = (byte)Math.max(acc, getByte(srcs[j] + o));
-            }
-            putByte(dst + o, acc);
-        }
+        ScalarI8.multiMax(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryUnsignedMin(final long dst, final long a, final long b, final long count)
@@ -243,10 +198,7 @@ final class ReduceI8
         {
             load(a + o).lanewise(VectorOperators.UMIN, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putByte(dst + o, (byte)Math.min(getByte(a + o) & 0xff, getByte(b + o) & 0xff));
-        }
+        ScalarI8.binaryUnsignedMin(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiUnsignedMin(final long dst, final long[] srcs, final long count)
@@ -263,15 +215,7 @@ final class ReduceI8
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            byte acc = getByte(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = (byte)Math.min(acc & 0xff, getByte(srcs[j] + o) & 0xff);
-            }
-            putByte(dst + o, acc);
-        }
+        ScalarI8.multiUnsignedMin(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryUnsignedMax(final long dst, final long a, final long b, final long count)
@@ -282,10 +226,7 @@ final class ReduceI8
         {
             load(a + o).lanewise(VectorOperators.UMAX, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putByte(dst + o, (byte)Math.max(getByte(a + o) & 0xff, getByte(b + o) & 0xff));
-        }
+        ScalarI8.binaryUnsignedMax(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiUnsignedMax(final long dst, final long[] srcs, final long count)
@@ -302,15 +243,7 @@ final class ReduceI8
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            byte acc = getByte(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = (byte)Math.max(acc & 0xff, getByte(srcs[j] + o) & 0xff);
-            }
-            putByte(dst + o, acc);
-        }
+        ScalarI8.multiUnsignedMax(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryAnd(final long dst, final long a, final long b, final long count)
@@ -321,10 +254,7 @@ final class ReduceI8
         {
             load(a + o).and(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putByte(dst + o, (byte)(getByte(a + o) & getByte(b + o)));
-        }
+        ScalarI8.binaryAnd(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiAnd(final long dst, final long[] srcs, final long count)
@@ -341,15 +271,7 @@ final class ReduceI8
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            byte acc = getByte(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = (byte)(acc & getByte(srcs[j] + o));
-            }
-            putByte(dst + o, acc);
-        }
+        ScalarI8.multiAnd(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryOr(final long dst, final long a, final long b, final long count)
@@ -360,10 +282,7 @@ final class ReduceI8
         {
             load(a + o).or(load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putByte(dst + o, (byte)(getByte(a + o) | getByte(b + o)));
-        }
+        ScalarI8.binaryOr(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiOr(final long dst, final long[] srcs, final long count)
@@ -380,15 +299,7 @@ final class ReduceI8
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            byte acc = getByte(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = (byte)(acc | getByte(srcs[j] + o));
-            }
-            putByte(dst + o, acc);
-        }
+        ScalarI8.multiOr(dst, srcs, vectorBytes, bytes);
     }
 
     private static void binaryXor(final long dst, final long a, final long b, final long count)
@@ -399,10 +310,7 @@ final class ReduceI8
         {
             load(a + o).lanewise(VectorOperators.XOR, load(b + o)).intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            putByte(dst + o, (byte)(getByte(a + o) ^ getByte(b + o)));
-        }
+        ScalarI8.binaryXor(dst, a, b, vectorBytes, bytes);
     }
 
     private static void multiXor(final long dst, final long[] srcs, final long count)
@@ -419,30 +327,6 @@ final class ReduceI8
             }
             acc.intoMemorySegment(ALL, dst + o, ORDER);
         }
-        for (long o = vectorBytes; o < bytes; o += SIZE)
-        {
-            byte acc = getByte(srcs[0] + o);
-            for (int j = 1; j < k; j++)
-            {
-                acc = (byte)(acc ^ getByte(srcs[j] + o));
-            }
-            putByte(dst + o, acc);
-        }
+        ScalarI8.multiXor(dst, srcs, vectorBytes, bytes);
     }
-
-    /**
-     * x[i] = x[i] / divisor, truncated toward zero; U8 divides the unsigned value. It is the wrapped sum that is
-     * divided: an average of bytes whose sum overflowed a byte is not the true average (widen first if it matters).
-     */
-    static void divide(final boolean unsigned, final long x, final long count, final long divisor)
-    {
-        // x86 has no integer vector division; the Vector API would fall back to Java code per lane.
-        final int d = (int)divisor;
-        for (long o = 0; o < count; o++)
-        {
-            final byte v = getByte(x + o);
-            putByte(x + o, (byte)(unsigned ? (v & 0xff) / d : v / d));
-        }
-    }
-
 }

@@ -27,15 +27,21 @@ import static dev.ringfold.tensors.kernels.Memory.checkCount;
  * </ul>
  * Regions may be the same (dst == a, dst == one of the sources) but must not otherwise overlap. Nothing here
  * allocates.
+ *
+ * <p>Where the JVM was started without the Vector API module (ranks of programs that use only the mpi APIs: the
+ * module turns off the AOT cache's archived module graph and linked classes, which costs start-up), F32, F64, the
+ * integers and U8 run the plain Java loops that serve the vector loops as their tails (ScalarF32 and the others),
+ * with the same bits; BF16 and F16, whose loops are vector ones only, throw an {@link IllegalStateException} that
+ * names the flag.
  */
 public final class ReduceKernels
 {
-    static
-    {
-        // before the first Vector API class is linked (ReduceF32 and the others, whose verification loads it): a
-        // clear error where the module is missing
-        JvmFlags.requireVectorApi("Ringfold's reduction kernels (and with them the collectives)");
-    }
+    /**
+     * Decided once: whether this JVM has the Vector API module, and so the vector loops (ReduceF32 and the others)
+     * or the plain Java ones (ScalarF32 and the others). Without the module, no code path of F32, F64, I32, I64, I8
+     * or U8 may name a class that links the Vector API: verifying it would throw a NoClassDefFoundError.
+     */
+    private static final boolean VECTOR = JvmFlags.hasVectorApi();
 
     // Each dtype's loops live in their own class (ReduceF32, ReduceF64, ...), initialised when a call first needs
     // that dtype: a program that reduces floats loads the float kernels and their vector species only, not the
@@ -52,12 +58,12 @@ public final class ReduceKernels
     {
         return switch (dtype)
         {
-            case F32 -> ReduceF32.BINARY;
-            case F64 -> ReduceF64.BINARY;
-            case I32 -> ReduceI32.BINARY;
-            case I64 -> ReduceI64.BINARY;
-            case I8 -> ReduceI8.I8_BINARY;
-            case U8 -> ReduceI8.U8_BINARY;
+            case F32 -> VECTOR ? ReduceF32.BINARY : ScalarF32.Tables.BINARY;
+            case F64 -> VECTOR ? ReduceF64.BINARY : ScalarF64.Tables.BINARY;
+            case I32 -> VECTOR ? ReduceI32.BINARY : ScalarI32.Tables.BINARY;
+            case I64 -> VECTOR ? ReduceI64.BINARY : ScalarI64.Tables.BINARY;
+            case I8 -> VECTOR ? ReduceI8.I8_BINARY : ScalarI8.Tables.I8_BINARY;
+            case U8 -> VECTOR ? ReduceI8.U8_BINARY : ScalarI8.Tables.U8_BINARY;
             case BF16 -> ReduceHalf.BF16_BINARY;
             case F16 -> ReduceHalf.F16_BINARY;
         };
@@ -68,12 +74,12 @@ public final class ReduceKernels
     {
         return switch (dtype)
         {
-            case F32 -> ReduceF32.MULTI;
-            case F64 -> ReduceF64.MULTI;
-            case I32 -> ReduceI32.MULTI;
-            case I64 -> ReduceI64.MULTI;
-            case I8 -> ReduceI8.I8_MULTI;
-            case U8 -> ReduceI8.U8_MULTI;
+            case F32 -> VECTOR ? ReduceF32.MULTI : ScalarF32.Tables.MULTI;
+            case F64 -> VECTOR ? ReduceF64.MULTI : ScalarF64.Tables.MULTI;
+            case I32 -> VECTOR ? ReduceI32.MULTI : ScalarI32.Tables.MULTI;
+            case I64 -> VECTOR ? ReduceI64.MULTI : ScalarI64.Tables.MULTI;
+            case I8 -> VECTOR ? ReduceI8.I8_MULTI : ScalarI8.Tables.I8_MULTI;
+            case U8 -> VECTOR ? ReduceI8.U8_MULTI : ScalarI8.Tables.U8_MULTI;
             case BF16 -> ReduceHalf.BF16_MULTI;
             case F16 -> ReduceHalf.F16_MULTI;
         };
@@ -120,7 +126,7 @@ public final class ReduceKernels
     /** {@code f32Dst[i] = (float)src[i]}, exact, for F32, BF16 or F16 sources: starts an F32 accumulator. */
     public static void widenToF32(final DType dtype, final long f32Dst, final long src, final long count)
     {
-        checkCount(count);
+        check(dtype, count);
         accumulationType(dtype);
         switch (dtype)
         {
@@ -140,14 +146,14 @@ public final class ReduceKernels
         {
             case BF16 -> ReduceHalf.BF16_ACCUMULATE[op.ordinal()].run(f32Acc, 0, src, count);
             case F16 -> ReduceHalf.F16_ACCUMULATE[op.ordinal()].run(f32Acc, 0, src, count);
-            default -> ReduceF32.BINARY[op.ordinal()].run(f32Acc, f32Acc, src, count); // acc = acc op src
+            default -> binary(DType.F32)[op.ordinal()].run(f32Acc, f32Acc, src, count); // acc = acc op src
         }
     }
 
     /** {@code dst[i] = round(f32Src[i])} to nearest even: the one rounding of an F32 accumulation. */
     public static void roundFromF32(final DType dtype, final long dst, final long f32Src, final long count)
     {
-        checkCount(count);
+        check(dtype, count);
         accumulationType(dtype);
         switch (dtype)
         {
@@ -163,19 +169,19 @@ public final class ReduceKernels
      */
     public static void divide(final DType dtype, final long x, final long count, final long divisor)
     {
-        checkCount(count);
+        check(dtype, count);
         if (divisor <= 0)
         {
             throw new IllegalArgumentException("divisor must be positive: " + divisor);
         }
         switch (dtype)
         {
-            case F32 -> ReduceF32.divide(x, count, (float)divisor);
-            case F64 -> ReduceF64.divide(x, count, divisor);
-            case I32 -> ReduceI32.divide(x, count, divisor);
-            case I64 -> ReduceI64.divide(x, count, divisor);
-            case I8 -> ReduceI8.divide(false, x, count, divisor);
-            case U8 -> ReduceI8.divide(true, x, count, divisor);
+            case F32 -> divideF32(x, count, (float)divisor);
+            case F64 -> divideF64(x, count, divisor);
+            case I32 -> ScalarI32.divide(x, 0, count * Integer.BYTES, divisor);
+            case I64 -> ScalarI64.divide(x, 0, count * Long.BYTES, divisor);
+            case I8 -> ScalarI8.divide(false, x, 0, count * Byte.BYTES, divisor);
+            case U8 -> ScalarI8.divide(true, x, 0, count * Byte.BYTES, divisor);
             case BF16 -> ReduceHalf.divideBf16(x, count, (float)divisor);
             case F16 -> ReduceHalf.divideF16(x, count, (float)divisor);
         }
@@ -184,18 +190,69 @@ public final class ReduceKernels
     /** {@code x[i] = x[i] * factor} for floating-point types (F32, BF16 and F16 multiply by {@code (float)factor}). */
     public static void scale(final DType dtype, final long x, final long count, final double factor)
     {
-        checkCount(count);
+        check(dtype, count);
         if (dtype.isInteger())
         {
             throw new IllegalArgumentException("scale is for floating-point types, not " + dtype);
         }
         switch (dtype)
         {
-            case F32 -> ReduceF32.scale(x, count, (float)factor);
-            case F64 -> ReduceF64.scale(x, count, factor);
+            case F32 -> scaleF32(x, count, (float)factor);
+            case F64 -> scaleF64(x, count, factor);
             case BF16 -> ReduceHalf.scaleBf16(x, count, (float)factor);
             case F16 -> ReduceHalf.scaleF16(x, count, (float)factor);
             default -> throw new IllegalStateException("unreachable: " + dtype);
+        }
+    }
+
+    // F32 and F64 division and scaling: the vector loops, or the plain Java ones over the whole region. (The
+    // integers divide in plain Java on both paths: x86 has no integer vector division.)
+
+    private static void divideF32(final long x, final long count, final float divisor)
+    {
+        if (VECTOR)
+        {
+            ReduceF32.divide(x, count, divisor);
+        }
+        else
+        {
+            ScalarF32.divide(x, 0, count * Float.BYTES, divisor);
+        }
+    }
+
+    private static void divideF64(final long x, final long count, final double divisor)
+    {
+        if (VECTOR)
+        {
+            ReduceF64.divide(x, count, divisor);
+        }
+        else
+        {
+            ScalarF64.divide(x, 0, count * Double.BYTES, divisor);
+        }
+    }
+
+    private static void scaleF32(final long x, final long count, final float factor)
+    {
+        if (VECTOR)
+        {
+            ReduceF32.scale(x, count, factor);
+        }
+        else
+        {
+            ScalarF32.scale(x, 0, count * Float.BYTES, factor);
+        }
+    }
+
+    private static void scaleF64(final long x, final long count, final double factor)
+    {
+        if (VECTOR)
+        {
+            ReduceF64.scale(x, count, factor);
+        }
+        else
+        {
+            ScalarF64.scale(x, 0, count * Double.BYTES, factor);
         }
     }
 
@@ -209,6 +266,19 @@ public final class ReduceKernels
         return bytes / dtype.bytes();
     }
 
+    /**
+     * A valid count, and kernels for {@code dtype} in this JVM: BF16 and F16 have vector loops only (ReduceHalf), so
+     * without the module they throw the error that names the flag, before anything links ReduceHalf.
+     */
+    private static void check(final DType dtype, final long count)
+    {
+        checkCount(count);
+        if (!VECTOR && (dtype == DType.BF16 || dtype == DType.F16))
+        {
+            JvmFlags.requireVectorApi("Ringfold's BF16 and F16 reduction kernels");
+        }
+    }
+
     private static void accumulationType(final DType dtype)
     {
         if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F16)
@@ -219,7 +289,7 @@ public final class ReduceKernels
 
     private static void check(final ReduceOp op, final DType dtype, final long count)
     {
-        checkCount(count);
+        check(dtype, count);
         if (!op.supports(dtype))
         {
             throw new IllegalArgumentException(op + " is not defined for " + dtype);

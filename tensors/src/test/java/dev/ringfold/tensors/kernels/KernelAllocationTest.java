@@ -29,19 +29,7 @@ final class KernelAllocationTest
             final ReduceOp[] floatOps = { ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MIN, ReduceOp.MAX };
             AllocationFree.assertEventually("reduce", () ->
             {
-                for (final DType dtype : dtypes)
-                {
-                    for (final ReduceOp op : ops)
-                    {
-                        if (op.supports(dtype))
-                        {
-                            ReduceKernels.reduce(op, dtype, a, b, N);
-                            ReduceKernels.reduce(op, dtype, b, a, b, N);
-                            ReduceKernels.reduceAll(op, dtype, a, srcs, N);
-                        }
-                    }
-                    ReduceKernels.divide(dtype, a, N, 3);
-                }
+                reduceEveryOp(dtypes, ops, a, b, srcs, N);
                 for (final DType dtype : accumulating)
                 {
                     ReduceKernels.widenToF32(dtype, acc, b, N);
@@ -53,6 +41,28 @@ final class KernelAllocationTest
                     ReduceKernels.scale(dtype, a, N, 0.5);
                 }
             });
+        }
+    }
+
+    /**
+     * Every op of {@code dtypes} through reduce (out of place and in place) and reduceAll, then divide: the batch
+     * both paths' allocation checks run (WithoutVectorApiTest runs it on the plain Java loops).
+     */
+    static void reduceEveryOp(
+        final DType[] dtypes, final ReduceOp[] ops, final long a, final long b, final long[] srcs, final int n)
+    {
+        for (final DType dtype : dtypes)
+        {
+            for (final ReduceOp op : ops)
+            {
+                if (op.supports(dtype))
+                {
+                    ReduceKernels.reduce(op, dtype, a, b, n);
+                    ReduceKernels.reduce(op, dtype, b, a, b, n);
+                    ReduceKernels.reduceAll(op, dtype, a, srcs, n);
+                }
+            }
+            ReduceKernels.divide(dtype, a, n, 3);
         }
     }
 
