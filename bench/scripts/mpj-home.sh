@@ -23,8 +23,8 @@ mpj_program() {
   javac -nowarn -cp /usr/share/java/mpj.jar -d "$WORK/classes" "$1" || exit 1
 }
 
-# mpj_table HEADER DIGITS: from the RESULT lines ("RESULT <key1> <key2> <value>") of WORK/mpj.* (MPJ Express's runs)
-# and WORK/ours.* (Ringfold's), one row per key in the order first seen: the median over runs of each, the range, and
+# mpj_table HEADER DIGITS [OURS]: from the RESULT lines ("RESULT <key1> <key2> <value>") of WORK/mpj.* (MPJ Express's
+# runs) and WORK/ours.* (Ringfold's; WORK/OURS.* when given), one row per key in the order first seen: the median over runs of each, the range, and
 # MPJ Express's median / Ringfold's. HEADER names the two key columns and the unit ("operation | size (B) | µs").
 mpj_table() {
   awk -v header="$1" -v digits="$2" '
@@ -41,5 +41,5 @@ mpj_table() {
       print "|---|---:|---:|---:|---:|---:|---:|"
       for (i = 1; i <= n; i++) { k = order[i]; split(k, p, " "); m = median(v["mpj", k]); o = median(v["ours", k])
         printf "| %s | %s | %." digits "f | %s | %." digits "f | %s | %.2fx |\n", p[1], p[2], m, range(v["mpj", k]), o, range(v["ours", k]), m / o } }
-  ' "$WORK"/mpj.* "$WORK"/ours.*
+  ' "$WORK"/mpj.* "$WORK"/"${3:-ours}".*
 }

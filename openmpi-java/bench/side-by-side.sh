@@ -5,7 +5,8 @@
 #   JAVAC=$JAVA_HOME/bin/javac ../shared/anchors/ompi-java/build-reference.sh /tmp/ompi-java-ref
 # Environment: NP (2), REPEAT (3), DEV (Ringfold's -dev, auto), OMPI_JAVA_REF (/tmp/ompi-java-ref); RINGFOLD_*
 # settings reach Ringfold's ranks (RINGFOLD_IDLE=spin: poll like Open MPI whatever the load); ONLY="latency
-# allreduce" runs those benchmarks alone (of latency, bw, allreduce).
+# allreduce" runs those benchmarks alone (of latency, bw, allreduce); CACHED=1 runs Ringfold's ranks with the
+# program's own AOT cache (bin/mpjrun --aot-cache), recorded by one untimed run of the first case before the sitting.
 # Prints one line per run: which, benchmark, mode, bytes, value, unit; then the medians side by side. Before each
 # Ringfold run a comment gives the 1-minute load average: Ringfold's ranks start in their backing-off waits (short
 # spins, then yields and parks) when it exceeds the CPUs plus the job's ranks, and a ping-pong then pays wake-ups.
@@ -24,7 +25,18 @@ MAIN=dev.ringfold.openmpi.bench.OsuJavaBench
 declare -a CASES=("latency 8" "bw 1048576 16777216" "allreduce 8 1048576 16777216")
 run_ompi() { mpirun --allow-run-as-root --oversubscribe --bind-to none -np "$NP" "$JAVA_HOME/bin/java" \
   --enable-native-access=ALL-UNNAMED -Xmx4g -cp "$REF/mpi.jar:$WORK" $MAIN "$@" 2>/dev/null; }
-run_ours() { "$ROOT/bin/mpjrun" -np "$NP" -dev "$DEV" --no-tag-output -Xmx4g -cp "$WORK" $MAIN "$@" 2>/dev/null; }
+OURS_CP=("-cp" "$WORK")
+if [ "${CACHED:-0}" = 1 ]; then
+  (cd "$WORK" && "$JAVA_HOME/bin/jar" cf "$WORK/program.jar" dev)
+  OURS_CP=("--aot-cache" "$WORK/program.aot" "-cp" "$WORK/program.jar")
+fi
+run_ours() { "$ROOT/bin/mpjrun" -np "$NP" -dev "$DEV" --no-tag-output -Xmx4g "${OURS_CP[@]}" $MAIN "$@" 2>/dev/null; }
+if [ "${CACHED:-0}" = 1 ]; then
+  set -- ${CASES[0]}
+  run_ours "$1" direct "${@:2}" > /dev/null
+  [ -s "$WORK/program.aot" ] || { echo "no AOT cache was recorded" >&2; exit 1; }
+  echo "# Ringfold's runs start with the program's own AOT cache, recorded by one run of '${CASES[0]}' direct"
+fi
 echo "# $(date -u) $(uptime)"
 RESULTS="$WORK/results"
 for r in $(seq "$REPEAT"); do

@@ -61,6 +61,12 @@ final class ClassDataSharing
     /** Whether {@code cache} exists and no jar in {@code lib} or {@code lib/api} was written after it. */
     static boolean current(final Path cache, final Path lib)
     {
+        return current(cache, jars(lib));
+    }
+
+    /** Whether {@code cache} exists and none of {@code jars} (that exists) was written after it. */
+    static boolean current(final Path cache, final List<Path> jars)
+    {
         try
         {
             if (!Files.isReadable(cache))
@@ -68,21 +74,11 @@ final class ClassDataSharing
                 return false;
             }
             final long made = Files.getLastModifiedTime(cache).toMillis();
-            for (final Path dir : List.of(lib, lib.resolve("api")))
+            for (final Path jar : jars)
             {
-                if (!Files.isDirectory(dir))
+                if (Files.exists(jar) && Files.getLastModifiedTime(jar).toMillis() > made)
                 {
-                    continue;
-                }
-                try (java.nio.file.DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "*.jar"))
-                {
-                    for (final Path jar : jars)
-                    {
-                        if (Files.getLastModifiedTime(jar).toMillis() > made)
-                        {
-                            return false;
-                        }
-                    }
+                    return false;
                 }
             }
             return true;
@@ -91,5 +87,28 @@ final class ClassDataSharing
         {
             return false; // a folder changing under us: no cache rather than a wrong one
         }
+    }
+
+    /** The jars of Ringfold's folder {@code lib} and of {@code lib/api}, as far as they can be listed. */
+    static List<Path> jars(final Path lib)
+    {
+        final List<Path> jars = new java.util.ArrayList<>();
+        for (final Path dir : List.of(lib, lib.resolve("api")))
+        {
+            if (!Files.isDirectory(dir))
+            {
+                continue;
+            }
+            try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.jar"))
+            {
+                entries.forEach(jars::add);
+            }
+            catch (final java.io.IOException ex)
+            {
+                // a folder changing under us: judged against the jars that could be listed, and a jar written
+                // after the listing is newer than the cache next time
+            }
+        }
+        return jars;
     }
 }

@@ -27,7 +27,7 @@ final class LaunchArguments
 {
     static final String USAGE = "usage: mpjrun -np N [-machinesfile FILE] [-dev auto|shm|tcp|native] [-cp CLASSPATH | -jar JAR] " +
         "[-wdir DIR] [-psl BYTES] [JVM options] [--timeout SECONDS] [--no-tag-output] [--env K=V]... [--trace FILE] " +
-        "[--max-restarts K] [--elastic MIN:MAX [--max-replacements K]] [--log-level LEVEL] [--api auto|mpj|openmpi|none] [--dry-run] [java [-cp CP] [JVM options]] " +
+        "[--max-restarts K] [--elastic MIN:MAX [--max-replacements K]] [--log-level LEVEL] [--api auto|mpj|openmpi|none] [--aot-cache FILE] [--dry-run] [java [-cp CP] [JVM options]] " +
         "MainClass [args...]";
 
     /**
@@ -71,6 +71,11 @@ final class LaunchArguments
           --api auto|mpj|openmpi|none  which Java MPI API (package mpi) the ranks get: mpiJava 1.2 as MPJ
                               Express has it, or Open MPI's Java bindings; auto (the default) reads the
                               program's classes and picks the one they call, none adds neither
+          --aot-cache FILE    the program's own JDK AOT cache: a run records it into FILE (rank 0 writes it at
+                              its exit, a few seconds), later runs start every rank with it, with the program's
+                              classes loaded and its hot methods' profiles known (a short job's warm-up); it is
+                              recorded again when a jar of the program or of Ringfold is newer; needs a class
+                              path of jars; on several hosts FILE must be on a shared file system
           --dry-run           print the commands that would be started and exit
           --version           print Ringfold's version and the JDK's, and exit
           -h, -help, --help   print this help and exit
@@ -125,7 +130,8 @@ final class LaunchArguments
     /** mpjrun's options that take the next word as their value (-jar too, but it also ends the options). */
     static final Set<String> OPTIONS_WITH_VALUE = Set.of(
         "-np", "-dev", "-psl", "-cp", "-classpath", "--class-path", "-wdir", "--timeout", "--env", "-machinesfile",
-        "-hostfile", "--hostfile", "--trace", "--max-restarts", "--elastic", "--max-replacements", "--log-level", "--api");
+        "-hostfile", "--hostfile", "--trace", "--max-restarts", "--elastic", "--max-replacements", "--log-level", "--api",
+        "--aot-cache");
 
     /** Far beyond any job, and small enough to count in nanoseconds. */
     private static final double MAX_TIMEOUT_SECONDS = 1e9;
@@ -217,6 +223,7 @@ final class LaunchArguments
         int[] elastic = {0, 0};
         int maxReplacements = 0;
         String api = "auto";
+        Path aotCache = null;
         boolean sawJava = false;
 
         int i = 0;
@@ -268,6 +275,8 @@ final class LaunchArguments
                 case "--log-level" -> extraEnv.put(RingfoldLog.VARIABLE,
                     logLevel(inlineValue != null ? inlineValue : value(args, i++, arg)));
                 case "--api" -> api = inlineValue != null ? inlineValue : value(args, i++, arg);
+                case "--aot-cache" -> aotCache = cwd.resolve(inlineValue != null ? inlineValue : value(args, i++, arg))
+                    .normalize();
                 case "--no-tag-output" ->
                 {
                     rejectValue(inlineValue, name);
@@ -302,6 +311,15 @@ final class LaunchArguments
         {
             throw new UsageException("--elastic " + elastic[0] + ":" + elastic[1] + " with -np " + np +
                 ": start between MIN and MAX ranks");
+        }
+        if (aotCache != null && device.equals("native"))
+        {
+            throw new UsageException("--aot-cache with -dev native: mpirun starts every rank with one command line, " +
+                "and a cache is recorded by rank 0 alone; use -dev auto, shm or tcp");
+        }
+        if (aotCache != null && Files.isDirectory(aotCache))
+        {
+            throw new UsageException("--aot-cache " + aotCache + " is a folder: name the cache's file");
         }
         if (elastic[1] > 0 && device.equals("native"))
         {
@@ -345,7 +363,7 @@ final class LaunchArguments
         }
         return new LaunchOptions(np, device, List.copyOf(userClassPath), workDir, List.copyOf(jvmOptions), timeoutMs,
             tagOutput, Collections.unmodifiableMap(extraEnv), dryRun, mainClass, programArgs, hosts, traceFile,
-            maxRestarts, elastic[0], elastic[1], maxReplacements);
+            maxRestarts, elastic[0], elastic[1], maxReplacements, aotCache);
     }
 
     /** --elastic MIN:MAX, 1 <= MIN <= MAX. */

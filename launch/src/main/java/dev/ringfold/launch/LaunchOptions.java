@@ -26,11 +26,12 @@ import java.util.Map;
  *                      (0: not elastic, a rank's failure stops the job).
  * @param elasticMax    --elastic's MAX, at least np.
  * @param maxReplacements with --elastic: how many replacements of dead ranks mpjrun starts in all (0: none).
+ * @param aotCache      --aot-cache FILE: the program's own AOT cache, used or recorded ({@link ProgramCache}), or null.
  */
 record LaunchOptions(int np, String device, List<String> userClassPath, Path workDir, List<String> jvmOptions,
     long timeoutMs, boolean tagOutput, Map<String, String> extraEnv, boolean dryRun, String mainClass,
     List<String> programArgs, List<Hostfile.Host> hosts, Path traceFile, int maxRestarts, int elasticMin,
-    int elasticMax, int maxReplacements)
+    int elasticMax, int maxReplacements, Path aotCache)
 {
     /** The same job with variables added to every rank's environment (a restart's number, the trace folder). */
     LaunchOptions withEnv(final Map<String, String> more)
@@ -39,6 +40,6 @@ record LaunchOptions(int np, String device, List<String> userClassPath, Path wor
         env.putAll(more);
         return new LaunchOptions(np, device, userClassPath, workDir, jvmOptions, timeoutMs, tagOutput,
             java.util.Collections.unmodifiableMap(env), dryRun, mainClass, programArgs, hosts, traceFile, maxRestarts,
-            elasticMin, elasticMax, maxReplacements);
+            elasticMin, elasticMax, maxReplacements, aotCache);
     }
 }

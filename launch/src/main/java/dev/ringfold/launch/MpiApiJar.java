@@ -30,7 +30,7 @@ final class MpiApiJar
      * @param classPath  the program's class path (absolute entries).
      * @return the jar to put before the program's class path, or null for none (also when the ranks run from
      *         Maven's or an IDE's class path, which holds whichever API the project depends on), and whether the
-     *         ranks need the Vector API module (always with an mpi API: both reduce through the collectives).
+     *         ranks need the Vector API module (as {@link MpiApiUse} reads it, whichever API).
      */
     static Choice forProgram(final String api, final String mainClass, final List<String> classPath)
         throws UsageException
@@ -38,8 +38,9 @@ final class MpiApiJar
         final MpiApiUse.Program program = switch (api.trim().toLowerCase(java.util.Locale.ROOT))
         {
             case "auto" -> MpiApiUse.read(mainClass, classPath);
-            case "mpj", "mpijava", "mpjexpress" -> new MpiApiUse.Program(MpiApiUse.MPJ, true);
-            case "openmpi", "ompi" -> new MpiApiUse.Program(MpiApiUse.OPENMPI, true);
+            case "mpj", "mpijava", "mpjexpress" ->
+                new MpiApiUse.Program(MpiApiUse.MPJ, vectorApi(mainClass, classPath));
+            case "openmpi", "ompi" -> new MpiApiUse.Program(MpiApiUse.OPENMPI, vectorApi(mainClass, classPath));
             case "none" -> new MpiApiUse.Program(MpiApiUse.NONE, vectorApi(mainClass, classPath));
             default -> throw new UsageException("unknown --api '" + api + "': use auto, mpj (mpiJava 1.2, MPJ " +
                 "Express's API), openmpi (Open MPI's Java bindings) or none");
@@ -47,7 +48,7 @@ final class MpiApiJar
         return new Choice(jar(program.api()), program.vectorApi());
     }
 
-    /** Whether a program run without an mpi API jar reaches the Vector API. */
+    /** Whether a program reaches the Vector API, for an API named on the command line (or none). */
     private static boolean vectorApi(final String mainClass, final List<String> classPath)
     {
         try
@@ -56,7 +57,7 @@ final class MpiApiJar
         }
         catch (final UsageException ex)
         {
-            // it calls both mpi APIs, so package mpi, which reduces through the collectives
+            // a program that calls both mpi APIs is refused by the reading before it answers: the module, to be safe
             return true;
         }
     }

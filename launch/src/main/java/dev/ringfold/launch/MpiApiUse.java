@@ -27,11 +27,14 @@ import java.util.zip.ZipFile;
  * <p>
  * The same reading says whether the program can reach the Vector API, which only the tensors' kernels and
  * programs of their own use, and whose module costs every rank JVM start-up time ({@code JvmFlags.VECTOR_API}).
- * It can when a class read refers to Ringfold's tensors, collectives or training, to package mpi (both APIs
- * reduce through the collectives) or to {@code jdk.incubator.vector}, when it refers to a Ringfold class the
+ * It can when a class read refers to Ringfold's tensors, collectives or training, to MPJ Express's device layers
+ * (mpjbuf, mpjdev) or to {@code jdk.incubator.vector}, when it refers to a Ringfold class the
  * program's class path does not hold (one of Ringfold's own jars, which are not read), when the main class itself
  * is not there, or when the reading stops at its bound. A program that refers to nothing but the JDK,
- * Ringfold's runtime (dev.ringfold.mpi, which depends on Agrona alone) and other libraries cannot.
+ * Ringfold's runtime (dev.ringfold.mpi, which depends on Agrona alone), package mpi and other libraries cannot:
+ * both mpi APIs reduce through the collectives, whose kernels run scalar loops in a JVM without the module
+ * (ReduceKernels) and reach no type that needs it (BF16, F16). For that answer the reading goes on past the class
+ * that settled the API, through every class of the program it can reach.
  */
 final class MpiApiUse
 {
@@ -82,6 +85,8 @@ final class MpiApiUse
     private final Set<String> mpjEvidence = new TreeSet<>();
     private final Set<String> openMpiEvidence = new TreeSet<>();
     private boolean vectorApi;
+    /** Whether the class being read still votes: only until one class has settled the API. */
+    private boolean voting = true;
 
     private MpiApiUse(final List<String> classPath)
     {
@@ -137,7 +142,7 @@ final class MpiApiUse
                 "; choose with --api mpj or --api openmpi");
         }
         final String api = !use.mpjEvidence.isEmpty() ? MPJ : !use.openMpiEvidence.isEmpty() ? OPENMPI : NONE;
-        return new Program(api, use.vectorApi || !api.equals(NONE));
+        return new Program(api, use.vectorApi);
     }
 
     private static String first(final Set<String> evidence)
@@ -151,9 +156,11 @@ final class MpiApiUse
         final ArrayDeque<String> queue = new ArrayDeque<>();
         queue.add(mainClass);
         seen.add(mainClass);
-        // the first class that calls into package mpi settles it (a class calling both APIs is refused)
-        while (!queue.isEmpty() && seen.size() < MAX_CLASSES && mpjEvidence.isEmpty() && openMpiEvidence.isEmpty())
+        // the first class that calls into package mpi settles the API (a class calling both is refused); the
+        // reading goes on until a class can reach the Vector API or every class of the program was read
+        while (!queue.isEmpty() && seen.size() < MAX_CLASSES && !vectorApi)
         {
+            voting = mpjEvidence.isEmpty() && openMpiEvidence.isEmpty();
             final String name = queue.poll();
             final byte[] bytes = classBytes(name);
             if (bytes == null)
@@ -240,7 +247,10 @@ final class MpiApiUse
                     vectorApi |= name != null && reachesVectorApi(name);
                     if (name != null && isMpi(name))
                     {
-                        voteClass(name.substring(4));
+                        if (voting)
+                        {
+                            voteClass(name.substring(4));
+                        }
                     }
                     else if (name != null && !notProgram(name))
                     {
@@ -250,7 +260,7 @@ final class MpiApiUse
                 if (refClass[i] != 0 && isMethod[i])
                 {
                     final String owner = elementClass(utf8[classNameIndex[refClass[i]]]);
-                    if (owner != null && isMpi(owner))
+                    if (voting && owner != null && isMpi(owner))
                     {
                         final int nat = refNameAndType[i];
                         voteMethod(owner.substring(4), utf8[natName[nat]], utf8[natDescriptor[nat]]);

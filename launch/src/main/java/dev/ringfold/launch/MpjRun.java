@@ -121,12 +121,18 @@ public final class MpjRun
         logPlacement(jobId, options, slots, env);
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final String ringfoldClassPath = RingfoldClassPath.forRanks();
+        final ProgramCache programCache = options.aotCache() == null ? null :
+            ProgramCache.of(options.aotCache(), options.userClassPath(), RingfoldClassPath.lib());
+        if (programCache != null && programCache.unusable() != null)
+        {
+            err.println("mpjrun: --aot-cache: " + programCache.unusable());
+        }
 
         if (options.dryRun())
         {
             final String rendezvous = placement.rendezvousHost() + ":" + UNKNOWN_PORT;
-            for (final RankCommand command :
-                RankCommands.build(options, slots, jobId, rendezvous, SecretFile.DRY_RUN_PATH, java, ringfoldClassPath))
+            for (final RankCommand command : RankCommands.build(options, slots, jobId, rendezvous,
+                SecretFile.DRY_RUN_PATH, java, ringfoldClassPath, programCache))
             {
                 out.println(launcher.describe(command));
             }
@@ -158,8 +164,8 @@ public final class MpjRun
             // every run is a new job with its own id and rendezvous, so nothing of the failed one is reused
             final String runId = restart == 0 ? jobId : JobIds.next();
             final Run run = runOnce(options.withEnv(runEnv), slots, runId, secret, SecretFile.parentDir(env), launcher,
-                placement, java, ringfoldClassPath, rendezvousTimeoutMs, keepSurvivors, env.get(SIMULATED_NODES_VARIABLE),
-                console, err);
+                placement, java, ringfoldClassPath, programCache, rendezvousTimeoutMs, keepSurvivors,
+                env.get(SIMULATED_NODES_VARIABLE), console, err);
             exitCode = run.exitCode();
             final int code = exitCode;
             // info, not error: mpjrun's own lines have said what failed already
@@ -176,6 +182,11 @@ public final class MpjRun
         {
             exitCode = trace.mergeInto(options.traceFile(), console) ? exitCode : Math.max(exitCode, 1);
         }
+        final String cached = programCache == null ? null : programCache.jobEnded(exitCode);
+        if (cached != null)
+        {
+            console.message(cached);
+        }
         return exitCode;
     }
 
@@ -186,8 +197,9 @@ public final class MpjRun
 
     private static Run runOnce(final LaunchOptions options, final List<RankSlot> slots, final String jobId,
         final JobSecret secret, final Path secretParent, final RankLauncher launcher, final Placement placement,
-        final String java, final String ringfoldClassPath, final long rendezvousTimeoutMs, final boolean keepSurvivors,
-        final String simulatedNodes, final Console console, final PrintStream err)
+        final String java, final String ringfoldClassPath, final ProgramCache programCache,
+        final long rendezvousTimeoutMs, final boolean keepSurvivors, final String simulatedNodes, final Console console,
+        final PrintStream err)
     {
         final SecretFile secretFile;
         try
@@ -205,7 +217,7 @@ public final class MpjRun
         {
             final String rendezvous = placement.rendezvousHost() + ":" + server.port();
             final Job job = new Job(jobId, RankCommands.onSimulatedNodes(RankCommands.build(options, slots, jobId,
-                rendezvous, secretFile.path().toString(), java, ringfoldClassPath), simulatedNodes),
+                rendezvous, secretFile.path().toString(), java, ringfoldClassPath, programCache), simulatedNodes),
                 launcher, server, rendezvousTimeoutMs, options.timeoutMs(), options.tagOutput(), options.elasticMin(),
                 console);
             job.replacements(options.maxReplacements(), placement.capacity());

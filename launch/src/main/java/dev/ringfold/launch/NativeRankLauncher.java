@@ -141,10 +141,8 @@ final class NativeRankLauncher
         }
         argv.add(java);
         argv.addAll(JvmFlags.REQUIRED);
-        final String lib = System.getProperty(RingfoldClassPath.LIB_PROPERTY);
         // rank 1's options: the shared archive if there is one, never the dump that rank 0 alone would write
-        argv.addAll(ClassDataSharing.rankOptions(lib == null || lib.isBlank() ? null :
-            Path.of(lib).toAbsolutePath().normalize(), 1, options.jvmOptions(), false));
+        argv.addAll(ClassDataSharing.rankOptions(RingfoldClassPath.lib(), 1, options.jvmOptions(), false));
         argv.addAll(options.jvmOptions());
         final List<String> classPath = new ArrayList<>();
         classPath.add(RingfoldClassPath.forRanks());

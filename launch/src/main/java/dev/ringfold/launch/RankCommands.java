@@ -36,14 +36,15 @@ final class RankCommands
      *                          {@link ClassDataSharing} holds them as the start of the class path).
      * @param rendezvous      host:port of the job's rendezvous.
      * @param secretFile      where the ranks read the job's secret (RINGFOLD_SECRET_FILE).
+     * @param programCache    the program's own AOT cache (--aot-cache), or null.
      */
     static List<RankCommand> build(final LaunchOptions options, final List<RankSlot> slots, final String jobId,
-        final String rendezvous, final String secretFile, final String javaExecutable, final String ringfoldClassPath)
+        final String rendezvous, final String secretFile, final String javaExecutable, final String ringfoldClassPath,
+        final ProgramCache programCache)
     {
         final List<String> classPath = new ArrayList<>();
         classPath.add(ringfoldClassPath);
         classPath.addAll(options.userClassPath());
-        final String lib = System.getProperty(RingfoldClassPath.LIB_PROPERTY);
         final boolean tcp = options.device().equals("tcp") ||
             slots.stream().map(RankSlot::host).distinct().limit(2).count() > 1;
 
@@ -53,8 +54,9 @@ final class RankCommands
             final List<String> argv = new ArrayList<>();
             argv.add(javaExecutable);
             argv.addAll(JvmFlags.REQUIRED);
-            argv.addAll(ClassDataSharing.rankOptions(lib == null || lib.isBlank() ? null :
-                java.nio.file.Path.of(lib).toAbsolutePath().normalize(), slot.rank(), options.jvmOptions(), tcp));
+            final List<String> own = programCache == null ? null : programCache.rankOptions(slot.rank());
+            argv.addAll(own != null ? own : ClassDataSharing.rankOptions(RingfoldClassPath.lib(), slot.rank(),
+                options.jvmOptions(), tcp));
             argv.addAll(options.jvmOptions());
             if (options.jvmOptions().stream().noneMatch(o -> o.startsWith(SELECTOR_PROVIDER_PROPERTY)))
             {

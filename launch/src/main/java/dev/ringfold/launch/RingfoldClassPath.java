@@ -18,12 +18,19 @@ final class RingfoldClassPath
     {
     }
 
-    static String forRanks()
+    /** Ringfold's jar folder that bin/mpjrun named, absolute, or null when the launcher runs from a class path. */
+    static Path lib()
     {
         final String lib = System.getProperty(LIB_PROPERTY);
-        if (lib != null && !lib.isBlank())
+        return lib == null || lib.isBlank() ? null : Path.of(lib).toAbsolutePath().normalize();
+    }
+
+    static String forRanks()
+    {
+        final Path lib = lib();
+        if (lib != null)
         {
-            return Path.of(lib).toAbsolutePath().normalize() + File.separator + "*";
+            return lib + File.separator + "*";
         }
         final List<String> entries = new ArrayList<>();
         for (final String entry : System.getProperty("java.class.path").split(File.pathSeparator))

@@ -146,15 +146,34 @@ class MpiApiUseTest
     }
 
     @Test
-    void anMpiProgramAndAMissingMainClassGetTheVectorApi() throws Exception
+    void anMpiProgramStartsWithoutTheVectorApiAndAMissingMainClassWithIt() throws Exception
     {
         final Path classes = compile(Map.of("mpi/MPI.java", OPENMPI_STUBS, "mpi/Intracomm.java", MPJ_COMM,
             "app/Main.java", mainClass("mpi.MPI.Init(a); System.out.println(mpi.MPI.COMM_WORLD.Rank());")));
-        assertEquals(new MpiApiUse.Program(MpiApiUse.MPJ, true),
+        // package mpi reduces through the collectives' scalar kernels in a JVM without the module
+        assertEquals(new MpiApiUse.Program(MpiApiUse.MPJ, false),
             MpiApiUse.read("app.Main", List.of(classes.toString())));
+        assertEquals(new MpiApiJar.Choice(null, false),
+            MpiApiJar.forProgram("mpj", "app.Main", List.of(classes.toString())));
         // a main class the launcher cannot read (in Ringfold's own jars, say) might reach anything
         assertEquals(new MpiApiUse.Program(MpiApiUse.NONE, true),
             MpiApiUse.read("app.Elsewhere", List.of(classes.toString())));
+    }
+
+    @Test
+    void anMpiProgramWhoseLaterClassReachesTheCollectivesGetsTheVectorApi() throws Exception
+    {
+        // the main class settles the API; the helper it calls afterwards reaches the kernels themselves
+        final Path classes = compile(Map.of("mpi/MPI.java", OPENMPI_STUBS, "mpi/Intracomm.java", MPJ_COMM,
+            "dev/ringfold/collectives/Collectives.java", COLLECTIVES_STANDIN,
+            "app/Main.java", mainClass("mpi.MPI.Init(a); System.out.println(mpi.MPI.COMM_WORLD.Rank()); " +
+                "Helper.sum();"),
+            "app/Helper.java", helperClass("static void sum() { " +
+                "dev.ringfold.collectives.Collectives.allReduce(new double[1]); }")));
+        assertEquals(new MpiApiUse.Program(MpiApiUse.MPJ, true),
+            MpiApiUse.read("app.Main", List.of(classes.toString())));
+        assertEquals(new MpiApiJar.Choice(null, true),
+            MpiApiJar.forProgram("mpj", "app.Main", List.of(classes.toString())));
     }
 
     @Test
@@ -193,6 +212,7 @@ class MpiApiUseTest
             assertTrue(ex.getMessage().contains("ringfold-openmpi-java-") && ex.getMessage().contains("make"),
                 ex.getMessage());
             final Path jar = Files.createFile(lib.resolve(MpiApiJar.FOLDER).resolve("ringfold-mpj-1.0.jar"));
+            // app.Main is not on the (empty) class path: what it reaches is unknown, so the Vector API is added
             assertEquals(new MpiApiJar.Choice(jar.toString(), true), MpiApiJar.forProgram("mpj", "app.Main", List.of()));
             // app.Main is not on the (empty) class path: what it reaches is unknown, so the Vector API is added
             assertEquals(new MpiApiJar.Choice(null, true), MpiApiJar.forProgram("none", "app.Main", List.of()));

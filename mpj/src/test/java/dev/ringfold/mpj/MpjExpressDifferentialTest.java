@@ -97,6 +97,81 @@ class MpjExpressDifferentialTest
         assertEquals(String.join("\n", mpjExpress("Kernels").ranked()), String.join("\n", ours.ranked()));
     }
 
+    /**
+     * A program's own AOT cache (mpjrun --aot-cache): the first run records it, the next ones start every rank with
+     * it, and the answers stay MPJ Express's. The ranks of an mpiJava program start without the Vector API module
+     * (the collectives reduce with their scalar kernels), which is what lets the JDK link the program's classes
+     * ahead.
+     */
+    @Test
+    void aProgramsOwnAotCacheIsRecordedByTheFirstRunAndUsedByTheNext() throws Exception
+    {
+        final Path jar = WORK.resolve("programs.jar");
+        jarOf(CLASSES, jar);
+        final Path cache = WORK.resolve("programs.aot");
+        Files.deleteIfExists(cache);
+        final List<String> options = List.of("-np", String.valueOf(NP), "-dev", "multicore", "--no-tag-output",
+            "--timeout", String.valueOf(TIMEOUT_SECONDS), "--aot-cache", cache.toString(), "-cp", jar.toString());
+        final String main = "dev.ringfold.mpj.programs.CollectiveOps";
+        final List<String> expected = mpjExpress("CollectiveOps").ranked();
+
+        final Run recording = run(mpjrun(options, "--dry-run", main), Map.of());
+        assertEquals(1, recording.stdout.lines().filter(l -> l.contains("-XX:AOTCacheOutput=" + cache)).count(),
+            "rank 0 alone records: " + recording);
+        assertTrue(!recording.stdout.contains("--add-modules=jdk.incubator.vector"), recording.toString());
+        final Run first = run(mpjrun(options, null, main), Map.of());
+        assertEquals(0, first.exitCode, first.toString());
+        assertEquals(String.join("\n", expected), String.join("\n", first.ranked()));
+        assertTrue(first.stderr.contains("recorded the AOT cache " + cache), first.toString());
+        assertTrue(Files.size(cache) > 0, "the cache was kept");
+        try (Stream<Path> files = Files.list(WORK))
+        {
+            assertEquals(List.of(), files.filter(p -> p.getFileName().toString().contains(".recording-")).toList(),
+                "no recording is left beside the cache");
+        }
+
+        final Run using = run(mpjrun(options, "--dry-run", main), Map.of());
+        assertEquals(NP, using.stdout.lines().filter(l -> l.contains("-XX:AOTCache=" + cache)).count(),
+            "every rank starts with it: " + using);
+        final Run second = run(mpjrun(options, null, main), Map.of());
+        assertEquals(0, second.exitCode, second.toString());
+        assertEquals(String.join("\n", expected), String.join("\n", second.ranked()));
+        assertTrue(!second.stderr.contains("recorded"), second.toString());
+
+        // a rebuilt program is a new program: its next run records again
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(
+            Files.getLastModifiedTime(cache).toMillis() + 2_000));
+        final Run stale = run(mpjrun(options, "--dry-run", main), Map.of());
+        assertEquals(1, stale.stdout.lines().filter(l -> l.contains("-XX:AOTCacheOutput=")).count(), stale.toString());
+    }
+
+    private static List<String> mpjrun(final List<String> options, final String extra, final String main)
+    {
+        final List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("bin/mpjrun").toString()));
+        cmd.addAll(options);
+        if (extra != null)
+        {
+            cmd.add(extra);
+        }
+        cmd.add(main);
+        return cmd;
+    }
+
+    /** A jar of every file under {@code classes}: the JDK records AOT caches for class paths of jars only. */
+    private static void jarOf(final Path classes, final Path jar) throws IOException
+    {
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+             Stream<Path> files = Files.walk(classes))
+        {
+            for (final Path file : files.filter(Files::isRegularFile).sorted().toList())
+            {
+                out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                Files.copy(file, out);
+                out.closeEntry();
+            }
+        }
+    }
+
     @Test
     void ringfoldGivesTheStandardsAnswerWhereMpjExpressDoesNot() throws Exception
     {

@@ -1,0 +1,124 @@
+package dev.ringfold.launch;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * --aot-cache's decisions: record (rank 0 alone, into a file of its own), use (every rank), or neither with a
+ * reason; and what the end of a job does with a recording. MpjExpressDifferentialTest runs it across processes.
+ */
+class ProgramCacheTest
+{
+    private static final FileTime MADE = FileTime.fromMillis(1_000_000_000_000L);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMissingCacheIsRecordedByRankZeroAndKeptWhenTheJobWentWell() throws Exception
+    {
+        final Path lib = lib();
+        final Path program = jar("program.jar", -5_000);
+        final Path cache = dir.resolve("program.aot");
+        final ProgramCache recording = ProgramCache.of(cache, List.of(program.toString()), lib);
+        assertTrue(recording.records());
+        assertNull(recording.unusable());
+        final List<String> rank0 = recording.rankOptions(0);
+        assertTrue(rank0.getFirst().startsWith("-XX:AOTCacheOutput=" + cache + ".recording-"), rank0.toString());
+        assertNull(recording.rankOptions(1), "the other ranks start as without the option");
+
+        // rank 0 wrote its recording at its exit; the job ended with 0
+        final Path written = Path.of(rank0.getFirst().substring("-XX:AOTCacheOutput=".length()));
+        Files.writeString(written, "cache");
+        assertTrue(recording.jobEnded(0).contains("recorded the AOT cache " + cache));
+        assertFalse(Files.exists(written));
+        assertEquals("cache", Files.readString(cache));
+
+        final ProgramCache using = ProgramCache.of(cache, List.of(program.toString()), lib);
+        assertFalse(using.records());
+        for (final int rank : new int[]{0, 1, 7})
+        {
+            assertEquals(List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off"), using.rankOptions(rank));
+        }
+        assertNull(using.jobEnded(0));
+    }
+
+    @Test
+    void aFailedJobLeavesTheCacheAsItWas() throws Exception
+    {
+        final Path program = jar("program.jar", -5_000);
+        final Path cache = dir.resolve("program.aot");
+        final ProgramCache recording = ProgramCache.of(cache, List.of(program.toString()), lib());
+        final Path written = Path.of(recording.rankOptions(0).getFirst().substring("-XX:AOTCacheOutput=".length()));
+        Files.writeString(written, "half");
+        assertNull(recording.jobEnded(3));
+        assertFalse(Files.exists(written));
+        assertFalse(Files.exists(cache));
+    }
+
+    @Test
+    void aJarNewerThanTheCacheMakesTheNextRunRecordAgain() throws Exception
+    {
+        final Path lib = lib();
+        final Path program = jar("program.jar", -5_000);
+        final Path cache = Files.writeString(dir.resolve("program.aot"), "cache");
+        Files.setLastModifiedTime(cache, MADE);
+        assertFalse(ProgramCache.of(cache, List.of(program.toString()), lib).records());
+
+        Files.setLastModifiedTime(program, FileTime.fromMillis(MADE.toMillis() + 5_000)); // the program rebuilt
+        assertTrue(ProgramCache.of(cache, List.of(program.toString()), lib).records());
+
+        Files.setLastModifiedTime(program, MADE);
+        Files.setLastModifiedTime(lib.resolve("api/ringfold-mpj.jar"), FileTime.fromMillis(MADE.toMillis() + 5_000));
+        assertTrue(ProgramCache.of(cache, List.of(program.toString()), lib).records(), "Ringfold rebuilt");
+    }
+
+    @Test
+    void aFolderOnTheClassPathIsNamedAndTheJobRunsWithoutTheCache() throws Exception
+    {
+        final Path classes = Files.createDirectories(dir.resolve("classes/app"));
+        Files.writeString(classes.resolve("Main.class"), "x");
+        final Path empty = Files.createDirectories(dir.resolve("empty"));
+        final Path cache = dir.resolve("program.aot");
+
+        final ProgramCache withFolder = ProgramCache.of(cache, List.of(dir.resolve("classes").toString()), lib());
+        assertTrue(withFolder.unusable().contains("folder " + dir.resolve("classes")), withFolder.unusable());
+        assertFalse(withFolder.records());
+        assertNull(withFolder.rankOptions(0));
+        assertNull(withFolder.jobEnded(0));
+
+        // an empty folder holds nothing to record: the JDK accepts it
+        assertNull(ProgramCache.of(cache, List.of(empty.toString(), jar("p.jar", 0).toString()), lib()).unusable());
+    }
+
+    private Path lib() throws Exception
+    {
+        final Path lib = dir.resolve("lib");
+        if (!Files.isDirectory(lib))
+        {
+            Files.createDirectories(lib.resolve("api"));
+            Files.setLastModifiedTime(Files.writeString(lib.resolve("ringfold-mpi.jar"), "jar"),
+                FileTime.fromMillis(MADE.toMillis() - 5_000));
+            Files.setLastModifiedTime(Files.writeString(lib.resolve("api/ringfold-mpj.jar"), "jar"),
+                FileTime.fromMillis(MADE.toMillis() - 5_000));
+        }
+        return lib;
+    }
+
+    private Path jar(final String name, final long relativeToMade) throws Exception
+    {
+        final Path jar = Files.writeString(dir.resolve(name), "jar");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(MADE.toMillis() + relativeToMade));
+        return jar;
+    }
+}
