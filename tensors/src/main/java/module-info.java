@@ -6,7 +6,7 @@ module dev.ringfold.tensors
     requires transitive org.apache.arrow.memory.core;   // Tensor wraps and hands out ArrowBuf
     requires transitive org.apache.arrow.vector;        // checkpoints as Arrow IPC
     requires org.apache.arrow.format;
-    requires static jdk.incubator.vector;   // optional at run time: see ReduceKernels
+    requires jdk.incubator.vector;
 
     exports dev.ringfold.tensors;
     exports dev.ringfold.tensors.kernels;
