@@ -356,8 +356,12 @@ final class LaunchArguments
         {
             userClassPath.addFirst(choice.jar());
         }
-        // the Vector API module only for programs that can reach it: it costs every rank JVM start-up time
-        if (choice.vectorApi() && !jvmOptions.contains(JvmFlags.VECTOR_API))
+        // the Vector API module only for programs that can reach it: it costs every rank JVM start-up time. An mpi
+        // API program reduces through the collectives, whose kernels run scalar loops without it (half the speed of
+        // the vector ones on 4-byte types): it gets the module unless the job has its own AOT cache, whose linking of
+        // the program's classes the module would turn off (docs/launching.md)
+        final boolean vectorApi = choice.vectorApi() || choice.mpi() && aotCache == null;
+        if (vectorApi && !jvmOptions.contains(JvmFlags.VECTOR_API))
         {
             jvmOptions.addFirst(JvmFlags.VECTOR_API);
         }

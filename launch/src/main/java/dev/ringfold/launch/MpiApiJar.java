@@ -19,8 +19,11 @@ final class MpiApiJar
     {
     }
 
-    /** What --api and the program's classes decide: the mpi jar to add (null for none) and the Vector API. */
-    record Choice(String jar, boolean vectorApi)
+    /**
+     * What --api and the program's classes decide: the mpi jar to add (null for none), whether a class of the program
+     * reaches the Vector API, and whether it calls an mpi API (which reduces through the collectives' kernels).
+     */
+    record Choice(String jar, boolean vectorApi, boolean mpi)
     {
     }
 
@@ -45,7 +48,7 @@ final class MpiApiJar
             default -> throw new UsageException("unknown --api '" + api + "': use auto, mpj (mpiJava 1.2, MPJ " +
                 "Express's API), openmpi (Open MPI's Java bindings) or none");
         };
-        return new Choice(jar(program.api()), program.vectorApi());
+        return new Choice(jar(program.api()), program.vectorApi(), !program.api().equals(MpiApiUse.NONE));
     }
 
     /** Whether a program reaches the Vector API, for an API named on the command line (or none). */

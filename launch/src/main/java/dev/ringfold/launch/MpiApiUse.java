@@ -33,8 +33,9 @@ import java.util.zip.ZipFile;
  * is not there, or when the reading stops at its bound. A program that refers to nothing but the JDK,
  * Ringfold's runtime (dev.ringfold.mpi, which depends on Agrona alone), package mpi and other libraries cannot:
  * both mpi APIs reduce through the collectives, whose kernels run scalar loops in a JVM without the module
- * (ReduceKernels) and reach no type that needs it (BF16, F16). For that answer the reading goes on past the class
- * that settled the API, through every class of the program it can reach.
+ * (ReduceKernels) and reach no type that needs it (BF16, F16); whether such a program gets the module all the same
+ * is the launcher's choice (LaunchArguments). For this answer the reading goes on past the class that settled the
+ * API, through every class of the program it can reach.
  */
 final class MpiApiUse
 {

@@ -129,7 +129,7 @@ class MpiApiUseTest
                 ".toString();")));
         assertEquals(new MpiApiUse.Program(MpiApiUse.NONE, false),
             MpiApiUse.read("app.Main", List.of(classes.toString())));
-        assertEquals(new MpiApiJar.Choice(null, false),
+        assertEquals(new MpiApiJar.Choice(null, false, false),
             MpiApiJar.forProgram("none", "app.Main", List.of(classes.toString())));
     }
 
@@ -153,11 +153,23 @@ class MpiApiUseTest
         // package mpi reduces through the collectives' scalar kernels in a JVM without the module
         assertEquals(new MpiApiUse.Program(MpiApiUse.MPJ, false),
             MpiApiUse.read("app.Main", List.of(classes.toString())));
-        assertEquals(new MpiApiJar.Choice(null, false),
+        assertEquals(new MpiApiJar.Choice(null, false, true),
             MpiApiJar.forProgram("mpj", "app.Main", List.of(classes.toString())));
         // a main class the launcher cannot read (in Ringfold's own jars, say) might reach anything
         assertEquals(new MpiApiUse.Program(MpiApiUse.NONE, true),
             MpiApiUse.read("app.Elsewhere", List.of(classes.toString())));
+    }
+
+    @Test
+    void anMpiProgramGetsTheVectorApiUnlessItsJobHasItsOwnAotCache() throws Exception
+    {
+        final Path classes = compile(Map.of("mpi/MPI.java", OPENMPI_STUBS, "mpi/Intracomm.java", MPJ_COMM,
+            "app/Main.java", mainClass("mpi.MPI.Init(a); System.out.println(mpi.MPI.COMM_WORLD.Rank());")));
+        // the vector kernels by default; the scalar ones where the module would keep the cache from linking ahead
+        assertEquals(List.of(dev.ringfold.mpi.JvmFlags.VECTOR_API, "-Xmx1g"), LaunchArguments.parse(new String[]{
+            "-np", "2", "-cp", classes.toString(), "-Xmx1g", "app.Main"}, dir).jvmOptions());
+        assertEquals(List.of("-Xmx1g"), LaunchArguments.parse(new String[]{"-np", "2", "--aot-cache",
+            dir.resolve("app.aot").toString(), "-cp", classes.toString(), "-Xmx1g", "app.Main"}, dir).jvmOptions());
     }
 
     @Test
@@ -172,7 +184,7 @@ class MpiApiUseTest
                 "dev.ringfold.collectives.Collectives.allReduce(new double[1]); }")));
         assertEquals(new MpiApiUse.Program(MpiApiUse.MPJ, true),
             MpiApiUse.read("app.Main", List.of(classes.toString())));
-        assertEquals(new MpiApiJar.Choice(null, true),
+        assertEquals(new MpiApiJar.Choice(null, true, true),
             MpiApiJar.forProgram("mpj", "app.Main", List.of(classes.toString())));
     }
 
@@ -213,9 +225,9 @@ class MpiApiUseTest
                 ex.getMessage());
             final Path jar = Files.createFile(lib.resolve(MpiApiJar.FOLDER).resolve("ringfold-mpj-1.0.jar"));
             // app.Main is not on the (empty) class path: what it reaches is unknown, so the Vector API is added
-            assertEquals(new MpiApiJar.Choice(jar.toString(), true), MpiApiJar.forProgram("mpj", "app.Main", List.of()));
+            assertEquals(new MpiApiJar.Choice(jar.toString(), true, true), MpiApiJar.forProgram("mpj", "app.Main", List.of()));
             // app.Main is not on the (empty) class path: what it reaches is unknown, so the Vector API is added
-            assertEquals(new MpiApiJar.Choice(null, true), MpiApiJar.forProgram("none", "app.Main", List.of()));
+            assertEquals(new MpiApiJar.Choice(null, true, false), MpiApiJar.forProgram("none", "app.Main", List.of()));
         }
         finally
         {
