@@ -92,21 +92,27 @@ final class ClassDataSharing
     /** The jars of Ringfold's folder {@code lib} and of {@code lib/api}, as far as they can be listed. */
     static List<Path> jars(final Path lib)
     {
+        final List<Path> jars = jarsIn(lib);
+        jars.addAll(jarsIn(lib.resolve("api")));
+        return jars;
+    }
+
+    /**
+     * The jars of {@code dir} (what a class path's "dir/*" names), as far as they can be listed: none for a missing
+     * folder; a jar written after the listing is newer than the cache next time.
+     */
+    static List<Path> jarsIn(final Path dir)
+    {
         final List<Path> jars = new java.util.ArrayList<>();
-        for (final Path dir : List.of(lib, lib.resolve("api")))
+        if (Files.isDirectory(dir))
         {
-            if (!Files.isDirectory(dir))
-            {
-                continue;
-            }
             try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.jar"))
             {
                 entries.forEach(jars::add);
             }
             catch (final java.io.IOException ex)
             {
-                // a folder changing under us: judged against the jars that could be listed, and a jar written
-                // after the listing is newer than the cache next time
+                // a folder changing under us: judged against the jars that could be listed
             }
         }
         return jars;

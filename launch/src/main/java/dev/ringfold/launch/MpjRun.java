@@ -4,9 +4,11 @@ import dev.ringfold.mpi.RingfoldLog;
 import dev.ringfold.mpi.auth.JobSecret;
 import dev.ringfold.mpi.bootstrap.RendezvousServer;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -121,8 +123,10 @@ public final class MpjRun
         logPlacement(jobId, options, slots, env);
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final String ringfoldClassPath = RingfoldClassPath.forRanks();
+        final List<String> rankClassPath = new ArrayList<>(List.of(ringfoldClassPath.split(File.pathSeparator)));
+        rankClassPath.addAll(options.userClassPath());
         final ProgramCache programCache = options.aotCache() == null ? null :
-            ProgramCache.of(options.aotCache(), options.userClassPath(), RingfoldClassPath.lib());
+            ProgramCache.of(options.aotCache(), rankClassPath);
         if (programCache != null && programCache.unusable() != null)
         {
             err.println("mpjrun: --aot-cache: " + programCache.unusable());

@@ -41,30 +41,31 @@ final class ProgramCache
     }
 
     /**
-     * @param file          where the cache is kept (absolute).
-     * @param userClassPath the program's class path after Ringfold's jars (absolute entries).
-     * @param lib           Ringfold's jar folder, or null when the ranks run from Maven's class path.
+     * @param file      where the cache is kept (absolute).
+     * @param classPath the ranks' whole class path, Ringfold's part and the mpi API jar first (absolute entries;
+     *                  "dir/*" for a folder's jars): a jar of it newer than the cache makes this run record again.
      */
-    static ProgramCache of(final Path file, final List<String> userClassPath, final Path lib)
+    static ProgramCache of(final Path file, final List<String> classPath)
     {
         final List<Path> jars = new ArrayList<>();
-        for (final String entry : userClassPath)
+        for (final String entry : classPath)
         {
-            final Path path = Path.of(entry);
-            if (entry.endsWith("*") || Files.isDirectory(path))
+            if (entry.endsWith(java.io.File.separator + "*"))
             {
-                if (!entry.endsWith("*") && isEmptyDirectory(path))
+                jars.addAll(ClassDataSharing.jarsIn(Path.of(entry.substring(0, entry.length() - 2))));
+                continue;
+            }
+            final Path path = Path.of(entry);
+            if (Files.isDirectory(path))
+            {
+                if (isEmptyDirectory(path))
                 {
                     continue; // the JDK accepts an empty folder
                 }
-                return new ProgramCache(file, null, false, "the program's class path holds the folder " + entry +
+                return new ProgramCache(file, null, false, "the ranks' class path holds the folder " + entry +
                     ", and the JDK records AOT caches for class paths of jars only; this job runs without it");
             }
             jars.add(path);
-        }
-        if (lib != null)
-        {
-            jars.addAll(ClassDataSharing.jars(lib));
         }
         if (ClassDataSharing.current(file, jars))
         {

@@ -30,7 +30,7 @@ class ProgramCacheTest
         final Path lib = lib();
         final Path program = jar("program.jar", -5_000);
         final Path cache = dir.resolve("program.aot");
-        final ProgramCache recording = ProgramCache.of(cache, List.of(program.toString()), lib);
+        final ProgramCache recording = ProgramCache.of(cache, classPath(lib, program.toString()));
         assertTrue(recording.records());
         assertNull(recording.unusable());
         final List<String> rank0 = recording.rankOptions(0);
@@ -44,7 +44,7 @@ class ProgramCacheTest
         assertFalse(Files.exists(written));
         assertEquals("cache", Files.readString(cache));
 
-        final ProgramCache using = ProgramCache.of(cache, List.of(program.toString()), lib);
+        final ProgramCache using = ProgramCache.of(cache, classPath(lib, program.toString()));
         assertFalse(using.records());
         for (final int rank : new int[]{0, 1, 7})
         {
@@ -58,7 +58,7 @@ class ProgramCacheTest
     {
         final Path program = jar("program.jar", -5_000);
         final Path cache = dir.resolve("program.aot");
-        final ProgramCache recording = ProgramCache.of(cache, List.of(program.toString()), lib());
+        final ProgramCache recording = ProgramCache.of(cache, classPath(lib(), program.toString()));
         final Path written = Path.of(recording.rankOptions(0).getFirst().substring("-XX:AOTCacheOutput=".length()));
         Files.writeString(written, "half");
         assertNull(recording.jobEnded(3));
@@ -73,14 +73,19 @@ class ProgramCacheTest
         final Path program = jar("program.jar", -5_000);
         final Path cache = Files.writeString(dir.resolve("program.aot"), "cache");
         Files.setLastModifiedTime(cache, MADE);
-        assertFalse(ProgramCache.of(cache, List.of(program.toString()), lib).records());
+        assertFalse(ProgramCache.of(cache, classPath(lib, program.toString())).records());
 
         Files.setLastModifiedTime(program, FileTime.fromMillis(MADE.toMillis() + 5_000)); // the program rebuilt
-        assertTrue(ProgramCache.of(cache, List.of(program.toString()), lib).records());
+        assertTrue(ProgramCache.of(cache, classPath(lib, program.toString())).records());
 
         Files.setLastModifiedTime(program, MADE);
         Files.setLastModifiedTime(lib.resolve("api/ringfold-mpj.jar"), FileTime.fromMillis(MADE.toMillis() + 5_000));
-        assertTrue(ProgramCache.of(cache, List.of(program.toString()), lib).records(), "Ringfold rebuilt");
+        assertTrue(ProgramCache.of(cache, classPath(lib, program.toString())).records(), "the mpi API rebuilt");
+
+        Files.setLastModifiedTime(lib.resolve("api/ringfold-mpj.jar"), MADE);
+        assertFalse(ProgramCache.of(cache, classPath(lib, program.toString())).records());
+        Files.setLastModifiedTime(lib.resolve("ringfold-mpi.jar"), FileTime.fromMillis(MADE.toMillis() + 5_000));
+        assertTrue(ProgramCache.of(cache, classPath(lib, program.toString())).records(), "the runtime rebuilt");
     }
 
     @Test
@@ -91,14 +96,23 @@ class ProgramCacheTest
         final Path empty = Files.createDirectories(dir.resolve("empty"));
         final Path cache = dir.resolve("program.aot");
 
-        final ProgramCache withFolder = ProgramCache.of(cache, List.of(dir.resolve("classes").toString()), lib());
+        final ProgramCache withFolder = ProgramCache.of(cache, classPath(lib(), dir.resolve("classes").toString()));
         assertTrue(withFolder.unusable().contains("folder " + dir.resolve("classes")), withFolder.unusable());
         assertFalse(withFolder.records());
         assertNull(withFolder.rankOptions(0));
         assertNull(withFolder.jobEnded(0));
 
         // an empty folder holds nothing to record: the JDK accepts it
-        assertNull(ProgramCache.of(cache, List.of(empty.toString(), jar("p.jar", 0).toString()), lib()).unusable());
+        assertNull(ProgramCache.of(cache, classPath(lib(), empty.toString(), jar("p.jar", 0).toString())).unusable());
+    }
+
+    /** The ranks' class path: Ringfold's folder of jars, the mpi API jar, then the program's entries. */
+    private static List<String> classPath(final Path lib, final String... program)
+    {
+        final List<String> entries = new java.util.ArrayList<>(List.of(lib + java.io.File.separator + "*",
+            lib.resolve("api/ringfold-mpj.jar").toString()));
+        entries.addAll(List.of(program));
+        return entries;
     }
 
     private Path lib() throws Exception
