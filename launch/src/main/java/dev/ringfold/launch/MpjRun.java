@@ -233,6 +233,10 @@ public final class MpjRun
             {
                 job.abort("mpjrun was told to stop; stopping all ranks");
                 secretFile.close(); // the JVM may halt before the main thread's try-with-resources gets to it
+                if (programCache != null)
+                {
+                    programCache.discard(); // a rank 0 stopped by a signal may still have written its recording
+                }
             }, "mpjrun-abort");
             Runtime.getRuntime().addShutdownHook(hook);
             try

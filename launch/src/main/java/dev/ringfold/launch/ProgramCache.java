@@ -117,18 +117,17 @@ final class ProgramCache
      */
     String jobEnded(final int exitCode)
     {
-        if (recording == null || !Files.exists(recording))
+        if (recording == null)
         {
-            return recording == null || exitCode != 0 ? null :
-                "rank 0 wrote no AOT cache to " + recording + "; " + file + " is unchanged";
+            return null;
+        }
+        if (exitCode != 0 || !Files.exists(recording))
+        {
+            discard();
+            return exitCode != 0 ? null : "rank 0 wrote no AOT cache to " + recording + "; " + file + " is unchanged";
         }
         try
         {
-            if (exitCode != 0)
-            {
-                Files.deleteIfExists(recording);
-                return null;
-            }
             try
             {
                 Files.move(recording, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -142,6 +141,28 @@ final class ProgramCache
         catch (final IOException ex)
         {
             return "cannot keep the AOT cache recorded in " + recording + " as " + file + ": " + ex.getMessage();
+        }
+    }
+
+    /**
+     * Deletes this run's recording and the JDK's configuration file beside it (which the JDK deletes itself once
+     * the cache is assembled), if rank 0 wrote them: for a job that failed or that mpjrun was told to stop.
+     */
+    void discard()
+    {
+        if (recording != null)
+        {
+            for (final Path file : List.of(recording, recording.resolveSibling(recording.getFileName() + ".config")))
+            {
+                try
+                {
+                    Files.deleteIfExists(file);
+                }
+                catch (final IOException ex)
+                {
+                    // nothing more to do in a launcher that is stopping; the files are named as this run's, not FILE
+                }
+            }
         }
     }
 

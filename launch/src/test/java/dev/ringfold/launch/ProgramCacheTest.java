@@ -64,6 +64,14 @@ class ProgramCacheTest
         assertNull(recording.jobEnded(3));
         assertFalse(Files.exists(written));
         assertFalse(Files.exists(cache));
+
+        // mpjrun told to stop: whatever rank 0 wrote goes, the JDK's configuration file beside it too
+        Files.writeString(written, "half");
+        final Path config = Files.writeString(written.resolveSibling(written.getFileName() + ".config"), "config");
+        recording.discard();
+        assertFalse(Files.exists(written));
+        assertFalse(Files.exists(config));
+        assertFalse(Files.exists(cache));
     }
 
     @Test
