@@ -7,6 +7,7 @@ import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.Request;
 import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.mpi.auth.KernelRandom;
+import dev.ringfold.mpi.internal.CooperativeCopy;
 import dev.ringfold.mpi.internal.CrossMemory;
 import dev.ringfold.tensors.PeerSharedFiles;
 import org.agrona.BufferUtil;
@@ -32,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * memory goes with the last mapping (the same unlink-after-map as the transport's ring files).
  *
  * <p>Layout: a page of counters, one slot per rank of three cache lines (ARRIVED, REDUCED, RELEASED), each line
- * written only by its rank with ordered stores and read by the others with volatile loads; then two chunk buffers
+ * written only by its rank with ordered stores and read by the others with volatile loads, and a fourth line that
+ * the rank and a broadcast's root claim chunks from ({@link #copyTogetherLine}); then two chunk buffers
  * per rank ({@link #chunkBytes()} each). Chunks are numbered across calls; chunk g uses buffer {@code g & 1}, and
  * after a rank has finished its part of chunk g every one of its counters reads at least g + 1. A rank may write its
  * buffer for chunk g once every rank's RELEASED reads g - 1 or more (all are done with chunk g - 2, the buffer's
@@ -81,7 +83,14 @@ final class NodeScratch implements AutoCloseable
      * cross-memory attach; its pid and the message's address are in its buffer for the call's first chunk.
      */
     static final int PULL = 2;
-    private static final int SLOT_BYTES = 192;
+    /**
+     * The rank's line for pulling a broadcast together with its root: {@link CooperativeCopy}'s words, then where
+     * the reader's memory is and its pid, written by the reader before it opens the copy.
+     */
+    private static final int COPY_TOGETHER = 192;
+    static final int COPY_TOGETHER_ADDRESS = 24;
+    static final int COPY_TOGETHER_PID = 32;
+    private static final int SLOT_BYTES = 256;
     private static final int NAME_BYTES = 256;
     private static final long MAGIC = 0x5246434F4C4C4543L; // "RFCOLLEC"
     private static final int MAGIC_OFFSET = 0;
@@ -108,6 +117,9 @@ final class NodeScratch implements AutoCloseable
     private CrossMemory crossMemory;
     /** Whether this process has let its peers read it (see {@link CrossMemory#allowPeers()}). */
     private boolean readable;
+    /** Whether this rank has pulled a broadcast from a root alone: only then does it ask the root to help. */
+    boolean pulledAlone;
+    private final UnsafeBuffer[] copyTogether;
 
     private NodeScratch(final Communicator comm, final MappedByteBuffer mapped, final long chunk)
     {
@@ -119,6 +131,11 @@ final class NodeScratch implements AutoCloseable
         final long controlBytes = controlBytes(size);
         this.control = new UnsafeBuffer(BufferUtil.address(mapped), (int)controlBytes);
         this.data = BufferUtil.address(mapped) + controlBytes;
+        this.copyTogether = new UnsafeBuffer[size];
+        for (int r = 0; r < size; r++)
+        {
+            copyTogether[r] = new UnsafeBuffer(control, FIRST_SLOT + r * SLOT_BYTES + COPY_TOGETHER, 64);
+        }
     }
 
     /**
@@ -471,12 +488,27 @@ final class NodeScratch implements AutoCloseable
                 return false;
             }
         }
+        letPeersIn();
+        return true;
+    }
+
+    /** Lets the peers read and write this process by cross-memory attach, the first time. */
+    void letPeersIn()
+    {
         if (!readable)
         {
             CrossMemory.allowPeers();
             readable = true;
         }
-        return true;
+    }
+
+    /**
+     * Rank {@code r}'s line for pulling a broadcast together with the root ({@link CooperativeCopy}): the reader
+     * opens a copy there, the root claims chunks of it and pushes them into the reader's memory.
+     */
+    UnsafeBuffer copyTogetherLine(final int r)
+    {
+        return copyTogether[r];
     }
 
     /** The cross-memory copies of this communicator's broadcasts, set up on first use. */

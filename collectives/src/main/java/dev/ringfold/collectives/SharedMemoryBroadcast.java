@@ -4,6 +4,7 @@ import dev.ringfold.mpi.Communicator;
 import dev.ringfold.mpi.PeerFailedException;
 import dev.ringfold.mpi.internal.CommunicatorInternals;
 import dev.ringfold.mpi.trace.Counters;
+import dev.ringfold.mpi.internal.CooperativeCopy;
 import dev.ringfold.mpi.internal.CrossMemory;
 import dev.ringfold.tensors.SharedLocations;
 import org.agrona.UnsafeApi;
@@ -18,7 +19,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * root's file (once, {@link dev.ringfold.tensors.PeerSharedFiles}) and copies the message straight from it.</li>
  * <li>Private off-heap memory: every other rank pulls the message straight from the root's process with
  * cross-memory attach ({@code process_vm_readv}, Open MPI's single copy), into its own off-heap memory. A reader
- * that cannot (its memory is a Java array, or the system refuses) asks the root to stage the message instead.</li>
+ * that cannot (its memory is a Java array, or the system refuses) asks the root to stage the message instead. A
+ * large message (RINGFOLD_CMA_SPLIT_MIN, as for point-to-point) is copied together: the reader opens its
+ * {@link NodeScratch#copyTogetherLine line} and the root, which would otherwise only wait, pushes the pieces it
+ * claims there into the reader's memory ({@code process_vm_writev}) while the reader pulls the others, two cores
+ * copying at once ({@link CooperativeCopy}).</li>
  * <li>Otherwise (a Java array at the root, RINGFOLD_CMA=0, a reader refused before) staged: the root copies chunk
  * after chunk into its two buffers, publishing its progress every {@link #PIECE_BYTES}, and every other rank copies
  * each piece out as soon as it is there, so the root's copy in and the readers' copies out overlap. The root runs
@@ -53,6 +58,18 @@ final class SharedMemoryBroadcast extends BroadcastOperation
      */
     private int direct;
     private final UnsafeBuffer location = new UnsafeBuffer(0, 0);
+    /** A copy together: the pieces it is cut into, and their length. */
+    private int pieces;
+    private int pieceBytes;
+    /** A reader copying together with the root: the generation it opened (0: none), where the message is. */
+    private int together;
+    private long rootPid;
+    private long rootAddress;
+    /** A reader: the errno of a failed piece (then it stages after all), 0 none. */
+    private int failed;
+    /** The root: a push failed, so it helps no reader in the rest of this call (a reader takes one piece back). */
+    private boolean helpRefused;
+    private static final long PROCESS_ID = ProcessHandle.current().pid();
 
     SharedMemoryBroadcast(final Communicator comm, final NodeScratch scratch)
     {
@@ -94,6 +111,11 @@ final class SharedMemoryBroadcast extends BroadcastOperation
         chunks = (bytes + scratch.chunkBytes() - 1) / scratch.chunkBytes();
         turn.take(chunks);
         direct = -1;
+        pieceBytes = CooperativeCopy.chunkBytes(bytes);
+        pieces = CooperativeCopy.chunks(bytes, pieceBytes);
+        together = 0;
+        failed = 0;
+        helpRefused = false;
     }
 
     @Override
@@ -107,6 +129,10 @@ final class SharedMemoryBroadcast extends BroadcastOperation
         if (direct != NodeScratch.STAGED)
         {
             final long g = turn.firstChunk();
+            if (together != 0)
+            {
+                return copyTogether(g);
+            }
             if (direct < 0)
             {
                 if (rank == root)
@@ -151,7 +177,7 @@ final class SharedMemoryBroadcast extends BroadcastOperation
                     scratch.allReached(NodeScratch.RELEASED, g + chunks - 1) ? 0 : -1;
                 if (answers < 0)
                 {
-                    return work;
+                    return direct == NodeScratch.PULL ? work + help(g) : work;
                 }
                 if (answers == 0)
                 {
@@ -257,27 +283,154 @@ final class SharedMemoryBroadcast extends BroadcastOperation
         {
             location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
             final long pid = location.getLong(PID);
+            if (scratch.pulledAlone && pieces > 1 && bytes >= comm.settings().cooperativeCopyFrom())
+            {
+                rootPid = pid;
+                rootAddress = location.getLong(ADDRESS);
+                scratch.letPeersIn(); // the root writes into this process
+                final UnsafeBuffer line = scratch.copyTogetherLine(rank);
+                line.putLong(NodeScratch.COPY_TOGETHER_ADDRESS, address);
+                line.putLong(NodeScratch.COPY_TOGETHER_PID, PROCESS_ID);
+                together = generation(g);
+                CooperativeCopy.open(line, together); // released last: the root that sees it sees the above
+                copyTogether(g);
+                return true;
+            }
             errno = scratch.crossMemory().read(pid, address, location.getLong(ADDRESS), bytes);
             if (errno == 0)
             {
-                if (Counters.ON)
-                {
-                    countShared(bytes, 0);
-                }
-                scratch.publishAll(g + chunks - 1);
-                done();
+                scratch.pulledAlone = true;
+                pulled(g);
                 return true;
             }
             if (CrossMemory.isGoneError(errno))
             {
-                CommunicatorInternals.checkAlive(comm, root, "pull a broadcast from");
-                throw new PeerFailedException(comm.worldRank(root), "rank " + rank + " of " + comm.name() +
-                    ": broadcast: the root's process " + pid + " is gone");
+                rootPid = pid;
+                throw rootGone();
             }
         }
         scratch.askToStage(g, errno > 0);
         direct = NodeScratch.STAGED;
         return false;
+    }
+
+    /** A reader: the message is all here. */
+    private void pulled(final long g)
+    {
+        if (Counters.ON)
+        {
+            countShared(bytes, 0);
+        }
+        scratch.publishAll(g + chunks - 1);
+        done();
+    }
+
+    /** The generation of the copy together of the call whose first chunk is {@code g}: never 0 (a fresh line). */
+    private static int generation(final long g)
+    {
+        return (int)(g % Integer.MAX_VALUE) + 1;
+    }
+
+    /**
+     * A reader copying together with the root: pulls every piece it can still claim, then waits (returning) for
+     * the pieces the root claimed; once all are in, it copies the one the root may have given back and is done.
+     * A piece it cannot read closes the copy (it claims the rest without copying) and, once the root's pieces are
+     * in, asks the root to stage the message after all.
+     */
+    private int copyTogether(final long g)
+    {
+        final UnsafeBuffer line = scratch.copyTogetherLine(rank);
+        int work = 0;
+        int k;
+        while ((k = CooperativeCopy.claim(line, together, pieces)) >= 0)
+        {
+            if (failed == 0)
+            {
+                final long offset = (long)k * pieceBytes;
+                failed = scratch.crossMemory().read(rootPid, address + offset, rootAddress + offset,
+                    Math.min(pieceBytes, bytes - offset));
+                if (failed != 0 && CrossMemory.isGoneError(failed))
+                {
+                    throw rootGone();
+                }
+            }
+            CooperativeCopy.copied(line);
+            work++;
+        }
+        if (CooperativeCopy.done(line) < pieces)
+        {
+            CommunicatorInternals.checkAlive(comm, root, "copy a broadcast together with"); // it may hold a piece
+            return work;
+        }
+        together = 0;
+        final int returned = CooperativeCopy.returned(line);
+        if (returned >= 0 && failed == 0)
+        {
+            final long offset = (long)returned * pieceBytes;
+            failed = scratch.crossMemory().read(rootPid, address + offset, rootAddress + offset,
+                Math.min(pieceBytes, bytes - offset));
+            if (failed != 0 && CrossMemory.isGoneError(failed))
+            {
+                throw rootGone();
+            }
+        }
+        if (failed != 0)
+        {
+            scratch.askToStage(g, false);
+            direct = NodeScratch.STAGED;
+            return work + 1;
+        }
+        pulled(g);
+        return work + 1;
+    }
+
+    /**
+     * The root, waiting for its readers' pulls: pushes the pieces it can claim of every copy together a reader has
+     * opened for this call. A push that fails is given back (the reader copies it) and ends the help.
+     */
+    private int help(final long g)
+    {
+        if (helpRefused || pieces < 2)
+        {
+            return 0;
+        }
+        final int generation = generation(g);
+        int work = 0;
+        for (int r = 0; r < size && !helpRefused; r++)
+        {
+            if (r == rank)
+            {
+                continue;
+            }
+            final UnsafeBuffer line = scratch.copyTogetherLine(r);
+            int k;
+            while ((k = CooperativeCopy.claim(line, generation, pieces)) >= 0)
+            {
+                final long offset = (long)k * pieceBytes;
+                final long n = Math.min(pieceBytes, bytes - offset);
+                if (scratch.crossMemory().write(line.getLong(NodeScratch.COPY_TOGETHER_PID), address + offset,
+                    line.getLong(NodeScratch.COPY_TOGETHER_ADDRESS) + offset, n) != 0)
+                {
+                    CooperativeCopy.giveBack(line, k);
+                    helpRefused = true;
+                    break;
+                }
+                CooperativeCopy.copied(line);
+                if (Counters.ON)
+                {
+                    countShared(0, n);
+                }
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private PeerFailedException rootGone()
+    {
+        CommunicatorInternals.checkAlive(comm, root, "pull a broadcast from");
+        return new PeerFailedException(comm.worldRank(root), "rank " + rank + " of " + comm.name() +
+            ": broadcast: the root's process " + rootPid + " is gone");
     }
 
     @Override

@@ -71,6 +71,20 @@ class CollectivesProcessTest
         assertEquals(np, Mpjrun.count(text, "ok array-forms rank"), text);
     }
 
+    /**
+     * A large broadcast from private memory is copied together by each reader and the root (cross-memory attach
+     * both ways), at np 2 and oversubscribed at np 3: every piece lands where it belongs, whoever copied it.
+     */
+    @ParameterizedTest(name = "np={0}")
+    @ValueSource(ints = {2, 3})
+    @Timeout(300)
+    void broadcastsCopiedTogetherMatchTheRoot(final int np) throws Exception
+    {
+        final String text = Mpjrun.run(np, "shm", List.of("RINGFOLD_CMA=1", "RINGFOLD_CMA_SPLIT_MIN=65536",
+            "RINGFOLD_COUNTERS=1"), 240, BroadcastTogetherRanks.class).assertSucceeded();
+        assertEquals(np, Mpjrun.count(text, "ok together rank"), text);
+    }
+
     /** A rank killed mid-job: the others' shared-memory collectives fail naming it; no region file is left. */
     @org.junit.jupiter.api.Test
     @Timeout(200)

@@ -1,7 +1,7 @@
 package dev.ringfold.mpi;
 
 import dev.ringfold.mpi.transport.Channel;
-import dev.ringfold.mpi.transport.shm.CooperativeCopy;
+import dev.ringfold.mpi.internal.CooperativeCopy;
 import dev.ringfold.mpi.internal.CrossMemory;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -172,7 +172,7 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
     }
 
     /** The smallest message copied by sender and receiver together (see RINGFOLD_CMA_SPLIT_MIN). */
-    long cooperativeCopyFrom()
+    public long cooperativeCopyFrom()
     {
         if (cooperativeCopyMin >= 0)
         {

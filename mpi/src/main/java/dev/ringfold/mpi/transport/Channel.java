@@ -54,7 +54,7 @@ public interface Channel
 
     /**
      * Where the two ranks can copy a large message together, both pulling or pushing chunks by cross-memory
-     * attach (shm's {@code CooperativeCopy}): the cache line the pair shares to claim the chunks of messages the peer
+     * attach ({@code internal.CooperativeCopy}): the cache line the pair shares to claim the chunks of messages the peer
      * sends to this rank ({@code inbound}) or this rank sends to the peer. Null where the path cannot.
      */
     default UnsafeBuffer copyTogetherSlot(final boolean inbound)

@@ -1,4 +1,4 @@
-package dev.ringfold.mpi.transport.shm;
+package dev.ringfold.mpi.internal;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
