@@ -23,7 +23,8 @@ import java.util.Map;
  * <tr><td>RINGFOLD_SHM_RING_BYTES</td><td>ring per pair of ranks on a node, power of two (default 1 MiB)</td></tr>
  * <tr><td>RINGFOLD_SHM_DIR</td><td>where ring files are made (default /dev/shm)</td></tr>
  * <tr><td>RINGFOLD_CMA</td><td>1 to pull large messages between off-heap buffers with process_vm_readv, 0 to
- *     stream them through the rings (default auto: pull where the platform has it, which 1 also does)</td></tr>
+ *     stream them through the rings (default auto: stream where every rank on the node has a core, pull where
+ *     ranks outnumber cores or the node is loaded)</td></tr>
  * <tr><td>RINGFOLD_CMA_SPLIT_MIN</td><td>messages from this size up are copied by sender and receiver together
  *     (default 1 MiB, and off where the node has more ranks than cores: a descheduled sender would hold up its
  *     receiver; setting it turns it on regardless)</td></tr>
@@ -159,15 +160,15 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
     }
 
     /**
-     * Whether large messages between off-heap buffers are pulled with cross-memory attach rather than streamed:
-     * unless RINGFOLD_CMA=0. A stream's two copies win a ping-pong only while its ring stays in the cache and both
-     * ranks run; a pull (copied together with the sender from RINGFOLD_CMA_SPLIT_MIN up) needs neither, and
-     * several messages in flight stream far slower than they pull (docs/shared-memory-and-tcp.md has the
-     * measurements).
+     * Whether large messages between off-heap buffers are pulled with cross-memory attach rather than streamed.
+     * Streaming keeps both ranks copying at once, through a ring that stays in the cache: measured on 2 cores at
+     * np 2, one-way 1 MiB 22 against 41 us and 16 MiB 610 against 1040 us. But a stream moves only while both
+     * ranks run; with more runnable threads than cores it waits for time slices (16 MiB beside one busy process:
+     * 25 ms against 4 ms), while a pull goes on with the receiver alone.
      */
     boolean pullsWithCrossMemory()
     {
-        return crossMemory != 0;
+        return crossMemory == CROSS_MEMORY_AUTO ? oversubscribed() || loaded() : crossMemory == 1;
     }
 
     /** The smallest message copied by sender and receiver together (see RINGFOLD_CMA_SPLIT_MIN). */

@@ -42,15 +42,14 @@ class RuntimeSettingsAutoTest
     }
 
     @Test
-    void crossMemoryAutoPullsWhateverTheLoadAndZeroNeverDoes()
+    void crossMemoryAutoPullsOnlyWhereRanksWouldWaitForTimeSlices()
     {
-        assertTrue(withLoad(0.5, 1).pullsWithCrossMemory(), "a core per rank");
+        assertFalse(withLoad(0.5, 1).pullsWithCrossMemory(), "a core per rank: stream");
         assertTrue(withLoad(0.5, CPUS + 1).pullsWithCrossMemory(), "more ranks than cores");
         assertTrue(withLoad(CPUS + 1.5, 1).pullsWithCrossMemory(), "cores busy with other work");
         assertTrue(withLoad(Map.of("RINGFOLD_CMA", "1"), 0.5, 1).pullsWithCrossMemory());
         assertFalse(withLoad(Map.of("RINGFOLD_CMA", "0"), CPUS + 1.5, CPUS + 1).pullsWithCrossMemory());
-        assertFalse(withLoad(Map.of("RINGFOLD_CMA", "0"), 0.5, 1).pullsWithCrossMemory());
-        assertTrue(withLoad(Map.of("RINGFOLD_CMA", "auto"), 0.5, 1).pullsWithCrossMemory());
+        assertFalse(withLoad(Map.of("RINGFOLD_CMA", "auto"), 0.5, 1).pullsWithCrossMemory());
         final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
             () -> RuntimeSettings.from(Map.of("RINGFOLD_CMA", "2")));
         assertEquals("RINGFOLD_CMA='2' is not one of auto, 0, 1", bad.getMessage());
