@@ -20,7 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <li>Private off-heap memory: every other rank pulls the message straight from the root's process with
  * cross-memory attach ({@code process_vm_readv}, Open MPI's single copy), into its own off-heap memory. A reader
  * that cannot (its memory is a Java array, or the system refuses) asks the root to stage the message instead. A
- * large message (RINGFOLD_CMA_SPLIT_MIN, as for point-to-point) is copied together: the reader opens its
+ * large message (from RINGFOLD_CMA_SPLIT_MIN, 1 MiB by default, on an oversubscribed node too) is copied together: the reader opens its
  * {@link NodeScratch#copyTogetherLine line} and the root, which would otherwise only wait, pushes the pieces it
  * claims there into the reader's memory ({@code process_vm_writev}) while the reader pulls the others, two cores
  * copying at once ({@link CooperativeCopy}).</li>
@@ -283,7 +283,7 @@ final class SharedMemoryBroadcast extends BroadcastOperation
         {
             location.wrap(scratch.buffer(root, g), SharedLocations.MAX_DESCRIPTOR_BYTES);
             final long pid = location.getLong(PID);
-            if (scratch.pulledAlone && pieces > 1 && bytes >= comm.settings().cooperativeCopyFrom())
+            if (scratch.pulledAlone && pieces > 1 && bytes >= comm.settings().cooperativeBroadcastFrom())
             {
                 rootPid = pid;
                 rootAddress = location.getLong(ADDRESS);

@@ -172,13 +172,24 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
     }
 
     /** The smallest message copied by sender and receiver together (see RINGFOLD_CMA_SPLIT_MIN). */
-    public long cooperativeCopyFrom()
+    long cooperativeCopyFrom()
     {
         if (cooperativeCopyMin >= 0)
         {
             return cooperativeCopyMin;
         }
         return oversubscribed() ? Long.MAX_VALUE : 1 << 20;
+    }
+
+    /**
+     * The smallest shared-memory broadcast a reader copies together with its root: RINGFOLD_CMA_SPLIT_MIN, else
+     * 1 MiB even where ranks outnumber cores. Unlike a point-to-point sender, a waiting root has nothing else to do,
+     * and its reader waits only for the pieces the root has claimed: at np 4 on 2 cores it is faster at 1, 16 and
+     * 64 MiB (BENCHMARKS.md, "Thirteenth session").
+     */
+    public long cooperativeBroadcastFrom()
+    {
+        return cooperativeCopyMin >= 0 ? cooperativeCopyMin : 1 << 20;
     }
 
     private boolean oversubscribed()

@@ -42,6 +42,16 @@ class RuntimeSettingsAutoTest
     }
 
     @Test
+    void aBroadcastIsCopiedTogetherFromOneMebibyteEvenOversubscribedUnlikePointToPoint()
+    {
+        assertEquals(1 << 20, withLoad(0.5, 1).cooperativeBroadcastFrom());
+        assertEquals(1 << 20, withLoad(0.5, CPUS + 1).cooperativeBroadcastFrom(), "more ranks than cores");
+        assertEquals(Long.MAX_VALUE, withLoad(0.5, CPUS + 1).cooperativeCopyFrom(), "point-to-point: off there");
+        assertEquals(65536, withLoad(Map.of("RINGFOLD_CMA_SPLIT_MIN", "65536"), 0.5, CPUS + 1)
+            .cooperativeBroadcastFrom());
+    }
+
+    @Test
     void crossMemoryAutoPullsOnlyWhereRanksWouldWaitForTimeSlices()
     {
         assertFalse(withLoad(0.5, 1).pullsWithCrossMemory(), "a core per rank: stream");
