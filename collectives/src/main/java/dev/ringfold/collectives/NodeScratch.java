@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Layout: a page of counters, one slot per rank of three cache lines (ARRIVED, REDUCED, RELEASED), each line
  * written only by its rank with ordered stores and read by the others with volatile loads, and a fourth line that
- * the rank and a broadcast's root claim chunks from ({@link #copyTogetherLine}); then two chunk buffers
+ * the rank and a broadcast's root claim pieces from ({@link #copyTogetherLine}); then two chunk buffers
  * per rank ({@link #chunkBytes()} each). Chunks are numbered across calls; chunk g uses buffer {@code g & 1}, and
  * after a rank has finished its part of chunk g every one of its counters reads at least g + 1. A rank may write its
  * buffer for chunk g once every rank's RELEASED reads g - 1 or more (all are done with chunk g - 2, the buffer's
@@ -504,7 +504,7 @@ final class NodeScratch implements AutoCloseable
 
     /**
      * Rank {@code r}'s line for pulling a broadcast together with the root ({@link CooperativeCopy}): the reader
-     * opens a copy there, the root claims chunks of it and pushes them into the reader's memory.
+     * opens a copy there, the root claims pieces of it and pushes them into the reader's memory.
      */
     UnsafeBuffer copyTogetherLine(final int r)
     {

@@ -20,10 +20,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <li>Private off-heap memory: every other rank pulls the message straight from the root's process with
  * cross-memory attach ({@code process_vm_readv}, Open MPI's single copy), into its own off-heap memory. A reader
  * that cannot (its memory is a Java array, or the system refuses) asks the root to stage the message instead. A
- * large message (from RINGFOLD_CMA_SPLIT_MIN, 1 MiB by default, on an oversubscribed node too) is copied together: the reader opens its
- * {@link NodeScratch#copyTogetherLine line} and the root, which would otherwise only wait, pushes the pieces it
- * claims there into the reader's memory ({@code process_vm_writev}) while the reader pulls the others, two cores
- * copying at once ({@link CooperativeCopy}).</li>
+ * large message (from RINGFOLD_CMA_SPLIT_MIN, 1 MiB by default, on an oversubscribed node too) is copied together:
+ * the reader opens its {@link NodeScratch#copyTogetherLine line} and the root, which would otherwise only wait,
+ * pushes the pieces it claims there into the reader's memory ({@code process_vm_writev}) while the reader pulls the
+ * others, two cores copying at once ({@link CooperativeCopy}).</li>
  * <li>Otherwise (a Java array at the root, RINGFOLD_CMA=0, a reader refused before) staged: the root copies chunk
  * after chunk into its two buffers, publishing its progress every {@link #PIECE_BYTES}, and every other rank copies
  * each piece out as soon as it is there, so the root's copy in and the readers' copies out overlap. The root runs
@@ -44,6 +44,8 @@ final class SharedMemoryBroadcast extends BroadcastOperation
     /** Where a root that offers its message to be pulled says where it is, in its buffer for the first chunk. */
     private static final int PID = 0;
     private static final int ADDRESS = 8;
+    /** Where a reader copying together says the root may push to. */
+    private static final long PROCESS_ID = ProcessHandle.current().pid();
 
     private final NodeScratch scratch;
     private Object array;
@@ -69,7 +71,6 @@ final class SharedMemoryBroadcast extends BroadcastOperation
     private int failed;
     /** The root: a push failed, so it helps no reader in the rest of this call (a reader takes one piece back). */
     private boolean helpRefused;
-    private static final long PROCESS_ID = ProcessHandle.current().pid();
 
     SharedMemoryBroadcast(final Communicator comm, final NodeScratch scratch)
     {
