@@ -347,13 +347,7 @@ final class SharedMemoryBroadcast extends BroadcastOperation
         {
             if (failed == 0)
             {
-                final long offset = (long)k * pieceBytes;
-                failed = scratch.crossMemory().read(rootPid, address + offset, rootAddress + offset,
-                    Math.min(pieceBytes, bytes - offset));
-                if (failed != 0 && CrossMemory.isGoneError(failed))
-                {
-                    throw rootGone();
-                }
+                failed = readPiece(k);
             }
             CooperativeCopy.copied(line);
             work++;
@@ -367,13 +361,7 @@ final class SharedMemoryBroadcast extends BroadcastOperation
         final int returned = CooperativeCopy.returned(line);
         if (returned >= 0 && failed == 0)
         {
-            final long offset = (long)returned * pieceBytes;
-            failed = scratch.crossMemory().read(rootPid, address + offset, rootAddress + offset,
-                Math.min(pieceBytes, bytes - offset));
-            if (failed != 0 && CrossMemory.isGoneError(failed))
-            {
-                throw rootGone();
-            }
+            failed = readPiece(returned);
         }
         if (failed != 0)
         {
@@ -383,6 +371,19 @@ final class SharedMemoryBroadcast extends BroadcastOperation
         }
         pulled(g);
         return work + 1;
+    }
+
+    /** A reader copying together: pulls piece {@code k} from the root; 0, or the errno (a gone root throws). */
+    private int readPiece(final int k)
+    {
+        final long offset = (long)k * pieceBytes;
+        final int errno = scratch.crossMemory().read(rootPid, address + offset, rootAddress + offset,
+            Math.min(pieceBytes, bytes - offset));
+        if (errno != 0 && CrossMemory.isGoneError(errno))
+        {
+            throw rootGone();
+        }
+        return errno;
     }
 
     /**
