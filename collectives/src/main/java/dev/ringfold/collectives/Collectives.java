@@ -440,6 +440,7 @@ public final class Collectives
             sendOffsets, dst, recvBytes, recvOffsets);
     }
 
+    /** Returns when every rank of the communicator has called it. */
     public void barrier()
     {
         next.set(Call.Kind.BARRIER, Call.NONE, null, Call.NONE, null);
@@ -450,6 +451,16 @@ public final class Collectives
     {
         next.set(Call.Kind.BARRIER, Call.NONE, null, Call.NONE, null);
         return calls.start(state.operation(Algorithm.DISSEMINATION_BARRIER, false));
+    }
+
+    /**
+     * A persistent barrier (MPI_Barrier_init): made once, run again by each {@link CollectiveRequest#start()}; each
+     * start takes the next sequence number like any collective call.
+     */
+    public CollectiveRequest barrierInit()
+    {
+        next.set(Call.Kind.BARRIER, Call.NONE, null, Call.NONE, null);
+        return calls.persistent(state.operation(Algorithm.DISSEMINATION_BARRIER, false));
     }
 
     /** Inclusive prefix: rank r gets {@code src[0] op … op src[r]}. */
