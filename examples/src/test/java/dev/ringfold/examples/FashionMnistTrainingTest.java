@@ -9,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static dev.ringfold.testsupport.Mpjrun.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +32,13 @@ class FashionMnistTrainingTest
             "--timing");
         FashionRun.assertLearnedInThreeEpochs(out);
         assertContains(out, "2 ranks data-parallel (allreduce)", "timing: step ");
+        // the step loop's own pass and step(), recorded step by step: each median a real time, not 0
+        final Matcher loop = Pattern.compile(
+            "rank 0's forward and backward in the step loop p50 ([0-9.]+) ms, its step\\(\\) p50 ([0-9.]+) ms")
+            .matcher(out);
+        assertTrue(loop.find(), out);
+        assertTrue(Double.parseDouble(loop.group(1)) > 0 &&
+            Double.parseDouble(loop.group(2)) > 0, loop.group() + "\n" + out);
     }
 
     @Test

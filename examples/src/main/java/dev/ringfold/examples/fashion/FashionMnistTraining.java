@@ -379,6 +379,11 @@ public final class FashionMnistTraining
                         "allreduce", options);
                 }
                 final long trainStart = System.nanoTime();
+                // --timing: this rank's forward and backward pass (with its buckets started inside) and its step(),
+                // step by step, for medians beside the compute-only step: the overhead splits into a slower pass
+                // (memory the peers write and read) and the wait in step()
+                final long[] passNanos = options.timing ? new long[steps] : null;
+                final long[] stepNanos = options.timing ? new long[steps] : null;
                 double testAccuracy = -1;
                 // --max-steps: the run ends after that global step, in whichever epoch
                 final long endStep = options.maxSteps > 0 ? Math.min(options.maxSteps, (long)steps * options.epochs) :
@@ -393,6 +398,7 @@ public final class FashionMnistTraining
                     long correct = 0;
                     long seen = 0;
                     int taken = 0;
+                    int timed = 0;
                     final int first = (long)(epoch - 1) * steps < firstStep ? (int)(firstStep % steps) : 0;
                     final long epochStart = System.nanoTime();
                     long changedAt = 0;
@@ -416,6 +422,7 @@ public final class FashionMnistTraining
                         WidthChangedException changed = null;
                         try
                         {
+                            final long passStart = System.nanoTime();
                             train.gather(from, offset, rows, x, y);
                             model.zeroGradients();
                             Gemm.pollOnThisThread(answerJoins);
@@ -438,7 +445,13 @@ public final class FashionMnistTraining
                             }
                             final long syncStart = System.nanoTime();
                             replicas.step();
-                            syncNanos[0] += System.nanoTime() - syncStart;
+                            final long stepEnd = System.nanoTime();
+                            syncNanos[0] += stepEnd - syncStart;
+                            if (passNanos != null && timed < steps)
+                            {
+                                passNanos[timed] = syncStart - passStart;
+                                stepNanos[timed++] = stepEnd - syncStart;
+                            }
                         }
                         catch (final WidthChangedException ex)
                         {
@@ -536,9 +549,11 @@ public final class FashionMnistTraining
                         {
                             final double step = epochSeconds * 1e3 / taken;
                             out.printf("timing: step %.3f ms, compute-only step %.3f ms, overhead %.3f ms (%.0f%%); " +
-                                "in gradient sync and update %.3f ms/step%n", step, computeOnly * 1e3,
+                                "in gradient sync and update %.3f ms/step; rank %d's forward and backward in the " +
+                                "step loop p50 %.3f ms, its step() p50 %.3f ms%n", step, computeOnly * 1e3,
                                 Math.max(0, step - computeOnly * 1e3),
-                                Math.max(0, step - computeOnly * 1e3) / step * 100, syncNanos[0] * 1e-6 / taken);
+                                Math.max(0, step - computeOnly * 1e3) / step * 100, syncNanos[0] * 1e-6 / taken,
+                                rank, medianMs(passNanos, timed), medianMs(stepNanos, timed));
                         }
                     }
                 }
@@ -765,6 +780,18 @@ public final class FashionMnistTraining
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while throttled", ex);
         }
+    }
+
+    /** The median of the first {@code count} of {@code nanos}, in ms (0 for none). */
+    private static double medianMs(final long[] nanos, final int count)
+    {
+        if (count == 0)
+        {
+            return 0;
+        }
+        final long[] sorted = java.util.Arrays.copyOf(nanos, count);
+        java.util.Arrays.sort(sorted);
+        return sorted[count / 2] * 1e-6;
     }
 
     /**
