@@ -171,6 +171,9 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
         return crossMemory == CROSS_MEMORY_AUTO ? oversubscribed() || loaded() : crossMemory == 1;
     }
 
+    /** RINGFOLD_CMA_SPLIT_MIN's default, for point-to-point where every rank has a core and for broadcasts. */
+    private static final long COOPERATIVE_COPY_DEFAULT = 1 << 20;
+
     /** The smallest message copied by sender and receiver together (see RINGFOLD_CMA_SPLIT_MIN). */
     long cooperativeCopyFrom()
     {
@@ -178,7 +181,7 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
         {
             return cooperativeCopyMin;
         }
-        return oversubscribed() ? Long.MAX_VALUE : 1 << 20;
+        return oversubscribed() ? Long.MAX_VALUE : COOPERATIVE_COPY_DEFAULT;
     }
 
     /**
@@ -189,7 +192,7 @@ public record RuntimeSettings(int eagerLimit, int fragmentBytes, int ringBytes, 
      */
     public long cooperativeBroadcastFrom()
     {
-        return cooperativeCopyMin >= 0 ? cooperativeCopyMin : 1 << 20;
+        return cooperativeCopyMin >= 0 ? cooperativeCopyMin : COOPERATIVE_COPY_DEFAULT;
     }
 
     private boolean oversubscribed()
